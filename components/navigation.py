@@ -34,6 +34,8 @@ def pages_for(user: SignedIn) -> dict[str, list[st.Page]]:
         if spec.roles and not user.has(*spec.roles):
             continue
         sections.setdefault(spec.section, []).append(
-            st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.path.removeprefix("pages/")[:-3])
+            st.Page(
+                spec.path, title=spec.title, icon=spec.icon, url_path=spec.path.removeprefix("pages/")[:-3]
+            )
         )
     return sections

@@ -27,7 +27,7 @@ def _adbc_params(sql: str, params: Sequence[Any]) -> tuple[str, tuple[Any, ...]]
 
 
 def read_frame(
-    identity: Identity,
+    identity: Identity | None,
     sql: str,
     params: Sequence[Any] = (),
     *,
@@ -35,6 +35,9 @@ def read_frame(
     uri: str | None = None,
 ) -> pl.DataFrame:
     """Run one query as `identity` and return its rows as a polars frame.
+
+    `identity=None` reads as the connecting (owner) role, bypassing RLS: only
+    for operator commands such as `python -m metrics`, never for a page.
 
     Columns are cast to `schema` when given, so an empty result still has
     the right types and a page never sees ADBC's opaque `numeric` strings."""
@@ -44,8 +47,9 @@ def read_frame(
         with adbc.connect(uri or database_uri()) as conn:
             try:
                 with conn.cursor() as cur:
-                    cur.execute(role_sql, (identity.db_role, identity.claims_json()))
-                    cur.fetchall()
+                    if identity is not None:
+                        cur.execute(role_sql, (identity.db_role, identity.claims_json()))
+                        cur.fetchall()
                     cur.execute(query, args or None)
                     table = cur.fetch_arrow_table()
             finally:
@@ -60,7 +64,7 @@ def read_frame(
     frame = pl.from_arrow(table)
     assert isinstance(frame, pl.DataFrame)
     if schema is not None:
-        if frame.width == 0 or frame.height == 0 and frame.columns != list(schema):
+        if frame.width == 0 or (frame.height == 0 and frame.columns != list(schema)):
             frame = pl.DataFrame(schema=dict(schema))
         else:
             frame = frame.select([pl.col(name).cast(dtype) for name, dtype in schema.items()])

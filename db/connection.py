@@ -26,9 +26,7 @@ _pools_lock = threading.Lock()
 
 # PostgREST's own statement: role and claims are transaction-local, so a
 # pooled connection never carries one person's identity into another's request.
-SET_IDENTITY = (
-    "select set_config('role', %s, true), set_config('request.jwt.claims', %s, true)"
-)
+SET_IDENTITY = "select set_config('role', %s, true), set_config('request.jwt.claims', %s, true)"
 
 
 def get_pool(uri: str | None = None) -> ConnectionPool:
@@ -60,16 +58,14 @@ def transaction(identity: Identity, uri: str | None = None) -> Iterator[psycopg.
     """A transaction in which the database sees `identity`; commits on
     success, rolls back on any error, and maps errors a person can cause to
     NotAllowedError or InvalidDataError."""
-    with get_pool(uri).connection() as conn, mapped_errors():
-        with conn.transaction():
-            conn.execute(SET_IDENTITY, (identity.db_role, identity.claims_json()))
-            yield conn
+    with get_pool(uri).connection() as conn, mapped_errors(), conn.transaction():
+        conn.execute(SET_IDENTITY, (identity.db_role, identity.claims_json()))
+        yield conn
 
 
 @contextmanager
 def service_transaction(uri: str | None = None) -> Iterator[psycopg.Connection]:
     """A transaction as the connecting (owner) role, bypassing RLS: only for
     migrations, seeding and sign-in, never for a page's reads or writes."""
-    with get_pool(uri).connection() as conn, mapped_errors():
-        with conn.transaction():
-            yield conn
+    with get_pool(uri).connection() as conn, mapped_errors(), conn.transaction():
+        yield conn

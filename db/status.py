@@ -8,10 +8,26 @@ from db.arrow import read_frame
 from db.identity import Identity
 
 TABLES = (
-    "chapters", "members", "roles", "programs", "partners", "program_partners", "events",
-    "attendance", "shifts", "shift_signups", "volunteer_hours", "donors", "campaigns",
-    "exchange_rates", "donations", "expenses", "balance_snapshots", "survey_responses",
-    "goals", "audit_log",
+    "chapters",
+    "members",
+    "roles",
+    "programs",
+    "partners",
+    "program_partners",
+    "events",
+    "attendance",
+    "shifts",
+    "shift_signups",
+    "volunteer_hours",
+    "donors",
+    "campaigns",
+    "exchange_rates",
+    "donations",
+    "expenses",
+    "balance_snapshots",
+    "survey_responses",
+    "goals",
+    "audit_log",
 )
 
 
@@ -21,4 +37,3 @@ def table_counts(identity: Identity) -> pl.DataFrame:
         f"select '{t}'::text as table_name, count(*)::bigint as visible_rows from public.{t}" for t in TABLES
     )
     return read_frame(identity, sql, schema={"table_name": pl.String, "visible_rows": pl.Int64})
-

@@ -32,8 +32,12 @@ def test_fresh_database_migrates_and_second_run_changes_nothing(pg_server: objec
     assert migrate(uri) == []
     assert _schema_fingerprint(uri) == before
     with psycopg.connect(uri) as conn:
-        versions = [r[0] for r in conn.execute(
-            "select version from supabase_migrations.schema_migrations order by version")]
+        versions = [
+            r[0]
+            for r in conn.execute(
+                "select version from supabase_migrations.schema_migrations order by version"
+            )
+        ]
     assert versions == [m.version for m in list_migrations()]
 
 
@@ -54,8 +58,14 @@ def test_every_public_table_has_rls_and_a_policy_per_command(empty_db: str) -> N
 
 
 def test_migrations_do_not_create_what_supabase_provides() -> None:
-    forbidden = ("create role", "create schema auth", "create schema if not exists auth",
-                 "create function auth.", "create or replace function auth.", "create table auth.")
+    forbidden = (
+        "create role",
+        "create schema auth",
+        "create schema if not exists auth",
+        "create function auth.",
+        "create or replace function auth.",
+        "create table auth.",
+    )
     for migration in list_migrations():
         sql = migration.path.read_text().lower()
         for phrase in forbidden:
