@@ -1,0 +1,60 @@
+"""Partners: schools, businesses, public bodies, NGOs and research groups."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from db.models.chapters import FormModel, register_titles
+
+PartnerKind = Literal["school", "university", "business", "healthcare", "public_body", "ngo", "research"]
+PartnerStatus = Literal["prospect", "active", "paused", "ended"]
+
+PARTNER_KIND_LABELS: dict[str, str] = {
+    "school": "School",
+    "university": "University",
+    "business": "Business / workplace",
+    "healthcare": "Healthcare",
+    "public_body": "Public body",
+    "ngo": "NGO",
+    "research": "Research group",
+}
+PARTNER_STATUS_LABELS: dict[str, str] = {
+    "prospect": "Prospect",
+    "active": "Active",
+    "paused": "Paused",
+    "ended": "Ended",
+}
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@register_titles
+class PartnerIn(FormModel):
+    """A partner to create, or the new values of one to edit."""
+
+    name: str = Field(min_length=1, max_length=200, title="Name")
+    kind: PartnerKind = Field(title="Kind")
+    status: PartnerStatus = Field(default="active", title="Status")
+    since: date = Field(title="Partner since")
+    chapter_id: int | None = Field(default=None, title="Chapter")
+    contact_email: str | None = Field(default=None, max_length=320, title="Contact email")
+    program_ids: tuple[int, ...] = Field(default=(), title="Programs")
+
+    @field_validator("contact_email")
+    @classmethod
+    def _email_shape(cls, v: str | None) -> str | None:
+        if not v:
+            return None
+        if not _EMAIL.match(v):
+            raise ValueError("an email address looks like name@example.org")
+        return v
+
+    @field_validator("since")
+    @classmethod
+    def _not_in_future(cls, v: date) -> date:
+        if v > date.today():
+            raise ValueError("please give today or an earlier day")
+        return v
