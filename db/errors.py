@@ -31,6 +31,9 @@ _FRIENDLY: dict[str, str] = {
     "shift_signups_one_live": "you are already signed up for this shift",
     "members_email": "a member with this email already exists",
     "chapters_name_per_parent": "a chapter with this name already exists here",
+    "roles_user_id_role_chapter_id_key": "this person already holds this role",
+    "roles_check": "a coordinator role needs a chapter, and only a coordinator role takes one",
+    "users_email_key": "an account with this email already exists",
 }
 
 

@@ -1,0 +1,570 @@
+"""Local sign-in accounts and role management.
+
+Local accounts (the embedded default, or a plain DATABASE_URL) live in
+auth.users with argon2id hashes (db.passwords). Signing in is the one place
+that reads auth.users as the owner role; everything after it (loading the
+person's roles, listing people, granting and revoking roles) runs in a
+transaction carrying the person's identity, so row-level security and the
+`app.*` functions decide, not this module.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+from uuid import UUID
+
+import polars as pl
+import psycopg
+from psycopg.rows import dict_row
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from db.config import Settings, get_settings
+from db.connection import service_transaction, transaction
+from db.errors import InvalidDataError, NotAllowedError
+from db.identity import Identity
+from db.passwords import hash_password, needs_rehash, verify_password
+
+log = logging.getLogger(__name__)
+
+RoleName = Literal["board", "coordinator", "fundraiser", "volunteer", "admin"]
+ROLE_NAMES: tuple[RoleName, ...] = ("board", "coordinator", "fundraiser", "volunteer", "admin")
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 256
+WRONG_CREDENTIALS = "That email and password do not match an account."
+
+
+class SignInError(Exception):
+    """A sign-in that failed, with the sentence the person reads."""
+
+
+class LockedOutError(SignInError):
+    def __init__(self, locked_until: datetime, now: datetime) -> None:
+        minutes = max(1, round((locked_until - now).total_seconds() / 60))
+        super().__init__(
+            "Too many failed sign-ins for this email. "
+            f"Try again in {minutes} minute{'s' if minutes != 1 else ''} "
+            f"(after {locked_until:%H:%M} UTC)."
+        )
+        self.locked_until = locked_until
+
+
+@dataclass(frozen=True)
+class Account:
+    """Who signed in, as the sign-in step knows them."""
+
+    user_id: UUID
+    email: str
+    full_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What the app needs about a signed-in person, read under their own
+    identity (so it is exactly what the database lets them see of themselves)."""
+
+    user_id: UUID
+    roles: frozenset[str]
+    coordinator_chapters: tuple[int, ...]
+    member_id: int | None
+    member_name: str | None
+    must_change_password: bool
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+Row = dict[str, Any]
+
+
+def _one(conn: psycopg.Connection[Any], sql: str, params: Any = None) -> Row | None:
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(sql, params)  # type: ignore[arg-type]
+        return cur.fetchone()
+
+
+def _all(conn: psycopg.Connection[Any], sql: str, params: Any = None) -> list[Row]:
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(sql, params)  # type: ignore[arg-type]
+        return cur.fetchall()
+
+
+def _now(now: datetime | None) -> datetime:
+    if now is None:
+        return datetime.now(UTC)
+    if now.tzinfo is None:
+        raise ValueError("now must carry a time zone")
+    return now
+
+
+# -- signing in ---------------------------------------------------------------
+
+
+def _locked_until(
+    conn: psycopg.Connection[Any], email: str, now: datetime, settings: Settings
+) -> datetime | None:
+    """When the lockout for `email` ends, or None when it is not locked.
+
+    A lockout starts at the failure that makes `lockout_failures` failures
+    within `lockout_minutes` (counted since the last success) and lasts
+    `lockout_minutes` from then. Attempts during a lockout are refused
+    without being recorded, so they neither extend it nor test passwords."""
+    window = timedelta(minutes=settings.lockout_minutes)
+    rows = _all(
+        conn,
+        """
+        select attempted_at from auth.sign_in_attempts
+         where lower(email) = %(email)s and not succeeded and attempted_at <= %(now)s
+           and attempted_at > coalesce(
+                 (select max(attempted_at) from auth.sign_in_attempts
+                   where lower(email) = %(email)s and succeeded and attempted_at <= %(now)s),
+                 '-infinity')
+         order by attempted_at desc
+         limit %(n)s
+        """,
+        {"email": email, "now": now, "n": settings.lockout_failures},
+    )
+    if len(rows) < settings.lockout_failures:
+        return None
+    latest, oldest = rows[0]["attempted_at"], rows[-1]["attempted_at"]
+    if latest - oldest >= window:
+        return None
+    until: datetime = latest + window
+    return until if now < until else None
+
+
+def lockout_ends(
+    email: str, *, now: datetime | None = None, settings: Settings | None = None, uri: str | None = None
+) -> datetime | None:
+    """When the sign-in lockout of `email` ends (None: not locked)."""
+    settings = settings or get_settings()
+    with service_transaction(uri) as conn:
+        return _locked_until(conn, normalise_email(email), _now(now), settings)
+
+
+def authenticate(
+    email: str,
+    password: str,
+    *,
+    now: datetime | None = None,
+    settings: Settings | None = None,
+    uri: str | None = None,
+) -> Account:
+    """Check a local account's password, with a lockout after repeated
+    failures. Raises SignInError (or LockedOutError) with a message that
+    never says whether the email has an account."""
+    settings = settings or get_settings()
+    at = _now(now)
+    address = normalise_email(email)
+    if not address or not password:
+        raise SignInError("Enter your email and your password.")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise SignInError(WRONG_CREDENTIALS)
+    with service_transaction(uri) as conn:
+        # One sign-in per email at a time, so parallel guesses cannot slip
+        # past the lockout count.
+        conn.execute("select pg_advisory_xact_lock(hashtextextended('sign_in:' || %s, 0))", (address,))
+        until = _locked_until(conn, address, at, settings)
+        if until is not None:
+            log.warning("sign-in refused: account locked out")
+            raise LockedOutError(until, at)
+        row = _one(
+            conn,
+            """select id, email::text as email, encrypted_password, banned_until,
+                      nullif(raw_user_meta_data ->> 'full_name', '') as full_name
+                 from auth.users where lower(email) = %s""",
+            (address,),
+        )
+        ok = verify_password(row["encrypted_password"] if row else None, password)
+        conn.execute(
+            "insert into auth.sign_in_attempts (email, succeeded, attempted_at) values (%s, %s, %s)",
+            (address, ok, at),
+        )
+        if not ok or row is None:
+            log.warning("sign-in failed: wrong email or password")
+            failed = SignInError(WRONG_CREDENTIALS)
+        elif row["banned_until"] is not None and row["banned_until"] > at:
+            log.warning("sign-in refused: account suspended")
+            failed = SignInError("This account is suspended. Ask an admin of your movement.")
+        else:
+            failed = None
+            if needs_rehash(row["encrypted_password"]):
+                conn.execute(
+                    "update auth.users set encrypted_password = %s where id = %s",
+                    (hash_password(password), row["id"]),
+                )
+            conn.execute("update auth.users set last_sign_in_at = %s where id = %s", (at, row["id"]))
+    # Raised after the transaction commits, so the failed attempt is recorded.
+    if failed is not None:
+        raise failed
+    assert row is not None
+    log.info("sign-in succeeded for user %s", row["id"])
+    return Account(user_id=row["id"], email=row["email"], full_name=row["full_name"])
+
+
+def load_profile(identity: Identity, *, uri: str | None = None) -> Profile:
+    """The person's roles, coordinated chapters and member link, read as
+    themselves (RLS lets a person read their own roles and member row)."""
+    if identity.user_id is None:
+        raise NotAllowedError("sign in first")
+    with transaction(identity, uri) as conn:
+        roles = _all(
+            conn,
+            "select role, chapter_id from public.roles where user_id = auth.uid() order by role, chapter_id",
+        )
+        member = _one(conn, "select id, full_name from public.members where user_id = auth.uid()")
+        must_change = _one(conn, "select app.must_change_password() as v")
+    return Profile(
+        user_id=identity.user_id,
+        roles=frozenset(r["role"] for r in roles),
+        coordinator_chapters=tuple(
+            sorted({r["chapter_id"] for r in roles if r["role"] == "coordinator" and r["chapter_id"]})
+        ),
+        member_id=member["id"] if member else None,
+        member_name=member["full_name"] if member else None,
+        must_change_password=bool(must_change and must_change["v"]),
+    )
+
+
+# -- passwords ----------------------------------------------------------------
+
+
+def password_problem(password: str, email: str | None = None) -> str | None:
+    """Why a new password is refused, or None when it is acceptable
+    (NIST SP 800-63B: length over composition rules)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"Use at least {MIN_PASSWORD_LENGTH} characters."
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return f"Use at most {MAX_PASSWORD_LENGTH} characters."
+    if not password.strip():
+        return "A password cannot be only spaces."
+    if email and normalise_email(email).split("@")[0] in password.lower():
+        return "Do not use your email address in your password."
+    if len(set(password)) < 4:
+        return "Use more different characters."
+    return None
+
+
+def temporary_password() -> str:
+    """A one-time password for an invited person or a reset (about 96 bits)."""
+    return secrets.token_urlsafe(12)
+
+
+def change_own_password(
+    identity: Identity, email: str, current: str, new: str, *, uri: str | None = None
+) -> None:
+    """Replace the signed-in person's password after checking the current one."""
+    if identity.user_id is None:
+        raise NotAllowedError("sign in first")
+    problem = password_problem(new, email)
+    if problem:
+        raise InvalidDataError(problem)
+    if current == new:
+        raise InvalidDataError("The new password must differ from the current one.")
+    with service_transaction(uri) as conn:
+        row = _one(conn, "select encrypted_password from auth.users where id = %s", (identity.user_id,))
+    if not verify_password(row["encrypted_password"] if row else None, current):
+        raise InvalidDataError("Your current password is not right.")
+    with transaction(identity, uri) as conn:
+        conn.execute("select app.set_local_password(%s, %s)", (identity.user_id, hash_password(new)))
+    log.info("password changed by user %s", identity.user_id)
+
+
+def reset_password(identity: Identity, account: UUID, *, uri: str | None = None) -> str:
+    """An admin's reset of another local account: returns a temporary
+    password to hand over, which its owner must change at sign-in."""
+    password = temporary_password()
+    with transaction(identity, uri) as conn:
+        conn.execute("select app.set_local_password(%s, %s)", (account, hash_password(password)))
+    log.info("password of user %s reset by %s", account, identity.user_id)
+    return password
+
+
+# -- people and roles (admin) -------------------------------------------------
+
+
+class Invitation(BaseModel):
+    """An admin's invitation of a new person."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    email: str = Field(max_length=254)
+    full_name: str = Field(min_length=1, max_length=200)
+    roles: list[RoleName] = Field(default_factory=list)
+    coordinator_chapter_id: int | None = None
+    member_id: int | None = None
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        if not EMAIL_PATTERN.match(value):
+            raise ValueError("an email address looks like name@example.org")
+        return value.lower()
+
+    @model_validator(mode="after")
+    def _coordinator_needs_chapter(self) -> Invitation:
+        if ("coordinator" in self.roles) != (self.coordinator_chapter_id is not None):
+            raise ValueError("a coordinator role needs a chapter, and only a coordinator role takes one")
+        return self
+
+
+class RoleGrant(BaseModel):
+    user_id: UUID
+    role: RoleName
+    chapter_id: int | None = None
+
+    @model_validator(mode="after")
+    def _coordinator_needs_chapter(self) -> RoleGrant:
+        if (self.role == "coordinator") != (self.chapter_id is not None):
+            raise ValueError(
+                "choose a chapter for a coordinator role"
+                if self.role == "coordinator"
+                else f"the {self.role} role is movement-wide: leave the chapter empty"
+            )
+        return self
+
+
+def validation_message(exc: ValidationError) -> str:
+    """The first problem of a pydantic error as one sentence."""
+    first = exc.errors()[0]
+    message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
+    field = ".".join(str(p) for p in first.get("loc", ()))
+    return f"{field.replace('_', ' ')}: {message}" if field else message
+
+
+PEOPLE_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+    "user_id": pl.String,
+    "email": pl.String,
+    "full_name": pl.String,
+    "member_id": pl.Int64,
+    "chapter": pl.String,
+    "roles": pl.String,
+    "last_sign_in_at": pl.Datetime("us", "UTC"),
+    "created_at": pl.Datetime("us", "UTC"),
+}
+
+ROLES_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+    "role_id": pl.Int64,
+    "user_id": pl.String,
+    "email": pl.String,
+    "role": pl.String,
+    "chapter_id": pl.Int64,
+    "chapter": pl.String,
+    "granted_by": pl.String,
+    "granted_at": pl.Datetime("us", "UTC"),
+}
+
+AUDIT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+    "at": pl.Datetime("us", "UTC"),
+    "actor": pl.String,
+    "action": pl.String,
+    "person": pl.String,
+    "role": pl.String,
+    "chapter": pl.String,
+}
+
+
+def _role_label(role: str, chapter: str | None) -> str:
+    return f"{role} ({chapter})" if chapter else role
+
+
+def list_people(identity: Identity, *, uri: str | None = None) -> pl.DataFrame:
+    """Everyone with an account and their roles (admins only: the database
+    refuses anyone else)."""
+    with transaction(identity, uri) as conn:
+        people = _all(
+            conn,
+            """select p.user_id, p.email, p.full_name, p.member_id, c.name as chapter,
+                      p.last_sign_in_at, p.created_at
+                 from app.people() p left join public.chapters c on c.id = p.chapter_id""",
+        )
+        roles = _all(
+            conn,
+            """select r.user_id, r.role, c.name as chapter from public.roles r
+                 left join public.chapters c on c.id = r.chapter_id order by r.role, c.name""",
+        )
+    held: dict[UUID, list[str]] = {}
+    for r in roles:
+        held.setdefault(r["user_id"], []).append(_role_label(r["role"], r["chapter"]))
+    rows = [
+        {
+            "user_id": str(p["user_id"]),
+            "email": p["email"],
+            "full_name": p["full_name"],
+            "member_id": p["member_id"],
+            "chapter": p["chapter"],
+            "roles": ", ".join(held.get(p["user_id"], [])),
+            "last_sign_in_at": p["last_sign_in_at"],
+            "created_at": p["created_at"],
+        }
+        for p in people
+    ]
+    return (
+        pl.DataFrame(rows, schema=PEOPLE_SCHEMA, orient="row") if rows else pl.DataFrame(schema=PEOPLE_SCHEMA)
+    )
+
+
+def list_roles(identity: Identity, *, uri: str | None = None) -> pl.DataFrame:
+    """Every role grant the person may see: all of them for an admin, their
+    own for anyone else (row-level security decides)."""
+    with transaction(identity, uri) as conn:
+        emails = _emails(conn)
+        rows = _all(
+            conn,
+            """select r.id as role_id, r.user_id, r.role, r.chapter_id, c.name as chapter,
+                      r.granted_by, r.granted_at
+                 from public.roles r left join public.chapters c on c.id = r.chapter_id
+                order by r.granted_at desc, r.id desc""",
+        )
+    out = [
+        {
+            "role_id": r["role_id"],
+            "user_id": str(r["user_id"]),
+            "email": emails.get(r["user_id"], str(r["user_id"])),
+            "role": r["role"],
+            "chapter_id": r["chapter_id"],
+            "chapter": r["chapter"],
+            "granted_by": emails.get(r["granted_by"], str(r["granted_by"] or "")) or None,
+            "granted_at": r["granted_at"],
+        }
+        for r in rows
+    ]
+    return pl.DataFrame(out, schema=ROLES_SCHEMA, orient="row") if out else pl.DataFrame(schema=ROLES_SCHEMA)
+
+
+def _emails(conn: psycopg.Connection[Any]) -> dict[UUID, str]:
+    """Account emails when the caller is an admin, else nothing (the names
+    then show as ids, which reveal no one)."""
+    admin = _one(conn, "select app.has_role('admin') as admin")
+    if not (admin and admin["admin"]):
+        return {}
+    return {r["user_id"]: r["email"] for r in _all(conn, "select user_id, email from app.people()")}
+
+
+def grant_role(identity: Identity, grant: RoleGrant, *, uri: str | None = None) -> int:
+    """Give a person a role; only an admin may (row-level security)."""
+    with transaction(identity, uri) as conn:
+        row = _one(
+            conn,
+            """insert into public.roles (user_id, role, chapter_id, granted_by)
+               values (%s, %s, %s, auth.uid()) returning id""",
+            (grant.user_id, grant.role, grant.chapter_id),
+        )
+    assert row is not None
+    log.info("role %s granted to user %s by %s", grant.role, grant.user_id, identity.user_id)
+    return int(row["id"])
+
+
+def revoke_role(identity: Identity, role_id: int, *, uri: str | None = None) -> None:
+    """Take a role away; only an admin may, and never the movement's last
+    admin role (nobody could manage roles after it)."""
+    with transaction(identity, uri) as conn:
+        target = _one(conn, "select id, user_id, role from public.roles where id = %s for update", (role_id,))
+        if target is None:
+            raise NotAllowedError("this role does not exist or you may not change it")
+        if target["role"] == "admin":
+            # Lock every admin grant so two admins revoking each other at the
+            # same moment cannot both succeed.
+            admins = _all(conn, "select id from public.roles where role = 'admin' for update")
+            if len(admins) <= 1:
+                raise InvalidDataError("this is the last admin role: grant admin to someone else first")
+        deleted = _one(conn, "delete from public.roles where id = %s returning id", (role_id,))
+        if deleted is None:
+            raise NotAllowedError("this role does not exist or you may not change it")
+    log.info("role %s of user %s revoked by %s", target["role"], target["user_id"], identity.user_id)
+
+
+def invite_person(identity: Identity, invitation: Invitation, *, uri: str | None = None) -> tuple[UUID, str]:
+    """Create a local account with a temporary password (returned once, to
+    hand over) and the invited roles, all in one transaction as the admin."""
+    password = temporary_password()
+    with transaction(identity, uri) as conn:
+        row = _one(
+            conn,
+            "select app.create_local_account(%s, %s, %s) as id",
+            (invitation.email, hash_password(password), invitation.full_name),
+        )
+        assert row is not None
+        user_id: UUID = row["id"]
+        for role in dict.fromkeys(invitation.roles):
+            chapter = invitation.coordinator_chapter_id if role == "coordinator" else None
+            conn.execute(
+                """insert into public.roles (user_id, role, chapter_id, granted_by)
+                   values (%s, %s, %s, auth.uid())""",
+                (user_id, role, chapter),
+            )
+        if invitation.member_id is not None:
+            linked = _one(
+                conn,
+                "update public.members set user_id = %s where id = %s and user_id is null returning id",
+                (user_id, invitation.member_id),
+            )
+            if linked is None:
+                raise InvalidDataError("that member does not exist or already has an account")
+    log.info("user %s invited by %s", user_id, identity.user_id)
+    return user_id, password
+
+
+def chapter_choices(identity: Identity, *, uri: str | None = None) -> list[tuple[int, str]]:
+    """Chapters to choose from for a coordinator role (the map is public to
+    everyone signed in)."""
+    with transaction(identity, uri) as conn:
+        rows = _all(conn, "select id, name, level from public.chapters order by name")
+    return [(r["id"], f"{r['name']} ({r['level']})") for r in rows]
+
+
+def role_audit(identity: Identity, *, limit: int = 500, uri: str | None = None) -> pl.DataFrame:
+    """Role changes from audit_log, newest first (admins and the board may
+    read the log; anyone else gets nothing)."""
+    with transaction(identity, uri) as conn:
+        emails = _emails(conn)
+        chapters = {r["id"]: r["name"] for r in _all(conn, "select id, name from public.chapters")}
+        rows = _all(
+            conn,
+            """select at, actor, action, coalesce(new_row, old_row) as row from public.audit_log
+                where table_name = 'roles' order by at desc, id desc limit %s""",
+            (limit,),
+        )
+    out = []
+    for r in rows:
+        data = r["row"] or {}
+        person = data.get("user_id")
+        chapter_id = data.get("chapter_id")
+        out.append(
+            {
+                "at": r["at"],
+                "actor": emails.get(r["actor"], str(r["actor"]) if r["actor"] else "system"),
+                "action": {"insert": "granted", "delete": "revoked", "update": "changed"}[r["action"]],
+                "person": emails.get(UUID(person), person) if person else None,
+                "role": data.get("role"),
+                "chapter": chapters.get(chapter_id) if chapter_id is not None else None,
+            }
+        )
+    return pl.DataFrame(out, schema=AUDIT_SCHEMA, orient="row") if out else pl.DataFrame(schema=AUDIT_SCHEMA)
+
+
+# -- accounts for seeding and tests (owner role, never from a page) -----------
+
+
+def create_account(
+    email: str, password: str, *, full_name: str | None = None, uri: str | None = None
+) -> UUID:
+    """A local account created by an operator (seed, tests, `python -m`):
+    bypasses RLS, so never call it from a page."""
+    with service_transaction(uri) as conn:
+        row = _one(
+            conn,
+            """insert into auth.users (email, encrypted_password, email_confirmed_at,
+                                       raw_app_meta_data, raw_user_meta_data)
+               values (%s, %s, now(), '{"provider": "email"}', jsonb_build_object('full_name', %s::text))
+               returning id""",
+            (normalise_email(email), hash_password(password), full_name),
+        )
+    assert row is not None
+    return UUID(str(row["id"]))
