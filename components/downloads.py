@@ -1,0 +1,118 @@
+"""Every table the dashboard shows, downloadable as CSV, Excel and Parquet.
+
+The files are built only when a person clicks (Streamlit's deferred
+download), so showing a page never pays for encoding tables nobody takes.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
+
+import polars as pl
+
+Format = Literal["csv", "xlsx", "parquet"]
+
+MIME: dict[Format, str] = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "parquet": "application/vnd.apache.parquet",
+}
+LABEL: dict[Format, str] = {"csv": "CSV", "xlsx": "Excel", "parquet": "Parquet"}
+
+
+def file_stem(text: str) -> str:
+    """A safe file name from a title: letters, digits and dashes."""
+    stem = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
+    return stem[:80] or "table"
+
+
+def _excel_ready(frame: pl.DataFrame) -> pl.DataFrame:
+    # Excel has no time zones and no nested values: write UTC wall time and
+    # nested values as text rather than fail or silently shift the clock.
+    exprs: list[pl.Expr] = []
+    for name, dtype in frame.schema.items():
+        if isinstance(dtype, pl.Datetime) and dtype.time_zone is not None:
+            exprs.append(pl.col(name).dt.convert_time_zone("UTC").dt.replace_time_zone(None))
+        elif isinstance(dtype, (pl.List, pl.Struct, pl.Array)) or dtype == pl.Object:
+            exprs.append(pl.col(name).map_elements(str, return_dtype=pl.String))
+    return frame.with_columns(exprs) if exprs else frame
+
+
+def table_bytes(frame: pl.DataFrame, fmt: Format, *, sheet: str = "data") -> bytes:
+    """The frame encoded as `fmt`."""
+    buffer = io.BytesIO()
+    if fmt == "csv":
+        csv_ready = frame.with_columns(
+            pl.col(name).map_elements(str, return_dtype=pl.String)
+            for name, dtype in frame.schema.items()
+            if isinstance(dtype, (pl.List, pl.Struct, pl.Array))
+        )
+        # A byte-order mark makes Excel open UTF-8 names (é, ü, €) correctly.
+        buffer.write(b"\xef\xbb\xbf")
+        csv_ready.write_csv(buffer)
+    elif fmt == "xlsx":
+        _excel_ready(frame).write_excel(
+            workbook=buffer, worksheet=sheet[:31] or "data", autofit=True, header_format={"bold": True}
+        )
+    elif fmt == "parquet":
+        frame.write_parquet(buffer)
+    else:  # pragma: no cover - Literal guards the callers
+        raise ValueError(f"unknown format {fmt!r}")
+    return buffer.getvalue()
+
+
+def _deferred(frame: pl.DataFrame, fmt: Format, sheet: str) -> Callable[[], bytes]:
+    return lambda: table_bytes(frame, fmt, sheet=sheet)
+
+
+def download_buttons(frame: pl.DataFrame, *, name: str, key: str) -> None:
+    """Three buttons (CSV, Excel, Parquet) for one table."""
+    import streamlit as st
+
+    stem = file_stem(name)
+    fmts: tuple[Format, ...] = ("csv", "xlsx", "parquet")
+    with st.container(horizontal=True, gap="small"):
+        for fmt in fmts:
+            st.download_button(
+                LABEL[fmt],
+                data=_deferred(frame, fmt, name),
+                file_name=f"{stem}.{fmt}",
+                mime=MIME[fmt],
+                key=f"{key}_{fmt}",
+                icon=":material/download:",
+                on_click="ignore",
+                type="tertiary",
+                disabled=frame.height == 0,
+            )
+
+
+def show_table(
+    frame: pl.DataFrame,
+    *,
+    title: str,
+    key: str,
+    column_config: Mapping[str, Any] | None = None,
+    caption: str | None = None,
+    height: int | None = None,
+) -> None:
+    """A titled table with its downloads; an empty one says so."""
+    import streamlit as st
+
+    st.markdown(f"**{title}**")
+    if caption:
+        st.caption(caption)
+    if frame.height == 0:
+        st.info("No rows for these filters.", icon=":material/info:")
+        return
+    st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        key=key,
+        column_config=column_config,
+        height=height if height is not None else "auto",
+    )
+    download_buttons(frame, name=title, key=f"{key}_dl")
