@@ -29,6 +29,22 @@ def file_stem(text: str) -> str:
     return stem[:80] or "table"
 
 
+def _nested_as_text(name: str, dtype: pl.DataType) -> pl.Expr:
+    """A list or struct column as readable text ("[1, 2]", JSON for structs):
+    CSV and Excel cells hold one value."""
+    col = pl.col(name)
+    if isinstance(dtype, pl.Array):
+        col, dtype = col.arr.to_list(), pl.List(dtype.inner)
+    if isinstance(dtype, pl.List):
+        inner = col.list.eval(pl.element().cast(pl.String).fill_null("null")).list.join(", ")
+        return pl.format("[{}]", inner).alias(name)
+    return col.struct.json_encode().alias(name)
+
+
+def _nested(dtype: pl.DataType) -> bool:
+    return isinstance(dtype, (pl.List, pl.Struct, pl.Array))
+
+
 def _excel_ready(frame: pl.DataFrame) -> pl.DataFrame:
     # Excel has no time zones and no nested values: write UTC wall time and
     # nested values as text rather than fail or silently shift the clock.
@@ -36,8 +52,8 @@ def _excel_ready(frame: pl.DataFrame) -> pl.DataFrame:
     for name, dtype in frame.schema.items():
         if isinstance(dtype, pl.Datetime) and dtype.time_zone is not None:
             exprs.append(pl.col(name).dt.convert_time_zone("UTC").dt.replace_time_zone(None))
-        elif isinstance(dtype, (pl.List, pl.Struct, pl.Array)) or dtype == pl.Object:
-            exprs.append(pl.col(name).map_elements(str, return_dtype=pl.String))
+        elif _nested(dtype):
+            exprs.append(_nested_as_text(name, dtype))
     return frame.with_columns(exprs) if exprs else frame
 
 
@@ -46,9 +62,7 @@ def table_bytes(frame: pl.DataFrame, fmt: Format, *, sheet: str = "data") -> byt
     buffer = io.BytesIO()
     if fmt == "csv":
         csv_ready = frame.with_columns(
-            pl.col(name).map_elements(str, return_dtype=pl.String)
-            for name, dtype in frame.schema.items()
-            if isinstance(dtype, (pl.List, pl.Struct, pl.Array))
+            _nested_as_text(name, dtype) for name, dtype in frame.schema.items() if _nested(dtype)
         )
         # A byte-order mark makes Excel open UTF-8 names (é, ü, €) correctly.
         buffer.write(b"\xef\xbb\xbf")

@@ -1,0 +1,185 @@
+"""The filters: what a URL may say, what it may not, and how it resolves."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from components.filters import (
+    ChapterOption,
+    FilterOptions,
+    FilterParams,
+    chapter_tree_order,
+    current_quarter,
+    parse_params,
+    resolve,
+    subtree,
+)
+from metrics.periods import Period
+
+CHAPTERS = (
+    ChapterOption(1, "Global", "international", None),
+    ChapterOption(2, "Germany", "national", 1),
+    ChapterOption(3, "Berlin", "local", 2),
+    ChapterOption(4, "Hamburg", "local", 2),
+    ChapterOption(5, "France", "national", 1),
+)
+PROGRAMS = ((10, "School circles"), (11, "Workplace training"))
+
+
+def options(**kw) -> FilterOptions:
+    base = {
+        "chapters": CHAPTERS,
+        "programs": PROGRAMS,
+        "fy_start_month": 1,
+        "first_year": 2021,
+        "today": date(2026, 11, 25),
+    }
+    base.update(kw)
+    return FilterOptions(**base)
+
+
+def test_defaults_are_the_current_calendar_year_to_date_for_the_whole_movement():
+    filters, notes = resolve(FilterParams(), options())
+    assert notes == []
+    assert filters.period == Period.calendar_year(2026)
+    assert filters.as_of == date(2026, 11, 25)
+    assert filters.partial
+    assert filters.chapter_id is None and filters.program_id is None
+    assert filters.describe() == "2026, to date (25 Nov 2026) · Whole movement · All programs"
+    assert filters.previous_period() == Period.calendar_year(2025)
+
+
+def test_a_valid_link_round_trips():
+    raw = {"period": "q", "year": "2025", "q": "3", "chapter": "2", "program": "11"}
+    params, problems = parse_params(raw)
+    assert problems == []
+    filters, notes = resolve(params, options())
+    assert notes == []
+    assert filters.period == Period.quarter(2025, 3)
+    assert not filters.partial and filters.as_of == date(2025, 9, 30)
+    assert filters.chapter_label == "Germany (national) and its sub-chapters"
+    assert filters.program_label == "Workplace training"
+    assert filters.params.to_query() == raw
+
+
+@pytest.mark.parametrize(
+    ("raw", "dropped"),
+    [
+        ({"year": "__import__('os').system('id')"}, "year"),
+        ({"year": "1_999"}, "year"),
+        ({"year": " 2025 "}, "year"),
+        ({"year": "20250"}, "year"),
+        ({"q": "5"}, "quarter"),
+        ({"period": "decade"}, "period"),
+        ({"chapter": "-3"}, "chapter"),
+        ({"chapter": "1 or 1=1"}, "chapter"),
+        ({"program": "gASVAAAAAAAAAACMCGJ1aWx0aW5zlIwEZXZhbJSTlC4="}, "program"),
+        ({"from": "2025-13"}, "first month"),
+        ({"year": ["2024", "2025"]}, "year"),
+    ],
+)
+def test_a_value_that_does_not_parse_is_dropped_with_a_message(raw, dropped):
+    params, problems = parse_params(raw)
+    assert len(problems) == 1
+    assert f"The link's {dropped}" in problems[0]
+    assert params == FilterParams()
+
+
+def test_one_bad_field_keeps_the_good_ones():
+    params, problems = parse_params({"period": "fy", "year": "2024", "chapter": "abc"})
+    assert params.period == "fy" and params.year == 2024 and params.chapter is None
+    assert len(problems) == 1
+
+
+def test_custom_months_out_of_order_are_dropped_together():
+    params, problems = parse_params({"period": "custom", "from": "2026-05", "to": "2026-02"})
+    assert params.from_ is None and params.to is None and params.period == "custom"
+    assert "last month comes before the first" in problems[0]
+
+
+def test_custom_months_resolve_to_whole_months():
+    params, _ = parse_params({"period": "custom", "from": "2025-11", "to": "2026-02"})
+    filters, _ = resolve(params, options())
+    assert filters.period == Period(date(2025, 11, 1), date(2026, 2, 28))
+    assert filters.previous_period() == Period(date(2025, 7, 1), date(2025, 10, 31))
+    assert filters.period_label == "Nov 2025 – Feb 2026"
+
+
+def test_custom_without_months_is_the_last_twelve():
+    filters, _ = resolve(FilterParams(period="custom"), options())
+    assert filters.period == Period(date(2025, 12, 1), date(2026, 11, 30))
+
+
+def test_fiscal_year_named_by_the_year_it_ends():
+    opts = options(fy_start_month=7)
+    filters, _ = resolve(FilterParams(period="fy"), opts)
+    assert filters.period == Period(date(2026, 7, 1), date(2027, 6, 30))
+    assert filters.period_label == "FY 2027 (Jul 2026 – Jun 2027)"
+    filters, _ = resolve(FilterParams(period="fy", year=2026), opts)
+    assert filters.period == Period(date(2025, 7, 1), date(2026, 6, 30))
+    assert not filters.partial
+
+
+def test_quarters_follow_the_fiscal_year():
+    opts = options(fy_start_month=7)
+    assert current_quarter(date(2026, 11, 25), 7) == (2027, 2)
+    filters, _ = resolve(FilterParams(period="q", year=2026, q=1), opts)
+    assert filters.period == Period(date(2025, 7, 1), date(2025, 9, 30))
+    assert filters.previous_period() == Period(date(2025, 4, 1), date(2025, 6, 30))
+
+
+def test_a_period_that_has_not_started_falls_back_to_the_current_one():
+    params, _ = parse_params({"period": "q", "year": "2026", "q": "4"})
+    filters, notes = resolve(params, options(today=date(2026, 8, 1)))
+    assert filters.period == Period.quarter(2026, 3)
+    assert notes == ["That period has not started yet; showing the current one instead."]
+
+
+def test_a_year_outside_the_data_falls_back_to_this_year():
+    filters, _ = resolve(FilterParams(period="cy", year=1995), options())
+    assert filters.period == Period.calendar_year(2026)
+
+
+def test_a_coordinator_cannot_widen_the_chapter_through_the_link():
+    allowed = subtree(CHAPTERS, [2])
+    assert allowed == {2, 3, 4}
+    opts = options(allowed_chapters=allowed, default_chapter=2)
+    assert opts.chapter_choices() == [2, 3, 4]
+    for link in ({}, {"chapter": "5"}, {"chapter": "1"}):
+        params, _ = parse_params(link)
+        filters, notes = resolve(params, opts)
+        assert filters.chapter_id == 2
+        assert bool(notes) == bool(link)
+    filters, notes = resolve(FilterParams(chapter=3), opts)
+    assert filters.chapter_id == 3 and notes == []
+
+
+def test_an_unknown_program_is_dropped():
+    filters, notes = resolve(FilterParams(program=999), options())
+    assert filters.program_id is None
+    assert notes == ["The program in the link does not exist; showing all programs instead."]
+
+
+def test_chapter_tree_order_and_labels():
+    assert [c.id for c in chapter_tree_order(CHAPTERS)] == [1, 5, 2, 3, 4]
+    opts = options()
+    assert opts.chapter_choices() == [None, 1, 5, 2, 3, 4]
+    assert opts.indented_chapter_label(3) == "\u2003\u2003Berlin (local)"
+    assert opts.indented_chapter_label(None) == "Whole movement"
+
+
+def test_years_and_months_offered():
+    opts = options(first_year=2024, today=date(2026, 2, 10))
+    assert opts.years() == [2026, 2025, 2024]
+    assert opts.months()[0] == "2024-01" and opts.months()[-1] == "2026-02"
+    assert options(fy_start_month=7, first_year=2025).years() == [2027, 2026, 2025]
+
+
+def test_cache_key_changes_with_every_filter():
+    a, _ = resolve(FilterParams(), options())
+    b, _ = resolve(FilterParams(chapter=3), options())
+    c, _ = resolve(FilterParams(program=10), options())
+    d, _ = resolve(FilterParams(period="q"), options())
+    assert len({a.cache_key(), b.cache_key(), c.cache_key(), d.cache_key()}) == 4
