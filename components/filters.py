@@ -344,7 +344,9 @@ def resolve(params: FilterParams, options: FilterOptions) -> tuple[Filters, list
         period = Period(_parse_month(first_key), month_end(_parse_month(last_key)))
         label = period.label()
     if period.start > today:
-        current, more = resolve(FilterParams(period=kind, chapter=params.chapter, program=params.program), options)
+        current, more = resolve(
+            FilterParams(period=kind, chapter=params.chapter, program=params.program), options
+        )
         return current, ["That period has not started yet; showing the current one instead.", *more]
 
     choices = options.chapter_choices()

@@ -21,7 +21,9 @@ needs_chromium = pytest.mark.skipif(
 
 
 def _pack(alerts: list[str]) -> BoardPack:
-    fig = charts.contributions(["Runway", "Donor retention"], [20.0, -4.0], total=16.0, title="Health score 16")
+    fig = charts.contributions(
+        ["Runway", "Donor retention"], [20.0, -4.0], total=16.0, title="Health score 16"
+    )
     return BoardPack(
         movement="Empathy Movement",
         scope="FY 2026 · Berlin (local) · All programs",
@@ -46,7 +48,13 @@ def test_html_is_self_contained_with_static_charts():
     assert data.startswith("<!doctype html>")
     assert "<svg" in data and "<script" not in data
     assert "http://" not in data.replace("http://www.w3.org", "") and "https://" not in data
-    for text in ("Empathy Movement: board report", "Runway is 4.0 months", "€12,500", "Zürich", "Health score 16"):
+    for text in (
+        "Empathy Movement: board report",
+        "Runway is 4.0 months",
+        "€12,500",
+        "Zürich",
+        "Health score 16",
+    ):
         assert text in data
 
 
@@ -65,7 +73,13 @@ def test_pdf_has_the_figures_and_the_chart():
     assert data.startswith(b"%PDF")
     reader = PdfReader(io.BytesIO(data))
     text = "\n".join(page.extract_text() for page in reader.pages)
-    for expected in ("board report", "No alerts for this period", "Funds raised", "Zürich", "controlled trial"):
+    for expected in (
+        "board report",
+        "No alerts for this period",
+        "Funds raised",
+        "Zürich",
+        "controlled trial",
+    ):
         assert expected in text
     images = [img for page in reader.pages for img in page.images]
     assert len(images) == 1

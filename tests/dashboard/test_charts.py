@@ -70,7 +70,10 @@ FIGURES = {
         reference_label="g = 0.63 (controlled trials)",
     ),
     "distributions": lambda: charts.distributions(
-        [("Before", [40, 42, 45]), ("After", [44, 47, 50])], title="TEQ", x_title="TEQ score", unit=charts.SCORE
+        [("Before", [40, 42, 45]), ("After", [44, 47, 50])],
+        title="TEQ",
+        x_title="TEQ score",
+        unit=charts.SCORE,
     ),
     "scatter": lambda: charts.scatter(
         [10, 20],
@@ -134,5 +137,7 @@ def test_forest_draws_the_reference_line():
 
 
 def test_mark_points_adds_a_legend_entry():
-    fig = charts.mark_points(FIGURES["lines"](), [date(2026, 2, 1)], [12], name="Spike", unit=charts.count("people"))
+    fig = charts.mark_points(
+        FIGURES["lines"](), [date(2026, 2, 1)], [12], name="Spike", unit=charts.count("people")
+    )
     assert fig.data[-1].name == "Spike" and fig.layout.showlegend
