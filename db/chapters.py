@@ -4,7 +4,12 @@ admin any, a coordinator their chapters and those below them."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import polars as pl
+import psycopg
+from psycopg.rows import dict_row
 
 from db.arrow import read_frame
 from db.connection import transaction
@@ -52,6 +57,16 @@ select c.id, c.name, c.level, c.parent_id, p.name as parent_name, t.path, t.dept
 """
 
 
+Row = dict[str, Any]
+
+
+def fetch_one(conn: psycopg.Connection[Any], sql: str, params: Sequence[Any] = ()) -> Row | None:
+    """One row as a dict (or None), typed for the callers in db/."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(sql, params)  # type: ignore[arg-type]
+        return cur.fetchone()
+
+
 def list_chapters(identity: Identity, *, uri: str | None = None) -> pl.DataFrame:
     """Every chapter in tree order, with whether this person may change it."""
     return read_frame(identity, _LIST_SQL, schema=CHAPTER_SCHEMA, uri=uri)
@@ -77,7 +92,8 @@ def create_chapter(identity: Identity, chapter: ChapterIn, *, uri: str | None = 
     below one they coordinate; the parent must sit at a higher level."""
     try:
         with transaction(identity, uri) as conn:
-            row = conn.execute(
+            row = fetch_one(
+                conn,
                 """
                 insert into public.chapters (name, level, parent_id, place, founded_on, time_zone)
                 values (%s, %s, %s, %s, %s, %s) returning id
@@ -90,7 +106,7 @@ def create_chapter(identity: Identity, chapter: ChapterIn, *, uri: str | None = 
                     chapter.founded_on,
                     chapter.time_zone,
                 ),
-            ).fetchone()
+            )
     except NotAllowedError as exc:
         raise NotAllowedError(
             "you can open chapters only below a chapter you coordinate"
@@ -109,10 +125,11 @@ def update_chapter(
     The database checks the parent is higher; this also checks the chapters
     below would still be lower, which a trigger on one row cannot see."""
     with transaction(identity, uri) as conn:
-        child = conn.execute(
+        child = fetch_one(
+            conn,
             "select max(app.level_rank(level)) as top from public.chapters where parent_id = %s",
             (chapter_id,),
-        ).fetchone()
+        )
         if child and child["top"] is not None and child["top"] >= LEVEL_RANK[chapter.level]:
             raise InvalidDataError(
                 f"chapters below this one would no longer be lower than a {chapter.level} chapter; "

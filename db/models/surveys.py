@@ -138,6 +138,8 @@ class ImportMapping(FormModel):
     practice_column: str | None = Field(default=None, title="Practice column")
     # Form tools number a five-point scale 1-5 or 0-4, or write the words.
     numeric_scale: Literal["0-4", "1-5"] = Field(default="1-5", title="Number scale")
+    # Spreadsheets write 03/04/2025 in the locale's order.
+    day_first: bool = Field(default=False, title="Dates are day first")
     wave: Wave | None = Field(default=None, title="Survey")
     answered_on: date | None = Field(default=None, title="Answered on")
     chapter_id: int = Field(title="Chapter")

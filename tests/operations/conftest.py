@@ -3,6 +3,7 @@ must not depend on the demo generator's choices."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -12,7 +13,7 @@ import pytest
 
 from components.session import SignedIn
 from db.connection import close_pools
-from tests.conftest import use_database
+from tests.conftest import clone_database, use_database
 
 
 def add_chapter(uri: str, name: str, level: str, parent_id: int | None = None, **extra: object) -> int:
@@ -116,9 +117,23 @@ def build_movement(uri: str) -> Movement:
     )
 
 
-@pytest.fixture
-def movement(monkeypatch: pytest.MonkeyPatch, fresh_empty_db: str) -> Iterator[Movement]:
-    """A small movement in a private database the app is pointed at."""
-    use_database(monkeypatch, fresh_empty_db)
-    yield build_movement(fresh_empty_db)
+def private_database(server: object, kind: str) -> str:
+    """A copy of a template under a name no other test process uses (the
+    shared per-worker names collide when several pytest runs share the
+    server), dropped again by `drop_private_database`."""
+    return clone_database(server, kind, f"hb_ops_{kind}_{os.getpid()}")
+
+
+def drop_private_database(server: object, kind: str) -> None:
     close_pools()
+    with psycopg.connect(str(server.get_uri("postgres")), autocommit=True) as conn:  # type: ignore[attr-defined]
+        conn.execute(f'drop database if exists "hb_ops_{kind}_{os.getpid()}" with (force)')
+
+
+@pytest.fixture
+def movement(monkeypatch: pytest.MonkeyPatch, pg_server: object) -> Iterator[Movement]:
+    """A small movement in a private database the app is pointed at."""
+    uri = private_database(pg_server, "empty")
+    use_database(monkeypatch, uri)
+    yield build_movement(uri)
+    drop_private_database(pg_server, "empty")
