@@ -1,0 +1,1056 @@
+"""Volunteer hours: a volunteer logs, edits and withdraws their own; a
+coordinator reviews and imports their chapters'.
+
+Every call runs as the person asking (row-level security decides what they
+may see and change); the volunteer_hours trigger enforces the date and
+24-hours-a-day rules under concurrency, and this module turns its refusals
+into sentences a person can act on."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import polars as pl
+import psycopg
+from psycopg.rows import dict_row
+from pydantic import ValidationError
+
+from db.arrow import read_frame
+from db.connection import transaction
+from db.errors import InvalidDataError, NotAllowedError
+from db.identity import Identity
+from db.models.hours import (
+    ACTIVITY_LABELS,
+    CSV_DURATION,
+    CSV_OPTIONAL,
+    CSV_REQUIRED,
+    MSG_DAY_LIMIT,
+    MSG_FUTURE,
+    HoursCsvRow,
+    HoursEdit,
+    HoursEntry,
+    ReviewDecision,
+    format_minutes,
+    hours_to_minutes,
+)
+
+# Keys for entries made by Heartbeat itself (imports, check-ins) are derived
+# from what they record, so doing the same thing twice stores it once.
+KEY_NAMESPACE = uuid.UUID("5b0c1f7e-3f64-4d57-9a3f-6f1b2d8e4c21")
+
+MSG_NO_MEMBER = (
+    "Your account is not linked to a member record yet, so hours cannot be logged. "
+    "Ask your chapter's coordinator to link it."
+)
+MSG_NOT_PENDING = "Only entries that are still pending can be changed; this one has been {status}."
+MSG_NOT_YOURS = "This entry does not exist or is not yours."
+
+
+@dataclass(frozen=True)
+class Member:
+    """The signed-in person's member record."""
+
+    id: int
+    full_name: str
+    chapter_id: int
+    chapter_name: str
+    joined_on: date
+
+
+@dataclass(frozen=True)
+class SavedHours:
+    """One stored entry, as its owner sees it."""
+
+    id: int
+    worked_on: date
+    minutes: int
+    activity: str
+    status: str
+    event_id: int | None
+    program_id: int | None
+    shift_id: int | None
+    note: str | None
+    event_title: str | None
+    program_name: str | None
+    rejection_reason: str | None
+    already_saved: bool = False
+
+    @property
+    def summary(self) -> str:
+        what = ACTIVITY_LABELS.get(self.activity, self.activity)
+        where = self.event_title or self.program_name
+        text = f"{format_minutes(self.minutes)} of {what.lower()} on {self.worked_on:%a %d %b %Y}"
+        return f"{text} ({where})" if where else text
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A likely entry, offered so a common one takes a couple of taps."""
+
+    kind: str  # "shift", "event" or "repeat"
+    label: str
+    worked_on: date
+    minutes: int | None
+    activity: str
+    event_id: int | None = None
+    program_id: int | None = None
+    shift_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Choice:
+    """An event or program the volunteer may attach an entry to."""
+
+    kind: str  # "event" or "program"
+    id: int
+    label: str
+
+    @property
+    def value(self) -> str:
+        return f"{self.kind}:{self.id}"
+
+
+@dataclass(frozen=True)
+class ReviewOutcome:
+    approved: tuple[int, ...]
+    rejected: tuple[int, ...]
+    skipped: tuple[int, ...]  # no longer pending: someone else decided first
+
+
+def fetch_one(conn: psycopg.Connection[Any], sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
+    """One row as a dict (None when there is none)."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        return cur.execute(sql, params).fetchone()  # type: ignore[arg-type]
+
+
+def fetch_all(conn: psycopg.Connection[Any], sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    """Every row as a dict."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        return cur.execute(sql, params).fetchall()  # type: ignore[arg-type]
+
+
+_ENTRY_SELECT = """
+select h.id, h.worked_on, h.minutes, h.activity, h.status, h.event_id, h.program_id,
+       h.shift_id, h.note, e.title as event_title, p.name as program_name, h.rejection_reason
+  from public.volunteer_hours h
+  left join public.events e on e.id = h.event_id
+  left join public.programs p on p.id = h.program_id
+"""
+
+
+def _saved(row: dict[str, Any], *, already_saved: bool = False) -> SavedHours:
+    return SavedHours(**row, already_saved=already_saved)
+
+
+def _member(conn: psycopg.Connection) -> Member | None:
+    row = fetch_one(
+        conn,
+        """
+        select m.id, m.full_name, m.chapter_id, c.name as chapter_name, m.joined_on
+          from public.members m join public.chapters c on c.id = m.chapter_id
+         where m.user_id = auth.uid()
+        """,
+    )
+    return Member(**row) if row else None  # type: ignore[arg-type]
+
+
+def my_member(identity: Identity) -> Member | None:
+    """The signed-in person's member record, or None when the account has none."""
+    with transaction(identity) as conn:
+        return _member(conn)
+
+
+def _day_minutes(identity: Identity, member_id: int, day: date) -> int:
+    with transaction(identity) as conn:
+        row = fetch_one(
+            conn,
+            "select coalesce(sum(minutes), 0)::int as total from public.volunteer_hours "
+            "where member_id = %s and worked_on = %s and status <> 'rejected'",
+            (member_id, day),
+        )
+    return int(row["total"]) if row else 0
+
+
+def _explain(
+    exc: InvalidDataError, *, joined_on: date | None, day: date, day_minutes: int | None, whose: str
+) -> str:
+    """A person's sentence for the trigger's and constraints' refusals."""
+    constraint = exc.constraint or ""
+    if constraint == "volunteer_hours_not_future":
+        return MSG_FUTURE
+    if constraint == "volunteer_hours_after_joining":
+        since = f" (on {joined_on:%d %b %Y})" if joined_on else ""
+        return f"Hours cannot be logged before {whose} joined the movement{since}."
+    if constraint == "volunteer_hours_max_per_day":
+        already = ""
+        if day_minutes is not None:
+            already = f" {day:%a %d %b %Y} already has {format_minutes(day_minutes)} logged."
+        return MSG_DAY_LIMIT + already
+    if constraint == "volunteer_hours_event_id_fkey":
+        return "The chosen event no longer exists."
+    if constraint == "volunteer_hours_program_id_fkey":
+        return "The chosen program no longer exists."
+    if constraint == "volunteer_hours_shift_id_fkey":
+        return "The chosen shift no longer exists."
+    return str(exc)
+
+
+def _find_by_key(identity: Identity, key: uuid.UUID) -> SavedHours | None:
+    with transaction(identity) as conn:
+        row = fetch_one(conn, _ENTRY_SELECT + " where h.idempotency_key = %s", (key,))
+    return _saved(row, already_saved=True) if row else None
+
+
+def log_hours(identity: Identity, entry: HoursEntry) -> SavedHours:
+    """Save a new pending entry for the signed-in volunteer.
+
+    Idempotent on ``entry.idempotency_key``: when an entry with that key is
+    already stored (a double click, a rerun, a retry after a lost reply), it
+    is returned with ``already_saved=True`` and nothing new is written.
+    Raises InvalidDataError with a person's message when a rule refuses it."""
+    member: Member | None = None
+    try:
+        with transaction(identity) as conn:
+            member = _member(conn)
+            if member is None:
+                raise NotAllowedError(MSG_NO_MEMBER)
+            existing = fetch_one(
+                conn, _ENTRY_SELECT + " where h.idempotency_key = %s", (entry.idempotency_key,)
+            )
+            if existing:
+                return _saved(existing, already_saved=True)
+            if entry.shift_id is not None:
+                mine = fetch_one(
+                    conn,
+                    "select 1 from public.shift_signups where shift_id = %s and member_id = %s "
+                    "and status <> 'cancelled'",
+                    (entry.shift_id, member.id),
+                )
+                if not mine:
+                    raise InvalidDataError("You were not signed up for that shift.")
+            row = fetch_one(
+                conn,
+                """
+                insert into public.volunteer_hours
+                  (member_id, chapter_id, worked_on, minutes, activity, event_id, program_id,
+                   shift_id, note, idempotency_key)
+                values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+                on conflict (idempotency_key) do nothing
+                returning id
+                """,
+                (
+                    member.id,
+                    member.chapter_id,
+                    entry.worked_on,
+                    entry.minutes,
+                    entry.activity,
+                    entry.event_id,
+                    entry.program_id,
+                    entry.shift_id,
+                    entry.note,
+                    entry.idempotency_key,
+                ),
+            )
+            # A twin request committed first: read what it stored.
+            found = fetch_one(conn, _ENTRY_SELECT + " where h.idempotency_key = %s", (entry.idempotency_key,))
+            if found is None:
+                raise InvalidDataError("This entry could not be saved; please try again.")
+            return _saved(found, already_saved=row is None)
+    except InvalidDataError as exc:
+        # A twin of this request may have taken the day's last minutes first;
+        # then the entry is saved, and that is what the person should hear.
+        twin = _find_by_key(identity, entry.idempotency_key)
+        if twin is not None:
+            return twin
+        if exc.constraint is None:
+            raise
+        day_total = None
+        if member is not None and exc.constraint == "volunteer_hours_max_per_day":
+            day_total = _day_minutes(identity, member.id, entry.worked_on)
+        message = _explain(
+            exc,
+            joined_on=member.joined_on if member else None,
+            day=entry.worked_on,
+            day_minutes=day_total,
+            whose="you",
+        )
+        raise InvalidDataError(message, constraint=exc.constraint) from exc
+
+
+def get_hours(identity: Identity, hours_id: int) -> SavedHours | None:
+    """One entry the person may see, or None."""
+    with transaction(identity) as conn:
+        row = fetch_one(conn, _ENTRY_SELECT + " where h.id = %s", (hours_id,))
+    return _saved(row) if row else None
+
+
+def _refuse_change(identity: Identity, hours_id: int) -> None:
+    with transaction(identity) as conn:
+        row = fetch_one(
+            conn,
+            "select status from public.volunteer_hours where id = %s "
+            "and member_id in (select app.my_member_ids())",
+            (hours_id,),
+        )
+    if row is None:
+        raise NotAllowedError(MSG_NOT_YOURS)
+    raise InvalidDataError(MSG_NOT_PENDING.format(status=row["status"]))
+
+
+def edit_hours(identity: Identity, edit: HoursEdit) -> SavedHours:
+    """Change one of the volunteer's own entries while it is pending."""
+    member: Member | None = None
+    try:
+        with transaction(identity) as conn:
+            member = _member(conn)
+            row = fetch_one(
+                conn,
+                """
+                update public.volunteer_hours
+                   set worked_on = %s, minutes = %s, activity = %s, event_id = %s,
+                       program_id = %s, shift_id = %s, note = %s
+                 where id = %s and status = 'pending'
+                   and member_id in (select app.my_member_ids())
+                returning id
+                """,
+                (
+                    edit.worked_on,
+                    edit.minutes,
+                    edit.activity,
+                    edit.event_id,
+                    edit.program_id,
+                    edit.shift_id,
+                    edit.note,
+                    edit.hours_id,
+                ),
+            )
+            if row is not None:
+                saved = fetch_one(conn, _ENTRY_SELECT + " where h.id = %s", (edit.hours_id,))
+                assert saved is not None
+                return _saved(saved)
+    except InvalidDataError as exc:
+        if exc.constraint is None:
+            raise
+        day_total = None
+        if member is not None and exc.constraint == "volunteer_hours_max_per_day":
+            day_total = _day_minutes(identity, member.id, edit.worked_on)
+        message = _explain(
+            exc,
+            joined_on=member.joined_on if member else None,
+            day=edit.worked_on,
+            day_minutes=day_total,
+            whose="you",
+        )
+        raise InvalidDataError(message, constraint=exc.constraint) from exc
+    _refuse_change(identity, edit.hours_id)
+    raise AssertionError("unreachable")
+
+
+def withdraw_hours(identity: Identity, hours_id: int) -> None:
+    """Delete one of the volunteer's own entries while it is pending."""
+    with transaction(identity) as conn:
+        row = fetch_one(
+            conn,
+            "delete from public.volunteer_hours where id = %s and status = 'pending' "
+            "and member_id in (select app.my_member_ids()) returning id",
+            (hours_id,),
+        )
+    if row is None:
+        _refuse_change(identity, hours_id)
+
+
+MY_HOURS_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+    "id": pl.Int64,
+    "worked_on": pl.Date,
+    "minutes": pl.Int64,
+    "activity": pl.String,
+    "status": pl.String,
+    "event_id": pl.Int64,
+    "program_id": pl.Int64,
+    "shift_id": pl.Int64,
+    "event_title": pl.String,
+    "program_name": pl.String,
+    "note": pl.String,
+    "rejection_reason": pl.String,
+    "reviewed_at": pl.Datetime("us", "UTC"),
+    "created_at": pl.Datetime("us", "UTC"),
+}
+
+
+def my_hours(identity: Identity) -> pl.DataFrame:
+    """Every entry of the signed-in volunteer's own, newest first (a
+    coordinator sees only their own here, not their chapter's)."""
+    return read_frame(
+        identity,
+        """
+        select h.id, h.worked_on, h.minutes::bigint as minutes, h.activity, h.status,
+               h.event_id, h.program_id, h.shift_id, e.title as event_title,
+               p.name as program_name, h.note, h.rejection_reason, h.reviewed_at, h.created_at
+          from public.volunteer_hours h
+          left join public.events e on e.id = h.event_id
+          left join public.programs p on p.id = h.program_id
+         where h.member_id in (select app.my_member_ids())
+         order by h.worked_on desc, h.id desc
+        """,
+        schema=MY_HOURS_SCHEMA,
+    )
+
+
+def hour_value(identity: Identity) -> tuple[int, str]:
+    """The movement's value of one volunteer hour (minor units) and its currency."""
+    with transaction(identity) as conn:
+        row = fetch_one(
+            conn, "select volunteer_hour_value_minor, reporting_currency from public.movement_settings"
+        )
+    if row is None:
+        return 0, "USD"
+    return int(row["volunteer_hour_value_minor"]), str(row["reporting_currency"])
+
+
+_EVENT_ACTIVITY = {"training": "training"}
+
+
+def suggestions(identity: Identity, *, days: int = 30, limit: int = 5) -> list[Suggestion]:
+    """The volunteer's likely next entries: recent shifts they signed up for
+    and events they attended that have no hours yet, then what they log
+    most often outside events (for today)."""
+    with transaction(identity) as conn:
+        rows = fetch_all(
+            conn,
+            """
+            with mine as (select app.my_member_ids() as id)
+            select 'shift' as kind, s.id as shift_id, e.id as event_id, e.program_id, e.kind as event_kind,
+                   e.title, s.title as shift_title, s.starts_at::date as worked_on,
+                   least(1440, round(extract(epoch from (s.ends_at - s.starts_at)) / 60))::int as minutes,
+                   s.starts_at
+              from public.shift_signups ss
+              join public.shifts s on s.id = ss.shift_id
+              join public.events e on e.id = s.event_id
+             where ss.member_id in (select id from mine)
+               and ss.status in ('signed_up', 'attended')
+               and s.starts_at <= now() and s.starts_at > now() - make_interval(days => %s)
+               and not exists (select 1 from public.volunteer_hours h
+                                where h.member_id = ss.member_id and h.shift_id = s.id
+                                  and h.status <> 'rejected')
+            union all
+            select 'event', null, e.id, e.program_id, e.kind, e.title, null, e.starts_at::date,
+                   case when e.ends_at - e.starts_at <= interval '12 hours'
+                        then round(extract(epoch from (e.ends_at - e.starts_at)) / 60)::int end,
+                   e.starts_at
+              from public.attendance a
+              join public.events e on e.id = a.event_id
+             where a.member_id in (select id from mine)
+               and e.starts_at <= now() and e.starts_at > now() - make_interval(days => %s)
+               and not exists (select 1 from public.volunteer_hours h
+                                where h.member_id = a.member_id and h.event_id = e.id
+                                  and h.status <> 'rejected')
+               and not exists (select 1 from public.shift_signups ss
+                                  join public.shifts s on s.id = ss.shift_id
+                                where ss.member_id = a.member_id and s.event_id = e.id
+                                  and ss.status in ('signed_up', 'attended'))
+             order by starts_at desc
+             limit %s
+            """,
+            (days, days, limit),
+        )
+        repeats = fetch_all(
+            conn,
+            """
+            select h.activity, h.minutes, h.program_id, p.name as program_name, count(*) as times,
+                   max(h.worked_on) as last_on
+              from (select * from public.volunteer_hours
+                     where member_id in (select app.my_member_ids()) and event_id is null
+                       and status <> 'rejected'
+                     order by worked_on desc, id desc limit 30) h
+              left join public.programs p on p.id = h.program_id
+             group by h.activity, h.minutes, h.program_id, p.name
+             order by count(*) desc, max(h.worked_on) desc
+             limit 2
+            """,
+        )
+    out: list[Suggestion] = []
+    for r in rows:
+        title = r["title"] if r["kind"] == "event" else f"{r['shift_title']} · {r['title']}"
+        minutes = r["minutes"]
+        duration = f" · {format_minutes(minutes)}" if minutes else ""
+        out.append(
+            Suggestion(
+                kind=r["kind"],
+                label=f"{r['worked_on']:%a %d %b} · {title}{duration}",
+                worked_on=r["worked_on"],
+                minutes=minutes,
+                activity="event_support"
+                if r["kind"] == "shift"
+                else _EVENT_ACTIVITY.get(r["event_kind"], "event_support"),
+                event_id=r["event_id"],
+                program_id=r["program_id"],
+                shift_id=r["shift_id"],
+            )
+        )
+    today = date.today()
+    for r in repeats:
+        what = ACTIVITY_LABELS.get(r["activity"], r["activity"])
+        where = f" · {r['program_name']}" if r["program_name"] else ""
+        out.append(
+            Suggestion(
+                kind="repeat",
+                label=f"Today · {what}{where} · {format_minutes(r['minutes'])}",
+                worked_on=today,
+                minutes=int(r["minutes"]),
+                activity=r["activity"],
+                program_id=r["program_id"],
+            )
+        )
+    return out
+
+
+def log_choices(identity: Identity, *, days: int = 60) -> list[Choice]:
+    """Events (recent, in the volunteer's chapter or above it, or ones they
+    took part in) and programs to attach an entry to, most recent first."""
+    with transaction(identity) as conn:
+        events = fetch_all(
+            conn,
+            """
+            with recursive up as (
+              select c.id, c.parent_id from public.chapters c
+               where c.id in (select m.chapter_id from public.members m where m.user_id = auth.uid())
+              union
+              select c.id, c.parent_id from public.chapters c join up on c.id = up.parent_id
+            )
+            select e.id, e.title, e.starts_at::date as day
+              from public.events e
+             where e.starts_at <= now() + interval '1 day'
+               and e.starts_at > now() - make_interval(days => %s)
+               and (e.chapter_id in (select id from up)
+                    or e.id in (select a.event_id from public.attendance a
+                                 where a.member_id in (select app.my_member_ids()))
+                    or e.id in (select s.event_id from public.shifts s
+                                  join public.shift_signups ss on ss.shift_id = s.id
+                                 where ss.member_id in (select app.my_member_ids())
+                                   and ss.status <> 'cancelled'))
+             order by e.starts_at desc
+             limit 60
+            """,
+            (days,),
+        )
+        programs = fetch_all(
+            conn,
+            """
+            with recursive up as (
+              select c.id, c.parent_id from public.chapters c
+               where c.id in (select m.chapter_id from public.members m where m.user_id = auth.uid())
+              union
+              select c.id, c.parent_id from public.chapters c join up on c.id = up.parent_id
+            )
+            select p.id, p.name from public.programs p
+             where (p.chapter_id is null or p.chapter_id in (select id from up))
+               and (p.ended_on is null or p.ended_on > current_date - 365)
+             order by p.name
+             limit 100
+            """,
+        )
+    out = [Choice("event", int(r["id"]), f"{r['day']:%d %b} · {r['title']}") for r in events]
+    out += [Choice("program", int(r["id"]), f"Program · {r['name']}") for r in programs]
+    return out
+
+
+# --- coordinators ----------------------------------------------------------
+
+QUEUE_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+    "hours_id": pl.Int64,
+    "member": pl.String,
+    "chapter": pl.String,
+    "worked_on": pl.Date,
+    "minutes": pl.Int64,
+    "activity": pl.String,
+    "context": pl.String,
+    "note": pl.String,
+    "day_minutes": pl.Int64,
+    "created_at": pl.Datetime("us", "UTC"),
+}
+
+_QUEUE_WHERE = """
+ where h.status = 'pending'
+   and h.chapter_id in (select app.coordinated_chapters())
+   and h.member_id not in (select app.my_member_ids())
+"""
+
+
+def approval_queue(identity: Identity, *, chapter_id: int | None = None, limit: int = 500) -> pl.DataFrame:
+    """Pending entries in the chapters the person coordinates (their own
+    entries excluded: nobody approves their own hours), oldest first."""
+    where = _QUEUE_WHERE + (" and h.chapter_id = %s" if chapter_id is not None else "")
+    params: list[Any] = [chapter_id] if chapter_id is not None else []
+    return read_frame(
+        identity,
+        f"""
+        select h.id as hours_id, m.full_name as member, c.name as chapter, h.worked_on,
+               h.minutes::bigint as minutes, h.activity, coalesce(e.title, p.name) as context, h.note,
+               (select sum(d.minutes) from public.volunteer_hours d
+                 where d.member_id = h.member_id and d.worked_on = h.worked_on
+                   and d.status <> 'rejected')::bigint as day_minutes,
+               h.created_at
+          from public.volunteer_hours h
+          join public.members m on m.id = h.member_id
+          join public.chapters c on c.id = h.chapter_id
+          left join public.events e on e.id = h.event_id
+          left join public.programs p on p.id = h.program_id
+          {where}
+         order by h.worked_on, h.id
+         limit %s
+        """,
+        [*params, limit],
+        schema=QUEUE_SCHEMA,
+    )
+
+
+def pending_count(identity: Identity, *, chapter_id: int | None = None) -> int:
+    """How many entries await this coordinator."""
+    where = _QUEUE_WHERE + (" and h.chapter_id = %s" if chapter_id is not None else "")
+    with transaction(identity) as conn:
+        row = fetch_one(
+            conn,
+            f"select count(*) as n from public.volunteer_hours h {where}",
+            (chapter_id,) if chapter_id is not None else (),
+        )
+    return int(row["n"]) if row else 0
+
+
+def coordinated_chapters(identity: Identity) -> list[tuple[int, str]]:
+    """(id, name) of every chapter the person coordinates, sub-chapters included."""
+    with transaction(identity) as conn:
+        rows = fetch_all(
+            conn,
+            "select c.id, c.name from public.chapters c "
+            "where c.id in (select app.coordinated_chapters()) order by c.name",
+        )
+    return [(int(r["id"]), str(r["name"])) for r in rows]
+
+
+def review_hours(identity: Identity, decisions: Sequence[ReviewDecision]) -> ReviewOutcome:
+    """Approve and reject pending entries in one transaction. An entry that
+    is no longer pending (another coordinator was quicker, or the volunteer
+    withdrew it) is skipped and reported, never changed twice."""
+    approve = sorted({d.hours_id for d in decisions if d.decision == "approve"})
+    reject = {d.hours_id: d.reason or "" for d in decisions if d.decision == "reject"}
+    if set(approve) & set(reject):
+        raise InvalidDataError("An entry cannot be both approved and rejected.")
+    with transaction(identity) as conn:
+        approved = fetch_all(
+            conn,
+            f"""
+            update public.volunteer_hours h set status = 'approved', rejection_reason = null
+              {_QUEUE_WHERE} and h.id = any(%s)
+            returning h.id
+            """,
+            (approve,),
+        )
+        rejected = fetch_all(
+            conn,
+            f"""
+            update public.volunteer_hours h set status = 'rejected', rejection_reason = r.reason
+              from unnest(%s::bigint[], %s::text[]) as r(id, reason)
+              {_QUEUE_WHERE} and h.id = r.id
+            returning h.id
+            """,
+            (list(reject), list(reject.values())),
+        )
+    done_a = tuple(sorted(int(r["id"]) for r in approved))
+    done_r = tuple(sorted(int(r["id"]) for r in rejected))
+    skipped = tuple(sorted((set(approve) | set(reject)) - set(done_a) - set(done_r)))
+    return ReviewOutcome(approved=done_a, rejected=done_r, skipped=skipped)
+
+
+# --- CSV import ------------------------------------------------------------
+
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+MAX_IMPORT_ROWS = 10_000
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One reason a file was refused. ``row`` is the line in the file (the
+    header is line 1); 0 means the file as a whole."""
+
+    row: int
+    column: str
+    value: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    rows: int
+    imported: int
+    errors: tuple[RowError, ...]
+    dry_run: bool = False
+    bad_rows: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def errors_frame(self) -> pl.DataFrame:
+        return pl.DataFrame(
+            {
+                "row": [e.row for e in self.errors],
+                "column": [e.column for e in self.errors],
+                "value": [e.value for e in self.errors],
+                "problem": [e.message for e in self.errors],
+            },
+            schema={"row": pl.Int64, "column": pl.String, "value": pl.String, "problem": pl.String},
+        )
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    line: int
+    row: HoursCsvRow
+    raw: dict[str, str]
+
+
+class _Rollback(Exception):
+    """Leaves the import's transaction without committing anything."""
+
+
+def _file_error(message: str, rows: int = 0) -> ImportReport:
+    return ImportReport(rows=rows, imported=0, errors=(RowError(0, "", "", message),))
+
+
+def _decode(data: bytes) -> str | None:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        # What Excel on Windows writes when asked for plain "CSV".
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+
+
+def _shown(value: str) -> str:
+    return value if len(value) <= 80 else value[:77] + "…"
+
+
+def parse_hours_csv(data: bytes, *, today: date | None = None) -> tuple[list[_Parsed], list[RowError], int]:
+    """Read and validate every row; returns the good rows, every problem
+    found, and the number of data rows. Touches no database."""
+    if len(data) > MAX_IMPORT_BYTES:
+        return [], [RowError(0, "", "", _too_big(len(data)))], 0
+    if b"\x00" in data:
+        return [], [RowError(0, "", "", "This is not a CSV text file (it contains binary data).")], 0
+    text = _decode(data)
+    if text is None:
+        return [], [RowError(0, "", "", "The file's characters cannot be read; save it as CSV UTF-8.")], 0
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    errors: list[RowError] = []
+    try:
+        header_cells = next(reader, None)
+    except csv.Error as exc:
+        return [], [RowError(1, "", "", f"The header line cannot be read: {exc}.")], 0
+    if not header_cells or not any(c.strip() for c in header_cells):
+        return [], [RowError(0, "", "", "The file is empty: it needs a header line and at least one row.")], 0
+    header = [c.strip().lower() for c in header_cells]
+    known = (*CSV_REQUIRED, *CSV_DURATION, *CSV_OPTIONAL)
+    unknown = [h for h in header if h not in known]
+    missing = [h for h in CSV_REQUIRED if h not in header]
+    duplicated = sorted({h for h in header if header.count(h) > 1})
+    durations = [h for h in CSV_DURATION if h in header]
+    expected = "Expected columns: " + ", ".join((*CSV_REQUIRED, "minutes or hours", *CSV_OPTIONAL)) + "."
+    for h in unknown:
+        errors.append(RowError(1, _shown(h), _shown(h), f"Unknown column '{_shown(h)}'. {expected}"))
+    for h in missing:
+        errors.append(RowError(1, h, "", f"The column '{h}' is missing. {expected}"))
+    for h in duplicated:
+        errors.append(RowError(1, h, h, f"The column '{h}' appears more than once."))
+    if len(durations) != 1:
+        errors.append(
+            RowError(1, "minutes", "", "Give the duration in exactly one column: 'minutes' or 'hours'.")
+        )
+    if errors:
+        return [], errors, 0
+
+    parsed: list[_Parsed] = []
+    seen: dict[tuple[Any, ...], int] = {}
+    rows = 0
+    context = {"today": today or date.today()}
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            errors.append(RowError(reader.line_num, "", "", f"This line cannot be read: {exc}."))
+            break
+        line = reader.line_num
+        if not any(c.strip() for c in cells):
+            continue
+        rows += 1
+        if rows > MAX_IMPORT_ROWS:
+            return (
+                [],
+                [RowError(0, "", "", f"The file has more than {MAX_IMPORT_ROWS:,} rows; split it.")],
+                rows,
+            )
+        if len(cells) != len(header):
+            errors.append(
+                RowError(
+                    line,
+                    "",
+                    _shown(delimiter.join(cells)),
+                    f"This row has {len(cells)} cells; the header has {len(header)}.",
+                )
+            )
+            continue
+        raw = dict(zip(header, cells, strict=True))
+        values: dict[str, Any] = {k: v for k, v in raw.items() if k != "hours"}
+        if "hours" in raw:
+            values["minutes"] = hours_to_minutes(raw["hours"])
+        try:
+            row = HoursCsvRow.model_validate(values, context=context)
+        except ValidationError as exc:
+            for err in exc.errors():
+                column = str(err["loc"][0]) if err["loc"] else ""
+                source = "hours" if column == "minutes" and "hours" in raw else column
+                errors.append(RowError(line, source, _shown(raw.get(source, "")), err["msg"]))
+            continue
+        key = (
+            row.member_email,
+            row.worked_on,
+            row.minutes,
+            row.activity,
+            row.event_id,
+            row.program_id,
+            row.note,
+        )
+        if key in seen:
+            errors.append(
+                RowError(line, "", _shown(delimiter.join(cells)), f"The same entry as row {seen[key]}.")
+            )
+            continue
+        seen[key] = line
+        parsed.append(_Parsed(line, row, raw))
+    if rows == 0 and not errors:
+        errors.append(RowError(0, "", "", "The file has a header but no rows."))
+    return parsed, errors, rows
+
+
+def _too_big(size: int) -> str:
+    return (
+        f"The file is {size / 1024 / 1024:.1f} MB; the limit is {MAX_IMPORT_BYTES // 1024 // 1024} MB "
+        f"(about {MAX_IMPORT_ROWS:,} rows). Split it into smaller files."
+    )
+
+
+def import_key(member_id: int, row: HoursCsvRow) -> uuid.UUID:
+    """The same row imported again gets the same key, so it is stored once."""
+    parts = (member_id, row.worked_on, row.minutes, row.activity, row.event_id, row.program_id, row.note)
+    return uuid.uuid5(KEY_NAMESPACE, "import|" + "|".join("" if p is None else str(p) for p in parts))
+
+
+def import_hours_csv(
+    identity: Identity,
+    data: bytes,
+    *,
+    approve: bool,
+    dry_run: bool = False,
+    today: date | None = None,
+) -> ImportReport:
+    """Import a coordinator's hours file: every row or none.
+
+    Each row is checked in Python (shape, dates, durations, activity,
+    formulas, duplicates) and then by the database itself inside one
+    transaction, row by row under savepoints so that every refusal is
+    reported with its line; if anything is wrong, or ``dry_run``, the
+    transaction is rolled back and nothing is stored."""
+    parsed, errors, rows = parse_hours_csv(data, today=today)
+    if rows == 0 and errors:
+        return ImportReport(
+            rows=rows,
+            imported=0,
+            errors=tuple(errors),
+            dry_run=dry_run,
+            bad_rows=len({e.row for e in errors}),
+        )
+    status = "approved" if approve else "pending"
+    imported = 0
+    try:
+        with transaction(identity) as conn:
+            emails = sorted({p.row.member_email for p in parsed})
+            members = {
+                r["email"]: r
+                for r in fetch_all(
+                    conn,
+                    "select m.id, lower(m.email) as email, m.full_name, m.chapter_id, m.joined_on "
+                    "from public.members m where lower(m.email) = any(%s) "
+                    "and m.chapter_id in (select app.coordinated_chapters())",
+                    (emails,),
+                )
+            }
+            event_ids = sorted({p.row.event_id for p in parsed if p.row.event_id})
+            events = {
+                int(r["id"])
+                for r in fetch_all(conn, "select id from public.events where id = any(%s)", (event_ids,))
+            }
+            program_ids = sorted({p.row.program_id for p in parsed if p.row.program_id})
+            programs = {
+                int(r["id"])
+                for r in fetch_all(conn, "select id from public.programs where id = any(%s)", (program_ids,))
+            }
+            ready: list[tuple[_Parsed, dict[str, Any]]] = []
+            for p in parsed:
+                member = members.get(p.row.member_email)
+                bad = False
+                if member is None:
+                    errors.append(
+                        RowError(
+                            p.line,
+                            "member_email",
+                            _shown(p.raw["member_email"]),
+                            "No member with this email in the chapters you coordinate.",
+                        )
+                    )
+                    bad = True
+                if p.row.event_id and p.row.event_id not in events:
+                    errors.append(RowError(p.line, "event_id", p.raw.get("event_id", ""), "No such event."))
+                    bad = True
+                if p.row.program_id and p.row.program_id not in programs:
+                    errors.append(
+                        RowError(p.line, "program_id", p.raw.get("program_id", ""), "No such program.")
+                    )
+                    bad = True
+                if not bad and member is not None:
+                    ready.append((p, member))
+            existing = _already_recorded(conn, ready)
+            for p, member in ready:
+                if p.line in existing:
+                    errors.append(
+                        RowError(
+                            p.line,
+                            "",
+                            "",
+                            "Already recorded: this member has an entry on this "
+                            "date with the same duration and activity.",
+                        )
+                    )
+                    continue
+                message = _insert_row(conn, p, member, status)
+                if message:
+                    column = "worked_on" if "date" in message or "joined" in message else ""
+                    errors.append(RowError(p.line, column, _shown(p.raw.get(column, "")), message))
+                else:
+                    imported += 1
+            if errors or dry_run:
+                raise _Rollback
+    except _Rollback:
+        pass
+    errors.sort(key=lambda e: (e.row, e.column))
+    return ImportReport(
+        rows=rows,
+        imported=0 if errors else imported,
+        errors=tuple(errors),
+        dry_run=dry_run,
+        bad_rows=len({e.row for e in errors if e.row > 1}),
+    )
+
+
+def _already_recorded(conn: psycopg.Connection, ready: Sequence[tuple[_Parsed, dict[str, Any]]]) -> set[int]:
+    """Lines whose entry the member already has (same day, duration and
+    activity, not rejected): logged by the volunteer or imported before."""
+    if not ready:
+        return set()
+    found = fetch_all(
+        conn,
+        """
+        select r.line from unnest(%s::int[], %s::bigint[], %s::date[], %s::int[], %s::text[])
+                 as r(line, member_id, worked_on, minutes, activity)
+         where exists (select 1 from public.volunteer_hours h
+                        where h.member_id = r.member_id and h.worked_on = r.worked_on
+                          and h.minutes = r.minutes and h.activity = r.activity
+                          and h.status <> 'rejected')
+        """,
+        (
+            [p.line for p, _ in ready],
+            [m["id"] for _, m in ready],
+            [p.row.worked_on for p, _ in ready],
+            [p.row.minutes for p, _ in ready],
+            [p.row.activity for p, _ in ready],
+        ),
+    )
+    return {int(r["line"]) for r in found}
+
+
+def _insert_row(conn: psycopg.Connection, p: _Parsed, member: dict[str, Any], status: str) -> str | None:
+    """Insert one row under a savepoint; the reason it was refused, or None."""
+    row = p.row
+    try:
+        with conn.transaction():
+            inserted = fetch_one(
+                conn,
+                """
+                insert into public.volunteer_hours
+                  (member_id, chapter_id, worked_on, minutes, activity, event_id, program_id, note,
+                   status, idempotency_key)
+                values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+                on conflict (idempotency_key) do nothing
+                returning id
+                """,
+                (
+                    member["id"],
+                    member["chapter_id"],
+                    row.worked_on,
+                    row.minutes,
+                    row.activity,
+                    row.event_id,
+                    row.program_id,
+                    row.note,
+                    status,
+                    import_key(int(member["id"]), row),
+                ),
+            )
+    except psycopg.errors.InsufficientPrivilege:
+        return "You may not record hours for this member."
+    except (
+        psycopg.errors.IntegrityError,
+        psycopg.errors.DataException,
+        psycopg.errors.RaiseException,
+    ) as exc:
+        constraint = exc.diag.constraint_name
+        day_total = None
+        if constraint == "volunteer_hours_max_per_day":
+            total = fetch_one(
+                conn,
+                "select coalesce(sum(minutes), 0)::int as t from public.volunteer_hours "
+                "where member_id = %s and worked_on = %s and status <> 'rejected'",
+                (member["id"], row.worked_on),
+            )
+            day_total = int(total["t"]) if total else None
+        wrapped = InvalidDataError(exc.diag.message_primary or str(exc), constraint=constraint)
+        return _explain(
+            wrapped,
+            joined_on=member["joined_on"],
+            day=row.worked_on,
+            day_minutes=day_total,
+            whose="this member",
+        )
+    if inserted is None:
+        return "Already imported: this exact entry is already recorded."
+    return None
+
+
+def statement_entries(identity: Identity, start: date, end: date) -> pl.DataFrame:
+    """The volunteer's approved entries between two dates, oldest first, for
+    a statement of hours."""
+    frame = my_hours(identity)
+    return frame.filter((pl.col("status") == "approved") & pl.col("worked_on").is_between(start, end)).sort(
+        ["worked_on", "id"]
+    )

@@ -1,0 +1,333 @@
+"""Volunteer hours as a person enters them: the log form, an edit, a
+coordinator's review and one row of a CSV import.
+
+The messages here are what a volunteer reads beside the form, so they say
+what to do, not which rule failed. The database checks the same rules again
+(volunteer_hours' constraints and its trigger)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+# The activity codes volunteer_hours.activity accepts, with the words people see.
+ACTIVITY_LABELS: dict[str, str] = {
+    "event_support": "Event support",
+    "facilitation": "Facilitation",
+    "training": "Training",
+    "outreach": "Outreach",
+    "administration": "Administration",
+    "fundraising": "Fundraising",
+    "mentoring": "Mentoring",
+    "research": "Research",
+    "other": "Other",
+}
+ACTIVITIES: tuple[str, ...] = tuple(ACTIVITY_LABELS)
+
+EARLIEST_DAY = date(2000, 1, 1)
+MAX_MINUTES_PER_DAY = 24 * 60
+NOTE_MAX = 1000
+REASON_MAX = 500
+
+MSG_FUTURE = "The date cannot be in the future."
+MSG_TOO_OLD = "The date must be in the year 2000 or later."
+MSG_DURATION = "The duration must be above zero."
+MSG_TOO_LONG = "One entry cannot be longer than 24 hours."
+MSG_ACTIVITY = "The activity must be known: choose one of " + ", ".join(ACTIVITY_LABELS.values()) + "."
+MSG_NOTE = f"The note can be at most {NOTE_MAX} characters."
+MSG_REASON = "Give a reason for each rejection, so the volunteer knows what to fix."
+MSG_DAY_LIMIT = "No more than 24 hours in a day across all entries."
+
+
+def activity_code(value: object) -> str:
+    """The code for an activity given as its code or its label, in any case."""
+    if not isinstance(value, str):
+        raise PydanticCustomError("unknown_activity", MSG_ACTIVITY)
+    text = value.strip().lower()
+    for code, label in ACTIVITY_LABELS.items():
+        if text in (code, label.lower()):
+            return code
+    raise PydanticCustomError("unknown_activity", MSG_ACTIVITY)
+
+
+def format_minutes(minutes: int) -> str:
+    """'2 h 30 min', '45 min', '3 h': how durations read everywhere."""
+    hours, rest = divmod(int(minutes), 60)
+    if hours and rest:
+        return f"{hours} h {rest} min"
+    if hours:
+        return f"{hours} h"
+    return f"{rest} min"
+
+
+def first_errors(exc: ValidationError) -> dict[str, str]:
+    """Field name -> the first message for it, for showing beside the form."""
+    out: dict[str, str] = {}
+    for err in exc.errors():
+        field = str(err["loc"][0]) if err["loc"] else "form"
+        out.setdefault(field, _clean(err["msg"]))
+    return out
+
+
+def _clean(message: str) -> str:
+    return message.removeprefix("Value error, ")
+
+
+def _today(info: ValidationInfo) -> date:
+    context = info.context if isinstance(info.context, dict) else {}
+    today = context.get("today")
+    return today if isinstance(today, date) else date.today()
+
+
+class HoursFields(BaseModel):
+    """What a volunteer says they did: shared by a new entry and an edit."""
+
+    model_config = ConfigDict(frozen=True, str_strip_whitespace=True)
+
+    worked_on: date
+    minutes: int
+    activity: str
+    event_id: Annotated[int, Field(gt=0)] | None = None
+    program_id: Annotated[int, Field(gt=0)] | None = None
+    shift_id: Annotated[int, Field(gt=0)] | None = None
+    note: str | None = None
+
+    @field_validator("worked_on", mode="before")
+    @classmethod
+    def _date_given(cls, value: Any) -> Any:
+        if value is None or value == "":
+            raise PydanticCustomError("date_missing", "Choose the date you worked.")
+        return value
+
+    @field_validator("worked_on")
+    @classmethod
+    def _not_future(cls, value: date, info: ValidationInfo) -> date:
+        if value > _today(info):
+            raise PydanticCustomError("future_date", MSG_FUTURE)
+        if value < EARLIEST_DAY:
+            raise PydanticCustomError("too_old", MSG_TOO_OLD)
+        return value
+
+    @field_validator("minutes", mode="before")
+    @classmethod
+    def _whole_minutes(cls, value: Any) -> Any:
+        if value is None or value == "":
+            raise PydanticCustomError("duration_missing", MSG_DURATION)
+        if isinstance(value, float):
+            if value != value:  # NaN
+                raise PydanticCustomError("duration_missing", MSG_DURATION)
+            return round(value)
+        return value
+
+    @field_validator("minutes")
+    @classmethod
+    def _positive(cls, value: int) -> int:
+        if value <= 0:
+            raise PydanticCustomError("duration", MSG_DURATION)
+        if value > MAX_MINUTES_PER_DAY:
+            raise PydanticCustomError("too_long", MSG_TOO_LONG)
+        return value
+
+    @field_validator("activity", mode="before")
+    @classmethod
+    def _known_activity(cls, value: Any) -> str:
+        return activity_code(value)
+
+    @field_validator("note")
+    @classmethod
+    def _note(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if len(value) > NOTE_MAX:
+            raise PydanticCustomError("note_long", MSG_NOTE)
+        return value
+
+
+class HoursEntry(HoursFields):
+    """A new entry from the log form. The idempotency key is made once per
+    form instance, so saving it twice stores it once."""
+
+    idempotency_key: UUID
+
+
+class HoursEdit(HoursFields):
+    """A change to one of the volunteer's own pending entries."""
+
+    hours_id: Annotated[int, Field(gt=0)]
+
+
+class ReviewDecision(BaseModel):
+    """A coordinator's decision on one pending entry."""
+
+    model_config = ConfigDict(frozen=True, str_strip_whitespace=True)
+
+    hours_id: Annotated[int, Field(gt=0)]
+    decision: Literal["approve", "reject"]
+    reason: str | None = None
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and len(value) > REASON_MAX:
+            raise PydanticCustomError("reason_long", f"A reason can be at most {REASON_MAX} characters.")
+        return value or None
+
+    @model_validator(mode="after")
+    def _reason_for_rejection(self) -> ReviewDecision:
+        if self.decision == "reject" and not self.reason:
+            raise PydanticCustomError("reason_missing", MSG_REASON)
+        return self
+
+
+def review(hours_id: int, decision: str, reason: str | None = None) -> ReviewDecision:
+    """Build a decision, raising ValueError with the person's message."""
+    try:
+        return ReviewDecision(hours_id=hours_id, decision=decision, reason=reason)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise ValueError(next(iter(first_errors(exc).values()))) from exc
+
+
+# --- CSV import -------------------------------------------------------------
+
+CSV_REQUIRED = ("member_email", "worked_on", "activity")
+CSV_DURATION = ("minutes", "hours")  # exactly one of these
+CSV_OPTIONAL = ("event_id", "program_id", "note")
+CSV_TEMPLATE = "member_email,worked_on,minutes,activity,event_id,program_id,note\n"
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+MSG_FORMULA = "Formula cells are refused: a cell may not start with =, +, -, @ or a tab."
+
+
+def is_formula(cell: str) -> bool:
+    """Whether a spreadsheet would run this cell as a formula (OWASP CSV
+    injection): it starts with = or @, a tab or carriage return, or + or -
+    followed by something that is not a plain number."""
+    if not cell:
+        return False
+    if cell[0] in "=@\t\r":
+        return True
+    return cell[0] in "+-" and not _NUMBER.match(cell)
+
+
+class HoursCsvRow(BaseModel):
+    """One row of a coordinator's hours file, with the reasons a row is
+    refused written for the person who will fix the spreadsheet."""
+
+    model_config = ConfigDict(frozen=True, str_strip_whitespace=True)
+
+    member_email: str
+    worked_on: date
+    minutes: int
+    activity: str
+    event_id: int | None = None
+    program_id: int | None = None
+    note: str | None = None
+
+    @field_validator("member_email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        if not _EMAIL.match(value):
+            raise PydanticCustomError("email", "This does not look like an email address (name@example.org).")
+        return value.lower()
+
+    @field_validator("worked_on", mode="before")
+    @classmethod
+    def _iso_date(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            if not _ISO_DAY.match(text):
+                raise PydanticCustomError("date_format", "Write dates as YYYY-MM-DD, for example 2026-03-14.")
+            try:
+                return date.fromisoformat(text)
+            except ValueError:
+                raise PydanticCustomError("date_invalid", "This date does not exist.") from None
+        return value
+
+    @field_validator("worked_on")
+    @classmethod
+    def _date_range(cls, value: date, info: ValidationInfo) -> date:
+        if value > _today(info):
+            raise PydanticCustomError("future_date", MSG_FUTURE)
+        if value < EARLIEST_DAY:
+            raise PydanticCustomError("too_old", MSG_TOO_OLD)
+        return value
+
+    @field_validator("minutes", mode="before")
+    @classmethod
+    def _minutes(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            if not text or not _NUMBER.match(text) or "." in text:
+                raise PydanticCustomError("minutes", "Minutes must be a whole number, for example 90.")
+            return int(text)
+        return value
+
+    @field_validator("minutes")
+    @classmethod
+    def _minutes_range(cls, value: int) -> int:
+        if value <= 0:
+            raise PydanticCustomError("duration", MSG_DURATION)
+        if value > MAX_MINUTES_PER_DAY:
+            raise PydanticCustomError("too_long", MSG_TOO_LONG)
+        return value
+
+    @field_validator("activity", mode="before")
+    @classmethod
+    def _activity(cls, value: Any) -> str:
+        return activity_code(value)
+
+    @field_validator("event_id", "program_id", mode="before")
+    @classmethod
+    def _optional_id(cls, value: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            text = value.strip()
+            if not text:
+                return None
+            if not text.isdigit() or int(text) == 0 or len(text) > 18:
+                raise PydanticCustomError("id", "Leave this empty or give the number shown in Heartbeat.")
+            return int(text)
+        return value
+
+    @field_validator("note")
+    @classmethod
+    def _note(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if len(value) > NOTE_MAX:
+            raise PydanticCustomError("note_long", MSG_NOTE)
+        return value
+
+    # Defined last so that pydantic runs it before every other "before"
+    # validator: a formula is refused as a formula, not as a bad number.
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_formulas(cls, value: Any) -> Any:
+        if isinstance(value, str) and is_formula(value if value[:1] in "\t\r" else value.strip()):
+            raise PydanticCustomError("formula", MSG_FORMULA)
+        return value
+
+
+def hours_to_minutes(value: str) -> int | str:
+    """Decimal hours ('1.5', '2') as whole minutes; returned unchanged when
+    it is not a number, so the row model reports it."""
+    text = value.strip()
+    if not _NUMBER.match(text):
+        return value
+    return round(float(text) * 60)

@@ -1,0 +1,496 @@
+"""Volunteer shifts and event check-in.
+
+Volunteers browse upcoming shifts with open slots, sign up and cancel; the
+shift_signups trigger keeps shifts.signed_up under a row lock, so two people
+racing for the last slot get one slot between them and the other a clear
+"this shift is full". Coordinators check people in at their chapters'
+events and can record the hours of those who worked."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+import psycopg
+
+from db.arrow import read_frame
+from db.connection import transaction
+from db.errors import InvalidDataError, NotAllowedError
+from db.hours import KEY_NAMESPACE, MSG_NO_MEMBER, fetch_all, fetch_one
+from db.identity import Identity
+from db.models.attendance import CheckIn
+from db.models.hours import ACTIVITY_LABELS, MSG_DAY_LIMIT
+from db.models.shifts import CancelRequest, SignUpRequest
+
+MSG_FULL = "This shift is full: someone took the last slot just before you."
+MSG_STARTED = "This shift has already started, so sign-ups are closed."
+
+# The volunteer's chapter, the chapters above it and the ones below it: the
+# events a volunteer can reasonably travel to.
+_NEAR_ME = """
+with recursive mine as (
+  select m.chapter_id as id from public.members m where m.user_id = auth.uid()
+), up as (
+  select c.id, c.parent_id from public.chapters c where c.id in (select id from mine)
+  union
+  select c.id, c.parent_id from public.chapters c join up on c.id = up.parent_id
+), down as (
+  select c.id from public.chapters c where c.id in (select id from mine)
+  union
+  select c.id from public.chapters c join down on c.parent_id = down.id
+), near as (select id from up union select id from down)
+"""
+
+# How a shift's time reads: "Sat 28 Nov, 10:00–12:30" (the database's time zone).
+_WHEN = "to_char(s.starts_at, 'Dy DD Mon, HH24:MI') || '–' || to_char(s.ends_at, 'HH24:MI')"
+
+UPCOMING_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+    "shift_id": pl.Int64,
+    "event_id": pl.Int64,
+    "event_title": pl.String,
+    "event_kind": pl.String,
+    "chapter": pl.String,
+    "place": pl.String,
+    "shift_title": pl.String,
+    "starts_at": pl.Datetime("us", "UTC"),
+    "day": pl.Date,
+    "when_text": pl.String,
+    "minutes": pl.Int64,
+    "capacity": pl.Int64,
+    "signed_up": pl.Int64,
+    "open_slots": pl.Int64,
+    "my_signup_id": pl.Int64,
+}
+
+
+def upcoming_shifts(
+    identity: Identity, *, near_me: bool = True, days: int = 60, limit: int = 300
+) -> pl.DataFrame:
+    """Shifts starting in the next ``days`` that still have a free slot, or
+    that the person already holds, soonest first. ``near_me`` keeps to the
+    volunteer's own chapter, the chapters above it and below it."""
+    near = "and e.chapter_id in (select id from near)" if near_me else ""
+    return read_frame(
+        identity,
+        f"""
+        {_NEAR_ME}
+        select s.id as shift_id, e.id as event_id, e.title as event_title, e.kind as event_kind,
+               c.name as chapter, e.place, s.title as shift_title, s.starts_at,
+               s.starts_at::date as day,
+               {_WHEN} as when_text,
+               round(extract(epoch from (s.ends_at - s.starts_at)) / 60)::bigint as minutes,
+               s.capacity::bigint as capacity, s.signed_up::bigint as signed_up,
+               (s.capacity - s.signed_up)::bigint as open_slots,
+               (select ss.id from public.shift_signups ss
+                 where ss.shift_id = s.id and ss.status = 'signed_up'
+                   and ss.member_id in (select app.my_member_ids()) limit 1) as my_signup_id
+          from public.shifts s
+          join public.events e on e.id = s.event_id
+          join public.chapters c on c.id = e.chapter_id
+         where s.starts_at > now() and s.starts_at < now() + make_interval(days => %s)
+           {near}
+           and (s.signed_up < s.capacity
+                or exists (select 1 from public.shift_signups ss
+                            where ss.shift_id = s.id and ss.status = 'signed_up'
+                              and ss.member_id in (select app.my_member_ids())))
+         order by s.starts_at, s.id
+         limit %s
+        """,
+        [days, limit],
+        schema=UPCOMING_SCHEMA,
+    )
+
+
+@dataclass(frozen=True)
+class SignUp:
+    signup_id: int
+    shift_id: int
+    shift_title: str
+    event_title: str
+    when_text: str
+
+
+def sign_up(identity: Identity, request: SignUpRequest) -> SignUp:
+    """Take one slot on a shift for the signed-in volunteer. Raises
+    InvalidDataError("… full …") when the last slot went to someone else."""
+    try:
+        with transaction(identity) as conn:
+            member = fetch_one(conn, "select id from public.members where user_id = auth.uid()")
+            if member is None:
+                raise NotAllowedError(MSG_NO_MEMBER)
+            shift = fetch_one(
+                conn,
+                f"""
+                select s.id, s.title, e.title as event_title, s.starts_at > now() as open,
+                       {_WHEN} as when_text
+                  from public.shifts s join public.events e on e.id = s.event_id where s.id = %s
+                """,
+                (request.shift_id,),
+            )
+            if shift is None:
+                raise InvalidDataError("This shift no longer exists.")
+            if not shift["open"]:
+                raise InvalidDataError(MSG_STARTED)
+            row = fetch_one(
+                conn,
+                "insert into public.shift_signups (shift_id, member_id) values (%s, %s) returning id",
+                (request.shift_id, member["id"]),
+            )
+            assert row is not None
+    except InvalidDataError as exc:
+        if exc.constraint == "shifts_signed_up_check":
+            raise InvalidDataError(MSG_FULL, constraint=exc.constraint) from exc
+        raise
+    return SignUp(
+        signup_id=int(row["id"]),
+        shift_id=request.shift_id,
+        shift_title=str(shift["title"]),
+        event_title=str(shift["event_title"]),
+        when_text=str(shift["when_text"]),
+    )
+
+
+def cancel_signup(identity: Identity, request: CancelRequest) -> None:
+    """Give back the volunteer's own slot on a shift that has not started."""
+    with transaction(identity) as conn:
+        row = fetch_one(
+            conn,
+            """
+            update public.shift_signups ss set status = 'cancelled', cancelled_at = now()
+              from public.shifts s
+             where ss.id = %s and s.id = ss.shift_id and ss.status = 'signed_up'
+               and ss.member_id in (select app.my_member_ids())
+               and s.starts_at > now()
+            returning ss.id
+            """,
+            (request.signup_id,),
+        )
+    if row is None:
+        raise InvalidDataError(
+            "This sign-up can no longer be cancelled: the shift has started or it was already cancelled."
+        )
+
+
+MY_SIGNUPS_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+    "signup_id": pl.Int64,
+    "shift_id": pl.Int64,
+    "event_title": pl.String,
+    "shift_title": pl.String,
+    "place": pl.String,
+    "starts_at": pl.Datetime("us", "UTC"),
+    "when_text": pl.String,
+}
+
+
+def my_signups(identity: Identity) -> pl.DataFrame:
+    """The volunteer's live sign-ups for shifts that have not started."""
+    return read_frame(
+        identity,
+        f"""
+        select ss.id as signup_id, s.id as shift_id, e.title as event_title, s.title as shift_title,
+               e.place, s.starts_at,
+               {_WHEN} as when_text
+          from public.shift_signups ss
+          join public.shifts s on s.id = ss.shift_id
+          join public.events e on e.id = s.event_id
+         where ss.member_id in (select app.my_member_ids())
+           and ss.status = 'signed_up' and s.starts_at > now()
+         order by s.starts_at
+        """,
+        schema=MY_SIGNUPS_SCHEMA,
+    )
+
+
+# --- check-in --------------------------------------------------------------
+
+CHECKIN_EVENTS_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+    "event_id": pl.Int64,
+    "title": pl.String,
+    "chapter": pl.String,
+    "starts_at": pl.Datetime("us", "UTC"),
+    "when_text": pl.String,
+    "present": pl.Int64,
+    "signed_up": pl.Int64,
+}
+
+
+def checkin_events(identity: Identity, *, days_back: int = 14, days_ahead: int = 1) -> pl.DataFrame:
+    """Events in the coordinator's chapters from ``days_back`` ago to
+    ``days_ahead`` from now, most recent first."""
+    return read_frame(
+        identity,
+        """
+        select e.id as event_id, e.title, c.name as chapter, e.starts_at,
+               to_char(e.starts_at, 'Dy DD Mon, HH24:MI') as when_text,
+               (select count(*) from public.attendance a
+                 where a.event_id = e.id and a.member_id is not null)::bigint as present,
+               (select count(*) from public.shift_signups ss join public.shifts s on s.id = ss.shift_id
+                 where s.event_id = e.id and ss.status <> 'cancelled')::bigint as signed_up
+          from public.events e
+          join public.chapters c on c.id = e.chapter_id
+         where e.chapter_id in (select app.coordinated_chapters())
+           and e.starts_at > now() - make_interval(days => %s)
+           and e.starts_at < now() + make_interval(days => %s)
+         order by e.starts_at desc
+         limit 200
+        """,
+        [days_back, days_ahead],
+        schema=CHECKIN_EVENTS_SCHEMA,
+    )
+
+
+ROSTER_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+    "member_id": pl.Int64,
+    "full_name": pl.String,
+    "shift_id": pl.Int64,
+    "shift_title": pl.String,
+    "signup_status": pl.String,
+    "minutes": pl.Int64,
+    "came": pl.Boolean,
+    "hours_status": pl.String,
+}
+
+
+def roster(identity: Identity, event_id: int) -> pl.DataFrame:
+    """Everyone expected at or already checked in to an event: one row per
+    person and shift (people who came without a shift have no shift_id),
+    whether they came, and the status of hours already recorded for it."""
+    return read_frame(
+        identity,
+        """
+        with ev as (
+          select e.id, e.starts_at, e.ends_at from public.events e
+           where e.id = %s and e.chapter_id in (select app.coordinated_chapters())
+        ), su as (
+          select ss.member_id, s.id as shift_id, s.title as shift_title, ss.status as signup_status,
+                 least(1440, round(extract(epoch from (s.ends_at - s.starts_at)) / 60))::bigint as minutes,
+                 s.starts_at
+            from public.shift_signups ss join public.shifts s on s.id = ss.shift_id
+           where s.event_id = (select id from ev) and ss.status <> 'cancelled'
+        ), att as (
+          select a.member_id from public.attendance a
+           where a.event_id = (select id from ev) and a.member_id is not null
+        ), r as (
+          select member_id, shift_id, shift_title, signup_status, minutes, starts_at from su
+          union all
+          select a.member_id, null, null, null,
+                 (select case when ev.ends_at - ev.starts_at <= interval '12 hours'
+                              then round(extract(epoch from (ev.ends_at - ev.starts_at)) / 60)::bigint end
+                    from ev),
+                 (select starts_at from ev)
+            from att a where a.member_id not in (select member_id from su)
+        )
+        select r.member_id, m.full_name, r.shift_id, r.shift_title, r.signup_status, r.minutes,
+               r.member_id in (select member_id from att) as came,
+               (select h.status from public.volunteer_hours h
+                 where h.member_id = r.member_id and h.status <> 'rejected'
+                   and ((r.shift_id is not null and h.shift_id = r.shift_id)
+                        or (r.shift_id is null and h.event_id = (select id from ev) and h.shift_id is null))
+                 order by h.status = 'approved' desc limit 1) as hours_status
+          from r join public.members m on m.id = r.member_id
+         order by lower(m.full_name), r.starts_at, r.shift_id
+        """,
+        [event_id],
+        schema=ROSTER_SCHEMA,
+    )
+
+
+def guest_count(identity: Identity, event_id: int) -> int:
+    with transaction(identity) as conn:
+        row = fetch_one(
+            conn,
+            "select coalesce(sum(guest_count), 0)::int as n from public.attendance "
+            "where event_id = %s and member_id is null",
+            (event_id,),
+        )
+    return int(row["n"]) if row else 0
+
+
+def event_members(identity: Identity, event_id: int) -> list[tuple[int, str]]:
+    """Active members of the event's chapter and its sub-chapters whom the
+    coordinator may check in as walk-ins: (id, name)."""
+    with transaction(identity) as conn:
+        rows = fetch_all(
+            conn,
+            """
+            with recursive down as (
+              select e.chapter_id as id from public.events e
+               where e.id = %s and e.chapter_id in (select app.coordinated_chapters())
+              union
+              select c.id from public.chapters c join down on c.parent_id = down.id
+            )
+            select m.id, m.full_name from public.members m
+             where m.chapter_id in (select id from down) and m.status = 'active'
+             order by lower(m.full_name), m.id
+             limit 5000
+            """,
+            (event_id,),
+        )
+    return [(int(r["id"]), str(r["full_name"])) for r in rows]
+
+
+@dataclass(frozen=True)
+class CheckInOutcome:
+    present: int
+    guests: int
+    hours_created: int
+    hours_existing: int  # already recorded (by the volunteer or an earlier check-in)
+
+
+def checkin_key(event_id: int, member_id: int, shift_id: int | None) -> uuid.UUID:
+    """Saving the same check-in twice records the hours once."""
+    return uuid.uuid5(KEY_NAMESPACE, f"checkin|{event_id}|{member_id}|{shift_id or ''}")
+
+
+def save_check_in(identity: Identity, check_in: CheckIn) -> CheckInOutcome:
+    """Record who came to an event (and how many guests), mark sign-ups as
+    attended or no-show, and create approved hours for those who worked, all
+    in one transaction: if any person's hours are refused, nothing is saved
+    and the message names them."""
+    event_id = check_in.event_id
+    with transaction(identity) as conn:
+        ev = fetch_one(
+            conn,
+            """
+            select e.id, e.program_id, e.starts_at, e.ends_at < now() as ended
+              from public.events e
+             where e.id = %s and e.chapter_id in (select app.coordinated_chapters())
+            """,
+            (event_id,),
+        )
+        if ev is None:
+            raise NotAllowedError("You do not coordinate this event's chapter.")
+        everyone = sorted({r.member_id for r in check_in.rows})
+        present = sorted({r.member_id for r in check_in.rows if r.came})
+        absent = sorted(set(everyone) - set(present))
+        conn.execute(
+            "insert into public.attendance (event_id, member_id) select %s, unnest(%s::bigint[]) "
+            "on conflict (event_id, member_id) do nothing",
+            (event_id, present),
+        )
+        conn.execute(
+            "delete from public.attendance where event_id = %s and member_id = any(%s)", (event_id, absent)
+        )
+        conn.execute("delete from public.attendance where event_id = %s and member_id is null", (event_id,))
+        if check_in.guest_count:
+            conn.execute(
+                "insert into public.attendance (event_id, member_id, guest_count) values (%s, null, %s)",
+                (event_id, check_in.guest_count),
+            )
+        conn.execute(
+            """
+            update public.shift_signups ss
+               set status = case when ss.member_id = any(%s) then 'attended'
+                                 when %s then 'no_show' else 'signed_up' end
+              from public.shifts s
+             where s.id = ss.shift_id and s.event_id = %s and ss.status <> 'cancelled'
+               and ss.member_id = any(%s)
+            """,
+            (present, bool(ev["ended"]), event_id, everyone),
+        )
+        created = existing = 0
+        problems: list[str] = []
+        for r in check_in.rows:
+            if not r.worked:
+                continue
+            outcome = _create_hours(conn, check_in, ev, r.member_id, r.shift_id, int(r.minutes or 0))
+            if outcome == "created":
+                created += 1
+            elif outcome == "existing":
+                existing += 1
+            else:
+                problems.append(outcome)
+        if problems:
+            raise InvalidDataError("Nothing was saved. " + " ".join(problems))
+    return CheckInOutcome(
+        present=len(present), guests=check_in.guest_count, hours_created=created, hours_existing=existing
+    )
+
+
+def _create_hours(
+    conn: psycopg.Connection,
+    check_in: CheckIn,
+    ev: dict[str, object],
+    member_id: int,
+    shift_id: int | None,
+    minutes: int,
+) -> str:
+    """Insert one worker's approved hours under a savepoint: 'created',
+    'existing', or a sentence saying why not."""
+    event_id = check_in.event_id
+    already = fetch_one(
+        conn,
+        """
+        select 1 from public.volunteer_hours h
+         where h.member_id = %s and h.status <> 'rejected'
+           and ((%s::bigint is not null and h.shift_id = %s)
+                or (%s::bigint is null and h.event_id = %s and h.shift_id is null))
+        """,
+        (member_id, shift_id, shift_id, shift_id, event_id),
+    )
+    if already:
+        return "existing"
+    person = fetch_one(
+        conn,
+        "select m.full_name, m.chapter_id, m.joined_on, "
+        "coalesce((select s.starts_at from public.shifts s where s.id = %s), %s)::date as worked_on "
+        "from public.members m where m.id = %s",
+        (shift_id, ev["starts_at"], member_id),
+    )
+    if person is None:
+        return f"Member {member_id} does not exist."
+    name = str(person["full_name"])
+    worked_on: date = person["worked_on"]
+    try:
+        with conn.transaction():
+            row = fetch_one(
+                conn,
+                """
+                insert into public.volunteer_hours
+                  (member_id, chapter_id, worked_on, minutes, activity, event_id, program_id, shift_id,
+                   status, idempotency_key)
+                values (%s, %s, %s, %s, %s, %s, %s, %s, 'approved', %s)
+                on conflict (idempotency_key) do nothing
+                returning id
+                """,
+                (
+                    member_id,
+                    person["chapter_id"],
+                    worked_on,
+                    minutes,
+                    check_in.activity,
+                    event_id,
+                    ev["program_id"],
+                    shift_id,
+                    checkin_key(event_id, member_id, shift_id),
+                ),
+            )
+    except psycopg.errors.InsufficientPrivilege:
+        return (
+            f"{name} belongs to a chapter you do not coordinate, so you cannot record their hours; "
+            "they can log them themselves."
+        )
+    except (psycopg.errors.IntegrityError, psycopg.errors.RaiseException) as exc:
+        constraint = exc.diag.constraint_name
+        if constraint == "volunteer_hours_max_per_day":
+            return f"{name}: {MSG_DAY_LIMIT} {worked_on:%d %b %Y} would have more than 24 hours."
+        if constraint == "volunteer_hours_not_future":
+            return f"{name}: hours cannot be recorded before the day they were worked ({worked_on:%d %b %Y})."
+        if constraint == "volunteer_hours_after_joining":
+            return f"{name} joined on {person['joined_on']:%d %b %Y}, after this event."
+        return f"{name}: {exc.diag.message_primary or exc}."
+    return "created" if row else "existing"
+
+
+def describe_outcome(outcome: CheckInOutcome, activity: str) -> str:
+    parts = [f"{outcome.present} checked in"]
+    if outcome.guests:
+        parts.append(f"{outcome.guests} guests")
+    if outcome.hours_created:
+        what = ACTIVITY_LABELS.get(activity, activity).lower()
+        parts.append(f"hours of {what} recorded for {outcome.hours_created}")
+    if outcome.hours_existing:
+        parts.append(f"{outcome.hours_existing} already had their hours recorded")
+    return ", ".join(parts) + "."
