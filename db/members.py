@@ -206,9 +206,15 @@ def leave_member(identity: Identity, leave: LeaveIn, *, uri: str | None = None) 
     """Records that a member left on a day."""
     with transaction(identity, uri) as conn:
         row = fetch_one(
-            conn, "select joined_on, left_on from public.members where id = %s", (leave.member_id,)
+            conn,
+            """
+            select joined_on, left_on,
+                   (select app.has_role('admin')) or chapter_id in (select app.coordinated_chapters()) as allowed
+              from public.members where id = %s
+            """,
+            (leave.member_id,),
         )
-        if row is None:
+        if row is None or not row["allowed"]:
             raise NotAllowedError("you can change only your chapters' members")
         if row["left_on"] is not None:
             raise InvalidDataError(f"this member already left on {row['left_on']:%Y-%m-%d}")

@@ -1,0 +1,295 @@
+"""Chapters: the movement's map at four levels. Coordinators open and edit
+chapters below their own; admins shape the whole tree."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import streamlit as st
+from pydantic import ValidationError
+
+from components.session import require_role
+from db.chapters import (
+    chapter_labels,
+    create_chapter,
+    list_chapters,
+    mark_dormant,
+    reactivate,
+    update_chapter,
+)
+from db.errors import InvalidDataError, NotAllowedError
+from db.models.chapters import (
+    LEVEL_LABELS,
+    LEVEL_RANK,
+    LEVELS,
+    ChapterIn,
+    DormantIn,
+    error_messages,
+    parent_levels,
+    time_zones,
+)
+
+FLASH = "chapters_flash"
+SAME_AS_PARENT = "(same as the parent chapter)"
+
+user = require_role("coordinator", "admin")
+st.title("Chapters")
+st.caption(
+    "Local chapters sit under regional ones, regional under national, national under the international "
+    "chapter. "
+    + (
+        "As an admin you can change every chapter."
+        if user.has("admin")
+        else "You can open and change chapters within the ones you coordinate."
+    )
+)
+if flash := st.session_state.pop(FLASH, None):
+    st.success(flash, icon=":material/check_circle:")
+
+
+def done(message: str, *clear: str) -> None:
+    """Report success after a rerun that shows the changed data, with the
+    form's fields emptied."""
+    for key in clear:
+        st.session_state.pop(key, None)
+    st.session_state[FLASH] = message
+    st.rerun()
+
+
+def fail(exc: Exception) -> None:
+    messages = error_messages(exc) if isinstance(exc, ValidationError) else [str(exc)]
+    for message in messages:
+        st.error(message[0].upper() + message[1:], icon=":material/error:")
+
+
+chapters = list_chapters(user.identity)
+labels = chapter_labels(chapters)
+editable = chapters.filter(pl.col("can_edit"))
+by_id = {int(r["id"]): r for r in chapters.iter_rows(named=True)}
+
+
+def tz_for(choice: str, parent_id: int | None) -> str:
+    if choice == SAME_AS_PARENT:
+        return str(by_id[parent_id]["time_zone"]) if parent_id in by_id else "UTC"
+    return choice
+
+
+tab_map, tab_local, tab_any, tab_edit, tab_dormant = st.tabs(
+    ["Map", "New local chapter", "New chapter at any level", "Edit", "Dormant chapters"]
+)
+
+with tab_map:
+    counts = chapters.group_by("level", "status").len()
+    cols = st.columns(len(LEVELS))
+    for col, level in zip(cols, reversed(LEVELS), strict=True):
+        active = counts.filter(level=level, status="active")["len"].sum()
+        dormant = counts.filter(level=level, status="dormant")["len"].sum()
+        col.metric(
+            f"{LEVEL_LABELS[level]} chapters",
+            f"{active}",
+            help="Active chapters; dormant ones are counted beside.",
+        )
+        if dormant:
+            col.caption(f"and {dormant} dormant")
+    if chapters.is_empty():
+        st.info("No chapters yet. An admin opens the first (international or national) chapter.")
+    else:
+        table = chapters.select(
+            pl.concat_str(pl.lit("\u2003").repeat_by("depth").list.join(""), pl.col("name")).alias("Chapter"),
+            pl.col("level").replace_strict(LEVEL_LABELS).alias("Level"),
+            pl.col("status").str.to_titlecase().alias("Status"),
+            pl.col("dormant_since").alias("Dormant since"),
+            pl.col("place").alias("Place"),
+            pl.col("founded_on").alias("Founded"),
+            pl.col("time_zone").alias("Time zone"),
+            pl.col("children").alias("Chapters below"),
+            pl.col("can_edit").alias("You can edit"),
+        )
+        st.dataframe(table, hide_index=True, width="stretch", key="chapters_table")
+
+with tab_local:
+    regions = editable.filter(level="regional", status="active")
+    if regions.is_empty():
+        st.info("There is no active regional chapter you coordinate to open a local chapter under.")
+    else:
+        with st.form("new_local"):
+            region = st.selectbox(
+                "Region",
+                regions["id"].to_list(),
+                format_func=lambda i: str(by_id[i]["path"]),
+                key="new_local_region",
+            )
+            name = st.text_input("Name of the new local chapter", key="new_local_name", max_chars=200)
+            place = st.text_input(
+                "Where it meets (city or neighbourhood)", key="new_local_place", max_chars=200
+            )
+            founded = st.date_input(
+                "Founded", value=date.today(), max_value=date.today(), key="new_local_founded"
+            )
+            if st.form_submit_button("Open the chapter", type="primary", key="new_local_submit"):
+                try:
+                    new = ChapterIn(
+                        name=name,
+                        level="local",
+                        parent_id=region,
+                        place=place,
+                        founded_on=founded,
+                        time_zone=tz_for(SAME_AS_PARENT, region),
+                    )
+                    create_chapter(user.identity, new)
+                except (ValidationError, InvalidDataError, NotAllowedError) as exc:
+                    fail(exc)
+                else:
+                    done(
+                        f"{new.name} is open as a local chapter under {by_id[region]['name']}.",
+                        "new_local_name",
+                        "new_local_place",
+                    )
+
+with tab_any:
+    level = st.segmented_control(
+        "Level",
+        list(LEVELS),
+        default="local",
+        format_func=lambda v: LEVEL_LABELS[v],
+        key="new_level",
+    )
+    level = level or "local"
+    higher = parent_levels(level)
+    parents = editable.filter(pl.col("level").is_in(higher))
+    parent_ids: list[int | None] = parents["id"].to_list()
+    if user.has("admin"):
+        parent_ids = [None, *parent_ids]
+    if level == "international":
+        parent_ids = [None] if user.has("admin") else []
+    if not parent_ids:
+        st.info(f"There is no chapter you coordinate that a {level} chapter could sit under.")
+    else:
+        with st.form("new_chapter"):
+            parent = st.selectbox(
+                "Parent chapter",
+                parent_ids,
+                format_func=lambda i: (
+                    "— none (top of the movement) —" if i is None else str(by_id[i]["path"])
+                ),
+                key="new_parent",
+            )
+            name = st.text_input("Name", key="new_name", max_chars=200)
+            place = st.text_input("Place", key="new_place", max_chars=200)
+            founded = st.date_input("Founded", value=date.today(), max_value=date.today(), key="new_founded")
+            zone = st.selectbox(
+                "Time zone (events are entered and shown in it)",
+                [SAME_AS_PARENT, *time_zones()],
+                key="new_zone",
+            )
+            if st.form_submit_button("Create the chapter", type="primary", key="new_submit"):
+                try:
+                    new = ChapterIn(
+                        name=name,
+                        level=level,
+                        parent_id=parent,
+                        place=place,
+                        founded_on=founded,
+                        time_zone=tz_for(zone, parent),
+                    )
+                    create_chapter(user.identity, new)
+                except (ValidationError, InvalidDataError, NotAllowedError) as exc:
+                    fail(exc)
+                else:
+                    done(f"{new.name} is open as a {level} chapter.", "new_name", "new_place")
+
+with tab_edit:
+    if editable.is_empty():
+        st.info("You do not coordinate any chapter.")
+    else:
+        chosen = st.selectbox(
+            "Chapter to edit", editable["id"].to_list(), format_func=lambda i: labels[i], key="edit_chapter"
+        )
+        row = by_id[chosen]
+        others = [i for i in chapters["id"].to_list() if i != chosen]
+        with st.form(f"edit_{chosen}"):
+            name = st.text_input("Name", value=row["name"], key=f"edit_name_{chosen}", max_chars=200)
+            new_level = st.selectbox(
+                "Level",
+                list(LEVELS),
+                index=LEVELS.index(row["level"]),
+                format_func=lambda v: LEVEL_LABELS[v],
+                key=f"edit_level_{chosen}",
+            )
+            parent_options: list[int | None] = [None, *others]
+            parent = st.selectbox(
+                "Parent chapter",
+                parent_options,
+                index=parent_options.index(row["parent_id"]),
+                format_func=lambda i: "— none —" if i is None else labels[i].lstrip("· "),
+                key=f"edit_parent_{chosen}",
+                help="The parent must sit at a higher level than the chapter.",
+            )
+            place = st.text_input(
+                "Place", value=row["place"] or "", key=f"edit_place_{chosen}", max_chars=200
+            )
+            founded = st.date_input(
+                "Founded", value=row["founded_on"], max_value=date.today(), key=f"edit_founded_{chosen}"
+            )
+            zones = time_zones()
+            zone = st.selectbox(
+                "Time zone",
+                zones,
+                index=zones.index(row["time_zone"]) if row["time_zone"] in zones else 0,
+                key=f"edit_zone_{chosen}",
+            )
+            if st.form_submit_button("Save changes", type="primary", key=f"edit_submit_{chosen}"):
+                try:
+                    changed = ChapterIn(
+                        name=name,
+                        level=new_level,
+                        parent_id=parent,
+                        place=place,
+                        founded_on=founded,
+                        time_zone=zone,
+                    )
+                    update_chapter(user.identity, chosen, changed)
+                except (ValidationError, InvalidDataError, NotAllowedError) as exc:
+                    fail(exc)
+                else:
+                    done(f"{changed.name} is saved.")
+        if LEVEL_RANK[row["level"]] > 1 and row["children"]:
+            st.caption(f"{row['children']} chapter(s) sit below {row['name']}.")
+
+with tab_dormant:
+    st.markdown(
+        "A chapter that no longer meets is marked **dormant**: its history stays, it no longer counts as "
+        "active, and it can be reactivated when it meets again."
+    )
+    active = editable.filter(status="active")
+    dormant = editable.filter(status="dormant")
+    if not active.is_empty():
+        with st.form("dormant_form"):
+            chosen = st.selectbox(
+                "Chapter", active["id"].to_list(), format_func=lambda i: labels[i], key="dormant_chapter"
+            )
+            since = st.date_input(
+                "Dormant since", value=date.today(), max_value=date.today(), key="dormant_since"
+            )
+            if st.form_submit_button("Mark dormant", key="dormant_submit"):
+                try:
+                    mark_dormant(user.identity, DormantIn(chapter_id=chosen, since=since))
+                except (ValidationError, InvalidDataError, NotAllowedError) as exc:
+                    fail(exc)
+                else:
+                    done(f"{by_id[chosen]['name']} is marked dormant since {since:%d %B %Y}.")
+    if not dormant.is_empty():
+        st.subheader("Dormant")
+        for r in dormant.iter_rows(named=True):
+            left, right = st.columns([4, 1], vertical_alignment="center")
+            left.write(f"**{r['name']}** ({r['level']}) — dormant since {r['dormant_since']:%d %B %Y}")
+            if right.button("Reactivate", key=f"reactivate_{r['id']}"):
+                try:
+                    reactivate(user.identity, int(r["id"]))
+                except (InvalidDataError, NotAllowedError) as exc:
+                    fail(exc)
+                else:
+                    done(f"{r['name']} is active again.")
+    elif active.is_empty():
+        st.info("You do not coordinate any chapter.")
