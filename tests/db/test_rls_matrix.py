@@ -27,12 +27,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+import polars as pl
 import psycopg
 import pytest
 from psycopg import sql
 
+from db.arrow import read_frame
 from db.connection import close_pools, transaction
-from db.errors import NotAllowedError
+from db.errors import InvalidDataError, NotAllowedError
 from db.identity import Identity
 from tests.conftest import _worker, clone_database
 from tests.db import factories as f
@@ -864,3 +866,376 @@ def test_matrix_covers_every_table_and_command(world: World, owner_conn: psycopg
         for command in COMMANDS:
             for persona in MATRIX[table][command]:
                 assert persona in SIGNED_IN, (table, command, persona)
+
+
+# ---------------------------------------------------------------------------
+# Scenarios the matrix cannot express: changes of status, of settings and of
+# roles, tampered claims and bulk reads. They share a second database whose
+# rows each test makes for itself.
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class Scene:
+    uri: str
+    cast: Cast
+    owner: psycopg.Connection[Any]
+
+    def who(self, persona: str) -> Identity:
+        return self.cast.identity(persona)
+
+    def value(self, query: str, *params: Any) -> Any:
+        row = self.owner.execute(query, params).fetchone()
+        return row[0] if row else None
+
+
+@pytest.fixture(scope="module")
+def scene(pg_server: object) -> Iterator[Scene]:
+    uri = clone_database(pg_server, "empty", f"hb_rls_scenes_{_worker()}")
+    with f.owner(uri) as conn:
+        yield Scene(uri=uri, cast=f.add_cast(conn), owner=conn)
+    close_pools()
+
+
+def _person(scene: Scene, role: str | None = None, chapter: str | None = None) -> Identity:
+    """A new account holding `role` (on `chapter`), with no member row."""
+    user = f.add_user(scene.owner)
+    if role:
+        f.add_role(scene.owner, user, role, scene.cast.chapters[chapter] if chapter else None)
+    return Identity(user_id=user)
+
+
+def test_volunteer_cannot_approve_their_own_hours(scene: Scene) -> None:
+    hours = f.add_hours(scene.owner, scene.cast.members["volunteer_L1"], minutes=30)
+    with pytest.raises(NotAllowedError), transaction(scene.who("volunteer_L1"), scene.uri) as conn:
+        conn.execute("update public.volunteer_hours set status = 'approved' where id = %s", (hours,))
+    with pytest.raises(NotAllowedError), transaction(scene.who("volunteer_L1"), scene.uri) as conn:
+        conn.execute(
+            "insert into public.volunteer_hours (member_id, chapter_id, worked_on, minutes, activity, status,"
+            " idempotency_key) values (%s, %s, %s, 30, 'outreach', 'approved', %s)",
+            (scene.cast.members["volunteer_L1"], scene.cast.chapters["L1"], DAY, uuid.uuid4()),
+        )
+    assert scene.value("select status from public.volunteer_hours where id = %s", hours) == "pending"
+
+
+def test_volunteer_cannot_edit_or_withdraw_hours_once_approved(scene: Scene) -> None:
+    hours = f.add_hours(scene.owner, scene.cast.members["volunteer_L1"], minutes=20, status="approved")
+    before = _snapshot(scene.owner, "volunteer_hours", str(hours))
+    with transaction(scene.who("volunteer_L1"), scene.uri) as conn:
+        edited = conn.execute(
+            "update public.volunteer_hours set minutes = 600 where id = %s", (hours,)
+        ).rowcount
+        withdrawn = conn.execute("delete from public.volunteer_hours where id = %s", (hours,)).rowcount
+        still_visible = conn.execute(
+            "select 1 from public.volunteer_hours where id = %s", (hours,)
+        ).fetchone()
+    assert (edited, withdrawn) == (0, 0)
+    assert still_visible is not None, "a volunteer still sees their approved hours"
+    assert _snapshot(scene.owner, "volunteer_hours", str(hours)) == before
+
+
+def test_coordinator_reviews_hours_below_their_region_and_is_recorded_as_reviewer(scene: Scene) -> None:
+    hours = f.add_hours(scene.owner, scene.cast.members["volunteer_L1"], minutes=25)
+    with transaction(scene.who("coordinator_R2"), scene.uri) as conn:
+        other_region = conn.execute(
+            "update public.volunteer_hours set status = 'approved' where id = %s", (hours,)
+        ).rowcount
+    assert other_region == 0
+    with transaction(scene.who("coordinator_R1"), scene.uri) as conn:
+        conn.execute("update public.volunteer_hours set status = 'approved' where id = %s", (hours,))
+    row = scene.owner.execute(
+        "select status, reviewed_by, reviewed_at is not null from public.volunteer_hours where id = %s",
+        (hours,),
+    ).fetchone()
+    assert row == ("approved", scene.cast.users["coordinator_R1"], True)
+
+
+def test_a_coordinator_who_volunteers_logs_pending_hours_but_cannot_approve_them(scene: Scene) -> None:
+    coordinator = _person(scene, "coordinator", "R1")
+    assert coordinator.user_id is not None
+    member = f.add_member(scene.owner, scene.cast.chapters["L1"], user_id=coordinator.user_id)
+    national = _person(scene, "coordinator", "N")
+    with transaction(coordinator, scene.uri) as conn:
+        hours = conn.execute(
+            "insert into public.volunteer_hours (member_id, chapter_id, worked_on, minutes, activity,"
+            " idempotency_key) values (%s, %s, %s, 90, 'facilitation', %s) returning id",
+            (member, scene.cast.chapters["L1"], DAY, uuid.uuid4()),
+        ).fetchone()["id"]
+    with pytest.raises(NotAllowedError), transaction(coordinator, scene.uri) as conn:
+        conn.execute("update public.volunteer_hours set status = 'approved' where id = %s", (hours,))
+    with pytest.raises(NotAllowedError), transaction(coordinator, scene.uri) as conn:
+        conn.execute(
+            "insert into public.volunteer_hours (member_id, chapter_id, worked_on, minutes, activity, status,"
+            " idempotency_key) values (%s, %s, %s, 60, 'outreach', 'approved', %s)",
+            (member, scene.cast.chapters["L1"], DAY, uuid.uuid4()),
+        )
+    assert scene.value("select status from public.volunteer_hours where id = %s", hours) == "pending"
+    # Someone else who coordinates the chapter does the review.
+    with transaction(national, scene.uri) as conn:
+        conn.execute("update public.volunteer_hours set status = 'approved' where id = %s", (hours,))
+    assert (
+        scene.value("select reviewed_by from public.volunteer_hours where id = %s", hours) == national.user_id
+    )
+    with transaction(coordinator, scene.uri) as conn:
+        changed = conn.execute(
+            "update public.volunteer_hours set minutes = 900 where id = %s", (hours,)
+        ).rowcount
+        removed = conn.execute("delete from public.volunteer_hours where id = %s", (hours,)).rowcount
+    assert (changed, removed) == (0, 0)
+
+
+def test_board_sees_donor_identities_only_where_the_movement_allows_it(scene: Scene) -> None:
+    donor = f.add_donor(scene.owner)
+    gift = f.add_donation(scene.owner, donor)
+    query = "select id from public.donors where id = %s"
+    try:
+        with transaction(scene.who("board"), scene.uri) as conn:
+            assert conn.execute(query, (donor,)).fetchone() is None
+            # The amounts stay visible: only the identity is withheld.
+            assert conn.execute("select 1 from public.donations where id = %s", (gift,)).fetchone()
+            refused = conn.execute("update public.movement_settings set board_sees_donor_identities = true")
+            assert refused.rowcount == 0, "the board cannot grant itself donor identities"
+        with transaction(scene.who("admin"), scene.uri) as conn:
+            assert (
+                conn.execute(
+                    "update public.movement_settings set board_sees_donor_identities = true"
+                ).rowcount
+                == 1
+            )
+        with transaction(scene.who("board"), scene.uri) as conn:
+            assert conn.execute(query, (donor,)).fetchone() is not None
+        # Seeing is not editing: identities stay the fundraisers' to change.
+        with transaction(scene.who("board"), scene.uri) as conn:
+            assert conn.execute("update public.donors set note = 'x' where id = %s", (donor,)).rowcount == 0
+        with transaction(scene.who("coordinator_R1"), scene.uri) as conn:
+            assert conn.execute(query, (donor,)).fetchone() is None
+    finally:
+        scene.owner.execute("update public.movement_settings set board_sees_donor_identities = false")
+
+
+def test_a_signup_cannot_move_to_another_shift_or_person(scene: Scene) -> None:
+    event = f.add_event(scene.owner, scene.cast.chapters["L1"])
+    open_shift = f.add_shift(scene.owner, event, capacity=2)
+    full_shift = f.add_shift(scene.owner, event, capacity=1)
+    f.add_signup(scene.owner, full_shift, f.add_member(scene.owner, scene.cast.chapters["L1"]))
+    signup = f.add_signup(scene.owner, open_shift, scene.cast.members["volunteer_L1"])
+    for who in ("volunteer_L1", "coordinator_R1"):
+        for change, value in (("shift_id", full_shift), ("member_id", scene.cast.members["volunteer_L2"])):
+            query = sql.SQL("update public.shift_signups set {} = %s where id = %s").format(
+                sql.Identifier(change)
+            )
+            with (
+                pytest.raises(InvalidDataError, match="cancel it and sign up again"),
+                transaction(scene.who(who), scene.uri) as conn,
+            ):
+                conn.execute(query, (value, signup))
+    counts = scene.owner.execute(
+        "select s.signed_up, (select count(*) from public.shift_signups u"
+        "   where u.shift_id = s.id and u.status <> 'cancelled')::int"
+        " from public.shifts s where s.id in (%s, %s) order by s.id",
+        (open_shift, full_shift),
+    ).fetchall()
+    assert counts == [(1, 1), (1, 1)]
+
+
+def test_volunteer_cancels_a_live_signup_but_not_a_recorded_no_show(scene: Scene) -> None:
+    event = f.add_event(scene.owner, scene.cast.chapters["L1"])
+    shift = f.add_shift(scene.owner, event, capacity=3)
+    live = f.add_signup(scene.owner, shift, scene.cast.members["volunteer_L1"])
+    past_shift = f.add_shift(scene.owner, event, capacity=3)
+    no_show = f.add_signup(scene.owner, past_shift, scene.cast.members["volunteer_L1"], status="no_show")
+    cancel = "update public.shift_signups set status = 'cancelled', cancelled_at = now() where id = %s"
+    with transaction(scene.who("volunteer_L1"), scene.uri) as conn:
+        assert conn.execute(cancel, (live,)).rowcount == 1
+        assert conn.execute(cancel, (no_show,)).rowcount == 0
+    with pytest.raises(NotAllowedError), transaction(scene.who("volunteer_L1"), scene.uri) as conn:
+        conn.execute("update public.shift_signups set status = 'attended' where id = %s", (live,))
+    assert scene.value("select signed_up from public.shifts where id = %s", shift) == 0
+    assert scene.value("select status from public.shift_signups where id = %s", no_show) == "no_show"
+
+
+def test_chapters_move_only_within_what_a_coordinator_coordinates(scene: Scene) -> None:
+    ch = scene.cast.chapters
+    local = f.add_chapter(scene.owner, "local", ch["R1"])
+    move = "update public.chapters set parent_id = %s where id = %s"
+    with (
+        pytest.raises(NotAllowedError, match="only an admin can move"),
+        transaction(scene.who("coordinator_R1"), scene.uri) as conn,
+    ):
+        conn.execute(move, (ch["R2"], local))
+    with pytest.raises(NotAllowedError), transaction(scene.who("coordinator_R1"), scene.uri) as conn:
+        conn.execute("update public.chapters set parent_id = null where id = %s", (ch["R1"],))
+    with transaction(scene.who("coordinator_R1"), scene.uri) as conn:
+        # Editing their own chapter (not moving it) stays theirs to do.
+        assert (
+            conn.execute(
+                "update public.chapters set place = 'Riverside hall', parent_id = parent_id where id = %s",
+                (ch["R1"],),
+            ).rowcount
+            == 1
+        )
+    assert scene.value("select parent_id from public.chapters where id = %s", local) == ch["R1"]
+    national = _person(scene, "coordinator", "N")
+    with transaction(national, scene.uri) as conn:
+        assert conn.execute(move, (ch["R2"], local)).rowcount == 1
+    with transaction(scene.who("admin"), scene.uri) as conn:
+        assert conn.execute(move, (ch["R1"], local)).rowcount == 1
+    assert scene.value("select parent_id from public.chapters where id = %s", local) == ch["R1"]
+
+
+def test_admin_grants_and_revokes_roles_which_take_effect_at_once(scene: Scene) -> None:
+    person = _person(scene, "volunteer")
+    assert person.user_id is not None
+    grant = "insert into public.roles (user_id, role) values (%s, %s)"
+    for who in ("volunteer_L1", "coordinator_R1", "fundraiser", "board"):
+        with pytest.raises(NotAllowedError), transaction(scene.who(who), scene.uri) as conn:
+            conn.execute(grant, (scene.cast.users[who], "admin"))
+    with pytest.raises(NotAllowedError), transaction(person, scene.uri) as conn:
+        conn.execute(grant, (person.user_id, "admin"))
+    count_donors = "select count(*) as n from public.donors"
+    f.add_donor(scene.owner)
+    with transaction(person, scene.uri) as conn:
+        assert conn.execute(count_donors).fetchone()["n"] == 0
+    with transaction(scene.who("admin"), scene.uri) as conn:
+        conn.execute(grant, (person.user_id, "fundraiser"))
+    with transaction(person, scene.uri) as conn:
+        assert conn.execute(count_donors).fetchone()["n"] > 0
+    with transaction(scene.who("admin"), scene.uri) as conn:
+        conn.execute("delete from public.roles where user_id = %s and role = 'fundraiser'", (person.user_id,))
+    with transaction(person, scene.uri) as conn:
+        assert conn.execute(count_donors).fetchone()["n"] == 0
+    actions = scene.owner.execute(
+        "select action, actor from public.audit_log where table_name = 'roles'"
+        " and (coalesce(new_row, old_row) ->> 'user_id')::uuid = %s"
+        " and coalesce(new_row, old_row) ->> 'role' = 'fundraiser'"
+        " order by id",
+        (person.user_id,),
+    ).fetchall()
+    assert actions == [("insert", scene.cast.users["admin"]), ("delete", scene.cast.users["admin"])]
+
+
+TAMPERED = (
+    pytest.param({"role": "service_role"}, id="role-service_role"),
+    pytest.param({"app_metadata": {"roles": ["admin", "board"]}}, id="app_metadata-roles-admin"),
+    pytest.param({"user_metadata": {"role": "admin"}}, id="user_metadata-role-admin"),
+    pytest.param({"sub": "admin"}, id="sub-of-the-admin"),
+    pytest.param({"role": "service_role", "is_admin": True, "roles": ["admin"]}, id="everything-at-once"),
+)
+
+
+@pytest.mark.parametrize("extra", TAMPERED)
+def test_tampered_claims_grant_nothing_more(scene: Scene, extra: dict[str, Any]) -> None:
+    claims = {
+        k: (str(scene.cast.users["admin"]) if v == "admin" and k == "sub" else v) for k, v in extra.items()
+    }
+    volunteer = scene.cast.users["volunteer_L1"]
+    tampered = Identity(user_id=volunteer, extra_claims=claims)
+    f.add_hours(scene.owner, scene.cast.members["volunteer_L2"], minutes=5)
+    f.add_donor(scene.owner)
+    with transaction(tampered, scene.uri) as conn:
+        who = conn.execute("select current_user as role, auth.uid() as uid").fetchone()
+        assert who == {"role": "authenticated", "uid": volunteer}
+        members = {r["member_id"] for r in conn.execute("select member_id from public.volunteer_hours")}
+        assert members <= {scene.cast.members["volunteer_L1"]}
+        assert conn.execute("select count(*) as n from public.donors").fetchone()["n"] == 0
+        assert [r["user_id"] for r in conn.execute("select user_id from public.roles")] == [volunteer]
+    with pytest.raises(NotAllowedError), transaction(tampered, scene.uri) as conn:
+        conn.execute("insert into public.roles (user_id, role) values (%s, 'admin')", (volunteer,))
+    with pytest.raises(NotAllowedError), transaction(tampered, scene.uri) as conn:
+        conn.execute("select count(*) from auth.users")
+
+
+def test_anon_carrying_someones_claims_is_still_anon(scene: Scene) -> None:
+    impostor = Identity(
+        user_id=None, extra_claims={"sub": str(scene.cast.users["admin"]), "role": "authenticated"}
+    )
+    for table in ("volunteer_hours", "members", "chapters", "movement_settings"):
+        with pytest.raises(NotAllowedError), transaction(impostor, scene.uri) as conn:
+            conn.execute(sql.SQL("select * from public.{}").format(sql.Identifier(table)))
+    with pytest.raises(NotAllowedError), transaction(impostor, scene.uri) as conn:
+        conn.execute("select app.has_role('admin')")
+
+
+def test_signed_in_people_cannot_read_accounts_or_call_helpers_as_someone_else(scene: Scene) -> None:
+    with pytest.raises(NotAllowedError), transaction(scene.who("admin"), scene.uri) as conn:
+        conn.execute("select email from auth.users")
+    with pytest.raises(NotAllowedError), transaction(scene.who("admin"), scene.uri) as conn:
+        conn.execute("update auth.users set raw_app_meta_data = '{}'")
+    # The helpers answer for the caller only; there is no argument to ask
+    # about another person.
+    with transaction(scene.who("volunteer_L1"), scene.uri) as conn:
+        row = conn.execute(
+            "select app.has_role('admin') as admin, array(select app.coordinated_chapters()) as chapters,"
+            " array(select app.my_member_ids()) as members"
+        ).fetchone()
+    assert row == {"admin": False, "chapters": [], "members": [scene.cast.members["volunteer_L1"]]}
+
+
+HOURS_SCHEMA = {"id": pl.Int64, "member_id": pl.Int64, "chapter_id": pl.Int64, "minutes": pl.Int32}
+
+
+def test_read_frame_obeys_row_level_security(scene: Scene) -> None:
+    ch, members = scene.cast.chapters, scene.cast.members
+    for member in (members["volunteer_L1"], members["volunteer_L2"]):
+        f.add_hours(scene.owner, member, minutes=7, worked_on=DAY - timedelta(days=3))
+    query = "select id, member_id, chapter_id, minutes from public.volunteer_hours where minutes = %s"
+
+    def read(identity: Identity | None) -> pl.DataFrame:
+        return read_frame(identity, query, (7,), schema=HOURS_SCHEMA, uri=scene.uri)
+
+    everything = read(None)  # the owner: operator commands only
+    assert set(everything["member_id"]) >= {members["volunteer_L1"], members["volunteer_L2"]}
+    assert set(read(scene.who("volunteer_L1"))["member_id"]) == {members["volunteer_L1"]}
+    assert set(read(scene.who("coordinator_R2"))["chapter_id"]) == {ch["L2"]}
+    assert read(scene.who("fundraiser")).height == 0
+    assert read(scene.who("fundraiser")).schema == pl.Schema(HOURS_SCHEMA)
+    assert read(scene.who("board")).height == everything.height
+    tampered = Identity(
+        user_id=scene.cast.users["volunteer_L1"],
+        extra_claims={"role": "service_role", "app_metadata": {"roles": ["admin"]}},
+    )
+    assert set(read(tampered)["member_id"]) == {members["volunteer_L1"]}
+    with pytest.raises(NotAllowedError):
+        read(scene.who("anon"))
+
+
+def _plan_nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield node
+    for child in node.get("Plans", []):
+        yield from _plan_nodes(child)
+
+
+def test_policy_helpers_run_once_per_query_not_once_per_row(scene: Scene) -> None:
+    ch = scene.cast.chapters
+    members = [f.add_member(scene.owner, ch[side]) for side in ("L1", "L2") for _ in range(3)]
+    for member in members:
+        for day in range(40):
+            f.add_hours(scene.owner, member, minutes=15, worked_on=DAY - timedelta(days=10 + day))
+    coordinator = scene.who("coordinator_R1")
+    helpers = ("has_role", "coordinated_chapters", "my_member_ids", "event_chapter", "shift_chapter")
+    with psycopg.connect(scene.uri) as conn:
+        # Counting function calls needs the owner's right to set track_functions.
+        conn.execute("set local track_functions = 'all'")
+        conn.execute(
+            "select set_config('role', %s, true), set_config('request.jwt.claims', %s, true)",
+            (coordinator.db_role, coordinator.claims_json()),
+        )
+        plan = conn.execute("explain (format json) select * from public.volunteer_hours").fetchone()[0][0][
+            "Plan"
+        ]
+        rows = conn.execute("select count(*) from public.volunteer_hours where minutes = 15").fetchone()[0]
+        calls = dict(
+            conn.execute(
+                "select p.proname, coalesce(pg_stat_get_xact_function_calls(p.oid), 0)"
+                " from pg_proc p where p.pronamespace = 'app'::regnamespace and p.proname = any(%s)",
+                (list(helpers),),
+            ).fetchall()
+        )
+    assert rows >= 120
+    subplans = [n for n in _plan_nodes(plan) if n.get("Parent Relationship") == "SubPlan"]
+    assert subplans, "the policy's helper sets should be sub-plans"
+    filters = plan.get("Filter", "")
+    assert "hashed SubPlan" in filters and "InitPlan" in filters, filters
+    assert "SubPlan" not in filters.replace("hashed SubPlan", ""), f"a helper runs per row: {filters}"
+    assert all(n <= 1 for n in calls.values()), f"helpers called per row: {calls}"
+    assert calls["coordinated_chapters"] == 1, calls
