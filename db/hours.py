@@ -434,7 +434,7 @@ def suggestions(identity: Identity, *, days: int = 30, limit: int = 5) -> list[S
               join public.events e on e.id = s.event_id
              where ss.member_id in (select id from mine)
                and ss.status in ('signed_up', 'attended')
-               and s.starts_at <= now() and s.starts_at > now() - make_interval(days => %s)
+               and s.starts_at <= now() and s.starts_at > now() - make_interval(days => %s::int)
                and not exists (select 1 from public.volunteer_hours h
                                 where h.member_id = ss.member_id and h.shift_id = s.id
                                   and h.status <> 'rejected')
@@ -446,7 +446,7 @@ def suggestions(identity: Identity, *, days: int = 30, limit: int = 5) -> list[S
               from public.attendance a
               join public.events e on e.id = a.event_id
              where a.member_id in (select id from mine)
-               and e.starts_at <= now() and e.starts_at > now() - make_interval(days => %s)
+               and e.starts_at <= now() and e.starts_at > now() - make_interval(days => %s::int)
                and not exists (select 1 from public.volunteer_hours h
                                 where h.member_id = a.member_id and h.event_id = e.id
                                   and h.status <> 'rejected')
@@ -526,7 +526,7 @@ def log_choices(identity: Identity, *, days: int = 60) -> list[Choice]:
             select e.id, e.title, e.starts_at::date as day
               from public.events e
              where e.starts_at <= now() + interval '1 day'
-               and e.starts_at > now() - make_interval(days => %s)
+               and e.starts_at > now() - make_interval(days => %s::int)
                and (e.chapter_id in (select id from up)
                     or e.id in (select a.event_id from public.attendance a
                                  where a.member_id in (select app.my_member_ids()))

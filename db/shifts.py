@@ -89,7 +89,7 @@ def upcoming_shifts(
           from public.shifts s
           join public.events e on e.id = s.event_id
           join public.chapters c on c.id = e.chapter_id
-         where s.starts_at > now() and s.starts_at < now() + make_interval(days => %s)
+         where s.starts_at > now() and s.starts_at < now() + make_interval(days => %s::int)
            {near}
            and (s.signed_up < s.capacity
                 or exists (select 1 from public.shift_signups ss
@@ -231,8 +231,8 @@ def checkin_events(identity: Identity, *, days_back: int = 14, days_ahead: int =
           from public.events e
           join public.chapters c on c.id = e.chapter_id
          where e.chapter_id in (select app.coordinated_chapters())
-           and e.starts_at > now() - make_interval(days => %s)
-           and e.starts_at < now() + make_interval(days => %s)
+           and e.starts_at > now() - make_interval(days => %s::int)
+           and e.starts_at < now() + make_interval(days => %s::int)
          order by e.starts_at desc
          limit 200
         """,
@@ -282,15 +282,17 @@ def roster(identity: Identity, event_id: int) -> pl.DataFrame:
                  (select starts_at from ev)
             from att a where a.member_id not in (select member_id from su)
         )
-        select r.member_id, m.full_name, r.shift_id, r.shift_title, r.signup_status, r.minutes,
+        select r.member_id,
+               coalesce(m.full_name, 'Volunteer from another chapter #' || r.member_id) as full_name,
+               r.shift_id, r.shift_title, r.signup_status, r.minutes,
                r.member_id in (select member_id from att) as came,
                (select h.status from public.volunteer_hours h
                  where h.member_id = r.member_id and h.status <> 'rejected'
                    and ((r.shift_id is not null and h.shift_id = r.shift_id)
                         or (r.shift_id is null and h.event_id = (select id from ev) and h.shift_id is null))
                  order by h.status = 'approved' desc limit 1) as hours_status
-          from r join public.members m on m.id = r.member_id
-         order by lower(m.full_name), r.starts_at, r.shift_id
+          from r left join public.members m on m.id = r.member_id
+         order by m.full_name is null, lower(m.full_name), r.starts_at, r.shift_id
         """,
         [event_id],
         schema=ROSTER_SCHEMA,
@@ -440,7 +442,12 @@ def _create_hours(
         (shift_id, ev["starts_at"], member_id),
     )
     if person is None:
-        return f"Member {member_id} does not exist."
+        # Row-level security hides members of chapters this coordinator
+        # does not run, even when they took a shift here.
+        return (
+            f"Volunteer #{member_id} belongs to a chapter you do not coordinate, so you cannot record "
+            "their hours; they can log them themselves."
+        )
     name = str(person["full_name"])
     worked_on: date = person["worked_on"]
     try:
