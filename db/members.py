@@ -209,7 +209,8 @@ def leave_member(identity: Identity, leave: LeaveIn, *, uri: str | None = None) 
             conn,
             """
             select joined_on, left_on,
-                   (select app.has_role('admin')) or chapter_id in (select app.coordinated_chapters()) as allowed
+                   (select app.has_role('admin'))
+                     or chapter_id in (select app.coordinated_chapters()) as allowed
               from public.members where id = %s
             """,
             (leave.member_id,),

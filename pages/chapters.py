@@ -148,14 +148,14 @@ with tab_local:
                     )
 
 with tab_any:
-    level = st.segmented_control(
+    picked = st.segmented_control(
         "Level",
         list(LEVELS),
         default="local",
         format_func=lambda v: LEVEL_LABELS[v],
         key="new_level",
     )
-    level = level or "local"
+    level = picked or "local"
     higher = parent_levels(level)
     parents = editable.filter(pl.col("level").is_in(higher))
     parent_ids: list[int | None] = parents["id"].to_list()
@@ -262,26 +262,26 @@ with tab_dormant:
         "A chapter that no longer meets is marked **dormant**: its history stays, it no longer counts as "
         "active, and it can be reactivated when it meets again."
     )
-    active = editable.filter(status="active")
-    dormant = editable.filter(status="dormant")
-    if not active.is_empty():
+    active_rows = editable.filter(status="active")
+    dormant_rows = editable.filter(status="dormant")
+    if not active_rows.is_empty():
         with st.form("dormant_form"):
-            chosen = st.selectbox(
-                "Chapter", active["id"].to_list(), format_func=lambda i: labels[i], key="dormant_chapter"
+            to_rest: int = st.selectbox(
+                "Chapter", active_rows["id"].to_list(), format_func=lambda i: labels[i], key="dormant_chapter"
             )
             since = st.date_input(
                 "Dormant since", value=date.today(), max_value=date.today(), key="dormant_since"
             )
             if st.form_submit_button("Mark dormant", key="dormant_submit"):
                 try:
-                    mark_dormant(user.identity, DormantIn(chapter_id=chosen, since=since))
+                    mark_dormant(user.identity, DormantIn(chapter_id=to_rest, since=since))
                 except (ValidationError, InvalidDataError, NotAllowedError) as exc:
                     fail(exc)
                 else:
-                    done(f"{by_id[chosen]['name']} is marked dormant since {since:%d %B %Y}.")
-    if not dormant.is_empty():
+                    done(f"{by_id[to_rest]['name']} is marked dormant since {since:%d %B %Y}.")
+    if not dormant_rows.is_empty():
         st.subheader("Dormant")
-        for r in dormant.iter_rows(named=True):
+        for r in dormant_rows.iter_rows(named=True):
             left, right = st.columns([4, 1], vertical_alignment="center")
             left.write(f"**{r['name']}** ({r['level']}) — dormant since {r['dormant_since']:%d %B %Y}")
             if right.button("Reactivate", key=f"reactivate_{r['id']}"):
@@ -291,5 +291,5 @@ with tab_dormant:
                     fail(exc)
                 else:
                     done(f"{r['name']} is active again.")
-    elif active.is_empty():
+    elif active_rows.is_empty():
         st.info("You do not coordinate any chapter.")
