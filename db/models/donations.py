@@ -1,0 +1,293 @@
+"""Gifts, campaigns, exchange rates and recurring plans as a fundraiser
+enters them, and the money rules they share: ISO 4217 codes, each
+currency's minor unit, and amounts written the way people write them."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Literal
+from uuid import UUID, uuid4
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+
+from db.models.donors import DonorIn
+
+# Active ISO 4217 codes and their minor units (digits after the decimal
+# point), from the ISO 4217 maintenance agency's list one. Funds, metals and
+# testing codes (XAU, XDR, XTS …) are left out: nobody gives a gift in them.
+_TWO_DIGITS = """
+AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BMD BND BOB BOV BRL BSD BTN BWP BYN BZD
+CAD CDF CHE CHF CHW CNY COP COU CRC CUP CVE CZK DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS
+GIP GMD GTQ GYD HKD HNL HTG HUF IDR ILS INR IRR JMD KES KGS KHR KPW KYD KZT LAK LBP LKR LRD LSL
+MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD PAB PEN PGK
+PHP PKR PLN QAR RON RSD RUB SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS
+TMT TOP TRY TTD TWD TZS UAH USD USN UYU UZS VED VES WST XCD XCG YER ZAR ZMW ZWG
+"""
+_NO_DIGITS = "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF"
+_THREE_DIGITS = "BHD IQD JOD KWD LYD OMR TND"
+_FOUR_DIGITS = "CLF UYW"
+CURRENCY_MINOR_UNITS: dict[str, int] = {
+    **dict.fromkeys(_TWO_DIGITS.split(), 2),
+    **dict.fromkeys(_NO_DIGITS.split(), 0),
+    **dict.fromkeys(_THREE_DIGITS.split(), 3),
+    **dict.fromkeys(_FOUR_DIGITS.split(), 4),
+}
+
+Method = Literal["card", "bank_transfer", "cash", "cheque", "paypal", "stripe", "direct_debit", "other"]
+METHODS: tuple[Method, ...] = (
+    "card",
+    "bank_transfer",
+    "cash",
+    "cheque",
+    "paypal",
+    "stripe",
+    "direct_debit",
+    "other",
+)
+Source = Literal["individual", "foundation", "business", "government", "event", "other"]
+SOURCES: tuple[Source, ...] = ("individual", "foundation", "business", "government", "event", "other")
+Frequency = Literal["monthly", "quarterly", "annual"]
+FREQUENCIES: tuple[Frequency, ...] = ("monthly", "quarterly", "annual")
+PlanStatus = Literal["active", "failed", "cancelled"]
+PLAN_STATUSES: tuple[PlanStatus, ...] = ("active", "failed", "cancelled")
+
+MAX_MINOR = 100_000_000_000  # the donations table's own upper bound
+EARLIEST = date(1990, 1, 1)
+
+
+def minor_units(currency: str) -> int:
+    return CURRENCY_MINOR_UNITS[currency]
+
+
+def check_currency(value: str) -> str:
+    """An ISO 4217 code in any case, returned upper-case."""
+    code = value.strip().upper()
+    if not code:
+        raise ValueError("choose a currency")
+    if code not in CURRENCY_MINOR_UNITS:
+        raise ValueError(f"'{value.strip()}' is not an ISO 4217 currency code (such as USD, EUR, JPY)")
+    return code
+
+
+Currency = Annotated[str, AfterValidator(check_currency)]
+
+_PLAIN = re.compile(r"^\d+(\.\d+)?$")
+_THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
+_PLAIN_COMMA = re.compile(r"^\d+(,\d+)?$")
+_THOUSANDS_COMMA = re.compile(r"^\d{1,3}(\.\d{3})+(,\d+)?$")
+
+
+def parse_decimal(text: str, *, decimal_comma: bool = False) -> Decimal:
+    """A non-negative amount as people and processors write it: "1234.5",
+    "1,234.50", "$ 25" (or "1.234,50" with `decimal_comma`). Signs and
+    symbols are the caller's business; this reads digits only."""
+    raw = text.strip()
+    cleaned = re.sub(r"[\s\u00a0\u202f'$€£¥]", "", raw)
+    if decimal_comma:
+        if _PLAIN_COMMA.match(cleaned) or _THOUSANDS_COMMA.match(cleaned):
+            cleaned = cleaned.replace(".", "").replace(",", ".")
+        else:
+            raise ValueError(f"'{raw}' is not an amount (write it like 1.234,50)")
+    elif _THOUSANDS.match(cleaned):
+        cleaned = cleaned.replace(",", "")
+    elif not _PLAIN.match(cleaned):
+        if _PLAIN_COMMA.match(cleaned):
+            raise ValueError(f"'{raw}' is not an amount: use a point for decimals, like 12.50")
+        raise ValueError(f"'{raw}' is not an amount (write it like 1234.50)")
+    try:
+        return Decimal(cleaned)
+    except InvalidOperation as exc:  # pragma: no cover - the patterns above admit only digits
+        raise ValueError(f"'{raw}' is not an amount") from exc
+
+
+def to_minor(amount: Decimal, currency: str) -> int:
+    """Major units to integer minor units, refusing digits the currency does
+    not have (JPY 12.5, USD 3.999)."""
+    exponent = minor_units(currency)
+    scaled = amount.scaleb(exponent)
+    if scaled != scaled.to_integral_value():
+        if exponent == 0:
+            raise ValueError(f"{currency} has no minor unit: enter a whole number")
+        raise ValueError(f"{currency} has {exponent} decimal places at most")
+    return int(scaled)
+
+
+def format_minor(amount_minor: int, currency: str) -> str:
+    """1234567, "USD" -> "USD 12,345.67"; 1500, "JPY" -> "JPY 1,500"."""
+    exponent = CURRENCY_MINOR_UNITS.get(currency, 2)
+    sign = "-" if amount_minor < 0 else ""
+    value = Decimal(abs(amount_minor)).scaleb(-exponent)
+    return f"{sign}{currency} {value:,.{exponent}f}"
+
+
+def _amount_text(value: object) -> object:
+    if isinstance(value, str):
+        if value.strip().startswith("-"):
+            raise ValueError("the amount must be more than zero")
+        return parse_decimal(value)
+    return value
+
+
+AmountText = Annotated[Decimal, BeforeValidator(_amount_text)]
+
+
+def _not_future(value: date) -> date:
+    # One day of slack: a gift made this evening elsewhere is already
+    # "tomorrow" in UTC.
+    if value > date.today() + timedelta(days=1):
+        raise ValueError("the date cannot be in the future")
+    if value < EARLIEST:
+        raise ValueError("the date cannot be before 1990")
+    return value
+
+
+PastDate = Annotated[date, AfterValidator(_not_future)]
+
+
+class GiftIn(BaseModel):
+    """One gift recorded by hand. The donor is an existing one (`donor_id`)
+    or a new one (`new_donor`), never both."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, frozen=True)
+
+    donor_id: int | None = Field(default=None, gt=0)
+    new_donor: DonorIn | None = None
+    amount: AmountText = Field(gt=0)
+    currency: Currency
+    received_on: PastDate
+    campaign_id: int | None = Field(default=None, gt=0)
+    method: Method = "card"
+    source: Source = "individual"
+    is_recurring: bool = False
+    frequency: Frequency = "monthly"
+    note: str | None = Field(default=None, max_length=2000)
+    idempotency_key: UUID = Field(default_factory=uuid4)
+
+    @model_validator(mode="after")
+    def _donor_and_amount(self) -> GiftIn:
+        if (self.donor_id is None) == (self.new_donor is None):
+            raise ValueError("choose an existing donor or enter a new one")
+        amount_minor = to_minor(self.amount, self.currency)
+        if amount_minor >= MAX_MINOR:
+            raise ValueError("the amount is too large to be a single gift")
+        return self
+
+    @property
+    def amount_minor(self) -> int:
+        return to_minor(self.amount, self.currency)
+
+
+class CampaignIn(BaseModel):
+    """A fundraising campaign: a goal in a currency over a period."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, frozen=True)
+
+    name: str = Field(min_length=1, max_length=200)
+    goal: AmountText = Field(gt=0)
+    currency: Currency
+    starts_on: date
+    ends_on: date
+    chapter_id: int | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _period(self) -> CampaignIn:
+        if self.ends_on < self.starts_on:
+            raise ValueError("the campaign must end on or after the day it starts")
+        if self.starts_on < EARLIEST:
+            raise ValueError("the campaign cannot start before 1990")
+        to_minor(self.goal, self.currency)
+        if self.name.startswith(("=", "+", "-", "@")):
+            raise ValueError("a campaign name cannot start with = + - or @")
+        return self
+
+    @property
+    def goal_minor(self) -> int:
+        return to_minor(self.goal, self.currency)
+
+
+class ExchangeRateIn(BaseModel):
+    """How many units of the reporting currency one unit of `currency` is
+    worth from `valid_on` until the next stored rate."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, frozen=True)
+
+    currency: Currency
+    valid_on: date
+    rate: Decimal = Field(gt=0, max_digits=20, decimal_places=10)
+
+
+class PlanStatusChange(BaseModel):
+    """A fundraiser marking a recurring plan failed, cancelled or active again."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, frozen=True)
+
+    plan_id: int = Field(gt=0)
+    status: PlanStatus
+    on: PastDate
+    note: str | None = Field(default=None, max_length=500)
+
+
+class RefundIn(BaseModel):
+    """A refund entered by hand against one gift, in the gift's currency."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, frozen=True)
+
+    donation_id: int = Field(gt=0)
+    amount: AmountText = Field(gt=0)
+    refunded_on: PastDate
+    note: str | None = Field(default=None, max_length=1000)
+    idempotency_key: UUID = Field(default_factory=uuid4)
+
+
+_FIELD_LABELS = {
+    "donor_id": "Donor",
+    "new_donor": "New donor",
+    "display_name": "Name",
+    "email": "Email",
+    "amount": "Amount",
+    "goal": "Goal",
+    "currency": "Currency",
+    "received_on": "Date",
+    "spent_on": "Date",
+    "on": "Date",
+    "refunded_on": "Date",
+    "valid_on": "Valid from",
+    "rate": "Rate",
+    "name": "Name",
+    "note": "Note",
+    "description": "Description",
+    "category": "Category",
+    "method": "Method",
+}
+
+
+def error_messages(exc: ValidationError) -> list[str]:
+    """pydantic's errors as sentences a person reads: "Amount: the amount
+    must be more than zero" rather than a location tuple and a type code."""
+    out: list[str] = []
+    for err in exc.errors():
+        message = str(err["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        if err["type"] == "greater_than":
+            message = "must be more than zero"
+        elif err["type"] in ("date_from_datetime_parsing", "date_parsing", "date_type"):
+            message = "is not a date (use YYYY-MM-DD)"
+        elif err["type"] == "decimal_max_places":
+            message = "has too many decimal places"
+        elif err["type"] == "string_too_long":
+            message = f"is too long (at most {err.get('ctx', {}).get('max_length', '?')} characters)"
+        elif err["type"] in ("missing", "string_too_short"):
+            message = "is required"
+        names = [str(p) for p in err["loc"] if isinstance(p, str)]
+        label = _FIELD_LABELS.get(names[-1], names[-1].replace("_", " ").capitalize()) if names else ""
+        out.append(f"{label}: {message}" if label else message[:1].upper() + message[1:])
+    return out

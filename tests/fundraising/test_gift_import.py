@@ -1,0 +1,271 @@
+"""Imports of real-shaped Stripe and PayPal exports: totals, refunds, fees,
+recurring plans, idempotency, and malformed files that change nothing."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import psycopg
+import pytest
+
+from db.errors import InvalidDataError
+from db.gift_import import (
+    ImportCheck,
+    ImportResult,
+    check_import,
+    commit_import,
+    default_options,
+    detect_format,
+    parse_date,
+    preview_frame,
+    read_csv,
+    safe_csv,
+)
+from db.identity import Identity
+from tests.fundraising.conftest import Desk, sample
+
+TABLES = ("donations", "donors", "donation_refunds", "recurring_plans", "gift_imports")
+
+
+def _check(identity: Identity, data: bytes, name: str = "upload.csv", **changes: Any) -> ImportCheck:
+    raw = read_csv(data)
+    options = default_options(raw)
+    if changes:
+        options = replace(options, **changes)
+    return check_import(identity, raw, options, name)
+
+
+def _import(identity: Identity, data: bytes, name: str = "upload.csv") -> ImportResult:
+    check = _check(identity, data, name)
+    assert check.errors == [], check.errors
+    return commit_import(identity, check)
+
+
+def _totals(uri: str) -> dict[str, Any]:
+    with psycopg.connect(uri) as conn:
+        row = conn.execute(
+            """
+            select count(*) as gifts,
+                   coalesce(sum(reporting_amount_minor), 0) as gross,
+                   coalesce(sum(round(reporting_amount_minor::numeric * (amount_minor - refunded_minor)
+                                      / amount_minor)), 0)::bigint as net,
+                   coalesce(sum(fee_minor), 0) as fees,
+                   (select count(*) from public.donors) as donors,
+                   (select count(*) from public.donation_refunds) as refunds,
+                   (select count(*) from public.recurring_plans) as plans
+              from public.donations
+            """
+        ).fetchone()
+        assert row is not None
+        return dict(zip(("gifts", "gross", "net", "fees", "donors", "refunds", "plans"), row, strict=True))
+
+
+def _counts(uri: str) -> dict[str, int]:
+    with psycopg.connect(uri) as conn:
+        return {t: conn.execute(f"select count(*) from public.{t}").fetchone()[0] for t in TABLES}  # type: ignore[index]
+
+
+def test_stripe_sample_imports_with_refunds_fees_and_plans_and_twice_adds_nothing(desk: Desk) -> None:
+    data = sample("stripe_payments.csv")
+    assert detect_format(read_csv(data).columns) == "stripe"
+    first = _import(desk.fundraiser.identity, data, "stripe_payments.csv")
+    # 11 rows: 9 paid (two refunded), one failed subscription charge, one test-mode payment.
+    assert (first.gifts_added, first.rows_skipped, first.donors_added) == (9, 2, 6)
+    totals = _totals(desk.uri)
+    # USD cents: 50 + 3 × 25 + 120 EUR × 1.08 + 200 GBP × 1.26 + 10,000 JPY × 0.0067 + 500 + 35.
+    assert totals["gross"] == 5000 + 7500 + 12960 + 25200 + 6700 + 50000 + 3500
+    # Sophie's 120 EUR came back in full, 50 of Oliver's 200 GBP.
+    assert totals["net"] == totals["gross"] - 12960 - 6300
+    assert totals["refunds"] == 2
+    with psycopg.connect(desk.uri) as conn:
+        # Stripe states the fee in USD; a EUR charge's fee is brought back to EUR
+        # by Stripe's own conversion (3.92 × 120 / 129.60 = 3.63).
+        fee = conn.execute(
+            "select fee_minor from public.donations where processor_ref = 'ch_3QkE4fLkdIwHu7ix4e5f6g7h'"
+        ).fetchone()
+        assert fee is not None and fee[0] == 363
+        # The same email in another case is the same donor.
+        maya = conn.execute(
+            "select count(distinct donor_id) from public.donations d "
+            "join public.donors n on n.id = d.donor_id where lower(n.email) = 'maya.okafor@example.org'"
+        ).fetchone()
+        assert maya is not None and maya[0] == 1
+        # Daniel's subscription: three paid charges, one failure before the last.
+        plan = conn.execute(
+            "select status, frequency, "
+            "(select count(*) from public.donations where recurring_plan_id = p.id) "
+            "from public.recurring_plans p"
+        ).fetchall()
+        assert plan == [("active", "monthly", 3)]
+
+    again = _import(desk.fundraiser.identity, data, "stripe_payments.csv")
+    assert again.gifts_added == 0 and again.gifts_already_recorded == 9 and again.donors_added == 0
+    assert _totals(desk.uri) == totals
+
+
+def test_paypal_sample_imports_refund_rows_and_twice_gives_the_same_totals(desk: Desk) -> None:
+    data = sample("paypal_activity.csv")
+    check = _check(desk.fundraiser.identity, data)
+    assert check.parsed.format == "paypal"
+    assert check.parsed.date_order == "MDY"  # 03/14/2025 can only be month first
+    first = commit_import(desk.fundraiser.identity, check)
+    # 7 gifts, 1 refund; a conversion, a withdrawal and a pending payment skipped.
+    assert (first.gifts_added, first.refunds_applied, first.rows_skipped) == (7, 1, 3)
+    totals = _totals(desk.uri)
+    assert totals["gross"] == 10000 + 3 * 1500 + 135000 + 3350 + 7560
+    # 250 of Ingrid's 1,250 EUR refunded: net 1,000 EUR = 1,080.00 USD.
+    assert totals["net"] == totals["gross"] - 27000
+    with psycopg.connect(desk.uri) as conn:
+        ingrid = conn.execute(
+            "select refunded_minor, fee_minor from public.donations where processor_ref = '2MN45678GH901234J'"
+        ).fetchone()
+        assert ingrid == (25000, 4388 - 875)
+        plan = conn.execute("select processor_ref, status from public.recurring_plans").fetchall()
+        assert plan == [("I-8WXYZ12AB3CD", "active")]
+        campaign_less = conn.execute(
+            "select count(*) from public.donations where campaign_id is null"
+        ).fetchone()
+        assert campaign_less == (7,)  # no campaign called "Spring Appeal 2025" exists yet
+    assert any("Spring Appeal 2025" in w for w in check.warnings)
+
+    again = _import(desk.fundraiser.identity, data)
+    assert (again.gifts_added, again.refunds_applied) == (0, 0)
+    assert _totals(desk.uri) == totals
+
+
+def test_a_later_stripe_export_with_a_grown_refund_updates_it_once(desk: Desk) -> None:
+    data = sample("stripe_payments.csv")
+    _import(desk.fundraiser.identity, data)
+    grown = data.replace(b"200.00,50.00,gbp,252.00,63.00", b"200.00,80.00,gbp,252.00,100.80")
+    assert grown != data
+    check = _check(desk.fundraiser.identity, grown)
+    assert len(check.refund_updates) == 1 and not check.new_gifts
+    commit_import(desk.fundraiser.identity, check)
+    commit_import(desk.fundraiser.identity, _check(desk.fundraiser.identity, grown))
+    with psycopg.connect(desk.uri) as conn:
+        row = conn.execute(
+            "select refunded_minor from public.donations where processor_ref = 'ch_3QlF5gLkdIwHu7ix5f6g7h8i'"
+        ).fetchone()
+    assert row == (8000,)
+
+
+def _messages(check: ImportCheck) -> dict[int, str]:
+    out: dict[int, str] = {}
+    for e in check.errors:
+        out[e.row] = f"{out[e.row]}; {e.message}" if e.row in out else e.message
+    return out
+
+
+def _assert_rejected(
+    desk: Desk, data: bytes, expected_rows: set[int], *, mapping: dict[str, Any] | None = None
+) -> ImportCheck:
+    before = _counts(desk.uri)
+    check = _check(desk.fundraiser.identity, data, **({"mapping": mapping} if mapping else {}))
+    assert {e.row for e in check.errors} == expected_rows, check.errors
+    assert not check.can_commit
+    with pytest.raises(InvalidDataError):
+        commit_import(desk.fundraiser.identity, check)
+    assert _counts(desk.uri) == before
+    return check
+
+
+def test_missing_columns_are_reported_and_nothing_is_written(desk: Desk) -> None:
+    text = sample("stripe_payments.csv").decode()
+    header, *rest = text.splitlines()
+    columns = header.split(",")
+    drop = columns.index("Currency")
+    broken = "\n".join(
+        ",".join(c for i, c in enumerate(line.split(",")) if i != drop) for line in [header, *rest]
+    )
+    raw = read_csv(broken.encode())
+    options = default_options(raw, "stripe")
+    check = check_import(desk.fundraiser.identity, raw, options, "broken.csv")
+    assert [e.row for e in check.errors] == [1]
+    assert "Currency" in check.errors[0].message
+    before = _counts(desk.uri)
+    with pytest.raises(InvalidDataError):
+        commit_import(desk.fundraiser.identity, check)
+    assert _counts(desk.uri) == before
+
+
+def test_text_in_amounts_unknown_currencies_and_formula_names_report_every_bad_row(desk: Desk) -> None:
+    lines = sample("paypal_activity.csv").decode("utf-8-sig").splitlines()
+    lines[1] = lines[1].replace('"100.00"', '"one hundred"')  # row 2: text in the amount
+    lines[4] = lines[4].replace('"EUR"', '"XYZ"', 1)  # row 5: no such currency
+    lines[10] = lines[10].replace('"Kenji Watanabe"', '"=HYPERLINK(""http://x.example"",""Kenji"")"')
+    lines[11] = lines[11].replace('"Priya Raman"', '"@SUM(A1:A9)"')
+    check = _assert_rejected(desk, "\r\n".join(lines).encode(), {2, 5, 11, 12})
+    messages = _messages(check)
+    assert "one hundred" in messages[2]
+    assert "XYZ" in messages[5] and "ISO 4217" in messages[5]
+    assert "formula" in messages[11] and "formula" in messages[12]
+    # The refund of row 6 points at row 5's payment, which is bad: it is
+    # left out with a warning rather than applied to nothing.
+    assert any("refund" in w for w in check.warnings)
+    preview = preview_frame(check)
+    assert preview.filter(preview["outcome"] == "error")["row"].to_list() == [2, 5, 11, 12]
+
+
+def test_rows_with_repeated_references_negative_generic_amounts_and_missing_rates(desk: Desk) -> None:
+    csv_text = (
+        "reference,date,amount,currency,name,email\n"
+        "G-1,2025-02-01,25.00,USD,Ada Byron,ada@example.org\n"
+        "G-1,2025-02-02,30.00,USD,Ada Byron,ada@example.org\n"
+        "G-2,2025-02-03,-5.00,USD,Ada Byron,ada@example.org\n"
+        "G-3,2025-02-04,40.00,CHF,Alan Turing,alan@example.org\n"
+        "G-4,2025-02-05,12.345,USD,Grace Hopper,grace@example.org\n"
+        "G-5,2025-02-30,12.00,USD,Grace Hopper,grace@example.org\n"
+        "G-6,2025-02-06,10.00,USD,+44 7700 900123,\n"
+    )
+    check = _assert_rejected(desk, csv_text.encode(), {3, 4, 5, 6, 7, 8})
+    messages = _messages(check)
+    assert "row 2" in messages[3]
+    assert "refund" in messages[4]
+    assert "CHF" in messages[5] and "exchange rate" in messages[5]
+    assert "2 decimal places" in messages[6]
+    assert "not a date" in messages[7]
+    assert "formula" in messages[8]
+
+
+def test_a_generic_file_without_references_is_still_idempotent(desk: Desk) -> None:
+    csv_text = (
+        "Date,Amount,Currency,Donor,Email,Recurring,Campaign\n"
+        "14/02/2025,20.00,EUR,Jo Müller,jo@example.de,yes,\n"
+        "14/03/2025,20.00,EUR,Jo Müller,jo@example.de,yes,\n"
+        "01/03/2025,1 000,USD,Acme Cooperative,,no,\n"
+    )
+    first = _import(desk.fundraiser.identity, csv_text.encode())
+    assert first.gifts_added == 3 and first.donors_added == 2
+    again = _import(desk.fundraiser.identity, csv_text.encode())
+    assert again.gifts_added == 0
+    with psycopg.connect(desk.uri) as conn:
+        rows = conn.execute(
+            "select received_on::text, amount_minor, is_recurring from public.donations order by received_on"
+        ).fetchall()
+    assert rows == [("2025-02-14", 2000, True), ("2025-03-01", 100000, False), ("2025-03-14", 2000, True)]
+
+
+def test_a_board_member_cannot_import(desk: Desk) -> None:
+    from db.errors import NotAllowedError
+
+    check = _check(desk.board.identity, sample("stripe_payments.csv"))
+    with pytest.raises(NotAllowedError):
+        commit_import(desk.board.identity, check)
+    assert _counts(desk.uri)["donations"] == 0
+
+
+def test_dates_are_read_in_the_order_the_file_uses() -> None:
+    assert str(parse_date("2025-03-04 10:00:00", "DMY")) == "2025-03-04"
+    assert str(parse_date("03/04/2025", "DMY")) == "2025-04-03"
+    assert str(parse_date("03/04/2025", "MDY")) == "2025-03-04"
+    with pytest.raises(ValueError):
+        parse_date("31/31/2025", "DMY")
+
+
+def test_csv_exports_neutralise_formulas() -> None:
+    import polars as pl
+
+    frame = pl.DataFrame({"name": ["=1+1", "+SUM(A1)", "-2", "@x", "Ada"], "amount": [-5, 1, 2, 3, 4]})
+    text = safe_csv(frame).decode("utf-8-sig")
+    assert text.splitlines()[1:] == ["'=1+1,-5", "'+SUM(A1),1", "'-2,2", "'@x,3", "Ada,4"]
