@@ -123,6 +123,11 @@ class ReviewOutcome:
     skipped: tuple[int, ...]  # no longer pending: someone else decided first
 
 
+# An event's local time zone (its chapter's), for dates and times as people
+# there read them; needs the event aliased as "e".
+EVENT_TZ = "(select ch.time_zone from public.chapters ch where ch.id = e.chapter_id)"
+
+
 def fetch_one(conn: psycopg.Connection[Any], sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
     """One row as a dict (None when there is none)."""
     with conn.cursor(row_factory=dict_row) as cur:
@@ -423,10 +428,10 @@ def suggestions(identity: Identity, *, days: int = 30, limit: int = 5) -> list[S
     with transaction(identity) as conn:
         rows = fetch_all(
             conn,
-            """
+            f"""
             with mine as (select app.my_member_ids() as id)
             select 'shift' as kind, s.id as shift_id, e.id as event_id, e.program_id, e.kind as event_kind,
-                   e.title, s.title as shift_title, s.starts_at::date as worked_on,
+                   e.title, s.title as shift_title, (s.starts_at at time zone {EVENT_TZ})::date as worked_on,
                    least(1440, round(extract(epoch from (s.ends_at - s.starts_at)) / 60))::int as minutes,
                    s.starts_at
               from public.shift_signups ss
@@ -439,7 +444,8 @@ def suggestions(identity: Identity, *, days: int = 30, limit: int = 5) -> list[S
                                 where h.member_id = ss.member_id and h.shift_id = s.id
                                   and h.status <> 'rejected')
             union all
-            select 'event', null, e.id, e.program_id, e.kind, e.title, null, e.starts_at::date,
+            select 'event', null, e.id, e.program_id, e.kind, e.title, null,
+                   (e.starts_at at time zone {EVENT_TZ})::date,
                    case when e.ends_at - e.starts_at <= interval '12 hours'
                         then round(extract(epoch from (e.ends_at - e.starts_at)) / 60)::int end,
                    e.starts_at
@@ -516,14 +522,14 @@ def log_choices(identity: Identity, *, days: int = 60) -> list[Choice]:
     with transaction(identity) as conn:
         events = fetch_all(
             conn,
-            """
+            f"""
             with recursive up as (
               select c.id, c.parent_id from public.chapters c
                where c.id in (select m.chapter_id from public.members m where m.user_id = auth.uid())
               union
               select c.id, c.parent_id from public.chapters c join up on c.id = up.parent_id
             )
-            select e.id, e.title, e.starts_at::date as day
+            select e.id, e.title, (e.starts_at at time zone {EVENT_TZ})::date as day
               from public.events e
              where e.starts_at <= now() + interval '1 day'
                and e.starts_at > now() - make_interval(days => %s::int)

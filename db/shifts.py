@@ -18,7 +18,7 @@ import psycopg
 from db.arrow import read_frame
 from db.connection import transaction
 from db.errors import InvalidDataError, NotAllowedError
-from db.hours import KEY_NAMESPACE, MSG_NO_MEMBER, fetch_all, fetch_one
+from db.hours import EVENT_TZ, KEY_NAMESPACE, MSG_NO_MEMBER, fetch_all, fetch_one
 from db.identity import Identity
 from db.models.attendance import CheckIn
 from db.models.hours import ACTIVITY_LABELS, MSG_DAY_LIMIT
@@ -44,7 +44,10 @@ with recursive mine as (
 """
 
 # How a shift's time reads: "Sat 28 Nov, 10:00–12:30" (the database's time zone).
-_WHEN = "to_char(s.starts_at, 'Dy DD Mon, HH24:MI') || '–' || to_char(s.ends_at, 'HH24:MI')"
+_WHEN = (
+    f"to_char(s.starts_at at time zone {EVENT_TZ}, 'Dy DD Mon, HH24:MI') || '–' "
+    f"|| to_char(s.ends_at at time zone {EVENT_TZ}, 'HH24:MI')"
+)
 
 UPCOMING_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "shift_id": pl.Int64,
@@ -78,7 +81,7 @@ def upcoming_shifts(
         {_NEAR_ME}
         select s.id as shift_id, e.id as event_id, e.title as event_title, e.kind as event_kind,
                c.name as chapter, e.place, s.title as shift_title, s.starts_at,
-               s.starts_at::date as day,
+               (s.starts_at at time zone {EVENT_TZ})::date as day,
                {_WHEN} as when_text,
                round(extract(epoch from (s.ends_at - s.starts_at)) / 60)::bigint as minutes,
                s.capacity::bigint as capacity, s.signed_up::bigint as signed_up,
@@ -223,7 +226,7 @@ def checkin_events(identity: Identity, *, days_back: int = 14, days_ahead: int =
         identity,
         """
         select e.id as event_id, e.title, c.name as chapter, e.starts_at,
-               to_char(e.starts_at, 'Dy DD Mon, HH24:MI') as when_text,
+               to_char(e.starts_at at time zone c.time_zone, 'Dy DD Mon, HH24:MI') as when_text,
                (select count(*) from public.attendance a
                  where a.event_id = e.id and a.member_id is not null)::bigint as present,
                (select count(*) from public.shift_signups ss join public.shifts s on s.id = ss.shift_id
@@ -356,8 +359,8 @@ def save_check_in(identity: Identity, check_in: CheckIn) -> CheckInOutcome:
         ev = fetch_one(
             conn,
             """
-            select e.id, e.program_id, e.starts_at, e.ends_at < now() as ended
-              from public.events e
+            select e.id, e.program_id, e.starts_at, e.ends_at < now() as ended, c.time_zone
+              from public.events e join public.chapters c on c.id = e.chapter_id
              where e.id = %s and e.chapter_id in (select app.coordinated_chapters())
             """,
             (event_id,),
@@ -437,9 +440,10 @@ def _create_hours(
     person = fetch_one(
         conn,
         "select m.full_name, m.chapter_id, m.joined_on, "
-        "coalesce((select s.starts_at from public.shifts s where s.id = %s), %s)::date as worked_on "
+        "(coalesce((select s.starts_at from public.shifts s where s.id = %s), %s) at time zone %s)::date "
+        "as worked_on "
         "from public.members m where m.id = %s",
-        (shift_id, ev["starts_at"], member_id),
+        (shift_id, ev["starts_at"], ev["time_zone"], member_id),
     )
     if person is None:
         # Row-level security hides members of chapters this coordinator
