@@ -21,6 +21,7 @@ import psycopg
 from pydantic import ValidationError
 
 from db.arrow import read_frame
+from db.chapters import fetch_one
 from db.connection import transaction
 from db.errors import InvalidDataError, NotAllowedError, friendly_message
 from db.identity import Identity
@@ -439,6 +440,16 @@ def import_responses(
     errors: list[RowError] = []
     try:
         with transaction(identity, uri) as conn:
+            # Row-level security accepts an anonymous answer for any chapter
+            # (a participant may answer anywhere); importing a chapter's
+            # answers in bulk is for its coordinators and admins only.
+            allowed = fetch_one(
+                conn,
+                "select (select app.has_role('admin')) or %s in (select app.coordinated_chapters()) as ok",
+                (mapping.chapter_id,),
+            )
+            if not allowed or not allowed["ok"]:
+                raise NotAllowedError("you can import answers only for chapters you coordinate")
             # A file that passed validation has one response per row, in order.
             for line, response in zip(export.lines, checked.responses, strict=True):
                 try:
