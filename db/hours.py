@@ -13,8 +13,9 @@ import io
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import polars as pl
 import psycopg
@@ -61,6 +62,16 @@ class Member:
     chapter_id: int
     chapter_name: str
     joined_on: date
+    time_zone: str = "UTC"
+
+    def today(self) -> date:
+        """Today where the member's chapter is: a volunteer ahead of the
+        server's clock can still log the day they are living in."""
+        try:
+            zone = ZoneInfo(self.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = ZoneInfo("UTC")
+        return datetime.now(zone).date()
 
 
 @dataclass(frozen=True)
@@ -157,7 +168,7 @@ def _member(conn: psycopg.Connection) -> Member | None:
     row = fetch_one(
         conn,
         """
-        select m.id, m.full_name, m.chapter_id, c.name as chapter_name, m.joined_on
+        select m.id, m.full_name, m.chapter_id, c.name as chapter_name, m.joined_on, c.time_zone
           from public.members m join public.chapters c on c.id = m.chapter_id
          where m.user_id = auth.uid()
         """,
@@ -407,15 +418,28 @@ def my_hours(identity: Identity) -> pl.DataFrame:
     )
 
 
-def hour_value(identity: Identity) -> tuple[int, str]:
-    """The movement's value of one volunteer hour (minor units) and its currency."""
+@dataclass(frozen=True)
+class PortalSettings:
+    """The movement's settings the volunteer portal shows."""
+
+    movement_name: str
+    hour_value_minor: int  # value of one volunteer hour, minor units
+    currency: str
+
+
+def portal_settings(identity: Identity) -> PortalSettings:
+    """The movement's name, its value of a volunteer hour and its currency."""
     with transaction(identity) as conn:
         row = fetch_one(
-            conn, "select volunteer_hour_value_minor, reporting_currency from public.movement_settings"
+            conn,
+            "select movement_name, volunteer_hour_value_minor, reporting_currency "
+            "from public.movement_settings",
         )
     if row is None:
-        return 0, "USD"
-    return int(row["volunteer_hour_value_minor"]), str(row["reporting_currency"])
+        return PortalSettings("Empathy Movement", 0, "USD")
+    return PortalSettings(
+        str(row["movement_name"]), int(row["volunteer_hour_value_minor"]), str(row["reporting_currency"])
+    )
 
 
 _EVENT_ACTIVITY = {"training": "training"}
