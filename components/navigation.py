@@ -88,4 +88,4 @@ def build_navigation(user: SignedIn | None) -> StreamlitPage:
     if user is None:
         page = st.Page(SIGN_IN.path, title=SIGN_IN.title, icon=SIGN_IN.icon, url_path=SIGN_IN.url_path)
         return st.navigation([page], position="hidden")
-    return st.navigation(pages_for(user))
+    return st.navigation(pages_for(user), expanded=True)

@@ -215,7 +215,6 @@ def _recheck_roles(user: SignedIn, at: datetime) -> SignedIn:
 def account_sidebar(user: SignedIn) -> None:
     """Who is signed in, and the sign-out button, under the navigation."""
     with st.sidebar:
-        st.divider()
         roles = ", ".join(sorted(user.roles)) or "no roles yet"
         st.caption(f"Signed in as **{user.display_name}**  \n{user.email}  \n{roles}")
         st.button(

@@ -1,0 +1,86 @@
+"""Sign-in in a real browser: each demo role sees exactly its navigation, a
+wrong password is refused plainly, sign-out returns to the sign-in page."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import uuid4
+
+import pytest
+
+from components.navigation import specs_for
+from components.session import SignedIn
+from db.seed.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
+from tests.browser.conftest import open_sign_in, screenshot, sign_in, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+
+def _expected_titles(roles: tuple[str, ...]) -> list[str]:
+    person = SignedIn(user_id=uuid4(), email="x@example.org", display_name="x", roles=frozenset(roles))
+    return [spec.title for spec in specs_for(person)]
+
+
+def _navigation_titles(page: Any) -> list[str]:
+    nav = page.get_by_test_id("stSidebarNav")
+    if nav.count() == 0:
+        return []
+    # Each link reads "<icon ligature>\n\n<title>".
+    return [text.strip().split("\n")[-1] for text in nav.get_by_test_id("stSidebarNavLink").all_inner_texts()]
+
+
+@pytest.mark.parametrize("account", DEMO_ACCOUNTS, ids=lambda a: a.email.split("@")[0])
+def test_each_demo_role_sees_exactly_its_navigation(page: Any, app_url: str, account: Any) -> None:
+    sign_in(page, app_url, account.email)
+    expected = _expected_titles(account.roles)
+    shown = _navigation_titles(page)
+    if len(expected) == 1:
+        # A single page needs no navigation menu.
+        assert shown == []
+    else:
+        assert shown == expected
+    sidebar = page.get_by_test_id("stSidebar")
+    assert account.email in sidebar.inner_text()
+    screenshot(page, f"sign_in_{account.email.split('@')[0].replace('.', '_')}")
+    # No page of another role is reachable by URL either.
+    if "admin" not in account.roles:
+        page.goto(f"{app_url}/admin_people")
+        wait_for_app(page)
+        assert page.get_by_role("heading", name="People and roles").count() == 0
+
+
+def test_the_sign_in_page(page: Any, app_url: str) -> None:
+    open_sign_in(page, app_url)
+    screenshot(page, "sign_in_page")
+    assert page.get_by_test_id("stSidebarNav").count() == 0
+    # DATABASE_URL is set here, so this is not the embedded demo: the demo
+    # credentials are not shown.
+    assert DEMO_PASSWORD not in page.content()
+
+
+def test_wrong_password_shows_a_clear_error(page: Any, app_url: str) -> None:
+    open_sign_in(page, app_url)
+    page.get_by_role("textbox", name="Email").fill(DEMO_ACCOUNTS[0].email)
+    page.get_by_role("textbox", name="Password").fill("not-the-password")
+    page.get_by_role("button", name="Sign in").click()
+    error = page.get_by_test_id("stAlertContentError")
+    error.wait_for()
+    assert error.inner_text().strip() == "That email and password do not match an account."
+    assert page.get_by_test_id("stSidebar").get_by_role("button", name="Sign out").count() == 0
+    screenshot(page, "sign_in_wrong_password")
+
+
+def test_sign_out(page: Any, app_url: str) -> None:
+    volunteer = next(a for a in DEMO_ACCOUNTS if a.roles == ("volunteer",))
+    sign_in(page, app_url, volunteer.email)
+    page.get_by_test_id("stSidebar").get_by_role("button", name="Sign out").click()
+    page.get_by_role("textbox", name="Email").wait_for()
+    info = page.get_by_test_id("stAlertContentInfo")
+    info.wait_for()
+    assert "You have signed out." in info.inner_text()
+    assert page.get_by_test_id("stSidebar").get_by_role("button", name="Sign out").count() == 0
+    screenshot(page, "signed_out")
+    # Reloading does not bring the session back.
+    page.reload()
+    wait_for_app(page)
+    page.get_by_role("textbox", name="Email").wait_for()
