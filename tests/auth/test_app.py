@@ -267,3 +267,35 @@ def test_temporary_password_must_be_replaced_first(on_world: World) -> None:
     assert (
         load_profile(on_world.identity("admin").__class__(user_id=user_id), uri=on_world.uri).roles == set()
     )
+
+
+SIGN_IN_PAGE = str(PROJECT_ROOT / "pages" / "sign_in.py")
+
+
+def test_demo_credentials_only_on_the_embedded_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    from db.seed.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
+
+    # Rendering the sign-in page touches no database, so the embedded
+    # setting can be checked without starting one.
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("SUPABASE_URL", raising=False)
+    monkeypatch.delenv("SUPABASE_ANON_KEY", raising=False)
+    get_settings.cache_clear()
+    try:
+        assert get_settings().embedded
+        at = AppTest.from_file(SIGN_IN_PAGE, default_timeout=TIMEOUT).run()
+        table = _frame(at, "password")
+        assert table["email"].to_list() == [a.email for a in DEMO_ACCOUNTS]
+        assert set(table["password"]) == {DEMO_PASSWORD}
+        assert "board@demo.heartbeat.example" in table["email"].to_list()
+
+        # Embedded data but Supabase Auth for sign-in: no demo credentials.
+        monkeypatch.setenv("SUPABASE_URL", "http://127.0.0.1:9")
+        monkeypatch.setenv("SUPABASE_ANON_KEY", "eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoiYW5vbiJ9.c2ln")
+        get_settings.cache_clear()
+        at = AppTest.from_file(SIGN_IN_PAGE, default_timeout=TIMEOUT).run()
+        assert not at.exception
+        assert not at.dataframe
+        assert DEMO_PASSWORD not in str(at)
+    finally:
+        get_settings.cache_clear()
