@@ -10,8 +10,9 @@ Shared by every page's browser tests:
   the form and waits until the signed-in app is shown;
 - `screenshot(page, name)`: saves artifacts/screenshots/<name>.png.
 
-Mark the tests with @pytest.mark.browser. Wait on data-testid markers, never
-sleep."""
+Mark the tests with @pytest.mark.browser (and pytest.mark.xdist_group("browser")
+so that `make test`'s `--dist loadgroup` runs them on one worker, sharing one
+app server and one Chromium). Wait on data-testid markers, never sleep."""
 
 from __future__ import annotations
 

@@ -13,7 +13,9 @@ from components.session import SignedIn
 from db.seed.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from tests.browser.conftest import open_sign_in, screenshot, sign_in, wait_for_app
 
-pytestmark = pytest.mark.browser
+# One group, so that under `-n 2 --dist loadgroup` one worker runs them all
+# against one app server and one Chromium.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
 def _expected_titles(roles: tuple[str, ...]) -> list[str]:
