@@ -39,6 +39,7 @@ EVENT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "volunteers_signed_up": pl.Int64,
     "members_attended": pl.Int64,
     "guests": pl.Int64,
+    "begun": pl.Boolean,
     "can_edit": pl.Boolean,
 }
 
@@ -75,6 +76,7 @@ def list_events(
            coalesce(s.signed_up, 0) as volunteers_signed_up,
            coalesce(a.members, 0) as members_attended,
            coalesce(a.guests, 0) as guests,
+           e.starts_at <= now() as begun,
            (select app.has_role('admin'))
              or e.chapter_id in (select app.coordinated_chapters()) as can_edit
       from public.events e

@@ -1,0 +1,137 @@
+"""The events page through AppTest: create with shifts, add shifts, record
+attendance, edit, and the errors a coordinator can make."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from streamlit.testing.v1 import AppTest
+
+from db.config import PROJECT_ROOT
+from db.events import attendance_of, create_event, list_events, list_shifts
+from db.models.events import EventIn
+from tests.operations.conftest import Movement
+
+PAGE = str(PROJECT_ROOT / "pages" / "events.py")
+
+
+def _page(movement: Movement, who: str = "coordinator") -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=30)
+    at.session_state["signed_in"] = getattr(movement, who)
+    return at.run()
+
+
+def _fill_event(at: AppTest, movement: Movement, day: date) -> None:
+    at.text_input(key="new_event_title").set_value("Listening circle")
+    at.selectbox(key="new_event_chapter").set_value(movement.toronto)
+    at.selectbox(key="new_event_kind").set_value("empathy_circle")
+    at.date_input(key="new_event_day").set_value(day)
+    at.time_input(key="new_event_start").set_value(time(18, 0))
+    at.time_input(key="new_event_end").set_value(time(20, 0))
+    at.text_input(key="new_event_place").set_value("Library, room 2")
+    at.number_input(key="new_event_capacity").set_value(25)
+
+
+def test_chapter_choices_are_only_the_coordinators(movement: Movement) -> None:
+    at = _page(movement)
+    assert not at.exception
+    assert at.selectbox(key="events_chapter").options == [
+        "All chapters you coordinate",
+        "· · Ontario — regional",
+        "· · · Ottawa — local",
+        "· · · Toronto — local",
+    ]
+    assert len(at.selectbox(key="new_event_chapter").options) == 3
+
+
+def test_volunteer_cannot_open_the_page(movement: Movement) -> None:
+    at = _page(movement, "volunteer")
+    assert [e.value for e in at.error] == ["Your roles do not include this page."]
+
+
+def test_create_event_with_two_shifts(movement: Movement) -> None:
+    at = _page(movement)
+    day = date.today() + timedelta(days=10)
+    _fill_event(at, movement, day)
+    at.text_input(key="new_shift_title_0").set_value("Welcome desk")
+    at.text_input(key="new_shift_title_2").set_value("Tidy up")
+    at.time_input(key="new_shift_start_2").set_value(time(20, 0))
+    at.time_input(key="new_shift_end_2").set_value(time(20, 45))
+    at.number_input(key="new_shift_capacity_2").set_value(3)
+    at.button(key="new_event_submit").click().run()
+    assert not at.exception
+    assert [s.value for s in at.success] == [
+        f"Listening circle on {day:%d %B %Y} is created with 2 volunteer shift(s)."
+    ]
+    ev = list_events(movement.admin.identity).row(0, named=True)
+    assert (ev["starts_local"], ev["capacity"], ev["place"]) == (
+        datetime.combine(day, time(18)),
+        25,
+        "Library, room 2",
+    )
+    shifts = list_shifts(movement.admin.identity, [ev["id"]])
+    assert shifts.select("title", "capacity").rows() == [("Welcome desk", 2), ("Tidy up", 3)]
+    # The page moved to the event's month: the list shows it.
+    assert "Listening circle" in at.dataframe[0].value["Event"].tolist()
+    assert at.text_input(key="new_event_title").value == ""
+
+
+def test_create_event_errors(movement: Movement) -> None:
+    at = _page(movement)
+    at.button(key="new_event_submit").click().run()
+    assert [e.value for e in at.error] == ["Choose the chapter that holds the event"]
+    _fill_event(at, movement, date.today() + timedelta(days=3))
+    at.time_input(key="new_event_end").set_value(time(17, 0))
+    at.button(key="new_event_submit").click().run()
+    assert [e.value for e in at.error] == ["An event must end after it starts."]
+    at.time_input(key="new_event_end").set_value(time(20, 0))
+    at.text_input(key="new_shift_title_1").set_value("Set-up")
+    at.time_input(key="new_shift_start_1").set_value(time(17, 0))
+    at.time_input(key="new_shift_end_1").set_value(time(16, 0))
+    at.button(key="new_event_submit").click().run()
+    assert [e.value for e in at.error] == ["A shift must end after it starts."]
+    assert list_events(movement.admin.identity).is_empty()
+
+
+def test_add_shift_record_attendance_and_edit(movement: Movement) -> None:
+    # Three hours ago on Toronto's clock, where the chapter meets.
+    toronto_now = datetime.now(ZoneInfo("America/Toronto")).replace(tzinfo=None)
+    start = (toronto_now - timedelta(hours=3)).replace(second=0, microsecond=0)
+    event_id = create_event(
+        movement.coordinator.identity,
+        EventIn(
+            chapter_id=movement.toronto,
+            kind="workshop",
+            title="Perspective-taking workshop",
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+            capacity=12,
+        ),
+    )
+    at = _page(movement)
+    if start.month != date.today().month:  # the page opens on the server's month
+        at.button(key="events_prev").click().run()
+    at.selectbox(key="shifts_event").set_value(event_id)
+    at.text_input(key="add_shift_title").set_value("Note taker")
+    at.button(key="add_shift_submit").click().run()
+    assert [s.value for s in at.success] == ["The shift Note taker is added to Perspective-taking workshop."]
+    assert list_shifts(movement.admin.identity, [event_id])["title"].to_list() == ["Note taker"]
+
+    at.selectbox(key="attendance_event").set_value(event_id).run()
+    members = at.multiselect(key=f"attendance_members_{event_id}")
+    assert set(members.options) == {"Coord (Toronto)", "Vol (Toronto)"}
+    members.set_value([movement.volunteer.member_id])
+    at.number_input(key=f"attendance_guests_{event_id}").set_value(4)
+    at.button(key=f"attendance_submit_{event_id}").click().run()
+    assert [s.value for s in at.success] == [
+        "Perspective-taking workshop: 1 members and 4 guests came (5 of 12 places)."
+    ]
+    got = attendance_of(movement.admin.identity, event_id)
+    assert (got.member_ids, got.guest_count) == ((movement.volunteer.member_id,), 4)
+
+    at.selectbox(key="edit_event").set_value(event_id).run()
+    at.text_input(key=f"edit_event_title_{event_id}").set_value("Perspective workshop")
+    at.button(key=f"edit_event_submit_{event_id}").click().run()
+    assert [s.value for s in at.success] == ["Perspective workshop is saved."]
+    assert list_events(movement.admin.identity)["title"].to_list() == ["Perspective workshop"]
