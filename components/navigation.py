@@ -37,6 +37,10 @@ ACCOUNT = _spec("pages/account.py", "My account", ":material/account_circle:", "
 PAGES: tuple[PageSpec, ...] = (
     _spec("pages/admin_people.py", "People and roles", ":material/manage_accounts:", "Admin", "admin"),
     _spec("pages/status.py", "Database status", ":material/database:", "Admin", "admin", "board"),
+    _spec("pages/events.py", "Events", ":material/event:", "Operations", "coordinator", "admin"),
+    _spec("pages/chapters.py", "Chapters", ":material/account_tree:", "Operations", "coordinator", "admin"),
+    _spec("pages/programs.py", "Programs", ":material/school:", "Operations", "coordinator", "admin"),
+    _spec("pages/partners.py", "Partners", ":material/handshake:", "Operations", "coordinator", "admin"),
     ACCOUNT,
 )
 
