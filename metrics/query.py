@@ -1,0 +1,51 @@
+"""A lazy metric: a polars query plus the step that turns its rows into the
+result, so that a report can collect many metrics in one `pl.collect_all`.
+
+Every public metric function returns a `Query`. Call `.collect()` for one
+figure; `collect_all` runs several together, letting polars share scans and
+use every core at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import polars as pl
+
+T = TypeVar("T")
+U = TypeVar("U")
+
+
+def _identity(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame
+
+
+@dataclass(frozen=True)
+class Query(Generic[T]):
+    """`frame` is the lazy plan; `finish` makes the result from its rows."""
+
+    frame: pl.LazyFrame
+    finish: Callable[[pl.DataFrame], T]
+
+    @staticmethod
+    def frame_of(frame: pl.LazyFrame) -> Query[pl.DataFrame]:
+        """A query whose result is the collected frame itself."""
+        return Query(frame, _identity)
+
+    def collect(self) -> T:
+        return self.finish(self.frame.collect())
+
+    def then(self, fn: Callable[[T], U]) -> Query[U]:
+        """A query whose result is `fn` applied to this one's result."""
+        finish = self.finish
+        return Query(self.frame, lambda df: fn(finish(df)))
+
+
+def collect_all(queries: Sequence[Query[Any]]) -> list[Any]:
+    """Collect every query's plan in one `pl.collect_all` and finish each."""
+    if not queries:
+        return []
+    frames = pl.collect_all([q.frame for q in queries])
+    return [q.finish(df) for q, df in zip(queries, frames, strict=True)]

@@ -1,0 +1,796 @@
+"""The one entry point: the whole health report for a period and scope.
+
+`health_report` builds every figure as a lazy polars query and collects
+them together (`pl.collect_all`), so a page asks once. The heavy part,
+turning raw rows into per-person-per-period aggregates (each member's
+activity per month, the date each reached each rung, attendance per
+event), is `prepare_frames`; a page keeps its result and passes it back,
+so a change of period, chapter or program reuses the aggregates instead of
+rescanning raw rows.
+
+    frames = load_report_frames(identity)            # db/, once
+    prepared = prepare_frames(frames, as_of=today)   # once per as_of
+    report = health_report(prepared, as_of=today, period=Period.quarter(2025, 2),
+                           chapter_id=None, program_id=None, params=ReportParams())
+    report.to_dict()                                 # JSON-ready
+
+Scope: a chapter means that chapter and all below it (parent links).
+Members, gifts and expenses belong to chapters, not programs: with a
+program chosen they stay those of the chapter scope (the report says so in
+``notes``); events, attendance, hours, surveys and the ladder follow the
+program.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+import polars as pl
+from pydantic import BaseModel, ConfigDict, Field
+
+from metrics import finance, fundraising, health, impact, momentum, volunteers
+from metrics.figure import Figure, jsonable
+from metrics.finance import FinanceSummary, TuckmanChangBands
+from metrics.fundraising import FundraisingYear, GiftSummary, RepeatDefinition
+from metrics.health import Component, HealthScore
+from metrics.impact import GoalProgress, PairedChange, PracticeRate
+from metrics.momentum import ActiveRatio, ChapterSpread, EventFigures, MemberCounts, SpikeParams
+from metrics.periods import Period, fiscal_year_of, month_start
+from metrics.query import Query, collect_all
+from metrics.schemas import ReportFrames
+from metrics.scope import Scope
+from metrics.volunteers import BurnoutParams, BurnoutSignals, VolunteerHours, VolunteerRetention
+
+__all__ = [
+    "Alert",
+    "HealthReport",
+    "Kpi",
+    "PreparedFrames",
+    "ReportParams",
+    "health_report",
+    "prepare_frames",
+]
+
+
+class ReportParams(BaseModel):
+    """Every choice METRICS.md leaves open, validated.
+
+    ``None`` for fiscal-year start, hourly value or currency means "the
+    movement's settings" (`movement_settings`)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+    fy_start_month: int | None = Field(default=None, ge=1, le=12)
+    active_window_days: int = Field(default=90, ge=1, le=3660)
+    repeat_definition: RepeatDefinition = "not_new"
+    sybunt_excludes_lybunt: bool = True
+    hourly_value_minor: int | None = Field(default=None, ge=0)
+    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    burn_months: int = Field(default=3, ge=1, le=24)
+    top_k: int = Field(default=10, ge=1, le=10_000)
+    hhi_alert: float = Field(default=fundraising.HHI_HIGHLY_CONCENTRATED, ge=0, le=10_000)
+    runway_alert_months: float = Field(default=6.0, ge=0)
+    reserve_alert_months: float = Field(default=3.0, ge=0)
+    cohort_months: int = Field(default=12, ge=1, le=120)
+    practice_waves: tuple[str, ...] = ("post", "follow_up")
+    spike: SpikeParams = SpikeParams()
+    burnout: BurnoutParams = BurnoutParams()
+    tuckman_chang: TuckmanChangBands = TuckmanChangBands()
+    health_components: dict[str, Component] = Field(default_factory=lambda: dict(health.DEFAULT_COMPONENTS))
+
+
+@dataclass(frozen=True)
+class PreparedFrames:
+    """The per-person-per-period aggregates of `frames`, cut at `as_of`.
+
+    - ``members``: members who joined by as_of;
+    - ``gifts``: donations received by as_of with net amount ``amount`` > 0;
+    - ``hours``: monthly volunteer hours up to as_of's month;
+    - ``attended``: attendance joined to its event (date, chapter, program);
+    - ``event_counts``: events by as_of with their member and guest counts;
+    - ``activity``: each member's activity per month, program and kind
+      (`momentum.ACTIVITY_SCHEMA`), with the active days as a bitmask;
+    - ``rungs``: the date each member reached each rung of the ladder."""
+
+    frames: ReportFrames
+    as_of: date
+    members: pl.DataFrame
+    gifts: pl.DataFrame
+    hours: pl.DataFrame
+    attended: pl.DataFrame
+    event_counts: pl.DataFrame
+    activity: pl.DataFrame
+    rungs: pl.DataFrame
+
+
+def prepare_frames(frames: ReportFrames, *, as_of: date) -> PreparedFrames:
+    """Build the aggregates every report of `frames` at `as_of` reuses."""
+    members = frames.members.lazy().filter(pl.col("joined_on") <= as_of)
+    gifts = fundraising.gifts(frames.donations, as_of)
+    hours = frames.volunteer_hours.lazy().filter(pl.col("month") <= as_of)
+    events = frames.events.lazy().filter(pl.col("starts_on") <= as_of)
+    attended = momentum.attendance_with_events(frames.attendance, events)
+    counts = momentum.event_counts(events, frames.attendance)
+    activity = momentum.member_activity(
+        members, attended, hours, frames.donations, frames.donor_members, as_of=as_of
+    )
+    rungs = momentum.ladder_rungs(members, attended, hours)
+    collected = pl.collect_all([members, gifts, hours, attended, counts, activity, rungs])
+    return PreparedFrames(frames, as_of, *collected)
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """A headline figure beside the previous period's, for a KPI card.
+
+    ``change`` = value − previous (same unit); ``change_ratio`` =
+    change / |previous| (undefined when previous is 0 or undefined)."""
+
+    key: str
+    label: str
+    value: Figure
+    previous: Figure
+    change: Figure
+    change_ratio: Figure
+    note: str | None = None
+
+
+def _kpi(key: str, label: str, value: Figure, previous: Figure, note: str | None = None) -> Kpi:
+    if value.value is None or previous.value is None:
+        missing = value if value.value is None else previous
+        reason = f"no comparison: {missing.reason}"
+        change = Figure.undefined(reason, value.unit)
+        ratio = Figure.undefined(reason, "ratio")
+    else:
+        change = Figure.of(value.value - previous.value, value.unit)
+        ratio = Figure.ratio(
+            value.value - previous.value, abs(previous.value), "ratio", "the previous value was 0"
+        )
+    return Kpi(key, label, value, previous, change, ratio, note)
+
+
+@dataclass(frozen=True)
+class Alert:
+    """Something a board member should look at, in words."""
+
+    code: str  # runway, reserves, donor_concentration, burnout_load, burnout_dropouts, attendance_spike
+    severity: str  # critical, warning, info
+    title: str
+    message: str
+    value: Figure | None = None
+    threshold: float | None = None
+
+
+@dataclass(frozen=True)
+class ReportSeries:
+    """The time series and distributions a dashboard draws."""
+
+    members_weekly: pl.DataFrame
+    attendance_weekly: pl.DataFrame
+    finance_monthly: pl.DataFrame
+    revenue_by_source_monthly: pl.DataFrame
+    cohort_retention: pl.DataFrame
+    engagement_ladder: pl.DataFrame
+    breadth_depth_monthly: pl.DataFrame
+    chapters_by_level_monthly: pl.DataFrame
+    hours_distribution: pl.DataFrame
+    hours_lorenz: pl.DataFrame
+    volunteers_monthly: pl.DataFrame
+    teq_distribution: pl.DataFrame
+
+
+@dataclass(frozen=True)
+class FundraisingSection:
+    year: FundraisingYear
+    gifts: GiftSummary
+
+
+@dataclass(frozen=True)
+class VolunteerSection:
+    retention: VolunteerRetention
+    hours: VolunteerHours
+    burnout: BurnoutSignals
+
+
+@dataclass(frozen=True)
+class MomentumSection:
+    members: MemberCounts
+    active: ActiveRatio
+    events: EventFigures
+    chapters: ChapterSpread
+    breadth: int
+    depth: int
+
+
+@dataclass(frozen=True)
+class ImpactSection:
+    overall: PairedChange
+    by_program: list[PairedChange]
+    practice: PracticeRate
+    goals: list[GoalProgress]
+    partners_with_training: dict[str, int]
+    program_names: dict[int, str]
+    caveat: str = impact.UNCONTROLLED_CAVEAT
+
+
+@dataclass(frozen=True)
+class HealthReport:
+    """The whole health report of one period and scope, ready to render.
+
+    ``kpis`` are the headline cards (with the previous period's values);
+    ``series`` the frames to chart; the sections hold every figure of their
+    family; ``health`` the score with each component's contribution;
+    ``alerts`` what needs attention, in words. Undefined figures carry
+    their reason. Money is in minor units of ``currency``."""
+
+    as_of: date
+    period: Period
+    previous_period: Period
+    through: date
+    partial: bool
+    scope: Scope
+    scope_label: str
+    currency: str
+    fy_start_month: int
+    params: ReportParams
+    kpis: list[Kpi]
+    series: ReportSeries
+    fundraising: FundraisingSection
+    finance: FinanceSummary
+    volunteers: VolunteerSection
+    momentum: MomentumSection
+    impact: ImpactSection
+    health: HealthScore
+    alerts: list[Alert]
+    notes: list[str] = field(default_factory=list)
+    unreadable: tuple[str, ...] = ()
+
+    def kpi(self, key: str) -> Kpi:
+        for k in self.kpis:
+            if k.key == key:
+                return k
+        raise KeyError(key)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as plain JSON types (frames become lists of rows)."""
+        out: dict[str, Any] = jsonable(self)
+        return out
+
+
+# --- building ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Scoped:
+    members: pl.LazyFrame
+    activity: pl.LazyFrame
+    rungs: pl.LazyFrame
+    counts: pl.LazyFrame
+    attended: pl.LazyFrame
+    hours: pl.LazyFrame
+    gifts: pl.LazyFrame
+    expenses: pl.LazyFrame
+    balances: pl.LazyFrame
+    surveys: pl.LazyFrame
+    chapters: pl.LazyFrame
+    partners: pl.LazyFrame
+
+
+def _scoped(p: PreparedFrames, scope: Scope) -> _Scoped:
+    f = p.frames
+    ch = scope.chapter_filter()
+    pr = scope.program_filter()
+    activity = p.activity.lazy().filter(ch)
+    rungs = p.rungs.lazy().filter(ch)
+    attended = p.attended.lazy().filter(ch & pr)
+    hours = p.hours.lazy().filter(ch & pr)
+    if scope.program_id is not None:
+        activity = activity.filter(pr & pl.col("kind").is_in(["attended", "volunteered"]))
+        # The ladder within one program: its events and hours only.
+        rungs = momentum.ladder_rungs(p.members.lazy().filter(ch), attended, hours).filter(ch)
+    balances = f.balance_snapshots.lazy() if scope.is_movement else f.balance_snapshots.lazy().head(0)
+    return _Scoped(
+        members=p.members.lazy().filter(ch),
+        activity=activity,
+        rungs=rungs,
+        counts=p.event_counts.lazy().filter(ch & pr),
+        attended=attended,
+        hours=hours,
+        gifts=p.gifts.lazy().filter(ch),
+        expenses=f.expenses.lazy().filter(ch),
+        balances=balances,
+        surveys=f.survey_responses.lazy().filter(ch & pr),
+        chapters=f.chapters.lazy().filter(scope.chapter_filter("id")),
+        partners=f.partners.lazy().filter(ch),
+    )
+
+
+def _settings(frames: ReportFrames, params: ReportParams) -> tuple[int, int, str, str]:
+    s = frames.settings
+    row = s.row(0, named=True) if s.height else {}
+    fy = params.fy_start_month or row.get("fiscal_year_start_month") or 1
+    rate = params.hourly_value_minor
+    if rate is None:
+        rate = row.get("volunteer_hour_value_minor")
+    if rate is None:
+        rate = volunteers.INDEPENDENT_SECTOR_HOUR_VALUE_2022_MINOR
+    currency = params.currency or row.get("reporting_currency") or "USD"
+    name = row.get("movement_name") or "the movement"
+    return int(fy), int(rate), str(currency), str(name)
+
+
+@dataclass(frozen=True)
+class _PeriodQueries:
+    members: Query[MemberCounts]
+    active: Query[ActiveRatio]
+    events: Query[EventFigures]
+    hours: Query[VolunteerHours]
+    gifts: Query[GiftSummary]
+    finance: Query[FinanceSummary]
+    year: Query[FundraisingYear]
+
+    def all(self) -> list[Query[Any]]:
+        return [self.members, self.active, self.events, self.hours, self.gifts, self.finance, self.year]
+
+
+def _period_queries(
+    s: _Scoped, period: Period, as_of: date, params: ReportParams, fy: int, rate: int, currency: str
+) -> _PeriodQueries:
+    end = period.effective_end(as_of)
+    return _PeriodQueries(
+        members=momentum.member_counts(s.members, start=period.start, at=end),
+        active=momentum.active_ratio(s.members, s.activity, at=end, window_days=params.active_window_days),
+        events=momentum.event_figures(s.counts, s.attended, start=period.start, end=end),
+        hours=volunteers.volunteer_hours(
+            s.hours,
+            first_month=period.start,
+            last_month=month_start(end),
+            hourly_value_minor=rate,
+            currency=currency,
+        ),
+        gifts=fundraising.gift_summary(s.gifts, start=period.start, end=end, top_k=params.top_k),
+        finance=finance.finance_summary(
+            s.gifts,
+            s.expenses,
+            s.balances,
+            as_of=end,
+            burn_months=params.burn_months,
+            bands=params.tuckman_chang,
+        ),
+        year=fundraising.fundraising_year(
+            s.gifts,
+            year=fiscal_year_of(end, fy),
+            as_of=end,
+            fy_start_month=fy,
+            repeat_definition=params.repeat_definition,
+            sybunt_excludes_lybunt=params.sybunt_excludes_lybunt,
+        ),
+    )
+
+
+def _finish_period(results: list[Any], scope: Scope) -> list[Any]:
+    fin: FinanceSummary = results[5]
+    if not scope.is_movement:
+        reason = "balances are kept for the whole movement, not per chapter"
+        u_m, u_mo, u_r = (
+            Figure.undefined(reason, "minor"),
+            Figure.undefined(reason, "months"),
+            Figure.undefined(reason, "ratio"),
+        )
+        fin = replace(
+            fin,
+            cash_minor=u_m,
+            runway_months=u_mo,
+            unrestricted_reserves_minor=u_m,
+            reserve_ratio=u_r,
+            reserve_months=u_mo,
+            tuckman_chang=replace(fin.tuckman_chang, equity_ratio=u_r),
+        )
+        results = [*results[:5], fin, *results[6:]]
+    return results
+
+
+def health_report(
+    frames: ReportFrames | PreparedFrames,
+    *,
+    as_of: date,
+    period: Period,
+    chapter_id: int | None = None,
+    program_id: int | None = None,
+    params: ReportParams | None = None,
+) -> HealthReport:
+    """The whole health report of `period` (cut at `as_of`) for a chapter
+    with all its sub-chapters (None = the movement) and optionally one
+    program, computed from `frames` in one `pl.collect_all`.
+
+    Pass the `PreparedFrames` of an earlier call (same `as_of`) to reuse the
+    per-person-per-period aggregates; raw `ReportFrames` are prepared first.
+
+    Raises
+    ------
+    ValueError
+        When the period starts after `as_of`.
+    KeyError
+        When `chapter_id` is not a chapter in the frames.
+    """
+    params = params or ReportParams()
+    if period.start > as_of:
+        raise ValueError(f"the period starts after {as_of.isoformat()}: there is nothing to report yet")
+    prepared = frames if isinstance(frames, PreparedFrames) and frames.as_of == as_of else None
+    if prepared is None:
+        raw = frames.frames if isinstance(frames, PreparedFrames) else frames
+        prepared = prepare_frames(raw, as_of=as_of)
+    f = prepared.frames
+    scope = Scope.of(f.chapters, chapter_id, program_id)
+    fy, rate, currency, movement = _settings(f, params)
+    s = _scoped(prepared, scope)
+    end = period.effective_end(as_of)
+    previous = period.previous()
+
+    cur = _period_queries(s, period, as_of, params, fy, rate, currency)
+    prev = _period_queries(s, previous, as_of, params, fy, rate, currency)
+    first_month, last_month = period.start, month_start(end)
+    pairs = impact.paired_scores(s.surveys, first=period.start, last=end)
+    series_q: list[Query[Any]] = [
+        momentum.members_over_time(s.members, start=period.start, end=period.end, as_of=as_of),
+        momentum.weekly_attendance(
+            s.counts, start=period.start, end=period.end, as_of=as_of, params=params.spike
+        ),
+        finance.monthly_finance(
+            s.gifts, s.expenses, s.balances, start=period.start, end=end, burn_months=params.burn_months
+        ),
+        fundraising.revenue_by_source_monthly(s.gifts, start=period.start, end=end),
+        momentum.cohort_retention(
+            s.members, s.activity, last_cohort=end, cohorts=params.cohort_months, as_of=end
+        ),
+        momentum.engagement_ladder(s.rungs, at=end),
+        momentum.breadth_and_depth(s.activity, s.rungs, first=period.start, last=end),
+        momentum.chapters_by_level_monthly(s.chapters, first=period.start, last=end),
+        volunteers.hours_distribution(s.hours, first_month=first_month, last_month=last_month),
+        volunteers.hours_lorenz(s.hours, first_month=first_month, last_month=last_month),
+        volunteers.monthly_volunteers(s.hours, first_month=first_month, last_month=last_month),
+        impact.teq_distribution(s.surveys, first=period.start, last=end),
+    ]
+    other_q: list[Query[Any]] = [
+        volunteers.volunteer_retention(s.hours, year=fiscal_year_of(end, fy), as_of=end, fy_start_month=fy),
+        volunteers.burnout_signals(s.hours, as_of=end, params=params.burnout),
+        momentum.chapter_spread(
+            s.chapters, momentum.chapter_activity(s.counts, s.hours, first=period.start, last=end), at=end
+        ),
+        impact.paired_change(pairs),
+        impact.paired_change_by_program(pairs),
+        impact.practice_rate(s.surveys, first=period.start, last=end, waves=params.practice_waves),
+        impact.partners_with_training(s.partners, f.program_partners, s.counts, at=end),
+    ]
+    queries = cur.all() + prev.all() + series_q + other_q
+    results = collect_all(queries)
+    n = len(cur.all())
+    now = _finish_period(results[:n], scope)
+    before = _finish_period(results[n : 2 * n], scope)
+    series = ReportSeries(*results[2 * n : 2 * n + len(series_q)])
+    (v_ret, burnout, spread, overall, by_program, practice, partners) = results[2 * n + len(series_q) :]
+
+    members_now: MemberCounts = now[0]
+    active_now: ActiveRatio = now[1]
+    events_now: EventFigures = now[2]
+    hours_now: VolunteerHours = now[3]
+    gifts_now: GiftSummary = now[4]
+    fin_now: FinanceSummary = now[5]
+    year_now: FundraisingYear = now[6]
+    bd_total = series.breadth_depth_monthly.filter(pl.col("month").is_null())
+    breadth = int(bd_total["breadth"][0]) if bd_total.height else 0
+    depth = int(bd_total["depth"][0]) if bd_total.height else 0
+
+    notes: list[str] = []
+    if period.is_partial(as_of):
+        notes.append(f"The period is not over: figures run to {end.isoformat()}.")
+    if year_now.caveat:
+        notes.append(f"Donor figures are year to date for FY {year_now.year}. {year_now.caveat}")
+    if scope.program_id is not None:
+        notes.append(
+            "Members, gifts and money belong to chapters, not programs: they cover the chapter scope, "
+            "while events, attendance, hours, surveys and the ladder cover the program."
+        )
+    notes.extend(fin_now.notes)
+    unreadable = f.unreadable
+    if unreadable:
+        notes.append("Some data is not visible to you and is left out: " + ", ".join(unreadable) + ".")
+
+    kpis = _kpis(now, before, f.unreadable)
+    goal_values = _goal_values(
+        members_now,
+        active_now,
+        events_now,
+        hours_now,
+        gifts_now,
+        fin_now,
+        year_now,
+        v_ret,
+        practice,
+        overall,
+        spread,
+        partners,
+    )
+    score_inputs = _score_inputs(
+        period, members_now, active_now, year_now, gifts_now, fin_now, v_ret, burnout, practice, overall
+    )
+    score = health.health_score(score_inputs, params.health_components)
+    goal_values["health_score"] = score.score
+    goals_frame = f.goals.filter(
+        pl.col("chapter_id").is_null()
+        if scope.chapter_id is None
+        else pl.col("chapter_id") == scope.chapter_id
+    )
+    goals = impact.goal_progress(goals_frame, goal_values, as_of=end)
+    program_names = {
+        int(r["id"]): str(r["name"]) for r in f.programs.select("id", "name").iter_rows(named=True)
+    }
+    alerts = _alerts(params, fin_now, gifts_now, burnout, series.attendance_weekly)
+    chapter_names = dict(zip(f.chapters["id"].to_list(), f.chapters["name"].to_list(), strict=True))
+    label = (
+        movement
+        if scope.chapter_id is None
+        else f"{chapter_names.get(scope.chapter_id)} and its sub-chapters"
+    )
+    if scope.program_id is not None:
+        label += f", program {program_names.get(scope.program_id, scope.program_id)}"
+
+    return HealthReport(
+        as_of=as_of,
+        period=period,
+        previous_period=previous,
+        through=end,
+        partial=period.is_partial(as_of),
+        scope=scope,
+        scope_label=label,
+        currency=currency,
+        fy_start_month=fy,
+        params=params,
+        kpis=kpis,
+        series=series,
+        fundraising=FundraisingSection(year=year_now, gifts=gifts_now),
+        finance=fin_now,
+        volunteers=VolunteerSection(retention=v_ret, hours=hours_now, burnout=burnout),
+        momentum=MomentumSection(
+            members=members_now,
+            active=active_now,
+            events=events_now,
+            chapters=spread,
+            breadth=breadth,
+            depth=depth,
+        ),
+        impact=ImpactSection(
+            overall=overall,
+            by_program=by_program,
+            practice=practice,
+            goals=goals,
+            partners_with_training=partners,
+            program_names=program_names,
+        ),
+        health=score,
+        alerts=alerts,
+        notes=notes,
+        unreadable=unreadable,
+    )
+
+
+_SOURCES = {
+    "members": ("members",),
+    "active_ratio": ("members",),
+    "events": ("events",),
+    "attendance": ("events", "attendance"),
+    "volunteer_hours": ("volunteer_hours",),
+    "volunteer_value": ("volunteer_hours",),
+    "funds_raised": ("donations",),
+    "runway_months": ("donations", "expenses", "balance_snapshots"),
+    "donor_retention": ("donations",),
+}
+
+
+def _kpis(now: list[Any], before: list[Any], unreadable: tuple[str, ...]) -> list[Kpi]:
+    def pick(res: list[Any]) -> dict[str, Figure]:
+        m: MemberCounts = res[0]
+        a: ActiveRatio = res[1]
+        e: EventFigures = res[2]
+        h: VolunteerHours = res[3]
+        g: GiftSummary = res[4]
+        fin: FinanceSummary = res[5]
+        y: FundraisingYear = res[6]
+        return {
+            "members": Figure.of(m.members, "members"),
+            "active_ratio": a.ratio,
+            "events": Figure.of(e.events, "events"),
+            "attendance": Figure.of(e.attendance, "attendances"),
+            "volunteer_hours": Figure.of(h.hours, "hours"),
+            "volunteer_value": h.value_minor,
+            "funds_raised": g.funds_raised_minor,
+            "runway_months": fin.runway_months,
+            "donor_retention": y.retention.overall,
+        }
+
+    labels = {
+        "members": "Members",
+        "active_ratio": "Active members",
+        "events": "Events",
+        "attendance": "Attendance",
+        "volunteer_hours": "Volunteer hours",
+        "volunteer_value": "Value of volunteer time",
+        "funds_raised": "Funds raised",
+        "runway_months": "Runway",
+        "donor_retention": "Donor retention",
+    }
+    cur, prev = pick(now), pick(before)
+    out = []
+    for key, label in labels.items():
+        value, previous = cur[key], prev[key]
+        hidden = [t for t in _SOURCES[key] if t in unreadable]
+        if hidden:
+            reason = f"you may not see {', '.join(hidden)}"
+            value = previous = Figure.undefined(reason, value.unit)
+        note = None
+        if key == "donor_retention":
+            y: FundraisingYear = now[6]
+            note = f"FY {y.year}" + (" to date" if y.partial else "")
+        out.append(_kpi(key, label, value, previous, note))
+    return out
+
+
+def _goal_values(
+    members: MemberCounts,
+    active: ActiveRatio,
+    events: EventFigures,
+    hours: VolunteerHours,
+    gifts: GiftSummary,
+    fin: FinanceSummary,
+    year: FundraisingYear,
+    v_ret: VolunteerRetention,
+    practice: PracticeRate,
+    overall: PairedChange,
+    spread: ChapterSpread,
+    partners: dict[str, int],
+) -> dict[str, Figure]:
+    return {
+        "members": Figure.of(members.members, "members"),
+        "active_ratio": active.ratio,
+        "chapters": Figure.of(spread.chapters, "chapters"),
+        "active_chapters": Figure.of(spread.active_chapters, "chapters"),
+        "events": Figure.of(events.events, "events"),
+        "attendance": Figure.of(events.attendance, "attendances"),
+        "volunteers": Figure.of(hours.volunteers, "volunteers"),
+        "volunteer_hours": Figure.of(hours.hours, "hours"),
+        "funds_raised_minor": gifts.funds_raised_minor,
+        "donor_retention": year.retention.overall,
+        "volunteer_retention": v_ret.retention,
+        "runway_months": fin.runway_months,
+        "reserve_months": fin.reserve_months,
+        "practice_rate": practice.rate,
+        "teq_change": overall.mean_diff,
+        "schools_with_training": Figure.of(partners["schools"], "partners"),
+        "workplaces_with_training": Figure.of(partners["workplaces"], "partners"),
+    }
+
+
+def _score_inputs(
+    period: Period,
+    members: MemberCounts,
+    active: ActiveRatio,
+    year: FundraisingYear,
+    gifts: GiftSummary,
+    fin: FinanceSummary,
+    v_ret: VolunteerRetention,
+    burnout: BurnoutSignals,
+    practice: PracticeRate,
+    overall: PairedChange,
+) -> dict[str, Figure]:
+    per_year = 12.0 / period.n_months  # growth and churn are annualised
+    if burnout.volunteers_before > 0:
+        dropouts = Figure.of(burnout.dropped / burnout.volunteers_before, "ratio")
+    else:
+        dropouts = Figure.undefined("nobody volunteered in the months compared", "ratio")
+    return {
+        "active_ratio": active.ratio,
+        "member_growth": members.growth.map(lambda g: g * per_year),
+        "member_churn": members.churn.map(lambda c: c * per_year),
+        "donor_retention": year.retention.overall,
+        "recurring_share": gifts.recurring_share,
+        "donor_concentration": gifts.hhi_donors,
+        "runway_months": fin.runway_months,
+        "reserve_months": fin.reserve_months,
+        "volunteer_retention": v_ret.retention,
+        "volunteer_dropouts": dropouts,
+        "practice_rate": practice.rate,
+        "empathy_change": overall.d_z,
+    }
+
+
+def _alerts(
+    params: ReportParams,
+    fin: FinanceSummary,
+    gifts: GiftSummary,
+    burnout: BurnoutSignals,
+    weekly: pl.DataFrame,
+) -> list[Alert]:
+    alerts: list[Alert] = []
+    runway = fin.runway_months
+    if runway.value is not None and runway.value < params.runway_alert_months:
+        alerts.append(
+            Alert(
+                "runway",
+                "critical" if runway.value < params.runway_alert_months / 2 else "warning",
+                "Runway is short",
+                f"At the current net burn the cash lasts {runway.value:.1f} months, "
+                f"under the {params.runway_alert_months:g}-month threshold.",
+                runway,
+                params.runway_alert_months,
+            )
+        )
+    reserve = fin.reserve_months
+    if reserve.value is not None and reserve.value < params.reserve_alert_months:
+        alerts.append(
+            Alert(
+                "reserves",
+                "warning",
+                "Operating reserve is thin",
+                f"Unrestricted reserves cover {reserve.value:.1f} months of operating expenses, under "
+                f"{params.reserve_alert_months:g} months (NORI's minimum is 3).",
+                reserve,
+                params.reserve_alert_months,
+            )
+        )
+    hhi = gifts.hhi_donors
+    if hhi.value is not None and hhi.value > params.hhi_alert:
+        top = gifts.top_k_share.value
+        share = f" The top {gifts.top_k} donors gave {top:.0%} of it." if top is not None else ""
+        alerts.append(
+            Alert(
+                "donor_concentration",
+                "warning",
+                "Funding depends on few donors",
+                f"Donor concentration (HHI) is {hhi.value:,.0f}, above {params.hhi_alert:,.0f} "
+                f"(highly concentrated).{share}",
+                hhi,
+                params.hhi_alert,
+            )
+        )
+    if burnout.load_concentrating:
+        alerts.append(
+            Alert(
+                "burnout_load",
+                "warning",
+                "Fewer volunteers are carrying more",
+                f"Volunteers fell from {burnout.volunteers_before} to {burnout.volunteers_recent} "
+                f"while hours per volunteer rose by {burnout.hours_per_volunteer_change.value or 0:.0%} "
+                f"({burnout.recent[0]:%b %Y}–{burnout.recent[1]:%b %Y} against the months before).",
+                burnout.hours_per_volunteer_change,
+            )
+        )
+    if burnout.dropped:
+        p = burnout.params
+        alerts.append(
+            Alert(
+                "burnout_dropouts",
+                "warning",
+                "Sustained volunteers have stopped",
+                f"{burnout.dropped} volunteer{'s' if burnout.dropped != 1 else ''} who gave hours "
+                f"every month for {p.sustained_months} months logged none in the last {p.quiet_months}.",
+                Figure.of(burnout.dropped, "volunteers"),
+            )
+        )
+    spikes = weekly.filter(pl.col("marker") == "spike")
+    if spikes.height:
+        last = spikes.tail(1).row(0, named=True)
+        direction = "above" if last["attendance"] > (last["upper"] or 0) else "below"
+        alerts.append(
+            Alert(
+                "attendance_spike",
+                "info",
+                "An attendance spike, not a trend",
+                f"Attendance in the week of {last['week']:%d %b %Y} was {last['attendance']:,}, "
+                f"{direction} the usual {max(0.0, last['lower']):,.0f}–{last['upper']:,.0f}; "
+                "it stands alone, so read it as a one-off rather than a change of course.",
+                Figure.of(float(last["attendance"]), "attendances"),
+            )
+        )
+    return alerts
