@@ -94,28 +94,26 @@ def test_wrong_columns_and_empty_files_are_refused_whole(world: World, data: byt
 def test_every_bad_row_is_reported_and_nothing_is_stored(world: World) -> None:
     future = (date.today() + timedelta(days=3)).isoformat()
     data = (
-        (
-            HEADER
-            + f"vera@example.org,{D},60,outreach,,,fine on its own\n"  # 2: good
-            + "vera@example.org,14/03/2026,60,outreach,,,\n"  # 3: date format
-            + "vera@example.org,2026-02-30,60,outreach,,,\n"  # 4: no such day
-            + f"vera@example.org,{future},60,outreach,,,\n"  # 5: future
-            + f"vera@example.org,{D},0,outreach,,,\n"  # 6: zero duration
-            + f"vera@example.org,{D},ninety,outreach,,,\n"  # 7: not a number
-            + f"vera@example.org,{D},60,juggling,,,\n"  # 8: unknown activity
-            + f'vera@example.org,{D},60,outreach,,,"=HYPERLINK(""http://x.example"",""go"")"\n'  # 9
-            + f"@SUM(A1),{D},60,outreach,,,\n"  # 10: formula in the email
-            + f"nobody@example.org,{D},60,outreach,,,\n"  # 11: unknown member
-            + f"otto@example.org,{D},60,outreach,,,\n"  # 12: member of another chapter
-            + f"vera@example.org,{D},60,outreach,,,fine on its own\n"  # 13: duplicate of 2
-            + f"vera@example.org,{D},60,outreach\n"  # 14: too few cells
-            + f"victor@example.org,{D2},800,training,,,\n"  # 15: good alone
-            + f"victor@example.org,{D2},700,facilitation,,,\n"  # 16: 25 h that day with 15
-            + "victor@example.org,2019-06-01,60,training,,,\n"  # 17: before joining
-            + f"victor@example.org,{D},60,training,999999,,\n"  # 18: no such event
-            + f"victor@example.org,{D},-30,training,,,\n"  # 19: negative
-        ).encode()
-    )
+        HEADER
+        + f"vera@example.org,{D},60,outreach,,,fine on its own\n"  # 2: good
+        + "vera@example.org,14/03/2026,60,outreach,,,\n"  # 3: date format
+        + "vera@example.org,2026-02-30,60,outreach,,,\n"  # 4: no such day
+        + f"vera@example.org,{future},60,outreach,,,\n"  # 5: future
+        + f"vera@example.org,{D},0,outreach,,,\n"  # 6: zero duration
+        + f"vera@example.org,{D},ninety,outreach,,,\n"  # 7: not a number
+        + f"vera@example.org,{D},60,juggling,,,\n"  # 8: unknown activity
+        + f'vera@example.org,{D},60,outreach,,,"=HYPERLINK(""http://x.example"",""go"")"\n'  # 9
+        + f"@SUM(A1),{D},60,outreach,,,\n"  # 10: formula in the email
+        + f"nobody@example.org,{D},60,outreach,,,\n"  # 11: unknown member
+        + f"otto@example.org,{D},60,outreach,,,\n"  # 12: member of another chapter
+        + f"vera@example.org,{D},60,outreach,,,fine on its own\n"  # 13: duplicate of 2
+        + f"vera@example.org,{D},60,outreach\n"  # 14: too few cells
+        + f"victor@example.org,{D2},800,training,,,\n"  # 15: good alone
+        + f"victor@example.org,{D2},700,facilitation,,,\n"  # 16: 25 h that day with 15
+        + "victor@example.org,2019-06-01,60,training,,,\n"  # 17: before joining
+        + f"victor@example.org,{D},60,training,999999,,\n"  # 18: no such event
+        + f"victor@example.org,{D},-30,training,,,\n"  # 19: negative
+    ).encode()
     report = import_hours_csv(world.coordinator.identity, data, approve=True)
     assert report.imported == 0 and rows_in(world) == 0
     by_row: dict[int, list[str]] = {}

@@ -28,7 +28,9 @@ def page(user: SignedIn, **state: object) -> AppTest:
     return at.run()
 
 
-def fill(at: AppTest, *, day: date = YESTERDAY, hours_: float | None = 1.5, activity: str | None = "outreach") -> None:
+def fill(
+    at: AppTest, *, day: date = YESTERDAY, hours_: float | None = 1.5, activity: str | None = "outreach"
+) -> None:
     at.date_input(key="log_date").set_value(day)
     at.number_input(key="log_duration").set_value(hours_)
     at.selectbox(key="log_activity").set_value(activity)
@@ -58,8 +60,12 @@ def test_other_roles_are_turned_away(world: World) -> None:
 
 def test_an_account_without_a_member_record_is_told_why(world: World) -> None:
     with psycopg.connect(world.uri, autocommit=True) as conn:
-        user_id = conn.execute("insert into auth.users (email) values ('n@example.org') returning id").fetchone()[0]
-    nobody = SignedIn(user_id=user_id, email="n@example.org", display_name="N", roles=frozenset({"volunteer"}))
+        user_id = conn.execute(
+            "insert into auth.users (email) values ('n@example.org') returning id"
+        ).fetchone()[0]
+    nobody = SignedIn(
+        user_id=user_id, email="n@example.org", display_name="N", roles=frozenset({"volunteer"})
+    )
     at = page(nobody)
     assert "not linked to a member record" in at.info[0].value
     assert not at.date_input

@@ -1,0 +1,111 @@
+"""Shifts: upcoming volunteer slots near the volunteer, one tap to take one,
+one tap to give it back. The database keeps every shift within its capacity
+however many people tap at once."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from components.session import require_role
+from db.errors import InvalidDataError, NotAllowedError
+from db.hours import MSG_NO_MEMBER, my_member
+from db.models.hours import format_minutes
+from db.models.shifts import CancelRequest, SignUpRequest
+from db.shifts import cancel_signup, my_signups, sign_up, upcoming_shifts
+
+FLASH = "shifts_flash"
+PROBLEM = "shifts_problem"  # (shift id, message) of the last refused sign-up
+
+user = require_role("volunteer")
+member = my_member(user.identity)
+st.title("Volunteer shifts")
+if member is None:
+    st.info(MSG_NO_MEMBER, icon=":material/info:")
+    st.stop()
+if flash := st.session_state.pop(FLASH, None):
+    st.success(flash, icon=":material/check_circle:")
+
+
+def take(shift_id: int) -> None:
+    try:
+        taken = sign_up(user.identity, SignUpRequest(shift_id=shift_id))
+    except (InvalidDataError, NotAllowedError) as exc:
+        st.session_state[PROBLEM] = (shift_id, str(exc))
+    else:
+        st.session_state.pop(PROBLEM, None)
+        st.session_state[FLASH] = (
+            f"You're signed up: {taken.shift_title} at {taken.event_title}, {taken.when_text}."
+        )
+
+
+def give_back(signup_id: int, title: str) -> None:
+    try:
+        cancel_signup(user.identity, CancelRequest(signup_id=signup_id))
+    except (InvalidDataError, NotAllowedError) as exc:
+        st.session_state[PROBLEM] = (0, str(exc))
+    else:
+        st.session_state[FLASH] = f"Cancelled: {title}. The slot is free for someone else."
+
+
+problem = st.session_state.pop(PROBLEM, None)
+near = st.session_state.get("shifts_near", True)
+upcoming = upcoming_shifts(user.identity, near_me=near)
+open_only = upcoming.filter(pl.col("my_signup_id").is_null())
+# A refused sign-up is shown beside its shift, or here when the shift has
+# left the list (it filled up).
+if problem and problem[0] not in open_only["shift_id"].to_list():
+    st.error(problem[1], icon=":material/error:")
+
+mine = my_signups(user.identity)
+st.subheader("My upcoming shifts")
+if mine.height == 0:
+    st.caption("You have not signed up for any upcoming shift.")
+for row in mine.iter_rows(named=True):
+    with st.container(border=True):
+        st.markdown(f"**{row['shift_title']}** · {row['event_title']}")
+        st.caption(f"{row['when_text']}" + (f" · {row['place']}" if row["place"] else ""))
+        st.button(
+            "Cancel my place",
+            key=f"cancel_{row['signup_id']}",
+            icon=":material/event_busy:",
+            on_click=give_back,
+            args=(row["signup_id"], f"{row['shift_title']} at {row['event_title']}, {row['when_text']}"),
+        )
+
+st.subheader("Open shifts")
+st.toggle(
+    f"Only near {member.chapter_name}",
+    value=True,
+    key="shifts_near",
+    help="Your chapter, the chapters it belongs to and the ones within it.",
+)
+if open_only.height == 0:
+    st.info(
+        "No open shifts in the next two months"
+        + (" near you. Switch off the filter above to see the whole movement." if near else "."),
+        icon=":material/info:",
+    )
+for _day, group in open_only.group_by("day", maintain_order=True):
+    first = group.row(0, named=True)
+    st.markdown(f"#### {first['when_text'].split(',')[0]}")
+    for row in group.iter_rows(named=True):
+        with st.container(border=True):
+            st.markdown(f"**{row['shift_title']}** · {row['event_title']}")
+            where = f" · {row['place']}" if row["place"] else ""
+            st.caption(f"{row['when_text']} ({format_minutes(row['minutes'])}){where} · {row['chapter']}")
+            left = int(row["open_slots"])
+            st.progress(
+                int(row["signed_up"]) / int(row["capacity"]),
+                text=f"{left} of {row['capacity']} places left",
+            )
+            if problem and problem[0] == row["shift_id"]:
+                st.error(problem[1], icon=":material/error:")
+            st.button(
+                "Sign up",
+                key=f"signup_{row['shift_id']}",
+                type="primary",
+                icon=":material/how_to_reg:",
+                on_click=take,
+                args=(row["shift_id"],),
+            )
