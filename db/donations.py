@@ -26,6 +26,7 @@ from db.models.donations import (
     GiftIn,
     PlanStatusChange,
     RefundIn,
+    format_minor,
     minor_units,
     to_minor,
 )
@@ -567,3 +568,43 @@ def plans_from_recurring_gifts(identity: Identity, *, as_of: date | None = None)
             )
             created += 1
         return created
+
+
+def metric_donations(gifts: pl.DataFrame) -> pl.DataFrame:
+    """Gift rows (GIFT_SCHEMA) as metrics.schemas.DONATIONS: refunds
+    expressed in the reporting currency, so net = reporting − refunded."""
+    return gifts.select(
+        "donor_id",
+        "received_on",
+        "reporting_amount_minor",
+        (pl.col("reporting_amount_minor") - pl.col("net_reporting_minor")).alias("refunded_minor"),
+        "is_recurring",
+        "source",
+        "campaign_id",
+        "chapter_id",
+    )
+
+
+def major(column: str, currency: str, *, alias: str | None = None) -> pl.Expr:
+    """A minor-unit column in major units of `currency`, for tables."""
+    scale: int = 10 ** minor_units(currency)
+    return (pl.col(column) / scale).alias(alias or column)
+
+
+def money_column(label: str, currency: str) -> Any:
+    """A Streamlit number column showing `currency` amounts with its digits."""
+    import streamlit as st
+
+    digits = minor_units(currency)
+    return st.column_config.NumberColumn(
+        label, format=f"%.{digits}f {currency}" if digits else f"%d {currency}"
+    )
+
+
+def amount_text(amount: str = "amount_minor", currency: str = "currency") -> pl.Expr:
+    """Each row's amount in its own currency as text ("EUR 1,250.00")."""
+    expr: pl.Expr = pl.struct(amount, currency).map_elements(
+        lambda r: format_minor(int(r[amount]), str(r[currency])) if r[amount] is not None else None,
+        return_dtype=pl.String,
+    )
+    return expr

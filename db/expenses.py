@@ -1,0 +1,153 @@
+"""Expenses: entry by hand and CSV import (all or nothing, with a row-by-row
+error report), converted to the reporting currency at the stored rate."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+
+import polars as pl
+from pydantic import ValidationError
+
+from db.arrow import read_frame
+from db.donations import Rates, dict_transaction, missing_rate_message
+from db.errors import InvalidDataError
+from db.gift_import import RowIssue
+from db.identity import Identity
+from db.models.donations import error_messages
+from db.models.expenses import ExpenseIn
+
+EXPENSE_SCHEMA: dict[str, type[pl.DataType] | pl.DataType] = {
+    "expense_id": pl.Int64,
+    "spent_on": pl.Date,
+    "amount_minor": pl.Int64,
+    "currency": pl.String,
+    "reporting_amount_minor": pl.Int64,
+    "category": pl.String,
+    "description": pl.String,
+    "chapter_id": pl.Int64,
+}
+# The columns an expenses CSV needs (header names, any case); chapter_id is optional.
+EXPENSE_COLUMNS = ("date", "amount", "currency", "category", "description")
+
+
+def record_expense(identity: Identity, expense: ExpenseIn) -> int:
+    with dict_transaction(identity) as conn:
+        rates = Rates.load(conn, [expense.currency])
+        reporting = rates.convert(expense.amount_minor, expense.currency, expense.spent_on)
+        row = conn.execute(
+            "insert into public.expenses (spent_on, amount_minor, currency, reporting_amount_minor, "
+            "category, description, chapter_id) values (%s, %s, %s, %s, %s, %s, %s) returning id",
+            (
+                expense.spent_on,
+                expense.amount_minor,
+                expense.currency,
+                reporting,
+                expense.category,
+                expense.description,
+                expense.chapter_id,
+            ),
+        ).fetchone()
+    assert row is not None
+    return int(row["id"])
+
+
+def expenses_frame(identity: Identity, *, since: date | None = None) -> pl.DataFrame:
+    where, params = ("spent_on >= %s", [since]) if since else ("true", [])
+    return read_frame(
+        identity,
+        "select id as expense_id, spent_on, amount_minor, currency, reporting_amount_minor, category, "
+        f"description, chapter_id from public.expenses where {where} order by spent_on desc, id desc",
+        params,
+        schema=EXPENSE_SCHEMA,
+    )
+
+
+@dataclass
+class ExpenseImport:
+    rows_in_file: int
+    expenses: list[tuple[int, ExpenseIn]] = field(default_factory=list)
+    errors: list[RowIssue] = field(default_factory=list)
+    reporting_minor: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def can_commit(self) -> bool:
+        return not self.errors and bool(self.expenses)
+
+
+def check_expense_file(identity: Identity, data: bytes) -> ExpenseImport:
+    """Every row validated (ExpenseIn) and converted, nothing written."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [h.strip().lower() for h in next(reader, [])]
+    body = [r for r in reader if any(v.strip() for v in r)]
+    result = ExpenseImport(rows_in_file=len(body))
+    missing = [c for c in EXPENSE_COLUMNS if c not in header]
+    if missing:
+        result.errors.append(RowIssue(1, "the file has no column named: " + ", ".join(missing)))
+        return result
+    index = {name: i for i, name in enumerate(header)}
+    for i, values in enumerate(body):
+        row = i + 2
+        if len(values) != len(header):
+            result.errors.append(RowIssue(row, f"has {len(values)} values but the header has {len(header)}"))
+            continue
+        cells = {name: values[index[name]] for name in index}
+        try:
+            expense = ExpenseIn.model_validate(
+                {
+                    "spent_on": cells["date"].strip(),
+                    "amount": cells["amount"],
+                    "currency": cells["currency"],
+                    "category": cells["category"],
+                    "description": cells["description"],
+                    "chapter_id": cells.get("chapter_id", "").strip() or None,
+                }
+            )
+        except ValidationError as exc:
+            for message in error_messages(exc):
+                result.errors.append(RowIssue(row, message))
+            continue
+        result.expenses.append((row, expense))
+    with dict_transaction(identity) as conn:
+        rates = Rates.load(conn, {e.currency for _, e in result.expenses})
+        for row, expense in result.expenses:
+            rate = rates.rate(expense.currency, expense.spent_on)
+            if rate is None:
+                result.errors.append(
+                    RowIssue(row, missing_rate_message(expense.currency, rates.reporting, expense.spent_on))
+                )
+            else:
+                result.reporting_minor[row] = rates.convert(
+                    expense.amount_minor, expense.currency, expense.spent_on
+                )
+    result.errors.sort(key=lambda e: e.row)
+    return result
+
+
+def commit_expense_file(identity: Identity, checked: ExpenseImport) -> int:
+    """Insert every expense of a checked file in one transaction; refuses a
+    file with errors."""
+    if checked.errors:
+        raise InvalidDataError(f"the file has {len(checked.errors)} problem(s): nothing was saved")
+    rows = checked.expenses
+    with dict_transaction(identity) as conn:
+        return conn.execute(
+            "insert into public.expenses (spent_on, amount_minor, currency, reporting_amount_minor, "
+            "category, description, chapter_id) select * from unnest(%s::date[], %s::bigint[], "
+            "%s::text[], %s::bigint[], %s::text[], %s::text[], %s::bigint[])",
+            (
+                [e.spent_on for _, e in rows],
+                [e.amount_minor for _, e in rows],
+                [e.currency for _, e in rows],
+                [checked.reporting_minor[r] for r, _ in rows],
+                [e.category for _, e in rows],
+                [e.description for _, e in rows],
+                [e.chapter_id for _, e in rows],
+            ),
+        ).rowcount

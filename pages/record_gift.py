@@ -1,0 +1,228 @@
+"""Record a gift by hand: find or create the donor, any currency converted at
+the stored rate, campaign, method, recurring flag and a note."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID, uuid4
+
+import polars as pl
+import streamlit as st
+from pydantic import ValidationError
+
+from components.session import require_role
+from db.campaigns import campaigns_frame
+from db.donations import (
+    MissingRateError,
+    PossibleDuplicateError,
+    amount_text,
+    gifts_frame,
+    major,
+    money_column,
+    movement_money,
+    record_gift,
+)
+from db.donors import donors_frame
+from db.errors import InvalidDataError, NotAllowedError
+from db.models.donations import (
+    CURRENCY_MINOR_UNITS,
+    FREQUENCIES,
+    METHODS,
+    SOURCES,
+    GiftIn,
+    error_messages,
+    format_minor,
+)
+from db.models.donors import DONOR_KINDS
+
+FLASH = "gift_flash"
+FORM_KEY = "gift_idempotency_key"
+FIELDS = (
+    "gift_donor_id",
+    "gift_new_name",
+    "gift_new_email",
+    "gift_new_kind",
+    "gift_amount",
+    "gift_date",
+    "gift_campaign",
+    "gift_recurring",
+    "gift_note",
+    "gift_create_anyway",
+)
+
+user = require_role("fundraiser")
+st.title("Record a gift")
+money = movement_money(user.identity)
+st.caption(
+    f"Amounts in any currency are converted to {money.reporting_currency} at the exchange rate stored for "
+    "the gift's date. A new donor whose email is already on file is matched to that donor."
+)
+if flash := st.session_state.pop(FLASH, None):
+    st.success(flash, icon=":material/check_circle:")
+# One key per filled-in form: saving twice (a double click, a resubmit after
+# a lost connection) records the gift once.
+idempotency_key = UUID(st.session_state.setdefault(FORM_KEY, str(uuid4())))
+
+donors = donors_frame(user.identity)
+donor_label = {
+    int(r["donor_id"]): f"{r['display_name']} ({r['email']})" if r["email"] else str(r["display_name"])
+    for r in donors.iter_rows(named=True)
+}
+campaigns = campaigns_frame(user.identity)
+campaign_label = {int(r["campaign_id"]): str(r["name"]) for r in campaigns.iter_rows(named=True)}
+today = date.today()
+current = campaigns.filter((pl.col("starts_on") <= today) & (pl.col("ends_on") >= today))
+currencies = sorted(CURRENCY_MINOR_UNITS)
+
+mode = st.segmented_control(
+    "Donor",
+    ["Existing donor", "New donor"],
+    default="Existing donor" if donor_label else "New donor",
+    key="gift_donor_mode",
+)
+with st.form("gift_form"):
+    if mode == "New donor":
+        left, right, kind_col = st.columns([2, 2, 1])
+        left.text_input("Name", key="gift_new_name", max_chars=200)
+        right.text_input("Email (optional)", key="gift_new_email", max_chars=320)
+        kind_col.selectbox("Kind", DONOR_KINDS, key="gift_new_kind")
+    else:
+        st.selectbox(
+            "Donor",
+            list(donor_label),
+            format_func=lambda i: donor_label[i],
+            index=None,
+            placeholder="Type a name or email to search",
+            key="gift_donor_id",
+        )
+    amount_col, currency_col, date_col = st.columns([2, 1, 1])
+    amount_col.text_input("Amount", key="gift_amount", placeholder="e.g. 50.00")
+    currency_col.selectbox(
+        "Currency", currencies, index=currencies.index(money.reporting_currency), key="gift_currency"
+    )
+    date_col.date_input("Received on", value=today, max_value=today, key="gift_date", format="YYYY-MM-DD")
+    campaign_col, method_col, source_col = st.columns(3)
+    campaign_col.selectbox(
+        "Campaign",
+        list(campaign_label),
+        format_func=lambda i: campaign_label[i],
+        index=list(campaign_label).index(int(current["campaign_id"][0])) if current.height else None,
+        placeholder="No campaign",
+        key="gift_campaign",
+    )
+    method_col.selectbox("Method", METHODS, format_func=lambda m: m.replace("_", " "), key="gift_method")
+    source_col.selectbox("Source", SOURCES, key="gift_source")
+    recurring_col, frequency_col = st.columns([1, 2])
+    recurring_col.checkbox("Recurring gift", key="gift_recurring")
+    frequency_col.selectbox(
+        "Frequency (for recurring gifts)", FREQUENCIES, key="gift_frequency", label_visibility="visible"
+    )
+    st.text_area("Note", key="gift_note", max_chars=2000, height=80)
+    if mode == "New donor":
+        st.checkbox(
+            "This is a different person from any similar donor already on file",
+            key="gift_create_anyway",
+            help="Tick only after checking the similar donors the app showed you.",
+        )
+    submitted = st.form_submit_button("Save gift", type="primary", key="gift_save")
+
+if submitted:
+    state = st.session_state
+    new_donor = (
+        {
+            "display_name": state.get("gift_new_name") or "",
+            "email": state.get("gift_new_email") or None,
+            "kind": state.get("gift_new_kind") or "individual",
+        }
+        if mode == "New donor"
+        else None
+    )
+    try:
+        gift = GiftIn.model_validate(
+            {
+                "donor_id": state.get("gift_donor_id") if mode != "New donor" else None,
+                "new_donor": new_donor,
+                "amount": state.get("gift_amount") or "",
+                "currency": state.get("gift_currency") or "",
+                "received_on": state.get("gift_date"),
+                "campaign_id": state.get("gift_campaign"),
+                "method": state.get("gift_method"),
+                "source": state.get("gift_source"),
+                "is_recurring": bool(state.get("gift_recurring")),
+                "frequency": state.get("gift_frequency"),
+                "note": (state.get("gift_note") or "").strip() or None,
+                "idempotency_key": idempotency_key,
+            }
+        )
+        saved = record_gift(user.identity, gift, create_despite_similar=bool(state.get("gift_create_anyway")))
+    except ValidationError as exc:
+        for message in error_messages(exc):
+            st.error(message, icon=":material/error:")
+    except PossibleDuplicateError as exc:
+        st.warning(
+            "A donor with this name is already on file. Choose them under **Existing donor**, or tick "
+            "*This is a different person* and save again.",
+            icon=":material/person_search:",
+        )
+        st.dataframe(
+            pl.DataFrame(
+                {
+                    "Donor": [c.display_name for c in exc.candidates],
+                    "Email": [c.email or "" for c in exc.candidates],
+                    "Matched on": [c.matched_on for c in exc.candidates],
+                }
+            ),
+            hide_index=True,
+            key="gift_similar",
+        )
+    except MissingRateError as exc:
+        st.error(str(exc)[:1].upper() + str(exc)[1:], icon=":material/currency_exchange:")
+    except (InvalidDataError, NotAllowedError) as exc:
+        st.error(str(exc)[:1].upper() + str(exc)[1:], icon=":material/error:")
+    else:
+        name = donor_label.get(saved.donor_id) or (gift.new_donor.display_name if gift.new_donor else "")
+        given = format_minor(gift.amount_minor, gift.currency)
+        message = f"Saved {given} from {name}"
+        if gift.currency != saved.reporting_currency:
+            message += f" ({format_minor(saved.reporting_amount_minor, saved.reporting_currency)})"
+        if saved.matched_by_email:
+            message += " — matched to the donor already on file with this email"
+        elif saved.donor_created:
+            message += " — a new donor"
+        message += "."
+        if saved.already_saved:
+            message = "This gift was already saved; nothing was added twice."
+        for key in FIELDS:
+            state.pop(key, None)
+        state.pop(FORM_KEY, None)
+        state[FLASH] = message
+        st.rerun()
+
+st.subheader("Recently recorded")
+recent = gifts_frame(user.identity, since=date(today.year - 1, 1, 1))
+if recent.is_empty():
+    st.info("No gifts recorded since last year.", icon=":material/info:")
+else:
+    names = donors.select(pl.col("donor_id"), pl.col("display_name").alias("Donor"))
+    table = (
+        recent.sort("donation_id", descending=True)
+        .head(15)
+        .join(names, on="donor_id", how="left")
+        .join(campaigns.select("campaign_id", pl.col("name").alias("Campaign")), on="campaign_id", how="left")
+        .select(
+            pl.col("received_on").alias("Date"),
+            "Donor",
+            amount_text().alias("Amount"),
+            major("net_reporting_minor", money.reporting_currency, alias="net"),
+            "Campaign",
+            pl.col("method").str.replace("_", " ").alias("Method"),
+            pl.col("is_recurring").alias("Recurring"),
+        )
+    )
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        key="gift_recent",
+        column_config={"net": money_column(f"Net ({money.reporting_currency})", money.reporting_currency)},
+    )
