@@ -97,7 +97,7 @@ def member_activity(
     donations: FrameLike | None = None,
     donor_members: FrameLike | None = None,
     *,
-    as_of: date,
+    as_of: date | None = None,
 ) -> pl.LazyFrame:
     """Each member's activity per month, program and kind (`ACTIVITY_SCHEMA`).
 
@@ -109,13 +109,15 @@ def member_activity(
     when the member was active on day d, so any window of days can be
     tested exactly from monthly rows.
 
+    With `as_of`, later activity is left out (whole months for hours).
+
     Example: member 7 attends events on 2 and 9 March → one row (7, …,
     "attended", 2024-03-01, day_mask 0b100000010 = 258, count 2).
     """
     home = members.lazy().select(pl.col("id").alias("member_id"), "chapter_id")
     att = (
         attended.lazy()
-        .filter(pl.col("member_id").is_not_null() & (pl.col("starts_on") <= as_of))
+        .filter(pl.col("member_id").is_not_null() & (pl.col("starts_on") <= (as_of or date.max)))
         .group_by("member_id", "program_id", pl.col("starts_on").dt.month_start().alias("month"))
         .agg(
             day_bit(pl.col("starts_on")).bitwise_or().alias("day_mask"),
@@ -125,7 +127,7 @@ def member_activity(
     )
     vol = (
         hours.lazy()
-        .filter(pl.col("status").is_in(["approved", "pending"]) & (pl.col("month") <= as_of))
+        .filter(pl.col("status").is_in(["approved", "pending"]) & (pl.col("month") <= (as_of or date.max)))
         .group_by("member_id", "program_id", "month")
         .agg(pl.col("day_mask").bitwise_or(), pl.col("entries").sum().cast(pl.Int64).alias("count"))
         .with_columns(pl.lit("volunteered").alias("kind"))
@@ -133,7 +135,7 @@ def member_activity(
     parts = [att, vol]
     if donations is not None and donor_members is not None:
         gave = (
-            gifts(donations, as_of)
+            gifts(donations, as_of or date.max)
             .join(donor_members.lazy(), on="donor_id", how="inner")
             .group_by("member_id", pl.col("received_on").dt.month_start().alias("month"))
             .agg(
@@ -155,12 +157,12 @@ def ladder_rungs(members: FrameLike, attended: FrameLike, hours: FrameLike) -> p
 
     Rungs (METRICS.md): attendee (first event attended), repeat attendee
     (second event), volunteer (first month with approved hours: its first
-    day), trained (``trained_on``), leader (``leader_since``: facilitators
-    and chapter leaders).
+    day, read from its day mask), trained (``trained_on``), leader
+    (``leader_since``: facilitators and chapter leaders).
 
     Example: a member attending on 3 Feb and 10 Mar, with approved hours in
-    April and trained on 5 May → attendee 3 Feb, repeat 10 Mar, volunteer
-    1 Apr, trained 5 May, leader null.
+    April (first on the 9th) and trained on 5 May → attendee 3 Feb, repeat
+    10 Mar, volunteer 9 Apr, trained 5 May, leader null.
     """
     att = (
         attended.lazy()
@@ -177,11 +179,12 @@ def ladder_rungs(members: FrameLike, attended: FrameLike, hours: FrameLike) -> p
             pl.when(pl.col("_n") >= 2).then(pl.col("_second")).alias("repeat_attendee"),
         )
     )
+    first_day = pl.col("month") + pl.duration(days=pl.col("day_mask").bitwise_trailing_zeros().cast(pl.Int64))
     vol = (
         hours.lazy()
-        .filter(pl.col("status") == "approved")
+        .filter((pl.col("status") == "approved") & (pl.col("day_mask") != 0))
         .group_by("member_id")
-        .agg(pl.col("month").min().alias("volunteer"))
+        .agg(first_day.min().alias("volunteer"))
     )
     return (
         members.lazy()
@@ -330,6 +333,18 @@ def active_in_window(activity: FrameLike, first: date, last: date) -> pl.LazyFra
     )
 
 
+def activity_until(activity: FrameLike, at: date) -> pl.LazyFrame:
+    """Activity rows up to `at`, exactly: in `at`'s own month only the days
+    up to `at` count (a row active only later that month is dropped)."""
+    this_month = month_start(at)
+    up_to = pl.lit(2**at.day - 1, pl.Int64)
+    return (
+        activity.lazy()
+        .filter(pl.col("month") <= at)
+        .filter((pl.col("month") < this_month) | ((pl.col("day_mask").cast(pl.Int64) & up_to) != 0))
+    )
+
+
 @dataclass(frozen=True)
 class ActiveRatio:
     at: date
@@ -401,7 +416,7 @@ def cohort_retention(
     )
     sizes = mem.group_by("cohort").agg(pl.len().cast(pl.Int64).alias("size"))
     act = (
-        activity.lazy().filter(pl.col("month").is_between(first, as_of)).select("member_id", "month").unique()
+        activity_until(activity, as_of).filter(pl.col("month") >= first).select("member_id", "month").unique()
     )
     k_expr = (
         (pl.col("month").dt.year() - pl.col("cohort").dt.year()) * 12
@@ -522,13 +537,11 @@ def breadth_and_depth(
     """
     first, last_month = month_start(first), month_start(last)
     part = (
-        activity.lazy()
-        .filter(
-            pl.col("kind").is_in(["attended", "volunteered"]) & pl.col("month").is_between(first, last_month)
-        )
+        activity_until(activity, last)
+        .filter(pl.col("kind").is_in(["attended", "volunteered"]) & (pl.col("month") >= first))
         .select("member_id", "month")
     )
-    cl = climbs(rungs, first=first, last=month_end(last_month))
+    cl = climbs(rungs, first=first, last=last)
     months = pl.LazyFrame({"month": pl.date_range(first, last_month, "1mo", eager=True)})
     per_month = (
         months.join(

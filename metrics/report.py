@@ -4,14 +4,14 @@
 them together (`pl.collect_all`), so a page asks once. The heavy part,
 turning raw rows into per-person-per-period aggregates (each member's
 activity per month, the date each reached each rung, attendance per
-event), is `prepare_frames`; a page keeps its result and passes it back,
-so a change of period, chapter or program reuses the aggregates instead of
-rescanning raw rows.
+event), is `prepare_frames`, done once per `ReportFrames` object and kept beside
+it, so a change of period, chapter or program reuses the aggregates
+instead of rescanning raw rows.
 
     frames = load_report_frames(identity)            # db/, once
-    prepared = prepare_frames(frames, as_of=today)   # once per as_of
-    report = health_report(prepared, as_of=today, period=Period.quarter(2025, 2),
+    report = health_report(frames, as_of=today, period=Period.quarter(2025, 2),
                            chapter_id=None, program_id=None, params=ReportParams())
+    # later calls with the same `frames` reuse its prepared aggregates
     report.to_dict()                                 # JSON-ready
 
 Scope: a chapter means that chapter and all below it (parent links).
@@ -23,6 +23,8 @@ program.
 
 from __future__ import annotations
 
+import threading
+import weakref
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -83,7 +85,9 @@ class ReportParams(BaseModel):
 
 @dataclass(frozen=True)
 class PreparedFrames:
-    """The per-person-per-period aggregates of `frames`, cut at `as_of`.
+    """The per-person-per-period aggregates of `frames` (cut at `as_of`
+    when given; None keeps everything, and each report cuts exactly at its
+    own as_of, whole months for volunteer hours).
 
     - ``members``: members who joined by as_of;
     - ``gifts``: donations received by as_of with net amount ``amount`` > 0;
@@ -95,7 +99,7 @@ class PreparedFrames:
     - ``rungs``: the date each member reached each rung of the ladder."""
 
     frames: ReportFrames
-    as_of: date
+    as_of: date | None
     members: pl.DataFrame
     gifts: pl.DataFrame
     hours: pl.DataFrame
@@ -105,12 +109,18 @@ class PreparedFrames:
     rungs: pl.DataFrame
 
 
-def prepare_frames(frames: ReportFrames, *, as_of: date) -> PreparedFrames:
-    """Build the aggregates every report of `frames` at `as_of` reuses."""
-    members = frames.members.lazy().filter(pl.col("joined_on") <= as_of)
-    gifts = fundraising.gifts(frames.donations, as_of)
-    hours = frames.volunteer_hours.lazy().filter(pl.col("month") <= as_of)
-    events = frames.events.lazy().filter(pl.col("starts_on") <= as_of)
+_PREPARED: weakref.WeakKeyDictionary[ReportFrames, PreparedFrames] = weakref.WeakKeyDictionary()
+_PREPARED_LOCK = threading.Lock()
+
+
+def prepare_frames(frames: ReportFrames, *, as_of: date | None = None) -> PreparedFrames:
+    """Build the aggregates every report of `frames` reuses (cut at `as_of`
+    when given)."""
+    cut = as_of or date.max
+    members = frames.members.lazy().filter(pl.col("joined_on") <= cut)
+    gifts = fundraising.gifts(frames.donations, cut)
+    hours = frames.volunteer_hours.lazy().filter(pl.col("month") <= cut)
+    events = frames.events.lazy().filter(pl.col("starts_on") <= cut)
     attended = momentum.attendance_with_events(frames.attendance, events)
     counts = momentum.event_counts(events, frames.attendance)
     activity = momentum.member_activity(
@@ -307,6 +317,23 @@ def _scoped(p: PreparedFrames, scope: Scope) -> _Scoped:
     )
 
 
+def prepared_for(frames: ReportFrames | PreparedFrames, as_of: date) -> PreparedFrames:
+    """The aggregates to report from at `as_of`: `frames` itself when
+    prepared and cut no earlier than `as_of`; otherwise those prepared once
+    for this `ReportFrames` object (kept while it lives) or built now."""
+    if isinstance(frames, PreparedFrames):
+        if frames.as_of is None or frames.as_of >= as_of:
+            return frames
+        frames = frames.frames
+    with _PREPARED_LOCK:
+        prepared = _PREPARED.get(frames)
+    if prepared is None:
+        prepared = prepare_frames(frames)
+        with _PREPARED_LOCK:
+            _PREPARED[frames] = prepared
+    return prepared
+
+
 def _settings(frames: ReportFrames, params: ReportParams) -> tuple[int, int, str, str]:
     s = frames.settings
     row = s.row(0, named=True) if s.height else {}
@@ -405,8 +432,9 @@ def health_report(
     with all its sub-chapters (None = the movement) and optionally one
     program, computed from `frames` in one `pl.collect_all`.
 
-    Pass the `PreparedFrames` of an earlier call (same `as_of`) to reuse the
-    per-person-per-period aggregates; raw `ReportFrames` are prepared first.
+    The per-person-per-period aggregates are prepared once per
+    `ReportFrames` object and reused by every later call with it (another
+    period, chapter or program); `PreparedFrames` may also be passed.
 
     Raises
     ------
@@ -418,10 +446,7 @@ def health_report(
     params = params or ReportParams()
     if period.start > as_of:
         raise ValueError(f"the period starts after {as_of.isoformat()}: there is nothing to report yet")
-    prepared = frames if isinstance(frames, PreparedFrames) and frames.as_of == as_of else None
-    if prepared is None:
-        raw = frames.frames if isinstance(frames, PreparedFrames) else frames
-        prepared = prepare_frames(raw, as_of=as_of)
+    prepared = prepared_for(frames, as_of)
     f = prepared.frames
     scope = Scope.of(f.chapters, chapter_id, program_id)
     fy, rate, currency, movement = _settings(f, params)

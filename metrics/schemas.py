@@ -237,14 +237,17 @@ def aggregate_volunteer_hours(
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ReportFrames:
     """Every frame the health report reads, each of its schema above.
 
     Build one with `ReportFrames.of(...)` (missing frames are empty, columns
     are checked and cast) or from the database with
     `db.report_frames.load_report_frames`. A frame a person may not read
-    arrives empty, and the figures built on it are undefined with a reason."""
+    arrives empty, and the figures built on it are undefined with a reason.
+
+    Compared and hashed by identity: the report keeps the aggregates it
+    prepares from one `ReportFrames` for as long as that object lives."""
 
     settings: pl.DataFrame
     chapters: pl.DataFrame
