@@ -492,23 +492,47 @@ def invite_person(identity: Identity, invitation: Invitation, *, uri: str | None
         )
         assert row is not None
         user_id: UUID = row["id"]
-        for role in dict.fromkeys(invitation.roles):
-            chapter = invitation.coordinator_chapter_id if role == "coordinator" else None
-            conn.execute(
-                """insert into public.roles (user_id, role, chapter_id, granted_by)
-                   values (%s, %s, %s, auth.uid())""",
-                (user_id, role, chapter),
-            )
-        if invitation.member_id is not None:
-            linked = _one(
-                conn,
-                "update public.members set user_id = %s where id = %s and user_id is null returning id",
-                (user_id, invitation.member_id),
-            )
-            if linked is None:
-                raise InvalidDataError("that member does not exist or already has an account")
+        _set_up_invited(conn, user_id, invitation)
     log.info("user %s invited by %s", user_id, identity.user_id)
     return user_id, password
+
+
+def _link_member(conn: psycopg.Connection[Any], user_id: UUID, member_id: int) -> None:
+    linked = _one(
+        conn,
+        "update public.members set user_id = %s where id = %s and user_id is null returning id",
+        (user_id, member_id),
+    )
+    if linked is None:
+        raise InvalidDataError(
+            "that member does not exist, already has an account, or is not yours to change"
+        )
+
+
+def set_up_invitee(identity: Identity, invitation: Invitation, *, uri: str | None = None) -> UUID:
+    """Grant the invited roles (and the member link) to an account that
+    Supabase Auth has just created for `invitation.email`, in one
+    transaction as the admin."""
+    with transaction(identity, uri) as conn:
+        row = _one(conn, "select user_id from app.people() where lower(email) = %s", (invitation.email,))
+        if row is None:
+            raise InvalidDataError("Supabase has not created this account yet: try again in a moment")
+        user_id = UUID(str(row["user_id"]))
+        _set_up_invited(conn, user_id, invitation)
+    log.info("user %s set up by %s", user_id, identity.user_id)
+    return user_id
+
+
+def _set_up_invited(conn: psycopg.Connection[Any], user_id: UUID, invitation: Invitation) -> None:
+    for role in dict.fromkeys(invitation.roles):
+        chapter = invitation.coordinator_chapter_id if role == "coordinator" else None
+        conn.execute(
+            """insert into public.roles (user_id, role, chapter_id, granted_by)
+               values (%s, %s, %s, auth.uid()) on conflict do nothing""",
+            (user_id, role, chapter),
+        )
+    if invitation.member_id is not None:
+        _link_member(conn, user_id, invitation.member_id)
 
 
 def chapter_choices(identity: Identity, *, uri: str | None = None) -> list[tuple[int, str]]:

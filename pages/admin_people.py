@@ -90,11 +90,22 @@ with invite_tab:
             format_func=lambda c: "—" if c is None else chapter_names[c],
             key="admin_invite_chapter",
         )
+        member_id = st.number_input(
+            "Member number, to link the account to an existing member record (optional)",
+            min_value=1,
+            value=None,
+            step=1,
+            key="admin_invite_member",
+        )
         submitted = st.form_submit_button("Invite", type="primary", key="admin_invite_submit")
     if submitted:
         try:
             invitation = Invitation(
-                email=email, full_name=full_name, roles=invite_roles, coordinator_chapter_id=chapter
+                email=email,
+                full_name=full_name,
+                roles=invite_roles,
+                coordinator_chapter_id=chapter,
+                member_id=int(member_id) if member_id is not None else None,
             )
         except ValidationError as exc:
             st.error(validation_message(exc))
@@ -105,12 +116,13 @@ with invite_tab:
                 try:
                     # A fresh client: the admin's own session must not change.
                     invite_by_email(new_client(settings), invitation.email, redirect_to=st.context.url)
-                except SupabaseAuthError as exc:
+                    accounts.set_up_invitee(user.identity, invitation)
+                except (SupabaseAuthError, NotAllowedError, InvalidDataError) as exc:
                     st.error(str(exc))
                 else:
                     st.session_state["admin_people_flash"] = (
-                        f"A sign-in link is on its way to {invitation.email}. Their account is created now: "
-                        "grant their roles under Grant and revoke."
+                        f"A sign-in link is on its way to {invitation.email}; "
+                        "their account and roles are ready."
                     )
                     st.rerun()
             else:

@@ -237,3 +237,27 @@ def test_validation_messages_are_plain() -> None:
     assert (
         accounts.validation_message(bad_email.value) == "email: an email address looks like name@example.org"
     )  # type: ignore[arg-type]
+
+
+def test_invitation_links_a_member_record_or_writes_nothing(world: World) -> None:
+    admin = world.identity("admin")
+    with service_transaction(world.uri) as conn:
+        free = conn.execute(
+            """insert into public.members (full_name, chapter_id, joined_on)
+               values ('Lina Link', %s, '2024-02-02') returning id""",
+            (world.chapters["Harbour"],),
+        ).fetchone()["id"]
+    user_id, _ = accounts.invite_person(
+        admin, Invitation(email="lina@access.test", full_name="Lina Link", member_id=free), uri=world.uri
+    )
+    assert load_profile(accounts.Identity(user_id=user_id), uri=world.uri).member_id == free
+
+    taken = world.members["volunteer"]
+    with pytest.raises(InvalidDataError, match="already has an account"):
+        accounts.invite_person(
+            admin,
+            Invitation(email="taker@access.test", full_name="T", roles=["board"], member_id=taken),
+            uri=world.uri,
+        )
+    people = accounts.list_people(admin, uri=world.uri)
+    assert "taker@access.test" not in people["email"].to_list()  # one transaction: nothing half-saved

@@ -213,6 +213,7 @@ def test_admin_invites_grants_and_revokes_on_the_page(on_world: World) -> None:
     assert not at.exception
     emails = _frame(at, "last_sign_in_at")["email"].to_list()
     assert "volunteer@access.test" in emails
+    assert "**Reset a password**" in [m.value for m in at.markdown]  # local accounts only
 
     # A coordinator role without a chapter is refused with a plain message.
     at.text_input(key="admin_invite_email").input("page.invitee@access.test")

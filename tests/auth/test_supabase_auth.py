@@ -272,3 +272,43 @@ def test_email_link_with_token_hash_signs_in(app_on_supabase: GoTrueReplay, supa
     at.run()
     assert at.session_state[SESSION_KEY].user_id == SUB
     assert app_on_supabase.last("/auth/v1/verify").body["token_hash"] == "pkce_from_the_email"
+
+
+def test_admin_invites_through_supabase(app_on_supabase: GoTrueReplay, world: World) -> None:
+    from components.session import signed_in_from_profile
+
+    gotrue = app_on_supabase
+    gotrue.respond("POST", "/auth/v1/otp", "otp_ok")
+    admin = signed_in_from_profile(
+        load_profile(world.identity("admin"), uri=world.uri), email=world.emails["admin"]
+    )
+    at = AppTest.from_file(str(PROJECT_ROOT / "pages" / "admin_people.py"), default_timeout=60)
+    at.session_state[SESSION_KEY] = admin
+    at.run()
+    assert not at.exception
+    # Passwords belong to Supabase Auth there: no local reset form.
+    assert "**Reset a password**" not in [m.value for m in at.markdown]
+
+    email = "invited.fundraiser@supabase.test"
+    at.text_input(key="admin_invite_email").input(email)
+    at.text_input(key="admin_invite_name").input("Ines Invited")
+    at.multiselect(key="admin_invite_roles").select("fundraiser")
+    # GoTrue has not created the account (no real server here): a plain error.
+    at.button(key="admin_invite_submit").click().run()
+    assert [e.value for e in at.error] == ["Supabase has not created this account yet: try again in a moment"]
+    assert gotrue.last("/auth/v1/otp").body["create_user"] is True
+    assert gotrue.last("/auth/v1/otp").body["email"] == email
+
+    # What GoTrue does on that request: the account row appears.
+    with service_transaction(world.uri) as conn:
+        conn.execute("insert into auth.users (email) values (%s)", (email,))
+    at.button(key="admin_invite_submit").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert at.success[0].value.startswith(f"A sign-in link is on its way to {email}")
+    with transaction(world.identity("admin"), world.uri) as conn:
+        row = conn.execute(
+            """select r.role, r.granted_by from public.roles r join app.people() p on p.user_id = r.user_id
+                where p.email = %s""",
+            (email,),
+        ).fetchone()
+    assert row is not None and row["role"] == "fundraiser" and row["granted_by"] == world.users["admin"]
