@@ -38,6 +38,7 @@ PAGES: tuple[PageSpec, ...] = (
     _spec("pages/admin_people.py", "People and roles", ":material/manage_accounts:", "Admin", "admin"),
     _spec("pages/status.py", "Database status", ":material/database:", "Admin", "admin", "board"),
     _spec("pages/events.py", "Events", ":material/event:", "Operations", "coordinator", "admin"),
+    _spec("pages/members.py", "Members", ":material/groups:", "Operations", "coordinator", "admin"),
     _spec("pages/chapters.py", "Chapters", ":material/account_tree:", "Operations", "coordinator", "admin"),
     _spec("pages/programs.py", "Programs", ":material/school:", "Operations", "coordinator", "admin"),
     _spec("pages/partners.py", "Partners", ":material/handshake:", "Operations", "coordinator", "admin"),

@@ -46,11 +46,18 @@ class MemberIn(FormModel):
 
     @model_validator(mode="after")
     def _after_joining(self) -> MemberIn:
-        for day, what in ((self.trained_on, "trained"), (self.leader_since, "leading")):
+        for day, before, future in (
+            (self.trained_on, "be trained before joining", "the training day cannot be in the future"),
+            (
+                self.leader_since,
+                "lead before joining",
+                "the day they started leading cannot be in the future",
+            ),
+        ):
             if day is not None and day < self.joined_on:
-                raise ValueError(f"a member cannot have started {what} before joining")
+                raise ValueError(f"a member cannot {before}")
             if day is not None and day > date.today():
-                raise ValueError(f"the day they started {what} cannot be in the future")
+                raise ValueError(future)
         return self
 
 
