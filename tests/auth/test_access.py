@@ -311,3 +311,68 @@ def test_anonymous_changes_nothing(world: World) -> None:
     ):
         with pytest.raises(NotAllowedError):
             call()
+
+
+# -- audit and settings ---------------------------------------------------------
+
+
+def test_edits_and_deletions_of_hours_and_gifts_are_audited(world: World) -> None:
+    coordinator, fundraiser, admin = (world.identity(w) for w in ("coordinator", "fundraiser", "admin"))
+    with transaction(coordinator, world.uri) as conn:
+        hours_id = conn.execute(
+            """insert into public.volunteer_hours (member_id, chapter_id, worked_on, minutes, activity,
+                                                   idempotency_key)
+               values (%s, %s, '2025-04-01', 30, 'training', %s) returning id""",
+            (world.members["volunteer.two"], world.chapters["Riverside"], uuid.uuid4()),
+        ).fetchone()["id"]
+        conn.execute("update public.volunteer_hours set minutes = 45 where id = %s", (hours_id,))
+        conn.execute("delete from public.volunteer_hours where id = %s", (hours_id,))
+    with transaction(fundraiser, world.uri) as conn:
+        conn.execute(
+            "update public.donations set note = 'thanked by phone' where id = %s", (world.donation_id,)
+        )
+    with transaction(admin, world.uri) as conn:
+        hours_log = conn.execute(
+            """select action, actor, old_row ->> 'minutes' as old, new_row ->> 'minutes' as new
+                 from public.audit_log where table_name = 'volunteer_hours' and row_id = %s order by id""",
+            (hours_id,),
+        ).fetchall()
+        gift_log = conn.execute(
+            """select action, actor, old_row ->> 'note' as old, new_row ->> 'note' as new, at
+                 from public.audit_log where table_name = 'donations' and row_id = %s order by id""",
+            (world.donation_id,),
+        ).fetchall()
+    assert [(r["action"], r["actor"], r["old"], r["new"]) for r in hours_log] == [
+        ("update", world.users["coordinator"], "30", "45"),
+        ("delete", world.users["coordinator"], "45", None),
+    ]
+    assert [(r["action"], r["actor"], r["old"], r["new"]) for r in gift_log][-1] == (
+        "update",
+        world.users["fundraiser"],
+        None,
+        "thanked by phone",
+    )
+    assert gift_log[-1]["at"] is not None
+    # Nobody can rewrite history, not even an admin.
+    with pytest.raises(NotAllowedError):
+        _affected(admin, world.uri, "delete from public.audit_log", ())
+    with pytest.raises(NotAllowedError):
+        _affected(admin, world.uri, "update public.audit_log set actor = null", ())
+
+
+def test_board_sees_donor_identities_only_where_the_settings_allow(world: World) -> None:
+    board, admin = world.identity("board"), world.identity("admin")
+    assert _count(board, world.uri, "select 1 from public.donors") == 0
+    assert _count(board, world.uri, "select 1 from public.donations") == 1  # amounts, not identities
+    try:
+        with transaction(admin, world.uri) as conn:
+            conn.execute("update public.movement_settings set board_sees_donor_identities = true")
+        assert _count(board, world.uri, "select 1 from public.donors") == 1
+        # Only an admin may change that setting.
+        with transaction(board, world.uri) as conn:
+            changed = conn.execute("update public.movement_settings set board_sees_donor_identities = false")
+        assert changed.rowcount == 0
+    finally:
+        with transaction(admin, world.uri) as conn:
+            conn.execute("update public.movement_settings set board_sees_donor_identities = false")
+    assert _count(board, world.uri, "select 1 from public.donors") == 0
