@@ -1,0 +1,409 @@
+"""Words the demo movement is made of: countries with their regions and
+towns, people's names, venues, event topics. Plain data, no logic."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Region:
+    name: str
+    time_zone: str
+    towns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Country:
+    name: str
+    currency: str
+    capital: str
+    regions: tuple[Region, ...]
+
+
+# In the order nationals are founded: a small movement has the first two.
+COUNTRIES: tuple[Country, ...] = (
+    Country(
+        "United States",
+        "USD",
+        "Washington, DC",
+        (
+            Region(
+                "Pacific Northwest",
+                "America/Los_Angeles",
+                ("Portland", "Seattle", "Tacoma", "Eugene", "Spokane", "Olympia", "Bellingham"),
+            ),
+            Region(
+                "California",
+                "America/Los_Angeles",
+                ("Oakland", "San Francisco", "Los Angeles", "San Diego", "Sacramento", "San Jose", "Fresno"),
+            ),
+            Region(
+                "Northeast",
+                "America/New_York",
+                ("Boston", "Brooklyn", "Philadelphia", "Providence", "Burlington", "Hartford", "Albany"),
+            ),
+            Region(
+                "Midwest",
+                "America/Chicago",
+                ("Chicago", "Minneapolis", "Milwaukee", "Madison", "St. Louis", "Des Moines", "Omaha"),
+            ),
+            Region(
+                "Southeast",
+                "America/New_York",
+                ("Atlanta", "Miami", "Charlotte", "Raleigh", "Orlando", "Savannah", "Asheville"),
+            ),
+            Region(
+                "Texas",
+                "America/Chicago",
+                ("Austin", "Houston", "Dallas", "San Antonio", "Fort Worth", "Waco"),
+            ),
+            Region(
+                "Mountain West",
+                "America/Denver",
+                ("Denver", "Boulder", "Salt Lake City", "Albuquerque", "Boise", "Santa Fe"),
+            ),
+        ),
+    ),
+    Country(
+        "United Kingdom",
+        "GBP",
+        "London",
+        (
+            Region(
+                "London",
+                "Europe/London",
+                ("Hackney", "Camden", "Brixton", "Islington", "Lewisham", "Croydon"),
+            ),
+            Region(
+                "North West",
+                "Europe/London",
+                ("Manchester", "Liverpool", "Preston", "Lancaster", "Chester", "Salford"),
+            ),
+            Region(
+                "Scotland",
+                "Europe/London",
+                ("Glasgow", "Edinburgh", "Dundee", "Aberdeen", "Inverness", "Stirling"),
+            ),
+            Region(
+                "Yorkshire", "Europe/London", ("Leeds", "Sheffield", "York", "Bradford", "Hull", "Harrogate")
+            ),
+            Region(
+                "South West", "Europe/London", ("Bristol", "Bath", "Exeter", "Plymouth", "Totnes", "Truro")
+            ),
+        ),
+    ),
+    Country(
+        "Germany",
+        "EUR",
+        "Berlin",
+        (
+            Region(
+                "Berlin-Brandenburg",
+                "Europe/Berlin",
+                ("Kreuzberg", "Neukölln", "Pankow", "Potsdam", "Friedrichshain", "Wedding"),
+            ),
+            Region("Bavaria", "Europe/Berlin", ("Munich", "Nuremberg", "Augsburg", "Regensburg", "Würzburg")),
+            Region(
+                "North Rhine-Westphalia",
+                "Europe/Berlin",
+                ("Cologne", "Düsseldorf", "Bonn", "Münster", "Essen"),
+            ),
+            Region(
+                "Hamburg and the North", "Europe/Berlin", ("Hamburg", "Bremen", "Kiel", "Lübeck", "Hanover")
+            ),
+        ),
+    ),
+    Country(
+        "Canada",
+        "CAD",
+        "Ottawa",
+        (
+            Region("Ontario", "America/Toronto", ("Toronto", "Ottawa", "Hamilton", "Kingston", "Guelph")),
+            Region("British Columbia", "America/Vancouver", ("Vancouver", "Victoria", "Kelowna", "Nanaimo")),
+            Region("Quebec", "America/Toronto", ("Montréal", "Québec City", "Sherbrooke", "Gatineau")),
+            Region("Prairies", "America/Edmonton", ("Calgary", "Edmonton", "Saskatoon", "Winnipeg")),
+        ),
+    ),
+    Country(
+        "Australia",
+        "AUD",
+        "Canberra",
+        (
+            Region("New South Wales", "Australia/Sydney", ("Sydney", "Newcastle", "Wollongong", "Byron Bay")),
+            Region("Victoria", "Australia/Melbourne", ("Melbourne", "Geelong", "Ballarat", "Bendigo")),
+            Region("Queensland", "Australia/Brisbane", ("Brisbane", "Gold Coast", "Cairns", "Townsville")),
+        ),
+    ),
+    Country(
+        "India",
+        "INR",
+        "New Delhi",
+        (
+            Region("Maharashtra", "Asia/Kolkata", ("Mumbai", "Pune", "Nagpur", "Nashik")),
+            Region("Karnataka", "Asia/Kolkata", ("Bengaluru", "Mysuru", "Mangaluru", "Hubballi")),
+            Region("Delhi NCR", "Asia/Kolkata", ("Delhi", "Gurugram", "Noida", "Faridabad")),
+            Region("Kerala", "Asia/Kolkata", ("Kochi", "Thiruvananthapuram", "Kozhikode")),
+        ),
+    ),
+    Country(
+        "Kenya",
+        "KES",
+        "Nairobi",
+        (
+            Region("Nairobi", "Africa/Nairobi", ("Westlands", "Kibera", "Karen", "Eastleigh", "Kasarani")),
+            Region("Coast", "Africa/Nairobi", ("Mombasa", "Malindi", "Kilifi")),
+            Region("Rift Valley", "Africa/Nairobi", ("Nakuru", "Eldoret", "Naivasha")),
+        ),
+    ),
+    Country(
+        "Brazil",
+        "BRL",
+        "Brasília",
+        (
+            Region("São Paulo", "America/Sao_Paulo", ("São Paulo", "Campinas", "Santos", "Sorocaba")),
+            Region("Rio de Janeiro", "America/Sao_Paulo", ("Rio de Janeiro", "Niterói", "Petrópolis")),
+            Region("Minas Gerais", "America/Sao_Paulo", ("Belo Horizonte", "Ouro Preto", "Uberlândia")),
+        ),
+    ),
+    Country(
+        "Mexico",
+        "MXN",
+        "Mexico City",
+        (
+            Region(
+                "Ciudad de México", "America/Mexico_City", ("Coyoacán", "Roma Norte", "Tlalpan", "Xochimilco")
+            ),
+            Region("Jalisco", "America/Mexico_City", ("Guadalajara", "Zapopan", "Puerto Vallarta")),
+            Region("Oaxaca", "America/Mexico_City", ("Oaxaca", "Puerto Escondido", "Juchitán")),
+        ),
+    ),
+    Country(
+        "Netherlands",
+        "EUR",
+        "Amsterdam",
+        (
+            Region("Noord-Holland", "Europe/Amsterdam", ("Amsterdam", "Haarlem", "Zaandam", "Alkmaar")),
+            Region("Zuid-Holland", "Europe/Amsterdam", ("Rotterdam", "The Hague", "Leiden", "Delft")),
+            Region("Utrecht", "Europe/Amsterdam", ("Utrecht", "Amersfoort", "Zeist")),
+        ),
+    ),
+    Country(
+        "Sweden",
+        "SEK",
+        "Stockholm",
+        (
+            Region("Stockholm", "Europe/Stockholm", ("Södermalm", "Solna", "Uppsala", "Södertälje")),
+            Region("Västra Götaland", "Europe/Stockholm", ("Gothenburg", "Borås", "Trollhättan")),
+            Region("Skåne", "Europe/Stockholm", ("Malmö", "Lund", "Helsingborg")),
+        ),
+    ),
+    Country(
+        "South Africa",
+        "ZAR",
+        "Pretoria",
+        (
+            Region("Gauteng", "Africa/Johannesburg", ("Johannesburg", "Soweto", "Pretoria", "Midrand")),
+            Region("Western Cape", "Africa/Johannesburg", ("Cape Town", "Stellenbosch", "Paarl")),
+            Region("KwaZulu-Natal", "Africa/Johannesburg", ("Durban", "Pietermaritzburg", "Richards Bay")),
+        ),
+    ),
+)
+
+INTERNATIONAL_NAME = "Empathy Movement International"
+INTERNATIONAL_PLACE = "Geneva, Switzerland"
+INTERNATIONAL_TIME_ZONE = "Europe/Zurich"
+INTERNATIONAL_CURRENCY = "EUR"
+
+# Where a big town holds several local chapters, each takes a district name.
+DISTRICTS = (
+    "North",
+    "South",
+    "East",
+    "West",
+    "Central",
+    "Riverside",
+    "Old Town",
+    "Harbour",
+    "University",
+    "Hillside",
+    "Market",
+    "Park",
+)
+
+# Units of USD for one unit of the currency, around which the demo rates wander.
+BASE_RATES: dict[str, float] = {
+    "USD": 1.0,
+    "EUR": 1.08,
+    "GBP": 1.27,
+    "CAD": 0.74,
+    "AUD": 0.66,
+    "INR": 0.012,
+    "KES": 0.0077,
+    "BRL": 0.19,
+    "MXN": 0.055,
+    "SEK": 0.095,
+    "ZAR": 0.054,
+}
+
+FIRST_NAMES = (
+    "Aisha", "Alejandro", "Amara", "Ana", "Andrei", "Anjali", "Arjun", "Astrid", "Ayumi", "Beatriz",
+    "Ben", "Bongani", "Camille", "Carlos", "Chen", "Chiara", "Chloe", "Daniel", "Dara", "David",
+    "Deepa", "Diego", "Elena", "Elif", "Emeka", "Emma", "Fatima", "Felix", "Freya", "Gabriel",
+    "Grace", "Hana", "Hannah", "Hiroshi", "Ibrahim", "Ines", "Isaac", "Jamal", "Javier", "Jonas",
+    "Joy", "Julia", "Kai", "Kavya", "Kwame", "Lars", "Laura", "Leila", "Liam", "Lucia",
+    "Luis", "Maya", "Mei", "Miguel", "Mira", "Mohammed", "Nadia", "Naledi", "Nia", "Noah",
+    "Nora", "Olu", "Omar", "Priya", "Rafael", "Rahul", "Rosa", "Ruth", "Sam", "Samir",
+    "Sara", "Sofia", "Sun", "Tariq", "Thabo", "Tom", "Uma", "Valeria", "Wanjiru", "Yara",
+    "Yusuf", "Zanele", "Zoe", "Ali", "Bea", "Cyrus", "Dmitri", "Esther", "Farid", "Greta",
+    "Helena", "Ivan", "Jade", "Kofi", "Lina", "Marta", "Nico", "Olga", "Pablo", "Quinn",
+)  # fmt: skip
+
+LAST_NAMES = (
+    "Abebe", "Adeyemi", "Ahmed", "Andersen", "Banerjee", "Becker", "Bianchi", "Brennan", "Castillo", "Chen",
+    "Costa", "Da Silva", "Dlamini", "Dubois", "Eriksson", "Fernández", "Fischer", "García", "Gonzalez",
+    "Gupta",
+    "Haddad", "Hansen", "Hernández", "Hoffmann", "Ivanova", "Jansen", "Johnson", "Kamau", "Khan", "Kim",
+    "Kowalski", "Kumar", "Larsen", "Lee", "Li", "López", "Martin", "Mendes", "Meyer", "Mokoena",
+    "Moreau", "Müller", "Murphy", "Mwangi", "Nakamura", "Nguyen", "Novak", "Nyambura", "O'Brien", "Okafor",
+    "Okonkwo", "Olsen", "Park", "Patel", "Pereira", "Petrov", "Quispe", "Rahman", "Ramírez", "Reddy",
+    "Rossi", "Russo", "Santos", "Schmidt", "Shah", "Silva", "Singh", "Smith", "Sokolova", "Suzuki",
+    "Tanaka", "Taylor", "Torres", "Van Dijk", "Wang", "Weber", "Williams", "Wong", "Yamamoto", "Zulu",
+)  # fmt: skip
+
+ORGANISATION_WORDS = (
+    "Northwind", "Harbor", "Evergreen", "Cedar", "Lighthouse", "Bridgeway", "Riverbend", "Summit",
+    "Meadow", "Keystone", "Sunrise", "Oakridge", "Bluebell", "Granite", "Willow", "Horizon",
+)  # fmt: skip
+
+FOUNDATION_SUFFIXES = ("Foundation", "Trust", "Family Foundation", "Community Fund", "Charitable Trust")
+BUSINESS_SUFFIXES = ("Ltd", "Cooperative", "Partners", "& Co", "Group", "Bakery", "Architects", "Studio")
+GOVERNMENT_NAMES = ("City Council", "Department of Education", "Health Authority", "Arts Council")
+
+VENUES = (
+    "Community Library",
+    "Friends Meeting House",
+    "Town Hall",
+    "Neighbourhood Centre",
+    "Public School Gym",
+    "Arts Centre",
+    "Co-working Loft",
+    "Online",
+    "City Park Pavilion",
+    "University Campus",
+)
+
+# What each kind of event is usually called.
+EVENT_TOPICS: dict[str, tuple[str, ...]] = {
+    "empathy_circle": (
+        "Empathy circle",
+        "Listening circle",
+        "Empathy circle: across difference",
+        "Empathy circle for parents",
+        "Empathy circle for young people",
+        "Open empathy circle",
+    ),
+    "workshop": (
+        "Workshop: the basics of empathic listening",
+        "Workshop: empathy in conflict",
+        "Workshop: empathy at work",
+        "Workshop: empathy for teachers",
+        "Workshop: self-empathy and burnout",
+    ),
+    "training": (
+        "Facilitator training",
+        "Circle host training",
+        "Train the trainer",
+        "Empathy training for care staff",
+        "Empathy training for schools",
+    ),
+    "community_event": (
+        "Neighbourhood potluck",
+        "Community listening day",
+        "Street conversations",
+        "Volunteer open evening",
+        "Family day in the park",
+    ),
+    "cultural_event": (
+        "Film night: stories of empathy",
+        "Storytelling evening",
+        "Theatre of the oppressed",
+        "Empathy exhibition opening",
+        "Music for empathy",
+    ),
+    "talk": (
+        "Talk: the science of empathy",
+        "Panel: empathy in public life",
+        "Talk: empathy and polarisation",
+        "Author talk",
+        "Research briefing",
+    ),
+}
+
+SHIFT_TITLES = ("Set-up", "Welcome desk", "Facilitation support", "Refreshments", "Clean-up", "Registration")
+
+PROGRAM_NAMES: dict[str, tuple[str, ...]] = {
+    "education": ("Empathy in Schools", "Empathy Curriculum", "Listening Classrooms", "Empathy Lessons"),
+    "training": ("Facilitator Academy", "Empathy at Work", "Compassionate Care", "Train the Trainer"),
+    "empathy_circles": ("Weekly Circles", "Neighbourhood Circles", "Circles for Parents", "Youth Circles"),
+    "research": ("Empathy Impact Study", "Measuring Empathy", "Circles Evaluation", "Empathy Survey"),
+    "arts_culture": ("Stories of Us", "Empathy Theatre", "Film and Empathy", "Murals of Listening"),
+    "advocacy": ("Empathy in Policy", "Empathy Charter", "Empathic Cities", "Listening Councils"),
+}
+
+PROGRAM_KINDS = tuple(PROGRAM_NAMES)
+AUDIENCES = ("school", "university", "workplace", "healthcare", "community", "government")
+
+# The partner kind a program for an audience works with.
+PARTNER_KIND_FOR_AUDIENCE = {
+    "school": "school",
+    "university": "university",
+    "workplace": "business",
+    "healthcare": "healthcare",
+    "community": "ngo",
+    "government": "public_body",
+}
+
+PARTNER_NAME_PATTERNS = {
+    "school": ("{town} Primary School", "{town} High School", "{town} Community School", "St Mary's, {town}"),
+    "university": ("University of {town}", "{town} College", "{town} Institute of Technology"),
+    "business": ("{word} Bank, {town}", "{word} Logistics", "{word} Software", "{word} Cooperative"),
+    "healthcare": ("{town} General Hospital", "{town} Hospice", "{town} Community Clinic"),
+    "public_body": ("{town} City Council", "{town} Police Service", "{town} Libraries"),
+    "ngo": ("{town} Food Bank", "{word} Youth Trust", "{town} Refugee Welcome", "{word} Elders Network"),
+    "research": ("{town} Social Research Centre", "{word} Lab for Human Connection"),
+}
+
+REJECTION_REASONS = (
+    "Duplicate of another entry for the same day",
+    "Hours look too high for this activity; please split and resubmit",
+    "Not a movement activity",
+    "Date is outside the event this refers to",
+    "Logged under the wrong chapter; please log it again there",
+)
+
+EXPENSE_LINES: dict[str, tuple[str, ...]] = {
+    "program": (
+        "Trainer fees",
+        "Venue hire",
+        "Workshop materials",
+        "Travel for facilitators",
+        "Circle host stipends",
+        "Printing of curriculum",
+        "Research assistant",
+    ),
+    "admin": (
+        "Accounting and audit",
+        "Insurance",
+        "Software subscriptions",
+        "Office rent",
+        "Payroll services",
+    ),
+    "fundraising": (
+        "Donor mailing",
+        "Payment processing",
+        "Giving day ads",
+        "Grant writer",
+        "Donor database",
+    ),
+}
