@@ -6,6 +6,7 @@ as a signed-in person through the app's own functions."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -15,6 +16,8 @@ import psycopg
 import pytest
 
 from components.session import SignedIn
+from db.config import get_settings
+from tests.conftest import clone_database, use_database
 
 
 @dataclass(frozen=True)
@@ -163,13 +166,20 @@ def build_world(uri: str) -> World:
 
 
 @pytest.fixture
-def world(app_on_empty: str) -> Iterator[World]:
+def world(pg_server: object, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
     """A fresh database with the small movement above; the app's settings
-    point at it for the test."""
+    point at it for the test. Its name carries the process id, so test runs
+    started at the same time on one server never drop each other's copy."""
     from db.connection import close_pools
 
-    yield build_world(app_on_empty)
+    name = f"hb_volunteer_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
+    uri = clone_database(pg_server, "empty", name)
+    use_database(monkeypatch, uri)
+    yield build_world(uri)
     close_pools()
+    get_settings.cache_clear()
+    with psycopg.connect(str(pg_server.get_uri("postgres")), autocommit=True) as conn:  # type: ignore[attr-defined]
+        conn.execute(f'drop database if exists "{name}" with (force)')
 
 
 def count(uri: str, sql: str, params: tuple[object, ...] = ()) -> int:
