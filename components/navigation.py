@@ -42,7 +42,14 @@ PAGES: tuple[PageSpec, ...] = (
     _spec("pages/chapters.py", "Chapters", ":material/account_tree:", "Operations", "coordinator", "admin"),
     _spec("pages/programs.py", "Programs", ":material/school:", "Operations", "coordinator", "admin"),
     _spec("pages/partners.py", "Partners", ":material/handshake:", "Operations", "coordinator", "admin"),
-    _spec("pages/import_surveys.py", "Survey answers", ":material/upload:", "Operations", "coordinator", "admin"),
+    _spec(
+        "pages/import_surveys.py",
+        "Survey answers",
+        ":material/upload:",
+        "Operations",
+        "coordinator",
+        "admin",
+    ),
     _spec("pages/survey.py", "Empathy survey", ":material/volunteer_activism:", "Take part"),
     ACCOUNT,
 )
