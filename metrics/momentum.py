@@ -746,7 +746,11 @@ def weekly_attendance(
         )
     )
     weeks = pl.LazyFrame({"week": pl.date_range(lead, week_start(eff_end), "1w", eager=True)})
-    prior = pl.col("attendance").cast(pl.Float64).shift(1)
+    # History starts with the scope's first event ever: the empty weeks
+    # before a movement began are not its normal.
+    started = pl.col("week") >= pl.col("_first_week")
+    prior = pl.when(started).then(pl.col("attendance").cast(pl.Float64)).shift(1)
+    first_ever = counts.lazy().select(pl.col("starts_on").min().dt.truncate("1w").alias("_first_week"))
     k = p.sd_multiplier
     side = (
         pl.when(pl.col("attendance") > pl.col("upper"))
@@ -758,6 +762,7 @@ def weekly_attendance(
     frame = (
         weeks.join(weekly, on="week", how="left")
         .with_columns(pl.col("events", "attendance").fill_null(0))
+        .join(first_ever, how="cross")
         .sort("week")
         .with_columns(
             prior.rolling_mean(p.window_weeks, min_samples=p.min_history).alias("mean"),
