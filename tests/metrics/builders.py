@@ -151,7 +151,7 @@ def chapter(
     level: str = "local",
     parent: int | None = None,
     *,
-    founded: date = D(2020, 1, 1),
+    founded: date = date(2020, 1, 1),
     dormant: date | None = None,
     name: str | None = None,
 ) -> dict[str, Any]:
@@ -210,7 +210,7 @@ def response(
     total: int,
     *,
     program: int | None = 1,
-    day: date = D(2024, 3, 1),
+    day: date = date(2024, 3, 1),
     practice: str | None = None,
     chapter: int = 1,
     event: int | None = None,
@@ -237,8 +237,8 @@ def goal(
     target: float,
     *,
     baseline: float | None = None,
-    due: date = D(2024, 12, 31),
-    created: date = D(2024, 1, 1),
+    due: date = date(2024, 12, 31),
+    created: date = date(2024, 1, 1),
     chapter: int | None = None,
     name: str | None = None,
 ) -> dict[str, Any]:
