@@ -1,0 +1,157 @@
+"""The approvals queue in AppTest: bulk approve, bulk reject with a reason
+for each, the missing-reason message, and what a coordinator may see."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from db import hours
+from db.config import PROJECT_ROOT
+from db.models.hours import HoursEntry
+from tests.volunteer.conftest import World
+
+PAGE = str(PROJECT_ROOT / "pages" / "approvals.py")
+YESTERDAY = date.today() - timedelta(days=1)
+
+
+def log(world: World, who: str, minutes: int, activity: str = "outreach") -> hours.SavedHours:
+    person = getattr(world, who)
+    return hours.log_hours(
+        person.identity,
+        HoursEntry(worked_on=YESTERDAY, minutes=minutes, activity=activity, idempotency_key=uuid.uuid4()),
+    )
+
+
+@pytest.fixture
+def queued(world: World) -> list[hours.SavedHours]:
+    # Oldest first, as the queue shows them.
+    return [
+        log(world, "volunteer", 60),
+        log(world, "volunteer2", 90, "training"),
+        log(world, "volunteer", 30),
+    ]
+
+
+def page(world: World, who: str = "coordinator") -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=30)
+    at.session_state["signed_in"] = getattr(world, who)
+    return at.run()
+
+
+def tick(at: AppTest, rows: dict[int, dict[str, object]]) -> None:
+    """What a coordinator's clicks in the table leave in Streamlit's state."""
+    at.session_state[at.session_state["approvals_editor_key"]] = {
+        "edited_rows": rows,
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+
+
+def status(world: World, entry: hours.SavedHours) -> tuple[str, str | None]:
+    row = hours.get_hours(world.coordinator.identity, entry.id)
+    assert row is not None
+    return row.status, row.rejection_reason
+
+
+def test_volunteers_are_turned_away(world: World) -> None:
+    at = page(world, "volunteer")
+    assert [e.value for e in at.error] == ["Your roles do not include this page."]
+
+
+def test_an_empty_queue_says_so(world: World) -> None:
+    log(world, "coordinator", 60)  # her own: never in her queue
+    at = page(world)
+    assert at.info[0].value == "Nothing is waiting for approval. Well done!"
+
+
+def test_the_queue_lists_pending_hours_of_the_chapters(world: World, queued: list) -> None:
+    log(world, "outsider", 45)  # another chapter
+    at = page(world)
+    assert not at.exception
+    frame = at.data_editor[0].value
+    assert frame["Volunteer"].to_list() == ["Vera Volunteer", "Victor Volunteer", "Vera Volunteer"]
+    assert frame["Time"].to_list() == ["1 h", "1 h 30 min", "30 min"]
+    assert at.caption[0].value.startswith("3 entries wait for approval.")
+    assert at.button(key="approvals_approve").disabled
+
+
+def test_approve_the_ticked_entries(world: World, queued: list) -> None:
+    at = page(world)
+    tick(at, {0: {"Select": True}, 1: {"Select": True}})
+    at.run()
+    assert at.button(key="approvals_approve").label == "Approve selected (2)"
+    at.button(key="approvals_approve").click().run()
+    assert [s.value for s in at.success] == ["Approved 2 entries."]
+    assert [status(world, e)[0] for e in queued] == ["approved", "approved", "pending"]
+    assert at.data_editor[0].value["Time"].to_list() == ["30 min"]
+
+
+def test_select_all_then_reject_with_a_shared_and_a_row_reason(world: World, queued: list) -> None:
+    at = page(world)
+    at.checkbox(key="approvals_select_all").check().run()
+    tick(at, {1: {"Reason if rejected": "That training was online, log it as 1 h"}})
+    at.text_input(key="approvals_reason").set_value("Not one of our events")
+    at.button(key="approvals_reject").click().run()
+    assert [s.value for s in at.success] == ["Rejected 3; the volunteers will see your reason."]
+    assert [status(world, e) for e in queued] == [
+        ("rejected", "Not one of our events"),
+        ("rejected", "That training was online, log it as 1 h"),
+        ("rejected", "Not one of our events"),
+    ]
+
+
+def test_rejecting_without_a_reason_changes_nothing(world: World, queued: list) -> None:
+    at = page(world)
+    tick(at, {0: {"Select": True}, 2: {"Select": True, "Reason if rejected": "Duplicate"}})
+    at.run()
+    at.button(key="approvals_reject").click().run()
+    assert [e.value for e in at.error] == [
+        "Give a reason for each rejection, so the volunteer knows what to fix. "
+        f"Missing for: Vera Volunteer ({YESTERDAY:%d %b}). Nothing was changed."
+    ]
+    assert [status(world, e)[0] for e in queued] == ["pending"] * 3
+
+
+def test_ticks_are_cleared_when_the_queue_changes_underneath(world: World, queued: list) -> None:
+    at = page(world)
+    tick(at, {0: {"Select": True}, 1: {"Select": True}})
+    at.run()
+    hours.withdraw_hours(world.volunteer.identity, queued[0].id)  # while the page is open
+    at.button(key="approvals_approve").click().run()
+    # Row 0 is now Victor's entry: the old ticks must not approve it.
+    assert "Your ticks were cleared" in at.warning[0].value
+    assert not at.success
+    assert [status(world, e)[0] for e in queued[1:]] == ["pending", "pending"]
+    tick(at, {0: {"Select": True}})
+    at.run()
+    at.button(key="approvals_approve").click().run()
+    assert [s.value for s in at.success] == ["Approved 1 entries."]
+    assert not at.warning
+    assert [status(world, e)[0] for e in queued[1:]] == ["approved", "pending"]
+
+
+def test_entries_decided_between_reading_and_saving_are_skipped(world: World, queued: list) -> None:
+    from db.models.hours import review
+
+    first = hours.review_hours(world.coordinator.identity, [review(queued[0].id, "approve")])
+    again = hours.review_hours(
+        world.coordinator.identity, [review(queued[0].id, "reject", "x"), review(queued[1].id, "approve")]
+    )
+    assert (first.approved, again.approved, again.skipped) == (
+        (queued[0].id,),
+        (queued[1].id,),
+        (queued[0].id,),
+    )
+
+
+def test_filter_by_chapter(world: World, queued: list) -> None:
+    at = page(world)
+    assert at.selectbox(key="approvals_chapter").options == ["All my chapters", "North Region", "Riverside"]
+    at.selectbox(key="approvals_chapter").set_value(world.region).run()
+    assert at.info[0].value == "Nothing is waiting for approval. Well done!"
+    at.selectbox(key="approvals_chapter").set_value(world.local).run()
+    assert len(at.data_editor[0].value) == 3
