@@ -90,19 +90,19 @@ def _demo_panel() -> None:
         return
     st.subheader("Demo accounts", anchor=False)
     st.caption(
-        "This is the embedded demo database: every account below shares the same password. "
-        "They exist only here, never on a configured database."
+        "This is the embedded demo database, with one account for each kind of user. "
+        "They exist only here, never on a configured database. The password of every demo account:"
     )
+    st.code(rows[0]["password"], language=None)
     st.dataframe(
-        rows,
+        [{k: v for k, v in row.items() if k != "password"} for row in rows],
         hide_index=True,
         width="stretch",
         key="sign_in_demo_accounts",
         column_config={
-            "email": st.column_config.TextColumn("Email"),
-            "password": st.column_config.TextColumn("Password"),
-            "roles": st.column_config.TextColumn("Roles"),
-            "who": st.column_config.TextColumn("Who"),
+            "email": st.column_config.TextColumn("Email", width="medium"),
+            "roles": st.column_config.TextColumn("Roles", width="small"),
+            "who": st.column_config.TextColumn("Who they are", width="large"),
         },
     )
 
@@ -251,5 +251,7 @@ with middle:
         _supabase_forms()
     else:
         _local_form()
-        if settings.embedded:
-            _demo_panel()
+if settings.embedded and not settings.uses_supabase_auth:
+    _, wide, _ = st.columns([1, 6, 1])
+    with wide:
+        _demo_panel()
