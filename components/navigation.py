@@ -51,6 +51,14 @@ PAGES: tuple[PageSpec, ...] = (
         "admin",
     ),
     _spec("pages/survey.py", "Empathy survey", ":material/volunteer_activism:", "Take part"),
+    _spec("pages/campaigns.py", "Campaigns", ":material/flag:", "Fundraising", "fundraiser"),
+    _spec("pages/record_gift.py", "Record a gift", ":material/redeem:", "Fundraising", "fundraiser"),
+    _spec("pages/donors.py", "Donors", ":material/diversity_1:", "Fundraising", "fundraiser"),
+    _spec("pages/retention.py", "Retention", ":material/autorenew:", "Fundraising", "fundraiser"),
+    _spec("pages/recurring.py", "Recurring gifts", ":material/event_repeat:", "Fundraising", "fundraiser"),
+    _spec("pages/import_gifts.py", "Import gifts", ":material/upload_file:", "Fundraising", "fundraiser"),
+    _spec("pages/statements.py", "Statements", ":material/receipt_long:", "Fundraising", "fundraiser"),
+    _spec("pages/expenses.py", "Expenses", ":material/payments:", "Fundraising", "fundraiser"),
     ACCOUNT,
 )
 

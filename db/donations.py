@@ -48,6 +48,7 @@ class MovementMoney:
 
     reporting_currency: str
     fiscal_year_start_month: int
+    movement_name: str = "Empathy Movement"
 
 
 def movement_money(identity: Identity) -> MovementMoney:
@@ -57,11 +58,13 @@ def movement_money(identity: Identity) -> MovementMoney:
 
 def _movement_money(conn: psycopg.Connection[Any]) -> MovementMoney:
     row = conn.execute(
-        "select reporting_currency, fiscal_year_start_month from public.movement_settings"
+        "select reporting_currency, fiscal_year_start_month, movement_name from public.movement_settings"
     ).fetchone()
     if row is None:  # pragma: no cover - the core migration inserts the one row
         return MovementMoney("USD", 1)
-    return MovementMoney(str(row["reporting_currency"]), int(row["fiscal_year_start_month"]))
+    return MovementMoney(
+        str(row["reporting_currency"]), int(row["fiscal_year_start_month"]), str(row["movement_name"])
+    )
 
 
 class MissingRateError(InvalidDataError):

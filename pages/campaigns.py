@@ -1,0 +1,228 @@
+"""Campaigns: the goal, the period, raised to date against the goal and
+against time elapsed, and where the money comes from."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import polars as pl
+import streamlit as st
+from pydantic import ValidationError
+
+from components import charts
+from components.session import require_role
+from db.campaigns import campaigns_frame, create_campaign
+from db.donations import gifts_frame, major, metric_donations, money_column, movement_money
+from db.donors import donors_frame
+from db.errors import InvalidDataError, NotAllowedError
+from db.models.donations import CURRENCY_MINOR_UNITS, CampaignIn, error_messages, format_minor, minor_units
+from metrics.fundraising_desk import campaign_curve, campaign_progress, top_sources
+from metrics.query import collect_all
+
+FLASH = "campaigns_flash"
+NEW_FIELDS = ("campaign_new_name", "campaign_new_goal", "campaign_new_start", "campaign_new_end")
+
+user = require_role("fundraiser")
+st.title("Campaigns")
+if flash := st.session_state.pop(FLASH, None):
+    st.success(flash, icon=":material/check_circle:")
+money = movement_money(user.identity)
+cur = money.reporting_currency
+scale = 10 ** minor_units(cur)
+today = date.today()
+campaigns = campaigns_frame(user.identity)
+gifts = gifts_frame(user.identity)
+donations = metric_donations(gifts)
+
+with st.expander("New campaign", expanded=campaigns.is_empty()), st.form("campaign_new"):
+    name_col, goal_col, currency_col = st.columns([3, 2, 1])
+    name_col.text_input("Name", key="campaign_new_name", max_chars=200)
+    goal_col.text_input("Goal", key="campaign_new_goal", placeholder="e.g. 25,000")
+    currencies = sorted(CURRENCY_MINOR_UNITS)
+    currency_col.selectbox("Currency", currencies, index=currencies.index(cur), key="campaign_new_currency")
+    start_col, end_col = st.columns(2)
+    start_col.date_input("Starts", value=today, key="campaign_new_start", format="YYYY-MM-DD")
+    end_col.date_input("Ends", value=today + timedelta(days=60), key="campaign_new_end", format="YYYY-MM-DD")
+    if st.form_submit_button("Create campaign", type="primary", key="campaign_new_save"):
+        state = st.session_state
+        try:
+            create_campaign(
+                user.identity,
+                CampaignIn.model_validate(
+                    {
+                        "name": state.get("campaign_new_name") or "",
+                        "goal": state.get("campaign_new_goal") or "",
+                        "currency": state.get("campaign_new_currency") or "",
+                        "starts_on": state.get("campaign_new_start"),
+                        "ends_on": state.get("campaign_new_end"),
+                    }
+                ),
+            )
+        except ValidationError as exc:
+            for message in error_messages(exc):
+                st.error(message, icon=":material/error:")
+        except (InvalidDataError, NotAllowedError) as exc:
+            st.error(str(exc)[:1].upper() + str(exc)[1:], icon=":material/error:")
+        else:
+            for key in NEW_FIELDS:
+                state.pop(key, None)
+            state[FLASH] = "Campaign created."
+            st.rerun()
+
+if campaigns.is_empty():
+    st.info("No campaigns yet: create the first above.", icon=":material/flag:")
+    st.stop()
+
+
+def progress_of(row: dict[str, object]) -> object:
+    mine = donations.filter(pl.col("campaign_id") == row["campaign_id"])
+    return campaign_progress(
+        mine,
+        goal_minor=row["goal_reporting_minor"],  # type: ignore[arg-type]
+        starts_on=row["starts_on"],  # type: ignore[arg-type]
+        ends_on=row["ends_on"],  # type: ignore[arg-type]
+        as_of=today,
+    )
+
+
+rows = list(campaigns.iter_rows(named=True))
+results = collect_all([progress_of(r) for r in rows])  # type: ignore[misc]
+overview = pl.DataFrame(
+    {
+        "campaign_id": [r["campaign_id"] for r in rows],
+        "Campaign": [r["name"] for r in rows],
+        "Period": [f"{r['starts_on']} – {r['ends_on']}" for r in rows],
+        "goal": [(r["goal_reporting_minor"] or 0) / scale for r in rows],
+        "raised": [p.raised_minor / scale for p in results],
+        "Progress": [min(1.0, p.progress.value or 0.0) for p in results],
+        "Pace": [p.pace.value for p in results],
+        "Status": [p.status for p in results],
+    },
+    schema_overrides={"Pace": pl.Float64},
+)
+st.dataframe(
+    overview.drop("campaign_id"),
+    hide_index=True,
+    width="stretch",
+    key="campaigns_overview",
+    column_config={
+        "goal": money_column(f"Goal ({cur})", cur),
+        "raised": money_column(f"Raised ({cur})", cur),
+        "Progress": st.column_config.ProgressColumn(
+            "Progress", min_value=0.0, max_value=1.0, format="percent"
+        ),
+        "Pace": st.column_config.NumberColumn("Pace", format="%.2f×", help="1.00× is exactly on track"),
+    },
+)
+
+current = [i for i, r in enumerate(rows) if r["starts_on"] <= today <= r["ends_on"]]
+labels = {int(r["campaign_id"]): str(r["name"]) for r in rows}
+picked = st.selectbox(
+    "Campaign",
+    list(labels),
+    format_func=lambda i: labels[i],
+    index=current[0] if current else 0,
+    key="campaigns_pick",
+)
+i = next(j for j, r in enumerate(rows) if r["campaign_id"] == picked)
+row, p = rows[i], results[i]
+
+st.header(labels[picked])
+goal_text = (
+    format_minor(int(row["goal_reporting_minor"]), cur)
+    if row["goal_reporting_minor"] is not None
+    else "no exchange rate"
+)
+if row["currency"] != cur:
+    goal_text += f" ({format_minor(int(row['goal_minor']), str(row['currency']))})"
+st.caption(f"{row['starts_on']} to {row['ends_on']} · goal {goal_text} · {p.status}")
+share = p.progress.value or 0.0
+st.progress(
+    min(1.0, share),
+    text=f"{format_minor(p.raised_minor, cur)} raised — {share:.0%} of the goal, "
+    f"{p.elapsed:.0%} of the time gone",
+)
+m = st.columns(5)
+m[0].metric("Raised to date", format_minor(p.raised_minor, cur))
+m[1].metric(
+    "Pace",
+    f"{p.pace.value:.2f}×" if p.pace.value is not None else "—",
+    help="Share of the goal raised ÷ share of the time gone. 1.00× is exactly on track. "
+    + (p.pace.reason or ""),
+)
+m[2].metric(
+    "Projected at the end",
+    format_minor(int(p.projected_minor.value), cur) if p.projected_minor.value is not None else "—",
+    help="Raised so far ÷ share of the time gone: a straight line. Gifts often bunch at the start and the "
+    "deadline, so read it as a rough guide.",
+)
+m[3].metric(
+    "Still needed per day",
+    format_minor(int(p.needed_per_day_minor.value), cur) if p.needed_per_day_minor.value is not None else "—",
+    help=p.needed_per_day_minor.reason,
+)
+m[4].metric("Gifts / donors", f"{p.gifts:,} / {p.donors:,}", help=f"{p.days_left} day(s) left")
+
+mine = donations.filter(pl.col("campaign_id") == picked)
+curve, by_method, by_source, by_donor = collect_all(
+    [
+        campaign_curve(
+            mine,
+            goal_minor=row["goal_reporting_minor"],
+            starts_on=row["starts_on"],
+            ends_on=row["ends_on"],
+            as_of=today,
+        ),
+        top_sources(gifts.filter(pl.col("campaign_id") == picked), by="method", as_of=today),
+        top_sources(mine, by="source", as_of=today),
+        top_sources(mine, by="donor_id", as_of=today),
+    ]
+)
+series = [charts.Series("Raised", curve["day"].to_list(), (curve["raised_minor"] / scale).to_list())]
+if row["goal_reporting_minor"] is not None:
+    series.append(
+        charts.Series(
+            "On pace to the goal",
+            curve["day"].to_list(),
+            (curve["on_pace_minor"] / scale).to_list(),
+            color=charts.MUTED,
+            dash="dash",
+        )
+    )
+fig = charts.lines(
+    series,
+    title="Raised against a steady pace to the goal",
+    x_title="Day",
+    y_title="Raised",
+    unit=charts.money(cur),
+)
+if row["goal_reporting_minor"] is not None:
+    charts.add_reference_line(fig, int(row["goal_reporting_minor"]) / scale, "Goal")
+charts.show(fig, key="campaigns_curve")
+
+st.subheader("Top sources")
+names = donors_frame(user.identity).select("donor_id", pl.col("display_name").alias("Donor"))
+cols = st.columns(3)
+for col, title, frame, label in (
+    (cols[0], "By kind of giver", by_source, "source"),
+    (cols[1], "By payment method", by_method, "method"),
+    (cols[2], "Largest donors", by_donor.join(names, on="donor_id", how="left"), "Donor"),
+):
+    col.markdown(f"**{title}**")
+    if frame.is_empty():
+        col.caption("No gifts yet.")
+        continue
+    col.dataframe(
+        frame.select(
+            pl.col(label).cast(pl.String).str.replace("_", " ").alias(title),
+            major("amount_minor", cur, alias="amount"),
+            pl.col("share").alias("Share"),
+        ),
+        hide_index=True,
+        width="stretch",
+        key=f"campaigns_top_{label}",
+        column_config={
+            "amount": money_column(cur, cur),
+            "Share": st.column_config.ProgressColumn("Share", min_value=0.0, max_value=1.0, format="percent"),
+        },
+    )

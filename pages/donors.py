@@ -1,0 +1,279 @@
+"""Donors: find anyone, see their giving history, first and last gift,
+lifetime total and segment, correct their details, and merge duplicates
+without losing a gift."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import streamlit as st
+from pydantic import ValidationError
+
+from components import charts
+from components.session import require_role
+from db.campaigns import campaigns_frame
+from db.donations import (
+    amount_text,
+    find_similar_donors,
+    gifts_frame,
+    major,
+    metric_donations,
+    money_column,
+    movement_money,
+    plans_frame,
+)
+from db.donors import donors_frame, merge_donors, update_donor
+from db.errors import InvalidDataError, NotAllowedError
+from db.gift_import import safe_csv
+from db.models.donations import error_messages, format_minor, minor_units
+from db.models.donors import DONOR_KINDS, DonorIn, MergeRequest
+from metrics.fundraising_desk import SEGMENT_MEANING, SEGMENTS, donor_profiles, donor_segments, giving_by_year
+from metrics.periods import fiscal_year_of
+from metrics.query import collect_all
+
+FLASH = "donors_flash"
+
+user = require_role("fundraiser")
+st.title("Donors")
+if flash := st.session_state.pop(FLASH, None):
+    st.success(flash, icon=":material/check_circle:")
+
+money = movement_money(user.identity)
+cur = money.reporting_currency
+today = date.today()
+year = fiscal_year_of(today, money.fiscal_year_start_month)
+donors = donors_frame(user.identity)
+gifts = gifts_frame(user.identity)
+donations = metric_donations(gifts)
+profiles, segments, by_year = collect_all(
+    [
+        donor_profiles(donations, as_of=today),
+        donor_segments(donations, year=year, as_of=today, fy_start_month=money.fiscal_year_start_month),
+        giving_by_year(donations, as_of=today, fy_start_month=money.fiscal_year_start_month),
+    ]
+)
+table = (
+    donors.join(profiles, on="donor_id", how="left")
+    .join(segments.select("donor_id", "segment"), on="donor_id", how="left")
+    .with_columns(pl.col("segment").fill_null("no gifts"), pl.col("gifts").fill_null(0))
+)
+
+st.caption(
+    f"Segments are for fiscal year {year} to date: "
+    + "; ".join(f"**{s}** — {SEGMENT_MEANING[s]}" for s in SEGMENTS)
+    + ". Totals are net of refunds, in "
+    + cur
+    + "."
+)
+search_col, segment_col = st.columns([2, 1])
+search = search_col.text_input("Search by name or email", key="donors_search", placeholder="e.g. okafor")
+chosen_segments = segment_col.multiselect("Segment", [*SEGMENTS, "no gifts"], key="donors_segments")
+shown = table
+if search.strip():
+    needle = search.strip().lower()
+    shown = shown.filter(
+        pl.col("display_name").str.to_lowercase().str.contains(needle, literal=True)
+        | pl.col("email").fill_null("").str.contains(needle, literal=True)
+    )
+if chosen_segments:
+    shown = shown.filter(pl.col("segment").is_in(chosen_segments))
+listing = shown.sort("lifetime_minor", descending=True, nulls_last=True).select(
+    "donor_id",
+    pl.col("display_name").alias("Donor"),
+    pl.col("email").alias("Email"),
+    pl.col("kind").alias("Kind"),
+    pl.col("segment").alias("Segment"),
+    pl.col("first_gift_on").alias("First gift"),
+    pl.col("last_gift_on").alias("Last gift"),
+    pl.col("gifts").alias("Gifts"),
+    major("lifetime_minor", cur, alias="lifetime"),
+)
+st.caption(f"{listing.height:,} of {table.height:,} donors")
+st.dataframe(
+    listing.drop("donor_id"),
+    hide_index=True,
+    width="stretch",
+    height=300,
+    key="donors_table",
+    column_config={"lifetime": money_column(f"Lifetime ({cur})", cur)},
+)
+st.download_button(
+    "Download this list (CSV)",
+    data=safe_csv(listing),
+    file_name="donors.csv",
+    mime="text/csv",
+    key="donors_csv",
+    icon=":material/download:",
+    on_click="ignore",
+    disabled=listing.is_empty(),
+)
+
+labels = {
+    int(r["donor_id"]): f"{r['Donor']} ({r['Email']})" if r["Email"] else str(r["Donor"])
+    for r in listing.iter_rows(named=True)
+}
+st.divider()
+picked = st.selectbox(
+    "Open a donor's profile",
+    list(labels),
+    format_func=lambda i: labels[i],
+    index=0 if len(labels) == 1 else None,
+    placeholder="Choose a donor from the list above",
+    key="donors_pick",
+)
+if picked is None:
+    st.stop()
+
+row = table.filter(pl.col("donor_id") == picked).row(0, named=True)
+st.header(str(row["display_name"]))
+st.caption(
+    " · ".join(x for x in (row["email"] or "no email", row["kind"], f"segment: {row['segment']}") if x)
+)
+m = st.columns(5)
+m[0].metric("Lifetime giving", format_minor(int(row["lifetime_minor"] or 0), cur))
+m[1].metric("Gifts", f"{int(row['gifts'] or 0):,}")
+m[2].metric("First gift", str(row["first_gift_on"] or "—"))
+m[3].metric("Last gift", str(row["last_gift_on"] or "—"))
+m[4].metric("Largest gift", format_minor(int(row["largest_gift_minor"] or 0), cur))
+
+history = by_year.filter(pl.col("donor_id") == picked)
+if not history.is_empty():
+    charts.show(
+        charts.bars(
+            [
+                charts.Series(
+                    "Net giving",
+                    [f"FY {y}" for y in history["fy"].to_list()],
+                    (history["amount_minor"] / 10 ** minor_units(cur)).to_list(),
+                )
+            ],
+            title="Giving by fiscal year",
+            x_title="Fiscal year",
+            y_title="Net giving",
+            unit=charts.money(cur),
+        ),
+        key="donors_by_year",
+    )
+
+mine = gifts.filter(pl.col("donor_id") == picked)
+campaigns = campaigns_frame(user.identity).select("campaign_id", pl.col("name").alias("Campaign"))
+st.markdown("**Giving history**")
+if mine.is_empty():
+    st.info("No gifts recorded for this donor.", icon=":material/info:")
+else:
+    st.dataframe(
+        mine.sort("received_on", descending=True)
+        .join(campaigns, on="campaign_id", how="left")
+        .select(
+            pl.col("received_on").alias("Date"),
+            amount_text().alias("Amount"),
+            amount_text("refunded_minor").alias("Refunded"),
+            major("net_reporting_minor", cur, alias="net"),
+            "Campaign",
+            pl.col("method").str.replace("_", " ").alias("Method"),
+            pl.col("is_recurring").alias("Recurring"),
+            pl.col("processor").alias("Channel"),
+            pl.col("processor_ref").alias("Reference"),
+        ),
+        hide_index=True,
+        width="stretch",
+        key="donors_history",
+        column_config={"net": money_column(f"Net ({cur})", cur)},
+    )
+plans = plans_frame(user.identity).filter(pl.col("donor_id") == picked)
+if not plans.is_empty():
+    st.markdown("**Recurring plans**")
+    st.dataframe(
+        plans.select(
+            pl.col("status").alias("Status"),
+            amount_text().alias("Amount"),
+            pl.col("frequency").alias("Every"),
+            pl.col("started_on").alias("Since"),
+            pl.col("last_gift_on").alias("Last gift"),
+            pl.col("gifts").alias("Gifts"),
+        ),
+        hide_index=True,
+        width="stretch",
+        key="donors_plans",
+    )
+
+with st.expander("Edit details"), st.form(f"donor_edit_{picked}"):
+    st.text_input("Name", value=str(row["display_name"]), key=f"donor_edit_name_{picked}", max_chars=200)
+    st.text_input("Email", value=row["email"] or "", key=f"donor_edit_email_{picked}", max_chars=320)
+    st.selectbox("Kind", DONOR_KINDS, index=DONOR_KINDS.index(row["kind"]), key=f"donor_edit_kind_{picked}")
+    st.text_area("Note", value=row["note"] or "", key=f"donor_edit_note_{picked}", max_chars=2000)
+    if st.form_submit_button("Save details", key="donor_edit_save"):
+        try:
+            update_donor(
+                user.identity,
+                picked,
+                DonorIn(
+                    display_name=st.session_state[f"donor_edit_name_{picked}"],
+                    email=st.session_state[f"donor_edit_email_{picked}"] or None,
+                    kind=st.session_state[f"donor_edit_kind_{picked}"],
+                    chapter_id=row["chapter_id"],
+                    note=st.session_state[f"donor_edit_note_{picked}"] or None,
+                ),
+            )
+        except ValidationError as exc:
+            for message in error_messages(exc):
+                st.error(message, icon=":material/error:")
+        except (InvalidDataError, NotAllowedError) as exc:
+            st.error(str(exc)[:1].upper() + str(exc)[1:], icon=":material/error:")
+        else:
+            for key in ("donor_edit_name", "donor_edit_email", "donor_edit_kind", "donor_edit_note"):
+                st.session_state.pop(f"{key}_{picked}", None)
+            st.session_state[FLASH] = "Details saved."
+            st.rerun()
+
+with st.expander("Merge a duplicate into this donor", expanded=False):
+    similar = [
+        d
+        for d in find_similar_donors(user.identity, str(row["display_name"]), row["email"])
+        if d.id != picked
+    ]
+    if similar:
+        st.caption(
+            "Possible duplicates: "
+            + "; ".join(f"{d.display_name} ({d.email or 'no email'})" for d in similar)
+        )
+    all_labels = {
+        int(r["donor_id"]): f"{r['display_name']} ({r['email']})" if r["email"] else str(r["display_name"])
+        for r in donors.iter_rows(named=True)
+    }
+    similar_ids = {d.id for d in similar}
+    order = [d.id for d in similar] + [i for i in all_labels if i != picked and i not in similar_ids]
+    duplicate = st.selectbox(
+        "Duplicate to fold into this donor",
+        order,
+        format_func=lambda i: all_labels.get(i, str(i)),
+        index=None,
+        placeholder="Choose the duplicate",
+        key="donors_merge_duplicate",
+    )
+    if duplicate is not None:
+        dup_gifts = gifts.filter(pl.col("donor_id") == duplicate)
+        st.info(
+            f"{dup_gifts.height} gift(s) and every recurring plan of {all_labels[duplicate]} will move to "
+            f"{row['display_name']}; the duplicate's email and note fill in what this donor lacks. "
+            "The move is recorded in the audit log.",
+            icon=":material/merge:",
+        )
+        confirm = st.checkbox("I have checked that these are the same donor", key="donors_merge_confirm")
+        if st.button("Merge", type="primary", disabled=not confirm, key="donors_merge_button"):
+            try:
+                result = merge_donors(user.identity, MergeRequest(keep_id=picked, duplicate_id=duplicate))
+            except ValidationError as exc:
+                for message in error_messages(exc):
+                    st.error(message, icon=":material/error:")
+            except (InvalidDataError, NotAllowedError) as exc:
+                st.error(str(exc)[:1].upper() + str(exc)[1:], icon=":material/error:")
+            else:
+                for key in ("donors_merge_duplicate", "donors_merge_confirm"):
+                    st.session_state.pop(key, None)
+                st.session_state[FLASH] = (
+                    f"Merged: {result.gifts_moved} gift(s) and {result.plans_moved} plan(s) moved to "
+                    f"{row['display_name']}."
+                )
+                st.rerun()

@@ -1,0 +1,237 @@
+"""Expenses by category (program, admin, fundraising), entered by hand or
+imported from a CSV, so burn and runway rest on real figures."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import streamlit as st
+from pydantic import ValidationError
+
+from components import charts
+from components.session import require_role
+from db.chapters import chapter_labels, list_chapters
+from db.donations import amount_text, gifts_frame, major, metric_donations, money_column, movement_money
+from db.errors import InvalidDataError, NotAllowedError
+from db.expenses import (
+    EXPENSE_COLUMNS,
+    check_expense_file,
+    commit_expense_file,
+    expenses_frame,
+    record_expense,
+)
+from db.gift_import import safe_csv
+from db.models.donations import CURRENCY_MINOR_UNITS, error_messages, format_minor, minor_units
+from db.models.expenses import CATEGORIES, ExpenseIn
+from metrics.finance import monthly_cash_flow
+from metrics.fundraising_desk import expense_shares, expenses_by_month_and_category
+from metrics.periods import add_months
+from metrics.query import collect_all
+
+FLASH = "expenses_flash"
+CHECKED = "expenses_checked"
+FIELDS = ("expense_amount", "expense_description", "expense_chapter")
+CATEGORY_HELP = {
+    "program": "running programs, events, trainings, circles",
+    "admin": "management and general: rent, accounting, insurance, software",
+    "fundraising": "appeals, events to raise money, processor fees, donor care",
+}
+
+user = require_role("fundraiser")
+st.title("Expenses")
+if flash := st.session_state.pop(FLASH, None):
+    st.success(flash, icon=":material/check_circle:")
+money = movement_money(user.identity)
+cur = money.reporting_currency
+scale = 10 ** minor_units(cur)
+today = date.today()
+chapters = list_chapters(user.identity)
+chapter_names = chapter_labels(chapters)
+
+tab_summary, tab_entry, tab_import = st.tabs(["Summary", "Add an expense", "Import a CSV"])
+
+with tab_entry, st.form("expense_form"):
+    date_col, amount_col, currency_col = st.columns([1, 1, 1])
+    date_col.date_input("Date", value=today, max_value=today, key="expense_date", format="YYYY-MM-DD")
+    amount_col.text_input("Amount", key="expense_amount", placeholder="e.g. 420.00")
+    currencies = sorted(CURRENCY_MINOR_UNITS)
+    currency_col.selectbox("Currency", currencies, index=currencies.index(cur), key="expense_currency")
+    category_col, chapter_col = st.columns(2)
+    category_col.selectbox(
+        "Category",
+        CATEGORIES,
+        format_func=lambda c: f"{c} — {CATEGORY_HELP[c]}",
+        key="expense_category",
+    )
+    chapter_col.selectbox(
+        "Chapter (optional)",
+        list(chapter_names),
+        format_func=lambda i: chapter_names[i],
+        index=None,
+        placeholder="The whole movement",
+        key="expense_chapter",
+    )
+    st.text_input("Description", key="expense_description", max_chars=500)
+    if st.form_submit_button("Save expense", type="primary", key="expense_save"):
+        state = st.session_state
+        try:
+            expense = ExpenseIn.model_validate(
+                {
+                    "spent_on": state.get("expense_date"),
+                    "amount": state.get("expense_amount") or "",
+                    "currency": state.get("expense_currency") or "",
+                    "category": state.get("expense_category"),
+                    "description": state.get("expense_description") or "",
+                    "chapter_id": state.get("expense_chapter"),
+                }
+            )
+            record_expense(user.identity, expense)
+        except ValidationError as exc:
+            for message in error_messages(exc):
+                st.error(message, icon=":material/error:")
+        except (InvalidDataError, NotAllowedError) as exc:
+            st.error(str(exc)[:1].upper() + str(exc)[1:], icon=":material/error:")
+        else:
+            for key in FIELDS:
+                state.pop(key, None)
+            state[FLASH] = (
+                f"Saved {format_minor(expense.amount_minor, expense.currency)} ({expense.category})."
+            )
+            st.rerun()
+
+with tab_import:
+    st.caption(
+        "A CSV with the columns "
+        + ", ".join(f"`{c}`" for c in EXPENSE_COLUMNS)
+        + " (and optionally `chapter_id`). Categories may also be written as in your books: "
+        "'Management and General' is admin, 'Program services' is program, 'Development' is fundraising. "
+        "Every row is checked first; then all are saved, or none."
+    )
+    upload = st.file_uploader("Expenses CSV", type=["csv"], key="expenses_file")
+    if upload is None:
+        st.session_state.pop(CHECKED, None)
+    else:
+        if st.button("Check the file", key="expenses_check"):
+            st.session_state[CHECKED] = (upload.file_id, check_expense_file(user.identity, upload.getvalue()))
+        stored = st.session_state.get(CHECKED)
+        checked = stored[1] if stored and stored[0] == upload.file_id else None
+        if checked is not None:
+            total = sum(checked.reporting_minor.values())
+            st.markdown(
+                f"{checked.rows_in_file:,} rows: {len(checked.expenses):,} valid, "
+                f"{len({e.row for e in checked.errors}):,} with problems; valid rows total "
+                f"{format_minor(total, cur)}."
+            )
+            if checked.errors:
+                report = pl.DataFrame(
+                    {"row": [e.row for e in checked.errors], "problem": [e.message for e in checked.errors]}
+                )
+                st.error("Nothing can be saved until every row is right.", icon=":material/error:")
+                st.dataframe(report, hide_index=True, width="stretch", key="expenses_errors")
+                st.download_button(
+                    "Download the error report (CSV)",
+                    data=safe_csv(report),
+                    file_name="expenses-problems.csv",
+                    mime="text/csv",
+                    key="expenses_errors_csv",
+                    on_click="ignore",
+                )
+            elif checked.can_commit and st.button(
+                f"Import {len(checked.expenses):,} expense(s)", type="primary", key="expenses_commit"
+            ):
+                try:
+                    saved = commit_expense_file(user.identity, checked)
+                except (InvalidDataError, NotAllowedError) as exc:
+                    st.error("Nothing was saved: " + str(exc), icon=":material/error:")
+                else:
+                    st.session_state.pop(CHECKED, None)
+                    st.session_state[FLASH] = f"Imported {saved:,} expense(s)."
+                    st.rerun()
+
+with tab_summary:
+    start = add_months(today.replace(day=1), -11)
+    expenses = expenses_frame(user.identity)
+    donations = metric_donations(gifts_frame(user.identity, since=start))
+    by_month, shares = collect_all(
+        [
+            expenses_by_month_and_category(expenses, start=start, end=today),
+            expense_shares(expenses, start=start, end=today),
+        ]
+    )
+    flows = monthly_cash_flow(donations, expenses, start=start, end=today).collect()
+    m = st.columns(4)
+    m[0].metric("Spent, last 12 months", format_minor(int(by_month["amount_minor"].sum()), cur))
+    for col, category in zip(m[1:], CATEGORIES, strict=True):
+        share = shares[category]
+        col.metric(
+            f"{category.capitalize()} share",
+            f"{share.value:.0%}" if share.value is not None else "—",
+            help=share.reason or CATEGORY_HELP[category],
+        )
+    left, right = st.columns(2)
+    with left:
+        charts.show(
+            charts.bars(
+                [
+                    charts.Series(
+                        c.capitalize(),
+                        part["month"].to_list(),
+                        (part["amount_minor"] / scale).to_list(),
+                    )
+                    for c in CATEGORIES
+                    for part in [by_month.filter(pl.col("category") == c)]
+                ],
+                title="Expenses by month and category",
+                x_title="Month",
+                y_title="Spent",
+                unit=charts.money(cur),
+                stacked=True,
+                hover_x="%{x|%b %Y}",
+            ),
+            key="expenses_by_category",
+        )
+    with right:
+        charts.show(
+            charts.lines(
+                [
+                    charts.Series(
+                        "Gifts in (net)", flows["month"].to_list(), (flows["cash_in"] / scale).to_list()
+                    ),
+                    charts.Series(
+                        "Expenses out",
+                        flows["month"].to_list(),
+                        (flows["cash_out"] / scale).to_list(),
+                        color=charts.BAD,
+                    ),
+                ],
+                title="Money in and out by month",
+                x_title="Month",
+                y_title="Amount",
+                unit=charts.money(cur),
+                markers=True,
+                hover_x="%{x|%b %Y}",
+            ),
+            key="expenses_flows",
+        )
+    st.markdown("**Recent expenses**")
+    if expenses.is_empty():
+        st.info("No expenses recorded yet.", icon=":material/info:")
+    else:
+        recent = expenses.head(200).select(
+            pl.col("spent_on").alias("Date"),
+            pl.col("category").alias("Category"),
+            pl.col("description").alias("Description"),
+            amount_text().alias("Amount"),
+            major("reporting_amount_minor", cur, alias="reporting"),
+            pl.col("chapter_id")
+            .replace_strict(chapter_names, default=None, return_dtype=pl.String)
+            .alias("Chapter"),
+        )
+        st.dataframe(
+            recent,
+            hide_index=True,
+            width="stretch",
+            key="expenses_recent",
+            column_config={"reporting": money_column(cur, cur)},
+        )

@@ -1,0 +1,274 @@
+"""Import gifts from Stripe's payments export, PayPal's activity download or
+any CSV: map the columns, check the file against the database, see every
+row's fate, then import it all or nothing. Exchange rates live here too."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+import polars as pl
+import streamlit as st
+from pydantic import ValidationError
+
+from components.session import require_role
+from db.campaigns import campaigns_frame
+from db.donations import exchange_rates_frame, money_column, movement_money, save_exchange_rate
+from db.errors import InvalidDataError, NotAllowedError
+from db.gift_import import (
+    DATE_ORDERS,
+    FIELDS,
+    FORMATS,
+    REQUIRED,
+    ImportCheck,
+    ImportOptions,
+    check_import,
+    commit_import,
+    default_mapping,
+    detect_format,
+    errors_frame,
+    import_history,
+    preview_frame,
+    read_csv,
+    safe_csv,
+)
+from db.models.donations import CURRENCY_MINOR_UNITS, ExchangeRateIn, error_messages, format_minor
+
+CHECK = "import_check"
+FLASH = "import_flash"
+NONE = "(not in this file)"
+FORMAT_LABEL = {
+    "stripe": "Stripe payments export",
+    "paypal": "PayPal activity download",
+    "generic": "Other CSV",
+}
+ORDER_LABEL = {
+    "auto": "Work it out from the file",
+    "YMD": "Year-month-day (2025-03-14)",
+    "DMY": "Day/month/year (14/03/2025)",
+    "MDY": "Month/day/year (03/14/2025)",
+}
+
+user = require_role("fundraiser")
+st.title("Import gifts")
+money = movement_money(user.identity)
+if flash := st.session_state.pop(FLASH, None):
+    st.success(flash, icon=":material/check_circle:")
+
+tab_file, tab_rates, tab_history = st.tabs(["Import a file", "Exchange rates", "Past imports"])
+
+with tab_file:
+    st.caption(
+        "Stripe: Payments → Export (CSV, default columns). PayPal: Activity → Download (CSV, completed "
+        "payments). Any other CSV: map its columns below. Nothing is saved until you press Import, and then "
+        "either every gift is saved or none. Gifts already recorded (same processor reference) are skipped, "
+        "so importing a file twice adds nothing."
+    )
+    upload = st.file_uploader("CSV file", type=["csv"], key="import_file")
+    if upload is None:
+        st.session_state.pop(CHECK, None)
+        st.info("Choose a CSV file to begin.", icon=":material/upload_file:")
+    else:
+        data = upload.getvalue()
+        try:
+            raw = read_csv(data)
+        except InvalidDataError as exc:
+            st.error(str(exc)[:1].upper() + str(exc)[1:], icon=":material/error:")
+            st.stop()
+        detected = detect_format(raw.columns)
+        fmt = st.selectbox(
+            "What kind of file is this?",
+            FORMATS,
+            index=FORMATS.index(detected),
+            format_func=lambda f: FORMAT_LABEL[f] + (" (detected)" if f == detected else ""),
+            key="import_format",
+        )
+        st.caption(f"{upload.name}: {len(raw.rows):,} rows, {len(raw.columns)} columns.")
+        defaults = default_mapping(fmt, raw.columns)
+        choices = [NONE, *raw.columns]
+        mapping: dict[str, str | None] = {}
+        with st.expander("Column mapping", expanded=fmt == "generic"):
+            st.caption(
+                "Which column of the file holds each field. Fields marked * are required for this kind."
+            )
+            cols = st.columns(3)
+            for i, (field_name, label) in enumerate(FIELDS.items()):
+                default = defaults.get(field_name)
+                chosen = cols[i % 3].selectbox(
+                    label + (" *" if field_name in REQUIRED[fmt] else ""),
+                    choices,
+                    index=choices.index(default) if default in choices else 0,
+                    key=f"import_map_{fmt}_{field_name}",
+                )
+                mapping[field_name] = None if chosen == NONE else chosen
+        campaigns = campaigns_frame(user.identity)
+        campaign_names = {int(r["campaign_id"]): str(r["name"]) for r in campaigns.iter_rows(named=True)}
+        order_col, comma_col, campaign_col = st.columns(3)
+        date_order = order_col.selectbox(
+            "Dates", DATE_ORDERS, format_func=lambda o: ORDER_LABEL[o], key="import_date_order"
+        )
+        decimal_comma = comma_col.toggle(
+            "Decimal comma (1.234,50)", key="import_decimal_comma", help="Amounts written the European way."
+        )
+        campaign_id = campaign_col.selectbox(
+            "Campaign for gifts that name none",
+            list(campaign_names),
+            format_func=lambda i: campaign_names[i],
+            index=None,
+            placeholder="No campaign",
+            key="import_campaign",
+        )
+        options = ImportOptions(
+            format=fmt,
+            mapping=mapping,
+            date_order=date_order,
+            decimal_comma=decimal_comma,
+            campaign_id=campaign_id,
+        )
+        fingerprint = hashlib.sha256(repr((raw.sha256, options)).encode()).hexdigest()
+        if st.button("Check the file", type="primary", key="import_check_button"):
+            with st.spinner("Checking every row…"):
+                st.session_state[CHECK] = (
+                    fingerprint,
+                    check_import(user.identity, raw, options, upload.name),
+                )
+        stored = st.session_state.get(CHECK)
+        check: ImportCheck | None = stored[1] if stored and stored[0] == fingerprint else None
+        if stored and check is None:
+            st.info("The file or the mapping changed: check it again.", icon=":material/refresh:")
+        if check is not None:
+            total = sum(check.reporting_minor.get(g.row, 0) for g in check.new_gifts)
+            row1 = st.columns(4)
+            row1[0].metric("Rows in the file", f"{check.parsed.rows_in_file:,}")
+            row1[1].metric("New gifts", f"{len(check.new_gifts):,}")
+            row1[2].metric("Already recorded", f"{len(check.already_recorded):,}")
+            row1[3].metric("New gifts total", format_minor(total, money.reporting_currency))
+            row2 = st.columns(4)
+            row2[0].metric("New donors", f"{check.donors_to_create:,}")
+            row2[1].metric("Refunds to apply", f"{len(check.new_refunds) + len(check.refund_updates):,}")
+            row2[2].metric("Skipped rows", f"{len(check.parsed.skipped) + len(check.refunds_without_gift):,}")
+            row2[3].metric("Rows with problems", f"{len({e.row for e in check.errors}):,}")
+            for warning in check.warnings:
+                st.warning(warning[:1].upper() + warning[1:], icon=":material/warning:")
+            if check.errors:
+                st.error(
+                    f"{len({e.row for e in check.errors}):,} row(s) have problems. Nothing can be imported "
+                    "until the file is fixed: correct them in the file (or the mapping) and check again.",
+                    icon=":material/error:",
+                )
+                report = errors_frame(check)
+                st.dataframe(
+                    report,
+                    hide_index=True,
+                    width="stretch",
+                    key="import_errors",
+                    column_config={"row": st.column_config.NumberColumn("Row", format="%d")},
+                )
+                st.download_button(
+                    "Download the error report (CSV)",
+                    data=safe_csv(report),
+                    file_name=f"{upload.name.rsplit('.', 1)[0]}-problems.csv",
+                    mime="text/csv",
+                    key="import_errors_csv",
+                    icon=":material/download:",
+                    on_click="ignore",
+                )
+            preview = preview_frame(check)
+            st.markdown("**What happens to each row**")
+            outcome = st.pills(
+                "Show",
+                sorted(set(preview["outcome"].to_list())),
+                selection_mode="multi",
+                key="import_preview_filter",
+            )
+            shown = preview.filter(pl.col("outcome").is_in(outcome)) if outcome else preview
+            st.dataframe(
+                shown.head(2000),
+                hide_index=True,
+                width="stretch",
+                key="import_preview",
+                column_config={
+                    "row": st.column_config.NumberColumn("Row", format="%d"),
+                    "reporting_amount_minor": money_column(
+                        f"In {money.reporting_currency}", money.reporting_currency
+                    ),
+                },
+            )
+            if shown.height > 2000:
+                st.caption(f"Showing the first 2,000 of {shown.height:,} rows.")
+            if check.can_commit:
+                label = f"Import {len(check.new_gifts):,} gift(s)"
+                if check.new_refunds or check.refund_updates:
+                    label += f" and {len(check.new_refunds) + len(check.refund_updates):,} refund(s)"
+                if st.button(label, type="primary", key="import_commit"):
+                    try:
+                        with st.spinner("Importing…"):
+                            result = commit_import(user.identity, check)
+                    except (InvalidDataError, NotAllowedError) as exc:
+                        st.error("Nothing was imported: " + str(exc), icon=":material/error:")
+                    else:
+                        st.session_state.pop(CHECK, None)
+                        st.session_state[FLASH] = (
+                            f"Imported {result.gifts_added:,} gift(s), {result.refunds_applied:,} refund(s) "
+                            f"and {result.donors_added:,} new donor(s) from {upload.name}; "
+                            f"{result.gifts_already_recorded:,} were already recorded."
+                        )
+                        st.rerun()
+            elif not check.errors:
+                st.info(
+                    "Everything in this file is already recorded: there is nothing to import.",
+                    icon=":material/done_all:",
+                )
+
+with tab_rates:
+    st.caption(
+        f"How many {money.reporting_currency} one unit of another currency is worth, from a date until the "
+        "next stored rate. Gifts keep the reporting amount they were saved with."
+    )
+    with st.form("rate_form"):
+        c1, c2, c3 = st.columns(3)
+        currencies = [c for c in sorted(CURRENCY_MINOR_UNITS) if c != money.reporting_currency]
+        c1.selectbox("Currency", currencies, index=currencies.index("EUR"), key="rate_currency")
+        c2.date_input("Valid from", value=date.today(), key="rate_valid_on", format="YYYY-MM-DD")
+        c3.text_input(f"{money.reporting_currency} per unit", key="rate_value", placeholder="e.g. 1.08")
+        if st.form_submit_button("Save rate", key="rate_save"):
+            try:
+                text = (st.session_state.get("rate_value") or "").strip()
+                try:
+                    value = Decimal(text)
+                except InvalidOperation:
+                    raise InvalidDataError(f"'{text}' is not a rate (write it like 1.08)") from None
+                save_exchange_rate(
+                    user.identity,
+                    ExchangeRateIn(
+                        currency=st.session_state["rate_currency"],
+                        valid_on=st.session_state["rate_valid_on"],
+                        rate=value,
+                    ),
+                )
+            except ValidationError as exc:
+                for message in error_messages(exc):
+                    st.error(message, icon=":material/error:")
+            except (InvalidDataError, NotAllowedError) as exc:
+                st.error(str(exc)[:1].upper() + str(exc)[1:], icon=":material/error:")
+            else:
+                st.session_state[FLASH] = "Rate saved."
+                st.session_state.pop("rate_value", None)
+                st.rerun()
+    rates = exchange_rates_frame(user.identity)
+    if rates.is_empty():
+        st.info("No exchange rates stored yet.", icon=":material/info:")
+    else:
+        latest = rates.group_by("currency").agg(pl.all().first()).sort("currency")
+        st.markdown("**Latest rate per currency**")
+        st.dataframe(latest, hide_index=True, width="stretch", key="rates_latest")
+        with st.expander("Every stored rate"):
+            st.dataframe(rates, hide_index=True, width="stretch", key="rates_all")
+
+with tab_history:
+    history = import_history(user.identity)
+    if history.is_empty():
+        st.info("No imports yet.", icon=":material/info:")
+    else:
+        st.dataframe(history, hide_index=True, width="stretch", key="import_history")

@@ -1,0 +1,186 @@
+"""Recurring gifts: active, failed and cancelled plans, and monthly
+recurring revenue."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import streamlit as st
+from pydantic import ValidationError
+
+from components import charts
+from components.session import require_role
+from db.donations import (
+    amount_text,
+    money_column,
+    movement_money,
+    plans_frame,
+    plans_from_recurring_gifts,
+    set_plan_status,
+    unplanned_recurring_gifts,
+)
+from db.errors import InvalidDataError, NotAllowedError
+from db.gift_import import safe_csv
+from db.models.donations import PLAN_STATUSES, PlanStatusChange, error_messages, format_minor, minor_units
+from metrics.fundraising_desk import mrr_by_month, plan_health, recurring_revenue
+from metrics.periods import add_months
+from metrics.query import collect_all
+
+FLASH = "recurring_flash"
+
+user = require_role("fundraiser")
+st.title("Recurring gifts")
+if flash := st.session_state.pop(FLASH, None):
+    st.success(flash, icon=":material/check_circle:")
+money = movement_money(user.identity)
+cur = money.reporting_currency
+scale = 10 ** minor_units(cur)
+today = date.today()
+
+waiting = unplanned_recurring_gifts(user.identity)
+if waiting:
+    with st.container(border=True):
+        st.markdown(
+            f"**{waiting:,} recurring gift(s) belong to no plan** (recorded before plans existed, or loaded "
+            "from elsewhere). Group them into one plan per donor and currency: the amount is the latest "
+            "gift's, the frequency is read from the gaps between gifts, and a plan with no gift for more "
+            "than two periods is marked cancelled."
+        )
+        if st.button("Create the plans", key="recurring_backfill"):
+            try:
+                made = plans_from_recurring_gifts(user.identity)
+            except (InvalidDataError, NotAllowedError) as exc:
+                st.error(str(exc), icon=":material/error:")
+            else:
+                st.session_state[FLASH] = f"{made:,} plan(s) created."
+                st.rerun()
+
+plans = plans_frame(user.identity)
+if plans.is_empty():
+    st.info(
+        "No recurring plans yet. A gift recorded with *Recurring gift* ticked starts one; so do subscription "
+        "payments in a Stripe or PayPal import.",
+        icon=":material/event_repeat:",
+    )
+    st.stop()
+
+revenue, health, history = collect_all(
+    [
+        recurring_revenue(plans, as_of=today),
+        plan_health(plans, as_of=today),
+        mrr_by_month(plans, start=add_months(today, -11), end=today),
+    ]
+)
+m = st.columns(5)
+m[0].metric(
+    "Monthly recurring revenue",
+    format_minor(round(revenue.mrr_minor), cur),
+    help="Active plans, each as an amount per month: quarterly ÷ 3, annual ÷ 12.",
+)
+m[1].metric("A year at this rate", format_minor(round(revenue.annualised_minor), cur))
+m[2].metric(
+    "Active plans", f"{revenue.active:,}", help=f"{revenue.overdue} overdue: no gift for over a period."
+)
+m[3].metric(
+    "Failed plans",
+    f"{revenue.failed:,}",
+    help="The processor reported a failed charge (an expired card, a refusal).",
+)
+m[4].metric(
+    "Revenue at risk", format_minor(round(revenue.at_risk_minor), cur), help="Failed plans, per month."
+)
+
+charts.show(
+    charts.lines(
+        [charts.Series("MRR", history["month"].to_list(), (history["mrr_minor"] / scale).to_list())],
+        title="Monthly recurring revenue, last 12 months",
+        x_title="Month",
+        y_title="Per month",
+        unit=charts.money(cur),
+        markers=True,
+        hover_x="%{x|%b %Y}",
+    ),
+    key="recurring_mrr",
+)
+
+table = health.sort(["status", "monthly_minor"], descending=[False, True]).select(
+    "plan_id",
+    pl.col("donor_name").alias("Donor"),
+    pl.col("donor_email").alias("Email"),
+    amount_text().alias("Amount"),
+    pl.col("frequency").alias("Every"),
+    (pl.col("monthly_minor") / scale).alias("monthly"),
+    pl.col("started_on").alias("Since"),
+    pl.col("last_gift_on").alias("Last gift"),
+    pl.col("days_since_gift").alias("Days since"),
+    pl.col("overdue").alias("Overdue"),
+    pl.col("failed_on").alias("Failed on"),
+    pl.col("cancelled_on").alias("Cancelled on"),
+    pl.col("status_note").alias("Note"),
+    pl.col("status"),
+)
+tabs = st.tabs([f"{s.capitalize()} ({table.filter(pl.col('status') == s).height:,})" for s in PLAN_STATUSES])
+hide = {
+    "active": ["Failed on", "Cancelled on"],
+    "failed": ["Cancelled on", "Overdue"],
+    "cancelled": ["Overdue"],
+}
+for tab, status in zip(tabs, PLAN_STATUSES, strict=True):
+    with tab:
+        part = table.filter(pl.col("status") == status).drop("status", "plan_id", *hide[status])
+        if part.is_empty():
+            st.info(f"No {status} plans.", icon=":material/info:")
+            continue
+        st.dataframe(
+            part,
+            hide_index=True,
+            width="stretch",
+            key=f"recurring_{status}",
+            column_config={"monthly": money_column(f"Per month ({cur})", cur)},
+        )
+        st.download_button(
+            f"Download the {status} plans (CSV)",
+            data=safe_csv(part),
+            file_name=f"recurring-{status}.csv",
+            mime="text/csv",
+            key=f"recurring_{status}_csv",
+            icon=":material/download:",
+            on_click="ignore",
+        )
+
+st.subheader("Change a plan's status")
+labels = {
+    int(r["plan_id"]): f"{r['Donor']} — {r['Amount']} {r['Every']} ({r['status']})"
+    for r in table.iter_rows(named=True)
+}
+with st.form("recurring_status"):
+    plan_col, status_col, day_col = st.columns([3, 1, 1])
+    plan_col.selectbox(
+        "Plan", list(labels), format_func=lambda i: labels[i], index=None, key="recurring_plan"
+    )
+    status_col.selectbox("New status", PLAN_STATUSES, key="recurring_new_status")
+    day_col.date_input("As of", value=today, max_value=today, key="recurring_on", format="YYYY-MM-DD")
+    st.text_input("Why (optional)", key="recurring_note", max_chars=500, placeholder="e.g. card expired")
+    if st.form_submit_button("Save status", key="recurring_save"):
+        state = st.session_state
+        try:
+            change = PlanStatusChange.model_validate(
+                {
+                    "plan_id": state.get("recurring_plan"),
+                    "status": state.get("recurring_new_status"),
+                    "on": state.get("recurring_on"),
+                    "note": state.get("recurring_note") or None,
+                }
+            )
+            set_plan_status(user.identity, change)
+        except ValidationError as exc:
+            for message in error_messages(exc):
+                st.error(message.replace("Plan id: ", "Plan: "), icon=":material/error:")
+        except (InvalidDataError, NotAllowedError) as exc:
+            st.error(str(exc)[:1].upper() + str(exc)[1:], icon=":material/error:")
+        else:
+            for key in ("recurring_plan", "recurring_note"):
+                state.pop(key, None)
+            state[FLASH] = f"The plan is now {change.status}."
+            st.rerun()

@@ -1,0 +1,241 @@
+"""The retention desk: who gave last year but not yet this year (LYBUNT) or
+some year but not lately (SYBUNT), and how retention compares with the
+Fundraising Effectiveness Project's benchmarks."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import streamlit as st
+
+from components import charts
+from components.session import require_role
+from db.donations import gifts_frame, major, metric_donations, money_column, movement_money
+from db.donors import donors_frame
+from db.gift_import import safe_csv
+from db.models.donations import format_minor, minor_units
+from metrics.figure import Figure
+from metrics.fundraising import fundraising_year
+from metrics.fundraising_desk import lapsed_call_list
+from metrics.periods import fiscal_year_of
+from metrics.query import collect_all
+
+user = require_role("fundraiser")
+st.title("Retention")
+money = movement_money(user.identity)
+cur = money.reporting_currency
+scale = 10 ** minor_units(cur)
+today = date.today()
+this_year = fiscal_year_of(today, money.fiscal_year_start_month)
+gifts = gifts_frame(user.identity)
+donations = metric_donations(gifts)
+first_year = (
+    fiscal_year_of(gifts["received_on"].min(), money.fiscal_year_start_month) if gifts.height else this_year  # type: ignore[arg-type]
+)
+years = list(range(this_year, max(first_year, this_year - 9) - 1, -1))
+year = st.selectbox("Fiscal year", years, format_func=lambda y: f"FY {y}", key="retention_year")
+fy = money.fiscal_year_start_month
+figures, lybunt, sybunt = collect_all(
+    [
+        fundraising_year(donations, year=year, as_of=today, fy_start_month=fy),
+        lapsed_call_list(donations, kind="lybunt", year=year, as_of=today, fy_start_month=fy),
+        lapsed_call_list(donations, kind="sybunt", year=year, as_of=today, fy_start_month=fy),
+    ]
+)
+if figures.caveat:
+    st.info(
+        f"FY {year} runs to {figures.through:%d %B %Y} so far: {figures.caveat} "
+        "Donors who have not given yet may still give before the year ends.",
+        icon=":material/hourglass_top:",
+    )
+
+
+def pct(figure: Figure) -> str:
+    return f"{figure.value:.1%}" if figure.value is not None else "—"
+
+
+r = figures.retention
+st.subheader(f"Donor retention, FY {year - 1} → FY {year}")
+m = st.columns(4)
+for col, label, fig, bench, help_text in (
+    (
+        m[0],
+        "Overall",
+        r.overall,
+        r.benchmark_overall,
+        f"{r.retained} of the {r.donors_prev} donors of FY {year - 1} gave again.",
+    ),
+    (
+        m[1],
+        "New donors",
+        r.new,
+        r.benchmark_new,
+        f"{r.new_prev_retained} of the {r.new_prev} first-time donors of FY {year - 1} gave again.",
+    ),
+    (
+        m[2],
+        "Repeat donors",
+        r.repeat,
+        r.benchmark_repeat,
+        f"{r.repeat_prev_retained} of the {r.repeat_prev} repeat donors of FY {year - 1} gave again.",
+    ),
+    (m[3], "Dollars", r.dollars, None, "This year's gifts from retained donors ÷ all of last year's gifts."),
+):
+    delta = (
+        f"{(fig.value - bench) * 100:+.1f} pts vs FEP {bench:.0%}"
+        if fig.value is not None and bench
+        else None
+    )
+    col.metric(label, pct(fig), delta=delta, help=(fig.reason or help_text))
+
+bench_fig = charts.bars(
+    [
+        charts.Series(
+            f"FY {year}",
+            ["Overall", "New", "Repeat"],
+            [r.overall.value or 0, r.new.value or 0, r.repeat.value or 0],
+        ),
+        charts.Series(
+            "FEP benchmark",
+            ["Overall", "New", "Repeat"],
+            [r.benchmark_overall, r.benchmark_new, r.benchmark_repeat],
+            color=charts.MUTED,
+        ),
+    ],
+    title="Retention against the Fundraising Effectiveness Project",
+    x_title="Donors",
+    y_title="Retained",
+    unit=charts.PERCENT,
+)
+g = figures.gains_and_losses
+ups = charts.bars(
+    [
+        charts.Series(
+            f"FY {year}",
+            ["Upgraded", "Same", "Downgraded"],
+            [g.upgraded_share.value or 0, g.same_share.value or 0, g.downgraded_share.value or 0],
+        ),
+        charts.Series(
+            "FEP 2015→16",
+            ["Upgraded", "Same", "Downgraded"],
+            list(g.benchmark_upgrade_same_downgrade),
+            color=charts.MUTED,
+        ),
+    ],
+    title="Donors who gave both years: more, the same or less",
+    x_title="Change",
+    y_title="Share",
+    unit=charts.PERCENT,
+)
+left, right = st.columns(2)
+with left:
+    charts.show(bench_fig, key="retention_benchmark")
+with right:
+    charts.show(ups, key="retention_upgrades")
+
+st.subheader(f"Gains and losses, FY {year}")
+labels = {
+    "new": "New donors",
+    "recaptured": "Recaptured donors",
+    "upgraded": "Upgraded donors (the increase)",
+    "downgraded": "Downgraded donors (the decrease)",
+    "lapsed_new": "Lapsed new donors",
+    "lapsed_repeat": "Lapsed repeat donors",
+}
+flows = pl.DataFrame(
+    {
+        "Kind": ["gain"] * 3 + ["loss"] * 3,
+        "Who": [labels[k] for k in (*g.gains, *g.losses)],
+        "Donors": [*g.gains.values(), *g.losses.values()],
+        "amount": [v / scale for v in (*g.gains_amount_minor.values(), *g.losses_amount_minor.values())],
+    }
+)
+flow_col, summary_col = st.columns([3, 2])
+flow_col.dataframe(
+    flows,
+    hide_index=True,
+    width="stretch",
+    key="retention_flows",
+    column_config={"amount": money_column(f"Amount ({cur})", cur)},
+)
+summary_col.metric(
+    "Donors lost per 100 gained",
+    f"{g.lost_per_100_gained.value:.0f}" if g.lost_per_100_gained.value is not None else "—",
+    help=g.lost_per_100_gained.reason or "Losses ÷ gains × 100: above 100 means the donor base shrinks.",
+)
+summary_col.metric(
+    f"{cur} lost per 100 gained",
+    f"{g.lost_per_100_gained_amount.value:.0f}" if g.lost_per_100_gained_amount.value is not None else "—",
+    help=g.lost_per_100_gained_amount.reason,
+)
+summary_col.metric(
+    f"Donors in FY {year}",
+    f"{figures.donors:,}",
+    help=f"Giving {format_minor(int(figures.amount_minor), cur)} net of refunds.",
+)
+
+st.subheader("Who to call")
+names = donors_frame(user.identity).select(
+    "donor_id", pl.col("display_name").alias("Donor"), pl.col("email").alias("Email")
+)
+
+
+def call_list(frame: pl.DataFrame) -> pl.DataFrame:
+    return (
+        frame.join(names, on="donor_id", how="left")
+        .select(
+            "Donor",
+            "Email",
+            major("last_year_minor", cur, alias="last_year"),
+            pl.col("last_gift_fy").alias("Last gave in FY"),
+            major("last_gift_fy_minor", cur, alias="last_gift_year_total"),
+            pl.col("last_gift_on").alias("Last gift"),
+            major("lifetime_minor", cur, alias="lifetime"),
+            pl.col("gifts").alias("Gifts"),
+        )
+        .sort(["last_year", "last_gift_year_total"], descending=True, nulls_last=True)
+    )
+
+
+columns = {
+    "last_year": money_column(f"FY {year - 1} ({cur})", cur),
+    "last_gift_year_total": money_column(f"That year ({cur})", cur),
+    "lifetime": money_column(f"Lifetime ({cur})", cur),
+}
+tab_ly, tab_sy = st.tabs([f"LYBUNT ({lybunt.height:,})", f"SYBUNT ({sybunt.height:,})"])
+for tab, frame, kind, explain in (
+    (
+        tab_ly,
+        lybunt,
+        "lybunt",
+        f"Gave in FY {year - 1} but not (yet) in FY {year}: the most valuable calls of the week. "
+        "Sorted by last year's giving; click a column to sort by it.",
+    ),
+    (
+        tab_sy,
+        sybunt,
+        "sybunt",
+        f"Gave in some year before FY {year - 1}, but neither then nor in FY {year}. "
+        "Sorted by the total of the last year they gave.",
+    ),
+):
+    with tab:
+        st.caption(explain)
+        table = call_list(frame)
+        if table.is_empty():
+            st.info("Nobody on this list.", icon=":material/celebration:")
+        else:
+            st.dataframe(
+                table, hide_index=True, width="stretch", key=f"retention_{kind}", column_config=columns
+            )
+        st.download_button(
+            f"Download the {kind.upper()} list (CSV)",
+            data=safe_csv(table),
+            file_name=f"{kind}-fy{year}.csv",
+            mime="text/csv",
+            key=f"retention_{kind}_csv",
+            icon=":material/download:",
+            on_click="ignore",
+            disabled=table.is_empty(),
+        )

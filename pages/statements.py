@@ -1,0 +1,179 @@
+"""Year-end statements: for each donor, every gift of the year by every
+channel, as PDF or CSV, for their tax receipts; and all of them at once."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import streamlit as st
+
+from components.downloads import file_stem
+from components.session import require_role
+from components.statement_pdf import Statement, statement_pdf, statements_zip
+from db.campaigns import campaigns_frame
+from db.donations import amount_text, gifts_frame, major, money_column, movement_money
+from db.donors import donors_frame
+from db.gift_import import safe_csv
+from db.models.donations import format_minor
+from metrics.fundraising_desk import statement_donors, statement_period, statement_totals
+
+CHANNEL = {"stripe": "Stripe", "paypal": "PayPal", "import": "Imported", "manual": "Recorded by hand"}
+
+user = require_role("fundraiser")
+st.title("Year-end statements")
+money = movement_money(user.identity)
+cur = money.reporting_currency
+today = date.today()
+st.caption(
+    "One statement per donor for a tax year, listing every gift whatever the channel, less refunds. "
+    "Tax years here are calendar years."
+)
+year = st.selectbox("Tax year", list(range(today.year, today.year - 8, -1)), index=1, key="statements_year")
+start, end = statement_period(year)
+gifts = gifts_frame(user.identity, since=start, until=end)
+donors = donors_frame(user.identity)
+campaigns = campaigns_frame(user.identity).select("campaign_id", pl.col("name").alias("campaign"))
+lines_all = gifts.join(campaigns, on="campaign_id", how="left").with_columns(
+    pl.concat_str(
+        pl.col("method").str.replace("_", " "),
+        pl.col("processor").replace_strict(CHANNEL, default="Recorded by hand"),
+        separator=" · ",
+    ).alias("channel")
+)
+givers = (
+    statement_donors(gifts, start=start, end=end)
+    .collect()
+    .join(donors.select("donor_id", "display_name", "email"), on="donor_id", how="left")
+)
+if givers.is_empty():
+    st.info(f"No gifts were received in {year}.", icon=":material/info:")
+    st.stop()
+
+
+def statement_for(donor_id: int) -> Statement:
+    who = givers.filter(pl.col("donor_id") == donor_id).row(0, named=True)
+    lines = lines_all.filter(pl.col("donor_id") == donor_id)
+    return Statement(
+        movement_name=money.movement_name,
+        donor_name=str(who["display_name"]),
+        donor_email=who["email"],
+        start=start,
+        end=end,
+        lines=lines,
+        totals=statement_totals(lines, start=start, end=end).collect(),
+        reporting_currency=cur,
+        issued_on=today,
+    )
+
+
+labels = {
+    int(r["donor_id"]): f"{r['display_name']} — {format_minor(int(r['net_reporting_minor']), cur)}"
+    for r in givers.iter_rows(named=True)
+}
+tab_one, tab_all = st.tabs(["One donor", f"All {len(labels):,} donors"])
+with tab_one:
+    donor_id = st.selectbox("Donor", list(labels), format_func=lambda i: labels[i], key="statements_donor")
+    statement = statement_for(donor_id)
+    st.markdown(f"**{statement.donor_name}** · {statement.donor_email or 'no email'}")
+    table = statement.lines.sort("received_on").select(
+        pl.col("received_on").alias("Date"),
+        pl.col("channel").alias("Channel"),
+        pl.col("campaign").alias("Campaign"),
+        amount_text().alias("Amount"),
+        amount_text("refunded_minor").alias("Refunded"),
+        major("net_reporting_minor", cur, alias="net"),
+        pl.col("processor_ref").alias("Reference"),
+    )
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        key="statements_lines",
+        column_config={"net": money_column(f"Net ({cur})", cur)},
+    )
+    for t in statement.totals.iter_rows(named=True):
+        st.markdown(
+            f"Total {t['currency']}: **{format_minor(int(t['net_minor']), str(t['currency']))}** "
+            f"in {t['gifts']} gift(s)"
+            + (
+                f" (refunded {format_minor(int(t['refunded_minor']), str(t['currency']))})"
+                if t["refunded_minor"]
+                else ""
+            )
+        )
+    stem = f"statement-{year}-{file_stem(statement.donor_name)}"
+    pdf_col, csv_col = st.columns(2)
+    pdf_col.download_button(
+        "Download PDF",
+        data=lambda: statement_pdf(statement),
+        file_name=f"{stem}.pdf",
+        mime="application/pdf",
+        key="statements_pdf",
+        icon=":material/picture_as_pdf:",
+        on_click="ignore",
+        type="primary",
+    )
+    csv_col.download_button(
+        "Download CSV",
+        data=safe_csv(table),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        key="statements_csv",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+
+with tab_all:
+    st.caption(
+        "Every donor's statement at once: a ZIP of PDFs to send, or one CSV with a line per gift for a mail "
+        "merge."
+    )
+    everyone = (
+        lines_all.join(donors.select("donor_id", "display_name", "email"), on="donor_id", how="left")
+        .sort("display_name", "received_on")
+        .select(
+            pl.col("display_name").alias("Donor"),
+            pl.col("email").alias("Email"),
+            pl.col("received_on").alias("Date"),
+            pl.col("channel").alias("Channel"),
+            pl.col("campaign").alias("Campaign"),
+            pl.col("currency").alias("Currency"),
+            amount_text().alias("Amount"),
+            amount_text("refunded_minor").alias("Refunded"),
+            major("net_reporting_minor", cur, alias=f"Net ({cur})"),
+        )
+    )
+    st.dataframe(
+        givers.select(
+            pl.col("display_name").alias("Donor"),
+            pl.col("email").alias("Email"),
+            pl.col("gifts").alias("Gifts"),
+            major("net_reporting_minor", cur, alias="net"),
+        ),
+        hide_index=True,
+        width="stretch",
+        key="statements_givers",
+        column_config={"net": money_column(f"Net ({cur})", cur)},
+    )
+    zip_col, all_csv_col = st.columns(2)
+    zip_col.download_button(
+        f"Download {len(labels):,} PDFs (ZIP)",
+        data=lambda: statements_zip(
+            (f"{file_stem(str(labels[i]).split(' — ')[0])}-{i}", statement_for(i)) for i in labels
+        ),
+        file_name=f"statements-{year}.zip",
+        mime="application/zip",
+        key="statements_zip",
+        icon=":material/folder_zip:",
+        on_click="ignore",
+    )
+    all_csv_col.download_button(
+        "Download every gift (CSV)",
+        data=safe_csv(everyone),
+        file_name=f"statements-{year}.csv",
+        mime="text/csv",
+        key="statements_all_csv",
+        icon=":material/download:",
+        on_click="ignore",
+    )

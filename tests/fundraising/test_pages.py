@@ -1,0 +1,176 @@
+"""Every fundraising page through AppTest, empty and with the sample exports
+imported: no exceptions, the figures they show come from the data, and
+their actions (campaigns, merges, plan status, expenses, rates) work."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import psycopg
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from db.config import PROJECT_ROOT
+from db.gift_import import check_import, commit_import, default_options, read_csv
+from tests.fundraising.conftest import Desk, sample
+
+PAGES = (
+    "campaigns",
+    "donors",
+    "retention",
+    "recurring",
+    "import_gifts",
+    "statements",
+    "expenses",
+    "record_gift",
+)
+
+
+def _page(desk: Desk, name: str, who: str = "fundraiser", **state: object) -> AppTest:
+    at = AppTest.from_file(str(PROJECT_ROOT / "pages" / f"{name}.py"), default_timeout=90)
+    at.session_state["signed_in"] = getattr(desk, who)
+    for key, value in state.items():
+        at.session_state[key] = value
+    return at.run()
+
+
+def _load_samples(desk: Desk) -> None:
+    with psycopg.connect(desk.uri) as conn:
+        conn.execute(
+            "insert into public.campaigns (name, goal_minor, currency, starts_on, ends_on) "
+            "values ('Spring Appeal 2025', 500000, 'USD', '2025-01-01', '2025-06-30')"
+        )
+    for name in ("stripe_payments.csv", "paypal_activity.csv"):
+        raw = read_csv(sample(name))
+        check = check_import(desk.fundraiser.identity, raw, default_options(raw), name)
+        assert not check.errors
+        commit_import(desk.fundraiser.identity, check)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_pages_open_on_an_empty_database(desk: Desk, name: str) -> None:
+    at = _page(desk, name)
+    assert not at.exception, at.exception
+    board = _page(desk, name, "board")
+    assert "Your roles do not include this page." in [e.value for e in board.error]
+
+
+def test_pages_with_the_sample_imports(desk: Desk) -> None:
+    _load_samples(desk)
+    for name in PAGES:
+        at = _page(desk, name, statements_year=2025, retention_year=2025)
+        assert not at.exception, (name, at.exception)
+
+    at = _page(desk, "campaigns", campaigns_pick=None)
+    overview = at.dataframe[0].value
+    spring = overview[overview["Campaign"] == "Spring Appeal 2025"].iloc[0]
+    # Maya 50 + 35, Sophie 120 EUR refunded in full, Haruto 67, Amara 100, Kenji 33.50 (USD).
+    assert spring["raised"] == pytest.approx(50 + 35 + 67 + 100 + 33.50)
+    assert spring["Status"] == "ended short of the goal"
+
+    at = _page(desk, "retention", retention_year=2025)
+    # Everyone first gave in 2025: no FY 2024 donors, so retention is undefined, not 0 %.
+    assert at.metric[0].value == "—"
+
+
+def test_create_a_campaign_and_see_its_errors(desk: Desk) -> None:
+    at = _page(desk, "campaigns")
+    at.text_input(key="campaign_new_name").set_value("Winter circles")
+    at.text_input(key="campaign_new_goal").set_value("abc")
+    at.button(key="campaign_new_save").click().run()
+    assert "Goal: 'abc' is not an amount (write it like 1234.50)" in [e.value for e in at.error]
+    at.text_input(key="campaign_new_goal").set_value("25,000")
+    at.button(key="campaign_new_save").click().run()
+    assert not at.exception
+    assert [s.value for s in at.success] == ["Campaign created."]
+    assert at.dataframe[0].value["Campaign"].tolist() == ["Winter circles"]
+
+
+def test_merge_two_donors_from_the_profile(desk: Desk) -> None:
+    _load_samples(desk)
+    with psycopg.connect(desk.uri) as conn:
+        ids = dict(conn.execute("select display_name, id from public.donors").fetchall())
+    at = _page(desk, "donors", donors_pick=ids["Amara Nwosu"])
+    assert not at.exception
+    at.selectbox(key="donors_merge_duplicate").set_value(ids["Priya Raman"]).run()
+    assert at.button(key="donors_merge_button").disabled
+    at.checkbox(key="donors_merge_confirm").check().run()
+    at.button(key="donors_merge_button").click().run()
+    assert not at.exception
+    assert "Merged: 1 gift(s) and 0 plan(s) moved to Amara Nwosu." in [s.value for s in at.success]
+    with psycopg.connect(desk.uri) as conn:
+        assert conn.execute(
+            "select merged_into_id from public.donors where id = %s", (ids["Priya Raman"],)
+        ).fetchone() == (ids["Amara Nwosu"],)
+
+
+def test_change_a_plans_status(desk: Desk) -> None:
+    _load_samples(desk)
+    at = _page(desk, "recurring")
+    plan_ids = at.selectbox(key="recurring_plan").options
+    assert len(plan_ids) == 2
+    at.selectbox(key="recurring_plan").set_value(at.selectbox(key="recurring_plan").options[0])
+    at.selectbox(key="recurring_new_status").set_value("cancelled")
+    at.text_input(key="recurring_note").set_value("donor asked to stop")
+    at.button(key="recurring_save").click().run()
+    assert not at.exception
+    assert [s.value for s in at.success] == ["The plan is now cancelled."]
+    with psycopg.connect(desk.uri) as conn:
+        assert conn.execute(
+            "select count(*) from public.recurring_plans "
+            "where status = 'cancelled' and cancelled_on is not null"
+        ).fetchone() == (1,)
+
+
+def test_expense_entry_and_errors(desk: Desk) -> None:
+    at = _page(desk, "expenses")
+    at.text_input(key="expense_amount").set_value("420")
+    at.selectbox(key="expense_currency").set_value("EUR")
+    at.selectbox(key="expense_category").set_value("admin")
+    at.button(key="expense_save").click().run()
+    assert "Description: is required" in [e.value for e in at.error]
+    at.text_input(key="expense_description").set_value("Office rent, March")
+    at.button(key="expense_save").click().run()
+    assert [s.value for s in at.success] == ["Saved EUR 420.00 (admin)."]
+    with psycopg.connect(desk.uri) as conn:
+        assert conn.execute("select reporting_amount_minor, category from public.expenses").fetchall() == [
+            (45360, "admin")
+        ]
+
+
+def test_expense_csv_import_all_or_nothing(desk: Desk) -> None:
+    from db.expenses import check_expense_file, commit_expense_file
+
+    good = (
+        b"date,amount,currency,category,description\n"
+        b"2025-03-01,1200.00,USD,Program services,Facilitator fees\n"
+        b"2025-03-02,80,GBP,Management and General,Accounting\n"
+    )
+    bad = good + b"2025-03-03,ten,USD,program,Snacks\n2025-03-04,5,USD,travel,=HYPERLINK(1)\n"
+    checked = check_expense_file(desk.fundraiser.identity, bad)
+    assert sorted({e.row for e in checked.errors}) == [4, 5]
+    assert not checked.can_commit
+    with psycopg.connect(desk.uri) as conn:
+        assert conn.execute("select count(*) from public.expenses").fetchone() == (0,)
+    ok = check_expense_file(desk.fundraiser.identity, good)
+    assert commit_expense_file(desk.fundraiser.identity, ok) == 2
+    with psycopg.connect(desk.uri) as conn:
+        assert conn.execute("select sum(reporting_amount_minor) from public.expenses").fetchone() == (
+            120000 + 10080,
+        )
+
+
+def test_save_an_exchange_rate(desk: Desk) -> None:
+    at = _page(desk, "import_gifts")
+    at.selectbox(key="rate_currency").set_value("CHF")
+    at.text_input(key="rate_value").set_value("1.1a")
+    at.button(key="rate_save").click().run()
+    assert "'1.1a' is not a rate (write it like 1.08)" in [e.value for e in at.error]
+    at.text_input(key="rate_value").set_value("1.13")
+    at.date_input(key="rate_valid_on").set_value(date(2025, 1, 1))
+    at.button(key="rate_save").click().run()
+    assert [s.value for s in at.success] == ["Rate saved."]
+    with psycopg.connect(desk.uri) as conn:
+        assert conn.execute(
+            "select rate::text from public.exchange_rates where currency = 'CHF'"
+        ).fetchone() == ("1.1300000000",)
