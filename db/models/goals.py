@@ -43,16 +43,19 @@ class GoalIn(FormModel):
 
     @model_validator(mode="after")
     def _fits_metric(self) -> GoalIn:
-        from metrics.goal_metrics import GOAL_METRICS
+        from metrics.goal_metrics import check_value
 
-        spec = GOAL_METRICS[self.metric]
         for value in (self.target_value, self.baseline_value):
-            if value is None:
-                continue
-            if spec.unit == "share" and not 0 <= value <= 1:
-                raise ValueError(f"{spec.label} is a share between 0% and 100%")
-            if spec.unit == "count" and (value < 0 or value != int(value)):
-                raise ValueError(f"{spec.label} is a whole number of 0 or more")
+            problem = None if value is None else check_value(self.metric, value)
+            if problem is not None:
+                raise ValueError(problem)
         if self.baseline_value is not None and self.baseline_value == self.target_value:
             raise ValueError("the target must differ from the starting point")
         return self
+
+    @field_validator("due_on")
+    @classmethod
+    def _plausible_due(cls, v: date) -> date:
+        if v < date(2000, 1, 1) or v > date(2100, 1, 1):
+            raise ValueError("please give a due date this century")
+        return v
