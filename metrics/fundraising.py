@@ -163,6 +163,7 @@ class GainsAndLosses:
     losses: dict[str, int]
     gains_amount_minor: dict[str, float]
     losses_amount_minor: dict[str, float]
+    same: int
     lost_per_100_gained: Figure
     lost_per_100_gained_amount: Figure
     upgraded_share: Figure
@@ -249,6 +250,7 @@ def _gains_from(row: dict[str, float], year: int, partial: bool) -> GainsAndLoss
         losses=losses,
         gains_amount_minor=gains_amount,
         losses_amount_minor=losses_amount,
+        same=int(row["same"]),
         lost_per_100_gained=Figure.ratio(
             100 * sum(losses.values()), sum(gains.values()), "donors", "no donor was gained"
         ),

@@ -74,6 +74,7 @@ def test_gains_and_losses_by_hand() -> None:
     assert g.losses == {"downgraded": 1, "lapsed_new": 1, "lapsed_repeat": 1}  # C, B, D
     assert g.gains_amount_minor == {"new": 50.0, "recaptured": 80.0, "upgraded": 50.0}
     assert g.losses_amount_minor == {"downgraded": 100.0, "lapsed_new": 100.0, "lapsed_repeat": 100.0}
+    assert g.same == 2  # H and I
     assert g.lost_per_100_gained.value == pytest.approx(100.0)
     assert g.lost_per_100_gained_amount.value == pytest.approx(100 * 300 / 180)
     # Both years: A up, C down, H and I the same.
