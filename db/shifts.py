@@ -495,13 +495,17 @@ def _create_hours(
     return "created" if row else "existing"
 
 
+def _people(n: int) -> str:
+    return "1 person" if n == 1 else f"{n} people"
+
+
 def describe_outcome(outcome: CheckInOutcome, activity: str) -> str:
     parts = [f"{outcome.present} checked in"]
     if outcome.guests:
         parts.append(f"{outcome.guests} guests")
     if outcome.hours_created:
         what = ACTIVITY_LABELS.get(activity, activity).lower()
-        parts.append(f"hours of {what} recorded for {outcome.hours_created}")
+        parts.append(f"hours of {what} recorded for {_people(outcome.hours_created)}")
     if outcome.hours_existing:
-        parts.append(f"{outcome.hours_existing} already had their hours recorded")
+        parts.append(f"{_people(outcome.hours_existing)} already had their hours recorded")
     return ", ".join(parts) + "."

@@ -20,6 +20,11 @@ ROWS = "approvals_rows"  # digest of the entries the editor showed
 LIMIT = 300
 LONG_DAY_MINUTES = 12 * 60
 
+
+def entries(n: int) -> str:
+    return f"{n} entry" if n == 1 else f"{n} entries"
+
+
 user = require_role("coordinator")
 st.title("Approvals")
 if flash := st.session_state.pop(FLASH, None):
@@ -39,7 +44,7 @@ if queue.height == 0:
     st.info("Nothing is waiting for approval. Well done!", icon=":material/task_alt:")
     st.stop()
 st.caption(
-    f"{total} entries wait for approval"
+    f"{entries(total).capitalize()} {'waits' if total == 1 else 'wait'} for approval"
     + (f"; the oldest {LIMIT} are shown." if total > LIMIT else ".")
     + " Your own hours go to another coordinator."
 )
@@ -148,13 +153,13 @@ if approve or reject:
         st.stop()
     parts = []
     if outcome.approved:
-        parts.append(f"Approved {len(outcome.approved)} entries.")
+        parts.append(f"Approved {entries(len(outcome.approved))}.")
     if outcome.rejected:
-        parts.append(f"Rejected {len(outcome.rejected)}; the volunteers will see your reason.")
+        parts.append(f"Rejected {entries(len(outcome.rejected))}; the volunteers will see your reason.")
     if outcome.skipped:
         parts.append(
-            f"{len(outcome.skipped)} had already been decided by someone else or withdrawn, "
-            "and were left as they are."
+            f"{entries(len(outcome.skipped)).capitalize()} had already been decided by someone else "
+            "or withdrawn, and were left as they are."
         )
     st.session_state[FLASH] = " ".join(parts)
     for key in ("approvals_select_all", EDITOR, ROWS):

@@ -96,7 +96,7 @@ def test_select_all_then_reject_with_a_shared_and_a_row_reason(world: World, que
     tick(at, {1: {"Reason if rejected": "That training was online, log it as 1 h"}})
     at.text_input(key="approvals_reason").set_value("Not one of our events")
     at.button(key="approvals_reject").click().run()
-    assert [s.value for s in at.success] == ["Rejected 3; the volunteers will see your reason."]
+    assert [s.value for s in at.success] == ["Rejected 3 entries; the volunteers will see your reason."]
     assert [status(world, e) for e in queued] == [
         ("rejected", "Not one of our events"),
         ("rejected", "That training was online, log it as 1 h"),
@@ -129,7 +129,7 @@ def test_ticks_are_cleared_when_the_queue_changes_underneath(world: World, queue
     tick(at, {0: {"Select": True}})
     at.run()
     at.button(key="approvals_approve").click().run()
-    assert [s.value for s in at.success] == ["Approved 1 entries."]
+    assert [s.value for s in at.success] == ["Approved 1 entry."]
     assert not at.warning
     assert [status(world, e)[0] for e in queued[1:]] == ["approved", "pending"]
 
