@@ -50,6 +50,7 @@ PAGES: tuple[PageSpec, ...] = (
         "coordinator",
         "admin",
     ),
+    _spec("pages/goals.py", "Goals", ":material/flag:", "Operations", "coordinator", "admin", "board"),
     _spec("pages/survey.py", "Empathy survey", ":material/volunteer_activism:", "Take part"),
     _spec("pages/campaigns.py", "Campaigns", ":material/flag:", "Fundraising", "fundraiser"),
     _spec("pages/record_gift.py", "Record a gift", ":material/redeem:", "Fundraising", "fundraiser"),
