@@ -34,7 +34,7 @@ def list_goals(identity: Identity, *, uri: str | None = None) -> pl.DataFrame:
     select g.id, g.name, g.metric, g.target_value, g.baseline_value, g.due_on, g.chapter_id,
            c.name as chapter_name, (g.created_at at time zone 'UTC')::date as created_on,
            (select app.has_role('admin')) or (select app.has_role('board'))
-             or g.chapter_id in (select app.coordinated_chapters()) as can_edit
+             or coalesce(g.chapter_id in (select app.coordinated_chapters()), false) as can_edit
       from public.goals g left join public.chapters c on c.id = g.chapter_id
      order by g.due_on, g.id
     """

@@ -40,7 +40,7 @@ def list_partners(identity: Identity, *, uri: str | None = None) -> pl.DataFrame
                     '{}') as program_ids,
            coalesce(string_agg(pr.name, ', ' order by pr.name), '') as programs,
            (select app.has_role('admin'))
-             or pa.chapter_id in (select app.coordinated_chapters()) as can_edit
+             or coalesce(pa.chapter_id in (select app.coordinated_chapters()), false) as can_edit
       from public.partners pa
       left join public.chapters c on c.id = pa.chapter_id
       left join public.program_partners pp on pp.partner_id = pa.id

@@ -44,7 +44,7 @@ def list_programs(identity: Identity, *, uri: str | None = None) -> pl.DataFrame
            coalesce(string_agg(pa.name, ', ' order by pa.name), '') as partners,
            (select count(*) from public.events e where e.program_id = p.id) as events,
            (select app.has_role('admin'))
-             or p.chapter_id in (select app.coordinated_chapters()) as can_edit
+             or coalesce(p.chapter_id in (select app.coordinated_chapters()), false) as can_edit
       from public.programs p
       left join public.chapters c on c.id = p.chapter_id
       left join public.program_partners pp on pp.program_id = p.id
