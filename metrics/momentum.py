@@ -701,12 +701,15 @@ class SpikeParams:
     """A week outside the trailing mean ± `sd_multiplier` · sd of the
     previous `window_weeks` weeks is marked; `trend_weeks` or more such
     weeks in a row on the same side are a shift (a trend), fewer a spike.
-    At least `min_history` earlier weeks are needed to judge a week."""
+    At least `min_history` earlier weeks are needed to judge a week, and a
+    usual level of at least `min_mean` attendances a week: below that, a
+    handful of people more or less is noise, not news."""
 
     window_weeks: int = 8
     sd_multiplier: float = 2.0
     trend_weeks: int = 2
     min_history: int = 4
+    min_mean: float = 5.0
 
 
 def weekly_attendance(
@@ -775,7 +778,12 @@ def weekly_attendance(
         .with_columns(
             (pl.col("week") + pl.duration(days=6) > pl.lit(eff_end)).alias("partial"),
         )
-        .with_columns(pl.when(pl.col("partial")).then(0).otherwise(side.fill_null(0)).alias("_side"))
+        .with_columns(
+            pl.when(pl.col("partial") | (pl.col("mean") < p.min_mean))
+            .then(0)
+            .otherwise(side.fill_null(0))
+            .alias("_side")
+        )
         .with_columns((pl.col("_side") != pl.col("_side").shift(1)).fill_null(True).cum_sum().alias("_run"))
         .with_columns(pl.len().over("_run").alias("_run_len"))
         .with_columns(

@@ -89,7 +89,7 @@ class PreparedFrames:
     when given; None keeps everything, and each report cuts exactly at its
     own as_of, whole months for volunteer hours).
 
-    - ``members``: members who joined by as_of;
+    - ``members``: the members frame as it is;
     - ``gifts``: donations received by as_of with net amount ``amount`` > 0;
     - ``hours``: monthly volunteer hours up to as_of's month;
     - ``attended``: attendance joined to its event (date, chapter, program);
@@ -117,7 +117,9 @@ def prepare_frames(frames: ReportFrames, *, as_of: date | None = None) -> Prepar
     """Build the aggregates every report of `frames` reuses (cut at `as_of`
     when given)."""
     cut = as_of or date.max
-    members = frames.members.lazy().filter(pl.col("joined_on") <= cut)
+    # Every member, whenever they joined: each figure tests membership on its
+    # own date, and a cut here would drop activity logged before a late join.
+    members = frames.members.lazy()
     gifts = fundraising.gifts(frames.donations, cut)
     hours = frames.volunteer_hours.lazy().filter(pl.col("month") <= cut)
     events = frames.events.lazy().filter(pl.col("starts_on") <= cut)
