@@ -874,6 +874,11 @@ def parse_hours_csv(data: bytes, *, today: date | None = None) -> tuple[list[_Pa
     return parsed, errors, rows
 
 
+def too_big(size: int, *, dry_run: bool = False) -> ImportReport:
+    """The report for a file refused for its size alone, without reading it."""
+    return ImportReport(rows=0, imported=0, errors=(RowError(0, "", "", _too_big(size)),), dry_run=dry_run)
+
+
 def _too_big(size: int) -> str:
     return (
         f"The file is {size / 1024 / 1024:.1f} MB; the limit is {MAX_IMPORT_BYTES // 1024 // 1024} MB "
