@@ -60,6 +60,12 @@ PAGES: tuple[PageSpec, ...] = (
     _spec("pages/import_gifts.py", "Import gifts", ":material/upload_file:", "Fundraising", "fundraiser"),
     _spec("pages/statements.py", "Statements", ":material/receipt_long:", "Fundraising", "fundraiser"),
     _spec("pages/expenses.py", "Expenses", ":material/payments:", "Fundraising", "fundraiser"),
+    _spec("pages/log_hours.py", "Log hours", ":material/more_time:", "Volunteer", "volunteer"),
+    _spec("pages/my_hours.py", "My hours", ":material/history:", "Volunteer", "volunteer"),
+    _spec("pages/shifts.py", "Shifts", ":material/calendar_month:", "Volunteer", "volunteer"),
+    _spec("pages/approvals.py", "Approvals", ":material/fact_check:", "Coordinator", "coordinator"),
+    _spec("pages/check_in.py", "Check-in", ":material/how_to_reg:", "Coordinator", "coordinator"),
+    _spec("pages/import_hours.py", "Import hours", ":material/upload_file:", "Coordinator", "coordinator"),
     ACCOUNT,
 )
 
