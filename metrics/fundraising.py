@@ -296,7 +296,9 @@ def donor_retention(
     0.5; repeat = |{C}| / |{C, D}| = 0.5. With A giving 100 then 150, C 200
     then 100 and B, D 100 each in 2023, dollars = (150 + 100) / 500 = 0.5.
 
-    Undefined (with reason) when no donor gave in FY y−1.
+    The three donor rates lie in [0, 1]; dollar retention does not: it
+    passes 1 when retained donors give more than everyone gave the year
+    before. Undefined (with reason) when no donor gave in FY y−1.
     """
     partial = _partial(year, as_of, fy_start_month)
     return Query(

@@ -4,7 +4,7 @@ cases and invariance, on frames built in the test."""
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 import polars as pl
 import pytest
