@@ -22,10 +22,12 @@ from db.seed.load import (
     DatabaseNotEmptyError,
     analyze,
     copy_frames,
+    defer_checks,
     has_auth_users,
     public_columns,
     reenable_triggers,
     reset_identity,
+    restore_checks,
     set_user_triggers,
     tables_holding_rows,
     wipe_movement,
@@ -107,11 +109,20 @@ def load_demo(
                 raise RuntimeError("auth.users does not exist: run the migrations (db.migrate) first")
             accounts = _create_accounts(conn, movement, password_hash)
         big = [t for t in BIG_TABLES if t in columns]
+        # Index builds and foreign-key validation after the copy sort and
+        # join in memory: give them room (settings any role may change,
+        # undone at commit).
+        conn.execute("set local maintenance_work_mem = '512MB'")
+        conn.execute("set local work_mem = '256MB'")
         set_user_triggers(conn, big, enabled=False)
         try:
+            deferred = defer_checks(conn, big)
             rows = _copy_all(conn, movement, columns)
             if with_accounts:
                 _grant_roles(conn, movement, end)
+            began = time.perf_counter()
+            restore_checks(conn, deferred)
+            log.debug("rebuilt indexes and foreign keys in %.2f s", time.perf_counter() - began)
         finally:
             reenable_triggers(conn, big)
         reset_identity(conn, [t for t in rows if "id" in columns.get(t, [])])
@@ -135,13 +146,14 @@ def _copy_all(conn: psycopg.Connection, movement: Movement, columns: dict[str, l
         if table not in columns:
             # A table a later migration removed, or one not yet added here.
             continue
+        began = time.perf_counter()
         if table == "volunteer_hours":
             rows[table] = copy_frames(conn, table, movement.hours(), columns[table])
-            continue
-        if frame.height == 0:
+        elif frame.height == 0:
             rows[table] = 0
-            continue
-        rows[table] = copy_frames(conn, table, [frame], columns[table])
+        else:
+            rows[table] = copy_frames(conn, table, [frame], columns[table])
+        log.debug("copied %d rows into %s in %.2f s", rows[table], table, time.perf_counter() - began)
     return rows
 
 

@@ -435,3 +435,18 @@ def test_command_refuses_a_non_empty_database_without_force(fresh_demo_db: str) 
     assert forced.returncode == 0, forced.stderr
     assert "volunteer_hours" in forced.stdout and "loaded in" in forced.stdout
     assert _scalar(fresh_demo_db, "select count(*) from public.members") < 200  # type: ignore[operator]
+
+
+def test_indexes_and_foreign_keys_survive_the_load(empty_db: str, demo_db: str) -> None:
+    """The loader drops the big tables' plain indexes and foreign keys for
+    speed and recreates them: the seeded schema equals the migrated one."""
+    sql = """select 'index', indexname::text, indexdef from pg_indexes where schemaname = 'public'
+             union all
+             select 'constraint', conrelid::regclass::text || '.' || conname, pg_get_constraintdef(oid)
+               from pg_constraint where connamespace = 'public'::regnamespace
+             union all
+             select 'trigger', tgrelid::regclass::text || '.' || tgname, tgenabled::text
+               from pg_trigger where not tgisinternal
+                 and tgrelid in (select oid from pg_class where relnamespace = 'public'::regnamespace)
+             order by 1, 2"""
+    assert _rows(demo_db, sql) == _rows(empty_db, sql)
