@@ -23,12 +23,16 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import plotly.graph_objects as go
 import plotly.io as pio
 import polars as pl
+
+if TYPE_CHECKING:
+    from metrics.report import HealthReport
 
 log = logging.getLogger(__name__)
 
@@ -466,3 +470,124 @@ def file_stem(pack: BoardPack) -> str:
     from components.downloads import file_stem as stem
 
     return stem(f"board-report {pack.scope}")
+
+
+# --- the pack of a health report ------------------------------------------------------
+
+
+def _section(
+    title: str, cards: Sequence[object], views: Sequence[object], tables: Sequence[Table] = ()
+) -> Section:
+    from components.dashboard_views import Card, View
+
+    section = Section(title)
+    for card in cards:
+        assert isinstance(card, Card)
+        section.kpis.append(
+            Kpi(card.label, card.value, card.delta or "", card.help.split("\n\n")[0] if card.help else "")
+        )
+    for view in views:
+        assert isinstance(view, View)
+        if view.fig is not None:
+            section.figures.append(view.fig)
+            if view.caption:
+                section.notes.append(f"{view.title}: {view.caption}")
+        else:
+            section.notes.append(f"{view.title}: {view.empty}")
+    section.tables.extend(tables)
+    return section
+
+
+def board_pack(report: HealthReport, *, scope: str, movement: str, against: str) -> BoardPack:
+    """Every page's figures, charts and notes for the period, in one pack."""
+    from components import dashboard_views as v
+
+    overview = _section(
+        "Overview",
+        v.kpi_cards(report, against),
+        [v.health_view(report)],
+        [Table("Health score components", v.health_view(report).table or pl.DataFrame())],
+    )
+    overview.notes.extend(report.notes)
+    sustainability = _section(
+        "Sustainability",
+        v.finance_cards(report),
+        [
+            v.runway_view(report),
+            v.burn_view(report),
+            v.revenue_view(report),
+            v.retention_view(report),
+            v.gains_losses_view(report),
+            v.volunteers_view(report),
+            v.hours_spread_view(report),
+        ],
+        [Table("Tuckman–Chang vulnerability ratios", v.tuckman_chang_table(report))],
+    )
+    momentum = _section(
+        "Momentum",
+        v.momentum_cards(report),
+        [
+            v.members_view(report),
+            v.growth_view(report),
+            v.cohort_view(report),
+            v.ladder_view(report),
+            v.breadth_depth_view(report),
+            v.events_kind_view(report),
+            v.attendance_view(report),
+            v.chapters_level_view(report),
+        ],
+    )
+    effects = v.effects_view(report)
+    goals = v.goals_view(report)
+    impact = _section(
+        "Impact",
+        v.impact_cards(report),
+        [v.teq_view(report), effects, goals],
+        [Table("Change in empathy per program", effects.table or pl.DataFrame())]
+        + ([Table("Goals", goals.table)] if goals.table is not None and goals.table.height else []),
+    )
+    impact.notes.insert(0, v.IMPACT_NOTE)
+    return BoardPack(
+        movement=movement,
+        scope=scope,
+        as_of=f"{report.through:%d %b %Y}",
+        generated_at=datetime.now(UTC),
+        alerts=[f"{title}. {message}" for _, title, message in v.alerts(report)],
+        sections=[overview, sustainability, momentum, impact],
+    )
+
+
+def download_buttons(report: HealthReport, *, scope: str, movement: str, against: str, key: str) -> None:
+    """The two board-report buttons: each builds its file when clicked."""
+    import streamlit as st
+
+    from components.downloads import file_stem as stem
+
+    name = stem(f"board-report {scope}")
+    cache: dict[str, BoardPack] = {}
+
+    def pack() -> BoardPack:
+        if "pack" not in cache:
+            cache["pack"] = board_pack(report, scope=scope, movement=movement, against=against)
+        return cache["pack"]
+
+    with st.container(horizontal=True, gap="small"):
+        st.download_button(
+            "Board report (HTML)",
+            data=lambda: to_html(pack()),
+            file_name=f"{name}.html",
+            mime="text/html",
+            key=f"{key}_html",
+            icon=":material/description:",
+            on_click="ignore",
+            type="primary",
+        )
+        st.download_button(
+            "Board report (PDF)",
+            data=lambda: to_pdf(pack()),
+            file_name=f"{name}.pdf",
+            mime="application/pdf",
+            key=f"{key}_pdf",
+            icon=":material/picture_as_pdf:",
+            on_click="ignore",
+        )

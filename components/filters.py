@@ -287,6 +287,22 @@ class Filters:
         before (the previous year, quarter or run of months)."""
         return self.period.previous()
 
+    @property
+    def previous_label(self) -> str:
+        """The previous period in the words of this one ("2025", "Q1 2026")."""
+        prev = self.previous_period()
+        if self.kind == "cy":
+            return str(prev.start.year)
+        if self.kind == "fy":
+            return f"FY {prev.end.year}"
+        if self.kind == "q":
+            # The fiscal year's first month, from this quarter's start and number.
+            m = (self.period.start.month - 3 * ((self.params.q or 1) - 1) - 1) % 12 + 1
+            number = (prev.start.month - m) % 12 // 3 + 1
+            fy = fiscal_year_of(prev.start, m)
+            return f"Q{number} {fy}" if m == 1 else f"Q{number} FY {fy}"
+        return prev.label()
+
     def describe(self) -> str:
         partial = f", to date ({self.as_of:%d %b %Y})" if self.partial else ""
         return f"{self.period_label}{partial} · {self.chapter_label} · {self.program_label}"

@@ -35,6 +35,20 @@ SIGN_IN = _spec("pages/sign_in.py", "Sign in", ":material/login:", "")
 ACCOUNT = _spec("pages/account.py", "My account", ":material/account_circle:", "Account")
 
 PAGES: tuple[PageSpec, ...] = (
+    _spec(
+        "pages/overview.py", "Overview", ":material/monitor_heart:", "Board", "board", "coordinator", "admin"
+    ),
+    _spec("pages/sustainability.py", "Sustainability", ":material/savings:", "Board", "board"),
+    _spec("pages/momentum.py", "Momentum", ":material/trending_up:", "Board", "board", "coordinator"),
+    _spec("pages/impact.py", "Impact", ":material/psychology:", "Board", "board", "coordinator"),
+    _spec(
+        "pages/chapters_compare.py",
+        "Compare chapters",
+        ":material/compare:",
+        "Board",
+        "board",
+        "coordinator",
+    ),
     _spec("pages/admin_people.py", "People and roles", ":material/manage_accounts:", "Admin", "admin"),
     _spec("pages/status.py", "Database status", ":material/database:", "Admin", "admin", "board"),
     _spec("pages/events.py", "Events", ":material/event:", "Operations", "coordinator", "admin"),

@@ -183,3 +183,21 @@ def test_cache_key_changes_with_every_filter():
     c, _ = resolve(FilterParams(program=10), options())
     d, _ = resolve(FilterParams(period="q"), options())
     assert len({a.cache_key(), b.cache_key(), c.cache_key(), d.cache_key()}) == 4
+
+
+def test_previous_period_labels():
+    assert resolve(FilterParams(period="cy", year=2025), options())[0].previous_label == "2024"
+    assert (
+        resolve(FilterParams(period="fy", year=2026), options(fy_start_month=7))[0].previous_label
+        == "FY 2025"
+    )
+    assert resolve(FilterParams(period="q", year=2026, q=1), options())[0].previous_label == "Q4 2025"
+    assert resolve(FilterParams(period="q", year=2026, q=3), options())[0].previous_label == "Q2 2026"
+    q1 = resolve(FilterParams(period="q", year=2026, q=1), options(fy_start_month=7))[0]
+    assert q1.previous_label == "Q4 FY 2025"
+    q3 = resolve(FilterParams(period="q", year=2026, q=3), options(fy_start_month=4))[0]
+    assert q3.period_label.startswith("Q3 FY 2026") and q3.previous_label == "Q2 FY 2026"
+    custom = resolve(
+        FilterParams.model_validate({"period": "custom", "from": "2026-01", "to": "2026-03"}), options()
+    )[0]
+    assert custom.previous_label == "Oct 2025 – Dec 2025"

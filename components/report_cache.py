@@ -1,0 +1,274 @@
+"""What every dashboard page does first: check the role, load the person's
+frames, draw the filters and compute the health report, cached.
+
+Two caches, both keyed by the person's identity (the exact claims the
+database sees) and by the database they came from, so one person's figures
+are never handed to another:
+
+- the frames, with `st.cache_resource`: polars frames are never changed in
+  place, and copying hundreds of megabytes on every rerun (what
+  `st.cache_data` does) would cost more than the report itself;
+- the report per filter, with `st.cache_data`: small, and a filter change
+  back to an earlier view is instant.
+
+A page never computes a metric itself: it reads the `HealthReport` that
+`metrics.report.health_report` returns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Literal
+
+import polars as pl
+import streamlit as st
+
+from components.filters import ChapterOption, FilterOptions, Filters, dashboard_filters, subtree
+from components.session import SignedIn, require_role
+from db.identity import Identity
+
+if TYPE_CHECKING:
+    from metrics.report import HealthReport, PreparedFrames
+    from metrics.schemas import ReportFrames
+
+log = logging.getLogger(__name__)
+
+FRAMES_TTL_SECONDS = 600
+REPORT_TTL_SECONDS = 600
+WHOLE_MOVEMENT_ROLES = ("board", "admin")
+
+
+@dataclass(frozen=True)
+class LoadedFrames:
+    """The frames with the moment they were read, which keys the reports
+    computed from them (a refresh makes new reports, never stale ones)."""
+
+    frames: ReportFrames
+    loaded_at: float
+    seconds: float
+
+
+def identity_key(identity: Identity) -> str:
+    """Everything the database uses to decide what this person sees."""
+    return identity.claims_json()
+
+
+def _database_key() -> str:
+    # Tests and operators switch databases within one process; a cache
+    # entry must never outlive the database it was read from.
+    from db.server import database_uri
+
+    return hashlib.sha256(database_uri().encode()).hexdigest()[:16]
+
+
+@st.cache_resource(ttl=FRAMES_TTL_SECONDS, max_entries=16, show_spinner=False)
+def _frames(who: str, database: str, _identity: Identity) -> LoadedFrames:
+    from db.report_frames import load_report_frames
+
+    started = time.perf_counter()
+    frames = load_report_frames(_identity)
+    return LoadedFrames(frames, time.time(), time.perf_counter() - started)
+
+
+@st.cache_resource(ttl=FRAMES_TTL_SECONDS, max_entries=16, show_spinner=False)
+def _prepared(who: str, database: str, loaded_at: float, as_of: str, _loaded: LoadedFrames) -> PreparedFrames:
+    # The per-person-per-month aggregates every filter reuses: a change of
+    # period, chapter or program then never rescans raw rows.
+    from metrics.report import prepare_frames
+
+    return prepare_frames(_loaded.frames, as_of=date.fromisoformat(as_of))
+
+
+@st.cache_data(ttl=REPORT_TTL_SECONDS, max_entries=512, show_spinner=False)
+def _report(
+    who: str,
+    database: str,
+    loaded_at: float,
+    as_of: str,
+    period_start: str,
+    period_end: str,
+    chapter_id: int | None,
+    program_id: int | None,
+    _prepared: PreparedFrames,
+) -> HealthReport:
+    from metrics.periods import Period
+    from metrics.report import health_report
+
+    return health_report(
+        _prepared,
+        as_of=date.fromisoformat(as_of),
+        period=Period(date.fromisoformat(period_start), date.fromisoformat(period_end)),
+        chapter_id=chapter_id,
+        program_id=program_id,
+    )
+
+
+def load_frames(identity: Identity) -> LoadedFrames:
+    return _frames(identity_key(identity), _database_key(), identity)
+
+
+def compute_report(
+    identity: Identity,
+    loaded: LoadedFrames,
+    filters: Filters,
+    *,
+    as_of: date,
+    chapter_id: int | Literal["filter"] | None = "filter",
+) -> HealthReport:
+    """The health report for `filters` (or for another chapter with the same
+    period and program), from this person's frames, cached.
+
+    `as_of` is today: figures of a past period are cut at its end by the
+    report itself, and one set of prepared aggregates serves every period."""
+    who, database = identity_key(identity), _database_key()
+    prepared = _prepared(who, database, loaded.loaded_at, as_of.isoformat(), loaded)
+    return _report(
+        who,
+        database,
+        loaded.loaded_at,
+        as_of.isoformat(),
+        filters.period.start.isoformat(),
+        filters.period.end.isoformat(),
+        filters.chapter_id if chapter_id == "filter" else chapter_id,
+        filters.program_id,
+        prepared,
+    )
+
+
+def refresh() -> None:
+    """Read the database again on the next run (after new data arrived)."""
+    _frames.clear()
+    _prepared.clear()
+    _report.clear()
+
+
+def filter_options(user: SignedIn, frames: ReportFrames, today: date) -> FilterOptions:
+    chapters = tuple(
+        ChapterOption(int(r["id"]), str(r["name"]), str(r["level"]), r["parent_id"])
+        for r in frames.chapters.select("id", "name", "level", "parent_id").iter_rows(named=True)
+    )
+    programs = tuple(
+        (int(r["id"]), str(r["name"])) for r in frames.programs.select("id", "name").iter_rows(named=True)
+    )
+    settings = frames.settings
+    fy_start = int(settings["fiscal_year_start_month"][0]) if settings.height else 1
+    founded = frames.chapters.get_column("founded_on").drop_nulls()
+    first_year = min(founded.min(), today) if founded.len() else today  # type: ignore[type-var]
+    if user.has(*WHOLE_MOVEMENT_ROLES):
+        allowed = None
+        default = None
+    else:
+        allowed = subtree(chapters, user.coordinator_chapters)
+        # A coordinator starts on their own chapter: RLS already limits the
+        # rows, and a "whole movement" label over one chapter would mislead.
+        default = next((c for c in user.coordinator_chapters if c in allowed), None)
+    return FilterOptions(
+        chapters=chapters,
+        programs=programs,
+        fy_start_month=fy_start,
+        first_year=first_year.year if isinstance(first_year, date) else today.year,
+        today=today,
+        allowed_chapters=allowed,
+        default_chapter=default,
+    )
+
+
+def movement_name(frames: ReportFrames) -> str:
+    settings = frames.settings
+    return str(settings["movement_name"][0]) if settings.height else "Empathy Movement"
+
+
+def currency(frames: ReportFrames) -> str:
+    settings = frames.settings
+    return str(settings["reporting_currency"][0]) if settings.height else "USD"
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """What a dashboard page works with."""
+
+    user: SignedIn
+    filters: Filters
+    loaded: LoadedFrames
+    report: HealthReport
+    currency: str
+    movement: str
+    options: FilterOptions
+
+    @property
+    def frames(self) -> ReportFrames:
+        return self.loaded.frames
+
+    def report_for(self, chapter_id: int | None) -> HealthReport:
+        """The same period and program for another chapter (cached)."""
+        return compute_report(
+            self.user.identity, self.loaded, self.filters, as_of=self.options.today, chapter_id=chapter_id
+        )
+
+
+def today() -> date:
+    return date.today()
+
+
+def open_dashboard(title: str, *roles: str, caption: str | None = None) -> Dashboard:
+    """The top of every dashboard page: role check, title, filters, report.
+
+    Stops the page with a clear message (never a traceback) when the data
+    cannot be read or the person's scope holds no chapter yet."""
+    user = require_role(*roles)
+    st.title(title, anchor=False)
+    try:
+        loaded = load_frames(user.identity)
+    except Exception:
+        log.exception("dashboard frames could not be read")
+        st.error(
+            "The figures could not be read from the database just now. Try again in a moment; "
+            "if it persists, tell an admin.",
+            icon=":material/error:",
+        )
+        st.stop()
+        raise AssertionError("unreachable") from None
+    frames = loaded.frames
+    if frames.chapters.height == 0:
+        st.info(
+            "No chapters yet. Once the movement's first chapter is created, its figures appear here.",
+            icon=":material/info:",
+        )
+        st.stop()
+    options = filter_options(user, frames, today())
+    if options.allowed_chapters is not None and not options.allowed_chapters:
+        st.info(
+            "You coordinate no chapter yet, so there are no figures to show. An admin can assign one.",
+            icon=":material/info:",
+        )
+        st.stop()
+    filters = dashboard_filters(options)
+    with st.sidebar:
+        if st.button("Refresh figures", key="dash_refresh", icon=":material/refresh:", type="tertiary"):
+            refresh()
+            st.rerun()
+    st.caption(filters.describe() + (f" · {caption}" if caption else ""))
+    try:
+        report = compute_report(user.identity, loaded, filters, as_of=options.today)
+    except Exception:
+        log.exception("health report failed for %s", filters.describe())
+        st.error(
+            "The figures for these filters could not be computed. Another period or chapter may work; "
+            "the problem has been logged.",
+            icon=":material/error:",
+        )
+        st.stop()
+        raise AssertionError("unreachable") from None
+    return Dashboard(user, filters, loaded, report, currency(frames), movement_name(frames), options)
+
+
+def empty_state(message: str) -> None:
+    st.info(message, icon=":material/info:")
+
+
+def rows_of(frame: pl.DataFrame | None) -> int:
+    return 0 if frame is None else frame.height

@@ -1,0 +1,24 @@
+"""Impact: are the programs changing anything? Empathy scores before and
+after, the change per program with its confidence interval (and what an
+uncontrolled change is not), the practice rate, and the goals."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components import dashboard_views as v
+from components.report_cache import open_dashboard
+
+dash = open_dashboard("Impact", "board", "coordinator")
+r = dash.report
+
+v.render_cards(v.impact_cards(r), columns=5, key="impact_cards")
+st.info(v.IMPACT_NOTE, icon=":material/science:")
+
+st.subheader("Empathy before and after", anchor=False)
+v.render(v.teq_view(r), key="impact_teq")
+v.render(v.effects_view(r), key="impact_effects")
+
+st.subheader("Goals", anchor=False)
+v.render(v.goals_view(r), key="impact_goals")
+v.render_notes(r)

@@ -1,0 +1,41 @@
+"""Momentum: is the movement growing? Members, growth and churn; cohorts
+and the engagement ladder; breadth against depth; events and attendance
+with spikes marked; chapters by level."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components import dashboard_views as v
+from components.report_cache import open_dashboard
+
+dash = open_dashboard("Momentum", "board", "coordinator")
+r = dash.report
+
+v.render_cards(v.momentum_cards(r), columns=6, key="mom_cards")
+
+st.subheader("Members", anchor=False)
+left, right = st.columns(2)
+with left:
+    v.render(v.members_view(r), key="mom_members")
+with right:
+    v.render(v.growth_view(r), key="mom_growth")
+
+st.subheader("Staying and climbing", anchor=False)
+v.render(v.cohort_view(r), key="mom_cohorts")
+left, right = st.columns(2)
+with left:
+    v.render(v.ladder_view(r), key="mom_ladder")
+with right:
+    v.render(v.breadth_depth_view(r), key="mom_breadth")
+
+st.subheader("Events and attendance", anchor=False)
+left, right = st.columns([2, 3])
+with left:
+    v.render(v.events_kind_view(r), key="mom_events")
+with right:
+    v.render(v.attendance_view(r), key="mom_attendance")
+
+st.subheader("Chapters", anchor=False)
+v.render(v.chapters_level_view(r), key="mom_chapters")
+v.render_notes(r)

@@ -1,0 +1,48 @@
+"""Overview: is the movement healthy? The health score with each
+component's contribution, the headline figures against the previous
+period, the alerts, and the board report."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components import dashboard_views as v
+from components.board_report import download_buttons
+from components.downloads import show_table
+from components.report_cache import open_dashboard
+
+dash = open_dashboard("Movement health", "board", "coordinator", "admin")
+r = dash.report
+f = dash.filters
+
+v.render_alerts(r)
+
+st.subheader("Headline figures", anchor=False)
+v.render_cards(v.kpi_cards(r, f.previous_label), columns=3, key="overview_kpis")
+v.render_notes(r)
+
+st.subheader("Health score", anchor=False)
+score_col, chart_col = st.columns([1, 3], vertical_alignment="center")
+health = v.health_view(r)
+with score_col:
+    score = r.health.score
+    st.metric(
+        "Health score",
+        "—" if score.value is None else f"{score.value:.0f}",
+        help="One number from −100 to +100 built from the components on the right: "
+        "each adds or takes away points, and they sum to the score. " + (score.reason or ""),
+        border=True,
+    )
+    st.caption("From −100 to +100. Read it with its components, never alone.")
+with chart_col:
+    v.render(health, key="overview_health")
+
+with st.expander("The headline figures as a table", icon=":material/table:"):
+    show_table(v.kpi_table(r, f.previous_label), title="Headline figures", key="overview_kpi_table")
+
+st.subheader("Board report", anchor=False)
+st.caption(
+    "Every figure and chart of this period and scope (overview, sustainability, momentum, impact) "
+    "in one file for the board pack. Building it takes a few seconds."
+)
+download_buttons(r, scope=f.describe(), movement=dash.movement, against=f.previous_label, key="board_report")
