@@ -1,27 +1,31 @@
-"""Goals: what each metric a goal may name measures, in which unit, and the
-current progress of a set of goals, each in its own scope.
+"""Goals: the metrics a goal may name, their units, and the current progress
+of goals, each in its own scope, read from the health report.
 
-A goal names one key of `metrics.impact.GOAL_METRICS` (e.g. ``practice_rate``,
-``active_chapters``, ``donor_retention``, ``schools_with_training``); its
-current value is that metric of the health report (`metrics.report`) for the
-goal's scope: the whole movement (``chapter_id`` null) or one chapter with
-all its sub-chapters. Nothing here recomputes a metric: the health report is
-the one definition, so a goal and the board's dashboard never disagree.
+A goal names a metric by a family-prefixed key (``impact.practice_rate``,
+``momentum.active_chapters``, ``fundraising.donor_retention``,
+``impact.trained_partners`` …; `GOAL_METRICS`). The short names of
+`metrics.impact.GOAL_METRICS` (``practice_rate``, ``members`` …) and a few
+older spellings are accepted as aliases (`canonical`). The value is the
+figure of the health report (`metrics.report.health_report`) for the goal's
+scope (the whole movement, or one chapter with all its sub-chapters): nothing
+here recomputes a metric, so a goal and the dashboards never disagree
+(`goal_values` only picks figures out of the report).
 
-Period. Metrics of a moment (members, chapters, active ratio, retention,
-runway, the practice rate's latest answers) are taken at `as_of`; metrics of
-a flow (events, attendance, hours, volunteers, funds raised) are counted
-over the fiscal year to date, the horizon goals are usually set on.
-`goal_period` gives that year.
+Period. Metrics of a moment (members, chapters, ratios, retention, runway,
+the practice rate of the latest answers) are taken at `as_of`; metrics of a
+flow (events, attendance, hours, volunteers, funds raised) are counted over
+the fiscal year to date (`goal_period`), the horizon goals are set on.
 
-Progress = (current − baseline) / (target − baseline), baseline 0 when not
-set, and a status (achieved, on track, behind, overdue, unknown) as
-`metrics.impact.goal_progress` defines them.
+Progress and status follow `metrics.impact.goal_progress`: progress =
+(current − baseline) / (target − baseline), baseline 0 when not set;
+achieved, on track (progress ≥ share of the time elapsed), behind, overdue,
+or unknown when the metric has no value.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal
 
@@ -31,55 +35,259 @@ from metrics import impact
 from metrics.figure import Figure
 from metrics.impact import GoalProgress
 from metrics.periods import Period, fiscal_year_of
-from metrics.report import ReportParams, health_report
-from metrics.schemas import ReportFrames
+from metrics.report import HealthReport, ReportParams, health_report
+from metrics.schemas import GOALS, ReportFrames
 
-Unit = Literal["count", "share", "points", "months", "money", "score"]
+Unit = Literal["count", "share", "points", "effect", "months", "money", "score"]
 Measured = Literal["at", "over"]
 
 
 @dataclass(frozen=True)
 class GoalMetric:
-    """A metric a goal can name: a short label, its unit, whether it is
-    taken at a day ("at") or counted over the period ("over"), and what
-    `metrics.impact.GOAL_METRICS` says it measures."""
+    """A metric a goal can name: its label, unit, whether it is taken at a
+    day ("at") or counted over the fiscal year to date ("over"), what it
+    measures, and how to read it from a health report."""
 
     key: str
     label: str
     unit: Unit
     measured: Measured
     description: str
-    family: str
+    read: Callable[[HealthReport], Figure]
+
+    @property
+    def family(self) -> str:
+        return self.key.split(".", 1)[0].capitalize()
 
 
-def _m(key: str, label: str, unit: Unit, measured: Measured, family: str) -> GoalMetric:
-    return GoalMetric(key, label, unit, measured, impact.GOAL_METRICS[key], family)
+def _count(value: float, unit: str) -> Figure:
+    return Figure.of(value, unit)
 
 
 GOAL_METRICS: dict[str, GoalMetric] = {
     m.key: m
     for m in (
-        _m("practice_rate", "Participants practising empathy weekly", "share", "at", "Impact"),
-        _m("teq_change", "Mean empathy score change (TEQ points)", "points", "at", "Impact"),
-        _m("schools_with_training", "Schools with empathy training", "count", "at", "Impact"),
-        _m("workplaces_with_training", "Workplaces with empathy training", "count", "at", "Impact"),
-        _m("active_chapters", "Active chapters", "count", "at", "Momentum"),
-        _m("chapters", "Open chapters", "count", "at", "Momentum"),
-        _m("members", "Members", "count", "at", "Momentum"),
-        _m("active_ratio", "Share of members active (90 days)", "share", "at", "Momentum"),
-        _m("events", "Events held", "count", "over", "Momentum"),
-        _m("attendance", "Attendances (members and guests)", "count", "over", "Momentum"),
-        _m("volunteers", "Volunteers with approved hours", "count", "over", "Volunteers"),
-        _m("volunteer_hours", "Approved volunteer hours", "count", "over", "Volunteers"),
-        _m("volunteer_retention", "Volunteer retention", "share", "at", "Volunteers"),
-        _m("donor_retention", "Donor retention", "share", "at", "Fundraising"),
-        _m("funds_raised_minor", "Funds raised", "money", "over", "Fundraising"),
-        _m("runway_months", "Months of runway", "months", "at", "Finance"),
-        _m("reserve_months", "Months of operating reserve", "months", "at", "Finance"),
-        _m("health_score", "Health score", "score", "at", "Health"),
+        GoalMetric(
+            "impact.practice_rate",
+            "Participants practising empathy weekly",
+            "share",
+            "at",
+            "share of respondents whose latest answer is weekly or more often",
+            lambda r: r.impact.practice.rate,
+        ),
+        GoalMetric(
+            "impact.teq_change",
+            "Mean empathy score change (TEQ points)",
+            "points",
+            "at",
+            "mean paired post − pre change of TEQ scores, in points",
+            lambda r: r.impact.overall.mean_diff,
+        ),
+        GoalMetric(
+            "impact.teq_effect_size",
+            "Empathy score change as effect size (d_z)",
+            "effect",
+            "at",
+            "paired pre/post effect size d_z = mean(Δ) / sd(Δ) (uncontrolled)",
+            lambda r: r.impact.overall.d_z,
+        ),
+        GoalMetric(
+            "impact.trained_partners",
+            "Schools and workplaces with empathy training",
+            "count",
+            "at",
+            "schools, universities, businesses, healthcare and public bodies that are active partners "
+            "of a program that held events",
+            lambda r: _count(
+                r.impact.partners_with_training["schools"] + r.impact.partners_with_training["workplaces"],
+                "partners",
+            ),
+        ),
+        GoalMetric(
+            "impact.schools_with_training",
+            "Schools with empathy training",
+            "count",
+            "at",
+            impact.GOAL_METRICS["schools_with_training"],
+            lambda r: _count(r.impact.partners_with_training["schools"], "partners"),
+        ),
+        GoalMetric(
+            "impact.workplaces_with_training",
+            "Workplaces with empathy training",
+            "count",
+            "at",
+            impact.GOAL_METRICS["workplaces_with_training"],
+            lambda r: _count(r.impact.partners_with_training["workplaces"], "partners"),
+        ),
+        GoalMetric(
+            "momentum.active_chapters",
+            "Active chapters",
+            "count",
+            "at",
+            impact.GOAL_METRICS["active_chapters"],
+            lambda r: _count(r.momentum.chapters.active_chapters, "chapters"),
+        ),
+        GoalMetric(
+            "momentum.chapters",
+            "Open chapters",
+            "count",
+            "at",
+            impact.GOAL_METRICS["chapters"],
+            lambda r: _count(r.momentum.chapters.chapters, "chapters"),
+        ),
+        GoalMetric(
+            "momentum.members",
+            "Members",
+            "count",
+            "at",
+            "members on the day",
+            lambda r: _count(r.momentum.members.members, "members"),
+        ),
+        GoalMetric(
+            "momentum.active_ratio",
+            "Share of members active",
+            "share",
+            "at",
+            impact.GOAL_METRICS["active_ratio"],
+            lambda r: r.momentum.active.ratio,
+        ),
+        GoalMetric(
+            "momentum.events",
+            "Events held",
+            "count",
+            "over",
+            "events held",
+            lambda r: _count(r.momentum.events.events, "events"),
+        ),
+        GoalMetric(
+            "momentum.attendance",
+            "Attendances (members and guests)",
+            "count",
+            "over",
+            "attendances, members and guests",
+            lambda r: _count(r.momentum.events.attendance, "attendances"),
+        ),
+        GoalMetric(
+            "volunteers.volunteers",
+            "Volunteers with approved hours",
+            "count",
+            "over",
+            "volunteers with approved hours",
+            lambda r: _count(r.volunteers.hours.volunteers, "volunteers"),
+        ),
+        GoalMetric(
+            "volunteers.hours",
+            "Approved volunteer hours",
+            "count",
+            "over",
+            "approved volunteer hours",
+            lambda r: _count(r.volunteers.hours.hours, "hours"),
+        ),
+        GoalMetric(
+            "volunteers.retention",
+            "Volunteer retention",
+            "share",
+            "at",
+            impact.GOAL_METRICS["volunteer_retention"],
+            lambda r: r.volunteers.retention.retention,
+        ),
+        GoalMetric(
+            "fundraising.donor_retention",
+            "Donor retention",
+            "share",
+            "at",
+            impact.GOAL_METRICS["donor_retention"],
+            lambda r: r.fundraising.year.retention.overall,
+        ),
+        GoalMetric(
+            "fundraising.recurring_share",
+            "Share of gifts that are recurring",
+            "share",
+            "over",
+            "recurring gifts' share of the amount given",
+            lambda r: r.fundraising.gifts.recurring_share,
+        ),
+        GoalMetric(
+            "fundraising.funds_raised_minor",
+            "Funds raised",
+            "money",
+            "over",
+            "net gifts, in the reporting currency",
+            lambda r: r.fundraising.gifts.funds_raised_minor,
+        ),
+        GoalMetric(
+            "sustainability.runway_months",
+            "Months of runway",
+            "months",
+            "at",
+            impact.GOAL_METRICS["runway_months"],
+            lambda r: r.finance.runway_months,
+        ),
+        GoalMetric(
+            "sustainability.reserve_months",
+            "Months of operating reserve",
+            "months",
+            "at",
+            impact.GOAL_METRICS["reserve_months"],
+            lambda r: r.finance.reserve_months,
+        ),
+        GoalMetric(
+            "health.score",
+            "Health score",
+            "score",
+            "at",
+            impact.GOAL_METRICS["health_score"],
+            lambda r: r.health.score,
+        ),
     )
 }
 """Every goal metric, in the order a form offers them."""
+
+ALIASES: dict[str, str] = {
+    "practice_rate": "impact.practice_rate",
+    "teq_change": "impact.teq_change",
+    "schools_with_training": "impact.schools_with_training",
+    "workplaces_with_training": "impact.workplaces_with_training",
+    "programs.trained_partners": "impact.trained_partners",
+    "members": "momentum.members",
+    "active_ratio": "momentum.active_ratio",
+    "chapters": "momentum.chapters",
+    "active_chapters": "momentum.active_chapters",
+    "events": "momentum.events",
+    "attendance": "momentum.attendance",
+    "volunteers": "volunteers.volunteers",
+    "volunteer_hours": "volunteers.hours",
+    "volunteer_retention": "volunteers.retention",
+    "donor_retention": "fundraising.donor_retention",
+    "funds_raised_minor": "fundraising.funds_raised_minor",
+    "runway_months": "sustainability.runway_months",
+    "reserve_months": "sustainability.reserve_months",
+    "health_score": "health.score",
+}
+"""Other spellings of the same metrics: `metrics.impact.GOAL_METRICS`'
+short names, and the brief's ``programs.trained_partners``."""
+
+
+def canonical(key: str) -> str | None:
+    """The `GOAL_METRICS` key a goal's metric name means, or None.
+
+    >>> canonical("practice_rate"), canonical("momentum.members"), canonical("happiness")
+    ('impact.practice_rate', 'momentum.members', None)
+    """
+    if key in GOAL_METRICS:
+        return key
+    return ALIASES.get(key)
+
+
+def goal_values(report: HealthReport) -> dict[str, Figure]:
+    """Every goal metric's current figure in `report`, under its key and its
+    aliases.
+
+    Example: a report with 120 members gives ``{"momentum.members":
+    Figure(120), "members": Figure(120), …}``."""
+    values = {key: metric.read(report) for key, metric in GOAL_METRICS.items()}
+    values.update({alias: values[key] for alias, key in ALIASES.items()})
+    return values
 
 
 def goal_period(as_of: date, fy_start_month: int = 1) -> Period:
@@ -94,10 +302,10 @@ def goal_period(as_of: date, fy_start_month: int = 1) -> Period:
 def check_value(metric: str, value: float) -> str | None:
     """Why `value` cannot be a target or starting point of `metric`, or None.
 
-    >>> check_value("practice_rate", 1.2)
+    >>> check_value("impact.practice_rate", 1.2)
     'a share lies between 0% and 100%'
-    >>> check_value("members", 12.5) is None
-    False
+    >>> check_value("momentum.members", 12.5)
+    'this is a whole number, 0 or more'
     """
     unit = GOAL_METRICS[metric].unit
     if unit == "share" and not 0.0 <= value <= 1.0:
@@ -108,6 +316,8 @@ def check_value(metric: str, value: float) -> str | None:
         return "months cannot be negative"
     if unit == "points" and not -64.0 <= value <= 64.0:
         return "a TEQ score change lies between −64 and 64 points"
+    if unit == "effect" and not -5.0 <= value <= 5.0:
+        return "an effect size lies between −5 and 5"
     if unit == "score" and not -100.0 <= value <= 100.0:
         return "the health score lies between −100 and 100"
     return None
@@ -116,25 +326,37 @@ def check_value(metric: str, value: float) -> str | None:
 def format_value(metric: str, value: float | None, currency: str = "", minor_digits: int = 2) -> str:
     """A goal value as a person reads it.
 
-    >>> format_value("practice_rate", 0.425)
+    >>> format_value("impact.practice_rate", 0.425)
     '42.5%'
-    >>> format_value("funds_raised_minor", 1234500, "CAD")
+    >>> format_value("fundraising.funds_raised_minor", 1234500, "CAD")
     '12,345 CAD'
-    >>> format_value("teq_change", 2.25)
+    >>> format_value("impact.teq_change", 2.25)
     '+2.2 points'
     """
     if value is None:
         return "—"
-    unit = GOAL_METRICS[metric].unit if metric in GOAL_METRICS else "count"
+    key = canonical(metric)
+    unit = GOAL_METRICS[key].unit if key else "count"
     if unit == "share":
         return f"{value * 100:.1f}%".replace(".0%", "%")
     if unit == "money":
         return f"{value / 10**minor_digits:,.0f} {currency}".strip()
     if unit == "points":
         return f"{value:+.1f} points"
+    if unit == "effect":
+        return f"{value:+.2f}"
     if unit in ("months", "score"):
         return f"{value:.1f}"
     return f"{value:,.0f}"
+
+
+def _progress(goal: dict[str, object], current: Figure, as_of: date) -> GoalProgress:
+    # impact.goal_progress holds the progress and status rules; it knows
+    # only its own short metric names, so each goal is passed under one of
+    # them with its own value, and its real name is put back after.
+    row = pl.DataFrame([{**goal, "metric": "members"}], schema=dict(GOALS))
+    (done,) = impact.goal_progress(row, {"members": current}, as_of=as_of)
+    return replace(done, metric=str(goal["metric"]))
 
 
 def goals_progress(
@@ -153,7 +375,7 @@ def goals_progress(
     (None: all, as for the board); row-level security shows a coordinator
     only their own chapters' members, hours and gifts, so a movement-wide
     goal computed from those would be wrong, and is left undefined with the
-    reason instead.
+    reason instead. A metric name Heartbeat does not know is undefined too.
 
     Example: two movement goals and one for chapter 7 → two reports
     (movement, chapter 7), three progresses; with complete_scopes = {7}
@@ -172,12 +394,17 @@ def goals_progress(
             reason = "this chapter is not in the data you can see"
         elif complete_scopes is not None and scope not in complete_scopes:
             reason = "its figures cover chapters beyond yours: the board and admins see its progress"
-        if reason is not None:
-            progress = impact.goal_progress(
-                of_scope, {m: Figure.undefined(reason) for m in GOAL_METRICS}, as_of=as_of
-            )
-        else:
+        values: dict[str, Figure] = {}
+        if reason is None:
             report = health_report(frames, as_of=as_of, period=period, chapter_id=scope, params=params)
-            progress = report.impact.goals
-        out.update({p.goal_id: p for p in progress})
+            values = goal_values(report)
+        for goal in of_scope.iter_rows(named=True):
+            key = canonical(str(goal["metric"]))
+            if reason is not None:
+                current = Figure.undefined(reason)
+            elif key is None:
+                current = Figure.undefined(f"Heartbeat does not compute a metric named {goal['metric']!r}")
+            else:
+                current = values[key]
+            out[int(goal["id"])] = _progress(goal, current, as_of)
     return out

@@ -19,7 +19,7 @@ from db.goals import create_goal, delete_goal, list_goals
 from db.models.chapters import error_messages
 from db.models.donations import CURRENCY_MINOR_UNITS
 from db.models.goals import GoalIn
-from metrics.goal_metrics import GOAL_METRICS, format_value, goal_period, goals_progress
+from metrics.goal_metrics import GOAL_METRICS, canonical, format_value, goal_period, goals_progress
 from metrics.impact import GoalProgress
 from metrics.schemas import ReportFrames
 
@@ -92,7 +92,7 @@ def scope_label(chapter_id: int | None) -> str:
 
 def show_goal(g: dict[str, Any]) -> None:
     metric = str(g["metric"])
-    spec = GOAL_METRICS.get(metric)
+    spec = GOAL_METRICS.get(canonical(metric) or "")
     p = progress.get(int(g["id"]))
     with st.container(border=True):
         top, badge = st.columns([5, 2], vertical_alignment="center")
@@ -162,6 +162,7 @@ if manage:
             "points": " (TEQ points)",
             "months": " (months)",
             "score": " (−100 … 100)",
+            "effect": " (d_z)",
         }.get(spec.unit, "")
         with st.form("new_goal"):
             name = st.text_input(

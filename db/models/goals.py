@@ -28,11 +28,12 @@ class GoalIn(FormModel):
     @field_validator("metric")
     @classmethod
     def _known_metric(cls, v: str) -> str:
-        from metrics.goal_metrics import GOAL_METRICS
+        from metrics.goal_metrics import canonical
 
-        if not _METRIC_KEY.match(v) or v not in GOAL_METRICS:
+        key = canonical(v) if _METRIC_KEY.match(v) else None
+        if key is None:
             raise ValueError("choose one of the metrics the app computes")
-        return v
+        return key
 
     @field_validator("target_value", "baseline_value")
     @classmethod

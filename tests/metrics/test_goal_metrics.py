@@ -8,8 +8,18 @@ from datetime import date
 import pytest
 
 from metrics import impact
-from metrics.goal_metrics import GOAL_METRICS, check_value, format_value, goal_period, goals_progress
+from metrics.goal_metrics import (
+    ALIASES,
+    GOAL_METRICS,
+    canonical,
+    check_value,
+    format_value,
+    goal_period,
+    goal_values,
+    goals_progress,
+)
 from metrics.periods import Period
+from metrics.report import health_report
 from metrics.schemas import CHAPTERS, GOALS, MEMBERS, SURVEY_RESPONSES, TEQ_ITEMS, ReportFrames, rows
 
 AS_OF = date(2026, 7, 1)
@@ -55,25 +65,47 @@ def _frames() -> ReportFrames:
              "due_on": date(2026, 12, 31), "chapter_id": 2, "created_on": date(2026, 1, 1)},
             # The movement: practice rate over the latest post answers in the FY:
             # weekly, daily of a, b, c, d → 2 / 4 = 0.5; from 0.2 to 0.8 → (0.5 − 0.2) / 0.6 = 0.5.
-            {"id": 2, "name": "Practise weekly", "metric": "practice_rate", "target_value": 0.8,
+            {"id": 2, "name": "Practise weekly", "metric": "impact.practice_rate", "target_value": 0.8,
              "baseline_value": 0.2, "due_on": date(2026, 12, 31), "chapter_id": None,
              "created_on": date(2026, 1, 1)},
             # The movement: open chapters 4 of a target 8 → 0.5.
             {"id": 3, "name": "Eight chapters", "metric": "chapters", "target_value": 8.0,
+             "due_on": date(2027, 6, 30), "chapter_id": None, "created_on": date(2026, 1, 1)},
+            {"id": 4, "name": "Be happy", "metric": "happiness.level", "target_value": 1.0,
              "due_on": date(2027, 6, 30), "chapter_id": None, "created_on": date(2026, 1, 1)},
         ],
     )  # fmt: skip
     return ReportFrames.of(chapters=chapters, members=members, survey_responses=surveys, goals=goals)
 
 
-def test_goal_keys_are_the_health_reports() -> None:
-    assert set(GOAL_METRICS) == set(impact.GOAL_METRICS)
-    assert all(m.description == impact.GOAL_METRICS[k] for k, m in GOAL_METRICS.items())
+def test_every_health_report_goal_name_is_an_alias() -> None:
+    assert set(impact.GOAL_METRICS) <= set(ALIASES)
+    assert all(key in GOAL_METRICS for key in ALIASES.values())
+    assert canonical("programs.trained_partners") == "impact.trained_partners"
+    assert canonical("momentum.members") == "momentum.members"
+    assert canonical("nothing") is None
+
+
+def test_values_agree_with_the_health_reports_own_goals() -> None:
+    # The report computes goals named by its short names itself; picking
+    # the same figures out of the report must give the same values.
+    frames = _frames()
+    short = [
+        {"id": i, "name": k, "metric": k, "target_value": 1.0, "due_on": date(2027, 1, 1),
+         "created_on": date(2026, 1, 1)}
+        for i, k in enumerate(sorted(impact.GOAL_METRICS), start=1)
+    ]  # fmt: skip
+    report = health_report(
+        frames.with_frames(goals=rows(GOALS, short)), as_of=AS_OF, period=goal_period(AS_OF)
+    )
+    values = goal_values(report)
+    for p in report.impact.goals:
+        assert values[p.metric] == p.current, p.metric
 
 
 def test_progress_per_scope_by_hand() -> None:
     got = goals_progress(_frames(), as_of=AS_OF)
-    assert sorted(got) == [1, 2, 3]
+    assert sorted(got) == [1, 2, 3, 4]
     assert got[1].current.value == 2
     assert got[1].progress.value == pytest.approx(0.5)
     assert got[2].current.value == pytest.approx(0.5)
@@ -82,6 +114,9 @@ def test_progress_per_scope_by_hand() -> None:
     assert got[3].progress.value == pytest.approx(0.5)
     # Half a year (1 Jan → 1 Jul of a goal due 31 Dec) has elapsed: 181 / 364 ≈ 0.497 < 0.5 → on track.
     assert got[1].status == "on track"
+    assert (got[2].metric, got[3].metric) == ("impact.practice_rate", "chapters")
+    assert got[4].status == "unknown"
+    assert got[4].current.reason == "Heartbeat does not compute a metric named 'happiness.level'"
 
 
 def test_scopes_the_reader_does_not_see_in_full_are_undefined() -> None:
@@ -94,10 +129,12 @@ def test_scopes_the_reader_does_not_see_in_full_are_undefined() -> None:
 def test_goal_period_and_value_checks() -> None:
     assert goal_period(date(2026, 3, 14)) == Period(date(2026, 1, 1), date(2026, 12, 31))
     assert goal_period(date(2026, 3, 14), 7) == Period(date(2025, 7, 1), date(2026, 6, 30))
-    assert check_value("practice_rate", 0.7) is None
-    assert check_value("practice_rate", 70) == "a share lies between 0% and 100%"
-    assert check_value("members", -1) == "this is a whole number, 0 or more"
-    assert check_value("teq_change", 3.5) is None
+    assert check_value("impact.practice_rate", 0.7) is None
+    assert check_value("impact.practice_rate", 70) == "a share lies between 0% and 100%"
+    assert check_value("momentum.members", -1) == "this is a whole number, 0 or more"
+    assert check_value("impact.teq_change", 3.5) is None
+    assert check_value("impact.teq_effect_size", 9) == "an effect size lies between −5 and 5"
     assert format_value("donor_retention", 0.433) == "43.3%"
-    assert format_value("members", 1200) == "1,200"
+    assert format_value("momentum.members", 1200) == "1,200"
     assert format_value("members", None) == "—"
+    assert format_value("impact.teq_effect_size", 0.5) == "+0.50"
