@@ -1,0 +1,217 @@
+"""The report's frames read from the real database, as different people,
+and the `python -m metrics` command end to end."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, date, datetime
+from typing import Any
+
+import polars as pl
+import psycopg
+import pytest
+
+from db.identity import ANONYMOUS, Identity
+from db.report_frames import load_report_frames
+from metrics import schemas as S
+from metrics.periods import Period
+from metrics.report import health_report
+from tests.db import factories as f
+
+
+@pytest.fixture
+def world(fresh_empty_db: str) -> dict[str, Any]:
+    """A small movement written as the owner: two chapters, members, an
+    event with attendance, hours, gifts (one refunded, one by a merged
+    donor), expenses, a balance, surveys and a goal."""
+    w: dict[str, Any] = {"uri": fresh_empty_db}
+    with f.owner(fresh_empty_db) as conn:
+        region = f.add_chapter(conn, "regional", founded_on=date(2023, 1, 1))
+        local = f.add_chapter(
+            conn, "local", region, founded_on=date(2023, 1, 1), time_zone="Pacific/Auckland"
+        )
+        program = f.add_program(conn, local)
+        user = f.add_user(conn)
+        w.update(region=region, local=local, program=program, user=user)
+        a = f.add_member(conn, local, user_id=user, email="ann@people.test", joined_on=date(2024, 1, 1))
+        b = f.add_member(conn, local, joined_on=date(2024, 1, 1))
+        c = f.add_member(conn, region, joined_on=date(2024, 1, 1), left_on=date(2024, 6, 1), status="left")
+        w.update(a=a, b=b, c=c)
+        f.add_role(conn, user, "volunteer")
+        # 23:30 UTC on 2 March is 3 March in Auckland.
+        ev = f.add_event(conn, local, program_id=program, starts_at=datetime(2024, 3, 2, 23, 30, tzinfo=UTC))
+        f.add_attendance(conn, ev, a)
+        f.add_attendance(conn, ev, None, guest_count=4)
+        for day, minutes, status, member in [
+            (date(2024, 3, 3), 60, "approved", a),
+            (date(2024, 3, 5), 30, "approved", a),
+            (date(2024, 3, 31), 15, "pending", a),
+            (date(2024, 4, 2), 120, "approved", b),
+            (date(2024, 4, 3), 45, "rejected", b),
+        ]:
+            f.add_hours(
+                conn,
+                member,
+                worked_on=day,
+                minutes=minutes,
+                status=status,
+                **({"event_id": ev} if member == a and status == "approved" else {}),
+            )
+        survivor = f.add_donor(conn, email="ann@people.test")
+        merged = f.add_donor(conn, merged_into_id=survivor)
+        f.add_donation(conn, survivor, received_on=date(2024, 2, 1), amount_minor=10_000, chapter_id=local)
+        gift = f.add_donation(
+            conn,
+            merged,
+            received_on=date(2024, 5, 1),
+            amount_minor=1_000,
+            currency="EUR",
+            reporting_amount_minor=1_100,
+            chapter_id=local,
+        )
+        conn.execute("update public.donations set refunded_minor = 500 where id = %s", (gift,))
+        f.add_expense(conn, spent_on=date(2024, 3, 15), amount_minor=30_000, category="admin")
+        f.add_balance_snapshot(conn, as_of=date(2024, 3, 31))
+        f.add_survey_response(
+            conn,
+            local,
+            respondent_code="resp-1",
+            program_id=program,
+            answered_on=date(2024, 3, 3),
+            practice="weekly",
+        )
+        f.add_goal(conn, None, metric="members", target_value=10.0)
+    return w
+
+
+def test_owner_reads_every_frame_with_its_schema_and_sql_aggregates(world: dict[str, Any]) -> None:
+    frames = load_report_frames(None, uri=world["uri"])
+    assert frames.unreadable == ()
+    for name, schema in S.SCHEMAS.items():
+        assert getattr(frames, name).schema == pl.Schema(dict(schema)), name
+    assert frames.settings.row(0, named=True)["reporting_currency"] == "USD"
+    assert frames.members.height == 3
+    assert frames.events["starts_on"].to_list() == [date(2024, 3, 3)]  # the chapter's own date
+    hours = frames.volunteer_hours.sort("member_id", "month", "status")
+    a, b = world["a"], world["b"]
+    assert hours.select(
+        "member_id", "program_id", "status", "month", "minutes", "entries", "day_mask"
+    ).rows() == [
+        (
+            a,
+            world["program"],
+            "approved",
+            date(2024, 3, 1),
+            90,
+            2,
+            (1 << 2) | (1 << 4),
+        ),  # program via the event
+        (a, None, "pending", date(2024, 3, 1), 15, 1, 1 << 30),
+        (b, None, "approved", date(2024, 4, 1), 120, 1, 1 << 1),
+        (b, None, "rejected", date(2024, 4, 1), 45, 1, 1 << 2),
+    ]
+    gifts = frames.donations.sort("received_on")
+    # Both gifts are credited to the surviving donor; the refund of 500 EUR
+    # is 550 at the gift's own rate (1,100 / 1,000).
+    assert gifts.select("donor_id", "reporting_amount_minor", "refunded_minor").rows() == [
+        (gifts["donor_id"][0], 10_000, 0),
+        (gifts["donor_id"][0], 1_100, 550),
+    ]
+    assert frames.donor_members.rows() == [(gifts["donor_id"][0], a)]
+    assert frames.survey_responses["q01"].to_list() == [2]
+    assert frames.goals["created_on"].to_list() == [datetime.now(UTC).date()]
+
+
+def test_the_report_from_the_database_matches_the_rows(world: dict[str, Any]) -> None:
+    frames = load_report_frames(None, uri=world["uri"])
+    r = health_report(frames, as_of=date(2024, 6, 30), period=Period.calendar_year(2024))
+    assert r.kpi("members").value.value == 2  # c left on 1 June
+    assert r.kpi("volunteer_hours").value.value == 3.5  # 90 + 120 approved minutes
+    assert r.kpi("funds_raised").value.value == 10_000 + 1_100 - 550
+    assert r.kpi("attendance").value.value == 5
+    assert r.impact.practice.respondents == 0  # the one answer is a "pre"
+    local = health_report(
+        frames, as_of=date(2024, 6, 30), period=Period.calendar_year(2024), chapter_id=world["local"]
+    )
+    assert local.kpi("members").value.value == 2 and local.scope.chapter_ids == (world["local"],)
+
+
+def test_as_of_leaves_later_rows_in_the_database(world: dict[str, Any]) -> None:
+    frames = load_report_frames(None, uri=world["uri"], as_of=date(2024, 3, 31))
+    assert frames.donations.height == 1
+    assert frames.volunteer_hours["month"].max() == date(2024, 3, 1)
+    assert frames.expenses.height == 1 and frames.balance_snapshots.height == 1
+
+
+def test_anonymous_reads_nothing_and_is_told_so(world: dict[str, Any]) -> None:
+    frames = load_report_frames(ANONYMOUS, uri=world["uri"])
+    assert set(frames.unreadable) == set(S.SCHEMAS)
+    assert all(getattr(frames, name).height == 0 for name in S.SCHEMAS)
+    r = health_report(frames, as_of=date(2024, 6, 30), period=Period.calendar_year(2024))
+    assert r.kpi("members").value.reason == "you may not see members"
+
+
+def test_a_volunteer_reads_only_what_row_level_security_allows(world: dict[str, Any]) -> None:
+    me = Identity(user_id=world["user"], email="ann@people.test")
+    frames = load_report_frames(me, uri=world["uri"])
+    assert frames.unreadable == ()  # granted, but filtered by policy
+    assert set(frames.volunteer_hours["member_id"].to_list()) == {world["a"]}
+    assert frames.members["id"].to_list() == [world["a"]]
+    assert frames.donations.height == 0 and frames.expenses.height == 0
+    assert frames.chapters.height == 2  # the map of the movement is public
+
+
+def _command(uri: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": uri}
+    return subprocess.run(
+        [sys.executable, "-m", "metrics", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_command_prints_the_report_as_json(world: dict[str, Any]) -> None:
+    out = _command(world["uri"], "--as-of", "2024-06-30", "--period", "calendar-year", "--json")
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    kpis = {k["key"]: k for k in report["kpis"]}
+    assert kpis["members"]["value"]["value"] == 2
+    assert kpis["funds_raised"]["value"]["value"] == 10_550
+    assert report["period"]["start"] == "2024-01-01" and report["through"] == "2024-06-30"
+    chapter = _command(world["uri"], "--as-of", "2024-06-30", "--chapter", str(world["region"]), "--json")
+    assert chapter.returncode == 0, chapter.stderr
+    assert json.loads(chapter.stdout)["scope"]["chapter_ids"] == [world["region"], world["local"]]
+    text = _command(world["uri"], "--as-of", "2024-06-30")
+    assert text.returncode == 0 and "Health score" in text.stdout
+
+
+def test_command_explains_bad_arguments(world: dict[str, Any]) -> None:
+    bad_date = _command(world["uri"], "--as-of", "2024-02-30", "--json")
+    assert bad_date.returncode == 2 and "--as-of" in bad_date.stderr
+    bad_month = _command(world["uri"], "--as-of", "2024-06-30", "--fy-start-month", "13")
+    assert bad_month.returncode == 2 and "--fy-start-month" in bad_month.stderr
+    no_chapter = _command(world["uri"], "--as-of", "2024-06-30", "--chapter", "999999")
+    assert no_chapter.returncode == 2 and "no chapter 999999" in no_chapter.stderr
+
+
+def test_command_on_the_demo_movement(demo_db: str) -> None:
+    today = datetime.now(UTC).date()
+    out = _command(demo_db, "--as-of", today.isoformat(), "--json")
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    with psycopg.connect(demo_db) as conn:
+        row = conn.execute(
+            "select count(*) from public.members where joined_on <= %s and (left_on is null or left_on > %s)",
+            (today, today),
+        ).fetchone()
+    assert row is not None
+    kpis = {k["key"]: k for k in report["kpis"]}
+    assert kpis["members"]["value"]["value"] == row[0]
+    assert report["health"]["score"]["value"] is not None
+    assert report["series"]["members_weekly"]
