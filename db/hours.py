@@ -612,11 +612,31 @@ _QUEUE_WHERE = """
 """
 
 
-def approval_queue(identity: Identity, *, chapter_id: int | None = None, limit: int = 500) -> pl.DataFrame:
+def _queue_filter(chapter_id: int | None, search: str | None) -> tuple[str, list[Any]]:
+    where = _QUEUE_WHERE
+    params: list[Any] = []
+    if chapter_id is not None:
+        where += " and h.chapter_id = %s"
+        params.append(chapter_id)
+    if search and search.strip():
+        # The person's words are matched literally: LIKE's wildcards escaped.
+        escaped = search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        where += (
+            " and h.member_id in (select m2.id from public.members m2"
+            " where m2.full_name ilike %s or m2.email ilike %s)"
+        )
+        params += [f"%{escaped}%", f"%{escaped}%"]
+    return where, params
+
+
+def approval_queue(
+    identity: Identity, *, chapter_id: int | None = None, search: str | None = None, limit: int = 500
+) -> pl.DataFrame:
     """Pending entries in the chapters the person coordinates (their own
-    entries excluded: nobody approves their own hours), oldest first."""
-    where = _QUEUE_WHERE + (" and h.chapter_id = %s" if chapter_id is not None else "")
-    params: list[Any] = [chapter_id] if chapter_id is not None else []
+    entries excluded: nobody approves their own hours), oldest first;
+    optionally one chapter's, or those of volunteers whose name or email
+    contains ``search``."""
+    where, params = _queue_filter(chapter_id, search)
     return read_frame(
         identity,
         f"""
@@ -640,15 +660,11 @@ def approval_queue(identity: Identity, *, chapter_id: int | None = None, limit: 
     )
 
 
-def pending_count(identity: Identity, *, chapter_id: int | None = None) -> int:
-    """How many entries await this coordinator."""
-    where = _QUEUE_WHERE + (" and h.chapter_id = %s" if chapter_id is not None else "")
+def pending_count(identity: Identity, *, chapter_id: int | None = None, search: str | None = None) -> int:
+    """How many entries await this coordinator (with the same filters)."""
+    where, params = _queue_filter(chapter_id, search)
     with transaction(identity) as conn:
-        row = fetch_one(
-            conn,
-            f"select count(*) as n from public.volunteer_hours h {where}",
-            (chapter_id,) if chapter_id is not None else (),
-        )
+        row = fetch_one(conn, f"select count(*) as n from public.volunteer_hours h {where}", params)
     return int(row["n"]) if row else 0
 
 

@@ -38,10 +38,18 @@ chapter_id = st.selectbox(
     format_func=lambda c: "All my chapters" if c is None else names[c],
     key="approvals_chapter",
 )
-total = pending_count(user.identity, chapter_id=chapter_id)
-queue = approval_queue(user.identity, chapter_id=chapter_id, limit=LIMIT)
+search = st.text_input(
+    "Find a volunteer", key="approvals_search", placeholder="Part of a name or email", max_chars=100
+)
+total = pending_count(user.identity, chapter_id=chapter_id, search=search)
+queue = approval_queue(user.identity, chapter_id=chapter_id, search=search, limit=LIMIT)
 if queue.height == 0:
-    st.info("Nothing is waiting for approval. Well done!", icon=":material/task_alt:")
+    if search.strip():
+        st.info(
+            f"No pending entries of volunteers matching “{search.strip()}”.", icon=":material/search_off:"
+        )
+    else:
+        st.info("Nothing is waiting for approval. Well done!", icon=":material/task_alt:")
     st.stop()
 st.caption(
     f"{entries(total).capitalize()} {'waits' if total == 1 else 'wait'} for approval"

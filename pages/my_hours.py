@@ -5,7 +5,7 @@ entries, and a statement of hours to download."""
 from __future__ import annotations
 
 from dataclasses import fields
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import polars as pl
@@ -32,6 +32,7 @@ FLASH = "my_hours_flash"
 CONFIRM = "my_hours_confirm_withdraw"
 STATUS_LABELS = {"approved": "Approved", "pending": "Waiting for approval", "rejected": "Not approved"}
 MAX_EDITABLE = 25
+RECENT_DAYS = 14
 
 user = require_role("volunteer")
 member = my_member(user.identity)
@@ -173,6 +174,14 @@ def edit_form(entry: SavedHours) -> None:
 
 
 with tab_history:
+    recent = entries.filter(
+        (pl.col("status") == "approved")
+        & (pl.col("reviewed_at") >= pl.lit(datetime.now(UTC) - timedelta(days=RECENT_DAYS)))
+    ).sort("reviewed_at", descending=True)
+    if recent.height:
+        st.subheader("Recently approved")
+        for row in recent.head(5).iter_rows(named=True):
+            st.markdown(f":green[:material/check_circle:] {_saved_from(row).summary}")
     pending = entries.filter(pl.col("status") == "pending")
     if pending.height:
         st.subheader("Waiting for approval")

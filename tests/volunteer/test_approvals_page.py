@@ -155,3 +155,17 @@ def test_filter_by_chapter(world: World, queued: list) -> None:
     assert at.info[0].value == "Nothing is waiting for approval. Well done!"
     at.selectbox(key="approvals_chapter").set_value(world.local).run()
     assert len(at.data_editor[0].value) == 3
+
+
+def test_find_a_volunteer_by_name_or_email(world: World, queued: list) -> None:
+    at = page(world)
+    at.text_input(key="approvals_search").set_value("victor").run()
+    assert at.data_editor[0].value["Volunteer"].to_list() == ["Victor Volunteer"]
+    assert at.caption[0].value.startswith("1 entry waits for approval.")
+    at.checkbox(key="approvals_select_all").check().run()
+    at.button(key="approvals_approve").click().run()
+    assert [s.value for s in at.success] == ["Approved 1 entry."]
+    assert [status(world, e)[0] for e in queued] == ["pending", "approved", "pending"]
+    # Wildcards in the search are taken literally.
+    at.text_input(key="approvals_search").set_value("%").run()
+    assert at.info[0].value == "No pending entries of volunteers matching “%”."

@@ -200,3 +200,12 @@ def test_statement_csv_neutralises_formulas_and_keeps_accents() -> None:
     assert "'=HYPERLINK" in text and "Zoë Ñúñez" in text
     pdf = PdfReader(__import__("io").BytesIO(statement_pdf(statement)))
     assert "Zoë Ñúñez" in pdf.pages[0].extract_text()
+
+
+def test_recently_approved_entries_are_shown_first(world: World, logged: dict) -> None:
+    at = page(world)
+    recent = [m.value.split("] ", 1)[1] for m in at.markdown if m.value.startswith(":green[")]
+    assert sorted(recent) == [
+        f"1 h 30 min of outreach on {DAY1:%a %d %b %Y}",
+        f"1 h of training on {DAY2:%a %d %b %Y} (Circles in schools)",
+    ]
