@@ -263,7 +263,8 @@ def test_temporary_password_must_be_replaced_first(on_world: World) -> None:
     assert not at.error, [e.value for e in at.error]
     assert not at.session_state[SESSION_KEY].must_change_password
     again = _app(at.session_state[SESSION_KEY])
-    assert _navigation(again) == {"account"}  # no roles: the account page, now without the warning
+    # No roles: the pages for everyone signed in, now without the warning.
+    assert _navigation(again) == {spec.url_path for spec in PAGES if not spec.roles}
     assert not again.warning
     assert (
         load_profile(on_world.identity("admin").__class__(user_id=user_id), uri=on_world.uri).roles == set()
