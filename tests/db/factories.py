@@ -11,7 +11,8 @@ from __future__ import annotations
 import itertools
 import os
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -39,6 +40,23 @@ def unique(prefix: str) -> str:
 def owner(uri: str) -> psycopg.Connection[Any]:
     """A connection as the database owner, committing each statement."""
     return psycopg.connect(uri, autocommit=True)
+
+
+@contextmanager
+def private_database(server: object, prefix: str, kind: str = "empty") -> Iterator[str]:
+    """A copy of the migrated template for one test module, named for this
+    process so parallel runs never drop each other's, and dropped after."""
+    from db.connection import close_pools
+    from tests.conftest import _admin_uri, _worker, clone_database
+
+    name = f"{prefix}_{_worker()}_{os.getpid()}"
+    uri = clone_database(server, kind, name)
+    try:
+        yield uri
+    finally:
+        close_pools()
+        with psycopg.connect(_admin_uri(server), autocommit=True) as conn:
+            conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
 
 
 def _first(row: Any) -> Any:

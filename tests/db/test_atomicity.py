@@ -18,7 +18,6 @@ from db.arrow import read_frame
 from db.connection import close_pools, get_pool, service_transaction, transaction
 from db.errors import InvalidDataError, NotAllowedError
 from db.identity import ANONYMOUS, Identity
-from tests.conftest import _worker, clone_database
 from tests.db import factories as f
 from tests.db.factories import DAY, Cast
 
@@ -44,10 +43,8 @@ class Db:
 
 @pytest.fixture(scope="module")
 def db(pg_server: object) -> Iterator[Db]:
-    uri = clone_database(pg_server, "empty", f"hb_atomicity_{_worker()}")
-    with f.owner(uri) as conn:
+    with f.private_database(pg_server, "hb_atomicity") as uri, f.owner(uri) as conn:
         yield Db(uri=uri, cast=f.add_cast(conn), owner=conn)
-    close_pools()
 
 
 def test_second_insert_failing_undoes_the_first(db: Db) -> None:

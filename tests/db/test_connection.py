@@ -21,7 +21,6 @@ from db.arrow import _adbc_params, read_frame
 from db.connection import close_pools, get_pool, service_transaction, transaction
 from db.errors import InvalidDataError, NotAllowedError
 from db.identity import ANONYMOUS, Identity
-from tests.conftest import _worker, clone_database
 from tests.db import factories as f
 from tests.db.factories import Cast
 
@@ -41,13 +40,12 @@ class Db:
 
 @pytest.fixture(scope="module")
 def db(pg_server: object) -> Iterator[Db]:
-    uri = clone_database(pg_server, "empty", f"hb_connection_{_worker()}")
-    with f.owner(uri) as conn:
-        cast = f.add_cast(conn)
-        for side in ("L1", "L2"):
-            f.add_hours(conn, cast.members[f"volunteer_{side}"], minutes=45)
-    yield Db(uri=uri, cast=cast)
-    close_pools()
+    with f.private_database(pg_server, "hb_connection") as uri:
+        with f.owner(uri) as conn:
+            cast = f.add_cast(conn)
+            for side in ("L1", "L2"):
+                f.add_hours(conn, cast.members[f"volunteer_{side}"], minutes=45)
+        yield Db(uri=uri, cast=cast)
 
 
 def test_a_signed_in_person_runs_as_authenticated_with_their_claims(db: Db) -> None:

@@ -17,10 +17,9 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from db.connection import SET_IDENTITY, close_pools, service_transaction, transaction
+from db.connection import SET_IDENTITY, service_transaction, transaction
 from db.errors import InvalidDataError, mapped_errors
 from db.identity import Identity
-from tests.conftest import _worker, clone_database
 from tests.db import factories as f
 from tests.db.factories import DAY, JOINED
 
@@ -46,8 +45,7 @@ class Base:
 
 @pytest.fixture(scope="module")
 def base(pg_server: object) -> Iterator[Base]:
-    uri = clone_database(pg_server, "empty", f"hb_constraints_{_worker()}")
-    with f.owner(uri) as conn:
+    with f.private_database(pg_server, "hb_constraints") as uri, f.owner(uri) as conn:
         national = f.add_chapter(conn, "national")
         region = f.add_chapter(conn, "regional", national)
         local = f.add_chapter(conn, "local", region)
@@ -64,7 +62,6 @@ def base(pg_server: object) -> Iterator[Base]:
             donor=f.add_donor(conn),
             campaign=f.add_campaign(conn),
         )
-    close_pools()
 
 
 class _Rollback(Exception):

@@ -33,10 +33,9 @@ import pytest
 from psycopg import sql
 
 from db.arrow import read_frame
-from db.connection import close_pools, transaction
+from db.connection import transaction
 from db.errors import InvalidDataError, NotAllowedError
 from db.identity import Identity
-from tests.conftest import _worker, clone_database
 from tests.db import factories as f
 from tests.db.factories import DAY, PERSONAS, Cast
 
@@ -706,11 +705,10 @@ def rolled_back(identity: Identity, uri: str) -> Iterator[psycopg.Connection[Any
 
 @pytest.fixture(scope="module")
 def world(pg_server: object) -> Iterator[World]:
-    uri = clone_database(pg_server, "empty", f"hb_rls_matrix_{_worker()}")
-    with f.owner(uri) as conn:
-        built = build_world(conn, uri)
-    yield built
-    close_pools()
+    with f.private_database(pg_server, "hb_rls_matrix") as uri:
+        with f.owner(uri) as conn:
+            built = build_world(conn, uri)
+        yield built
 
 
 @pytest.fixture(scope="module")
@@ -891,10 +889,8 @@ class Scene:
 
 @pytest.fixture(scope="module")
 def scene(pg_server: object) -> Iterator[Scene]:
-    uri = clone_database(pg_server, "empty", f"hb_rls_scenes_{_worker()}")
-    with f.owner(uri) as conn:
+    with f.private_database(pg_server, "hb_rls_scenes") as uri, f.owner(uri) as conn:
         yield Scene(uri=uri, cast=f.add_cast(conn), owner=conn)
-    close_pools()
 
 
 def _person(scene: Scene, role: str | None = None, chapter: str | None = None) -> Identity:
