@@ -17,18 +17,22 @@ import pytest
 from db.identity import ANONYMOUS, Identity
 from db.report_frames import load_report_frames
 from metrics import schemas as S
+from metrics.__main__ import main
 from metrics.periods import Period
 from metrics.report import health_report
+from tests.conftest import clone_database, use_database
 from tests.db import factories as f
 
 
-@pytest.fixture
-def world(fresh_empty_db: str) -> dict[str, Any]:
-    """A small movement written as the owner: two chapters, members, an
-    event with attendance, hours, gifts (one refunded, one by a merged
-    donor), expenses, a balance, surveys and a goal."""
-    w: dict[str, Any] = {"uri": fresh_empty_db}
-    with f.owner(fresh_empty_db) as conn:
+@pytest.fixture(scope="module")
+def world(pg_server: object) -> dict[str, Any]:
+    """A small movement written as the owner, in a database of its own that
+    every test here only reads: two chapters, members, an event with
+    attendance, hours, gifts (one refunded, one by a merged donor),
+    expenses, a balance, surveys and a goal."""
+    uri = clone_database(pg_server, "empty", f"hb_metrics_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}")
+    w: dict[str, Any] = {"uri": uri}
+    with f.owner(uri) as conn:
         region = f.add_chapter(conn, "regional", founded_on=date(2023, 1, 1))
         local = f.add_chapter(
             conn, "local", region, founded_on=date(2023, 1, 1), time_zone="Pacific/Auckland"
@@ -184,20 +188,23 @@ def test_command_prints_the_report_as_json(world: dict[str, Any]) -> None:
     assert kpis["members"]["value"]["value"] == 2
     assert kpis["funds_raised"]["value"]["value"] == 10_550
     assert report["period"]["start"] == "2024-01-01" and report["through"] == "2024-06-30"
-    chapter = _command(world["uri"], "--as-of", "2024-06-30", "--chapter", str(world["region"]), "--json")
-    assert chapter.returncode == 0, chapter.stderr
-    assert json.loads(chapter.stdout)["scope"]["chapter_ids"] == [world["region"], world["local"]]
-    text = _command(world["uri"], "--as-of", "2024-06-30")
-    assert text.returncode == 0 and "Health score" in text.stdout
 
 
-def test_command_explains_bad_arguments(world: dict[str, Any]) -> None:
-    bad_date = _command(world["uri"], "--as-of", "2024-02-30", "--json")
-    assert bad_date.returncode == 2 and "--as-of" in bad_date.stderr
-    bad_month = _command(world["uri"], "--as-of", "2024-06-30", "--fy-start-month", "13")
-    assert bad_month.returncode == 2 and "--fy-start-month" in bad_month.stderr
-    no_chapter = _command(world["uri"], "--as-of", "2024-06-30", "--chapter", "999999")
-    assert no_chapter.returncode == 2 and "no chapter 999999" in no_chapter.stderr
+def test_command_scopes_summarises_and_explains_bad_arguments(
+    world: dict[str, Any], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # In process: the same entry point, without paying for a new interpreter.
+    use_database(monkeypatch, world["uri"])
+    assert main(["--as-of", "2024-06-30", "--chapter", str(world["region"]), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["scope"]["chapter_ids"] == [world["region"], world["local"]]
+    assert main(["--as-of", "2024-06-30"]) == 0
+    assert "Health score" in capsys.readouterr().out
+    assert main(["--as-of", "2024-02-30", "--json"]) == 2
+    assert "--as-of" in capsys.readouterr().err
+    assert main(["--as-of", "2024-06-30", "--fy-start-month", "13"]) == 2
+    assert "--fy-start-month" in capsys.readouterr().err
+    assert main(["--as-of", "2024-06-30", "--chapter", "999999"]) == 2
+    assert "no chapter 999999" in capsys.readouterr().err
 
 
 def test_command_on_the_demo_movement(demo_db: str) -> None:
