@@ -1,0 +1,128 @@
+"""Movement operations in a real browser: a coordinator creates an event
+with volunteer shifts, and a volunteer of the chapter signs up for one; and
+every operations page, with a screenshot of each."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+from uuid import uuid4
+
+import psycopg
+import pytest
+
+from tests.browser.conftest import screenshot, sign_in, wait_for_app
+from tests.conftest import _worker
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+
+def _db(pg_server: object) -> str:
+    # The database app_url serves (see tests/browser/conftest.py).
+    return str(pg_server.get_uri(f"hb_browser_{_worker()}"))  # type: ignore[attr-defined]
+
+
+def _open(page: Any, title: str) -> None:
+    """Follow the sidebar link: a new page load would start a new session."""
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+    wait_for_app(page)
+    page.get_by_role("heading", name=title).first.wait_for()
+
+
+def _choose(page: Any, key: str, option_text: str) -> None:
+    page.locator(f".st-key-{key} [data-baseweb='select']").click()
+    page.get_by_role("option", name=option_text).first.click()
+    wait_for_app(page)
+
+
+def test_coordinator_creates_an_event_with_shifts_and_a_volunteer_signs_up(
+    browser: Any, page: Any, app_url: str, pg_server: object
+) -> None:
+    title = f"Listening circle {uuid4().hex[:6]}"
+    sign_in(page, app_url, "coordinator@demo.heartbeat.example")
+    _open(page, "Events")
+    page.get_by_role("tab", name="New event").click()
+    page.locator(".st-key-new_event_title input").fill(title)
+    # The coordinator's own regional chapter comes first: the volunteer's
+    # local chapter lies below it, so its shifts are "near" her.
+    page.locator(".st-key-new_event_chapter [data-baseweb='select']").click()
+    options = page.get_by_role("option").all_inner_texts()
+    assert options and all("Empathy" not in o or "—" in o for o in options)
+    region = next(o for o in options if o.endswith("regional"))
+    page.get_by_role("option", name=region).click()
+    page.locator(".st-key-new_event_place input").fill("Community hall")
+    page.locator(".st-key-new_shift_title_0 input").fill("Welcome desk")
+    page.locator(".st-key-new_shift_title_1 input").fill("Tea and tidy-up")
+    screenshot(page, "operations_event_form")
+    page.locator(".st-key-new_event_submit button").click()
+    wait_for_app(page)
+    day = date.today() + timedelta(days=7)
+    success = page.get_by_test_id("stAlertContentSuccess")
+    success.wait_for()
+    assert f"{title} on {day:%d %B %Y} is created with 2 volunteer shift(s)." in success.inner_text()
+    page.get_by_role("tab", name="Calendar").click()
+    screenshot(page, "operations_events_calendar")
+    page.get_by_role("tab", name="List").click()
+    screenshot(page, "operations_events_list")
+
+    with psycopg.connect(_db(pg_server)) as conn:
+        shift = conn.execute(
+            "select s.id from public.shifts s join public.events e on e.id = s.event_id "
+            "where e.title = %s and s.title = 'Welcome desk'",
+            (title,),
+        ).fetchone()
+    assert shift is not None
+    shift_id = shift[0]
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        volunteer = context.new_page()
+        sign_in(volunteer, app_url, "volunteer@demo.heartbeat.example")
+        _open(volunteer, "Volunteer shifts")
+        button = volunteer.locator(f".st-key-signup_{shift_id} button")
+        button.scroll_into_view_if_needed()
+        screenshot(volunteer, "operations_volunteer_sees_shift")
+        button.click()
+        wait_for_app(volunteer)
+        done = volunteer.get_by_test_id("stAlertContentSuccess")
+        done.wait_for()
+        assert f"You're signed up: Welcome desk at {title}" in done.inner_text()
+        screenshot(volunteer, "operations_volunteer_signed_up")
+    finally:
+        context.close()
+
+    with psycopg.connect(_db(pg_server)) as conn:
+        row = conn.execute("select signed_up from public.shifts where id = %s", (shift_id,)).fetchone()
+    assert row == (1,)
+    # The coordinator sees the sign-up on the event's shifts.
+    _open(page, "Events")
+    page.get_by_role("tab", name="Volunteer shifts").click()
+    _choose(page, "shifts_event", title)
+    assert "1 of 2 signed up" in page.get_by_test_id("stMain").inner_text()
+    screenshot(page, "operations_event_shifts")
+
+
+def test_coordinator_pages(page: Any, app_url: str) -> None:
+    sign_in(page, app_url, "coordinator@demo.heartbeat.example")
+    for title in ("Chapters", "Programs", "Partners", "Members", "Survey answers", "Goals"):
+        _open(page, title)
+        assert page.get_by_test_id("stException").count() == 0, title
+        screenshot(page, f"operations_{title.lower().replace(' ', '_')}")
+
+
+def test_participant_fills_in_the_survey(page: Any, app_url: str) -> None:
+    sign_in(page, app_url, "volunteer@demo.heartbeat.example")
+    _open(page, "Empathy survey")
+    page.locator(".st-key-survey_target [data-baseweb='select']").click()
+    page.get_by_role("option").first.click()
+    wait_for_app(page)
+    page.locator(".st-key-survey_code input").fill(f"otter-{uuid4().hex[:4]}")
+    for i in range(1, 17):
+        page.locator(f".st-key-survey_q{i:02d}").get_by_text("Often", exact=True).click()
+    page.locator(".st-key-survey_practice").get_by_text("About once a week", exact=True).click()
+    screenshot(page, "operations_survey_filled")
+    page.locator(".st-key-survey_submit button").click()
+    wait_for_app(page)
+    page.get_by_test_id("stAlertContentSuccess").wait_for()
+    assert "Thank you! Your answers are saved" in page.get_by_test_id("stAlertContentSuccess").inner_text()
+    screenshot(page, "operations_survey_thanks")
