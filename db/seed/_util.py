@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import numpy.typing as npt
 import polars as pl
+import pyarrow as pa
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -66,8 +67,21 @@ def text_where(name: str, mask: BoolArray, value: str | pl.Series) -> pl.Series:
     return pl.select(pl.when(pl.Series(np.asarray(mask, dtype=bool))).then(then)).to_series().alias(name)
 
 
-_HEX = np.frombuffer(b"0123456789abcdef", dtype="S1")
-_UUID_LAYOUT = [0, 1, 2, 3, None, 4, 5, None, 6, 7, None, 8, 9, None, 10, 11, 12, 13, 14, 15]
+# Each byte's two lowercase hex digits, as one little-endian uint16.
+_HEX_PAIRS = np.array([ord(f"{b:02x}"[0]) | (ord(f"{b:02x}"[1]) << 8) for b in range(256)], dtype=np.uint16)
+
+
+def fixed_width_strings(chars: npt.NDArray[np.uint8]) -> pl.Series:
+    """An (n, w) array of ASCII bytes as n strings, without a Python object
+    per row (Arrow buffers handed to polars)."""
+    n, width = chars.shape
+    offsets = np.arange(0, (n + 1) * width, width, dtype=np.int64)
+    array = pa.Array.from_buffers(
+        pa.large_string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(chars))]
+    )
+    series = pl.from_arrow(array)
+    assert isinstance(series, pl.Series)
+    return series.cast(pl.String)
 
 
 def uuids(rng: np.random.Generator, n: int) -> pl.Series:
@@ -76,31 +90,34 @@ def uuids(rng: np.random.Generator, n: int) -> pl.Series:
     raw = rng.integers(0, 256, size=(n, 16), dtype=np.uint8)
     raw[:, 6] = (raw[:, 6] & 0x0F) | 0x40
     raw[:, 8] = (raw[:, 8] & 0x3F) | 0x80
-    out = np.empty((n, 36), dtype="S1")
-    col = 0
-    for part in _UUID_LAYOUT:
-        if part is None:
-            out[:, col] = b"-"
-            col += 1
-            continue
-        out[:, col] = _HEX[raw[:, part] >> 4]
-        out[:, col + 1] = _HEX[raw[:, part] & 0x0F]
-        col += 2
-    return pl.Series(out.view("S36").ravel()).cast(pl.String)
+    hexed = _HEX_PAIRS[raw].view(np.uint8).reshape(n, 32)
+    out = np.empty((n, 36), dtype=np.uint8)
+    out[:, 8] = out[:, 13] = out[:, 18] = out[:, 23] = ord("-")
+    out[:, 0:8] = hexed[:, 0:8]
+    out[:, 9:13] = hexed[:, 8:12]
+    out[:, 14:18] = hexed[:, 12:16]
+    out[:, 19:23] = hexed[:, 16:20]
+    out[:, 24:36] = hexed[:, 20:32]
+    return fixed_width_strings(out)
+
+
+def labels(name: str, choices: tuple[str, ...] | list[str], index: npt.ArrayLike) -> pl.Series:
+    """Text from small integer codes (far cheaper than numpy string arrays)."""
+    return pl.Series(name, list(choices), dtype=pl.String).gather(np.asarray(index, dtype=np.int64))
 
 
 def codes(values: IntArray, *, length: int = 8) -> pl.Series:
     """Distinct pseudonymous codes for distinct non-negative integers below
     2**40: a bijective scramble written in base 32 (no 0/O/1/I to misread)."""
-    alphabet = np.frombuffer(b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789", dtype="S1")
+    alphabet = np.frombuffer(b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789", dtype=np.uint8)
     mask = (1 << 40) - 1
     x = (np.asarray(values, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15 & mask)) & np.uint64(mask)
     x ^= x >> np.uint64(17)
     x = (x * np.uint64(0xBF58476D1CE4E5B9 & mask)) & np.uint64(mask)
-    out = np.empty((len(x), length), dtype="S1")
+    out = np.empty((len(x), length), dtype=np.uint8)
     for i in range(length):
-        out[:, length - 1 - i] = alphabet[(x >> np.uint64(5 * i)) & np.uint64(31)]
-    return pl.Series(out.view(f"S{length}").ravel()).cast(pl.String)
+        out[:, length - 1 - i] = alphabet[((x >> np.uint64(5 * i)) & np.uint64(31)).astype(np.int64)]
+    return fixed_width_strings(out)
 
 
 def months_of(days: IntArray) -> IntArray:

@@ -23,6 +23,7 @@ from db.seed._util import (
     draw_in_ranges,
     end_instant,
     instant_series,
+    labels,
     month_index,
     month_start,
     optional_ids,
@@ -788,8 +789,8 @@ def _hours_for(
     straggler = rng.random(n) < 0.004
     pending = (reviewed >= end_ts) | straggler | is_forced
     u = rng.random(n)
-    status = np.where(pending, "pending", np.where(u < 0.025, "rejected", "approved"))
-    rejected = status == "rejected"
+    status = np.where(pending, 0, np.where(u < 0.025, 2, 1))
+    rejected = status == 2
     notes_on = rng.random(n) < 0.12
     reason = rng.integers(0, len(names.REJECTION_REASONS), n)
     activity_s = pl.Series(ACTIVITIES).gather(activity)
@@ -812,7 +813,7 @@ def _hours_for(
             optional_ids("program_id", program + 1),
             optional_ids("shift_id", shift_id),
             pl.select(pl.when(pl.Series(notes_on)).then(note_s)).to_series().alias("note"),
-            pl.Series("status", status, dtype=pl.String),
+            labels("status", ("pending", "approved", "rejected"), status),
             # Nobody approves their own hours: a coordinator's are reviewed
             # by someone without a demo account.
             pl.select(

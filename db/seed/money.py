@@ -23,6 +23,7 @@ from db.seed._util import (
     draw_in_ranges,
     end_instant,
     instant_series,
+    labels,
     month_index,
     month_start,
     nice_amounts,
@@ -44,7 +45,10 @@ _KIND_P = np.array([0.92, 0.01, 0.03, 0.03, 0.01])
 # Median gift in USD by donor kind, and its spread.
 _MEDIAN = np.array([60.0, 1500.0, 12_000.0, 3_000.0, 20_000.0])
 _SPREAD = np.array([1.0, 0.8, 0.8, 1.0, 0.7])
-_SOURCE = ("individual", "other", "foundation", "business", "government")
+# The source of a gift from each donor kind (cash at an event is "event").
+_SOURCE = ("individual", "other", "foundation", "business", "government", "event")
+METHODS = ("card", "bank_transfer", "cash", "cheque", "paypal", "stripe", "direct_debit", "other")
+PROCESSORS = ("", "stripe", "paypal", "import", "manual")
 
 # Chance of giving again next year (FEP-like): after a first year, after a
 # repeat year, and after one or more years without a gift.
@@ -341,9 +345,6 @@ def build_giving(
     m = len(day)
     u = rng.random(m)
     org = kind[d_idx] != 0
-    methods = np.array(
-        ["card", "bank_transfer", "cash", "cheque", "paypal", "stripe", "direct_debit", "other"]
-    )
     rec_method = np.where(u < 0.45, 0, np.where(u < 0.75, 6, 4))
     one_method = np.searchsorted(
         np.cumsum([0.35, 0.12, 0.10, 0.08, 0.15, 0.15, 0.0, 0.05]), u * 1.0, side="right"
@@ -354,14 +355,13 @@ def build_giving(
     plan_u = rng.random(n)[d_idx]
     rec_method = np.where(plan_u < 0.45, 0, np.where(plan_u < 0.75, 6, 4))
     method_i = np.where(org, org_method, np.where(plan_gift, rec_method, one_method))
-    method = methods[method_i]
     processor = np.select(
         [np.isin(method_i, [0, 5]), method_i == 4, method_i == 6, np.isin(method_i, [1, 3])],
-        ["stripe", "paypal", "import", "manual"],
-        default="",
-    )
+        [1, 2, 3, 4],
+        default=0,
+    ).astype(np.int64)
     fee = np.select(
-        [processor == "stripe", processor == "paypal", processor == "import"],
+        [processor == 1, processor == 2, processor == 3],
         [
             np.round(amount_minor * 0.029 + 30),
             np.round(amount_minor * 0.0349 + 49),
@@ -370,7 +370,7 @@ def build_giving(
         default=0,
     ).astype(np.int64)
     fee = np.minimum(fee, amount_minor)
-    source = np.where(method_i == 2, "event", np.array(_SOURCE)[kind[d_idx]])
+    source = np.where(method_i == 2, _SOURCE.index("event"), kind[d_idx])
 
     # Campaigns credited: the national chapter's own first, then Giving Day,
     # then the movement's appeals.
@@ -388,9 +388,9 @@ def build_giving(
     # Sort gifts by day so that ids follow time, as a real ledger's do.
     o = np.lexsort((d_idx, day))
     day, d_idx, plan_gift, amount_minor, cur = day[o], d_idx[o], plan_gift[o], amount_minor[o], cur[o]
-    reporting, method, processor, fee, source, campaign = (
+    reporting, method_i, processor, fee, source, campaign = (
         reporting[o],
-        method[o],
+        method_i[o],
         processor[o],
         fee[o],
         source[o],
@@ -400,7 +400,7 @@ def build_giving(
 
     # A few refunds: duplicates charged twice, a change of heart.
     r = rng.random(m)
-    online = np.isin(processor, ["stripe", "paypal"])
+    online = np.isin(processor, [1, 2])
     full = online & (r < 0.005)
     partial = online & (r >= 0.005) & (r < 0.007)
     refunded = np.where(full, amount_minor, np.where(partial, amount_minor // 2, 0)).astype(np.int64)
@@ -417,7 +417,7 @@ def build_giving(
     plan_of_donor = np.zeros(n, dtype=np.int64)
     plan_of_donor[plan_donors] = np.arange(1, len(plan_donors) + 1)
     plan_id = np.where(plan_gift, plan_of_donor[d_idx], 0)
-    plans = _plans_frame(rng, plan_donors, plan_id, day, amount_minor, reporting, method, cur, rates, end)
+    plans = _plans_frame(rng, plan_donors, plan_id, day, amount_minor, reporting, method_i, cur, rates, end)
 
     donations = pl.DataFrame(
         [
@@ -427,14 +427,14 @@ def build_giving(
             pl.Series("chapter_id", chapter[d_idx] + 1, dtype=pl.Int64),
             date_series("received_on", day),
             pl.Series("amount_minor", amount_minor, dtype=pl.Int64),
-            pl.Series("currency", np.array(rates.currencies)[cur], dtype=pl.String),
+            labels("currency", rates.currencies, cur),
             pl.Series("reporting_amount_minor", reporting, dtype=pl.Int64),
             pl.Series("fee_minor", fee, dtype=pl.Int64),
             pl.Series("refunded_minor", refunded, dtype=pl.Int64),
-            pl.Series("method", method, dtype=pl.String),
-            pl.Series("source", source, dtype=pl.String),
+            labels("method", METHODS, method_i),
+            labels("source", _SOURCE, source),
             pl.Series("is_recurring", plan_gift),
-            pl.Series("processor", processor, dtype=pl.String).replace("", None),
+            text_where("processor", processor > 0, labels("processor", PROCESSORS, processor)),
             proc_ref,
             uuids(rng, m).alias("idempotency_key"),
             optional_ids("recurring_plan_id", plan_id),
@@ -448,7 +448,7 @@ def build_giving(
             date_series("refunded_on", refunded_on[refund_rows]),
             pl.Series("amount_minor", refunded[refund_rows], dtype=pl.Int64),
             pl.Series("fee_returned_minor", np.zeros(len(refund_rows), dtype=np.int64), dtype=pl.Int64),
-            pl.Series("processor", processor[refund_rows], dtype=pl.String),
+            labels("processor", PROCESSORS, processor[refund_rows]),
             ("re_" + codes(ids[refund_rows] + 7_000_000)).alias("processor_ref"),
             pl.Series(
                 "note",
@@ -495,18 +495,18 @@ def _month_starts(year: IntArray, month: IntArray) -> IntArray:
     return month_start(idx)
 
 
-def _processor_refs(processor: np.ndarray, ids: IntArray) -> pl.Series:
+def _processor_refs(processor: IntArray, ids: IntArray) -> pl.Series:
     code = codes(ids)
     proc = pl.Series(processor)
     idtxt = pl.Series(ids).cast(pl.String).str.zfill(8)
     out = pl.select(
-        pl.when(proc == "stripe")
+        pl.when(proc == 1)
         .then("ch_3" + code + idtxt)
-        .when(proc == "paypal")
+        .when(proc == 2)
         .then("PAYID-" + code)
-        .when(proc == "import")
+        .when(proc == 3)
         .then("DD-" + idtxt)
-        .when(proc == "manual")
+        .when(proc == 4)
         .then("BANK-" + idtxt)
         .otherwise(None)
     ).to_series()
@@ -520,7 +520,7 @@ def _plans_frame(
     day: IntArray,
     amount: IntArray,
     reporting: IntArray,
-    method: np.ndarray,
+    method: IntArray,
     cur: IntArray,
     rates: Rates,
     end: int,
@@ -543,7 +543,8 @@ def _plans_frame(
     failed = ~active & (rng.random(k) < 0.2)
     stop_day = np.minimum(last_gift + rng.integers(5, 30, k), end - 1)
     status = np.where(active, "active", np.where(failed, "failed", "cancelled"))
-    proc = np.select([method[f] == "card", method[f] == "paypal"], ["stripe", "paypal"], default="import")
+    card, paypal = METHODS.index("card"), METHODS.index("paypal")
+    proc = np.select([method[f] == card, method[f] == paypal], ["stripe", "paypal"], default="import")
     ref_code = codes(np.arange(1, k + 1) + 9_000_000)
     ref = pl.select(
         pl.when(pl.Series(proc) == "stripe")
@@ -560,7 +561,7 @@ def _plans_frame(
             pl.Series("currency", np.array(rates.currencies)[cur[f]], dtype=pl.String),
             pl.Series("reporting_amount_minor", reporting[f], dtype=pl.Int64),
             pl.Series("frequency", ["monthly"] * k, dtype=pl.String),
-            pl.Series("method", method[f], dtype=pl.String),
+            labels("method", METHODS, method[f]),
             pl.Series("status", status, dtype=pl.String),
             date_series("started_on", started),
             date_series("failed_on", stop_day, failed),

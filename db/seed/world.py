@@ -272,6 +272,7 @@ class Members:
     last: IntArray  # index into LAST_NAMES
     demo: dict[str, int] = field(default_factory=dict)  # email -> member index
     chapter_first: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    names_frame: pl.DataFrame | None = None  # member_names, made once
 
     @property
     def n(self) -> int:
@@ -428,6 +429,8 @@ def build_members(ctx: Context, chapters: Chapters) -> Members:
 
 def member_names(members: Members) -> pl.DataFrame:
     """full_name and email of every member (demo accounts get theirs)."""
+    if members.names_frame is not None:
+        return members.names_frame
     first = pl.Series(names.FIRST_NAMES)[members.first]
     last = pl.Series(names.LAST_NAMES)[members.last]
     ids = pl.Series("id", np.arange(1, members.n + 1), dtype=pl.Int64)
@@ -455,7 +458,8 @@ def member_names(members: Members) -> pl.DataFrame:
             full[i] = accounts[email].display_name
             mail[i] = email
         frame = frame.with_columns(full_name=pl.Series(full), email=pl.Series(mail))
-    return frame.select("full_name", "email")
+    members.names_frame = frame.select("full_name", "email")
+    return members.names_frame
 
 
 def members_frame(ctx: Context, members: Members) -> pl.DataFrame:
