@@ -76,12 +76,20 @@ def migrate(uri: str | None = None, *, bootstrap: bool | None = None) -> list[st
         # Serialise concurrent starts (two app processes, tests in parallel).
         conn.execute("select pg_advisory_lock(hashtext('heartbeat.migrate'))")
         try:
-            supabase = is_supabase(conn)
-            if bootstrap is None:
-                bootstrap = not supabase
+            automatic = bootstrap is None
+            if automatic:
+                bootstrap = not is_supabase(conn)
             if bootstrap:
-                with conn.transaction():
-                    apply_bootstrap(conn)
+                try:
+                    with conn.transaction():
+                        apply_bootstrap(conn)
+                except psycopg.errors.InsufficientPrivilege:
+                    # A managed Postgres where an administrator applied the
+                    # bootstrap and the app connects as a non-superuser: fine,
+                    # as long as what the bootstrap provides is there.
+                    if not automatic or needs_bootstrap(conn):
+                        raise
+                    log.warning("bootstrap not re-applied: this role lacks the privileges; auth.uid() exists")
             done = applied_versions(conn)
             for migration in list_migrations():
                 if migration.version in done:
