@@ -1201,14 +1201,47 @@ def _plan_nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
         yield from _plan_nodes(child)
 
 
-def test_policy_helpers_run_once_per_query_not_once_per_row(scene: Scene) -> None:
-    ch = scene.cast.chapters
-    members = [f.add_member(scene.owner, ch[side]) for side in ("L1", "L2") for _ in range(3)]
-    for member in members:
-        for day in range(40):
-            f.add_hours(scene.owner, member, minutes=15, worked_on=DAY - timedelta(days=10 + day))
+@pytest.fixture(scope="module")
+def crowd(scene: Scene) -> int:
+    """Enough rows on both sides for a per-row helper call to show: per
+    side, 3 members with 40 hour entries each, 20 events attended by all
+    three and 20 shifts they all signed up for. Returns the rows a
+    coordinator of one side sees per table."""
+    per_side = 0
+    for side in ("L1", "L2"):
+        chapter = scene.cast.chapters[side]
+        members = [f.add_member(scene.owner, chapter) for _ in range(3)]
+        events = [f.add_event(scene.owner, chapter) for _ in range(20)]
+        shifts = [f.add_shift(scene.owner, event, capacity=10) for event in events]
+        for member in members:
+            for day in range(40):
+                f.add_hours(scene.owner, member, minutes=15, worked_on=DAY - timedelta(days=10 + day))
+            for event, shift in zip(events, shifts, strict=True):
+                f.add_attendance(scene.owner, event, member)
+                f.add_signup(scene.owner, shift, member)
+        per_side = len(members) * len(events)
+    return per_side
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        "volunteer_hours",
+        "shift_signups",
+        pytest.param(
+            "attendance",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="attendance's policies (migration 20261125194000) call app.event_chapter() per row; "
+                "select event ids once: event_id in (select … (select app.coordinated_chapters()))",
+            ),
+        ),
+    ],
+)
+def test_policy_helpers_run_once_per_query_not_once_per_row(scene: Scene, crowd: int, table: str) -> None:
     coordinator = scene.who("coordinator_R1")
     helpers = ("has_role", "coordinated_chapters", "my_member_ids", "event_chapter", "shift_chapter")
+    select = sql.SQL("select * from public.{}").format(sql.Identifier(table))
     with psycopg.connect(scene.uri) as conn:
         # Counting function calls needs the owner's right to set track_functions.
         conn.execute("set local track_functions = 'all'")
@@ -1216,10 +1249,8 @@ def test_policy_helpers_run_once_per_query_not_once_per_row(scene: Scene) -> Non
             "select set_config('role', %s, true), set_config('request.jwt.claims', %s, true)",
             (coordinator.db_role, coordinator.claims_json()),
         )
-        plan = conn.execute("explain (format json) select * from public.volunteer_hours").fetchone()[0][0][
-            "Plan"
-        ]
-        rows = conn.execute("select count(*) from public.volunteer_hours where minutes = 15").fetchone()[0]
+        plan = conn.execute(sql.SQL("explain (format json) {}").format(select)).fetchone()[0][0]["Plan"]
+        rows = len(conn.execute(select).fetchall())
         calls = dict(
             conn.execute(
                 "select p.proname, coalesce(pg_stat_get_xact_function_calls(p.oid), 0)"
@@ -1227,11 +1258,11 @@ def test_policy_helpers_run_once_per_query_not_once_per_row(scene: Scene) -> Non
                 (list(helpers),),
             ).fetchall()
         )
-    assert rows >= 120
-    subplans = [n for n in _plan_nodes(plan) if n.get("Parent Relationship") == "SubPlan"]
-    assert subplans, "the policy's helper sets should be sub-plans"
-    filters = plan.get("Filter", "")
-    assert "hashed SubPlan" in filters and "InitPlan" in filters, filters
-    assert "SubPlan" not in filters.replace("hashed SubPlan", ""), f"a helper runs per row: {filters}"
-    assert all(n <= 1 for n in calls.values()), f"helpers called per row: {calls}"
+    assert rows >= crowd
+    filters = " ".join(n.get("Filter", "") for n in _plan_nodes(plan) if n.get("Relation Name") == table)
+    assert "hashed SubPlan" in filters, f"the helper sets should be hashed once: {filters}"
+    assert "SubPlan" not in filters.replace("hashed SubPlan", ""), f"a sub-query runs per row: {filters}"
+    # Once per mention in the policy (has_role('board') and has_role('admin')
+    # are two), never once per row.
+    assert all(n <= 3 for n in calls.values()), f"helpers called per row over {rows} rows: {calls}"
     assert calls["coordinated_chapters"] == 1, calls
