@@ -21,7 +21,7 @@ import shutil
 import tempfile
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +32,7 @@ import plotly.io as pio
 import polars as pl
 
 if TYPE_CHECKING:
+    from metrics.impact import GoalProgress
     from metrics.report import HealthReport
 
 log = logging.getLogger(__name__)
@@ -498,7 +499,15 @@ def _section(
     return section
 
 
-def board_pack(report: HealthReport, *, scope: str, movement: str, against: str) -> BoardPack:
+def board_pack(
+    report: HealthReport,
+    *,
+    scope: str,
+    movement: str,
+    against: str,
+    goals: list[GoalProgress] | None = None,
+    goal_scopes: dict[int, str] | None = None,
+) -> BoardPack:
     """Every page's figures, charts and notes for the period, in one pack."""
     from components import dashboard_views as v
 
@@ -538,13 +547,19 @@ def board_pack(report: HealthReport, *, scope: str, movement: str, against: str)
         ],
     )
     effects = v.effects_view(report)
-    goals = v.goals_view(report)
+    goals_view = v.goals_view(
+        report.impact.goals if goals is None else goals, scopes=goal_scopes or {}, currency=report.currency
+    )
     impact = _section(
         "Impact",
-        v.impact_cards(report),
-        [v.teq_view(report), effects, goals],
+        v.impact_cards(report, goals),
+        [v.teq_view(report), effects, goals_view],
         [Table("Change in empathy per program", effects.table or pl.DataFrame())]
-        + ([Table("Goals", goals.table)] if goals.table is not None and goals.table.height else []),
+        + (
+            [Table("Goals", goals_view.table)]
+            if goals_view.table is not None and goals_view.table.height
+            else []
+        ),
     )
     impact.notes.insert(0, v.IMPACT_NOTE)
     return BoardPack(
@@ -557,7 +572,16 @@ def board_pack(report: HealthReport, *, scope: str, movement: str, against: str)
     )
 
 
-def download_buttons(report: HealthReport, *, scope: str, movement: str, against: str, key: str) -> None:
+def download_buttons(
+    report: HealthReport,
+    *,
+    scope: str,
+    movement: str,
+    against: str,
+    key: str,
+    goals: Callable[[], list[GoalProgress]] | None = None,
+    goal_scopes: dict[int, str] | None = None,
+) -> None:
     """The two board-report buttons: each builds its file when clicked."""
     import streamlit as st
 
@@ -568,7 +592,14 @@ def download_buttons(report: HealthReport, *, scope: str, movement: str, against
 
     def pack() -> BoardPack:
         if "pack" not in cache:
-            cache["pack"] = board_pack(report, scope=scope, movement=movement, against=against)
+            cache["pack"] = board_pack(
+                report,
+                scope=scope,
+                movement=movement,
+                against=against,
+                goals=goals() if goals is not None else None,
+                goal_scopes=goal_scopes,
+            )
         return cache["pack"]
 
     with st.container(horizontal=True, gap="small"):

@@ -62,7 +62,7 @@ def count(noun: str) -> Unit:
 
 PERCENT = Unit("%", ".0%", ".1%")
 HOURS = Unit("hours", ",.0f", ",.1f", suffix=" h")
-MONTHS = Unit("months", ",.1f", ",.1f", suffix=" months")
+MONTHS = Unit("months", ",.0f", ",.1f", suffix=" months")
 SCORE = Unit("score", ",.1f", ",.2f")
 
 
@@ -82,13 +82,22 @@ def template() -> go.layout.Template:
     return go.layout.Template(
         layout=go.Layout(
             font={"family": FONT_FAMILY, "size": BASE_FONT, "color": "#1A1A1A"},
-            title={"font": {"size": TITLE_FONT}, "x": 0.0, "xanchor": "left", "y": 0.97},
+            title={
+                "font": {"size": TITLE_FONT},
+                "x": 0.0,
+                "xanchor": "left",
+                "xref": "container",
+                "y": 0.98,
+                "yref": "container",
+                "yanchor": "top",
+                "pad": {"l": 8},
+            },
             colorway=list(OKABE_ITO),
             paper_bgcolor="white",
             plot_bgcolor="white",
             hoverlabel={"font": {"size": BASE_FONT - 2, "family": FONT_FAMILY}, "bgcolor": "white"},
-            legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0.0},
-            margin={"l": 70, "r": 30, "t": 90, "b": 60},
+            legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0.0},
+            margin={"l": 70, "r": 30, "t": 100, "b": 60},
             xaxis={
                 "gridcolor": "#E5E5E5",
                 "linecolor": "#7F7F7F",
@@ -208,7 +217,31 @@ def bars(
     )
 
 
-def add_reference_line(fig: go.Figure, value: float, label: str, *, horizontal: bool = True) -> go.Figure:
+def add_reference_series(
+    fig: go.Figure, value: float, label: str, *, color: str = MUTED, dash: str = "dash"
+) -> go.Figure:
+    """A horizontal benchmark across the chart's x extent, named in the
+    legend (annotations beside the line collide when two lines are close)."""
+    xs = [x for trace in fig.data for x in (getattr(trace, "x", None) or ())]
+    if not xs:
+        return fig
+    fig.add_trace(
+        go.Scatter(
+            x=[min(xs), max(xs)],
+            y=[value, value],
+            mode="lines",
+            name=label,
+            line={"color": color, "dash": dash, "width": 2},
+            hovertemplate=f"{label}<extra></extra>",
+        )
+    )
+    fig.update_layout(showlegend=True)
+    return fig
+
+
+def add_reference_line(
+    fig: go.Figure, value: float, label: str, *, horizontal: bool = True, position: str | None = None
+) -> go.Figure:
     """A dashed benchmark line with its label, e.g. FEP's 43.3% retention."""
     kwargs: dict[str, Any] = {
         "line": {"color": MUTED, "dash": "dash", "width": 2},
@@ -216,9 +249,9 @@ def add_reference_line(fig: go.Figure, value: float, label: str, *, horizontal: 
         "annotation_font": {"size": BASE_FONT - 2, "color": "#404040"},
     }
     if horizontal:
-        fig.add_hline(y=value, annotation_position="top left", **kwargs)
+        fig.add_hline(y=value, annotation_position=position or "top left", **kwargs)
     else:
-        fig.add_vline(x=value, annotation_position="top right", **kwargs)
+        fig.add_vline(x=value, annotation_position=position or "top right", **kwargs)
     return fig
 
 
@@ -271,6 +304,9 @@ def waterfall(
         go.Waterfall(
             x=[*labels, total_label],
             y=[*values, 0],
+            text=[f"{v:+,.0f}" if i else f"{v:,.0f}" for i, v in enumerate(values)] + [f"{sum(values):,.0f}"],
+            textposition="outside",
+            cliponaxis=False,
             measure=["absolute"] + ["relative"] * (len(values) - 1) + ["total"],
             increasing={"marker": {"color": GOOD}},
             decreasing={"marker": {"color": BAD}},
@@ -383,22 +419,31 @@ def distributions(
     x_title: str,
     unit: Unit,
     bin_size: float | None = None,
+    grouped: bool = False,
 ) -> go.Figure:
-    """Overlaid histograms (e.g. TEQ before and after a program)."""
+    """Histograms of several groups (e.g. TEQ before and after a program),
+    side by side when `grouped`, else overlaid."""
     fig = go.Figure()
     for i, (name, values) in enumerate(groups):
         fig.add_trace(
             go.Histogram(
                 x=list(values),
                 name=name,
-                opacity=0.65,
+                opacity=1.0 if grouped else 0.65,
                 marker={"color": OKABE_ITO[i % len(OKABE_ITO)]},
                 xbins={"size": bin_size} if bin_size else None,
                 hovertemplate=f"{name}<br>{x_title} %{{x}}: %{{y}} respondents<extra></extra>",
             )
         )
     fig.update_xaxes(tickformat=unit.tickformat)
-    return _layout(fig, title, x_title=_axis_title(x_title, unit), y_title="respondents", barmode="overlay")
+    return _layout(
+        fig,
+        title,
+        x_title=_axis_title(x_title, unit),
+        y_title="respondents",
+        barmode="group" if grouped else "overlay",
+        bargap=0.15,
+    )
 
 
 def scatter(

@@ -18,7 +18,7 @@ import polars as pl
 from components import charts
 from components import format as fmt
 from metrics.figure import Figure
-from metrics.impact import CONTROLLED_TRIALS_G, CONTROLLED_TRIALS_G_BIAS_CORRECTED, PairedChange
+from metrics.impact import CONTROLLED_TRIALS_G, CONTROLLED_TRIALS_G_BIAS_CORRECTED, GoalProgress, PairedChange
 from metrics.momentum import LEVELS, RUNGS
 from metrics.privacy import (
     MIN_GROUP_SIZE,
@@ -73,6 +73,19 @@ class View:
 
 def _int(value: object) -> int:
     return int(value) if isinstance(value, int | float) else 0
+
+
+def _wrap(text: str, width: int) -> str:
+    """Break a long label over lines (plotly does not wrap axis labels)."""
+    words, lines, line = text.split(), [], ""
+    for word in words:
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    return "<br>".join(lines)
 
 
 def _is_small(n: int | None) -> bool:
@@ -171,7 +184,7 @@ def kpi_cards(r: HealthReport, against: str | None = None) -> list[Card]:
     cards: list[Card] = []
     for k in r.kpis:
         kind = KPI_KINDS.get(k.key, "number")
-        noun = KPI_NOUNS.get(k.key, "")
+        noun = ""  # the label names the thing; a long value would be cut on the card
         people = people_behind(r, k.key)
         help_parts: list[str] = []
         if k.note:
@@ -215,7 +228,9 @@ def kpi_table(r: HealthReport, against: str | None = None) -> pl.DataFrame:
         rows.append(
             {
                 "figure": k.label,
-                "value": card.value,
+                "value": card.value
+                if card.suppressed
+                else fmt.value(k.value, kind, currency=r.currency, noun=noun),
                 "previous period": SUPPRESSED_TEXT
                 if card.suppressed
                 else fmt.value(k.previous, kind, currency=r.currency, noun=noun),
@@ -307,18 +322,22 @@ def runway_view(r: HealthReport) -> View:
             charts.Series("Runway", months, fm["runway_months"].to_list()),
             charts.Series("Operating reserve", months, fm["reserve_months"].to_list(), dash="dot"),
         ],
-        title="Runway and operating reserve, months",
+        title="Runway and operating reserve",
         x_title="month",
         y_title="months",
         unit=charts.MONTHS,
         markers=True,
         hover_x="%{x|%b %Y}",
     )
-    charts.add_reference_line(
-        fig, r.params.runway_alert_months, f"runway alert ({r.params.runway_alert_months:g})"
+    charts.add_reference_series(
+        fig, r.params.runway_alert_months, f"Runway alert ({r.params.runway_alert_months:g} months)"
     )
-    charts.add_reference_line(
-        fig, r.params.reserve_alert_months, f"reserve minimum ({r.params.reserve_alert_months:g})"
+    charts.add_reference_series(
+        fig,
+        r.params.reserve_alert_months,
+        f"Reserve minimum ({r.params.reserve_alert_months:g} months)",
+        color=charts.OKABE_ITO[3],
+        dash="dashdot",
     )
     unlimited = int(fm["runway_unbounded"].sum())
     caption = (
@@ -449,15 +468,27 @@ def retention_view(r: HealthReport) -> View:
         return View("retention", title, empty=f"No donor retention yet: {reason}.", table=table)
     names = [s[0] for s in shown]
     fig = charts.bars(
-        [
-            charts.Series(f"FY {ret.year}", names, [s[1].value for s in shown], color=charts.NEUTRAL),
-            charts.Series("FEP benchmark", names, [s[2] for s in shown], color=charts.MUTED),
-        ],
-        title=f"{title}, against the FEP benchmark",
+        [charts.Series(f"FY {ret.year}", names, [s[1].value for s in shown], color=charts.NEUTRAL)],
+        title=title,
         x_title="donors",
         y_title="retention",
         unit=charts.PERCENT,
     )
+    fig.data[0].update(
+        text=[fmt.percent(s[1].value, 0) for s in shown], textposition="inside", insidetextanchor="end"
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=names,
+            y=[s[2] for s in shown],
+            mode="markers",
+            name="FEP benchmark",
+            marker={"symbol": "line-ew", "size": 90, "line": {"width": 4, "color": charts.OKABE_ITO[6]}},
+            hovertemplate="FEP benchmark for %{x}: %{y:.1%}<extra></extra>",
+        )
+    )
+    fig.update_layout(showlegend=True)
+    fig.update_yaxes(range=[0, 1])
     caption = (
         "Retention = share of last year's donors who gave again. Benchmarks: Fundraising Effectiveness "
         "Project (overall 43.3 % in 2025, new ≈ 19 %, repeat ≈ 69 %)."
@@ -475,11 +506,11 @@ def gains_losses_view(r: HealthReport) -> View:
     ret = y.retention
     title = f"Donors gained and lost, FY {gl.year - 1} → FY {gl.year}"
     labels = [
-        f"Donors in FY {gl.year - 1}",
-        "Lapsed new donors",
-        "Lapsed repeat donors",
-        "New donors",
-        "Recaptured donors",
+        f"Donors in<br>FY {gl.year - 1}",
+        "Lapsed<br>new donors",
+        "Lapsed<br>repeat donors",
+        "New<br>donors",
+        "Recaptured<br>donors",
     ]
     values = [
         ret.donors_prev,
@@ -491,7 +522,11 @@ def gains_losses_view(r: HealthReport) -> View:
     cur = r.currency
     table = pl.DataFrame(
         {
-            "step": [*labels[1:], "Upgraded (same donors, gave more)", "Downgraded (same donors, gave less)"],
+            "step": [
+                *(label.replace("<br>", " ") for label in labels[1:]),
+                "Upgraded (same donors, gave more)",
+                "Downgraded (same donors, gave less)",
+            ],
             "donors": [
                 gl.losses.get("lapsed_new", 0),
                 gl.losses.get("lapsed_repeat", 0),
@@ -527,7 +562,7 @@ def gains_losses_view(r: HealthReport) -> View:
         [float(v) for v in values],
         title=title,
         unit=charts.count("donors"),
-        total_label=f"Donors in FY {gl.year}",
+        total_label=f"Donors in<br>FY {gl.year}",
         y_title="donors",
     )
     lost = gl.lost_per_100_gained
@@ -627,7 +662,7 @@ def hours_spread_view(r: HealthReport) -> View:
                 "If everyone gave the same", [0.0, 1.0], [0.0, 1.0], color=charts.MUTED, dash="dash"
             ),
         ],
-        title="How hours are spread: share of hours by the most active volunteers",
+        title="How hours are spread over volunteers",
         x_title="share of volunteers, most active first (%)",
         y_title="share of hours",
         unit=charts.PERCENT,
@@ -739,7 +774,7 @@ def cohort_view(r: HealthReport) -> View:
         ks,
         ylabels,
         z,
-        title="Cohort retention: share of each joining month active k months later",
+        title="Cohort retention: share still active, by month of joining",
         x_title="months since joining",
         y_title="joined in",
         unit=charts.PERCENT,
@@ -776,7 +811,7 @@ def ladder_view(r: HealthReport) -> View:
     fig = charts.funnel(
         shown["rung"].to_list(),
         shown["members"].to_list(),
-        title="Engagement ladder: how far members have climbed",
+        title="Engagement ladder",
         noun="people",
     )
     caption = (
@@ -809,13 +844,21 @@ def breadth_depth_view(r: HealthReport) -> View:
         shown["breadth"].to_list(),
         shown["depth"].to_list(),
         [f"{m:%b %y}" for m in shown["month"].to_list()],
-        title="Breadth (mobilising) against depth (organising), each month",
+        title="Breadth against depth, each month",
         x_title="people taking part",
         y_title="people who climbed a rung",
         x_unit=charts.count("people"),
         y_unit=charts.count("people"),
     )
-    fig.data[0].update(mode="lines+markers+text", line={"color": "#B0B0B0", "width": 1})
+    labels = [f"{m:%b %Y}" for m in shown["month"].to_list()]
+    fig.data[0].update(
+        mode="lines+markers+text",
+        line={"color": "#B0B0B0", "width": 1},
+        text=[t if i in (0, len(labels) - 1) else "" for i, t in enumerate(labels)],
+        customdata=labels,
+        hovertemplate="%{customdata}<br>taking part: %{x:,.0f} people<br>climbed a rung: %{y:,.0f} people"
+        "<extra></extra>",
+    )
     m = r.momentum
     caption = (
         f"Over the period: {fmt.people(m.breadth, 'people')} took part (breadth) and "
@@ -893,13 +936,13 @@ def attendance_view(r: HealthReport) -> View:
                 line={"width": 0},
                 fill="tonexty",
                 fillcolor="rgba(86,180,233,0.25)",
-                name="Usual range (mean ± 2 sd of the 8 weeks before)",
+                name="Usual range",
                 hoverinfo="skip",
             )
         )
     base = charts.lines(
         [charts.Series("Attendance", weeks, aw["attendance"].to_list())],
-        title="Weekly attendance, with spikes marked apart from trends",
+        title="Weekly attendance, spikes marked",
         x_title="week",
         y_title="attendances",
         unit=unit,
@@ -916,7 +959,7 @@ def attendance_view(r: HealthReport) -> View:
             fig,
             spikes["week"].to_list(),
             spikes["attendance"].to_list(),
-            name="Spike (a one-off)",
+            name="Spike",
             unit=unit,
             hover_x="week of %{x|%d %b %Y}",
         )
@@ -925,15 +968,16 @@ def attendance_view(r: HealthReport) -> View:
             fig,
             shifts["week"].to_list(),
             shifts["attendance"].to_list(),
-            name="Shift (two weeks or more: a trend)",
+            name="Shift",
             unit=unit,
             color=charts.OKABE_ITO[5],
             hover_x="week of %{x|%d %b %Y}",
         )
     fig.update_layout(showlegend=True)
     caption = (
-        "A week outside the usual range is a spike when it stands alone and a shift when the next weeks stay "
-        "on the same side: only a shift suggests a change of course."
+        "Usual range = mean ± 2 sd of the 8 weeks before. A week outside it is a spike (diamond) "
+        "when it stands alone and a shift when the next weeks stay on the same side: "
+        "only a shift suggests a change of course."
     )
     if aw["partial"].any():
         caption += " The last week is not over and is never marked."
@@ -1027,12 +1071,13 @@ def teq_view(r: HealthReport) -> View:
         return View("teq", title, empty=f"Each survey wave has {SUPPRESSED_TEXT} respondents.", table=table)
     fig = charts.distributions(
         groups,
-        title="Empathy scores (Toronto Empathy Questionnaire) before and after",
+        title="Empathy scores (TEQ) before and after",
         x_title="TEQ score",
         unit=charts.Unit("points of 64", ",.0f", ",.0f"),
-        bin_size=2,
+        bin_size=4,
+        grouped=True,
     )
-    fig.update_xaxes(range=[0, 64])
+    fig.update_xaxes(range=[0, 64], dtick=8)
     caption = "TEQ: 16 items, 0–4 each, 8 reversed; 0–64, higher is more empathic (Spreng et al. 2009)."
     extra = suppression_caption(hidden)
     if extra:
@@ -1109,24 +1154,32 @@ def effects_view(r: HealthReport) -> View:
             for _, c in drawable
         ],
     )
-    caption = IMPACT_NOTE
+    caption = (
+        "Squares are the paired change d_z of each program's participants, bars its 95% confidence interval; "
+        "the dashed line marks the controlled-trial reference. Uncontrolled: see the note above."
+    )
     extra = suppression_caption(hidden)
     if extra:
         caption += " " + extra.replace("groups", "programs").replace("group", "program")
     return View("effects", title, fig=fig, caption=caption, table=table)
 
 
-def goals_view(r: HealthReport) -> View:
-    goals = r.impact.goals
+def goals_view(goals: list[GoalProgress], *, scopes: dict[int, str], currency: str) -> View:
+    """The goals with their progress (from `metrics.goal_metrics`, each goal
+    measured in its own scope over the fiscal year to date) and due dates.
+    `scopes` names each goal's scope by goal id."""
+    from metrics.goal_metrics import format_value
+
     title = "Goals: progress and due dates"
     table = pl.DataFrame(
         [
             {
                 "goal": g.name,
+                "scope": scopes.get(g.goal_id, ""),
                 "measured by": g.metric,
-                "baseline": g.baseline,
-                "now": g.current.value,
-                "target": g.target,
+                "baseline": format_value(g.metric, g.baseline, currency),
+                "now": format_value(g.metric, g.current.value, currency),
+                "target": format_value(g.metric, g.target, currency),
                 "progress (%)": None if g.progress.value is None else round(g.progress.value * 100, 1),
                 "time elapsed (%)": None
                 if g.time_elapsed.value is None
@@ -1139,10 +1192,11 @@ def goals_view(r: HealthReport) -> View:
         ],
         schema={
             "goal": pl.String,
+            "scope": pl.String,
             "measured by": pl.String,
-            "baseline": pl.Float64,
-            "now": pl.Float64,
-            "target": pl.Float64,
+            "baseline": pl.String,
+            "now": pl.String,
+            "target": pl.String,
             "progress (%)": pl.Float64,
             "time elapsed (%)": pl.Float64,
             "due": pl.Date,
@@ -1161,7 +1215,10 @@ def goals_view(r: HealthReport) -> View:
         "behind": charts.OKABE_ITO[1],
         "overdue": charts.BAD,
     }
-    names = [f"{g.name} (due {g.due_on:%d %b %Y})" for g in known]
+    names = [
+        f"{_wrap(g.name, 34)}<br><span style='font-size:15px;color:#404040'>due {g.due_on:%d %b %Y}</span>"
+        for g in known
+    ]
     progress = [min(1.5, max(0.0, float(g.progress.value or 0.0))) for g in known]
     fig = go.Figure(
         go.Bar(
@@ -1169,12 +1226,13 @@ def goals_view(r: HealthReport) -> View:
             y=names,
             orientation="h",
             marker={"color": [status_colour.get(g.status, charts.MUTED) for g in known]},
-            customdata=[[g.status, g.time_elapsed.value or 0.0] for g in known],
-            text=[f"{v:.0%} · {g.status}" for v, g in zip(progress, known, strict=True)],
+            name="progress",
+            customdata=[[g.status, g.time_elapsed.value or 0.0, f"{g.due_on:%d %b %Y}"] for g in known],
+            text=[f"{float(g.progress.value or 0.0):.0%} · {g.status}" for g in known],
             textposition="outside",
             cliponaxis=False,
             hovertemplate=(
-                "%{y}<br>progress %{x:.0%} (%{customdata[0]})"
+                "%{y}<br>progress %{x:.0%} (%{customdata[0]}), due %{customdata[2]}"
                 "<br>time elapsed %{customdata[1]:.0%}<extra></extra>"
             ),
         )
@@ -1190,9 +1248,11 @@ def goals_view(r: HealthReport) -> View:
         )
     )
     fig.update_layout(template=charts.template(), title={"text": "Goals: progress towards each target"})
-    fig.update_xaxes(title_text="progress from baseline to target (%)", tickformat=".0%", range=[0, 1.6])
+    fig.update_xaxes(
+        title_text="progress from baseline to target", tickformat=".0%", range=[0, 2.1], dtick=0.25
+    )
     fig.update_yaxes(autorange="reversed", type="category")
-    fig.update_layout(height=max(charts.DEFAULT_HEIGHT, 150 + 60 * len(known)), showlegend=True)
+    fig.update_layout(height=max(charts.DEFAULT_HEIGHT, 170 + 72 * len(known)), showlegend=True)
     caption = (
         "A bar reaching the black mark is on track: "
         "progress keeps pace with the time elapsed since the goal was set."
@@ -1278,14 +1338,36 @@ def chapters_table(rows: list[dict[str, object]]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
 
 
+CHAPTER_PEOPLE: dict[str, tuple[str, ...]] = {
+    "members": ("members", "active members (%)", "attendance", "health score"),
+    "volunteers": ("volunteers", "volunteer hours"),
+    "donors": ("donors", "funds raised", "donor retention (%)"),
+}
+
+
+def _number_text(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
 def chapters_for_display(frame: pl.DataFrame) -> pl.DataFrame:
-    """Small chapters' figures as "fewer than 5"; per-person groups inside a
-    chapter (volunteers, donors) likewise."""
-    out = suppress_small_groups(
-        frame, "members", ["members", "active members (%)", "attendance", "health score"]
-    )
-    out = suppress_small_groups(out, "volunteers", ["volunteers", "volunteer hours"])
-    return suppress_small_groups(out, "donors", ["donors", "funds raised", "donor retention (%)"])
+    """The comparison as text with thousands separators, and every figure
+    about a group of fewer than five people (a chapter's members,
+    volunteers or donors) as "fewer than 5"."""
+    rows = []
+    for row in frame.iter_rows(named=True):
+        out = {c: str(row[c]) if c in ("chapter", "level") else _number_text(row[c]) for c in frame.columns}
+        for people, columns in CHAPTER_PEOPLE.items():
+            hide = _is_small(row[people])
+            for column in columns:
+                out[column] = SUPPRESSED_TEXT if hide else _number_text(row[column])
+        rows.append({c: out[c] for c in frame.columns})
+    return pl.DataFrame(rows, schema=dict.fromkeys(frame.columns, pl.String), orient="row")
 
 
 def chapter_compare_view(frame: pl.DataFrame, column: str, *, currency: str) -> View:
@@ -1442,13 +1524,14 @@ def momentum_cards(r: HealthReport) -> list[Card]:
     ]
 
 
-def impact_cards(r: HealthReport) -> list[Card]:
+def impact_cards(r: HealthReport, goals: list[GoalProgress] | None = None) -> list[Card]:
     o = r.impact.overall
     small = _is_small(o.n)
     ci = o.ci_d_z
     practice, practice_help = practice_text(r)
-    achieved = sum(1 for g in r.impact.goals if g.status == "achieved")
-    on_track = sum(1 for g in r.impact.goals if g.status == "on track")
+    goals = r.impact.goals if goals is None else goals
+    achieved = sum(1 for g in goals if g.status == "achieved")
+    on_track = sum(1 for g in goals if g.status == "on track")
     d_text = "—" if o.d_z.value is None else f"{o.d_z.value:+.2f}"
     d_help = (
         f"95% CI {ci.low:.2f} to {ci.high:.2f}. " if ci.low is not None and ci.high is not None else ""
@@ -1470,7 +1553,7 @@ def impact_cards(r: HealthReport) -> list[Card]:
         _card(
             "goals",
             "Goals achieved or on track",
-            f"{achieved + on_track} of {len(r.impact.goals)}",
+            f"{achieved + on_track} of {len(goals)}",
             f"{achieved} achieved, {on_track} on track.",
         ),
     ]

@@ -32,6 +32,7 @@ from components.session import SignedIn, require_role
 from db.identity import Identity
 
 if TYPE_CHECKING:
+    from metrics.impact import GoalProgress
     from metrics.report import HealthReport, PreparedFrames
     from metrics.schemas import ReportFrames
 
@@ -139,11 +140,36 @@ def compute_report(
     )
 
 
+@st.cache_data(ttl=REPORT_TTL_SECONDS, max_entries=128, show_spinner=False)
+def _goals(
+    who: str,
+    database: str,
+    loaded_at: float,
+    as_of: str,
+    chapter_id: int | None,
+    complete: tuple[int, ...] | None,
+    _frames: ReportFrames,
+) -> list[GoalProgress]:
+    from metrics.goal_metrics import goals_progress
+    from metrics.scope import chapter_subtree
+
+    goals = _frames.goals
+    if chapter_id is not None:
+        goals = goals.filter(pl.col("chapter_id").is_in(chapter_subtree(_frames.chapters, chapter_id)))
+    progress = goals_progress(
+        _frames.with_frames(goals=goals),
+        as_of=date.fromisoformat(as_of),
+        complete_scopes=None if complete is None else frozenset(complete),
+    )
+    return [progress[int(gid)] for gid in goals.get_column("id").to_list() if int(gid) in progress]
+
+
 def refresh() -> None:
     """Read the database again on the next run (after new data arrived)."""
     _frames.clear()
     _prepared.clear()
     _report.clear()
+    _goals.clear()
 
 
 def filter_options(user: SignedIn, frames: ReportFrames, today: date) -> FilterOptions:
@@ -202,6 +228,30 @@ class Dashboard:
     @property
     def frames(self) -> ReportFrames:
         return self.loaded.frames
+
+    def goals(self) -> list[GoalProgress]:
+        """The goals in the filter's scope (a chapter's and those of its
+        sub-chapters; every goal for the whole movement) with their progress,
+        the same figures as the Goals page. A coordinator's movement-wide
+        goals are left undefined with the reason (their rows are partial)."""
+        allowed = self.options.allowed_chapters
+        return _goals(
+            identity_key(self.user.identity),
+            _database_key(),
+            self.loaded.loaded_at,
+            self.options.today.isoformat(),
+            self.filters.chapter_id,
+            None if allowed is None else tuple(sorted(allowed)),
+            self.frames,
+        )
+
+    def goal_scopes(self) -> dict[int, str]:
+        """Each goal's scope in words, by goal id."""
+        goals = self.frames.goals.select("id", "chapter_id")
+        return {
+            int(gid): self.options.chapter_label(cid) if cid is not None else "Whole movement"
+            for gid, cid in goals.iter_rows()
+        }
 
     def report_for(self, chapter_id: int | None) -> HealthReport:
         """The same period and program for another chapter (cached)."""

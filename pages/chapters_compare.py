@@ -27,7 +27,8 @@ def _default() -> list[int]:
     root = f.chapter_id
     below = [cid for cid in ordered if by_id[cid].parent_id == root]
     if root is None and len(below) == 1:
-        below += [cid for cid in ordered if by_id[cid].parent_id == below[0]]
+        # One international chapter at the top: compare the chapters below it.
+        below = [cid for cid in ordered if by_id[cid].parent_id == below[0]] or below
     if not below and root is not None:
         parent = by_id[root].parent_id
         below = [cid for cid in ordered if by_id[cid].parent_id == parent] if parent in choices else [root]

@@ -12,7 +12,8 @@ from components.report_cache import open_dashboard
 dash = open_dashboard("Impact", "board", "coordinator")
 r = dash.report
 
-v.render_cards(v.impact_cards(r), columns=5, key="impact_cards")
+goals = dash.goals()
+v.render_cards(v.impact_cards(r, goals), columns=3, key="impact_cards")
 st.info(v.IMPACT_NOTE, icon=":material/science:")
 
 st.subheader("Empathy before and after", anchor=False)
@@ -20,5 +21,5 @@ v.render(v.teq_view(r), key="impact_teq")
 v.render(v.effects_view(r), key="impact_effects")
 
 st.subheader("Goals", anchor=False)
-v.render(v.goals_view(r), key="impact_goals")
+v.render(v.goals_view(goals, scopes=dash.goal_scopes(), currency=dash.currency), key="impact_goals")
 v.render_notes(r)

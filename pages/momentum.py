@@ -12,14 +12,11 @@ from components.report_cache import open_dashboard
 dash = open_dashboard("Momentum", "board", "coordinator")
 r = dash.report
 
-v.render_cards(v.momentum_cards(r), columns=6, key="mom_cards")
+v.render_cards(v.momentum_cards(r), columns=3, key="mom_cards")
 
 st.subheader("Members", anchor=False)
-left, right = st.columns(2)
-with left:
-    v.render(v.members_view(r), key="mom_members")
-with right:
-    v.render(v.growth_view(r), key="mom_growth")
+v.render(v.members_view(r), key="mom_members")
+v.render(v.growth_view(r), key="mom_growth")
 
 st.subheader("Staying and climbing", anchor=False)
 v.render(v.cohort_view(r), key="mom_cohorts")
@@ -30,11 +27,8 @@ with right:
     v.render(v.breadth_depth_view(r), key="mom_breadth")
 
 st.subheader("Events and attendance", anchor=False)
-left, right = st.columns([2, 3])
-with left:
-    v.render(v.events_kind_view(r), key="mom_events")
-with right:
-    v.render(v.attendance_view(r), key="mom_attendance")
+v.render(v.attendance_view(r), key="mom_attendance")
+v.render(v.events_kind_view(r), key="mom_events")
 
 st.subheader("Chapters", anchor=False)
 v.render(v.chapters_level_view(r), key="mom_chapters")

@@ -45,4 +45,12 @@ st.caption(
     "Every figure and chart of this period and scope (overview, sustainability, momentum, impact) "
     "in one file for the board pack. Building it takes a few seconds."
 )
-download_buttons(r, scope=f.describe(), movement=dash.movement, against=f.previous_label, key="board_report")
+download_buttons(
+    r,
+    scope=f.describe(),
+    movement=dash.movement,
+    against=f.previous_label,
+    key="board_report",
+    goals=dash.goals,
+    goal_scopes=dash.goal_scopes(),
+)

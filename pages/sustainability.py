@@ -14,7 +14,7 @@ dash = open_dashboard("Sustainability", "board")
 r = dash.report
 
 st.subheader("Money", anchor=False)
-v.render_cards(v.finance_cards(r), columns=5, key="sust_finance")
+v.render_cards(v.finance_cards(r), columns=3, key="sust_finance")
 v.render(v.runway_view(r), key="sust_runway")
 v.render(v.burn_view(r), key="sust_burn")
 with st.expander("Tuckman–Chang vulnerability ratios (trailing 12 months)", icon=":material/table:"):
@@ -24,16 +24,10 @@ st.subheader("Revenue", anchor=False)
 v.render(v.revenue_view(r), key="sust_revenue")
 
 st.subheader("Donors", anchor=False)
-left, right = st.columns(2)
-with left:
-    v.render(v.retention_view(r), key="sust_retention")
-with right:
-    v.render(v.gains_losses_view(r), key="sust_gains")
+v.render(v.retention_view(r), key="sust_retention")
+v.render(v.gains_losses_view(r), key="sust_gains")
 
 st.subheader("Volunteers", anchor=False)
-left, right = st.columns(2)
-with left:
-    v.render(v.volunteers_view(r), key="sust_volunteers")
-with right:
-    v.render(v.hours_spread_view(r), key="sust_spread")
+v.render(v.volunteers_view(r), key="sust_volunteers")
+v.render(v.hours_spread_view(r), key="sust_spread")
 v.render_notes(r)
