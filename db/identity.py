@@ -23,7 +23,9 @@ class Identity:
         return "anon" if self.user_id is None else "authenticated"
 
     def claims_json(self) -> str:
-        claims: dict[str, Any] = {"role": self.db_role, **self.extra_claims}
+        # Extra claims go first so they can never override who this is or
+        # which database role the claims say is in use.
+        claims: dict[str, Any] = {**self.extra_claims, "role": self.db_role}
         if self.user_id is not None:
             claims["sub"] = str(self.user_id)
         if self.email is not None:
