@@ -25,7 +25,8 @@ class Identity:
     def claims_json(self) -> str:
         # Extra claims go first so they can never override who this is or
         # which database role the claims say is in use.
-        claims: dict[str, Any] = {**self.extra_claims, "role": self.db_role}
+        claims: dict[str, Any] = {k: v for k, v in self.extra_claims.items() if k != "sub"}
+        claims["role"] = self.db_role
         if self.user_id is not None:
             claims["sub"] = str(self.user_id)
         if self.email is not None:
