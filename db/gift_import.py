@@ -327,10 +327,11 @@ def _ctx(info: ValidationInfo) -> dict[str, Any]:
 
 def _row_date(value: object, info: ValidationInfo) -> object:
     if isinstance(value, str):
-        day = parse_date(value, _ctx(info).get("date_order", "DMY"))
+        ctx = _ctx(info)
+        day = parse_date(value, ctx.get("date_order", "DMY"))
         if day < date(1990, 1, 1):
             raise ValueError(f"'{value.strip()}' is before 1990")
-        if day > date.today():
+        if day > ctx.get("today", date.today()):
             raise ValueError(f"'{value.strip()}' is in the future")
         return day
     return value
@@ -567,7 +568,7 @@ def parse_file(raw: RawFile, options: ImportOptions) -> ParsedFile:
         if warning:
             parsed.warnings.append(warning)
     parsed.date_order = order
-    context = {"date_order": order, "decimal_comma": options.decimal_comma}
+    context = {"date_order": order, "decimal_comma": options.decimal_comma, "today": date.today()}
     seen_refs: dict[str, int] = {}
     width = len(raw.columns)
     stripe_extra = ("Mode", "Captured", "Converted Currency", "Converted Amount", "Customer Description")
@@ -766,6 +767,7 @@ class _DonorSlot:
     name: str
     email: str | None
     donor_id: int | None  # None: to create
+    chapter_id: int | None = None
 
 
 @dataclass
@@ -788,6 +790,7 @@ class ImportCheck:
     donor_for_row: dict[int, str] = field(default_factory=dict)  # row -> donor slot key
     donors: dict[str, _DonorSlot] = field(default_factory=dict)
     campaign_for_row: dict[int, int | None] = field(default_factory=dict)
+    campaign_chapter: dict[int, int | None] = field(default_factory=dict)
     unknown_campaigns: dict[str, int] = field(default_factory=dict)
     errors: list[RowIssue] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -845,17 +848,17 @@ def _check(
         ).fetchall():
             existing[r["processor_ref"]] = r
 
-    campaigns = {
-        str(r["name"]).strip().lower(): int(r["id"])
-        for r in conn.execute("select id, name from public.campaigns").fetchall()
-    }
+    campaign_rows = conn.execute("select id, name, chapter_id from public.campaigns").fetchall()
+    campaigns = {str(r["name"]).strip().lower(): int(r["id"]) for r in campaign_rows}
+    check.campaign_chapter = {int(r["id"]): r["chapter_id"] for r in campaign_rows}
     emails = sorted({g.donor_email for g in parsed.gifts if g.donor_email})
     plain_names = sorted({g.donor_name.lower() for g in parsed.gifts if not g.donor_email})
     by_email: dict[str, int] = {}
     by_name: dict[str, list[int]] = {}
+    donor_chapter: dict[int, int | None] = {}
     if emails or plain_names:
         for r in conn.execute(
-            "select id, display_name, lower(email) as email from public.donors "
+            "select id, display_name, lower(email) as email, chapter_id from public.donors "
             "where merged_into_id is null and (lower(email) = any(%s) or lower(display_name) = any(%s)) "
             "order by id",
             (emails, plain_names),
@@ -863,6 +866,7 @@ def _check(
             if r["email"]:
                 by_email.setdefault(r["email"], r["id"])
             by_name.setdefault(name_key(r["display_name"]), []).append(r["id"])
+            donor_chapter[r["id"]] = r["chapter_id"]
 
     for gift in parsed.gifts:
         found = existing.get(gift.reference)
@@ -895,7 +899,9 @@ def _check(
             else:
                 same = by_name.get(name_key(gift.donor_name), [])
                 donor_id = same[0] if len(same) == 1 else None
-            check.donors[key] = _DonorSlot(key, gift.donor_name, gift.donor_email, donor_id)
+            check.donors[key] = _DonorSlot(
+                key, gift.donor_name, gift.donor_email, donor_id, donor_chapter.get(donor_id or 0)
+            )
         check.donor_for_row[gift.row] = key
         campaign_id = options.campaign_id
         if gift.campaign:
@@ -1125,33 +1131,38 @@ def commit_import(identity: Identity, check: ImportCheck) -> ImportResult:
                 (new_ids, [d.name for d in to_create], [d.email for d in to_create]),
             )
 
-        plans_added = _upsert_plans(conn, check)
+        plans_added, plan_ids = _upsert_plans(conn, check)
 
+        # Every value is resolved here, so the insert is a plain unnest: no
+        # join for the planner to misjudge on a table that just grew.
         gifts = check.new_gifts
+        slots = [check.donors[check.donor_for_row[g.row]] for g in gifts]
+        campaign_ids = [check.campaign_for_row.get(g.row) for g in gifts]
         inserted = conn.execute(
             """
             insert into public.donations
               (donor_id, campaign_id, chapter_id, received_on, amount_minor, currency, reporting_amount_minor,
                fee_minor, method, source, is_recurring, recurring_plan_id, processor, processor_ref,
                idempotency_key, note, import_id)
-            select u.donor_id, u.campaign_id, coalesce(dn.chapter_id, c.chapter_id), u.received_on,
-                   u.amount_minor, u.currency, u.reporting_minor, u.fee_minor, u.method, 'individual',
-                   u.is_recurring, p.id, %s, u.reference, u.idem, u.note, %s
-              from unnest(%s::bigint[], %s::bigint[], %s::date[], %s::bigint[], %s::text[], %s::bigint[],
-                          %s::bigint[], %s::text[], %s::boolean[], %s::text[], %s::text[], %s::uuid[],
-                          %s::text[])
-                   as u(donor_id, campaign_id, received_on, amount_minor, currency, reporting_minor,
-                        fee_minor, method, is_recurring, plan_ref, reference, idem, note)
-              left join public.donors dn on dn.id = u.donor_id
-              left join public.campaigns c on c.id = u.campaign_id
-              left join public.recurring_plans p on p.processor = %s and p.processor_ref = u.plan_ref
+            select u.donor_id, u.campaign_id, u.chapter_id, u.received_on, u.amount_minor, u.currency,
+                   u.reporting_minor, u.fee_minor, u.method, 'individual', u.is_recurring, u.plan_id, %s,
+                   u.reference, u.idem, u.note, %s
+              from unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::date[], %s::bigint[], %s::text[],
+                          %s::bigint[], %s::bigint[], %s::text[], %s::boolean[], %s::bigint[], %s::text[],
+                          %s::uuid[], %s::text[])
+                   as u(donor_id, campaign_id, chapter_id, received_on, amount_minor, currency,
+                        reporting_minor, fee_minor, method, is_recurring, plan_id, reference, idem, note)
             on conflict (processor, processor_ref) do nothing
             """,
             (
                 processor,
                 import_id,
-                [check.donors[check.donor_for_row[g.row]].donor_id for g in gifts],
-                [check.campaign_for_row.get(g.row) for g in gifts],
+                [slot.donor_id for slot in slots],
+                campaign_ids,
+                [
+                    slot.chapter_id if slot.chapter_id is not None else check.campaign_chapter.get(c or 0)
+                    for slot, c in zip(slots, campaign_ids, strict=True)
+                ],
                 [g.received_on for g in gifts],
                 [g.amount_minor for g in gifts],
                 [g.currency for g in gifts],
@@ -1159,11 +1170,10 @@ def commit_import(identity: Identity, check: ImportCheck) -> ImportResult:
                 [g.fee_minor for g in gifts],
                 [g.method for g in gifts],
                 [g.is_recurring for g in gifts],
-                [g.plan_ref for g in gifts],
+                [plan_ids.get(g.plan_ref) if g.plan_ref else None for g in gifts],
                 [g.reference for g in gifts],
                 [idempotency_key(processor, g.reference) for g in gifts],
                 [g.note for g in gifts],
-                processor,
             ),
         ).rowcount
 
@@ -1239,7 +1249,7 @@ def commit_import(identity: Identity, check: ImportCheck) -> ImportResult:
 _FREQUENCY_BY_GAP = (("monthly", 45), ("quarterly", 135), ("annual", 10**6))
 
 
-def _upsert_plans(conn: psycopg.Connection[Any], check: ImportCheck) -> int:
+def _upsert_plans(conn: psycopg.Connection[Any], check: ImportCheck) -> tuple[int, dict[str, int]]:
     """One recurring plan per processor reference (Stripe customer and
     currency, PayPal subscription profile), created at its first gift."""
     by_ref: dict[str, list[ImportedGift]] = {}
@@ -1247,18 +1257,18 @@ def _upsert_plans(conn: psycopg.Connection[Any], check: ImportCheck) -> int:
         if g.plan_ref:
             by_ref.setdefault(g.plan_ref, []).append(g)
     if not by_ref:
-        return 0
+        return 0, {}
     existing = {
-        r["processor_ref"]
+        r["processor_ref"]: int(r["id"])
         for r in conn.execute(
-            "select processor_ref from public.recurring_plans "
+            "select id, processor_ref from public.recurring_plans "
             "where processor = %s and processor_ref = any(%s)",
             (check.processor, list(by_ref)),
         ).fetchall()
     }
     fresh = [ref for ref in by_ref if ref not in existing]
     if not fresh:
-        return 0
+        return 0, existing
     values: dict[str, list[Any]] = {
         k: []
         for k in (
@@ -1288,7 +1298,7 @@ def _upsert_plans(conn: psycopg.Connection[Any], check: ImportCheck) -> int:
         values["method"].append(latest.method)
         values["started"].append(gifts[0].received_on)
         values["ref"].append(ref)
-    conn.execute(
+    created = conn.execute(
         """
         insert into public.recurring_plans
           (donor_id, campaign_id, amount_minor, currency, reporting_amount_minor, frequency, method,
@@ -1299,10 +1309,12 @@ def _upsert_plans(conn: psycopg.Connection[Any], check: ImportCheck) -> int:
                       %s::text[], %s::date[], %s::text[])
                as u(donor, campaign, amount, currency, reporting, frequency, method, started, ref)
         on conflict (processor, processor_ref) do nothing
+        returning id, processor_ref
         """,
         (check.processor, *values.values()),
-    )
-    return len(fresh)
+    ).fetchall()
+    existing.update({r["processor_ref"]: int(r["id"]) for r in created})
+    return len(created), existing
 
 
 def _update_plan_statuses(conn: psycopg.Connection[Any], check: ImportCheck) -> None:
@@ -1315,26 +1327,34 @@ def _update_plan_statuses(conn: psycopg.Connection[Any], check: ImportCheck) -> 
     refs = sorted({g.plan_ref for g in check.new_gifts if g.plan_ref} | set(failures))
     if not refs:
         return
+    # One pass: the plans named in the file, and their latest gifts from a
+    # single aggregate (a per-plan subquery degrades to a scan per plan when
+    # the table's statistics predate the rows just inserted).
     conn.execute(
         """
+        with plans as (
+          select p.id, p.processor_ref from public.recurring_plans p
+           where p.processor = %s and p.processor_ref = any(%s::text[]) and p.status <> 'cancelled'
+        ), fails as (
+          select x.ref, x.failed_on from unnest(%s::text[], %s::date[]) as x(ref, failed_on)
+        ), latest as (
+          select d.recurring_plan_id as id, max(d.received_on) as last_gift
+            from public.donations d where d.recurring_plan_id in (select id from plans)
+           group by d.recurring_plan_id
+        ), target as (
+          select plans.id, f.failed_on, l.last_gift
+            from plans left join fails f on f.ref = plans.processor_ref left join latest l on l.id = plans.id
+        )
         update public.recurring_plans p
-           set status = case when f.failed_on is not null
-                              and f.failed_on > coalesce(g.last_gift, date '1900-01-01') then 'failed'
-                             else 'active' end,
-               failed_on = case when f.failed_on is not null
-                                 and f.failed_on > coalesce(g.last_gift, date '1900-01-01')
-                                then f.failed_on end,
+           set status = case when t.failed_on > coalesce(t.last_gift, date '1900-01-01')
+                             then 'failed' else 'active' end,
+               failed_on = case when t.failed_on > coalesce(t.last_gift, date '1900-01-01')
+                                then t.failed_on end,
                updated_at = now()
-          from unnest(%s::text[]) as r(ref)
-          left join (select * from unnest(%s::text[], %s::date[]) as x(ref, failed_on)) f on f.ref = r.ref
-          left join lateral (
-            select max(d.received_on) as last_gift from public.donations d
-              join public.recurring_plans q on q.id = d.recurring_plan_id
-             where q.processor = %s and q.processor_ref = r.ref
-          ) g on true
-         where p.processor = %s and p.processor_ref = r.ref and p.status <> 'cancelled'
+          from target t
+         where p.id = t.id
         """,
-        (refs, list(failures), list(failures.values()), check.processor, check.processor),
+        (check.processor, refs, list(failures), list(failures.values())),
     )
 
 

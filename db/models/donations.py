@@ -92,6 +92,8 @@ def parse_decimal(text: str, *, decimal_comma: bool = False) -> Decimal:
     "1,234.50", "$ 25" (or "1.234,50" with `decimal_comma`). Signs and
     symbols are the caller's business; this reads digits only."""
     raw = text.strip()
+    if not decimal_comma and _PLAIN.match(raw):
+        return Decimal(raw)  # the common case, without the clean-up below
     cleaned = re.sub(r"[\s\u00a0\u202f'$€£¥]", "", raw)
     if decimal_comma:
         if _PLAIN_COMMA.match(cleaned) or _THOUSANDS_COMMA.match(cleaned):
