@@ -116,12 +116,14 @@ def reenable_triggers(conn: psycopg.Connection, tables: Iterable[str]) -> None:
 
 @dataclass
 class Deferred:
-    """Foreign keys and plain indexes of the big tables, dropped for the
-    load and recreated from their own definitions afterwards (as pg_restore
-    does): one validating join and one sorted build each are far cheaper
-    than millions of per-row checks and index insertions."""
+    """Foreign keys, keys and plain indexes of the big tables, dropped for
+    the load and recreated from their own definitions afterwards (as
+    pg_restore does): one validating join and one sorted build each are far
+    cheaper than millions of per-row checks and index insertions (random
+    UUIDs especially)."""
 
     foreign_keys: list[tuple[str, str, str]] = field(default_factory=list)  # table, name, definition
+    keys: list[tuple[str, str, str]] = field(default_factory=list)  # primary and unique keys
     indexes: list[str] = field(default_factory=list)  # create index statements
 
 
@@ -150,12 +152,31 @@ def defer_checks(conn: psycopg.Connection, tables: Sequence[str]) -> Deferred:
         conn.execute(
             sql.SQL("alter table {} drop constraint {}").format(sql.SQL(table), sql.Identifier(name))
         )
+    # Keys no remaining foreign key (from a table not being loaded) relies on.
+    for table, name, definition in conn.execute(
+        """select c.conrelid::regclass::text, c.conname::text, pg_get_constraintdef(c.oid)
+             from pg_constraint c
+            where c.contype in ('p', 'u') and c.conrelid = any(%s::regclass[])
+              and not exists (select 1 from pg_constraint f where f.contype = 'f' and f.conindid = c.conindid)
+            order by 1, 2""",
+        (qualified,),
+    ).fetchall():
+        deferred.keys.append((table, name, definition))
+        conn.execute(
+            sql.SQL("alter table {} drop constraint {}").format(sql.SQL(table), sql.Identifier(name))
+        )
     return deferred
 
 
 def restore_checks(conn: psycopg.Connection, deferred: Deferred) -> None:
     """Recreate what defer_checks dropped; a row that breaks a foreign key
     fails the load here, as it would have during the copy."""
+    for table, name, definition in deferred.keys:
+        conn.execute(
+            sql.SQL("alter table {} add constraint {} {}").format(
+                sql.SQL(table), sql.Identifier(name), sql.SQL(definition)
+            )
+        )
     for definition in deferred.indexes:
         conn.execute(definition)  # type: ignore[arg-type]
     for table, name, definition in deferred.foreign_keys:
