@@ -189,14 +189,28 @@ with tab_list:
             pl.col("title").alias("Event"),
             pl.col("kind").replace_strict(EVENT_KIND_LABELS).alias("Kind"),
             pl.col("chapter_name").alias("Chapter"),
-            pl.col("place").alias("Place"),
-            pl.col("capacity").alias("Capacity"),
-            pl.format("{} / {}", "volunteers_signed_up", "volunteers_needed").alias("Volunteers"),
-            pl.col("members_attended").alias("Members came"),
-            pl.col("guests").alias("Guests"),
-            (pl.col("members_attended") + pl.col("guests")).alias("Total"),
+            pl.col("place").fill_null("").alias("Place"),
+            pl.col("capacity").cast(pl.String).fill_null("no limit").alias("Places"),
+            pl.when(pl.col("volunteers_needed") > 0)
+            .then(pl.format("{} of {}", "volunteers_signed_up", "volunteers_needed"))
+            .otherwise(pl.lit("—"))
+            .alias("Volunteers"),
+            pl.when(pl.col("begun"))
+            .then(pl.format("{} + {}", "members_attended", "guests"))
+            .otherwise(pl.lit("upcoming"))
+            .alias("Came (members + guests)"),
         )
-        st.dataframe(table, hide_index=True, width="stretch", key="events_table")
+        st.dataframe(
+            table,
+            hide_index=True,
+            width="stretch",
+            key="events_table",
+            column_config={
+                "When": st.column_config.TextColumn(width="small"),
+                "Places": st.column_config.TextColumn(width="small"),
+                "Volunteers": st.column_config.TextColumn(width="small"),
+            },
+        )
         st.caption("Times are each chapter's local time.")
 
 with tab_new:
@@ -322,26 +336,37 @@ with tab_shifts:
                 min(1.0, s["signed_up"] / s["capacity"]),
                 text=f"{s['signed_up']} of {s['capacity']} signed up",
             )
-            if c.button("Remove", key=f"remove_shift_{s['id']}", help="Removes the shift and its sign-ups"):
-                try:
-                    delete_shift(user.identity, int(s["id"]))
-                except (InvalidDataError, NotAllowedError) as exc:
-                    fail(exc)
-                else:
-                    done(f"The shift {s['title']} is removed.")
+            with c.popover("Remove", width="stretch", key=f"remove_shift_menu_{s['id']}"):
+                taken = f" and its {s['signed_up']} sign-up(s)" if s["signed_up"] else ""
+                st.write(f"Remove {s['title']}{taken}?")
+                if st.button("Yes, remove", key=f"remove_shift_{s['id']}", type="primary"):
+                    try:
+                        delete_shift(user.identity, int(s["id"]))
+                    except (InvalidDataError, NotAllowedError) as exc:
+                        fail(exc)
+                    else:
+                        done(f"The shift {s['title']} is removed.")
         with st.form(f"add_shift_{event_id}"):
             st.markdown("**Add a shift**")
             s1, s2, s3, s4, s5 = st.columns([3, 2, 1, 1, 1])
-            s_title = s1.text_input("Shift", key="add_shift_title", max_chars=200)
-            s_day = s2.date_input("Date", value=ev["starts_local"].date(), key="add_shift_day")
+            s_title = s1.text_input("Shift", key=f"add_shift_title_{event_id}", max_chars=200)
+            s_day = s2.date_input("Date", value=ev["starts_local"].date(), key=f"add_shift_day_{event_id}")
             s_start = s3.time_input(
-                "From", value=ev["starts_local"].time(), step=timedelta(minutes=15), key="add_shift_start"
+                "From",
+                value=ev["starts_local"].time(),
+                step=timedelta(minutes=15),
+                key=f"add_shift_start_{event_id}",
             )
             s_end = s4.time_input(
-                "To", value=ev["ends_local"].time(), step=timedelta(minutes=15), key="add_shift_end"
+                "To",
+                value=ev["ends_local"].time(),
+                step=timedelta(minutes=15),
+                key=f"add_shift_end_{event_id}",
             )
-            s_cap = s5.number_input("People", min_value=1, max_value=1000, value=2, key="add_shift_capacity")
-            if st.form_submit_button("Add the shift", key="add_shift_submit"):
+            s_cap = s5.number_input(
+                "People", min_value=1, max_value=1000, value=2, key=f"add_shift_capacity_{event_id}"
+            )
+            if st.form_submit_button("Add the shift", key=f"add_shift_submit_{event_id}"):
                 try:
                     add_shift(
                         user.identity,
@@ -356,7 +381,10 @@ with tab_shifts:
                 except (ValidationError, InvalidDataError, NotAllowedError) as exc:
                     fail(exc)
                 else:
-                    done(f"The shift {s_title.strip()} is added to {ev['title']}.", "add_shift_title")
+                    done(
+                        f"The shift {s_title.strip()} is added to {ev['title']}.",
+                        f"add_shift_title_{event_id}",
+                    )
 
 with tab_attendance:
     begun = events.filter(pl.col("begun"))

@@ -113,10 +113,15 @@ def test_add_shift_record_attendance_and_edit(movement: Movement) -> None:
     if start.month != date.today().month:  # the page opens on the server's month
         at.button(key="events_prev").click().run()
     at.selectbox(key="shifts_event").set_value(event_id)
-    at.text_input(key="add_shift_title").set_value("Note taker")
-    at.button(key="add_shift_submit").click().run()
+    at.text_input(key=f"add_shift_title_{event_id}").set_value("Note taker")
+    at.button(key=f"add_shift_submit_{event_id}").click().run()
     assert [s.value for s in at.success] == ["The shift Note taker is added to Perspective-taking workshop."]
     assert list_shifts(movement.admin.identity, [event_id])["title"].to_list() == ["Note taker"]
+    shift_id = int(list_shifts(movement.admin.identity, [event_id])["id"].item())
+    at.selectbox(key="shifts_event").set_value(event_id).run()
+    at.button(key=f"remove_shift_{shift_id}").click().run()
+    assert [s.value for s in at.success] == ["The shift Note taker is removed."]
+    assert list_shifts(movement.admin.identity, [event_id]).is_empty()
 
     at.selectbox(key="attendance_event").set_value(event_id).run()
     members = at.multiselect(key=f"attendance_members_{event_id}")
