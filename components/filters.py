@@ -451,8 +451,11 @@ def _params_from_widgets() -> FilterParams:
         data["year"] = state.get(_W_YEAR, saved.get("year"))
     if kind == "q":
         data["q"] = state.get(_W_Q, saved.get("q"))
-    if kind == "custom" and _W_MONTHS in state:
-        months = state[_W_MONTHS]
+    if kind == "custom":
+        data["from"], data["to"] = saved.get("from"), saved.get("to")
+        months = state.get(_W_MONTHS)
+        # A range slider holds two months; anything else (a half-finished
+        # drag, a test harness sending one value) keeps the months we had.
         if isinstance(months, tuple | list) and len(months) == 2:
             data["from"], data["to"] = months[0], months[1]
     if saved.get("period") != kind:

@@ -3,10 +3,13 @@ on a brand-new movement, without a traceback and with its figures."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
+import psycopg
 import pytest
 
 from components.session import SignedIn
-from tests.dashboard.conftest import page_app
+from tests.dashboard.conftest import add_board_member, page_app
 
 PAGES = {
     "pages/overview.py": "Movement health",
@@ -31,3 +34,95 @@ def test_each_page_on_the_demo(board: SignedIn, path: str) -> None:
     assert not at.error, [e.value for e in at.error]
     assert at.sidebar.selectbox(key="flt_period").value == "cy"
     assert len(at.get("plotly_chart")) >= 1
+
+
+def _metric(at, label: str):
+    found = [m for m in at.metric if m.label == label]
+    assert found, f"no metric {label!r}: {[m.label for m in at.metric]}"
+    return found[0]
+
+
+def test_overview_shows_the_report_with_changes_alerts_and_score(board: SignedIn) -> None:
+    at = page_app("pages/overview.py", board)
+    labels = [m.label for m in at.metric]
+    for label in (
+        "Members",
+        "Active members",
+        "Events",
+        "Attendance",
+        "Volunteer hours",
+        "Value of volunteer time",
+        "Funds raised",
+        "Runway",
+        "Donor retention",
+        "Health score",
+    ):
+        assert label in labels
+    assert _metric(at, "Members").delta.endswith(f"vs {date.today().year - 1}")
+    assert at.warning or at.info or at.success  # alerts, or the all-clear
+    keys = [b.key for b in at.get("download_button")]
+    assert "board_report_html" in keys and "board_report_pdf" in keys
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_each_page_on_an_empty_database(app_on_empty: str, path: str) -> None:
+    person = add_board_member(app_on_empty)
+    at = page_app(path, person)
+    assert not at.exception, at.exception
+    assert not at.error
+    assert "No chapters yet" in _texts(at)
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_each_page_on_a_new_movement_with_no_gifts_yet(new_movement: SignedIn, path: str) -> None:
+    at = page_app(path, new_movement)
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    texts = _texts(at)
+    if path == "pages/overview.py":
+        assert _metric(at, "Members").value == "7"
+        assert _metric(at, "Funds raised").value in ("$0", "—")
+    if path == "pages/sustainability.py":
+        assert "No gifts received in this period yet." in texts
+        assert "No donor retention yet" in texts
+    if path == "pages/impact.py":
+        assert "No survey answers in this period" in texts
+        assert "No goals set for this scope yet." in texts
+
+
+def test_a_period_with_no_surveys_says_so(board: SignedIn, app_on_demo: str) -> None:
+    import psycopg
+
+    with psycopg.connect(app_on_demo) as conn:
+        first = conn.execute("select min(answered_on) from public.survey_responses").fetchone()[0]
+        founded = conn.execute("select min(founded_on) from public.chapters").fetchone()[0]
+    assert first is not None and founded is not None
+    # The months from the first chapter's founding to before the first answer.
+    last = date(first.year, first.month, 1) - timedelta(days=1)
+    assert founded <= last
+    months = {"period": "custom", "from": f"{founded:%Y-%m}", "to": f"{last:%Y-%m}"}
+    at = page_app("pages/impact.py", board, months)
+    assert at.query_params["from"] == [f"{founded:%Y-%m}"] or at.query_params["from"] == f"{founded:%Y-%m}"
+    assert not at.exception, at.exception
+    assert "No survey answers in this period" in _texts(at)
+    assert "No paired before-and-after answers in this period" in _texts(at)
+
+
+def test_a_small_chapter_shows_fewer_than_5(app_on_empty: str) -> None:
+    person = add_board_member(app_on_empty)
+    with psycopg.connect(app_on_empty) as conn:
+        chapter = conn.execute(
+            "insert into public.chapters (name, level, founded_on) values ('Tiny', 'local', '2024-01-01') "
+            "returning id"
+        ).fetchone()[0]
+        for i in range(3):
+            conn.execute(
+                "insert into public.members (full_name, chapter_id, joined_on) values (%s, %s, '2024-02-01')",
+                (f"Member {i}", chapter),
+            )
+    at = page_app("pages/overview.py", person)
+    assert not at.exception, at.exception
+    assert _metric(at, "Members").value == "fewer than 5"
+    assert _metric(at, "Active members").value == "hidden"
+    at = page_app("pages/momentum.py", person)
+    assert "This scope has fewer than 5 members." in _texts(at)
