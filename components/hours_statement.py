@@ -149,12 +149,21 @@ def _font(name: str) -> Path | None:
 
 class _Doc:
     """fpdf2 with DejaVu where installed, else Helvetica with text narrowed
-    to Latin-1 (accents kept, other characters replaced)."""
+    to Latin-1 (accents kept, other characters replaced); a footer with the
+    statement's reference and page numbers on every page."""
 
-    def __init__(self, title: str) -> None:
+    def __init__(self, title: str, footer: str) -> None:
         from fpdf import FPDF
 
-        self.pdf = FPDF(orientation="portrait", unit="mm", format="A4")
+        doc = self
+
+        class _Pdf(FPDF):
+            def footer(self) -> None:
+                doc.font(8, grey=True)
+                self.set_y(-12)
+                self.cell(0, 5, doc.text(f"{footer} · page {self.page_no()} of {{nb}}"), align="C")
+
+        self.pdf = _Pdf(orientation="portrait", unit="mm", format="A4")
         self.pdf.set_auto_page_break(auto=True, margin=18)
         self.pdf.set_title(title)
         self.pdf.set_creator("Heartbeat")
@@ -170,7 +179,7 @@ class _Doc:
     def text(self, value: str) -> str:
         if self.unicode:
             return value
-        value = value.replace("–", "-").replace("—", "-").replace("·", "|")
+        value = value.replace("–", "-").replace("—", "-").replace("·", "|").replace("…", "...")
         return value.encode("latin-1", "replace").decode("latin-1")
 
     def font(self, size: float, *, bold: bool = False, grey: bool = False) -> None:
@@ -179,43 +188,72 @@ class _Doc:
 
     def line(self, value: str, size: float = 11, *, bold: bool = False, grey: bool = False) -> None:
         self.font(size, bold=bold, grey=grey)
-        self.pdf.multi_cell(0, size * 0.5, self.text(value), new_x="LMARGIN", new_y="NEXT")
+        self.pdf.multi_cell(0, size * 0.5, self.text(value), new_x="LMARGIN", new_y="NEXT", align="L")
+
+    def fit(self, value: str, width: float) -> str:
+        """`value` shortened with an ellipsis until it fits `width` mm."""
+        text = self.text(value)
+        room = width - 2 * self.pdf.c_margin
+        if self.pdf.get_string_width(text) <= room:
+            return text
+        ellipsis = self.text("…")
+        while text and self.pdf.get_string_width(text + ellipsis) > room:
+            text = text[:-1]
+        return text.rstrip() + ellipsis
+
+
+_COLUMNS = (
+    ("Date", 28.0, "L"),
+    ("Activity", 36.0, "L"),
+    ("Event or program", 94.0, "L"),
+    ("Time", 22.0, "R"),
+)
+_ROW = 6.5
+
+
+def _table_header(doc: _Doc) -> None:
+    doc.font(10, bold=True)
+    doc.pdf.set_fill_color(235, 240, 245)
+    for head, width, align in _COLUMNS:
+        doc.pdf.cell(width, 7, doc.text(head), border="B", fill=True, align=align)
+    doc.pdf.ln(7)
+    doc.font(10)
 
 
 def statement_pdf(statement: Statement) -> bytes:
     """The statement as an A4 PDF: who, which period, the total, the totals
-    by activity, every entry, and a line for a signature."""
+    by activity, every entry (the table's header repeated on each page), and
+    a line for a signature."""
     s = statement
-    doc = _Doc(f"Statement of volunteer hours – {s.member_name}")
+    doc = _Doc(f"Statement of volunteer hours – {s.member_name}", f"{s.movement} · reference {s.reference}")
     pdf = doc.pdf
     doc.line(s.movement, 12, bold=True, grey=True)
     pdf.ln(2)
     doc.line("Statement of volunteer hours", 20, bold=True)
     pdf.ln(3)
-    doc.line(f"This confirms that {s.member_name}, a volunteer of {s.chapter}, gave the approved hours")
-    doc.line(f"listed below between {s.start:%d %B %Y} and {s.end:%d %B %Y}.")
+    doc.line(
+        f"This confirms that {s.member_name}, a volunteer of {s.chapter}, gave the approved hours "
+        f"listed below between {s.start:%d %B %Y} and {s.end:%d %B %Y}."
+    )
     pdf.ln(4)
-    doc.line(f"Total: {format_minutes(s.total_minutes)} ({s.total_minutes / 60:.2f} hours)", 14, bold=True)
+    doc.line(f"Total: {format_minutes(s.total_minutes)} ({s.total_minutes / 60:,.2f} hours)", 14, bold=True)
     if s.by_activity:
         doc.line(" · ".join(f"{label}: {format_minutes(m)}" for label, m in s.by_activity), 10, grey=True)
     pdf.ln(4)
-    widths = (30.0, 40.0, 85.0, 25.0)
-    headers = ("Date", "Activity", "Event or program", "Time")
-    doc.font(10, bold=True)
-    pdf.set_fill_color(235, 240, 245)
-    for width, head in zip(widths, headers, strict=True):
-        pdf.cell(width, 7, doc.text(head), border="B", fill=True)
-    pdf.ln(7)
-    doc.font(10)
+    _table_header(doc)
     if not s.lines:
-        pdf.cell(sum(widths), 7, doc.text("No approved hours in this period."))
-        pdf.ln(7)
+        pdf.cell(sum(w for _, w, _ in _COLUMNS), _ROW, doc.text("No approved hours in this period."))
+        pdf.ln(_ROW)
     for line in s.lines:
-        context = line.context if len(line.context) <= 48 else line.context[:47] + "…"
-        cells = (f"{line.worked_on:%d %b %Y}", line.activity, context, format_minutes(line.minutes))
-        for width, value in zip(widths, cells, strict=True):
-            pdf.cell(width, 6.5, doc.text(value), border="B")
-        pdf.ln(6.5)
+        if pdf.get_y() + _ROW > pdf.page_break_trigger:
+            pdf.add_page()
+            _table_header(doc)
+        cells = (f"{line.worked_on:%d %b %Y}", line.activity, line.context, format_minutes(line.minutes))
+        for (_, width, align), value in zip(_COLUMNS, cells, strict=True):
+            pdf.cell(width, _ROW, doc.fit(value, width), border="B", align=align)
+        pdf.ln(_ROW)
+    if pdf.get_y() + 40 > pdf.page_break_trigger:
+        pdf.add_page()
     pdf.ln(10)
     doc.line(f"Issued on {s.issued_on:%d %B %Y} by Heartbeat. Reference {s.reference}.", 9, grey=True)
     doc.line(

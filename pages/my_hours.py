@@ -12,7 +12,7 @@ import polars as pl
 import streamlit as st
 from pydantic import ValidationError
 
-from components.charts import HOURS, Series, bars, money, show
+from components.charts import HOURS, Series, bars, money
 from components.hours_statement import build_statement, statement_csv, statement_pdf
 from components.session import require_role
 from db.errors import InvalidDataError, NotAllowedError
@@ -67,25 +67,26 @@ if entries.height == 0:
 overall = totals(entries)
 this_year = totals(entries.filter(pl.col("worked_on").dt.year() == today.year))
 value = value_of_time_minor(overall["approved_minutes"], settings.hour_value_minor)
-c1, c2, c3 = st.columns(3)
-c1.metric(
-    "Approved",
-    hours_text(overall["approved_minutes"]),
-    help=f"{overall['approved_entries']} entries confirmed by a coordinator",
-)
-c2.metric(
-    "Waiting for approval",
-    hours_text(overall["pending_minutes"]),
-    help=f"{overall['pending_entries']} entries not yet reviewed",
-)
-c3.metric(
-    "Value of your time",
-    money_text(value),
-    help=(
-        f"Approved hours × {money_text(settings.hour_value_minor)} an hour, the value "
-        f"{settings.movement_name} puts on a volunteer hour."
-    ),
-)
+# Three across on a wide screen; stacked on a phone.
+with st.container(horizontal=True, gap="medium"):
+    st.metric(
+        "Approved",
+        hours_text(overall["approved_minutes"]),
+        help=f"{overall['approved_entries']} entries confirmed by a coordinator",
+    )
+    st.metric(
+        "Waiting for approval",
+        hours_text(overall["pending_minutes"]),
+        help=f"{overall['pending_entries']} entries not yet reviewed",
+    )
+    st.metric(
+        "Value of your time",
+        money_text(value),
+        help=(
+            f"Approved hours × {money_text(settings.hour_value_minor)} an hour, the value "
+            f"{settings.movement_name} puts on a volunteer hour."
+        ),
+    )
 st.caption(
     f"This year: {hours_text(this_year['approved_minutes'])} approved, "
     f"{hours_text(this_year['pending_minutes'])} waiting."
@@ -220,29 +221,30 @@ with tab_history:
 
 with tab_totals:
     monthly = by_period(entries, "month").tail(24)
+    months = monthly["period"].to_list()
     fig = bars(
         [
-            Series(
-                "Approved",
-                [f"{d:%b %Y}" for d in monthly["period"]],
-                [m / 60 for m in monthly["approved_minutes"]],
-                color="#009E73",
-            ),
-            Series(
-                "Waiting for approval",
-                [f"{d:%b %Y}" for d in monthly["period"]],
-                [m / 60 for m in monthly["pending_minutes"]],
-                color="#E69F00",
-            ),
+            Series("Approved", months, [m / 60 for m in monthly["approved_minutes"]], color="#009E73"),
+            Series("Waiting", months, [m / 60 for m in monthly["pending_minutes"]], color="#E69F00"),
         ],
         title="Hours by month",
-        x_title="Month",
+        x_title="",
         y_title="Hours",
         unit=HOURS,
         stacked=True,
+        hover_x="%{x|%b %Y}",
     )
-    fig.update_layout(height=360, margin={"l": 50, "r": 10, "t": 80, "b": 40})
-    show(fig, key="my_hours_by_month")
+    # Sized for a phone first: smaller type than the board's projector charts.
+    fig.update_layout(
+        height=320,
+        font={"size": 13},
+        title={"font": {"size": 16}},
+        legend={"font": {"size": 13}, "y": 1.02},
+        margin={"l": 10, "r": 10, "t": 70, "b": 10},
+    )
+    fig.update_xaxes(tickformat="%b %Y", title_text=None)
+    fig.update_yaxes(title_text=None)
+    st.plotly_chart(fig, theme=None, key="my_hours_by_month", config={"displayModeBar": False})
     yearly = by_period(entries, "year").sort("period", descending=True)
     st.markdown("**By year**")
     st.dataframe(

@@ -25,6 +25,8 @@ if member is None:
     st.stop()
 if flash := st.session_state.pop(FLASH, None):
     st.success(flash, icon=":material/check_circle:")
+    # The button tapped may be far down a phone's screen: say it there too.
+    st.toast(flash, icon=":material/check_circle:")
 
 
 def take(shift_id: int) -> None:
@@ -56,6 +58,7 @@ open_only = upcoming.filter(pl.col("my_signup_id").is_null())
 # left the list (it filled up).
 if problem and problem[0] not in open_only["shift_id"].to_list():
     st.error(problem[1], icon=":material/error:")
+    st.toast(problem[1], icon=":material/error:")
 
 mine = my_signups(user.identity)
 st.subheader("My upcoming shifts")

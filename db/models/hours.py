@@ -64,12 +64,12 @@ def activity_code(value: object) -> str:
 
 
 def format_minutes(minutes: int) -> str:
-    """'2 h 30 min', '45 min', '3 h': how durations read everywhere."""
+    """'2 h 30 min', '45 min', '1,825 h': how durations read everywhere."""
     hours, rest = divmod(int(minutes), 60)
     if hours and rest:
-        return f"{hours} h {rest} min"
+        return f"{hours:,} h {rest} min"
     if hours:
-        return f"{hours} h"
+        return f"{hours:,} h"
     return f"{rest} min"
 
 

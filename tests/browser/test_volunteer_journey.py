@@ -1,0 +1,207 @@
+"""The volunteer portal in a real browser on the demo movement:
+
+a volunteer signs in on a phone-sized window (390x844) and logs hours, a
+coordinator approves them, and the volunteer sees them approved. The steps
+a new user takes are timed and written to artifacts/ (speed is measured,
+not asserted: see bench/submit_roundtrip.py for the numbers)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+from collections.abc import Iterator
+from typing import Any
+from uuid import uuid4
+
+import pytest
+from playwright.sync_api import expect
+
+from db.seed.accounts import DEMO_PASSWORD, demo_account
+from tests.browser.conftest import ARTIFACTS, DEFAULT_TIMEOUT_MS, screenshot, sign_in, wait_for_app
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+VOLUNTEER = demo_account("volunteer@demo.heartbeat.example")
+COORDINATOR = demo_account("coordinator@demo.heartbeat.example")
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def phone(browser: Any) -> Iterator[Any]:
+    """A phone-sized touch window (an iPhone 12-14's CSS viewport)."""
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def phone_sign_in(page: Any, app_url: str, email: str) -> None:
+    """Sign in as a person on a phone does; the sidebar stays collapsed, so
+    wait for the first page's title instead of the sidebar's sign-out."""
+    page.goto(app_url)
+    wait_for_app(page)
+    page.get_by_role("textbox", name="Email").fill(email)
+    page.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Log hours").wait_for()
+    wait_for_app(page)
+
+
+def go_to(page: Any, title: str) -> None:
+    """Open a page from the navigation (behind the menu button on a phone)."""
+    expand = page.get_by_test_id("stExpandSidebarButton")
+    on_phone = expand.is_visible()
+    if on_phone:
+        expand.click()
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+    page.get_by_role("heading", name=title).first.wait_for()
+    wait_for_app(page)
+    sidebar = page.get_by_test_id("stSidebar")
+    if on_phone and sidebar.get_attribute("data-collapsed") == "false":
+        # On a phone the open menu covers the page: close it as a person would.
+        page.get_by_test_id("stSidebarCollapseButton").locator("button").click(force=True)
+        page.locator('[data-testid="stSidebar"][data-collapsed="true"]').wait_for(state="attached")
+
+
+def choose(page: Any, label: str, option: str) -> None:
+    page.get_by_label(label).click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def alert_text(page: Any, kind: str) -> str:
+    alert = page.get_by_test_id(f"stAlertContent{kind}").first
+    alert.wait_for()
+    # An alert reads "<icon ligature>\n\n<message>".
+    return str(alert.inner_text()).strip().split("\n")[-1]
+
+
+@pytest.fixture
+def shots_on_failure(request: pytest.FixtureRequest, phone: Any, page: Any) -> Iterator[None]:
+    """Both windows' screenshots when a step fails, to see what a person saw."""
+    failures = request.session.testsfailed
+    yield
+    if request.session.testsfailed > failures:
+        for name, window in (("phone", phone), ("desktop", page)):
+            # The window may be gone; the failure itself is what matters.
+            with contextlib.suppress(Exception):
+                screenshot(window, f"failed_{request.node.name}_{name}")
+
+
+@pytest.mark.usefixtures("shots_on_failure")
+def test_log_hours_on_a_phone_then_approved_and_seen(phone: Any, page: Any, app_url: str) -> None:
+    note = f"Journey {uuid4().hex[:8]}"
+    timings: dict[str, float] = {}
+
+    # 1. A volunteer, new to the app, on a phone: sign in and log two hours.
+    start = time.perf_counter()
+    phone_sign_in(phone, app_url, VOLUNTEER.email)
+    signed_in = time.perf_counter()
+    screenshot(phone, "volunteer_phone_1_log_hours_form")
+    phone.get_by_label("Hours", exact=True).fill("2")
+    choose(phone, "What did you do?", "Outreach")
+    phone.get_by_label("Note (optional)").fill(note)
+    screenshot(phone, "volunteer_phone_2_filled")
+    phone.get_by_role("button", name="Save hours").click()
+    phone.get_by_role("button", name="Log more hours").wait_for()
+    saved = alert_text(phone, "Success")
+    done = time.perf_counter()
+    assert saved.startswith("Saved: 2 h of outreach on ")
+    screenshot(phone, "volunteer_phone_3_saved")
+    timings["sign_in_s"] = signed_in - start
+    timings["form_to_saved_s"] = done - signed_in
+    timings["new_user_total_s"] = done - start
+
+    # 2. A common entry from a suggestion: one tap to fill, one to save.
+    phone.get_by_role("button", name="Log more hours").click()
+    phone.get_by_role("button", name="Save hours").wait_for()
+    wait_for_app(phone)
+    suggestion = phone.get_by_test_id("stButton").filter(has_text=" · ").first
+    if suggestion.count():
+        tapped = time.perf_counter()
+        suggestion.click()
+        # The tap fills the form on the server; save once the values are in.
+        expect(phone.get_by_label("Hours", exact=True)).not_to_have_value("")
+        phone.get_by_role("button", name="Save hours").click()
+        phone.get_by_role("button", name="Log more hours").wait_for()
+        assert alert_text(phone, "Success").startswith("Saved: ")
+        timings["suggestion_two_taps_s"] = time.perf_counter() - tapped
+        screenshot(phone, "volunteer_phone_4_suggestion_saved")
+
+    # 3. The coordinator approves them (desktop window).
+    sign_in(page, app_url, COORDINATOR.email)
+    go_to(page, "Approvals")
+    waiting = page.get_by_text("wait for approval", exact=False).first
+    before = waiting.inner_text()
+    search = page.get_by_label("Find a volunteer")
+    search.fill(VOLUNTEER.display_name)
+    search.press("Enter")
+    # The queue narrows to her entries once the rerun is done.
+    expect(page.get_by_text("for approval", exact=False).first).not_to_have_text(before)
+    wait_for_app(page)
+    page.get_by_test_id("stDataFrame").wait_for()
+    screenshot(page, "coordinator_approvals_queue")
+    page.get_by_text("Select all").click()
+    wait_for_app(page)
+    page.get_by_role("button", name="Approve selected").click()
+    approved = alert_text(page, "Success")
+    assert approved.startswith("Approved ")
+    screenshot(page, "coordinator_approvals_done")
+
+    # 4. The volunteer sees them approved.
+    phone.context.clear_cookies()
+    phone_sign_in(phone, app_url, VOLUNTEER.email)
+    go_to(phone, "My hours")
+    recent = phone.get_by_text("2 h of outreach on ", exact=False).first
+    recent.wait_for()
+    assert phone.get_by_role("heading", name="Recently approved").is_visible()
+    screenshot(phone, "volunteer_phone_5_my_hours_approved")
+    phone.get_by_role("tab", name="Totals").click()
+    phone.get_by_test_id("stPlotlyChart").first.wait_for()
+    screenshot(phone, "volunteer_phone_6_totals")
+    phone.get_by_role("tab", name="Statement").click()
+    phone.get_by_role("button", name="Statement (PDF)").wait_for()
+    screenshot(phone, "volunteer_phone_7_statement")
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "volunteer_journey_timings.json").write_text(json.dumps(timings, indent=2))
+    print("volunteer journey timings:", json.dumps(timings))
+
+
+def test_shifts_on_a_phone(phone: Any, app_url: str) -> None:
+    phone_sign_in(phone, app_url, VOLUNTEER.email)
+    go_to(phone, "Shifts")
+    screenshot(phone, "volunteer_phone_shifts")
+    buttons = phone.get_by_role("button", name="Sign up")
+    if buttons.count() == 0:
+        # Nothing near her chapter: look across the movement.
+        phone.get_by_text("Only near", exact=False).click()
+        wait_for_app(phone)
+        screenshot(phone, "volunteer_phone_shifts_everywhere")
+    if buttons.count() == 0:
+        pytest.skip("the demo has no open shift anywhere today")
+    cancels = phone.get_by_role("button", name="Cancel my place")
+    held = cancels.count()
+    buttons.first.click()
+    success = phone.get_by_test_id("stAlertContentSuccess").first
+    expect(success).to_contain_text("You're signed up: ")
+    wait_for_app(phone)
+    screenshot(phone, "volunteer_phone_shifts_signed_up")
+    expect(cancels).to_have_count(held + 1)
+    # Her shifts are in time order, so the one just taken is not always first:
+    # give back the one named in the confirmation.
+    taken = success.inner_text().split("You're signed up: ", 1)[1].rsplit(".", 1)[0]
+    shift_title, rest = taken.split(" at ", 1)
+    event_title = rest.rsplit(", ", 2)[0]
+    card = (
+        phone.get_by_test_id("stVerticalBlock")
+        .filter(has_text=f"{shift_title} · {event_title}")
+        .filter(has=cancels)
+        .last
+    )
+    card.get_by_role("button", name="Cancel my place").click()
+    expect(success).to_contain_text("Cancelled: ")
+    expect(cancels).to_have_count(held)
