@@ -98,10 +98,12 @@ with tab_map:
         table = chapters.select(
             pl.concat_str(pl.lit("\u2003").repeat_by("depth").list.join(""), pl.col("name")).alias("Chapter"),
             pl.col("level").replace_strict(LEVEL_LABELS).alias("Level"),
-            pl.col("status").str.to_titlecase().alias("Status"),
-            pl.col("dormant_since").alias("Dormant since"),
+            pl.when(pl.col("status") == "dormant")
+            .then(pl.format("Dormant since {}", pl.col("dormant_since").dt.strftime("%Y-%m-%d")))
+            .otherwise(pl.lit("Active"))
+            .alias("Status"),
             pl.col("place").alias("Place"),
-            pl.col("founded_on").alias("Founded"),
+            pl.col("founded_on").dt.strftime("%Y-%m-%d").fill_null("").alias("Founded"),
             pl.col("time_zone").alias("Time zone"),
             pl.col("children").alias("Chapters below"),
             pl.col("can_edit").alias("You can edit"),

@@ -126,18 +126,52 @@ def show_goal(g: dict[str, Any]) -> None:
 if goals.is_empty():
     st.info("No goals yet." + (" Set the first one below." if manage else ""))
 else:
-    counts = pl.Series([progress[g].status if g in progress else "unknown" for g in goals["id"].to_list()])
+    # A coordinator's figures are complete only for their own chapters; the
+    # other goals are listed for reference, without a misleading number.
+    in_view = goals if scopes is None else goals.filter(pl.col("chapter_id").is_in(list(mine)))
+    beyond = goals.filter(~pl.col("id").is_in(in_view["id"].to_list()))
+    counts = pl.Series(
+        [progress[g].status if g in progress else "unknown" for g in in_view["id"].to_list()], dtype=pl.String
+    )
     cols = st.columns(4)
     for col, status in zip(cols, ("achieved", "on track", "behind", "overdue"), strict=True):
         col.metric(STATUS[status][0], int((counts == status).sum()))
-    upcoming = goals.filter(pl.col("due_on") >= today - timedelta(days=90))
-    past = goals.filter(pl.col("due_on") < today - timedelta(days=90))
+    if in_view.is_empty():
+        st.info("No goals are set for your chapters yet.")
+    upcoming = in_view.filter(pl.col("due_on") >= today - timedelta(days=90))
+    past = in_view.filter(pl.col("due_on") < today - timedelta(days=90))
     for g in upcoming.iter_rows(named=True):
         show_goal(g)
     if past.height:
         with st.expander(f"Goals due more than three months ago ({past.height})"):
             for g in past.iter_rows(named=True):
                 show_goal(g)
+    if beyond.height:
+        st.subheader("The movement's other goals")
+        st.caption(
+            "Their figures cover chapters beyond yours, which you cannot see in full: the board and "
+            "admins follow their progress."
+        )
+        st.dataframe(
+            beyond.select(
+                pl.col("name").alias("Goal"),
+                pl.col("chapter_name").fill_null("The whole movement").alias("Scope"),
+                pl.col("metric")
+                .map_elements(
+                    lambda m: GOAL_METRICS[canonical(m) or ""].label if canonical(m) else m, pl.String
+                )
+                .alias("Measured by"),
+                pl.struct("metric", "target_value")
+                .map_elements(
+                    lambda r: format_value(r["metric"], r["target_value"], currency, digits), pl.String
+                )
+                .alias("Target"),
+                pl.col("due_on").dt.strftime("%Y-%m-%d").alias("Due"),
+            ),
+            hide_index=True,
+            width="stretch",
+            key="goals_beyond",
+        )
 
 if manage:
     st.divider()

@@ -222,7 +222,7 @@ def import_tab() -> None:
                     scored.select(
                         pl.col("respondent_code").alias("Code"),
                         pl.col("wave").replace_strict(WAVE_LABELS).alias("Survey"),
-                        pl.col("answered_on").alias("Answered"),
+                        pl.col("answered_on").dt.strftime("%Y-%m-%d").fill_null("").alias("Answered"),
                         pl.col("teq").alias("TEQ score (0–64)"),
                         pl.col("practice").replace_strict(PRACTICE_LABELS, default=None).alias("Practice"),
                     ),
@@ -268,7 +268,7 @@ with tab_stored:
                 scored.select(
                     pl.col("respondent_code").alias("Code"),
                     pl.col("wave").replace_strict(WAVE_LABELS).alias("Survey"),
-                    pl.col("answered_on").alias("Answered"),
+                    pl.col("answered_on").dt.strftime("%Y-%m-%d").fill_null("").alias("Answered"),
                     pl.col("teq").alias("TEQ score (0–64)"),
                     pl.col("practice").replace_strict(PRACTICE_LABELS, default=None).alias("Practice"),
                     pl.col("chapter_name").alias("Chapter"),

@@ -119,17 +119,28 @@ with tab_dir:
     else:
         table = result.rows.select(
             pl.col("full_name").alias("Name"),
-            pl.col("email").alias("Email"),
+            pl.col("email").fill_null("").alias("Email"),
             pl.col("chapter_name").alias("Chapter"),
             pl.col("status").replace_strict(MEMBER_STATUS_LABELS).alias("Status"),
-            pl.col("joined_on").alias("Joined"),
-            pl.col("left_on").alias("Left"),
-            pl.col("trained_on").alias("Trained"),
-            pl.col("leader_since").alias("Leader since"),
-            pl.col("consent_contact").alias("May be contacted"),
-            pl.col("consent_data_use").alias("Data may be used"),
+            pl.col("joined_on").dt.strftime("%Y-%m-%d").fill_null("").alias("Joined"),
+            pl.col("left_on").dt.strftime("%Y-%m-%d").fill_null("").alias("Left"),
+            pl.col("trained_on").dt.strftime("%Y-%m-%d").fill_null("").alias("Trained"),
+            pl.col("leader_since").dt.strftime("%Y-%m-%d").fill_null("").alias("Leader since"),
+            pl.col("consent_contact").alias("Contact"),
+            pl.col("consent_data_use").alias("Data use"),
         )
-        st.dataframe(table, hide_index=True, width="stretch", key="members_table")
+        st.dataframe(
+            table,
+            hide_index=True,
+            width="stretch",
+            key="members_table",
+            column_config={
+                "Contact": st.column_config.CheckboxColumn(width="small", help="Agrees to be contacted"),
+                "Data use": st.column_config.CheckboxColumn(
+                    width="small", help="Agrees to the use of their data; left out of exports if not"
+                ),
+            },
+        )
         st.caption(f"Page {min(page_no + 1, pages)} of {pages}, {PAGE_SIZE} members a page, by name.")
     st.markdown("**Export**")
     st.caption(

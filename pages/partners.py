@@ -11,6 +11,7 @@ import polars as pl
 import streamlit as st
 from pydantic import ValidationError
 
+from components import charts
 from components.session import require_role
 from db.chapters import chapter_labels, list_chapters
 from db.errors import InvalidDataError, NotAllowedError
@@ -129,23 +130,33 @@ with tab_list:
     if partners.is_empty():
         st.info("No partners yet.")
     else:
-        by_kind = (
-            partners.group_by("kind")
-            .agg(
-                (pl.col("status") == "active").sum().alias("Active"),
-                pl.len().alias("All"),
-                (pl.col("program_ids").list.len() > 0).sum().alias("With a program"),
+        counts = partners.group_by("kind", "status").len()
+        kinds = [k for k in PARTNER_KIND_LABELS if k in set(partners["kind"].to_list())]
+        series = [
+            charts.Series(
+                PARTNER_STATUS_LABELS[status],
+                [PARTNER_KIND_LABELS[k] for k in kinds],
+                [int(counts.filter(kind=k, status=status)["len"].sum()) for k in kinds],
             )
-            .sort("All", descending=True)
-            .with_columns(pl.col("kind").replace_strict(PARTNER_KIND_LABELS).alias("Kind"))
-            .select("Kind", "Active", "All", "With a program")
+            for status in PARTNER_STATUS_LABELS
+            if status in set(partners["status"].to_list())
+        ]
+        fig = charts.bars(
+            series,
+            title="Partners by kind and status",
+            x_title="Kind",
+            y_title="Partners",
+            unit=charts.count("partners"),
+            stacked=True,
+            horizontal=True,
         )
-        st.dataframe(by_kind, hide_index=True, key="partners_by_kind")
+        fig.update_layout(height=120 + 38 * len(kinds))
+        charts.show(fig, key="partners_chart")
         table = partners.select(
             pl.col("name").alias("Partner"),
             pl.col("kind").replace_strict(PARTNER_KIND_LABELS).alias("Kind"),
             pl.col("status").replace_strict(PARTNER_STATUS_LABELS).alias("Status"),
-            pl.col("since").alias("Since"),
+            pl.col("since").dt.strftime("%Y-%m-%d").fill_null("").alias("Since"),
             pl.col("chapter_name").fill_null("Whole movement").alias("Chapter"),
             pl.col("programs").alias("Programs"),
             pl.col("contact_email").alias("Contact"),

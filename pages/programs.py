@@ -150,13 +150,17 @@ with tab_list:
         mix = (
             programs.group_by("kind", "audience")
             .len()
-            .with_columns(
-                pl.col("kind").replace_strict(PROGRAM_KIND_LABELS),
-                pl.col("audience").replace_strict(AUDIENCE_LABELS),
-            )
             .pivot(on="audience", index="kind", values="len")
             .fill_null(0)
-            .rename({"kind": "Kind"})
+        )
+        kind_order = list(PROGRAM_KIND_LABELS)
+        mix = (
+            mix.sort(pl.col("kind").replace_strict(kind_order, list(range(len(kind_order)))))
+            .with_columns(pl.col("kind").replace_strict(PROGRAM_KIND_LABELS).alias("Kind"))
+            .select(
+                "Kind",
+                *[pl.col(a).alias(label) for a, label in AUDIENCE_LABELS.items() if a in mix.columns],
+            )
         )
         st.markdown("**Programs by kind and audience**")
         st.dataframe(mix, hide_index=True, key="programs_mix")
@@ -165,8 +169,8 @@ with tab_list:
             pl.col("kind").replace_strict(PROGRAM_KIND_LABELS).alias("Kind"),
             pl.col("audience").replace_strict(AUDIENCE_LABELS).alias("Audience"),
             pl.col("chapter_name").fill_null("Whole movement").alias("Run by"),
-            pl.col("started_on").alias("Started"),
-            pl.col("ended_on").alias("Ended"),
+            pl.col("started_on").dt.strftime("%Y-%m-%d").fill_null("").alias("Started"),
+            pl.col("ended_on").dt.strftime("%Y-%m-%d").fill_null("").alias("Ended"),
             pl.col("partners").alias("Partners"),
             pl.col("events").alias("Events"),
             pl.col("can_edit").alias("You can edit"),

@@ -118,4 +118,13 @@ def test_coordinator_does_not_get_partial_movement_figures(movement: Movement) -
         GoalIn(name="Ten chapters", metric="momentum.chapters", target_value=10, due_on=DUE),
     )
     at = _page(movement)
-    assert any("board and admins see its progress" in c.value for c in at.caption)
+    assert any("the board and admins follow their progress" in c.value for c in at.caption)
+    assert at.dataframe[0].value.to_dict("records") == [
+        {
+            "Goal": "Ten chapters",
+            "Scope": "The whole movement",
+            "Measured by": "Open chapters",
+            "Target": "10",
+            "Due": DUE.isoformat(),
+        }
+    ]
