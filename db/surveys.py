@@ -73,7 +73,10 @@ def survey_targets(identity: Identity, *, today: date | None = None, uri: str | 
     whole movement)."""
     today = today or date.today()
     sql = """
-    select 'program' as kind, p.id, p.name || coalesce(' — ' || c.name, ' — whole movement') as label,
+    select 'program' as kind, p.id,
+           case when c.name is null then p.name || ' — whole movement'
+                when lower(right(p.name, length(c.name))) = lower(c.name) then p.name
+                else p.name || ' — ' || c.name end as label,
            p.chapter_id, p.id as program_id, p.started_on as "on"
       from public.programs p left join public.chapters c on c.id = p.chapter_id
      where p.started_on <= %s + 60 and (p.ended_on is null or p.ended_on >= %s - 365)

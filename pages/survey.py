@@ -48,7 +48,9 @@ user = require_role()
 st.title("Empathy survey")
 if thanks := st.session_state.pop(THANKS, None):
     st.success(thanks, icon=":material/favorite:")
-    st.balloons()
+    # The answers are in: the next rerun (this button) offers a fresh form.
+    st.button("Answer another survey", key="survey_again")
+    st.stop()
 st.markdown(
     "This short questionnaire helps the movement learn whether its programs change anything. It takes about "
     "five minutes. You answer it **before** a program or event, **right after** it, and sometimes "
@@ -172,7 +174,7 @@ with st.form("survey"):
             text = str(exc)
             st.error(text[0].upper() + text[1:], icon=":material/error:")
         else:
-            for key in [f"survey_q{i:02d}" for i in range(1, 17)] + ["survey_practice", "survey_target"]:
+            for key in [f"survey_q{i:02d}" for i in range(1, 17)] + ["survey_practice"]:
                 st.session_state.pop(key, None)
             st.session_state[THANKS] = (
                 f"Thank you! Your answers are saved{' anonymously' if anonymous else ''}. "

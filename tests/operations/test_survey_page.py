@@ -94,8 +94,8 @@ def test_hand_in_named_answers_about_an_event(movement: Movement) -> None:
     assert _stored(movement) == [
         ("lily-07", "pre", movement.toronto, program, event, False, True, True, 3, 3, "weekly")
     ]
-    # Next time the code is offered again, for the post survey.
-    at.selectbox(key="survey_target").set_value(("event", event)).run()
+    # The next survey starts from a fresh form, with the code offered again.
+    at.button(key="survey_again").click().run()
     assert at.text_input(key="survey_code").value == "lily-07"
     assert at.radio(key="survey_q01").value is None
 
@@ -119,8 +119,7 @@ def test_hand_in_anonymously_and_a_bad_code(movement: Movement) -> None:
         ("otter-1234", "post", movement.toronto, program, None, True, False, False, 1, 1, None)
     ]
     # Handing in the same survey again with that code is refused with a reason.
-    at.selectbox(key="survey_target").set_value(("program", program))
-    at.radio(key="survey_wave").set_value("post").run()
+    at.button(key="survey_again").click().run()
     _answer_all(at, 2)
     at.text_input(key="survey_code").set_value("otter-1234")
     at.button(key="survey_submit").click().run()
