@@ -595,13 +595,12 @@ def major(column: str, currency: str, *, alias: str | None = None) -> pl.Expr:
 
 
 def money_column(label: str, currency: str) -> Any:
-    """A Streamlit number column showing `currency` amounts with its digits."""
+    """A Streamlit number column showing `currency` amounts with its digits
+    and thousands separators; the label names the currency."""
     import streamlit as st
 
     digits = minor_units(currency)
-    return st.column_config.NumberColumn(
-        label, format=f"%.{digits}f {currency}" if digits else f"%d {currency}"
-    )
+    return st.column_config.NumberColumn(label, format=f"%,.{digits}f" if digits else "%,d")
 
 
 def amount_text(amount: str = "amount_minor", currency: str = "currency") -> pl.Expr:

@@ -20,7 +20,7 @@ from metrics.fundraising_desk import campaign_curve, campaign_progress, top_sour
 from metrics.query import collect_all
 
 FLASH = "campaigns_flash"
-NEW_FIELDS = ("campaign_new_name", "campaign_new_goal", "campaign_new_start", "campaign_new_end")
+ERRORS = "campaigns_errors"
 
 user = require_role("fundraiser")
 st.title("Campaigns")
@@ -34,40 +34,57 @@ campaigns = campaigns_frame(user.identity)
 gifts = gifts_frame(user.identity)
 donations = metric_donations(gifts)
 
-with st.expander("New campaign", expanded=campaigns.is_empty()), st.form("campaign_new"):
-    name_col, goal_col, currency_col = st.columns([3, 2, 1])
-    name_col.text_input("Name", key="campaign_new_name", max_chars=200)
-    goal_col.text_input("Goal", key="campaign_new_goal", placeholder="e.g. 25,000")
-    currencies = sorted(CURRENCY_MINOR_UNITS)
-    currency_col.selectbox("Currency", currencies, index=currencies.index(cur), key="campaign_new_currency")
-    start_col, end_col = st.columns(2)
-    start_col.date_input("Starts", value=today, key="campaign_new_start", format="YYYY-MM-DD")
-    end_col.date_input("Ends", value=today + timedelta(days=60), key="campaign_new_end", format="YYYY-MM-DD")
-    if st.form_submit_button("Create campaign", type="primary", key="campaign_new_save"):
-        state = st.session_state
-        try:
-            create_campaign(
-                user.identity,
-                CampaignIn.model_validate(
-                    {
-                        "name": state.get("campaign_new_name") or "",
-                        "goal": state.get("campaign_new_goal") or "",
-                        "currency": state.get("campaign_new_currency") or "",
-                        "starts_on": state.get("campaign_new_start"),
-                        "ends_on": state.get("campaign_new_end"),
-                    }
-                ),
-            )
-        except ValidationError as exc:
-            for message in error_messages(exc):
-                st.error(message, icon=":material/error:")
-        except (InvalidDataError, NotAllowedError) as exc:
-            st.error(str(exc)[:1].upper() + str(exc)[1:], icon=":material/error:")
-        else:
-            for key in NEW_FIELDS:
-                state.pop(key, None)
-            state[FLASH] = "Campaign created."
-            st.rerun()
+EMPTY: dict[str, object] = {
+    "campaign_new_name": "",
+    "campaign_new_goal": "",
+    "campaign_new_currency": cur,
+    "campaign_new_start": today,
+    "campaign_new_end": today + timedelta(days=60),
+}
+for key, value in EMPTY.items():
+    st.session_state.setdefault(key, value)
+
+
+def create() -> None:
+    """Submit callback: save, then empty the form (before it is drawn again)."""
+    state = st.session_state
+    errors: list[str] = []
+    try:
+        create_campaign(
+            user.identity,
+            CampaignIn.model_validate(
+                {
+                    "name": state.get("campaign_new_name") or "",
+                    "goal": state.get("campaign_new_goal") or "",
+                    "currency": state.get("campaign_new_currency") or "",
+                    "starts_on": state.get("campaign_new_start"),
+                    "ends_on": state.get("campaign_new_end"),
+                }
+            ),
+        )
+    except ValidationError as exc:
+        errors = error_messages(exc)
+    except (InvalidDataError, NotAllowedError) as exc:
+        errors = [str(exc)[:1].upper() + str(exc)[1:]]
+    else:
+        state[FLASH] = f"Campaign {state.get('campaign_new_name', '').strip()} created."
+        for key, value in EMPTY.items():
+            state[key] = value
+    state[ERRORS] = errors
+
+
+with st.expander("New campaign", expanded=campaigns.is_empty()):
+    with st.form("campaign_new"):
+        name_col, goal_col, currency_col = st.columns([3, 2, 1])
+        name_col.text_input("Name", key="campaign_new_name", max_chars=200)
+        goal_col.text_input("Goal", key="campaign_new_goal", placeholder="e.g. 25,000")
+        currency_col.selectbox("Currency", sorted(CURRENCY_MINOR_UNITS), key="campaign_new_currency")
+        start_col, end_col = st.columns(2)
+        start_col.date_input("Starts", key="campaign_new_start", format="YYYY-MM-DD")
+        end_col.date_input("Ends", key="campaign_new_end", format="YYYY-MM-DD")
+        st.form_submit_button("Create campaign", type="primary", key="campaign_new_save", on_click=create)
+    for message in st.session_state.pop(ERRORS, []):
+        st.error(message, icon=":material/error:")
 
 if campaigns.is_empty():
     st.info("No campaigns yet: create the first above.", icon=":material/flag:")
@@ -222,7 +239,7 @@ for col, title, frame, label in (
         width="stretch",
         key=f"campaigns_top_{label}",
         column_config={
-            "amount": money_column(cur, cur),
+            "amount": money_column(f"Amount ({cur})", cur),
             "Share": st.column_config.ProgressColumn("Share", min_value=0.0, max_value=1.0, format="percent"),
         },
     )

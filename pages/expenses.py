@@ -31,7 +31,7 @@ from metrics.query import collect_all
 
 FLASH = "expenses_flash"
 CHECKED = "expenses_checked"
-FIELDS = ("expense_amount", "expense_description", "expense_chapter")
+ERRORS = "expenses_errors"
 CATEGORY_HELP = {
     "program": "running programs, events, trainings, circles",
     "admin": "management and general: rent, accounting, insurance, software",
@@ -51,54 +51,64 @@ chapter_names = chapter_labels(chapters)
 
 tab_summary, tab_entry, tab_import = st.tabs(["Summary", "Add an expense", "Import a CSV"])
 
-with tab_entry, st.form("expense_form"):
-    date_col, amount_col, currency_col = st.columns([1, 1, 1])
-    date_col.date_input("Date", value=today, max_value=today, key="expense_date", format="YYYY-MM-DD")
-    amount_col.text_input("Amount", key="expense_amount", placeholder="e.g. 420.00")
-    currencies = sorted(CURRENCY_MINOR_UNITS)
-    currency_col.selectbox("Currency", currencies, index=currencies.index(cur), key="expense_currency")
-    category_col, chapter_col = st.columns(2)
-    category_col.selectbox(
-        "Category",
-        CATEGORIES,
-        format_func=lambda c: f"{c} — {CATEGORY_HELP[c]}",
-        key="expense_category",
-    )
-    chapter_col.selectbox(
-        "Chapter (optional)",
-        list(chapter_names),
-        format_func=lambda i: chapter_names[i],
-        index=None,
-        placeholder="The whole movement",
-        key="expense_chapter",
-    )
-    st.text_input("Description", key="expense_description", max_chars=500)
-    if st.form_submit_button("Save expense", type="primary", key="expense_save"):
-        state = st.session_state
-        try:
-            expense = ExpenseIn.model_validate(
-                {
-                    "spent_on": state.get("expense_date"),
-                    "amount": state.get("expense_amount") or "",
-                    "currency": state.get("expense_currency") or "",
-                    "category": state.get("expense_category"),
-                    "description": state.get("expense_description") or "",
-                    "chapter_id": state.get("expense_chapter"),
-                }
-            )
-            record_expense(user.identity, expense)
-        except ValidationError as exc:
-            for message in error_messages(exc):
-                st.error(message, icon=":material/error:")
-        except (InvalidDataError, NotAllowedError) as exc:
-            st.error(str(exc)[:1].upper() + str(exc)[1:], icon=":material/error:")
-        else:
-            for key in FIELDS:
-                state.pop(key, None)
-            state[FLASH] = (
-                f"Saved {format_minor(expense.amount_minor, expense.currency)} ({expense.category})."
-            )
-            st.rerun()
+EMPTY: dict[str, object] = {"expense_date": today, "expense_amount": "", "expense_description": ""}
+KEPT: dict[str, object] = {"expense_currency": cur, "expense_category": "program", "expense_chapter": None}
+for key, value in {**EMPTY, **KEPT}.items():
+    st.session_state.setdefault(key, value)
+
+
+def save() -> None:
+    """Submit callback: save, then empty the amount and description (the
+    currency, category and chapter stay, for the next line of a batch)."""
+    state = st.session_state
+    errors: list[str] = []
+    try:
+        expense = ExpenseIn.model_validate(
+            {
+                "spent_on": state.get("expense_date"),
+                "amount": state.get("expense_amount") or "",
+                "currency": state.get("expense_currency") or "",
+                "category": state.get("expense_category"),
+                "description": state.get("expense_description") or "",
+                "chapter_id": state.get("expense_chapter"),
+            }
+        )
+        record_expense(user.identity, expense)
+    except ValidationError as exc:
+        errors = error_messages(exc)
+    except (InvalidDataError, NotAllowedError) as exc:
+        errors = [str(exc)[:1].upper() + str(exc)[1:]]
+    else:
+        state[FLASH] = f"Saved {format_minor(expense.amount_minor, expense.currency)} ({expense.category})."
+        for key, value in EMPTY.items():
+            state[key] = value
+    state[ERRORS] = errors
+
+
+with tab_entry:
+    with st.form("expense_form"):
+        date_col, amount_col, currency_col = st.columns([1, 1, 1])
+        date_col.date_input("Date", max_value=today, key="expense_date", format="YYYY-MM-DD")
+        amount_col.text_input("Amount", key="expense_amount", placeholder="e.g. 420.00")
+        currency_col.selectbox("Currency", sorted(CURRENCY_MINOR_UNITS), key="expense_currency")
+        category_col, chapter_col = st.columns(2)
+        category_col.selectbox(
+            "Category",
+            CATEGORIES,
+            format_func=lambda c: f"{c} — {CATEGORY_HELP[c]}",
+            key="expense_category",
+        )
+        chapter_col.selectbox(
+            "Chapter (optional)",
+            list(chapter_names),
+            format_func=lambda i: chapter_names[i],
+            placeholder="The whole movement",
+            key="expense_chapter",
+        )
+        st.text_input("Description", key="expense_description", max_chars=500)
+        st.form_submit_button("Save expense", type="primary", key="expense_save", on_click=save)
+    for message in st.session_state.pop(ERRORS, []):
+        st.error(message, icon=":material/error:")
 
 with tab_import:
     st.caption(
@@ -233,5 +243,5 @@ with tab_summary:
             hide_index=True,
             width="stretch",
             key="expenses_recent",
-            column_config={"reporting": money_column(cur, cur)},
+            column_config={"reporting": money_column(f"In {cur}", cur)},
         )

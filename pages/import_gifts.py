@@ -37,6 +37,7 @@ from db.models.donations import CURRENCY_MINOR_UNITS, ExchangeRateIn, error_mess
 
 CHECK = "import_check"
 FLASH = "import_flash"
+RATE_ERRORS = "rate_errors"
 NONE = "(not in this file)"
 FORMAT_LABEL = {
     "stripe": "Stripe payments export",
@@ -226,36 +227,48 @@ with tab_rates:
         f"How many {money.reporting_currency} one unit of another currency is worth, from a date until the "
         "next stored rate. Gifts keep the reporting amount they were saved with."
     )
+    currencies = [c for c in sorted(CURRENCY_MINOR_UNITS) if c != money.reporting_currency]
+    st.session_state.setdefault("rate_currency", "EUR" if "EUR" in currencies else currencies[0])
+    st.session_state.setdefault("rate_valid_on", date.today())
+    st.session_state.setdefault("rate_value", "")
+
+    def save_rate() -> None:
+        """Submit callback: store the rate, then empty the rate field."""
+        state = st.session_state
+        errors: list[str] = []
+        try:
+            text = (state.get("rate_value") or "").strip()
+            try:
+                value = Decimal(text)
+            except InvalidOperation:
+                raise InvalidDataError(f"'{text}' is not a rate (write it like 1.08)") from None
+            save_exchange_rate(
+                user.identity,
+                ExchangeRateIn.model_validate(
+                    {
+                        "currency": state.get("rate_currency"),
+                        "valid_on": state.get("rate_valid_on"),
+                        "rate": value,
+                    }
+                ),
+            )
+        except ValidationError as exc:
+            errors = error_messages(exc)
+        except (InvalidDataError, NotAllowedError) as exc:
+            errors = [str(exc)[:1].upper() + str(exc)[1:]]
+        else:
+            state[FLASH] = f"Rate saved: 1 {state.get('rate_currency')} = {value} {money.reporting_currency}."
+            state["rate_value"] = ""
+        state[RATE_ERRORS] = errors
+
     with st.form("rate_form"):
         c1, c2, c3 = st.columns(3)
-        currencies = [c for c in sorted(CURRENCY_MINOR_UNITS) if c != money.reporting_currency]
-        c1.selectbox("Currency", currencies, index=currencies.index("EUR"), key="rate_currency")
-        c2.date_input("Valid from", value=date.today(), key="rate_valid_on", format="YYYY-MM-DD")
+        c1.selectbox("Currency", currencies, key="rate_currency")
+        c2.date_input("Valid from", key="rate_valid_on", format="YYYY-MM-DD")
         c3.text_input(f"{money.reporting_currency} per unit", key="rate_value", placeholder="e.g. 1.08")
-        if st.form_submit_button("Save rate", key="rate_save"):
-            try:
-                text = (st.session_state.get("rate_value") or "").strip()
-                try:
-                    value = Decimal(text)
-                except InvalidOperation:
-                    raise InvalidDataError(f"'{text}' is not a rate (write it like 1.08)") from None
-                save_exchange_rate(
-                    user.identity,
-                    ExchangeRateIn(
-                        currency=st.session_state["rate_currency"],
-                        valid_on=st.session_state["rate_valid_on"],
-                        rate=value,
-                    ),
-                )
-            except ValidationError as exc:
-                for message in error_messages(exc):
-                    st.error(message, icon=":material/error:")
-            except (InvalidDataError, NotAllowedError) as exc:
-                st.error(str(exc)[:1].upper() + str(exc)[1:], icon=":material/error:")
-            else:
-                st.session_state[FLASH] = "Rate saved."
-                st.session_state.pop("rate_value", None)
-                st.rerun()
+        st.form_submit_button("Save rate", key="rate_save", on_click=save_rate)
+    for message in st.session_state.pop(RATE_ERRORS, []):
+        st.error(message, icon=":material/error:")
     rates = exchange_rates_frame(user.identity)
     if rates.is_empty():
         st.info("No exchange rates stored yet.", icon=":material/info:")

@@ -13,7 +13,6 @@ from pydantic import ValidationError
 from components.session import require_role
 from db.campaigns import campaigns_frame
 from db.donations import (
-    MissingRateError,
     PossibleDuplicateError,
     amount_text,
     gifts_frame,
@@ -36,19 +35,9 @@ from db.models.donations import (
 from db.models.donors import DONOR_KINDS
 
 FLASH = "gift_flash"
+ERRORS = "gift_errors"
+SIMILAR = "gift_similar_donors"
 FORM_KEY = "gift_idempotency_key"
-FIELDS = (
-    "gift_donor_id",
-    "gift_new_name",
-    "gift_new_email",
-    "gift_new_kind",
-    "gift_amount",
-    "gift_date",
-    "gift_campaign",
-    "gift_recurring",
-    "gift_note",
-    "gift_create_anyway",
-)
 
 user = require_role("fundraiser")
 st.title("Record a gift")
@@ -57,11 +46,6 @@ st.caption(
     f"Amounts in any currency are converted to {money.reporting_currency} at the exchange rate stored for "
     "the gift's date. A new donor whose email is already on file is matched to that donor."
 )
-if flash := st.session_state.pop(FLASH, None):
-    st.success(flash, icon=":material/check_circle:")
-# One key per filled-in form: saving twice (a double click, a resubmit after
-# a lost connection) records the gift once.
-idempotency_key = UUID(st.session_state.setdefault(FORM_KEY, str(uuid4())))
 
 donors = donors_frame(user.identity)
 donor_label = {
@@ -73,7 +57,97 @@ campaign_label = {int(r["campaign_id"]): str(r["name"]) for r in campaigns.iter_
 today = date.today()
 current = campaigns.filter((pl.col("starts_on") <= today) & (pl.col("ends_on") >= today))
 currencies = sorted(CURRENCY_MINOR_UNITS)
+# What an empty form holds. The fields live in session state (and the
+# widgets take no value of their own), so a saved form can be emptied from
+# the save callback, before the widgets are drawn again.
+EMPTY: dict[str, object] = {
+    "gift_donor_id": None,
+    "gift_new_name": "",
+    "gift_new_email": "",
+    "gift_new_kind": "individual",
+    "gift_amount": "",
+    "gift_date": today,
+    "gift_campaign": int(current["campaign_id"][0]) if current.height else None,
+    "gift_recurring": False,
+    "gift_note": "",
+    "gift_create_anyway": False,
+}
+KEPT: dict[str, object] = {
+    "gift_currency": money.reporting_currency,
+    "gift_method": "card",
+    "gift_source": "individual",
+    "gift_frequency": "monthly",
+}
+for key, value in {**EMPTY, **KEPT}.items():
+    st.session_state.setdefault(key, value)
+if st.session_state.get("gift_campaign") not in (None, *campaign_label):
+    st.session_state["gift_campaign"] = EMPTY["gift_campaign"]
+# One key per filled-in form: saving twice (a double click, a resubmit after
+# a lost connection) records the gift once.
+st.session_state.setdefault(FORM_KEY, str(uuid4()))
 
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def save() -> None:
+    """The form's submit callback: validate, save, and either empty the
+    form with a confirmation or keep it with the problems to fix."""
+    state = st.session_state
+    new = state.get("gift_donor_mode") == "New donor"
+    errors: list[str] = []
+    try:
+        gift = GiftIn.model_validate(
+            {
+                "donor_id": None if new else state.get("gift_donor_id"),
+                "new_donor": {
+                    "display_name": state.get("gift_new_name") or "",
+                    "email": state.get("gift_new_email") or None,
+                    "kind": state.get("gift_new_kind") or "individual",
+                }
+                if new
+                else None,
+                "amount": state.get("gift_amount") or "",
+                "currency": state.get("gift_currency") or "",
+                "received_on": state.get("gift_date"),
+                "campaign_id": state.get("gift_campaign"),
+                "method": state.get("gift_method"),
+                "source": state.get("gift_source"),
+                "is_recurring": bool(state.get("gift_recurring")),
+                "frequency": state.get("gift_frequency"),
+                "note": (state.get("gift_note") or "").strip() or None,
+                "idempotency_key": UUID(state[FORM_KEY]),
+            }
+        )
+        saved = record_gift(user.identity, gift, create_despite_similar=bool(state.get("gift_create_anyway")))
+    except ValidationError as exc:
+        errors = error_messages(exc)
+    except PossibleDuplicateError as exc:
+        state[SIMILAR] = [(c.display_name, c.email or "", c.matched_on) for c in exc.candidates]
+    except (InvalidDataError, NotAllowedError) as exc:
+        errors = [_sentence(str(exc))]
+    else:
+        name = donor_label.get(saved.donor_id) or (gift.new_donor.display_name if gift.new_donor else "")
+        message = f"Saved {format_minor(gift.amount_minor, gift.currency)} from {name}"
+        if gift.currency != saved.reporting_currency:
+            message += f" ({format_minor(saved.reporting_amount_minor, saved.reporting_currency)})"
+        if saved.matched_by_email:
+            message += " — matched to the donor already on file with this email"
+        elif saved.donor_created:
+            message += " — a new donor"
+        message += "."
+        if saved.already_saved:
+            message = "This gift was already saved; nothing was added twice."
+        for key, value in EMPTY.items():
+            state[key] = value
+        state[FORM_KEY] = str(uuid4())
+        state[FLASH] = message
+    state[ERRORS] = errors
+
+
+if flash := st.session_state.pop(FLASH, None):
+    st.success(flash, icon=":material/check_circle:")
 mode = st.segmented_control(
     "Donor",
     ["Existing donor", "New donor"],
@@ -91,22 +165,18 @@ with st.form("gift_form"):
             "Donor",
             list(donor_label),
             format_func=lambda i: donor_label[i],
-            index=None,
             placeholder="Type a name or email to search",
             key="gift_donor_id",
         )
     amount_col, currency_col, date_col = st.columns([2, 1, 1])
     amount_col.text_input("Amount", key="gift_amount", placeholder="e.g. 50.00")
-    currency_col.selectbox(
-        "Currency", currencies, index=currencies.index(money.reporting_currency), key="gift_currency"
-    )
-    date_col.date_input("Received on", value=today, max_value=today, key="gift_date", format="YYYY-MM-DD")
+    currency_col.selectbox("Currency", currencies, key="gift_currency")
+    date_col.date_input("Received on", max_value=today, key="gift_date", format="YYYY-MM-DD")
     campaign_col, method_col, source_col = st.columns(3)
     campaign_col.selectbox(
         "Campaign",
         list(campaign_label),
         format_func=lambda i: campaign_label[i],
-        index=list(campaign_label).index(int(current["campaign_id"][0])) if current.height else None,
         placeholder="No campaign",
         key="gift_campaign",
     )
@@ -114,9 +184,7 @@ with st.form("gift_form"):
     source_col.selectbox("Source", SOURCES, key="gift_source")
     recurring_col, frequency_col = st.columns([1, 2])
     recurring_col.checkbox("Recurring gift", key="gift_recurring")
-    frequency_col.selectbox(
-        "Frequency (for recurring gifts)", FREQUENCIES, key="gift_frequency", label_visibility="visible"
-    )
+    frequency_col.selectbox("Frequency (for recurring gifts)", FREQUENCIES, key="gift_frequency")
     st.text_area("Note", key="gift_note", max_chars=2000, height=80)
     if mode == "New donor":
         st.checkbox(
@@ -124,79 +192,22 @@ with st.form("gift_form"):
             key="gift_create_anyway",
             help="Tick only after checking the similar donors the app showed you.",
         )
-    submitted = st.form_submit_button("Save gift", type="primary", key="gift_save")
+    st.form_submit_button("Save gift", type="primary", key="gift_save", on_click=save)
 
-if submitted:
-    state = st.session_state
-    new_donor = (
-        {
-            "display_name": state.get("gift_new_name") or "",
-            "email": state.get("gift_new_email") or None,
-            "kind": state.get("gift_new_kind") or "individual",
-        }
-        if mode == "New donor"
-        else None
+for message in st.session_state.pop(ERRORS, []):
+    icon = ":material/currency_exchange:" if "exchange rate" in message else ":material/error:"
+    st.error(message, icon=icon)
+if similar := st.session_state.pop(SIMILAR, None):
+    st.warning(
+        "A donor with this name is already on file. Choose them under **Existing donor**, or tick "
+        "*This is a different person* and save again.",
+        icon=":material/person_search:",
     )
-    try:
-        gift = GiftIn.model_validate(
-            {
-                "donor_id": state.get("gift_donor_id") if mode != "New donor" else None,
-                "new_donor": new_donor,
-                "amount": state.get("gift_amount") or "",
-                "currency": state.get("gift_currency") or "",
-                "received_on": state.get("gift_date"),
-                "campaign_id": state.get("gift_campaign"),
-                "method": state.get("gift_method"),
-                "source": state.get("gift_source"),
-                "is_recurring": bool(state.get("gift_recurring")),
-                "frequency": state.get("gift_frequency"),
-                "note": (state.get("gift_note") or "").strip() or None,
-                "idempotency_key": idempotency_key,
-            }
-        )
-        saved = record_gift(user.identity, gift, create_despite_similar=bool(state.get("gift_create_anyway")))
-    except ValidationError as exc:
-        for message in error_messages(exc):
-            st.error(message, icon=":material/error:")
-    except PossibleDuplicateError as exc:
-        st.warning(
-            "A donor with this name is already on file. Choose them under **Existing donor**, or tick "
-            "*This is a different person* and save again.",
-            icon=":material/person_search:",
-        )
-        st.dataframe(
-            pl.DataFrame(
-                {
-                    "Donor": [c.display_name for c in exc.candidates],
-                    "Email": [c.email or "" for c in exc.candidates],
-                    "Matched on": [c.matched_on for c in exc.candidates],
-                }
-            ),
-            hide_index=True,
-            key="gift_similar",
-        )
-    except MissingRateError as exc:
-        st.error(str(exc)[:1].upper() + str(exc)[1:], icon=":material/currency_exchange:")
-    except (InvalidDataError, NotAllowedError) as exc:
-        st.error(str(exc)[:1].upper() + str(exc)[1:], icon=":material/error:")
-    else:
-        name = donor_label.get(saved.donor_id) or (gift.new_donor.display_name if gift.new_donor else "")
-        given = format_minor(gift.amount_minor, gift.currency)
-        message = f"Saved {given} from {name}"
-        if gift.currency != saved.reporting_currency:
-            message += f" ({format_minor(saved.reporting_amount_minor, saved.reporting_currency)})"
-        if saved.matched_by_email:
-            message += " — matched to the donor already on file with this email"
-        elif saved.donor_created:
-            message += " — a new donor"
-        message += "."
-        if saved.already_saved:
-            message = "This gift was already saved; nothing was added twice."
-        for key in FIELDS:
-            state.pop(key, None)
-        state.pop(FORM_KEY, None)
-        state[FLASH] = message
-        st.rerun()
+    st.dataframe(
+        pl.DataFrame(similar, schema=["Donor", "Email", "Matched on"], orient="row"),
+        hide_index=True,
+        key="gift_similar",
+    )
 
 st.subheader("Recently recorded")
 recent = gifts_frame(user.identity, since=date(today.year - 1, 1, 1))

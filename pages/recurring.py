@@ -28,6 +28,7 @@ from metrics.periods import add_months
 from metrics.query import collect_all
 
 FLASH = "recurring_flash"
+ERRORS = "recurring_errors"
 
 user = require_role("fundraiser")
 st.title("Recurring gifts")
@@ -154,33 +155,49 @@ labels = {
     int(r["plan_id"]): f"{r['Donor']} — {r['Amount']} {r['Every']} ({r['status']})"
     for r in table.iter_rows(named=True)
 }
+EMPTY: dict[str, object] = {
+    "recurring_plan": None,
+    "recurring_new_status": "active",
+    "recurring_on": today,
+    "recurring_note": "",
+}
+for key, value in EMPTY.items():
+    st.session_state.setdefault(key, value)
+if st.session_state.get("recurring_plan") not in (None, *labels):
+    st.session_state["recurring_plan"] = None
+
+
+def save() -> None:
+    """Submit callback: change the status, then empty the form."""
+    state = st.session_state
+    errors: list[str] = []
+    try:
+        change = PlanStatusChange.model_validate(
+            {
+                "plan_id": state.get("recurring_plan"),
+                "status": state.get("recurring_new_status"),
+                "on": state.get("recurring_on"),
+                "note": state.get("recurring_note") or None,
+            }
+        )
+        set_plan_status(user.identity, change)
+    except ValidationError as exc:
+        errors = [m.replace("Plan id: ", "Plan: ") for m in error_messages(exc)]
+    except (InvalidDataError, NotAllowedError) as exc:
+        errors = [str(exc)[:1].upper() + str(exc)[1:]]
+    else:
+        state[FLASH] = f"The plan is now {change.status}."
+        for key, value in EMPTY.items():
+            state[key] = value
+    state[ERRORS] = errors
+
+
 with st.form("recurring_status"):
     plan_col, status_col, day_col = st.columns([3, 1, 1])
-    plan_col.selectbox(
-        "Plan", list(labels), format_func=lambda i: labels[i], index=None, key="recurring_plan"
-    )
+    plan_col.selectbox("Plan", list(labels), format_func=lambda i: labels[i], key="recurring_plan")
     status_col.selectbox("New status", PLAN_STATUSES, key="recurring_new_status")
-    day_col.date_input("As of", value=today, max_value=today, key="recurring_on", format="YYYY-MM-DD")
+    day_col.date_input("As of", max_value=today, key="recurring_on", format="YYYY-MM-DD")
     st.text_input("Why (optional)", key="recurring_note", max_chars=500, placeholder="e.g. card expired")
-    if st.form_submit_button("Save status", key="recurring_save"):
-        state = st.session_state
-        try:
-            change = PlanStatusChange.model_validate(
-                {
-                    "plan_id": state.get("recurring_plan"),
-                    "status": state.get("recurring_new_status"),
-                    "on": state.get("recurring_on"),
-                    "note": state.get("recurring_note") or None,
-                }
-            )
-            set_plan_status(user.identity, change)
-        except ValidationError as exc:
-            for message in error_messages(exc):
-                st.error(message.replace("Plan id: ", "Plan: "), icon=":material/error:")
-        except (InvalidDataError, NotAllowedError) as exc:
-            st.error(str(exc)[:1].upper() + str(exc)[1:], icon=":material/error:")
-        else:
-            for key in ("recurring_plan", "recurring_note"):
-                state.pop(key, None)
-            state[FLASH] = f"The plan is now {change.status}."
-            st.rerun()
+    st.form_submit_button("Save status", key="recurring_save", on_click=save)
+for message in st.session_state.pop(ERRORS, []):
+    st.error(message, icon=":material/error:")

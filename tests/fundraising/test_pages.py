@@ -82,7 +82,8 @@ def test_create_a_campaign_and_see_its_errors(desk: Desk) -> None:
     at.text_input(key="campaign_new_goal").set_value("25,000")
     at.button(key="campaign_new_save").click().run()
     assert not at.exception
-    assert [s.value for s in at.success] == ["Campaign created."]
+    assert [s.value for s in at.success] == ["Campaign Winter circles created."]
+    assert at.text_input(key="campaign_new_name").value == ""
     assert at.dataframe[0].value["Campaign"].tolist() == ["Winter circles"]
 
 
@@ -169,7 +170,8 @@ def test_save_an_exchange_rate(desk: Desk) -> None:
     at.text_input(key="rate_value").set_value("1.13")
     at.date_input(key="rate_valid_on").set_value(date(2025, 1, 1))
     at.button(key="rate_save").click().run()
-    assert [s.value for s in at.success] == ["Rate saved."]
+    assert [s.value for s in at.success] == ["Rate saved: 1 CHF = 1.13 USD."]
+    assert at.text_input(key="rate_value").value == ""
     with psycopg.connect(desk.uri) as conn:
         assert conn.execute(
             "select rate::text from public.exchange_rates where currency = 'CHF'"
