@@ -336,6 +336,20 @@ def generate(
             "volunteer_hour_value_minor": [3180],
         }
     )
+    # The loader reads rows in date order (ORDER BY in SQL); so does this.
+    start_of = dict(zip(events["id"].to_list(), events["starts_on"].to_list(), strict=True))
+    attendance = (
+        attendance.with_columns(
+            pl.col("event_id").replace_strict(start_of, return_dtype=pl.Date).alias("_on")
+        )
+        .sort("_on", "event_id")
+        .drop("_on")
+    )
+    members = members.sort("joined_on", "id")
+    events = events.sort("starts_on", "id")
+    hours_monthly = hours_monthly.sort("month", "member_id")
+    donations = donations.sort("received_on")
+    raw_hours = raw_hours.sort("worked_on")
     frames = S.ReportFrames.of(
         settings=settings,
         chapters=chapters,

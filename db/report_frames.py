@@ -16,6 +16,9 @@ What is aggregated in SQL, to stay fast at national scale:
 - merged donors: gifts are credited to the surviving donor;
 - events: only the date (in the chapter's time zone) is read, not the times.
 
+Rows come in date order (ORDER BY), so the report's preparation finds
+them sorted and slices periods by binary search without sorting.
+
 Members, attendance and donations are read per row: the metrics need
 each person's dates (joined, first attendance, first gift), and those rows
 are already one per person per event or gift.
@@ -62,18 +65,21 @@ _QUERIES: dict[str, str] = {
     "members": """
         select id, chapter_id, joined_on, left_on, trained_on, leader_since
         from public.members
-        where joined_on <= %s""",
+        where joined_on <= %s
+        order by joined_on""",
     "events": """
         select e.id, e.chapter_id, e.program_id, e.kind,
                (e.starts_at at time zone coalesce(c.time_zone, 'UTC'))::date as starts_on, e.capacity
         from public.events e
         left join public.chapters c on c.id = e.chapter_id
-        where e.starts_at < (%s::date + 2)""",
+        where e.starts_at < (%s::date + 2)
+        order by e.starts_at""",
     "attendance": """
         select a.event_id, a.member_id, a.guest_count
         from public.attendance a
         join public.events e on e.id = a.event_id
-        where e.starts_at < (%s::date + 2)""",
+        where e.starts_at < (%s::date + 2)
+        order by e.starts_at, a.event_id""",
     # One row per member, chapter, program, status and month (see module doc).
     "volunteer_hours": """
         select h.member_id, h.chapter_id, coalesce(h.program_id, e.program_id) as program_id, h.status,
@@ -84,7 +90,8 @@ _QUERIES: dict[str, str] = {
         from public.volunteer_hours h
         left join public.events e on e.id = h.event_id
         where h.worked_on <= %s
-        group by 1, 2, 3, 4, 5""",
+        group by 1, 2, 3, 4, 5
+        order by 5""",
     "donations": """
         with recursive survivor (id, root_id) as (
           select id, id from public.donors where merged_into_id is null
@@ -98,7 +105,8 @@ _QUERIES: dict[str, str] = {
                g.is_recurring, g.source, g.campaign_id, g.chapter_id
         from public.donations g
         left join survivor s on s.id = g.donor_id
-        where g.received_on <= %s""",
+        where g.received_on <= %s
+        order by g.received_on""",
     # Only the two ids leave the database, never the e-mail that matched them.
     "donor_members": """
         select d.id as donor_id, m.id as member_id

@@ -53,18 +53,50 @@ def gifts(donations: FrameLike, as_of: date) -> pl.LazyFrame:
 # --- one fiscal year against the ones before -------------------------------------
 
 
-def donor_years(donations: FrameLike, *, year: int, as_of: date, fy_start_month: int = 1) -> pl.LazyFrame:
+def first_gifts(donations: FrameLike, as_of: date = date.max) -> pl.LazyFrame:
+    """Each donor's first gift that counts: ``donor_id``, ``first_on``."""
+    return gifts(donations, as_of).group_by("donor_id").agg(pl.col("received_on").min().alias("first_on"))
+
+
+def donor_years(
+    donations: FrameLike,
+    *,
+    year: int,
+    as_of: date,
+    fy_start_month: int = 1,
+    first: FrameLike | None = None,
+) -> pl.LazyFrame:
     """One row per donor who gave in FY `year` or before: ``a0``, ``a1``,
     ``a2`` = their net totals in FY y, y−1, y−2 (y up to `as_of`) and
-    ``first_fy``, the year of their first gift ever."""
+    ``first_fy``, the year of their first gift ever.
+
+    `first` (``donor_id``, ``first_on``, as `first_gifts` makes them from
+    the same donations) saves scanning the whole history: only the three
+    years are read then."""
     fy = fiscal_year_expr(pl.col("received_on"), fy_start_month)
-    g = gifts(donations, as_of).with_columns(fy.alias("fy")).filter(pl.col("fy") <= year)
+    window = (
+        gifts(donations, as_of)
+        .filter(pl.col("received_on") >= fiscal_year_start(year - 2, fy_start_month))
+        .with_columns(fy.alias("fy"))
+        .filter(pl.col("fy") <= year)
+    )
     amount = pl.col("amount")
-    return g.group_by("donor_id").agg(
-        amount.filter(pl.col("fy") == year).sum().alias("a0"),
-        amount.filter(pl.col("fy") == year - 1).sum().alias("a1"),
-        amount.filter(pl.col("fy") == year - 2).sum().alias("a2"),
-        pl.col("fy").min().alias("first_fy"),
+    # Masked sums rather than filters inside the aggregation: one pass.
+    sums = window.group_by("donor_id").agg(
+        (amount * (pl.col("fy") == year)).sum().alias("a0"),
+        (amount * (pl.col("fy") == year - 1)).sum().alias("a1"),
+        (amount * (pl.col("fy") == year - 2)).sum().alias("a2"),
+    )
+    firsts = (first.lazy() if first is not None else first_gifts(donations, as_of)).filter(
+        pl.col("first_on") <= as_of
+    )
+    return (
+        firsts.join(sums, on="donor_id", how="left")
+        .with_columns(
+            pl.col("a0", "a1", "a2").fill_null(0),
+            fiscal_year_expr(pl.col("first_on"), fy_start_month).alias("first_fy"),
+        )
+        .select("donor_id", "a0", "a1", "a2", "first_fy")
     )
 
 
@@ -265,10 +297,17 @@ def _gains_from(row: dict[str, float], year: int, partial: bool) -> GainsAndLoss
 
 
 def _year_query(
-    donations: FrameLike, year: int, as_of: date, fy_start_month: int, repeat: RepeatDefinition
+    donations: FrameLike,
+    year: int,
+    as_of: date,
+    fy_start_month: int,
+    repeat: RepeatDefinition,
+    first: FrameLike | None = None,
 ) -> pl.LazyFrame:
     fy_end = add_months(fiscal_year_start(year, fy_start_month), 12) - timedelta(days=1)
-    per_donor = donor_years(donations, year=year, as_of=min(as_of, fy_end), fy_start_month=fy_start_month)
+    per_donor = donor_years(
+        donations, year=year, as_of=min(as_of, fy_end), fy_start_month=fy_start_month, first=first
+    )
     return _year_summary(per_donor, year, repeat)
 
 
@@ -409,6 +448,7 @@ def fundraising_year(
     fy_start_month: int = 1,
     repeat_definition: RepeatDefinition = "not_new",
     sybunt_excludes_lybunt: bool = True,
+    first: FrameLike | None = None,
 ) -> Query[FundraisingYear]:
     """Retention, gains and losses, LYBUNT/SYBUNT, annual gift per donor and
     lifetime value of FY `year`, from one pass over the gifts.
@@ -419,6 +459,9 @@ def fundraising_year(
 
     Example: FY 2024 donors A (150) and C (100) → annual gift per donor 125;
     with retention 0.5, lifetime value = 125 / 0.5 = 250.
+
+    `first`: each donor's first gift (`first_gifts` of the same
+    donations), when already known.
     """
     fy_start = fiscal_year_start(year, fy_start_month)
     fy_end = add_months(fy_start, 12) - timedelta(days=1)
@@ -443,7 +486,7 @@ def fundraising_year(
             caveat=PARTIAL_YEAR_CAVEAT if partial else None,
         )
 
-    return Query(_year_query(donations, year, as_of, fy_start_month, repeat_definition), finish)
+    return Query(_year_query(donations, year, as_of, fy_start_month, repeat_definition, first), finish)
 
 
 def lifetime_value(annual_gift_per_donor: Figure, retention: Figure) -> Figure:
@@ -563,7 +606,8 @@ def hhi(shares: pl.Series) -> Figure:
 
 def revenue_by_source_monthly(donations: FrameLike, *, start: date, end: date) -> Query[pl.DataFrame]:
     """Net gifts per month and source: ``month``, ``source``,
-    ``amount_minor``, ``gifts``, ``recurring_minor``; sorted by month, source."""
+    ``amount_minor``, ``gifts``, ``recurring_minor``; sorted by month, then
+    source in the order of `metrics.schemas.GIFT_SOURCE`."""
     g = gifts(donations, end).filter(pl.col("received_on") >= start)
     return Query.frame_of(
         g.group_by(pl.col("received_on").dt.month_start().alias("month"), "source")

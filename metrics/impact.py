@@ -64,7 +64,8 @@ def paired_scores(
     responses: FrameLike, *, first: date | None = None, last: date | None = None
 ) -> pl.LazyFrame:
     """One row per respondent and program with both waves: ``program_id``,
-    ``respondent_code``, ``pre``, ``post`` (TEQ scores).
+    ``respondent_code``, ``pre``, ``post`` (TEQ scores), ``post_on`` and
+    ``chapter_id`` (of the post answer).
 
     Pairing: within a program, a respondent's earliest "pre" and latest
     "post" answer; a pair counts in [first, last] when its post answer does.
@@ -84,14 +85,18 @@ def paired_scores(
     post = (
         post_rows.sort("answered_on")
         .group_by(keys)
-        .agg(pl.col("teq").last().alias("post"), pl.col("answered_on").last().alias("post_on"))
+        .agg(
+            pl.col("teq").last().alias("post"),
+            pl.col("answered_on").last().alias("post_on"),
+            pl.col("chapter_id").last(),
+        )
     )
     pairs = pre.join(post, on=keys, how="inner", nulls_equal=True)
     if first is not None:
         pairs = pairs.filter(pl.col("post_on") >= first)
     if last is not None:
         pairs = pairs.filter(pl.col("post_on") <= last)
-    return pairs.select("program_id", "respondent_code", "pre", "post")
+    return pairs.select("program_id", "respondent_code", "pre", "post", "post_on", "chapter_id")
 
 
 @dataclass(frozen=True)

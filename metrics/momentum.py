@@ -5,8 +5,8 @@ attendance with its spikes.
 Inputs (`metrics.schemas`): `MEMBERS`, `EVENTS`, `ATTENDANCE`,
 `VOLUNTEER_HOURS_MONTHLY`, `DONATIONS` with `DONOR_MEMBERS`, `CHAPTERS`.
 Most functions read a *member activity* frame built once by
-`member_activity` (one row per member, month, program and kind of
-activity, with a bitmask of the active days) and a *rung* frame built by
+`member_activity` (a row per attendance, month of hours or gift, each with
+the month and a bitmask of its days) and a *rung* frame built by
 `ladder_rungs` (the date each member reached each rung): these are the
 per-person-per-period aggregates that make a change of period, chapter or
 program cheap at national scale.
@@ -27,11 +27,12 @@ from metrics.schemas import day_bit
 
 FrameLike = pl.DataFrame | pl.LazyFrame
 
+ACTIVITY_KIND = pl.Enum(["attended", "volunteered", "gave"])
+
 ACTIVITY_SCHEMA: dict[str, pl.DataType] = {
     "member_id": pl.Int64(),
-    "chapter_id": pl.Int64(),  # the member's own chapter
     "program_id": pl.Int64(),
-    "kind": pl.String(),  # attended, volunteered, gave
+    "kind": ACTIVITY_KIND,
     "month": pl.Date(),
     "day_mask": pl.Int32(),
     "count": pl.Int64(),  # events attended, hour entries, gifts
@@ -69,7 +70,8 @@ def attendance_with_events(attendance: FrameLike, events: FrameLike) -> pl.LazyF
     ev = events.lazy().select(
         pl.col("id").alias("event_id"), "starts_on", "chapter_id", "program_id", "kind", "capacity"
     )
-    return attendance.lazy().join(ev, on="event_id", how="inner")
+    # Keeping attendance's order keeps rows that arrive by event date sorted.
+    return attendance.lazy().join(ev, on="event_id", how="inner", maintain_order="left")
 
 
 def event_counts(events: FrameLike, attendance: FrameLike) -> pl.LazyFrame:
@@ -91,63 +93,115 @@ def event_counts(events: FrameLike, attendance: FrameLike) -> pl.LazyFrame:
 
 
 def member_activity(
-    members: FrameLike,
     attended: FrameLike,
     hours: FrameLike,
     donations: FrameLike | None = None,
     donor_members: FrameLike | None = None,
     *,
     as_of: date | None = None,
+    sorted_inputs: bool = False,
 ) -> pl.LazyFrame:
-    """Each member's activity per month, program and kind (`ACTIVITY_SCHEMA`).
+    """Every member's activity as rows of `ACTIVITY_SCHEMA`: one per event
+    attended, per month of hours, per gift.
 
     `attended` is attendance joined to its events (`attendance_with_events`).
     Activity is what METRICS.md counts for the active ratio: attending an
     event, logging volunteer hours (approved or still pending: the work was
     done; rejected entries are not) or giving (a gift by a donor matched to
     the member by e-mail, in `donor_members`). ``day_mask`` has bit d−1 set
-    when the member was active on day d, so any window of days can be
-    tested exactly from monthly rows.
+    for each day of ``month`` the row covers, so any window of days can be
+    tested exactly. The rows are stacked, never grouped: every figure first
+    cuts them to its own window, which is cheaper than a million-group
+    aggregation up front.
 
     With `as_of`, later activity is left out (whole months for hours).
+    With `sorted_inputs` (attendance by date, hours by month, donations by
+    date), the parts are merged into rows sorted by month without a sort.
 
-    Example: member 7 attends events on 2 and 9 March → one row (7, …,
-    "attended", 2024-03-01, day_mask 0b100000010 = 258, count 2).
+    Example: member 7 attends events on 2 and 9 March → two rows (7, …,
+    "attended", 2024-03-01, day_mask 0b10 = 2, count 1) and (…, 0b100000000
+    = 256, 1).
     """
-    home = members.lazy().select(pl.col("id").alias("member_id"), "chapter_id")
+    cut = as_of or date.max
     att = (
         attended.lazy()
-        .filter(pl.col("member_id").is_not_null() & (pl.col("starts_on") <= (as_of or date.max)))
-        .group_by("member_id", "program_id", pl.col("starts_on").dt.month_start().alias("month"))
-        .agg(
-            day_bit(pl.col("starts_on")).bitwise_or().alias("day_mask"),
-            pl.len().cast(pl.Int64).alias("count"),
+        .filter(pl.col("member_id").is_not_null() & (pl.col("starts_on") <= cut))
+        .select(
+            "member_id",
+            "program_id",
+            pl.lit("attended").alias("kind"),
+            pl.col("starts_on").dt.month_start().alias("month"),
+            day_bit(pl.col("starts_on")).alias("day_mask"),
+            pl.lit(1, pl.Int64).alias("count"),
         )
-        .with_columns(pl.lit("attended").alias("kind"))
     )
     vol = (
         hours.lazy()
-        .filter(pl.col("status").is_in(["approved", "pending"]) & (pl.col("month") <= (as_of or date.max)))
-        .group_by("member_id", "program_id", "month")
-        .agg(pl.col("day_mask").bitwise_or(), pl.col("entries").sum().cast(pl.Int64).alias("count"))
-        .with_columns(pl.lit("volunteered").alias("kind"))
+        .filter(pl.col("status").is_in(["approved", "pending"]) & (pl.col("month") <= cut))
+        .select(
+            "member_id",
+            "program_id",
+            pl.lit("volunteered").alias("kind"),
+            "month",
+            "day_mask",
+            pl.col("entries").alias("count"),
+        )
     )
     parts = [att, vol]
     if donations is not None and donor_members is not None:
         gave = (
-            gifts(donations, as_of or date.max)
+            gifts(donations, cut)
             .join(donor_members.lazy(), on="donor_id", how="inner")
-            .group_by("member_id", pl.col("received_on").dt.month_start().alias("month"))
-            .agg(
-                day_bit(pl.col("received_on")).bitwise_or().alias("day_mask"),
-                pl.len().cast(pl.Int64).alias("count"),
+            .select(
+                "member_id",
+                pl.lit(None, pl.Int64).alias("program_id"),
+                pl.lit("gave").alias("kind"),
+                pl.col("received_on").dt.month_start().alias("month"),
+                day_bit(pl.col("received_on")).alias("day_mask"),
+                pl.lit(1, pl.Int64).alias("count"),
             )
-            .with_columns(pl.lit(None, pl.Int64).alias("program_id"), pl.lit("gave").alias("kind"))
         )
         parts.append(gave)
-    cols = [c for c in ACTIVITY_SCHEMA if c != "chapter_id"]
-    stacked = pl.concat([p.select([pl.col(c).cast(ACTIVITY_SCHEMA[c]) for c in cols]) for p in parts])
-    return stacked.join(home, on="member_id", how="inner").select(list(ACTIVITY_SCHEMA))
+    typed = [p.select([pl.col(c).cast(t) for c, t in ACTIVITY_SCHEMA.items()]) for p in parts]
+    if not sorted_inputs:
+        return pl.concat(typed)
+    merged = typed[0]
+    for part in typed[1:]:
+        merged = merged.merge_sorted(part, key="month")
+    return merged
+
+
+_DAY_ORIGIN = date(1900, 1, 1)
+_DAY_BITS = 2**20  # days since 1900 fit in 20 bits until the 4770s
+
+
+def first_two_days(ids: FrameLike, id_col: str, day: pl.Expr) -> pl.LazyFrame:
+    """Per id, its earliest ``first`` and second-earliest ``second`` date
+    (the same date again when two rows share the earliest day; null with a
+    single row).
+
+    One sort of a packed (id, day) integer instead of a million-group
+    aggregation: after sorting, an id's first row holds its first date and
+    the row after it, if it is the same id's, its second."""
+    packed = pl.col(id_col).cast(pl.Int64) * _DAY_BITS + (day - pl.lit(_DAY_ORIGIN)).dt.total_days().clip(0)
+    k = pl.col("_k")
+    ident = k // _DAY_BITS
+    as_date = pl.lit(_DAY_ORIGIN) + pl.duration(days=k % _DAY_BITS)
+    return (
+        ids.lazy()
+        .select(packed.alias("_k"))
+        .sort("_k")
+        .with_columns(
+            (ident != ident.shift(1)).fill_null(True).alias("_head"),
+            pl.when(ident == ident.shift(-1)).then(k.shift(-1)).alias("_next"),
+        )
+        .filter(pl.col("_head"))
+        .select(
+            ident.alias(id_col),
+            as_date.alias("first"),
+            (pl.lit(_DAY_ORIGIN) + pl.duration(days=pl.col("_next") % _DAY_BITS)).alias("second"),
+        )
+    )
 
 
 def ladder_rungs(members: FrameLike, attended: FrameLike, hours: FrameLike) -> pl.LazyFrame:
@@ -156,36 +210,24 @@ def ladder_rungs(members: FrameLike, attended: FrameLike, hours: FrameLike) -> p
     (`attendance_with_events`) and monthly hours.
 
     Rungs (METRICS.md): attendee (first event attended), repeat attendee
-    (second event), volunteer (first month with approved hours: its first
-    day, read from its day mask), trained (``trained_on``), leader
-    (``leader_since``: facilitators and chapter leaders).
+    (second event), volunteer (first approved hours: the first day of the
+    first month with approved hours, read from its day mask), trained
+    (``trained_on``), leader (``leader_since``: facilitators and chapter
+    leaders).
 
     Example: a member attending on 3 Feb and 10 Mar, with approved hours in
     April (first on the 9th) and trained on 5 May → attendee 3 Feb, repeat
     10 Mar, volunteer 9 Apr, trained 5 May, leader null.
     """
-    att = (
-        attended.lazy()
-        .filter(pl.col("member_id").is_not_null())
-        .group_by("member_id")
-        .agg(
-            pl.col("starts_on").min().alias("attendee"),
-            pl.col("starts_on").bottom_k(2).max().alias("_second"),
-            pl.len().alias("_n"),
-        )
-        .select(
-            "member_id",
-            "attendee",
-            pl.when(pl.col("_n") >= 2).then(pl.col("_second")).alias("repeat_attendee"),
-        )
-    )
+    att = first_two_days(
+        attended.lazy().filter(pl.col("member_id").is_not_null()), "member_id", pl.col("starts_on")
+    ).select("member_id", pl.col("first").alias("attendee"), pl.col("second").alias("repeat_attendee"))
     first_day = pl.col("month") + pl.duration(days=pl.col("day_mask").bitwise_trailing_zeros().cast(pl.Int64))
-    vol = (
-        hours.lazy()
-        .filter((pl.col("status") == "approved") & (pl.col("day_mask") != 0))
-        .group_by("member_id")
-        .agg(first_day.min().alias("volunteer"))
-    )
+    vol = first_two_days(
+        hours.lazy().filter((pl.col("status") == "approved") & (pl.col("day_mask") != 0)),
+        "member_id",
+        first_day,
+    ).select("member_id", pl.col("first").alias("volunteer"))
     return (
         members.lazy()
         .select(
@@ -415,20 +457,20 @@ def cohort_retention(
         .select(pl.col("id").alias("member_id"), pl.col("joined_on").dt.month_start().alias("cohort"))
     )
     sizes = mem.group_by("cohort").agg(pl.len().cast(pl.Int64).alias("size"))
-    act = (
-        activity_until(activity, as_of).filter(pl.col("month") >= first).select("member_id", "month").unique()
-    )
+    act = activity_until(activity, as_of).filter(pl.col("month") >= first).select("member_id", "month")
     k_expr = (
         (pl.col("month").dt.year() - pl.col("cohort").dt.year()) * 12
         + pl.col("month").dt.month().cast(pl.Int32)
         - pl.col("cohort").dt.month().cast(pl.Int32)
     )
+    # Join first (cohort members only), then one row per member and month.
     counts = (
         mem.join(act, on="member_id", how="inner")
+        .unique(["member_id", "month"])
         .with_columns(k_expr.cast(pl.Int32).alias("months_since"))
         .filter(pl.col("months_since") >= 0)
         .group_by("cohort", "months_since")
-        .agg(pl.col("member_id").n_unique().cast(pl.Int64).alias("active"))
+        .agg(pl.len().cast(pl.Int64).alias("active"))
     )
     ks = pl.LazyFrame(
         {"months_since": list(range(months_between(first, cut) + 1))}, schema={"months_since": pl.Int32}
@@ -498,9 +540,10 @@ def engagement_ladder(rungs: FrameLike, *, at: date) -> Query[pl.DataFrame]:
     return Query(frame, finish)
 
 
-def climbs(rungs: FrameLike, *, first: date, last: date) -> pl.LazyFrame:
-    """(``member_id``, ``month``) for each month in [first, last] in which
-    a member climbed to a rung of rank ≥ 2 above every rung reached before.
+def climbs(rungs: FrameLike, *, first: date | None = None, last: date | None = None) -> pl.LazyFrame:
+    """(``member_id``, ``chapter_id``, ``month``) for each month in [first, last] (all
+    time when None) in which a member climbed to a rung of rank ≥ 2 above
+    every rung reached before.
 
     A rung r reached in month m is such a climb when no higher rung was
     reached before m (so the member's highest rung rose in m)."""
@@ -512,16 +555,15 @@ def climbs(rungs: FrameLike, *, first: date, last: date) -> pl.LazyFrame:
         higher_not_before = pl.all_horizontal(
             [pl.col(s).is_null() | (pl.col(s) >= m_r) for s in RUNGS[i + 1 :]] or [pl.lit(True)]
         )
+        reached = pl.col(r).is_between(first or date.min, last or date.max)
         parts.append(
-            lf.filter(pl.col(r).is_between(first, last) & higher_not_before).select(
-                "member_id", m_r.alias("month")
-            )
+            lf.filter(reached & higher_not_before).select("member_id", "chapter_id", m_r.alias("month"))
         )
     return pl.concat(parts).unique()
 
 
 def breadth_and_depth(
-    activity: FrameLike, rungs: FrameLike, *, first: date, last: date
+    activity: FrameLike, rungs: FrameLike, *, first: date, last: date, climbed: FrameLike | None = None
 ) -> Query[pl.DataFrame]:
     """Breadth and depth per month, and for the whole range (a last row with
     ``month`` null).
@@ -530,6 +572,8 @@ def breadth_and_depth(
     (mobilising); depth = members who climbed at least one rung beyond
     their first attendance (rank ≥ 2, see `climbs`; organising) — Han
     (2014), *How Organizations Develop Activists*; our operationalisation.
+
+    `climbed`: the `climbs` of `rungs` already found (any wider range).
 
     Example: in March members 1, 2, 3 attend; member 2 attends for the
     second time ever and member 3 logs their first approved hours →
@@ -541,7 +585,10 @@ def breadth_and_depth(
         .filter(pl.col("kind").is_in(["attended", "volunteered"]) & (pl.col("month") >= first))
         .select("member_id", "month")
     )
-    cl = climbs(rungs, first=first, last=last)
+    if climbed is None:
+        cl = climbs(rungs, first=first, last=last)
+    else:
+        cl = climbed.lazy().filter(pl.col("month").is_between(first, last))
     months = pl.LazyFrame({"month": pl.date_range(first, last_month, "1mo", eager=True)})
     per_month = (
         months.join(

@@ -26,7 +26,7 @@ from __future__ import annotations
 import threading
 import weakref
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import polars as pl
@@ -39,7 +39,7 @@ from metrics.fundraising import FundraisingYear, GiftSummary, RepeatDefinition
 from metrics.health import Component, HealthScore
 from metrics.impact import GoalProgress, PairedChange, PracticeRate
 from metrics.momentum import ActiveRatio, ChapterSpread, EventFigures, MemberCounts, SpikeParams
-from metrics.periods import Period, fiscal_year_of, month_start
+from metrics.periods import Period, add_months, fiscal_year_of, fiscal_year_start, month_start, year_before
 from metrics.query import Query, collect_all
 from metrics.schemas import ReportFrames
 from metrics.scope import Scope
@@ -89,48 +89,98 @@ class PreparedFrames:
     when given; None keeps everything, and each report cuts exactly at its
     own as_of, whole months for volunteer hours).
 
-    - ``members``: the members frame as it is;
-    - ``gifts``: donations received by as_of with net amount ``amount`` > 0;
-    - ``hours``: monthly volunteer hours up to as_of's month;
-    - ``attended``: attendance joined to its event (date, chapter, program);
-    - ``event_counts``: events by as_of with their member and guest counts;
-    - ``activity``: each member's activity per month, program and kind
-      (`momentum.ACTIVITY_SCHEMA`), with the active days as a bitmask;
-    - ``rungs``: the date each member reached each rung of the ladder."""
+    Each row frame is sorted by its date, so a report slices the months it
+    needs by binary search instead of scanning all history:
+
+    - ``members``: the members, by ``joined_on``;
+    - ``gifts``: donations with net amount ``amount`` > 0, by ``received_on``;
+    - ``donor_first``: each donor's first gift per chapter credited
+      (``donor_id``, ``chapter_id``, ``first_on``);
+    - ``hours``: monthly volunteer hours, by ``month``;
+    - ``attended``: attendance joined to its event (date, chapter, program),
+      by ``starts_on``;
+    - ``event_counts``: events with their member and guest counts, by
+      ``starts_on``;
+    - ``activity``: every member's activity rows (`momentum.ACTIVITY_SCHEMA`),
+      by ``month``;
+    - ``rungs``: the date each member reached each rung of the ladder;
+    - ``climbs``: the months in which members climbed it (`momentum.climbs`),
+      by ``month``;
+    - ``pairs``: paired pre/post TEQ scores, by ``post_on``."""
 
     frames: ReportFrames
     as_of: date | None
     members: pl.DataFrame
     gifts: pl.DataFrame
+    donor_first: pl.DataFrame
     hours: pl.DataFrame
     attended: pl.DataFrame
     event_counts: pl.DataFrame
     activity: pl.DataFrame
     rungs: pl.DataFrame
+    climbs: pl.DataFrame
+    pairs: pl.DataFrame
 
 
 _PREPARED: weakref.WeakKeyDictionary[ReportFrames, PreparedFrames] = weakref.WeakKeyDictionary()
 _PREPARED_LOCK = threading.Lock()
 
 
+def _by(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+    """`frame` sorted by `column`, flagged so; no sort when it already is
+    (the loader reads rows in date order, so normally it is)."""
+    if frame.height and not frame.get_column(column).is_sorted():
+        return frame.sort(column)
+    return frame.with_columns(pl.col(column).set_sorted())
+
+
 def prepare_frames(frames: ReportFrames, *, as_of: date | None = None) -> PreparedFrames:
     """Build the aggregates every report of `frames` reuses (cut at `as_of`
-    when given)."""
+    when given), in two `pl.collect_all` rounds."""
     cut = as_of or date.max
+    events = frames.events.lazy().filter(pl.col("starts_on") <= cut)
+    members, gifts, hours, attended = pl.collect_all(
+        [
+            frames.members.lazy(),
+            fundraising.gifts(frames.donations, cut),
+            frames.volunteer_hours.lazy().filter(pl.col("month") <= cut),
+            momentum.attendance_with_events(frames.attendance, events),
+        ]
+    )
     # Every member, whenever they joined: each figure tests membership on its
     # own date, and a cut here would drop activity logged before a late join.
-    members = frames.members.lazy()
-    gifts = fundraising.gifts(frames.donations, cut)
-    hours = frames.volunteer_hours.lazy().filter(pl.col("month") <= cut)
-    events = frames.events.lazy().filter(pl.col("starts_on") <= cut)
-    attended = momentum.attendance_with_events(frames.attendance, events)
-    counts = momentum.event_counts(events, frames.attendance)
-    activity = momentum.member_activity(
-        members, attended, hours, frames.donations, frames.donor_members, as_of=as_of
+    members, gifts = _by(members, "joined_on"), _by(gifts, "received_on")
+    hours, attended = _by(hours, "month"), _by(attended, "starts_on")
+    donations = gifts.drop("amount")
+    surveys = frames.survey_responses.lazy().filter(pl.col("answered_on") <= cut)
+    (donor_first, counts, activity, rungs, pairs) = pl.collect_all(
+        [
+            gifts.lazy()
+            .group_by("donor_id", "chapter_id")
+            .agg(pl.col("received_on").min().alias("first_on")),
+            momentum.event_counts(events, frames.attendance).sort("starts_on"),
+            momentum.member_activity(
+                attended, hours, donations, frames.donor_members, as_of=as_of, sorted_inputs=True
+            ),
+            momentum.ladder_rungs(members, attended, hours),
+            impact.paired_scores(surveys).sort("post_on"),
+        ]
     )
-    rungs = momentum.ladder_rungs(members, attended, hours)
-    collected = pl.collect_all([members, gifts, hours, attended, counts, activity, rungs])
-    return PreparedFrames(frames, as_of, *collected)
+    climbed = _by(momentum.climbs(rungs).collect(), "month")
+    return PreparedFrames(
+        frames,
+        as_of,
+        members,
+        gifts,
+        donor_first,
+        hours,
+        attended,
+        counts,
+        _by(activity, "month"),
+        rungs,
+        climbed,
+        pairs,
+    )
 
 
 @dataclass(frozen=True)
@@ -274,49 +324,115 @@ class HealthReport:
 # --- building ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Scoped:
-    members: pl.LazyFrame
-    activity: pl.LazyFrame
-    rungs: pl.LazyFrame
-    counts: pl.LazyFrame
-    attended: pl.LazyFrame
-    hours: pl.LazyFrame
-    gifts: pl.LazyFrame
-    expenses: pl.LazyFrame
-    balances: pl.LazyFrame
-    surveys: pl.LazyFrame
-    chapters: pl.LazyFrame
-    partners: pl.LazyFrame
+def _rows(frame: pl.DataFrame, column: str, first: date | None, last: date | None) -> pl.DataFrame:
+    """The rows of `frame` (sorted by `column`) with first ≤ column ≤ last,
+    found by binary search: a zero-copy slice."""
+    values = frame.get_column(column)
+    lo = 0 if first is None else int(values.search_sorted(first, side="left"))
+    hi = frame.height if last is None else int(values.search_sorted(last, side="right"))
+    return frame.slice(lo, max(0, hi - lo))
 
 
-def _scoped(p: PreparedFrames, scope: Scope) -> _Scoped:
-    f = p.frames
-    ch = scope.chapter_filter()
-    pr = scope.program_filter()
-    activity = p.activity.lazy().filter(ch)
-    rungs = p.rungs.lazy().filter(ch)
-    attended = p.attended.lazy().filter(ch & pr)
-    hours = p.hours.lazy().filter(ch & pr)
-    if scope.program_id is not None:
-        activity = activity.filter(pr & pl.col("kind").is_in(["attended", "volunteered"]))
-        # The ladder within one program: its events and hours only.
-        rungs = momentum.ladder_rungs(p.members.lazy().filter(ch), attended, hours).filter(ch)
-    balances = f.balance_snapshots.lazy() if scope.is_movement else f.balance_snapshots.lazy().head(0)
-    return _Scoped(
-        members=p.members.lazy().filter(ch),
-        activity=activity,
-        rungs=rungs,
-        counts=p.event_counts.lazy().filter(ch & pr),
-        attended=attended,
-        hours=hours,
-        gifts=p.gifts.lazy().filter(ch),
-        expenses=f.expenses.lazy().filter(ch),
-        balances=balances,
-        surveys=f.survey_responses.lazy().filter(ch & pr),
-        chapters=f.chapters.lazy().filter(scope.chapter_filter("id")),
-        partners=f.partners.lazy().filter(ch),
-    )
+class _View:
+    """The prepared frames as one report sees them: limited to its scope,
+    and sliced to the dates each figure needs. A window asked for twice is
+    the same lazy frame, so `pl.collect_all` computes what they share once."""
+
+    def __init__(self, p: PreparedFrames, scope: Scope) -> None:
+        self.p = p
+        self.scope = scope
+        self._cache: dict[tuple[object, ...], pl.LazyFrame] = {}
+        f = p.frames
+        ch, pr = scope.chapter_filter(), scope.program_filter()
+        self._ch, self._pr = ch, pr
+        self.member_ids = p.members.lazy().filter(ch).select(pl.col("id").alias("member_id"))
+        self.expenses = f.expenses.lazy().filter(ch)
+        self.balances = (
+            f.balance_snapshots.lazy() if scope.is_movement else f.balance_snapshots.lazy().head(0)
+        )
+        self.surveys = f.survey_responses.lazy().filter(ch & pr)
+        self.chapters = f.chapters.lazy().filter(scope.chapter_filter("id"))
+        self.partners = f.partners.lazy().filter(ch)
+        if scope.program_id is None:
+            self.rungs = p.rungs.lazy().filter(ch)
+        else:
+            # The ladder within one program: its events and hours only.
+            self.rungs = momentum.ladder_rungs(
+                p.frames.members.lazy().filter(ch),
+                p.attended.lazy().filter(pr),
+                p.hours.lazy().filter(pr),
+            )
+        firsts = p.donor_first.lazy()
+        if not scope.is_movement:
+            firsts = firsts.filter(ch)
+        self.donor_first = firsts.group_by("donor_id").agg(pl.col("first_on").min())
+
+    def _memo(self, key: tuple[object, ...], build: Any) -> pl.LazyFrame:
+        frame = self._cache.get(key)
+        if frame is None:
+            frame = build()
+            self._cache[key] = frame
+        return frame
+
+    def members(self, last: date | None = None, first: date | None = None) -> pl.LazyFrame:
+        """Members who joined between `first` and `last`."""
+        return self._memo(
+            ("members", first, last),
+            lambda: _rows(self.p.members, "joined_on", first, last).lazy().filter(self._ch),
+        )
+
+    def activity(self, first: date, last: date) -> pl.LazyFrame:
+        def build() -> pl.LazyFrame:
+            lf = _rows(self.p.activity, "month", month_start(first), last).lazy()
+            if self.scope.program_id is not None:
+                lf = lf.filter(self._pr & pl.col("kind").is_in(["attended", "volunteered"]))
+            if not self.scope.is_movement:
+                # Activity is the members' own, wherever it happened.
+                lf = lf.join(self.member_ids, on="member_id", how="semi")
+            return lf
+
+        return self._memo(("activity", first, last), build)
+
+    def hours(self, first: date | None, last: date) -> pl.LazyFrame:
+        lo = None if first is None else month_start(first)
+        return self._memo(
+            ("hours", lo, last),
+            lambda: _rows(self.p.hours, "month", lo, last).lazy().filter(self._ch & self._pr),
+        )
+
+    def gifts(self, first: date | None, last: date) -> pl.LazyFrame:
+        return self._memo(
+            ("gifts", first, last),
+            lambda: _rows(self.p.gifts, "received_on", first, last).lazy().filter(self._ch),
+        )
+
+    def attended(self, first: date, last: date) -> pl.LazyFrame:
+        return self._memo(
+            ("attended", first, last),
+            lambda: _rows(self.p.attended, "starts_on", first, last).lazy().filter(self._ch & self._pr),
+        )
+
+    def counts(self, first: date | None, last: date) -> pl.LazyFrame:
+        return self._memo(
+            ("counts", first, last),
+            lambda: _rows(self.p.event_counts, "starts_on", first, last).lazy().filter(self._ch & self._pr),
+        )
+
+    def climbs(self, first: date, last: date) -> pl.LazyFrame:
+        if self.scope.program_id is not None:
+            return self._memo(
+                ("climbs", first, last), lambda: momentum.climbs(self.rungs, first=first, last=last)
+            )
+        return self._memo(
+            ("climbs", first, last),
+            lambda: _rows(self.p.climbs, "month", month_start(first), last).lazy().filter(self._ch),
+        )
+
+    def pairs(self, first: date, last: date) -> pl.LazyFrame:
+        return self._memo(
+            ("pairs", first, last),
+            lambda: _rows(self.p.pairs, "post_on", first, last).lazy().filter(self._ch & self._pr),
+        )
 
 
 def prepared_for(frames: ReportFrames | PreparedFrames, as_of: date) -> PreparedFrames:
@@ -365,36 +481,47 @@ class _PeriodQueries:
 
 
 def _period_queries(
-    s: _Scoped, period: Period, as_of: date, params: ReportParams, fy: int, rate: int, currency: str
+    v: _View, period: Period, as_of: date, params: ReportParams, fy: int, rate: int, currency: str
 ) -> _PeriodQueries:
     end = period.effective_end(as_of)
+    year = fiscal_year_of(end, fy)
+    active_from = end - timedelta(days=params.active_window_days - 1)
+    # Finance looks back a year (and at most `burn_months` for burn).
+    money_from = min(year_before(end), add_months(end, -params.burn_months - 1))
     return _PeriodQueries(
-        members=momentum.member_counts(s.members, start=period.start, at=end),
-        active=momentum.active_ratio(s.members, s.activity, at=end, window_days=params.active_window_days),
-        events=momentum.event_figures(s.counts, s.attended, start=period.start, end=end),
+        members=momentum.member_counts(v.members(end), start=period.start, at=end),
+        active=momentum.active_ratio(
+            v.members(end), v.activity(active_from, end), at=end, window_days=params.active_window_days
+        ),
+        events=momentum.event_figures(
+            v.counts(period.start, end), v.attended(period.start, end), start=period.start, end=end
+        ),
         hours=volunteers.volunteer_hours(
-            s.hours,
+            v.hours(period.start, end),
             first_month=period.start,
             last_month=month_start(end),
             hourly_value_minor=rate,
             currency=currency,
         ),
-        gifts=fundraising.gift_summary(s.gifts, start=period.start, end=end, top_k=params.top_k),
+        gifts=fundraising.gift_summary(
+            v.gifts(period.start, end), start=period.start, end=end, top_k=params.top_k
+        ),
         finance=finance.finance_summary(
-            s.gifts,
-            s.expenses,
-            s.balances,
+            v.gifts(money_from, end),
+            v.expenses,
+            v.balances,
             as_of=end,
             burn_months=params.burn_months,
             bands=params.tuckman_chang,
         ),
         year=fundraising.fundraising_year(
-            s.gifts,
-            year=fiscal_year_of(end, fy),
+            v.gifts(fiscal_year_start(year - 2, fy), end),
+            year=year,
             as_of=end,
             fy_start_month=fy,
             repeat_definition=params.repeat_definition,
             sybunt_excludes_lybunt=params.sybunt_excludes_lybunt,
+            first=v.donor_first,
         ),
     )
 
@@ -452,44 +579,76 @@ def health_report(
     f = prepared.frames
     scope = Scope.of(f.chapters, chapter_id, program_id)
     fy, rate, currency, movement = _settings(f, params)
-    s = _scoped(prepared, scope)
+    v = _View(prepared, scope)
     end = period.effective_end(as_of)
     previous = period.previous()
 
-    cur = _period_queries(s, period, as_of, params, fy, rate, currency)
-    prev = _period_queries(s, previous, as_of, params, fy, rate, currency)
+    cur = _period_queries(v, period, as_of, params, fy, rate, currency)
+    prev = _period_queries(v, previous, as_of, params, fy, rate, currency)
     first_month, last_month = period.start, month_start(end)
-    pairs = impact.paired_scores(s.surveys, first=period.start, last=end)
+    start = period.start
+    hours_window = v.hours(start, end)
+    pairs = v.pairs(start, end)
+    cohort_from = add_months(month_start(end), -(params.cohort_months - 1))
+    year = fiscal_year_of(end, fy)
+    burnout_from = add_months(
+        month_start(end),
+        -(
+            max(
+                2 * params.burnout.window_months,
+                params.burnout.sustained_months + params.burnout.quiet_months,
+            )
+            + 1
+        ),
+    )
+    first_volunteered = v.rungs.select("member_id", pl.col("volunteer").alias("first")).drop_nulls()
     series_q: list[Query[Any]] = [
-        momentum.members_over_time(s.members, start=period.start, end=period.end, as_of=as_of),
+        momentum.members_over_time(v.members(end), start=start, end=period.end, as_of=as_of),
         momentum.weekly_attendance(
-            s.counts, start=period.start, end=period.end, as_of=as_of, params=params.spike
+            v.counts(None, end), start=start, end=period.end, as_of=as_of, params=params.spike
         ),
         finance.monthly_finance(
-            s.gifts, s.expenses, s.balances, start=period.start, end=end, burn_months=params.burn_months
+            v.gifts(add_months(start, -12), end),
+            v.expenses,
+            v.balances,
+            start=start,
+            end=end,
+            burn_months=params.burn_months,
         ),
-        fundraising.revenue_by_source_monthly(s.gifts, start=period.start, end=end),
+        fundraising.revenue_by_source_monthly(v.gifts(start, end), start=start, end=end),
         momentum.cohort_retention(
-            s.members, s.activity, last_cohort=end, cohorts=params.cohort_months, as_of=end
+            v.members(end, cohort_from),
+            v.activity(cohort_from, end),
+            last_cohort=end,
+            cohorts=params.cohort_months,
+            as_of=end,
         ),
-        momentum.engagement_ladder(s.rungs, at=end),
-        momentum.breadth_and_depth(s.activity, s.rungs, first=period.start, last=end),
-        momentum.chapters_by_level_monthly(s.chapters, first=period.start, last=end),
-        volunteers.hours_distribution(s.hours, first_month=first_month, last_month=last_month),
-        volunteers.hours_lorenz(s.hours, first_month=first_month, last_month=last_month),
-        volunteers.monthly_volunteers(s.hours, first_month=first_month, last_month=last_month),
-        impact.teq_distribution(s.surveys, first=period.start, last=end),
+        momentum.engagement_ladder(v.rungs, at=end),
+        momentum.breadth_and_depth(
+            v.activity(start, end), v.rungs, first=start, last=end, climbed=v.climbs(start, end)
+        ),
+        momentum.chapters_by_level_monthly(v.chapters, first=start, last=end),
+        volunteers.hours_distribution(hours_window, first_month=first_month, last_month=last_month),
+        volunteers.hours_lorenz(hours_window, first_month=first_month, last_month=last_month),
+        volunteers.monthly_volunteers(
+            hours_window, first_month=first_month, last_month=last_month, first=first_volunteered
+        ),
+        impact.teq_distribution(v.surveys, first=start, last=end),
     ]
     other_q: list[Query[Any]] = [
-        volunteers.volunteer_retention(s.hours, year=fiscal_year_of(end, fy), as_of=end, fy_start_month=fy),
-        volunteers.burnout_signals(s.hours, as_of=end, params=params.burnout),
+        volunteers.volunteer_retention(
+            v.hours(fiscal_year_start(year - 1, fy), end), year=year, as_of=end, fy_start_month=fy
+        ),
+        volunteers.burnout_signals(v.hours(burnout_from, end), as_of=end, params=params.burnout),
         momentum.chapter_spread(
-            s.chapters, momentum.chapter_activity(s.counts, s.hours, first=period.start, last=end), at=end
+            v.chapters,
+            momentum.chapter_activity(v.counts(start, end), hours_window, first=start, last=end),
+            at=end,
         ),
         impact.paired_change(pairs),
         impact.paired_change_by_program(pairs),
-        impact.practice_rate(s.surveys, first=period.start, last=end, waves=params.practice_waves),
-        impact.partners_with_training(s.partners, f.program_partners, s.counts, at=end),
+        impact.practice_rate(v.surveys, first=start, last=end, waves=params.practice_waves),
+        impact.partners_with_training(v.partners, f.program_partners, v.counts(None, end), at=end),
     ]
     queries = cur.all() + prev.all() + series_q + other_q
     results = collect_all(queries)

@@ -19,6 +19,14 @@ import polars as pl
 
 Schema = Mapping[str, pl.DataType]
 
+# The closed vocabularies of the tables' check constraints, as enums: a
+# filter or group on them compares small integers, not strings, and a value
+# the schema does not know fails loudly when the frame is built.
+HOURS_STATUS = pl.Enum(["pending", "approved", "rejected"])
+GIFT_SOURCE = pl.Enum(["individual", "foundation", "business", "government", "event", "other"])
+EXPENSE_CATEGORY = pl.Enum(["program", "admin", "fundraising"])
+SURVEY_WAVE = pl.Enum(["pre", "post", "follow_up"])
+
 MOVEMENT_SETTINGS: Schema = {
     "movement_name": pl.String(),
     "reporting_currency": pl.String(),
@@ -85,7 +93,7 @@ VOLUNTEER_HOURS: Schema = {
     "chapter_id": pl.Int64(),
     "worked_on": pl.Date(),
     "minutes": pl.Int64(),
-    "status": pl.String(),  # pending, approved, rejected
+    "status": HOURS_STATUS,
     "activity": pl.String(),
     "program_id": pl.Int64(),
     "event_id": pl.Int64(),
@@ -97,7 +105,7 @@ VOLUNTEER_HOURS_MONTHLY: Schema = {
     "member_id": pl.Int64(),
     "chapter_id": pl.Int64(),
     "program_id": pl.Int64(),  # the entry's program, else its event's program
-    "status": pl.String(),
+    "status": HOURS_STATUS,
     "month": pl.Date(),  # first day of the month worked
     "minutes": pl.Int64(),
     "entries": pl.Int64(),
@@ -111,7 +119,7 @@ DONATIONS: Schema = {
     "reporting_amount_minor": pl.Int64(),
     "refunded_minor": pl.Int64(),  # refunds, in the reporting currency
     "is_recurring": pl.Boolean(),
-    "source": pl.String(),  # individual, foundation, business, government, event, other
+    "source": GIFT_SOURCE,
     "campaign_id": pl.Int64(),
     "chapter_id": pl.Int64(),
 }
@@ -122,7 +130,7 @@ DONOR_MEMBERS: Schema = {"donor_id": pl.Int64(), "member_id": pl.Int64()}
 EXPENSES: Schema = {
     "spent_on": pl.Date(),
     "reporting_amount_minor": pl.Int64(),
-    "category": pl.String(),  # program, admin, fundraising
+    "category": EXPENSE_CATEGORY,
     "chapter_id": pl.Int64(),
 }
 
@@ -140,7 +148,7 @@ SURVEY_RESPONSES: Schema = {
     "chapter_id": pl.Int64(),
     "program_id": pl.Int64(),
     "event_id": pl.Int64(),
-    "wave": pl.String(),  # pre, post, follow_up
+    "wave": SURVEY_WAVE,
     "answered_on": pl.Date(),
     **{item: pl.Int16() for item in TEQ_ITEMS},
     "practice": pl.String(),  # never … daily, or null

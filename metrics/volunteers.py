@@ -246,15 +246,23 @@ def hours_lorenz(
     return Query.frame_of(frame)
 
 
-def monthly_volunteers(hours: FrameLike, *, first_month: date, last_month: date) -> Query[pl.DataFrame]:
+def monthly_volunteers(
+    hours: FrameLike, *, first_month: date, last_month: date, first: FrameLike | None = None
+) -> Query[pl.DataFrame]:
     """Per month: ``volunteers`` (with approved hours), ``hours``,
     ``new_volunteers`` (whose first approved month ever this is) and
-    ``hours_per_volunteer``; months without hours are 0."""
+    ``hours_per_volunteer``; months without hours are 0.
+
+    `first` (``member_id``, ``first``: the first day with approved hours,
+    as `metrics.momentum.ladder_rungs` finds it) saves reading all history."""
     ap = approved(hours).filter(pl.col("month") <= last_month)
-    first_seen = ap.group_by("member_id").agg(pl.col("month").min().alias("first"))
+    if first is None:
+        first_seen = ap.group_by("member_id").agg(pl.col("month").min().alias("first"))
+    else:
+        first_seen = first.lazy().select("member_id", pl.col("first").dt.month_start())
     months = pl.LazyFrame({"month": pl.date_range(first_month.replace(day=1), last_month, "1mo", eager=True)})
     per_month = (
-        ap.filter(pl.col("month") >= first_month.replace(day=1))
+        ap.filter(pl.col("month").is_between(first_month.replace(day=1), last_month))
         .group_by("month")
         .agg(
             pl.col("member_id").n_unique().cast(pl.Int64).alias("volunteers"),
@@ -345,6 +353,8 @@ def burnout_signals(
     p = params or BurnoutParams()
     if min(p.window_months, p.sustained_months, p.quiet_months) < 1:
         raise ValueError("burnout windows must be at least one month")
+    if p.sustained_months + p.quiet_months > 60:
+        raise ValueError("sustained and quiet months together cover at most 60 months")
     last = last_complete_month(as_of)
     recent_first = add_months(last, -(p.window_months - 1))
     before_last = add_months(recent_first, -1)
@@ -364,24 +374,29 @@ def burnout_signals(
     counts = pl.concat(
         [window(recent_first, last, "recent"), window(before_first, before_last, "before")], how="horizontal"
     )
-    per_member = (
-        ap.filter(pl.col("month") >= sustained_first)
-        .group_by("member_id", "month")
-        .agg(pl.col("minutes").sum())
+    # Each member's months with hours as bits (bit k = the k-th month from
+    # sustained_first): one aggregation instead of grouping by member-month.
+    offset = (pl.col("month").dt.year().cast(pl.Int64) - sustained_first.year) * 12 + (
+        pl.col("month").dt.month().cast(pl.Int64) - sustained_first.month
     )
+    sustained_bits = 2**p.sustained_months - 1
+    quiet_bits = 2 ** (p.sustained_months + p.quiet_months) - 1 - sustained_bits
     dropped = (
-        per_member.group_by("member_id")
+        ap.filter(pl.col("month") >= sustained_first)
+        .with_columns(offset.alias("_k"))
+        .group_by("member_id")
         .agg(
-            pl.col("month").filter(pl.col("month") <= sustained_last).n_unique().alias("months_sustained"),
-            (
-                pl.col("minutes").filter(pl.col("month") <= sustained_last).sum() / 60.0 / p.sustained_months
-            ).alias("mean_monthly_hours"),
-            (pl.col("month") >= quiet_first).any().alias("_active_quiet"),
-            pl.col("month").filter(pl.col("month") <= sustained_last).max().alias("last_month"),
+            pl.lit(2, pl.Int64).pow(pl.col("_k")).bitwise_or().alias("_mask"),
+            (pl.col("minutes") * (pl.col("_k") < p.sustained_months)).sum().alias("_minutes"),
         )
-        .filter((pl.col("months_sustained") == p.sustained_months) & ~pl.col("_active_quiet"))
+        .filter(
+            ((pl.col("_mask") & sustained_bits) == sustained_bits) & ((pl.col("_mask") & quiet_bits) == 0)
+        )
         .select(
-            pl.col("member_id"), pl.col("months_sustained").cast(pl.Int64), "mean_monthly_hours", "last_month"
+            "member_id",
+            pl.lit(p.sustained_months, pl.Int64).alias("months_sustained"),
+            (pl.col("_minutes") / 60.0 / p.sustained_months).alias("mean_monthly_hours"),
+            pl.lit(sustained_last).alias("last_month"),
         )
         .sort("mean_monthly_hours", "member_id", descending=[True, False])
     )

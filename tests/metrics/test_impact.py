@@ -77,7 +77,7 @@ def test_pairing_uses_first_pre_and_last_post_within_a_program() -> None:
         response("c", "post", 20),  # no pre: unpaired
     )
     pairs = I.paired_scores(r).collect()
-    assert pairs.rows() == [(1, "a", 20, 35)]
+    assert pairs.rows() == [(1, "a", 20, 35, D(2024, 4, 1), 1)]
 
 
 def test_answers_without_a_program_pair_within_their_event() -> None:
@@ -86,7 +86,9 @@ def test_answers_without_a_program_pair_within_their_event() -> None:
         response("a", "post", 26, program=None, event=5, day=D(2024, 4, 1)),
         response("a", "post", 40, program=None, event=6, day=D(2024, 4, 1)),
     )
-    assert I.paired_scores(r).collect().rows() == [(None, "a", 20, 26)]
+    assert I.paired_scores(r).collect().select("program_id", "respondent_code", "pre", "post").rows() == [
+        (None, "a", 20, 26)
+    ]
 
 
 def test_pairs_count_in_the_period_of_their_post_answer() -> None:
