@@ -16,6 +16,7 @@ from db.errors import InvalidDataError, NotAllowedError
 from db.models.chapters import error_messages
 from db.models.surveys import PRACTICE_LABELS, TEQ_ITEMS, WAVE_LABELS, ImportMapping
 from db.surveys import (
+    MAX_IMPORT_BYTES,
     ImportReport,
     import_responses,
     list_responses,
@@ -91,7 +92,12 @@ def import_tab() -> None:
                 format_func=lambda i: paths[i],
                 key="import_chapter",
             )
-    upload = st.file_uploader("CSV export", type=["csv", "txt"], key="import_file")
+    upload = st.file_uploader(
+        "CSV export",
+        type=["csv", "txt"],
+        key="import_file",
+        max_upload_size=max(1, MAX_IMPORT_BYTES // 1_000_000),
+    )
     if upload is None or target is None:
         st.caption("Choose the program or event and a file to continue.")
     else:
@@ -143,14 +149,19 @@ def import_tab() -> None:
                 key="import_scale",
             )
             day_first = c3.checkbox("Dates are written day first (31/12/2025)", key="import_day_first")
-            st.markdown("**The 16 statements**")
+            found = sum(c is not None for c in guess["item_columns"])
             item_cols: list[str | None] = []
-            for i, wording in enumerate(TEQ_ITEMS, start=1):
-                item_cols.append(
-                    pick(
-                        f"{i}. {wording}", f"import_item_{i:02d}", guess["item_columns"][i - 1], required=True
+            # Collapsed when every statement's column was found by its wording.
+            with st.expander(f"The 16 statements: {found} of 16 columns found", expanded=found < 16):
+                for i, wording in enumerate(TEQ_ITEMS, start=1):
+                    item_cols.append(
+                        pick(
+                            f"{i}. {wording}",
+                            f"import_item_{i:02d}",
+                            guess["item_columns"][i - 1],
+                            required=True,
+                        )
                     )
-                )
             b1, b2 = st.columns(2)
             check = b1.form_submit_button("Check the file", key="import_check")
             run = b2.form_submit_button("Import", type="primary", key="import_run")

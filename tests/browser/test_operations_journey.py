@@ -13,6 +13,7 @@ import pytest
 
 from tests.browser.conftest import screenshot, sign_in, wait_for_app
 from tests.conftest import _worker
+from tests.operations.test_surveys_db import A_NUMBERS, B_WORDS, _csv
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -22,16 +23,20 @@ def _db(pg_server: object) -> str:
     return str(pg_server.get_uri(f"hb_browser_{_worker()}"))  # type: ignore[attr-defined]
 
 
-def _open(page: Any, title: str) -> None:
+def _open(page: Any, link: str, heading: str | None = None) -> None:
     """Follow the sidebar link: a new page load would start a new session."""
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=link, exact=True).click()
     wait_for_app(page)
-    page.get_by_role("heading", name=title).first.wait_for()
+    page.get_by_role("heading", name=heading or link).first.wait_for()
 
 
 def _choose(page: Any, key: str, option_text: str) -> None:
-    page.locator(f".st-key-{key} [data-baseweb='select']").click()
-    page.get_by_role("option", name=option_text).first.click()
+    """Type into a select box's filter and take the first match."""
+    box = page.locator(f".st-key-{key} [role='combobox']")
+    box.click()
+    box.fill(option_text)
+    page.get_by_role("option").filter(has_text=option_text).first.wait_for()
+    box.press("Enter")
     wait_for_app(page)
 
 
@@ -45,7 +50,7 @@ def test_coordinator_creates_an_event_with_shifts_and_a_volunteer_signs_up(
     page.locator(".st-key-new_event_title input").fill(title)
     # The coordinator's own regional chapter comes first: the volunteer's
     # local chapter lies below it, so its shifts are "near" her.
-    page.locator(".st-key-new_event_chapter [data-baseweb='select']").click()
+    page.locator(".st-key-new_event_chapter [role='combobox']").click()
     options = page.get_by_role("option").all_inner_texts()
     assert options and all("Empathy" not in o or "—" in o for o in options)
     region = next(o for o in options if o.endswith("regional"))
@@ -78,7 +83,7 @@ def test_coordinator_creates_an_event_with_shifts_and_a_volunteer_signs_up(
     try:
         volunteer = context.new_page()
         sign_in(volunteer, app_url, "volunteer@demo.heartbeat.example")
-        _open(volunteer, "Volunteer shifts")
+        _open(volunteer, "Shifts", "Volunteer shifts")
         button = volunteer.locator(f".st-key-signup_{shift_id} button")
         button.scroll_into_view_if_needed()
         screenshot(volunteer, "operations_volunteer_sees_shift")
@@ -102,6 +107,33 @@ def test_coordinator_creates_an_event_with_shifts_and_a_volunteer_signs_up(
     screenshot(page, "operations_event_shifts")
 
 
+def test_coordinator_imports_survey_answers(page: Any, app_url: str) -> None:
+    tag = uuid4().hex[:4]
+    data = _csv(
+        [
+            ["2026/03/14 10:22:01", f"b{tag}-1", *map(str, A_NUMBERS), "Daily"],
+            ["2026/03/14 10:25:40", f"b{tag}-2", *B_WORDS, "About once a month"],
+        ]
+    )
+    sign_in(page, app_url, "coordinator@demo.heartbeat.example")
+    _open(page, "Survey answers")
+    page.locator(".st-key-import_target [role='combobox']").click()
+    page.get_by_role("option").first.click()
+    wait_for_app(page)
+    page.locator(".st-key-import_file input[type='file']").set_input_files(
+        files=[{"name": "responses.csv", "mimeType": "text/csv", "buffer": data}]
+    )
+    wait_for_app(page)
+    page.locator(".st-key-import_check button").wait_for()
+    page.locator(".st-key-import_run button").click()
+    wait_for_app(page)
+    success = page.get_by_test_id("stAlertContentSuccess")
+    success.wait_for()
+    assert "2 answers are imported." in success.inner_text()
+    success.scroll_into_view_if_needed()
+    screenshot(page, "operations_survey_import")
+
+
 def test_coordinator_pages(page: Any, app_url: str) -> None:
     sign_in(page, app_url, "coordinator@demo.heartbeat.example")
     for title in ("Chapters", "Programs", "Partners", "Members", "Survey answers", "Goals"):
@@ -113,7 +145,7 @@ def test_coordinator_pages(page: Any, app_url: str) -> None:
 def test_participant_fills_in_the_survey(page: Any, app_url: str) -> None:
     sign_in(page, app_url, "volunteer@demo.heartbeat.example")
     _open(page, "Empathy survey")
-    page.locator(".st-key-survey_target [data-baseweb='select']").click()
+    page.locator(".st-key-survey_target [role='combobox']").click()
     page.get_by_role("option").first.click()
     wait_for_app(page)
     page.locator(".st-key-survey_code input").fill(f"otter-{uuid4().hex[:4]}")
