@@ -64,15 +64,18 @@ table = queue.select(
     pl.col("worked_on").alias("Date"),
     pl.col("minutes").map_elements(format_minutes, return_dtype=pl.String).alias("Time"),
     pl.col("activity").replace_strict(ACTIVITY_LABELS, default=pl.col("activity")).alias("Activity"),
-    pl.col("context").alias("For"),
-    pl.col("note").alias("Note"),
+    pl.col("context").fill_null("").alias("For"),
+    pl.col("note").fill_null("").alias("Note"),
+    pl.lit("").alias("Reason if rejected"),
+    pl.col("chapter").alias("Chapter"),
     pl.when(pl.col("day_minutes") > LONG_DAY_MINUTES)
     .then(pl.col("day_minutes").map_elements(format_minutes, return_dtype=pl.String))
     .otherwise(pl.lit(""))
     .alias("Long day"),
-    pl.col("chapter").alias("Chapter"),
-    pl.lit("").alias("Reason if rejected"),
 )
+if (table["Long day"] == "").all():
+    # Shown only when some volunteer's day in the queue is over 12 hours.
+    table = table.drop("Long day")
 # The edits Streamlit keeps are by row position: a new key whenever the
 # queue's rows change, so a tick never lands on a different entry.
 ids = queue["hours_id"].to_list()
@@ -99,7 +102,10 @@ edited = st.data_editor(
     disabled=[c for c in table.columns if c not in ("Select", "Reason if rejected")],
     column_config={
         "Select": st.column_config.CheckboxColumn(width="small"),
+        "Volunteer": st.column_config.TextColumn(width="medium"),
         "Date": st.column_config.DateColumn(format="D MMM YYYY"),
+        "For": st.column_config.TextColumn(width="medium"),
+        "Note": st.column_config.TextColumn(width="medium"),
         "Long day": st.column_config.TextColumn(help="The volunteer's total that day, when over 12 hours"),
         "Reason if rejected": st.column_config.TextColumn(max_chars=REASON_MAX, width="large"),
     },

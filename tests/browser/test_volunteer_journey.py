@@ -14,11 +14,13 @@ from collections.abc import Iterator
 from typing import Any
 from uuid import uuid4
 
+import psycopg
 import pytest
 from playwright.sync_api import expect
 
 from db.seed.accounts import DEMO_PASSWORD, demo_account
 from tests.browser.conftest import ARTIFACTS, DEFAULT_TIMEOUT_MS, screenshot, sign_in, wait_for_app
+from tests.conftest import _worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -72,6 +74,14 @@ def choose(page: Any, label: str, option: str) -> None:
     page.get_by_role("option", name=option, exact=True).click()
 
 
+def entries_with_note(pg_server: object, note: str) -> int:
+    """Rows in the app's database (the browser fixture's copy of the demo)."""
+    uri = str(pg_server.get_uri(f"hb_browser_{_worker()}"))  # type: ignore[attr-defined]
+    with psycopg.connect(uri) as conn:
+        row = conn.execute("select count(*) from public.volunteer_hours where note = %s", (note,)).fetchone()
+    return int(row[0]) if row else 0
+
+
 def alert_text(page: Any, kind: str) -> str:
     alert = page.get_by_test_id(f"stAlertContent{kind}").first
     alert.wait_for()
@@ -92,7 +102,9 @@ def shots_on_failure(request: pytest.FixtureRequest, phone: Any, page: Any) -> I
 
 
 @pytest.mark.usefixtures("shots_on_failure")
-def test_log_hours_on_a_phone_then_approved_and_seen(phone: Any, page: Any, app_url: str) -> None:
+def test_log_hours_on_a_phone_then_approved_and_seen(
+    phone: Any, page: Any, app_url: str, pg_server: object
+) -> None:
     note = f"Journey {uuid4().hex[:8]}"
     timings: dict[str, float] = {}
 
@@ -105,10 +117,12 @@ def test_log_hours_on_a_phone_then_approved_and_seen(phone: Any, page: Any, app_
     choose(phone, "What did you do?", "Outreach")
     phone.get_by_label("Note (optional)").fill(note)
     screenshot(phone, "volunteer_phone_2_filled")
-    phone.get_by_role("button", name="Save hours").click()
+    # An impatient double tap on Save stores the entry once.
+    phone.get_by_role("button", name="Save hours").dblclick()
     phone.get_by_role("button", name="Log more hours").wait_for()
     saved = alert_text(phone, "Success")
     done = time.perf_counter()
+    assert entries_with_note(pg_server, note) == 1
     assert saved.startswith("Saved: 2 h of outreach on ")
     screenshot(phone, "volunteer_phone_3_saved")
     timings["sign_in_s"] = signed_in - start

@@ -169,3 +169,12 @@ def test_find_a_volunteer_by_name_or_email(world: World, queued: list) -> None:
     # Wildcards in the search are taken literally.
     at.text_input(key="approvals_search").set_value("%").run()
     assert at.info[0].value == "No pending entries of volunteers matching “%”."
+
+
+def test_a_long_day_is_flagged_for_the_coordinator(world: World, queued: list) -> None:
+    at = page(world)
+    assert "Long day" not in at.data_editor[0].value.columns
+    log(world, "volunteer2", 12 * 60)  # Victor's day: 1 h 30 min + 12 h
+    at.run()
+    frame = at.data_editor[0].value
+    assert frame["Long day"].to_list() == ["", "13 h 30 min", "", "13 h 30 min"]
