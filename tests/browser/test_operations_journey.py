@@ -92,6 +92,9 @@ def test_coordinator_creates_an_event_with_shifts_and_a_volunteer_signs_up(
         done = volunteer.get_by_test_id("stAlertContentSuccess")
         done.wait_for()
         assert f"You're signed up: Welcome desk at {title}" in done.inner_text()
+        # The shift leaves the open list and joins hers.
+        button.wait_for(state="detached")
+        volunteer.get_by_test_id("stMain").get_by_text(f"Welcome desk · {title}").first.wait_for()
         screenshot(volunteer, "operations_volunteer_signed_up")
     finally:
         context.close()
