@@ -138,14 +138,14 @@ with tab_list:
                 [PARTNER_KIND_LABELS[k] for k in kinds],
                 [int(counts.filter(kind=k, status=status)["len"].sum()) for k in kinds],
             )
-            for status in PARTNER_STATUS_LABELS
+            for status in ("active", "prospect", "paused", "ended")
             if status in set(partners["status"].to_list())
         ]
         fig = charts.bars(
             series,
             title="Partners by kind and status",
             x_title="Kind",
-            y_title="Partners",
+            y_title="Number of partners",
             unit=charts.count("partners"),
             stacked=True,
             horizontal=True,
