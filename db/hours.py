@@ -39,6 +39,7 @@ from db.models.hours import (
     ReviewDecision,
     format_minutes,
     hours_to_minutes,
+    is_formula,
 )
 
 # Keys for entries made by Heartbeat itself (imports, check-ins) are derived
@@ -741,6 +742,15 @@ class ImportReport:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    def errors_csv(self) -> bytes:
+        """The problems as CSV for a spreadsheet; a refused formula is
+        written as text so that opening the report never runs it."""
+        safe = self.errors_frame().with_columns(
+            pl.col(c).map_elements(lambda v: "'" + v if is_formula(v) else v, return_dtype=pl.String)
+            for c in ("column", "value", "problem")
+        )
+        return safe.write_csv().encode()
 
     def errors_frame(self) -> pl.DataFrame:
         return pl.DataFrame(

@@ -112,7 +112,7 @@ if shown is not None and upload is not None and shown[0] == upload.name:
         )
         st.download_button(
             "Download the problems (CSV)",
-            data=lambda: errors.write_csv().encode(),
+            data=report.errors_csv,
             file_name=f"problems-{name}",
             mime="text/csv",
             key="import_errors_csv",

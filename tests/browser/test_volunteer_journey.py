@@ -18,6 +18,7 @@ import psycopg
 import pytest
 from playwright.sync_api import expect
 
+from db.models.hours import MSG_ACTIVITY
 from db.seed.accounts import DEMO_PASSWORD, demo_account
 from tests.browser.conftest import ARTIFACTS, DEFAULT_TIMEOUT_MS, screenshot, sign_in, wait_for_app
 from tests.conftest import _worker
@@ -219,3 +220,35 @@ def test_shifts_on_a_phone(phone: Any, app_url: str) -> None:
     card.get_by_role("button", name="Cancel my place").click()
     expect(success).to_contain_text("Cancelled: ")
     expect(cancels).to_have_count(held)
+
+
+def test_validation_messages_beside_the_fields_on_a_phone(phone: Any, app_url: str) -> None:
+    phone_sign_in(phone, app_url, VOLUNTEER.email)
+    phone.get_by_label("Hours", exact=True).fill("0")
+    phone.get_by_role("button", name="Save hours").click()
+    errors = phone.get_by_test_id("stAlertContentError")
+    expect(errors).to_have_count(2)
+    texts = [t.strip().split("\n")[-1] for t in errors.all_inner_texts()]
+    assert texts == ["The duration must be above zero.", MSG_ACTIVITY]
+    screenshot(phone, "volunteer_phone_validation")
+
+
+def test_coordinator_check_in_and_import(page: Any, app_url: str, tmp_path: Any) -> None:
+    sign_in(page, app_url, COORDINATOR.email)
+    go_to(page, "Check-in")
+    page.get_by_label("Event").wait_for()
+    screenshot(page, "coordinator_check_in")
+    go_to(page, "Import hours")
+    bad = tmp_path / "october.csv"
+    bad.write_text(
+        "member_email,worked_on,minutes,activity,note\n"
+        "nobody@example.org,2026-01-05,60,outreach,\n"
+        'valentina@example.org,05/01/2026,60,outreach,"=HYPERLINK(""http://x.example"")"\n'
+    )
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(bad))
+    page.get_by_text("october.csv").wait_for()
+    wait_for_app(page)
+    page.get_by_role("button", name="Check the file").click()
+    assert alert_text(page, "Error").startswith("Nothing was imported: 2 of 2 rows have problems.")
+    page.get_by_test_id("stDataFrame").wait_for()
+    screenshot(page, "coordinator_import_report")

@@ -139,6 +139,10 @@ def test_every_bad_row_is_reported_and_nothing_is_stored(world: World) -> None:
     assert by_row[19] == ["The duration must be above zero."]
     frame = report.errors_frame()
     assert frame.columns == ["row", "column", "value", "problem"] and frame.height == len(report.errors)
+    # The downloadable report never carries a live formula back to a spreadsheet.
+    text = report.errors_csv().decode()
+    assert "'=HYPERLINK" in text and "'@SUM(A1)" in text
+    assert ",=HYPERLINK" not in text and ',"=HYPERLINK' not in text
 
 
 def test_a_huge_file_is_refused_before_reading_it(world: World) -> None:
