@@ -121,11 +121,17 @@ with tab_dir:
             pl.col("full_name").alias("Name"),
             pl.col("email").fill_null("").alias("Email"),
             pl.col("chapter_name").alias("Chapter"),
-            pl.col("status").replace_strict(MEMBER_STATUS_LABELS).alias("Status"),
-            pl.col("joined_on").dt.strftime("%Y-%m-%d").fill_null("").alias("Joined"),
-            pl.col("left_on").dt.strftime("%Y-%m-%d").fill_null("").alias("Left"),
-            pl.col("trained_on").dt.strftime("%Y-%m-%d").fill_null("").alias("Trained"),
-            pl.col("leader_since").dt.strftime("%Y-%m-%d").fill_null("").alias("Leader since"),
+            pl.when(pl.col("left_on").is_not_null())
+            .then(pl.format("Left {}", pl.col("left_on").dt.strftime("%Y-%m-%d")))
+            .otherwise(pl.col("status").replace_strict(MEMBER_STATUS_LABELS))
+            .alias("Status"),
+            pl.col("joined_on").dt.strftime("%Y-%m-%d").alias("Joined"),
+            pl.when(pl.col("leader_since").is_not_null())
+            .then(pl.format("leader since {}", pl.col("leader_since").dt.strftime("%Y-%m-%d")))
+            .when(pl.col("trained_on").is_not_null())
+            .then(pl.format("trained {}", pl.col("trained_on").dt.strftime("%Y-%m-%d")))
+            .otherwise(pl.lit(""))
+            .alias("Trained / leads"),
             pl.col("consent_contact").alias("Contact"),
             pl.col("consent_data_use").alias("Data use"),
         )
