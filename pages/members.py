@@ -141,6 +141,8 @@ with tab_dir:
             width="stretch",
             key="members_table",
             column_config={
+                "Email": st.column_config.TextColumn(width="medium"),
+                "Chapter": st.column_config.TextColumn(width="small"),
                 "Contact": st.column_config.CheckboxColumn(width="small", help="Agrees to be contacted"),
                 "Data use": st.column_config.CheckboxColumn(
                     width="small", help="Agrees to the use of their data; left out of exports if not"

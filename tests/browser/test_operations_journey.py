@@ -139,8 +139,18 @@ def test_coordinator_imports_survey_answers(page: Any, app_url: str) -> None:
 
 def test_coordinator_pages(page: Any, app_url: str) -> None:
     sign_in(page, app_url, "coordinator@demo.heartbeat.example")
-    for title in ("Chapters", "Programs", "Partners", "Members", "Survey answers", "Goals"):
+    # Each page's last piece to appear, so the screenshot shows it whole.
+    for title, last in (
+        ("Chapters", "stDataFrame"),
+        ("Programs", "stDataFrame"),
+        ("Partners", "stDataFrame"),
+        ("Members", "stDataFrame"),
+        ("Survey answers", "stFileUploader"),
+        ("Goals", "stForm"),
+    ):
         _open(page, title)
+        page.get_by_test_id("stMain").get_by_test_id(last).first.wait_for()
+        wait_for_app(page)
         assert page.get_by_test_id("stException").count() == 0, title
         screenshot(page, f"operations_{title.lower().replace(' ', '_')}")
 
