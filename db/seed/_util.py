@@ -7,7 +7,7 @@ since the epoch (UTC) until a frame is built, so that numpy does the work."""
 from __future__ import annotations
 
 import zlib
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import numpy as np
 import numpy.typing as npt
@@ -217,7 +217,3 @@ def rank_within(groups: IntArray) -> IntArray:
 def end_instant(end_day: int) -> int:
     """Seconds at 00:00 UTC of the end date: nothing is recorded after it."""
     return end_day * DAY
-
-
-def utc_seconds(local: datetime) -> int:
-    return int(local.timestamp())

@@ -328,12 +328,3 @@ def build_goals(
             instant_series("created_at", created_day * DAY + 10 * 3600),
         ]
     )
-
-
-def teq_scores(frame: pl.DataFrame) -> pl.Series:
-    """The 0-64 TEQ total of each response (reverse-scored items flipped)."""
-    items = [
-        (4 - pl.col(f"q{i:02d}").cast(pl.Int32)) if i in REVERSED else pl.col(f"q{i:02d}").cast(pl.Int32)
-        for i in range(1, 17)
-    ]
-    return frame.select(pl.sum_horizontal(items).alias("teq"))["teq"]

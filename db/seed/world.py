@@ -68,10 +68,6 @@ class Chapters:
     def n(self) -> int:
         return len(self.name)
 
-    @property
-    def active_until(self) -> IntArray:
-        return self.dormant_since  # callers combine with the end date
-
     def frame(self, ctx: Context) -> pl.DataFrame:
         ids = np.arange(1, self.n + 1)
         dormant = self.dormant_since >= 0
