@@ -104,6 +104,8 @@ edited = st.data_editor(
     hide_index=True,
     width="stretch",
     disabled=["Name", "Shift", "Hours"],
+    # What matters at the door first, so a phone shows it without scrolling.
+    column_order=["Name", "Came", "Record hours", "Minutes", "Shift", "Hours"],
     column_config={
         "Came": st.column_config.CheckboxColumn(help="Tick everyone who came"),
         "Record hours": st.column_config.CheckboxColumn(

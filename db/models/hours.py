@@ -47,6 +47,7 @@ MSG_TOO_OLD = "The date must be in the year 2000 or later."
 MSG_DURATION = "The duration must be above zero."
 MSG_TOO_LONG = "One entry cannot be longer than 24 hours."
 MSG_ACTIVITY = "The activity must be known: choose one of " + ", ".join(ACTIVITY_LABELS.values()) + "."
+MSG_ACTIVITY_MISSING = "Choose what you did: the activity must be known."
 MSG_NOTE = f"The note can be at most {NOTE_MAX} characters."
 MSG_REASON = "Give a reason for each rejection, so the volunteer knows what to fix."
 MSG_DAY_LIMIT = "No more than 24 hours in a day across all entries."
@@ -54,6 +55,8 @@ MSG_DAY_LIMIT = "No more than 24 hours in a day across all entries."
 
 def activity_code(value: object) -> str:
     """The code for an activity given as its code or its label, in any case."""
+    if value is None:
+        raise PydanticCustomError("activity_missing", MSG_ACTIVITY_MISSING)
     if not isinstance(value, str):
         raise PydanticCustomError("unknown_activity", MSG_ACTIVITY)
     text = value.strip().lower()

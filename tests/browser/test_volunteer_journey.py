@@ -18,7 +18,7 @@ import psycopg
 import pytest
 from playwright.sync_api import expect
 
-from db.models.hours import MSG_ACTIVITY
+from db.models.hours import MSG_ACTIVITY_MISSING
 from db.seed.accounts import DEMO_PASSWORD, demo_account
 from tests.browser.conftest import ARTIFACTS, DEFAULT_TIMEOUT_MS, screenshot, sign_in, wait_for_app
 from tests.conftest import _worker
@@ -50,7 +50,7 @@ def phone_sign_in(page: Any, app_url: str, email: str) -> None:
     page.get_by_role("textbox", name="Email").fill(email)
     page.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Log hours").wait_for()
+    page.get_by_test_id("stSidebarNav").wait_for(state="attached")
     wait_for_app(page)
 
 
@@ -229,7 +229,7 @@ def test_validation_messages_beside_the_fields_on_a_phone(phone: Any, app_url: s
     errors = phone.get_by_test_id("stAlertContentError")
     expect(errors).to_have_count(2)
     texts = [t.strip().split("\n")[-1] for t in errors.all_inner_texts()]
-    assert texts == ["The duration must be above zero.", MSG_ACTIVITY]
+    assert texts == ["The duration must be above zero.", MSG_ACTIVITY_MISSING]
     screenshot(phone, "volunteer_phone_validation")
 
 
@@ -252,3 +252,10 @@ def test_coordinator_check_in_and_import(page: Any, app_url: str, tmp_path: Any)
     assert alert_text(page, "Error").startswith("Nothing was imported: 2 of 2 rows have problems.")
     page.get_by_test_id("stDataFrame").wait_for()
     screenshot(page, "coordinator_import_report")
+
+
+def test_check_in_on_a_phone_at_the_door(phone: Any, app_url: str) -> None:
+    phone_sign_in(phone, app_url, COORDINATOR.email)
+    go_to(phone, "Check-in")
+    phone.get_by_test_id("stDataFrame").wait_for()
+    screenshot(phone, "coordinator_phone_check_in")

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from components.session import SignedIn
 from db import hours
 from db.config import PROJECT_ROOT
-from db.models.hours import MSG_ACTIVITY, MSG_DURATION, MSG_FUTURE, HoursEntry
+from db.models.hours import MSG_ACTIVITY_MISSING, MSG_DURATION, MSG_FUTURE, HoursEntry
 from tests.volunteer.conftest import World, count
 
 PAGE = str(PROJECT_ROOT / "pages" / "log_hours.py")
@@ -126,8 +126,8 @@ def test_a_submit_whose_entry_was_already_stored_says_so(world: World) -> None:
         (date.today() + timedelta(days=2), 1.0, "outreach", [MSG_FUTURE]),
         (YESTERDAY, 0.0, "outreach", [MSG_DURATION]),
         (YESTERDAY, None, "outreach", [MSG_DURATION]),
-        (YESTERDAY, 1.0, None, [MSG_ACTIVITY]),
-        (date.today() + timedelta(days=2), 0.0, None, [MSG_FUTURE, MSG_DURATION, MSG_ACTIVITY]),
+        (YESTERDAY, 1.0, None, [MSG_ACTIVITY_MISSING]),
+        (date.today() + timedelta(days=2), 0.0, None, [MSG_FUTURE, MSG_DURATION, MSG_ACTIVITY_MISSING]),
     ],
 )
 def test_each_validation_message_beside_the_form(
