@@ -1,0 +1,246 @@
+"""Benchmark: the full health report at national scale, in polars, against
+the same report written plainly in pandas and in DuckDB SQL.
+
+    .venv/bin/python -m bench.metrics_report [--scale national|small] [--threads 2] [--repeat 3]
+
+Generates a synthetic movement with numpy (1,000,000 members, 10,000,000
+hour entries, 3,000,000 donations, 5,000,000 attendances at national
+scale; no database needed), writes it as Parquet once, then runs each
+engine in its own process on the same frames, so that memory and caches
+do not leak between them. For every engine it times:
+
+- stage A: aggregating the raw hour entries by member, month and status
+  (what the loader's SQL does for the app);
+- stage B: the full report from the frames (`metrics.report.health_report`
+  for polars, including the preparation of its aggregates);
+
+and prints wall and CPU time (best of `--repeat`), peak memory, the ratios
+polars/pandas and polars/DuckDB, and for polars the time of a filter
+change (another period, chapter or program) that reuses the prepared
+aggregates. Every engine's figures are checked against the polars
+report's before its time counts.
+
+The machine's cores may be shared with other work: the load average is
+printed before and after, and CPU time beside wall time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+DEFAULT_DIR = Path(os.environ.get("TMPDIR", "/tmp")) / "heartbeat-metrics-bench"
+TARGETS = {"report_s": 3.0, "vs_pandas": 2.5, "vs_duckdb": 1.0, "peak_gb": 4.0, "filter_s": 0.3}
+
+
+def _cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def _time(fn: Callable[[], Any], repeat: int) -> tuple[float, float, Any]:
+    """Best wall time, the CPU time of that run, and the last result."""
+    best = (float("inf"), 0.0)
+    result: Any = None
+    for _ in range(repeat):
+        c, t = _cpu(), time.perf_counter()
+        result = fn()
+        wall, cpu = time.perf_counter() - t, _cpu() - c
+        if wall < best[0]:
+            best = (wall, cpu)
+    return best[0], best[1], result
+
+
+def _peak_bytes() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # kilobytes on Linux
+
+
+# --- data --------------------------------------------------------------------------------
+
+
+def ensure_data(directory: Path, scale: str) -> float:
+    """Write the synthetic frames as Parquet unless already there; the
+    generation's seconds (0 when reused)."""
+    from bench.metrics_data import Scale, generate
+    from metrics.schemas import SCHEMAS
+
+    marker = directory / f"{scale}.done"
+    if marker.exists():
+        return 0.0
+    directory.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    size = Scale.national() if scale == "national" else Scale.small()
+    frames, raw = generate(size, as_of=date(2025, 12, 31))
+    for name in SCHEMAS:
+        getattr(frames, name).write_parquet(directory / f"{scale}-{name}.parquet")
+    raw.write_parquet(directory / f"{scale}-raw_hours.parquet")
+    marker.write_text("ok")
+    return time.perf_counter() - started
+
+
+def load(directory: Path, scale: str) -> tuple[Any, pl.DataFrame]:
+    from metrics.schemas import SCHEMAS, VOLUNTEER_HOURS, ReportFrames, conform
+
+    frames = {name: pl.read_parquet(directory / f"{scale}-{name}.parquet") for name in SCHEMAS}
+    raw = conform(pl.read_parquet(directory / f"{scale}-raw_hours.parquet"), VOLUNTEER_HOURS)
+    return ReportFrames.of(**frames), raw
+
+
+# --- engines (each runs in a child process) -----------------------------------------------
+
+
+def child_polars(directory: Path, scale: str, repeat: int) -> dict[str, Any]:
+    from bench import metrics_common as C
+    from metrics.periods import Period
+    from metrics.report import health_report
+    from metrics.schemas import SCHEMAS, ReportFrames, aggregate_volunteer_hours
+
+    frames, raw = load(directory, scale)
+    a_wall, a_cpu, _ = _time(lambda: aggregate_volunteer_hours(raw).collect(), repeat)
+    period = Period.calendar_year(C.START.year)
+
+    def fresh_report() -> Any:
+        # A new frames object each time, so nothing prepared earlier is reused.
+        again = ReportFrames.of(**{n: getattr(frames, n) for n in SCHEMAS})
+        return health_report(again, as_of=C.AS_OF, period=period)
+
+    b_wall, b_cpu, report = _time(fresh_report, repeat)
+    health_report(frames, as_of=C.AS_OF, period=period)  # prepare once for the filter changes
+    regional = int(frames.chapters.filter(pl.col("level") == "regional")["id"][0])
+    program = int(frames.programs["id"][0])
+    changes = {
+        "another period (Q3)": {"period": Period.quarter(C.START.year, 3)},
+        "another chapter (a region)": {"period": period, "chapter_id": regional},
+        "another program": {"period": period, "program_id": program},
+        "chapter and quarter": {"period": Period.quarter(C.START.year, 2), "chapter_id": regional},
+    }
+    filters = {}
+    for label, kw in changes.items():
+        wall, cpu, _ = _time(lambda kw=kw: health_report(frames, as_of=C.AS_OF, **kw), repeat)
+        filters[label] = {"wall": wall, "cpu": cpu}
+    same_wall, same_cpu, _ = _time(lambda: health_report(frames, as_of=C.AS_OF, period=period), repeat)
+    filters["same filters again (aggregates reused)"] = {"wall": same_wall, "cpu": same_cpu}
+    return {
+        "a": {"wall": a_wall, "cpu": a_cpu},
+        "b": {"wall": b_wall, "cpu": b_cpu},
+        "filters": filters,
+        "figures": C.figures_of(report),
+        "peak": _peak_bytes(),
+    }
+
+
+def child_pandas(directory: Path, scale: str, repeat: int) -> dict[str, Any]:
+    from bench import metrics_pandas as P
+    from metrics.schemas import SCHEMAS
+
+    frames, raw = load(directory, scale)
+    pdf = {name: getattr(frames, name).to_pandas() for name in SCHEMAS}
+    raw_pd = raw.to_pandas()
+    del frames, raw
+    a_wall, a_cpu, _ = _time(lambda: P.aggregate_hours(raw_pd), repeat)
+    b_wall, b_cpu, figures = _time(lambda: P.run(pdf), repeat)
+    return {"a": {"wall": a_wall, "cpu": a_cpu}, "b": {"wall": b_wall, "cpu": b_cpu}, "figures": figures,
+            "peak": _peak_bytes()}
+
+
+def child_duckdb(directory: Path, scale: str, repeat: int, threads: int) -> dict[str, Any]:
+    from bench import metrics_duckdb as D
+    from metrics.schemas import SCHEMAS
+
+    frames, raw = load(directory, scale)
+    con = D.connect({**{n: getattr(frames, n) for n in SCHEMAS}, "raw_hours": raw}, threads)
+    a_wall, a_cpu, _ = _time(lambda: D.aggregate_hours(con), repeat)
+    b_wall, b_cpu, figures = _time(lambda: D.run(con), repeat)
+    return {"a": {"wall": a_wall, "cpu": a_cpu}, "b": {"wall": b_wall, "cpu": b_cpu}, "figures": figures,
+            "peak": _peak_bytes()}
+
+
+# --- driver -------------------------------------------------------------------------------
+
+
+def _run_child(engine: str, args: argparse.Namespace) -> dict[str, Any]:
+    env = {**os.environ, "POLARS_MAX_THREADS": str(args.threads), "OMP_NUM_THREADS": str(args.threads)}
+    cmd = [sys.executable, "-m", "bench.metrics_report", "--child", engine, "--data", str(args.data),
+           "--scale", args.scale, "--repeat", str(args.repeat), "--threads", str(args.threads)]
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    if out.returncode != 0:
+        raise RuntimeError(f"{engine} failed:\n{out.stderr[-4000:]}")
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _fmt(seconds: float) -> str:
+    return f"{seconds:7.3f} s"
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench.metrics_report", description=__doc__.split("\n\n")[0])
+    p.add_argument("--scale", choices=["national", "small"], default="national")
+    p.add_argument("--threads", type=int, default=2, help="threads for polars and DuckDB (pandas uses one)")
+    p.add_argument("--repeat", type=int, default=3, help="runs per timing; the best counts")
+    p.add_argument("--data", type=Path, default=DEFAULT_DIR)
+    p.add_argument("--child", choices=["polars", "pandas", "duckdb"], help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+
+    if args.child:
+        if args.child == "polars":
+            result = child_polars(args.data, args.scale, args.repeat)
+        elif args.child == "pandas":
+            result = child_pandas(args.data, args.scale, args.repeat)
+        else:
+            result = child_duckdb(args.data, args.scale, args.repeat, args.threads)
+        print(json.dumps(result))
+        return 0
+
+    load_before = os.getloadavg()
+    print(f"metrics benchmark · scale {args.scale} · {args.threads} threads · best of {args.repeat}")
+    print(f"cores: {os.cpu_count()} · load average before: {load_before[0]:.2f} (shared machine)")
+    generated = ensure_data(args.data, args.scale)
+    print(f"data: {args.data} ({'generated in ' + _fmt(generated) if generated else 'reused'})")
+    results = {engine: _run_child(engine, args) for engine in ("polars", "pandas", "duckdb")}
+    load_after = os.getloadavg()
+
+    from bench.metrics_common import compare
+
+    reference = results["polars"]["figures"]
+    print()
+    print(f"{'engine':8} {'A: aggregate hours':>26} {'B: full report':>26} {'A+B wall':>10} {'peak memory':>12}  figures")
+    for engine, r in results.items():
+        bad = compare(reference, r["figures"]) if engine != "polars" else []
+        agree = "reference" if engine == "polars" else ("agree" if not bad else f"DIFFER: {'; '.join(bad[:4])}")
+        print(
+            f"{engine:8} {_fmt(r['a']['wall'])} (cpu {r['a']['cpu']:6.2f}) {_fmt(r['b']['wall'])} "
+            f"(cpu {r['b']['cpu']:6.2f}) {r['a']['wall'] + r['b']['wall']:8.3f} s {r['peak'] / 2**30:9.2f} GB  {agree}"
+        )
+    pol, pan, duck = (results[e]["b"]["wall"] for e in ("polars", "pandas", "duckdb"))
+    pol_ab = results["polars"]["a"]["wall"] + pol
+    print()
+    print(f"full report, polars vs pandas: {pan / pol:5.2f}× faster (target ≥ {TARGETS['vs_pandas']}×)")
+    print(f"full report, polars vs DuckDB: {duck / pol:5.2f}× (≥ 1 means no slower; target ≥ {TARGETS['vs_duckdb']})")
+    ab = {e: results[e]["a"]["wall"] + results[e]["b"]["wall"] for e in results}
+    print(f"with stage A, polars vs pandas: {ab['pandas'] / pol_ab:5.2f}×, vs DuckDB: {ab['duckdb'] / pol_ab:5.2f}×")
+    print(f"full report, polars: {pol:.3f} s (target < {TARGETS['report_s']} s); "
+          f"peak {results['polars']['peak'] / 2**30:.2f} GB (target < {TARGETS['peak_gb']} GB)")
+    print()
+    print("filter changes (polars, prepared aggregates reused):")
+    for label, t in results["polars"]["filters"].items():
+        print(f"  {label:40} {_fmt(t['wall'])} (cpu {t['cpu']:.2f})  target < {TARGETS['filter_s']} s")
+    print()
+    print(f"load average after: {load_after[0]:.2f}. Wall times on a shared CPU include waiting for it;")
+    print("CPU time is the work done (with two threads it can exceed wall time).")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
