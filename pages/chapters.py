@@ -105,10 +105,18 @@ with tab_map:
             pl.col("place").alias("Place"),
             pl.col("founded_on").dt.strftime("%Y-%m-%d").fill_null("").alias("Founded"),
             pl.col("time_zone").alias("Time zone"),
-            pl.col("children").alias("Chapters below"),
-            pl.col("can_edit").alias("You can edit"),
+            pl.col("can_edit").alias("Yours"),
         )
-        st.dataframe(table, hide_index=True, width="stretch", key="chapters_table")
+        st.dataframe(
+            table,
+            hide_index=True,
+            width="stretch",
+            key="chapters_table",
+            column_config={
+                "Level": st.column_config.TextColumn(width="small"),
+                "Yours": st.column_config.CheckboxColumn(width="small", help="You can change this chapter"),
+            },
+        )
 
 with tab_local:
     regions = editable.filter(level="regional", status="active")

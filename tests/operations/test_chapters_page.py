@@ -32,7 +32,7 @@ def test_map_lists_the_tree(movement: Movement) -> None:
     table = at.dataframe[0].value
     assert table["Chapter"].tolist()[0] == "Empathy International"
     assert table["Chapter"].tolist()[2] == "\u2003\u2003Ontario"
-    assert table.loc[table["Chapter"].str.strip() == "Toronto", "You can edit"].item()
+    assert table.loc[table["Chapter"].str.strip() == "Toronto", "Yours"].item()
 
 
 def test_open_local_chapter_under_a_region(movement: Movement) -> None:
