@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
         "--end-date",
         type=date.fromisoformat,
         default=None,
-        help="last day of the history, YYYY-MM-DD (default: today)",
+        help="the history runs up to (not including) this day, YYYY-MM-DD (default: today, UTC)",
     )
     parser.add_argument("--force", action="store_true", help="delete the existing movement data first")
     parser.add_argument(

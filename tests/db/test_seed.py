@@ -393,6 +393,8 @@ def test_same_seed_and_end_date_give_identical_content(pg_server: object) -> Non
     assert digest_a["volunteer_hours"] != digest_c["volunteer_hours"]
     assert _scalar(first, "select max(worked_on) from public.volunteer_hours") < END  # type: ignore[operator]
     assert _scalar(other, "select count(*) from public.members where user_id is not null") == 0
+    assert _scalar(other, "select count(*) from auth.users") == 0
+    assert _scalar(other, "select count(*) from public.roles") == 0
 
 
 def test_loading_refuses_a_database_that_holds_a_movement(fresh_demo_db: str) -> None:
