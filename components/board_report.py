@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -108,7 +108,7 @@ def browser_path() -> str | None:
 
 
 _render_lock = threading.Lock()
-_image_cache: OrderedDict[str, tuple[list[bytes], list[str]]] = OrderedDict()
+_image_cache: OrderedDict[tuple[str, str], list[bytes]] = OrderedDict()
 _IMAGE_CACHE_SIZE = 16
 
 
@@ -119,16 +119,16 @@ def _figures_key(figures: Sequence[go.Figure]) -> str:
     return h.hexdigest()
 
 
-def render_images(figures: Sequence[go.Figure]) -> tuple[list[bytes], list[str]]:
-    """PNG bytes and SVG text for each figure, drawn in one Chromium start.
+def render_images(figures: Sequence[go.Figure], fmt: Literal["png", "svg"]) -> list[bytes]:
+    """Each figure as PNG (for the PDF, at twice the layout size) or SVG (for
+    the HTML), drawn in one Chromium start.
 
-    Results are kept by the figures' content, so the HTML and the PDF of the
-    same pack draw the charts once. (Two people share an entry only when
-    their figures are identical to the byte, which means they hold the same
-    data anyway.)"""
+    Results are kept by the figures' content, so a second download of the
+    same pack draws nothing. (Two people share an entry only when their
+    figures are identical to the byte, which means they hold the same data.)"""
     if not figures:
-        return [], []
-    key = _figures_key(figures)
+        return []
+    key = (_figures_key(figures), fmt)
     with _render_lock:
         if key in _image_cache:
             _image_cache.move_to_end(key)
@@ -138,20 +138,19 @@ def render_images(figures: Sequence[go.Figure]) -> tuple[list[bytes], list[str]]
             raise ChartsUnavailableError("Chromium was not found (set BROWSER_PATH to a Chrome or Chromium)")
         os.environ.setdefault("BROWSER_PATH", path)
         with tempfile.TemporaryDirectory(prefix="heartbeat-report-") as tmp:
-            root = Path(tmp)
-            pngs = [root / f"{i}.png" for i in range(len(figures))]
-            svgs = [root / f"{i}.svg" for i in range(len(figures))]
+            files = [Path(tmp) / f"{i}.{fmt}" for i in range(len(figures))]
             try:
                 pio.write_images(
-                    [*figures, *figures],
-                    [*pngs, *svgs],
+                    list(figures),
+                    files,
+                    format=fmt,
                     width=IMAGE_WIDTH,
-                    height=[_height(f) for f in figures] * 2,
-                    scale=[2] * len(figures) + [1] * len(figures),
+                    height=[_height(f) for f in figures],
+                    scale=2 if fmt == "png" else 1,
                 )
             except Exception as exc:  # kaleido wraps Chromium's failures in several types
                 raise ChartsUnavailableError(f"the charts could not be drawn: {exc}") from exc
-            result = ([p.read_bytes() for p in pngs], [s.read_text(encoding="utf-8") for s in svgs])
+            result = [f.read_bytes() for f in files]
         _image_cache[key] = result
         while len(_image_cache) > _IMAGE_CACHE_SIZE:
             _image_cache.popitem(last=False)
@@ -237,7 +236,7 @@ def to_html(pack: BoardPack) -> bytes:
     svgs: list[str] | None
     chart_problem = ""
     try:
-        _, svgs = render_images(figures)
+        svgs = [image.decode("utf-8") for image in render_images(figures, "svg")]
     except ChartsUnavailableError as exc:
         log.warning("board report without static charts: %s", exc)
         svgs, chart_problem = None, str(exc)
@@ -375,7 +374,7 @@ def to_pdf(pack: BoardPack) -> bytes:
     pngs: list[bytes] | None
     chart_problem = ""
     try:
-        pngs, _ = render_images(figures)
+        pngs = render_images(figures, "png")
     except ChartsUnavailableError as exc:
         log.warning("board report PDF without charts: %s", exc)
         pngs, chart_problem = None, str(exc)
@@ -499,6 +498,33 @@ def _section(
     return section
 
 
+def _table_of(view: object) -> pl.DataFrame:
+    table = getattr(view, "table", None)
+    return table if isinstance(table, pl.DataFrame) else pl.DataFrame()
+
+
+def _failure_html(exc: Exception) -> bytes:
+    return (
+        '<!doctype html><html lang="en"><meta charset="utf-8"><title>Board report</title>'
+        "<body><h1>The board report could not be built</h1>"
+        f"<p>{html.escape(type(exc).__name__)}: {html.escape(str(exc))}</p>"
+        "<p>The dashboard itself is unaffected; the problem has been logged.</p></body></html>"
+    ).encode()
+
+
+def _failure_pdf(exc: Exception) -> bytes:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 16)
+    pdf.multi_cell(0, 9, "The board report could not be built", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 11)
+    message = f"{type(exc).__name__}: {exc}".encode("latin-1", "replace").decode("latin-1")
+    pdf.multi_cell(0, 6, message, new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
 def board_pack(
     report: HealthReport,
     *,
@@ -515,7 +541,7 @@ def board_pack(
         "Overview",
         v.kpi_cards(report, against),
         [v.health_view(report)],
-        [Table("Health score components", v.health_view(report).table or pl.DataFrame())],
+        [Table("Health score components", _table_of(v.health_view(report)))],
     )
     overview.notes.extend(report.notes)
     sustainability = _section(
@@ -554,7 +580,7 @@ def board_pack(
         "Impact",
         v.impact_cards(report, goals),
         [v.teq_view(report), effects, goals_view],
-        [Table("Change in empathy per program", effects.table or pl.DataFrame())]
+        [Table("Change in empathy per program", _table_of(effects))]
         + (
             [Table("Goals", goals_view.table)]
             if goals_view.table is not None and goals_view.table.height
@@ -602,10 +628,20 @@ def download_buttons(
             )
         return cache["pack"]
 
+    def build(render: Callable[[BoardPack], bytes], failed: Callable[[Exception], bytes]) -> bytes:
+        # Runs outside the page script when the button is clicked: a failure
+        # would otherwise leave the browser waiting for a file that never
+        # comes, so it becomes a file that says what went wrong.
+        try:
+            return render(pack())
+        except Exception as exc:
+            log.exception("board report failed for %s", scope)
+            return failed(exc)
+
     with st.container(horizontal=True, gap="small"):
         st.download_button(
             "Board report (HTML)",
-            data=lambda: to_html(pack()),
+            data=lambda: build(to_html, _failure_html),
             file_name=f"{name}.html",
             mime="text/html",
             key=f"{key}_html",
@@ -615,7 +651,7 @@ def download_buttons(
         )
         st.download_button(
             "Board report (PDF)",
-            data=lambda: to_pdf(pack()),
+            data=lambda: build(to_pdf, _failure_pdf),
             file_name=f"{name}.pdf",
             mime="application/pdf",
             key=f"{key}_pdf",

@@ -91,3 +91,30 @@ def test_pdf_without_charts_still_carries_the_figures():
     reader = PdfReader(io.BytesIO(to_pdf(pack)))
     text = reader.pages[0].extract_text()
     assert "Reserves cover 2.0 months" in text and "€12,500" in text
+
+
+@needs_chromium
+@pytest.mark.slow
+def test_the_pack_of_the_demo_report_carries_every_page(demo_db: str) -> None:
+    from datetime import date
+
+    from components.board_report import board_pack
+    from db.report_frames import load_report_frames
+    from metrics.periods import Period
+    from metrics.report import health_report
+
+    frames = load_report_frames(None, uri=demo_db)
+    report = health_report(frames, as_of=date.today(), period=Period.calendar_year(date.today().year))
+    pack = board_pack(report, scope="2026 · Whole movement · All programs", movement="Demo", against="2025")
+    assert [s.title for s in pack.sections] == ["Overview", "Sustainability", "Momentum", "Impact"]
+    assert len(pack.alerts) == len(report.alerts)
+    figures = pack.figures()
+    assert len(figures) >= 12
+    page = to_html(pack).decode()
+    assert page.count("<svg") >= len(figures)
+    assert "uncontrolled pre/post change" in page
+    reader = PdfReader(io.BytesIO(to_pdf(pack)))
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    for heading in ("Overview", "Sustainability", "Momentum", "Impact", "Funds raised", "Donor retention"):
+        assert heading in text
+    assert sum(len(p.images) for p in reader.pages) == len(figures)
