@@ -101,6 +101,7 @@ def _render(doc: _Doc, s: Statement) -> None:
         ),
         new_x="LMARGIN",
         new_y="NEXT",
+        align="L",
     )
     doc.ln(3)
     widths = (26, 34, 52, 26, 22, 26)
@@ -151,7 +152,7 @@ def _render(doc: _Doc, s: Statement) -> None:
         doc.set_text_color(0)
     doc.ln(4)
     doc.face("", 9)
-    doc.multi_cell(0, 5, doc.text_of(ACKNOWLEDGEMENT), new_x="LMARGIN", new_y="NEXT")
+    doc.multi_cell(0, 5, doc.text_of(ACKNOWLEDGEMENT), new_x="LMARGIN", new_y="NEXT", align="L")
 
 
 def statement_pdf(statement: Statement) -> bytes:

@@ -576,15 +576,14 @@ def plans_from_recurring_gifts(identity: Identity, *, as_of: date | None = None)
 def metric_donations(gifts: pl.DataFrame) -> pl.DataFrame:
     """Gift rows (GIFT_SCHEMA) as metrics.schemas.DONATIONS: refunds
     expressed in the reporting currency, so net = reporting − refunded."""
-    return gifts.select(
-        "donor_id",
-        "received_on",
-        "reporting_amount_minor",
-        (pl.col("reporting_amount_minor") - pl.col("net_reporting_minor")).alias("refunded_minor"),
-        "is_recurring",
-        "source",
-        "campaign_id",
-        "chapter_id",
+    from metrics.schemas import DONATIONS, conform
+
+    return conform(
+        gifts.with_columns(
+            (pl.col("reporting_amount_minor") - pl.col("net_reporting_minor")).alias("refunded_minor")
+        ),
+        DONATIONS,
+        name="donations",
     )
 
 
@@ -592,15 +591,6 @@ def major(column: str, currency: str, *, alias: str | None = None) -> pl.Expr:
     """A minor-unit column in major units of `currency`, for tables."""
     scale: int = 10 ** minor_units(currency)
     return (pl.col(column) / scale).alias(alias or column)
-
-
-def money_column(label: str, currency: str) -> Any:
-    """A Streamlit number column showing `currency` amounts with its digits
-    and thousands separators; the label names the currency."""
-    import streamlit as st
-
-    digits = minor_units(currency)
-    return st.column_config.NumberColumn(label, format=f"%,.{digits}f" if digits else "%,d")
 
 
 def amount_text(amount: str = "amount_minor", currency: str = "currency") -> pl.Expr:

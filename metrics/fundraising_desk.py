@@ -591,7 +591,7 @@ def expenses_by_month_and_category(expenses: FrameLike, *, start: date, end: dat
     spent = (
         expenses.lazy()
         .filter(pl.col("spent_on").is_between(start, end))
-        .group_by(pl.col("spent_on").dt.month_start().alias("month"), "category")
+        .group_by(pl.col("spent_on").dt.month_start().alias("month"), pl.col("category").cast(pl.String))
         .agg(pl.col("reporting_amount_minor").sum().cast(pl.Int64).alias("amount_minor"))
     )
     frame = (
@@ -615,7 +615,7 @@ def expense_shares(expenses: FrameLike, *, start: date, end: date) -> Query[dict
     totals = (
         expenses.lazy()
         .filter(pl.col("spent_on").is_between(start, end))
-        .group_by("category")
+        .group_by(pl.col("category").cast(pl.String))
         .agg(pl.col("reporting_amount_minor").sum().cast(pl.Float64).alias("a"))
     )
 

@@ -10,9 +10,10 @@ import streamlit as st
 from pydantic import ValidationError
 
 from components import charts
+from components.money_tables import money_column, money_table
 from components.session import require_role
 from db.campaigns import campaigns_frame, create_campaign
-from db.donations import gifts_frame, major, metric_donations, money_column, movement_money
+from db.donations import gifts_frame, major, metric_donations, movement_money
 from db.donors import donors_frame
 from db.errors import InvalidDataError, NotAllowedError
 from db.models.donations import CURRENCY_MINOR_UNITS, CampaignIn, error_messages, format_minor, minor_units
@@ -108,7 +109,7 @@ overview = pl.DataFrame(
     {
         "campaign_id": [r["campaign_id"] for r in rows],
         "Campaign": [r["name"] for r in rows],
-        "Period": [f"{r['starts_on']} – {r['ends_on']}" for r in rows],
+        "Ends": [r["ends_on"] for r in rows],
         "goal": [(r["goal_reporting_minor"] or 0) / scale for r in rows],
         "raised": [p.raised_minor / scale for p in results],
         "Progress": [min(1.0, p.progress.value or 0.0) for p in results],
@@ -117,10 +118,8 @@ overview = pl.DataFrame(
     },
     schema_overrides={"Pace": pl.Float64},
 )
-st.dataframe(
+money_table(
     overview.drop("campaign_id"),
-    hide_index=True,
-    width="stretch",
     key="campaigns_overview",
     column_config={
         "goal": money_column(f"Goal ({cur})", cur),
@@ -159,7 +158,7 @@ st.progress(
     text=f"{format_minor(p.raised_minor, cur)} raised — {share:.0%} of the goal, "
     f"{p.elapsed:.0%} of the time gone",
 )
-m = st.columns(5)
+m = st.columns(3) + st.columns(3)
 m[0].metric("Raised to date", format_minor(p.raised_minor, cur))
 m[1].metric(
     "Pace",
@@ -178,7 +177,8 @@ m[3].metric(
     format_minor(int(p.needed_per_day_minor.value), cur) if p.needed_per_day_minor.value is not None else "—",
     help=p.needed_per_day_minor.reason,
 )
-m[4].metric("Gifts / donors", f"{p.gifts:,} / {p.donors:,}", help=f"{p.days_left} day(s) left")
+m[4].metric("Gifts / donors", f"{p.gifts:,} / {p.donors:,}")
+m[5].metric("Days left", f"{p.days_left:,} of {p.days_total:,}")
 
 mine = donations.filter(pl.col("campaign_id") == picked)
 curve, by_method, by_source, by_donor = collect_all(
@@ -219,27 +219,28 @@ charts.show(fig, key="campaigns_curve")
 
 st.subheader("Top sources")
 names = donors_frame(user.identity).select("donor_id", pl.col("display_name").alias("Donor"))
-cols = st.columns(3)
-for col, title, frame, label in (
-    (cols[0], "By kind of giver", by_source, "source"),
-    (cols[1], "By payment method", by_method, "method"),
-    (cols[2], "Largest donors", by_donor.join(names, on="donor_id", how="left"), "Donor"),
+tabs = st.tabs(["By kind of giver", "By payment method", "Largest donors"])
+for tab, title, frame, label in (
+    (tabs[0], "Kind of giver", by_source, "source"),
+    (tabs[1], "Payment method", by_method, "method"),
+    (tabs[2], "Donor", by_donor.join(names, on="donor_id", how="left"), "Donor"),
 ):
-    col.markdown(f"**{title}**")
-    if frame.is_empty():
-        col.caption("No gifts yet.")
-        continue
-    col.dataframe(
-        frame.select(
-            pl.col(label).cast(pl.String).str.replace("_", " ").alias(title),
-            major("amount_minor", cur, alias="amount"),
-            pl.col("share").alias("Share"),
-        ),
-        hide_index=True,
-        width="stretch",
-        key=f"campaigns_top_{label}",
-        column_config={
-            "amount": money_column(f"Amount ({cur})", cur),
-            "Share": st.column_config.ProgressColumn("Share", min_value=0.0, max_value=1.0, format="percent"),
-        },
-    )
+    with tab:
+        if frame.is_empty():
+            st.caption("No gifts yet.")
+            continue
+        money_table(
+            frame.select(
+                pl.col(label).cast(pl.String).str.replace("_", " ").alias(title),
+                major("amount_minor", cur, alias="amount"),
+                pl.col("gifts").alias("Gifts"),
+                pl.col("share").alias("Share"),
+            ),
+            key=f"campaigns_top_{label}",
+            column_config={
+                "amount": money_column(f"Amount ({cur})", cur),
+                "Share": st.column_config.ProgressColumn(
+                    "Share of the campaign", min_value=0.0, max_value=1.0, format="percent"
+                ),
+            },
+        )

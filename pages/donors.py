@@ -11,6 +11,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from components import charts
+from components.money_tables import money_column, money_table
 from components.session import require_role
 from db.campaigns import campaigns_frame
 from db.donations import (
@@ -19,7 +20,6 @@ from db.donations import (
     gifts_frame,
     major,
     metric_donations,
-    money_column,
     movement_money,
     plans_frame,
 )
@@ -81,8 +81,7 @@ if chosen_segments:
 listing = shown.sort("lifetime_minor", descending=True, nulls_last=True).select(
     "donor_id",
     pl.col("display_name").alias("Donor"),
-    pl.col("email").alias("Email"),
-    pl.col("kind").alias("Kind"),
+    pl.col("email").fill_null("").alias("Email"),
     pl.col("segment").alias("Segment"),
     pl.col("first_gift_on").alias("First gift"),
     pl.col("last_gift_on").alias("Last gift"),
@@ -90,10 +89,8 @@ listing = shown.sort("lifetime_minor", descending=True, nulls_last=True).select(
     major("lifetime_minor", cur, alias="lifetime"),
 )
 st.caption(f"{listing.height:,} of {table.height:,} donors")
-st.dataframe(
+money_table(
     listing.drop("donor_id"),
-    hide_index=True,
-    width="stretch",
     height=300,
     key="donors_table",
     column_config={"lifetime": money_column(f"Lifetime ({cur})", cur)},
@@ -130,12 +127,15 @@ st.header(str(row["display_name"]))
 st.caption(
     " · ".join(x for x in (row["email"] or "no email", row["kind"], f"segment: {row['segment']}") if x)
 )
-m = st.columns(5)
+m = st.columns(3) + st.columns(3)
 m[0].metric("Lifetime giving", format_minor(int(row["lifetime_minor"] or 0), cur))
 m[1].metric("Gifts", f"{int(row['gifts'] or 0):,}")
-m[2].metric("First gift", str(row["first_gift_on"] or "—"))
-m[3].metric("Last gift", str(row["last_gift_on"] or "—"))
-m[4].metric("Largest gift", format_minor(int(row["largest_gift_minor"] or 0), cur))
+m[2].metric("Largest gift", format_minor(int(row["largest_gift_minor"] or 0), cur))
+m[3].metric("First gift", str(row["first_gift_on"] or "—"))
+m[4].metric("Last gift", str(row["last_gift_on"] or "—"))
+m[5].metric(
+    f"Segment, FY {year}", str(row["segment"]), help=SEGMENT_MEANING.get(row["segment"], "no gifts yet")
+)
 
 history = by_year.filter(pl.col("donor_id") == picked)
 if not history.is_empty():
@@ -162,7 +162,7 @@ st.markdown("**Giving history**")
 if mine.is_empty():
     st.info("No gifts recorded for this donor.", icon=":material/info:")
 else:
-    st.dataframe(
+    money_table(
         mine.sort("received_on", descending=True)
         .join(campaigns, on="campaign_id", how="left")
         .select(
@@ -176,15 +176,13 @@ else:
             pl.col("processor").alias("Channel"),
             pl.col("processor_ref").alias("Reference"),
         ),
-        hide_index=True,
-        width="stretch",
         key="donors_history",
         column_config={"net": money_column(f"Net ({cur})", cur)},
     )
 plans = plans_frame(user.identity).filter(pl.col("donor_id") == picked)
 if not plans.is_empty():
     st.markdown("**Recurring plans**")
-    st.dataframe(
+    money_table(
         plans.select(
             pl.col("status").alias("Status"),
             amount_text().alias("Amount"),
@@ -193,8 +191,6 @@ if not plans.is_empty():
             pl.col("last_gift_on").alias("Last gift"),
             pl.col("gifts").alias("Gifts"),
         ),
-        hide_index=True,
-        width="stretch",
         key="donors_plans",
     )
 

@@ -10,9 +10,10 @@ import streamlit as st
 from pydantic import ValidationError
 
 from components import charts
+from components.money_tables import money_column, money_table
 from components.session import require_role
 from db.chapters import chapter_labels, list_chapters
-from db.donations import amount_text, gifts_frame, major, metric_donations, money_column, movement_money
+from db.donations import amount_text, gifts_frame, major, metric_donations, movement_money
 from db.errors import InvalidDataError, NotAllowedError
 from db.expenses import (
     EXPENSE_COLUMNS,
@@ -138,7 +139,7 @@ with tab_import:
                     {"row": [e.row for e in checked.errors], "problem": [e.message for e in checked.errors]}
                 )
                 st.error("Nothing can be saved until every row is right.", icon=":material/error:")
-                st.dataframe(report, hide_index=True, width="stretch", key="expenses_errors")
+                money_table(report, key="expenses_errors")
                 st.download_button(
                     "Download the error report (CSV)",
                     data=safe_csv(report),
@@ -170,7 +171,7 @@ with tab_summary:
         ]
     )
     flows = monthly_cash_flow(donations, expenses, start=start, end=today).collect()
-    m = st.columns(4)
+    m = st.columns([2, 1, 1, 1])
     m[0].metric("Spent, last 12 months", format_minor(int(by_month["amount_minor"].sum()), cur))
     for col, category in zip(m[1:], CATEGORIES, strict=True):
         share = shares[category]
@@ -179,51 +180,48 @@ with tab_summary:
             f"{share.value:.0%}" if share.value is not None else "—",
             help=share.reason or CATEGORY_HELP[category],
         )
-    left, right = st.columns(2)
-    with left:
-        charts.show(
-            charts.bars(
-                [
-                    charts.Series(
-                        c.capitalize(),
-                        part["month"].to_list(),
-                        (part["amount_minor"] / scale).to_list(),
-                    )
-                    for c in CATEGORIES
-                    for part in [by_month.filter(pl.col("category") == c)]
-                ],
-                title="Expenses by month and category",
-                x_title="Month",
-                y_title="Spent",
-                unit=charts.money(cur),
-                stacked=True,
-                hover_x="%{x|%b %Y}",
-            ),
-            key="expenses_by_category",
-        )
-    with right:
-        charts.show(
-            charts.lines(
-                [
-                    charts.Series(
-                        "Gifts in (net)", flows["month"].to_list(), (flows["cash_in"] / scale).to_list()
-                    ),
-                    charts.Series(
-                        "Expenses out",
-                        flows["month"].to_list(),
-                        (flows["cash_out"] / scale).to_list(),
-                        color=charts.BAD,
-                    ),
-                ],
-                title="Money in and out by month",
-                x_title="Month",
-                y_title="Amount",
-                unit=charts.money(cur),
-                markers=True,
-                hover_x="%{x|%b %Y}",
-            ),
-            key="expenses_flows",
-        )
+    charts.show(
+        charts.bars(
+            [
+                charts.Series(
+                    c.capitalize(),
+                    part["month"].to_list(),
+                    (part["amount_minor"] / scale).to_list(),
+                )
+                for c in CATEGORIES
+                for part in [by_month.filter(pl.col("category") == c)]
+            ],
+            title="Expenses by month and category",
+            x_title="Month",
+            y_title="Spent",
+            unit=charts.money(cur),
+            stacked=True,
+            hover_x="%{x|%b %Y}",
+        ),
+        key="expenses_by_category",
+    )
+    charts.show(
+        charts.lines(
+            [
+                charts.Series(
+                    "Gifts in (net)", flows["month"].to_list(), (flows["cash_in"] / scale).to_list()
+                ),
+                charts.Series(
+                    "Expenses out",
+                    flows["month"].to_list(),
+                    (flows["cash_out"] / scale).to_list(),
+                    color=charts.BAD,
+                ),
+            ],
+            title="Money in and out by month",
+            x_title="Month",
+            y_title="Amount",
+            unit=charts.money(cur),
+            markers=True,
+            hover_x="%{x|%b %Y}",
+        ),
+        key="expenses_flows",
+    )
     st.markdown("**Recent expenses**")
     if expenses.is_empty():
         st.info("No expenses recorded yet.", icon=":material/info:")
@@ -235,13 +233,11 @@ with tab_summary:
             amount_text().alias("Amount"),
             major("reporting_amount_minor", cur, alias="reporting"),
             pl.col("chapter_id")
-            .replace_strict(chapter_names, default=None, return_dtype=pl.String)
+            .replace_strict(chapter_names, default="the whole movement", return_dtype=pl.String)
             .alias("Chapter"),
         )
-        st.dataframe(
+        money_table(
             recent,
-            hide_index=True,
-            width="stretch",
             key="expenses_recent",
             column_config={"reporting": money_column(f"In {cur}", cur)},
         )

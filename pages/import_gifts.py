@@ -12,9 +12,10 @@ import polars as pl
 import streamlit as st
 from pydantic import ValidationError
 
+from components.money_tables import money_column, money_table
 from components.session import require_role
 from db.campaigns import campaigns_frame
-from db.donations import exchange_rates_frame, money_column, movement_money, save_exchange_rate
+from db.donations import exchange_rates_frame, major, movement_money, save_exchange_rate
 from db.errors import InvalidDataError, NotAllowedError
 from db.gift_import import (
     DATE_ORDERS,
@@ -140,12 +141,12 @@ with tab_file:
             st.info("The file or the mapping changed: check it again.", icon=":material/refresh:")
         if check is not None:
             total = sum(check.reporting_minor.get(g.row, 0) for g in check.new_gifts)
-            row1 = st.columns(4)
+            row1 = st.columns([1, 1, 1, 2])
             row1[0].metric("Rows in the file", f"{check.parsed.rows_in_file:,}")
             row1[1].metric("New gifts", f"{len(check.new_gifts):,}")
             row1[2].metric("Already recorded", f"{len(check.already_recorded):,}")
             row1[3].metric("New gifts total", format_minor(total, money.reporting_currency))
-            row2 = st.columns(4)
+            row2 = st.columns([1, 1, 1, 2])
             row2[0].metric("New donors", f"{check.donors_to_create:,}")
             row2[1].metric("Refunds to apply", f"{len(check.new_refunds) + len(check.refund_updates):,}")
             row2[2].metric("Skipped rows", f"{len(check.parsed.skipped) + len(check.refunds_without_gift):,}")
@@ -159,12 +160,13 @@ with tab_file:
                     icon=":material/error:",
                 )
                 report = errors_frame(check)
-                st.dataframe(
-                    report,
-                    hide_index=True,
-                    width="stretch",
+                money_table(
+                    report.with_columns(pl.col("column", "value").fill_null("")),
                     key="import_errors",
-                    column_config={"row": st.column_config.NumberColumn("Row", format="%d")},
+                    column_config={
+                        "row": st.column_config.NumberColumn("Row", format="%d", width="small"),
+                        "problem": st.column_config.TextColumn("Problem", width="large"),
+                    },
                 )
                 st.download_button(
                     "Download the error report (CSV)",
@@ -184,16 +186,23 @@ with tab_file:
                 key="import_preview_filter",
             )
             shown = preview.filter(pl.col("outcome").is_in(outcome)) if outcome else preview
-            st.dataframe(
-                shown.head(2000),
-                hide_index=True,
-                width="stretch",
+            cur = money.reporting_currency
+            text_columns = ["outcome", "detail", "donor", "amount", "fee", "refunded", "email", "reference"]
+            money_table(
+                shown.head(2000).select(
+                    "row",
+                    *[pl.col(c).fill_null("") for c in text_columns[:4]],
+                    major("reporting_amount_minor", cur, alias="reporting"),
+                    *[pl.col(c).fill_null("") for c in text_columns[4:6]],
+                    "recurring",
+                    "date",
+                    *[pl.col(c).fill_null("") for c in text_columns[6:]],
+                ),
                 key="import_preview",
                 column_config={
-                    "row": st.column_config.NumberColumn("Row", format="%d"),
-                    "reporting_amount_minor": money_column(
-                        f"In {money.reporting_currency}", money.reporting_currency
-                    ),
+                    "row": st.column_config.NumberColumn("Row", format="%d", width="small"),
+                    "detail": st.column_config.TextColumn("Detail", width="large"),
+                    "reporting": money_column(f"In {cur}", cur),
                 },
             )
             if shown.height > 2000:
@@ -275,13 +284,13 @@ with tab_rates:
     else:
         latest = rates.group_by("currency").agg(pl.all().first()).sort("currency")
         st.markdown("**Latest rate per currency**")
-        st.dataframe(latest, hide_index=True, width="stretch", key="rates_latest")
+        money_table(latest, key="rates_latest")
         with st.expander("Every stored rate"):
-            st.dataframe(rates, hide_index=True, width="stretch", key="rates_all")
+            money_table(rates, key="rates_all")
 
 with tab_history:
     history = import_history(user.identity)
     if history.is_empty():
         st.info("No imports yet.", icon=":material/info:")
     else:
-        st.dataframe(history, hide_index=True, width="stretch", key="import_history")
+        money_table(history, key="import_history")

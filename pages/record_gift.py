@@ -10,6 +10,7 @@ import polars as pl
 import streamlit as st
 from pydantic import ValidationError
 
+from components.money_tables import money_column, money_table
 from components.session import require_role
 from db.campaigns import campaigns_frame
 from db.donations import (
@@ -17,7 +18,6 @@ from db.donations import (
     amount_text,
     gifts_frame,
     major,
-    money_column,
     movement_money,
     record_gift,
 )
@@ -230,10 +230,8 @@ else:
             pl.col("is_recurring").alias("Recurring"),
         )
     )
-    st.dataframe(
+    money_table(
         table,
-        hide_index=True,
-        width="stretch",
         key="gift_recent",
         column_config={"net": money_column(f"Net ({money.reporting_currency})", money.reporting_currency)},
     )

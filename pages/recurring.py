@@ -10,10 +10,10 @@ import streamlit as st
 from pydantic import ValidationError
 
 from components import charts
+from components.money_tables import money_column, money_table
 from components.session import require_role
 from db.donations import (
     amount_text,
-    money_column,
     movement_money,
     plans_frame,
     plans_from_recurring_gifts,
@@ -73,7 +73,7 @@ revenue, health, history = collect_all(
         mrr_by_month(plans, start=add_months(today, -11), end=today),
     ]
 )
-m = st.columns(5)
+m = st.columns(3) + st.columns(3)
 m[0].metric(
     "Monthly recurring revenue",
     format_minor(round(revenue.mrr_minor), cur),
@@ -81,15 +81,16 @@ m[0].metric(
 )
 m[1].metric("A year at this rate", format_minor(round(revenue.annualised_minor), cur))
 m[2].metric(
-    "Active plans", f"{revenue.active:,}", help=f"{revenue.overdue} overdue: no gift for over a period."
+    "Revenue at risk", format_minor(round(revenue.at_risk_minor), cur), help="Failed plans, per month."
 )
-m[3].metric(
+m[3].metric("Active plans", f"{revenue.active:,}", help="Plans whose last news is a paid charge.")
+m[4].metric(
+    "Overdue", f"{revenue.overdue:,}", help="Active plans with no gift for longer than a period and a week."
+)
+m[5].metric(
     "Failed plans",
     f"{revenue.failed:,}",
     help="The processor reported a failed charge (an expired card, a refusal).",
-)
-m[4].metric(
-    "Revenue at risk", format_minor(round(revenue.at_risk_minor), cur), help="Failed plans, per month."
 )
 
 charts.show(
@@ -133,10 +134,8 @@ for tab, status in zip(tabs, PLAN_STATUSES, strict=True):
         if part.is_empty():
             st.info(f"No {status} plans.", icon=":material/info:")
             continue
-        st.dataframe(
+        money_table(
             part,
-            hide_index=True,
-            width="stretch",
             key=f"recurring_{status}",
             column_config={"monthly": money_column(f"Per month ({cur})", cur)},
         )

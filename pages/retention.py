@@ -10,8 +10,9 @@ import polars as pl
 import streamlit as st
 
 from components import charts
+from components.money_tables import money_column, money_table
 from components.session import require_role
-from db.donations import gifts_frame, major, metric_donations, money_column, movement_money
+from db.donations import gifts_frame, major, metric_donations, movement_money
 from db.donors import donors_frame
 from db.gift_import import safe_csv
 from db.models.donations import format_minor, minor_units
@@ -103,7 +104,7 @@ bench_fig = charts.bars(
             color=charts.MUTED,
         ),
     ],
-    title="Retention against the Fundraising Effectiveness Project",
+    title="Retention against FEP",
     x_title="Donors",
     y_title="Retained",
     unit=charts.PERCENT,
@@ -123,7 +124,7 @@ ups = charts.bars(
             color=charts.MUTED,
         ),
     ],
-    title="Donors who gave both years: more, the same or less",
+    title="Gave both years: more, same, less",
     x_title="Change",
     y_title="Share",
     unit=charts.PERCENT,
@@ -181,27 +182,38 @@ names = donors_frame(user.identity).select(
 )
 
 
-def call_list(frame: pl.DataFrame) -> pl.DataFrame:
-    return (
-        frame.join(names, on="donor_id", how="left")
-        .select(
+def call_list(frame: pl.DataFrame, kind: str) -> pl.DataFrame:
+    """Names beside the metric's list; a LYBUNT's last giving year is always
+    last year, a SYBUNT's last-year amount always zero, so each list shows
+    the columns that tell its donors apart."""
+    listing = frame.join(names, on="donor_id", how="left").with_columns(pl.col("Email").fill_null(""))
+    if kind == "lybunt":
+        return listing.select(
             "Donor",
             "Email",
             major("last_year_minor", cur, alias="last_year"),
-            pl.col("last_gift_fy").alias("Last gave in FY"),
-            major("last_gift_fy_minor", cur, alias="last_gift_year_total"),
             pl.col("last_gift_on").alias("Last gift"),
+            major("last_gift_minor", cur, alias="last_gift"),
             major("lifetime_minor", cur, alias="lifetime"),
             pl.col("gifts").alias("Gifts"),
-        )
-        .sort(["last_year", "last_gift_year_total"], descending=True, nulls_last=True)
-    )
+        ).sort("last_year", descending=True, nulls_last=True)
+    return listing.select(
+        "Donor",
+        "Email",
+        pl.col("last_gift_fy").alias("Last gave in FY"),
+        major("last_gift_fy_minor", cur, alias="last_gift_year_total"),
+        pl.col("last_gift_on").alias("Last gift"),
+        major("lifetime_minor", cur, alias="lifetime"),
+        pl.col("gifts").alias("Gifts"),
+    ).sort(["last_gift_year_total", "Last gave in FY"], descending=True, nulls_last=True)
 
 
 columns = {
     "last_year": money_column(f"FY {year - 1} ({cur})", cur),
+    "last_gift": money_column(f"Last gift ({cur})", cur),
     "last_gift_year_total": money_column(f"That year ({cur})", cur),
     "lifetime": money_column(f"Lifetime ({cur})", cur),
+    "Last gave in FY": st.column_config.NumberColumn("Last gave in FY", format="%d"),
 }
 tab_ly, tab_sy = st.tabs([f"LYBUNT ({lybunt.height:,})", f"SYBUNT ({sybunt.height:,})"])
 for tab, frame, kind, explain in (
@@ -222,13 +234,11 @@ for tab, frame, kind, explain in (
 ):
     with tab:
         st.caption(explain)
-        table = call_list(frame)
+        table = call_list(frame, kind)
         if table.is_empty():
             st.info("Nobody on this list.", icon=":material/celebration:")
         else:
-            st.dataframe(
-                table, hide_index=True, width="stretch", key=f"retention_{kind}", column_config=columns
-            )
+            money_table(table, key=f"retention_{kind}", column_config=columns)
         st.download_button(
             f"Download the {kind.upper()} list (CSV)",
             data=safe_csv(table),

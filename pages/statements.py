@@ -9,10 +9,11 @@ import polars as pl
 import streamlit as st
 
 from components.downloads import file_stem
+from components.money_tables import money_column, money_table
 from components.session import require_role
 from components.statement_pdf import Statement, statement_pdf, statements_zip
 from db.campaigns import campaigns_frame
-from db.donations import amount_text, gifts_frame, major, money_column, movement_money
+from db.donations import amount_text, gifts_frame, major, movement_money
 from db.donors import donors_frame
 from db.gift_import import safe_csv
 from db.models.donations import format_minor
@@ -85,10 +86,8 @@ with tab_one:
         major("net_reporting_minor", cur, alias="net"),
         pl.col("processor_ref").alias("Reference"),
     )
-    st.dataframe(
+    money_table(
         table,
-        hide_index=True,
-        width="stretch",
         key="statements_lines",
         column_config={"net": money_column(f"Net ({cur})", cur)},
     )
@@ -144,15 +143,13 @@ with tab_all:
             major("net_reporting_minor", cur, alias=f"Net ({cur})"),
         )
     )
-    st.dataframe(
+    money_table(
         givers.select(
             pl.col("display_name").alias("Donor"),
             pl.col("email").alias("Email"),
             pl.col("gifts").alias("Gifts"),
             major("net_reporting_minor", cur, alias="net"),
         ),
-        hide_index=True,
-        width="stretch",
         key="statements_givers",
         column_config={"net": money_column(f"Net ({cur})", cur)},
     )
