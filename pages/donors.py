@@ -5,6 +5,7 @@ without losing a gift."""
 from __future__ import annotations
 
 from datetime import date
+from uuid import uuid4
 
 import polars as pl
 import streamlit as st
@@ -22,17 +23,19 @@ from db.donations import (
     metric_donations,
     movement_money,
     plans_frame,
+    record_refund,
 )
 from db.donors import donors_frame, merge_donors, update_donor
 from db.errors import InvalidDataError, NotAllowedError
 from db.gift_import import safe_csv
-from db.models.donations import error_messages, format_minor, minor_units
+from db.models.donations import RefundIn, error_messages, format_minor, minor_units
 from db.models.donors import DONOR_KINDS, DonorIn, MergeRequest
 from metrics.fundraising_desk import SEGMENT_MEANING, SEGMENTS, donor_profiles, donor_segments, giving_by_year
 from metrics.periods import fiscal_year_of
 from metrics.query import collect_all
 
 FLASH = "donors_flash"
+REFUND_ERRORS = "donors_refund_errors"
 
 user = require_role("fundraiser")
 st.title("Donors")
@@ -193,6 +196,70 @@ if not plans.is_empty():
         ),
         key="donors_plans",
     )
+
+refundable = mine.filter(pl.col("refunded_minor") < pl.col("amount_minor")).sort(
+    "received_on", descending=True
+)
+if not refundable.is_empty():
+    gift_labels = {
+        int(
+            r["donation_id"]
+        ): f"{r['received_on']} — {format_minor(int(r['amount_minor']), str(r['currency']))}"
+        + (
+            f" (refunded {format_minor(int(r['refunded_minor']), str(r['currency']))})"
+            if r["refunded_minor"]
+            else ""
+        )
+        for r in refundable.iter_rows(named=True)
+    }
+    st.session_state.setdefault("donor_refund_amount", "")
+    st.session_state.setdefault("donor_refund_on", today)
+    st.session_state.setdefault("donor_refund_note", "")
+    # One key per filled-in form, so a double click refunds once.
+    st.session_state.setdefault("donor_refund_key", str(uuid4()))
+    if st.session_state.get("donor_refund_gift") not in gift_labels:
+        st.session_state["donor_refund_gift"] = next(iter(gift_labels))
+
+    def refund() -> None:
+        """Submit callback: record the refund, then empty the form."""
+        state = st.session_state
+        errors: list[str] = []
+        try:
+            record_refund(
+                user.identity,
+                RefundIn.model_validate(
+                    {
+                        "donation_id": state.get("donor_refund_gift"),
+                        "amount": state.get("donor_refund_amount") or "",
+                        "refunded_on": state.get("donor_refund_on"),
+                        "note": (state.get("donor_refund_note") or "").strip() or None,
+                        "idempotency_key": state.get("donor_refund_key"),
+                    }
+                ),
+            )
+        except ValidationError as exc:
+            errors = error_messages(exc)
+        except (InvalidDataError, NotAllowedError) as exc:
+            errors = [str(exc)[:1].upper() + str(exc)[1:]]
+        else:
+            state[FLASH] = "Refund recorded: the gift's net amount and every total are updated."
+            state["donor_refund_amount"] = ""
+            state["donor_refund_note"] = ""
+            state["donor_refund_key"] = str(uuid4())
+        state[REFUND_ERRORS] = errors
+
+    with st.expander("Record a refund", expanded=bool(st.session_state.get(REFUND_ERRORS))):
+        with st.form("donor_refund"):
+            st.selectbox(
+                "Gift", list(gift_labels), format_func=lambda i: gift_labels[i], key="donor_refund_gift"
+            )
+            amount_col, day_col = st.columns(2)
+            amount_col.text_input("Amount refunded (in the gift's currency)", key="donor_refund_amount")
+            day_col.date_input("Refunded on", max_value=today, key="donor_refund_on", format="YYYY-MM-DD")
+            st.text_input("Why (optional)", key="donor_refund_note", max_chars=1000)
+            st.form_submit_button("Record refund", key="donor_refund_save", on_click=refund)
+        for message in st.session_state.pop(REFUND_ERRORS, []):
+            st.error(message, icon=":material/error:")
 
 with st.expander("Edit details"), st.form(f"donor_edit_{picked}"):
     st.text_input("Name", value=str(row["display_name"]), key=f"donor_edit_name_{picked}", max_chars=200)

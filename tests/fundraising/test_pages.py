@@ -176,3 +176,26 @@ def test_save_an_exchange_rate(desk: Desk) -> None:
         assert conn.execute(
             "select rate::text from public.exchange_rates where currency = 'CHF'"
         ).fetchone() == ("1.1300000000",)
+
+
+def test_record_a_refund_from_the_donor_profile(desk: Desk) -> None:
+    _load_samples(desk)
+    with psycopg.connect(desk.uri) as conn:
+        amara = conn.execute("select id from public.donors where display_name = 'Amara Nwosu'").fetchone()[0]
+        gift = conn.execute("select id from public.donations where donor_id = %s", (amara,)).fetchone()[0]
+    at = _page(desk, "donors", donors_pick=amara)
+    assert at.selectbox(key="donor_refund_gift").value == gift
+    at.text_input(key="donor_refund_amount").set_value("150")
+    at.button(key="donor_refund_save").click().run()
+    assert [e.value for e in at.error] == ["The refunds would be larger than the gift"]
+    at.text_input(key="donor_refund_amount").set_value("40")
+    at.button(key="donor_refund_save").click().run()
+    assert not at.exception
+    assert at.success[0].value.startswith("Refund recorded")
+    assert at.text_input(key="donor_refund_amount").value == ""
+    with psycopg.connect(desk.uri) as conn:
+        assert conn.execute(
+            "select refunded_minor from public.donations where id = %s", (gift,)
+        ).fetchone() == (4000,)
+    # The profile's lifetime total is now net of the refund: 100 - 40.
+    assert at.metric[0].value == "USD 60.00"
