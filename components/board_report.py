@@ -503,6 +503,11 @@ def _table_of(view: object) -> pl.DataFrame:
     return table if isinstance(table, pl.DataFrame) else pl.DataFrame()
 
 
+def _columns(frame: pl.DataFrame, *names: str) -> pl.DataFrame:
+    """The columns a printed page has room for (the dashboard downloads all)."""
+    return frame.select([n for n in names if n in frame.columns]) if frame.width else frame
+
+
 def _failure_html(exc: Exception) -> bytes:
     return (
         '<!doctype html><html lang="en"><meta charset="utf-8"><title>Board report</title>'
@@ -541,7 +546,19 @@ def board_pack(
         "Overview",
         v.kpi_cards(report, against),
         [v.health_view(report)],
-        [Table("Health score components", _table_of(v.health_view(report)))],
+        [
+            Table(
+                "Health score components",
+                _columns(
+                    _table_of(v.health_view(report)),
+                    "component",
+                    "value",
+                    "weight",
+                    "contribution (points)",
+                    "not scored because",
+                ),
+            )
+        ],
     )
     overview.notes.extend(report.notes)
     sustainability = _section(
@@ -580,9 +597,30 @@ def board_pack(
         "Impact",
         v.impact_cards(report, goals),
         [v.teq_view(report), effects, goals_view],
-        [Table("Change in empathy per program", _table_of(effects))]
+        [
+            Table(
+                "Change in empathy per program",
+                _columns(
+                    _table_of(effects),
+                    "program",
+                    "pairs",
+                    "mean before",
+                    "mean after",
+                    "mean change",
+                    "d_z",
+                    "95% CI of d_z",
+                ),
+            )
+        ]
         + (
-            [Table("Goals", goals_view.table)]
+            [
+                Table(
+                    "Goals",
+                    _columns(
+                        goals_view.table, "goal", "scope", "now", "target", "progress (%)", "due", "status"
+                    ),
+                )
+            ]
             if goals_view.table is not None and goals_view.table.height
             else []
         ),

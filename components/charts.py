@@ -130,6 +130,14 @@ def _layout(
     return fig
 
 
+def month_axis(fig: go.Figure, months: int) -> go.Figure:
+    """Ticks on whole months for monthly data (plotly would otherwise pick
+    days when a period holds only a few months)."""
+    dtick = "M1" if months <= 14 else "M3" if months <= 42 else "M12"
+    fig.update_xaxes(dtick=dtick, tickformat="%b %Y" if dtick != "M12" else "%Y")
+    return fig
+
+
 def _axis_title(label: str, unit: Unit) -> str:
     return label if unit.name in label else f"{label} ({unit.name})"
 
@@ -154,6 +162,7 @@ def lines(
     unit: Unit,
     markers: bool = False,
     hover_x: str = "%{x|%d %b %Y}",
+    monthly: bool = False,
 ) -> go.Figure:
     fig = go.Figure()
     for i, s in enumerate(series):
@@ -169,6 +178,8 @@ def lines(
             )
         )
     fig.update_yaxes(tickformat=unit.tickformat, tickprefix=unit.prefix, rangemode="tozero")
+    if monthly:
+        month_axis(fig, max((len(s.x) for s in series), default=0))
     return _layout(
         fig, title, x_title=x_title, y_title=_axis_title(y_title, unit), showlegend=len(series) > 1
     )
@@ -184,6 +195,7 @@ def bars(
     stacked: bool = False,
     horizontal: bool = False,
     hover_x: str = "%{x}",
+    monthly: bool = False,
 ) -> go.Figure:
     fig = go.Figure()
     for i, s in enumerate(series):
@@ -203,6 +215,8 @@ def bars(
     value_axis(tickformat=unit.tickformat, tickprefix=unit.prefix)
     if horizontal:
         fig.update_yaxes(autorange="reversed")
+    if monthly:
+        month_axis(fig, max((len(set(s.x)) for s in series), default=0))
     titles = (
         {"x_title": _axis_title(y_title, unit), "y_title": x_title}
         if horizontal

@@ -328,6 +328,7 @@ def runway_view(r: HealthReport) -> View:
         unit=charts.MONTHS,
         markers=True,
         hover_x="%{x|%b %Y}",
+        monthly=True,
     )
     charts.add_reference_series(
         fig, r.params.runway_alert_months, f"Runway alert ({r.params.runway_alert_months:g} months)"
@@ -374,6 +375,7 @@ def burn_view(r: HealthReport) -> View:
         y_title="amount",
         unit=unit,
         hover_x="%{x|%b %Y}",
+        monthly=True,
     )
     fig.add_trace(
         go.Scatter(
@@ -428,6 +430,7 @@ def revenue_view(r: HealthReport) -> View:
         unit=unit,
         stacked=True,
         hover_x="%{x|%b %Y}",
+        monthly=True,
     )
     bits = [
         f"Funds raised: {figure_text(g.funds_raised_minor, cur)} from {fmt.people(g.donors, 'donors')}",
@@ -612,6 +615,7 @@ def volunteers_view(r: HealthReport) -> View:
         unit=charts.count("volunteers"),
         markers=True,
         hover_x="%{x|%b %Y}",
+        monthly=True,
     )
     ret = v.retention
     parts = [
@@ -1010,6 +1014,7 @@ def chapters_level_view(r: HealthReport) -> View:
         unit=charts.count("chapters"),
         stacked=True,
         hover_x="%{x|%b %Y}",
+        monthly=True,
     )
     s = r.momentum.chapters
     caption = (

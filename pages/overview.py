@@ -43,7 +43,7 @@ with st.expander("The headline figures as a table", icon=":material/table:"):
 st.subheader("Board report", anchor=False)
 st.caption(
     "Every figure and chart of this period and scope (overview, sustainability, momentum, impact) "
-    "in one file for the board pack. Building it takes a few seconds."
+    "in one file for the board pack. Drawing its charts takes up to half a minute."
 )
 download_buttons(
     r,

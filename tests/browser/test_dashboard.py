@@ -22,7 +22,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 BOARD = next(a for a in DEMO_ACCOUNTS if a.email == "board@demo.heartbeat.example")
 DOWNLOAD_TIMEOUT_MS = 240_000
-PAGES = ("Overview", "Sustainability", "Momentum", "Impact", "Compare chapters")
+# Each page and the last thing it draws: the capture waits until it is there.
+PAGES = {
+    "Overview": "Board report (PDF)",
+    "Sustainability": "The numbers: how hours are spread over volunteers",
+    "Momentum": "The numbers: chapters by level",
+    "Impact": "The numbers: goals: progress and due dates",
+    "Compare chapters": "Open its overview",
+}
 
 
 def _direct(pg_server: object, period: Period) -> HealthReport:
@@ -116,8 +123,9 @@ def test_overview_figures_period_change_board_report_and_screenshots(
         assert check(saved.read_bytes()), label
 
     _choose(page, "Period", "Calendar year")
-    for title in PAGES:
+    for title, last in PAGES.items():
         page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click()
         wait_for_app(page)
+        page.get_by_text(last, exact=True).first.wait_for()
         assert page.get_by_test_id("stException").count() == 0, title
         _full_screenshot(page, f"dashboard_{title.lower().replace(' ', '_')}")
