@@ -88,11 +88,17 @@ def wipe_movement(conn: psycopg.Connection, demo_user_ids: Sequence[str], demo_e
                 sql.SQL(", ").join(sql.Identifier("public", t) for t in tables)
             )
         )
-    if has_auth_users(conn):
+    # On Supabase, auth.users belongs to GoTrue and may not be ours to change.
+    if has_auth_users(conn) and _may_delete_users(conn):
         conn.execute(
             "delete from auth.users where id = any(%s::uuid[]) or lower(email) = any(%s)",
             (list(demo_user_ids), list(demo_emails)),
         )
+
+
+def _may_delete_users(conn: psycopg.Connection) -> bool:
+    row = conn.execute("select has_table_privilege('auth.users', 'delete')").fetchone()
+    return bool(row and row[0])
 
 
 def has_auth_users(conn: psycopg.Connection) -> bool:
