@@ -201,7 +201,11 @@ with tab_file:
                 key="import_preview",
                 column_config={
                     "row": st.column_config.NumberColumn("Row", format="%d", width="small"),
-                    "detail": st.column_config.TextColumn("Detail", width="large"),
+                    "detail": st.column_config.TextColumn("Detail", width="medium"),
+                    **{c: c.capitalize() for c in ("outcome", "donor", "amount", "fee", "refunded", "email")},
+                    "recurring": st.column_config.CheckboxColumn("Recurring"),
+                    "date": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
+                    "reference": "Reference",
                     "reporting": money_column(f"In {cur}", cur),
                 },
             )

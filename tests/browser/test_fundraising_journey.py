@@ -156,6 +156,15 @@ def test_an_import_is_previewed_with_every_bad_row_and_nothing_saved(
     assert page.locator(".st-key-import_commit").count() == 0
     _no_errors(page)
 
+    # The demo stores no yen rate: add one, as a fundraiser would under
+    # Exchange rates, so the good file checks clean.
+    with psycopg.connect(_db(pg_server)) as conn:
+        for currency, rate in (("JPY", "0.0067"), ("EUR", "1.08"), ("GBP", "1.26")):
+            conn.execute(
+                "insert into public.exchange_rates (currency, valid_on, rate) values (%s, '2024-01-01', %s) "
+                "on conflict do nothing",
+                (currency, rate),
+            )
     page.locator(".st-key-import_file input[type='file']").set_input_files(
         str(SAMPLES / "paypal_activity.csv")
     )
