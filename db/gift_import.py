@@ -1120,6 +1120,19 @@ def commit_import(identity: Identity, check: ImportCheck) -> ImportResult:
         assert import_row is not None
         import_id = int(import_row["id"])
 
+        # Imports run one at a time, and donors are looked up again under the
+        # lock: two people importing overlapping files never create the same
+        # donor twice (gifts are protected by their processor reference).
+        conn.execute("select pg_advisory_xact_lock(hashtext('heartbeat.gift_import'))")
+        pending = {d.email: d for d in check.donors.values() if d.donor_id is None and d.email}
+        if pending:
+            for r in conn.execute(
+                "select distinct on (lower(email)) id, lower(email) as email, chapter_id from public.donors "
+                "where merged_into_id is null and lower(email) = any(%s) order by lower(email), id",
+                (list(pending),),
+            ).fetchall():
+                pending[r["email"]].donor_id = int(r["id"])
+                pending[r["email"]].chapter_id = r["chapter_id"]
         to_create = [d for d in check.donors.values() if d.donor_id is None]
         new_ids = _nextvals(conn, "donors", len(to_create))
         for slot, new_id in zip(to_create, new_ids, strict=True):

@@ -269,3 +269,22 @@ def test_csv_exports_neutralise_formulas() -> None:
     frame = pl.DataFrame({"name": ["=1+1", "+SUM(A1)", "-2", "@x", "Ada"], "amount": [-5, 1, 2, 3, 4]})
     text = safe_csv(frame).decode("utf-8-sig")
     assert text.splitlines()[1:] == ["'=1+1,-5", "'+SUM(A1),1", "'-2,2", "'@x,3", "Ada,4"]
+
+
+def test_two_imports_checked_at_once_create_each_donor_once(desk: Desk) -> None:
+    stripe = sample("stripe_payments.csv")
+    first = _check(desk.fundraiser.identity, stripe)
+    # A second file with one of the same donors, checked before the first is saved.
+    other = (
+        b"reference,date,amount,currency,name,email\n"
+        b"X-1,2025-05-05,40.00,USD,Maya Okafor,maya.okafor@example.org\n"
+    )
+    second = _check(desk.fundraiser.identity, other)
+    assert second.donors_to_create == 1
+    commit_import(desk.fundraiser.identity, first)
+    result = commit_import(desk.fundraiser.identity, second)
+    assert (result.gifts_added, result.donors_added) == (1, 0)
+    with psycopg.connect(desk.uri) as conn:
+        assert conn.execute(
+            "select count(*) from public.donors where lower(email) = 'maya.okafor@example.org'"
+        ).fetchone() == (1,)
