@@ -64,7 +64,7 @@ _FILTER = """
   join public.chapters c on c.id = m.chapter_id
  where (%s::bigint[] is null or m.chapter_id = any(%s::bigint[]))
    and (%s::text is null or m.status = %s)
-   and (%s::text is null or m.full_name ilike %s or m.email ilike %s)
+   and (%s::text is null or (m.full_name || ' ' || coalesce(m.email, '')) ilike %s)
 """
 
 
@@ -73,7 +73,7 @@ def _filter_params(
 ) -> tuple[object, ...]:
     ids = list(chapter_ids) if chapter_ids is not None else None
     pattern = _like(text.strip()) if text and text.strip() else None
-    return (ids, ids, status, status, pattern, pattern, pattern)
+    return (ids, ids, status, status, pattern, pattern)
 
 
 def search_members(
@@ -89,20 +89,32 @@ def search_members(
     """One page of the directory, by name, and how many match in all; only
     the members this person may see."""
     params = _filter_params(chapter_ids, status, text)
+    columns = """
+        select m.id, m.full_name, m.email, m.chapter_id, c.name as chapter_name, m.joined_on, m.left_on,
+               m.status, m.trained_on, m.leader_since, m.consent_contact, m.consent_data_use,
+               m.user_id is not null as has_account"""
+    searching = bool(text and text.strip())
+    # A name search reads every visible row anyway (RLS keeps ilike off any
+    # index), so one pass counts and pages; without one, the name index
+    # gives the page and a separate count is cheaper than sorting everyone.
+    total_sql = ", count(*) over () as total" if searching else ""
     rows = read_frame(
         identity,
         f"""
-        select m.id, m.full_name, m.email, m.chapter_id, c.name as chapter_name, m.joined_on, m.left_on,
-               m.status, m.trained_on, m.leader_since, m.consent_contact, m.consent_data_use,
-               m.user_id is not null as has_account
+        {columns}{total_sql}
         {_FILTER}
          order by lower(m.full_name), m.id
          limit %s offset %s
         """,
         (*params, page_size, page * page_size),
-        schema=MEMBER_SCHEMA,
+        schema={**MEMBER_SCHEMA, **({"total": pl.Int64} if searching else {})},
         uri=uri,
     )
+    if searching:
+        if rows.height or page == 0:
+            return MemberPage(rows.drop("total"), int(rows["total"][0]) if rows.height else 0)
+        # Past the last page the window has no row to count on: count apart.
+        rows = rows.drop("total")
     total = read_frame(identity, f"select count(*) as n {_FILTER}", params, schema={"n": pl.Int64}, uri=uri)
     return MemberPage(rows, int(total["n"].item()))
 

@@ -48,6 +48,8 @@ def test_search_treats_wildcards_as_text_and_pages(movement: Movement) -> None:
     assert first.total == 5
     assert first.rows["full_name"].to_list() == ["Member 00", "Member 01"]
     assert second.rows["full_name"].to_list() == ["Member 02", "Member 03"]
+    beyond = search_members(admin, text="member", page=9, page_size=2)
+    assert (beyond.rows.height, beyond.total, beyond.rows.columns) == (0, 5, first.rows.columns)
 
 
 def test_leave(movement: Movement) -> None:
