@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (SQL reads better with its clauses unbroken)
 """The benchmark's report written in DuckDB SQL over the same frames
 (registered as Arrow tables, zero-copy): the same definitions as
 `metrics/`, one query per figure group, with DuckDB's own parallelism."""
@@ -98,7 +99,9 @@ def _period(con: duckdb.DuckDBPyConnection, w: C.Window) -> dict[str, Any]:
     s, e = q(w.start), q(w.end)
     first = w.end - timedelta(days=C.ACTIVE_DAYS - 1)
     fm, am = q(first.replace(day=1)), q(w.end.replace(day=1))
-    out = _one(con, f"""
+    out = _one(
+        con,
+        f"""
         with cur as (select id from members where {_member_at(w.end)}),
         win as (
           select member_id from activity
@@ -107,13 +110,19 @@ def _period(con: duckdb.DuckDBPyConnection, w: C.Window) -> dict[str, Any]:
                             - (1::bigint << (case when month = {fm} then {first.day} else 1 end) - 1)) <> 0)
         select (select count(*) from cur) as members,
                (select count(*) from cur where id in (select member_id from win)) as active
-    """)
-    out |= _one(con, f"""
+    """,
+    )
+    out |= _one(
+        con,
+        f"""
         select count(*) as events, sum(member_attendances + guests) as attendance,
                (select count(distinct member_id) from attended where starts_on between {s} and {e}) as uniq
         from counts where starts_on between {s} and {e}
-    """)
-    out |= _one(con, f"""
+    """,
+    )
+    out |= _one(
+        con,
+        f"""
         with per as (select member_id, sum(minutes) / 60.0 as h from approved
                      where month between {s} and {e} group by member_id),
         r as (select h, sum(h) over (order by h desc rows unbounded preceding) as cum,
@@ -123,8 +132,11 @@ def _period(con: duckdb.DuckDBPyConnection, w: C.Window) -> dict[str, Any]:
                count(*) filter (where cum - h < 0.5 * total) as absence,
                sum(h) filter (where rn <= ceil(n / 10.0)) / sum(h) as top_decile
         from r
-    """)
-    out |= _one(con, f"""
+    """,
+    )
+    out |= _one(
+        con,
+        f"""
         with g as (select * from gifts where received_on between {s} and {e}),
         per as (select donor_id, sum(amount)::double as a from g group by donor_id),
         src as (select source, sum(amount)::double as a from g group by source),
@@ -137,7 +149,8 @@ def _period(con: duckdb.DuckDBPyConnection, w: C.Window) -> dict[str, Any]:
                (select sum(a) from (select a from per order by a desc limit {C.TOP_K})) / t.total as top_k,
                coalesce(t.rec, 0) / t.total as recurring
         from t
-    """)
+    """,
+    )
     out |= _finance(con, w.end)
     out |= _year(con, w.end.year, w.end)
     return out
@@ -147,7 +160,9 @@ def _finance(con: duckdb.DuckDBPyConnection, as_of: date) -> dict[str, Any]:
     last = last_complete_month(as_of)
     bf, be = add_months(last, -(C.BURN_MONTHS - 1)), month_end(last)
     yf = year_before(as_of) + timedelta(days=1)
-    r = _one(con, f"""
+    r = _one(
+        con,
+        f"""
         select (select coalesce(sum(reporting_amount_minor), 0) from expenses
                 where spent_on between {q(bf)} and {q(be)}) as cout,
                (select coalesce(sum(amount), 0) from gifts where received_on between {q(bf)} and {q(be)}) as cin,
@@ -157,15 +172,21 @@ def _finance(con: duckdb.DuckDBPyConnection, as_of: date) -> dict[str, Any]:
                  as cash,
                (select unrestricted_reserves_minor from balance_snapshots where as_of <= {q(as_of)}
                 order by as_of desc limit 1) as reserves
-    """)
+    """,
+    )
     burn = (r["cout"] - r["cin"]) / C.BURN_MONTHS
-    return {"net_burn": float(burn), "runway": r["cash"] / burn if burn > 0 else math.nan,
-            "reserve_months": 12 * r["reserves"] / r["year_exp"]}
+    return {
+        "net_burn": float(burn),
+        "runway": r["cash"] / burn if burn > 0 else math.nan,
+        "reserve_months": 12 * r["reserves"] / r["year_exp"],
+    }
 
 
 def _year(con: duckdb.DuckDBPyConnection, year: int, as_of: date) -> dict[str, Any]:
     cut = q(min(as_of, date(year, 12, 31)))
-    return _one(con, f"""
+    return _one(
+        con,
+        f"""
         with per as (
           select donor_id,
                  sum(amount) filter (where year(received_on) = {year}) as a0,
@@ -180,7 +201,8 @@ def _year(con: duckdb.DuckDBPyConnection, year: int, as_of: date) -> dict[str, A
                count(*) filter (where a1 > 0 and a0 is null) as y_lybunt,
                count(*) filter (where first_fy < {year} and a0 is null and a1 is null) as y_sybunt
         from per
-    """)
+    """,
+    )
 
 
 def _series(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
@@ -188,7 +210,9 @@ def _series(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     first_week = C.week_start(C.START)
     lead = first_week - timedelta(weeks=4)
     out: dict[str, Any] = {}
-    out |= _one(con, f"""
+    out |= _one(
+        con,
+        f"""
         with weeks as (select unnest(generate_series({q(lead)}, {q(C.week_start(C.END))}, interval 7 day))::date
                          as week),
         j as (select date_trunc('week', joined_on)::date as week, count(*) as n from members
@@ -199,9 +223,12 @@ def _series(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         m as (select w.week, base.b + sum(coalesce(j.n, 0) - coalesce(l.n, 0)) over (order by w.week) as members
               from weeks w cross join base left join j using (week) left join l using (week))
         select sum(members) as weekly_members from m where week >= {q(first_week)}
-    """)
+    """,
+    )
     lead_a = first_week - timedelta(weeks=C.SPIKE_WINDOW)
-    out |= _one(con, f"""
+    out |= _one(
+        con,
+        f"""
         with weeks as (select unnest(generate_series({q(lead_a)}, {q(C.week_start(C.END))}, interval 7 day))::date
                          as week),
         first_ever as (select date_trunc('week', min(starts_on))::date as fw from counts),
@@ -224,7 +251,8 @@ def _series(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         s5 as (select week, side, count(*) over (partition by run) as run_len from s4)
         select count(*) filter (where side <> 0 and run_len < {C.TREND_WEEKS} and week >= {q(first_week)})
                as spikes from s5
-    """)
+    """,
+    )
     lookback = add_months(C.START, -11)
     con.execute(f"""
         with months as (select unnest(generate_series({q(lookback)}, {q(C.END.replace(day=1))}, interval 1 month))
@@ -249,15 +277,20 @@ def _series(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """).fetchall()
     last = C.END.replace(day=1)
     cfirst = add_months(last, -(C.COHORTS - 1))
-    out |= _one(con, f"""
+    out |= _one(
+        con,
+        f"""
         with mem as (select id as member_id, date_trunc('month', joined_on)::date as cohort from members
                      where joined_on between {q(cfirst)} and {e}),
         j as (select distinct m.member_id, m.cohort, a.month from mem m join activity a using (member_id)
               where a.month between {q(cfirst)} and {e})
         select count(*) as cohort_active from j where month >= cohort
-    """)
+    """,
+    )
     at = q(C.AS_OF)
-    out |= _one(con, f"""
+    out |= _one(
+        con,
+        f"""
         with r as (select greatest(case when attendee <= {at} then 1 else 0 end,
                                    case when repeat_attendee <= {at} then 2 else 0 end,
                                    case when volunteer <= {at} then 3 else 0 end,
@@ -268,18 +301,22 @@ def _series(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
                count(*) filter (where rank >= 2) as ladder_2, count(*) filter (where rank >= 3) as ladder_3,
                count(*) filter (where rank >= 4) as ladder_4, count(*) filter (where rank >= 5) as ladder_5
         from r
-    """)
+    """,
+    )
     cols = ("attendee", "repeat_attendee", "volunteer", "trained", "leader")
     parts = []
     for i in range(1, 5):
         mr = f"date_trunc('month', {cols[i]})"
-        higher = " and ".join(f"({h} is null or {h} >= {mr})" for h in cols[i + 1:]) or "true"
+        higher = " and ".join(f"({h} is null or {h} >= {mr})" for h in cols[i + 1 :]) or "true"
         parts.append(f"select member_id from rungs where {cols[i]} between {s} and {e} and {higher}")
-    out |= _one(con, f"""
+    out |= _one(
+        con,
+        f"""
         select (select count(distinct member_id) from activity where part and month between {s} and {e})
                  as breadth,
-               (select count(distinct member_id) from ({' union all '.join(parts)})) as depth
-    """)
+               (select count(distinct member_id) from ({" union all ".join(parts)})) as depth
+    """,
+    )
     con.execute(f"""
         select month, count(distinct member_id) from activity where part and month between {s} and {e} group by 1
     """).fetchall()
@@ -299,32 +336,43 @@ def _series(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
                      sum(h) over (order by h desc rows unbounded preceding) / sum(h) over () as hs from per)
         select g.v, max(r.hs) from (select unnest(range(1, 21)) / 20.0 as v) g left join r on r.vs <= g.v group by g.v
     """).fetchall()
-    out |= _one(con, f"""
+    out |= _one(
+        con,
+        f"""
         select sum(n) as new_volunteers from (
           select date_trunc('month', volunteer) as m, count(*) as n from rungs
           where volunteer between {s} and {e} group by 1)
-    """)
+    """,
+    )
     con.execute(f"""
         select month, count(distinct member_id), sum(minutes) from approved where month between {s} and {e} group by 1
     """).fetchall()
-    out |= _one(con, f"""
+    out |= _one(
+        con,
+        f"""
         with v0 as (select distinct member_id from approved where month between date '{C.FY}-01-01' and {e}),
         v1 as (select distinct member_id from approved where month between date '{C.FY - 1}-01-01'
                and date '{C.FY - 1}-12-31')
         select (select count(*) from v1) as vol_prev,
                (select count(*) from v1 where member_id in (select member_id from v0)) as vol_retained
-    """)
+    """,
+    )
     lastc = last_complete_month(C.AS_OF)
     quiet = add_months(lastc, -(C.QUIET - 1))
     sust = add_months(quiet, -C.SUSTAINED)
-    out |= _one(con, f"""
+    out |= _one(
+        con,
+        f"""
         with m as (select distinct member_id, month from approved where month between {q(sust)} and {q(lastc)})
         select count(*) as dropped from (
           select member_id from m group by member_id
           having count(*) filter (where month < {q(quiet)}) = {C.SUSTAINED}
              and count(*) filter (where month >= {q(quiet)}) = 0)
-    """)
-    out |= _one(con, f"""
+    """,
+    )
+    out |= _one(
+        con,
+        f"""
         with u as (
           select chapter_id, sum(units) as units from (
             select chapter_id, sum(member_attendances + guests) as units from counts
@@ -335,7 +383,8 @@ def _series(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         r as (select units, sum(units) over (order by units desc rows unbounded preceding) as cum,
                      sum(units) over () as total from u)
         select count(*) filter (where cum - units < 0.5 * total) as elephant from r
-    """)
+    """,
+    )
     reversed_ = set(C.TEQ_REVERSED)
     teq = " + ".join(f"(4 - q{i:02d})" if i in reversed_ else f"q{i:02d}" for i in range(1, 17))
     con.execute(f"""
@@ -361,15 +410,21 @@ def _series(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     total = _one(con, f"select {moments} from ({pairs})")
     paired_change_from_moments(None, **total)
     out |= {"paired_n": total["n"], "paired_mean": total["mean_diff"], "programs_paired": len(by_program)}
-    out |= _one(con, f"""
+    out |= _one(
+        con,
+        f"""
         with latest as (select respondent_code, arg_max(practice, answered_on) as practice from survey_responses
                         where answered_on between {s} and {e} and wave in ('post', 'follow_up')
                           and practice is not null group by 1)
         select count(*) as practice_n from latest
-    """)
-    out |= _one(con, f"""
+    """,
+    )
+    out |= _one(
+        con,
+        f"""
         select count(*) as teq_rows from scored where answered_on between {s} and {e}
-    """)
+    """,
+    )
     return out
 
 
@@ -379,17 +434,34 @@ def run(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
     cur = _period(con, C.CURRENT)
     prev = _period(con, C.PREVIOUS)
     out.update(
-        members=cur["members"], members_prev=prev["members"], active=cur["active"],
-        active_prev_ratio=prev["active"] / prev["members"], events=cur["events"], attendance=cur["attendance"],
-        attendance_prev=prev["attendance"], unique_attendees=cur["uniq"], hours=cur["hours"],
-        hours_prev=prev["hours"], volunteers=cur["volunteers"], absence_factor=cur["absence"], funds=cur["funds"],
-        funds_prev=prev["funds"], donors=cur["donors"], hhi_donors=cur["hhi"], top_k_share=cur["top_k"],
+        members=cur["members"],
+        members_prev=prev["members"],
+        active=cur["active"],
+        active_prev_ratio=prev["active"] / prev["members"],
+        events=cur["events"],
+        attendance=cur["attendance"],
+        attendance_prev=prev["attendance"],
+        unique_attendees=cur["uniq"],
+        hours=cur["hours"],
+        hours_prev=prev["hours"],
+        volunteers=cur["volunteers"],
+        absence_factor=cur["absence"],
+        funds=cur["funds"],
+        funds_prev=prev["funds"],
+        donors=cur["donors"],
+        hhi_donors=cur["hhi"],
+        top_k_share=cur["top_k"],
         recurring_share=cur["recurring"],
-        fy_donors=cur["y_donors"], fy_donors_prev=cur["y_donors_prev"], fy_retained=cur["y_retained"],
-        fy_new_prev_retained=cur["y_new_prev_retained"], fy_repeat_prev=cur["y_repeat_prev"],
-        lybunt=cur["y_lybunt"], sybunt=cur["y_sybunt"],
+        fy_donors=cur["y_donors"],
+        fy_donors_prev=cur["y_donors_prev"],
+        fy_retained=cur["y_retained"],
+        fy_new_prev_retained=cur["y_new_prev_retained"],
+        fy_repeat_prev=cur["y_repeat_prev"],
+        lybunt=cur["y_lybunt"],
+        sybunt=cur["y_sybunt"],
         retention_prev=prev["y_retained"] / prev["y_donors_prev"] if prev["y_donors_prev"] else math.nan,
-        net_burn=cur["net_burn"], reserve_months=cur["reserve_months"],
+        net_burn=cur["net_burn"],
+        reserve_months=cur["reserve_months"],
     )
     out |= _series(con)
     return {k: float(v) for k, v in out.items() if v is not None}

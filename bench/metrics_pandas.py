@@ -24,11 +24,13 @@ def ts(d: date) -> pd.Timestamp:
 
 
 def month_of(s: pd.Series) -> np.ndarray:
-    return s.to_numpy().astype("datetime64[M]").astype("datetime64[ms]")
+    out: np.ndarray = s.to_numpy().astype("datetime64[M]").astype("datetime64[ms]")
+    return out
 
 
 def day_bits(s: pd.Series) -> np.ndarray:
-    return np.left_shift(np.int64(1), s.dt.day.to_numpy().astype(np.int64) - 1)
+    out: np.ndarray = np.left_shift(np.int64(1), s.dt.day.to_numpy().astype(np.int64) - 1)
+    return out
 
 
 def aggregate_hours(raw: pd.DataFrame) -> pd.DataFrame:
@@ -55,8 +57,10 @@ class Report:
         ev = ev[ev["starts_on"] <= ts(C.AS_OF)]
         self.events = ev
         self.attended = f["attendance"].merge(ev, on="event_id", how="inner")
-        per_event = f["attendance"].groupby("event_id", sort=False).agg(
-            member_attendances=("member_id", "count"), guests=("guest_count", "sum")
+        per_event = (
+            f["attendance"]
+            .groupby("event_id", sort=False)
+            .agg(member_attendances=("member_id", "count"), guests=("guest_count", "sum"))
         )
         self.counts = ev.merge(per_event, left_on="event_id", right_index=True, how="left").fillna(
             {"member_attendances": 0, "guests": 0}
@@ -69,13 +73,30 @@ class Report:
         vol = self.hours[self.hours["status"].isin(["approved", "pending"])]
         self.activity = pd.concat(
             [
-                pd.DataFrame({"member_id": att["member_id"].astype(np.int64).to_numpy(),
-                              "month": month_of(att["starts_on"]), "day_mask": day_bits(att["starts_on"]),
-                              "part": True}),
-                pd.DataFrame({"member_id": vol["member_id"].to_numpy(), "month": vol["month"].to_numpy(),
-                              "day_mask": vol["day_mask"].to_numpy().astype(np.int64), "part": True}),
-                pd.DataFrame({"member_id": gave["member_id"].to_numpy(), "month": month_of(gave["received_on"]),
-                              "day_mask": day_bits(gave["received_on"]), "part": False}),
+                pd.DataFrame(
+                    {
+                        "member_id": att["member_id"].astype(np.int64).to_numpy(),
+                        "month": month_of(att["starts_on"]),
+                        "day_mask": day_bits(att["starts_on"]),
+                        "part": True,
+                    }
+                ),
+                pd.DataFrame(
+                    {
+                        "member_id": vol["member_id"].to_numpy(),
+                        "month": vol["month"].to_numpy(),
+                        "day_mask": vol["day_mask"].to_numpy().astype(np.int64),
+                        "part": True,
+                    }
+                ),
+                pd.DataFrame(
+                    {
+                        "member_id": gave["member_id"].to_numpy(),
+                        "month": month_of(gave["received_on"]),
+                        "day_mask": day_bits(gave["received_on"]),
+                        "part": False,
+                    }
+                ),
             ],
             ignore_index=True,
         )
@@ -86,7 +107,8 @@ class Report:
     def members_at(self, at: date) -> np.ndarray:
         m = self.f["members"]
         t = ts(at)
-        return ((m["joined_on"] <= t) & (m["left_on"].isna() | (m["left_on"] > t))).to_numpy()
+        out: np.ndarray = ((m["joined_on"] <= t) & (m["left_on"].isna() | (m["left_on"] > t))).to_numpy()
+        return out
 
     def active(self, at: date) -> tuple[int, int]:
         first = at - timedelta(days=C.ACTIVE_DAYS - 1)
@@ -102,7 +124,9 @@ class Report:
 
     def events_in(self, w: C.Window) -> dict[str, float]:
         c = self.counts[(self.counts["starts_on"] >= ts(w.start)) & (self.counts["starts_on"] <= ts(w.end))]
-        a = self.attended[(self.attended["starts_on"] >= ts(w.start)) & (self.attended["starts_on"] <= ts(w.end))]
+        a = self.attended[
+            (self.attended["starts_on"] >= ts(w.start)) & (self.attended["starts_on"] <= ts(w.end))
+        ]
         return {
             "events": len(c),
             "attendance": float((c["member_attendances"] + c["guests"]).sum()),
@@ -149,33 +173,47 @@ class Report:
         g, x = self.gifts, self.f["expenses"]
         x = x[x["spent_on"] <= ts(as_of)]
         cin = g.loc[(g["received_on"] >= ts(burn_first)) & (g["received_on"] <= ts(burn_end)), "amount"].sum()
-        cout = x.loc[(x["spent_on"] >= ts(burn_first)) & (x["spent_on"] <= ts(burn_end)),
-                     "reporting_amount_minor"].sum()
+        cout = x.loc[
+            (x["spent_on"] >= ts(burn_first)) & (x["spent_on"] <= ts(burn_end)), "reporting_amount_minor"
+        ].sum()
         burn = (cout - cin) / C.BURN_MONTHS
         year_exp = x.loc[x["spent_on"] >= ts(year_first), "reporting_amount_minor"].sum()
         b = self.f["balance_snapshots"]
         b = b[b["as_of"] <= ts(as_of)].sort_values("as_of")
         snap = b.iloc[-1]
         runway = snap["cash_minor"] / burn if burn > 0 else math.nan
-        return {"net_burn": float(burn), "runway": float(runway),
-                "reserve_months": float(12 * snap["unrestricted_reserves_minor"] / year_exp)}
+        return {
+            "net_burn": float(burn),
+            "runway": float(runway),
+            "reserve_months": float(12 * snap["unrestricted_reserves_minor"] / year_exp),
+        }
 
     def fundraising_year(self, year: int, as_of: date) -> dict[str, float]:
         g = self.gifts[self.gifts["received_on"] <= ts(min(as_of, date(year, 12, 31)))]
         fy = g["received_on"].dt.year.to_numpy()
         amt = g["amount"].to_numpy()
-        per = pd.DataFrame({
-            "donor_id": g["donor_id"].to_numpy(),
-            "a0": np.where(fy == year, amt, 0), "a1": np.where(fy == year - 1, amt, 0),
-            "a2": np.where(fy == year - 2, amt, 0), "fy": fy,
-        }).groupby("donor_id", sort=False).agg(a0=("a0", "sum"), a1=("a1", "sum"), a2=("a2", "sum"),
-                                               first_fy=("fy", "min"))
+        per = (
+            pd.DataFrame(
+                {
+                    "donor_id": g["donor_id"].to_numpy(),
+                    "a0": np.where(fy == year, amt, 0),
+                    "a1": np.where(fy == year - 1, amt, 0),
+                    "a2": np.where(fy == year - 2, amt, 0),
+                    "fy": fy,
+                }
+            )
+            .groupby("donor_id", sort=False)
+            .agg(a0=("a0", "sum"), a1=("a1", "sum"), a2=("a2", "sum"), first_fy=("fy", "min"))
+        )
         in0, in1 = per["a0"] > 0, per["a1"] > 0
         new1 = per["first_fy"] == year - 1
         repeat1 = in1 & ~new1
         return {
-            "donors": int(in0.sum()), "donors_prev": int(in1.sum()), "retained": int((in0 & in1).sum()),
-            "new_prev_retained": int((new1 & in0).sum()), "repeat_prev": int(repeat1.sum()),
+            "donors": int(in0.sum()),
+            "donors_prev": int(in1.sum()),
+            "retained": int((in0 & in1).sum()),
+            "new_prev_retained": int((new1 & in0).sum()),
+            "repeat_prev": int(repeat1.sum()),
             "lybunt": int((in1 & ~in0).sum()),
             "sybunt": int(((per["first_fy"] < year) & ~in0 & ~in1).sum()),
             "retention": float((in0 & in1).sum() / in1.sum()) if in1.sum() else math.nan,
@@ -216,7 +254,12 @@ class Report:
         weeks = pd.date_range(ts(lead), ts(C.week_start(C.END)), freq="7D").as_unit("ms")
         w = c[(c["starts_on"] >= ts(lead)) & (c["starts_on"] <= ts(C.END))]
         wk = w["starts_on"] - pd.to_timedelta(w["starts_on"].dt.weekday, unit="D")
-        g = (w["member_attendances"] + w["guests"]).groupby(wk).agg(["size", "sum"]).reindex(weeks, fill_value=0)
+        g = (
+            (w["member_attendances"] + w["guests"])
+            .groupby(wk)
+            .agg(["size", "sum"])
+            .reindex(weeks, fill_value=0)
+        )
         first_ever = c["starts_on"].min()
         first_ever = first_ever - pd.Timedelta(days=first_ever.weekday())
         att = g["sum"].astype(float)
@@ -229,9 +272,10 @@ class Report:
         side = np.where(partial | (mean < C.MIN_MEAN) | mean.isna(), 0, side)
         run = np.cumsum(np.r_[True, side[1:] != side[:-1]])
         run_len = pd.Series(run).map(pd.Series(run).value_counts()).to_numpy()
-        marker = np.where(side == 0, None, np.where(run_len >= C.TREND_WEEKS, "shift", "spike"))
-        out = pd.DataFrame({"events": g["size"], "attendance": att, "mean": mean, "sd": sd, "marker": marker},
-                           index=weeks)
+        marker = pd.Series(np.where(run_len >= C.TREND_WEEKS, "shift", "spike")).where(side != 0).to_numpy()
+        out = pd.DataFrame(
+            {"events": g["size"], "attendance": att, "mean": mean, "sd": sd, "marker": marker}, index=weeks
+        )
         return out[out.index >= ts(first_week)]
 
     def finance_monthly(self) -> pd.DataFrame:
@@ -241,7 +285,9 @@ class Report:
         x = self.f["expenses"]
         x = x[(x["spent_on"] >= ts(lookback)) & (x["spent_on"] <= ts(C.END))]
         cin = g.groupby(month_of(g["received_on"]))["amount"].sum().reindex(months, fill_value=0)
-        cout = x.groupby(month_of(x["spent_on"]))["reporting_amount_minor"].sum().reindex(months, fill_value=0)
+        cout = (
+            x.groupby(month_of(x["spent_on"]))["reporting_amount_minor"].sum().reindex(months, fill_value=0)
+        )
         out = pd.DataFrame({"month": months, "cash_in": cin.to_numpy(), "cash_out": cout.to_numpy()})
         out["net_out"] = out["cash_out"] - out["cash_in"]
         out["net_burn"] = out["net_out"].rolling(C.BURN_MONTHS).mean()
@@ -255,8 +301,10 @@ class Report:
 
     def revenue_by_source(self) -> pd.DataFrame:
         g = self.gifts[(self.gifts["received_on"] >= ts(C.START)) & (self.gifts["received_on"] <= ts(C.END))]
-        return g.assign(month=month_of(g["received_on"])).groupby(["month", "source"], observed=True).agg(
-            amount=("amount", "sum"), gifts=("amount", "size")
+        return (
+            g.assign(month=month_of(g["received_on"]))
+            .groupby(["month", "source"], observed=True)
+            .agg(amount=("amount", "sum"), gifts=("amount", "size"))
         )
 
     def cohorts(self) -> pd.DataFrame:
@@ -283,7 +331,8 @@ class Report:
         vol = day.groupby(h["member_id"].to_numpy()).min().rename("volunteer")
         m = self.f["members"].set_index("id")
         r = m[["joined_on", "left_on", "trained_on", "leader_since"]].rename(
-            columns={"trained_on": "trained", "leader_since": "leader"})
+            columns={"trained_on": "trained", "leader_since": "leader"}
+        )
         return r.join(first).join(second).join(vol)
 
     def ladder(self, at: date) -> list[int]:
@@ -306,7 +355,7 @@ class Report:
         for i in range(1, 5):
             mr = r[cols[i]].to_numpy().astype("datetime64[M]").astype("datetime64[ms]")
             ok = (r[cols[i]] >= ts(C.START)) & (r[cols[i]] <= ts(C.END))
-            for higher in cols[i + 1:]:
+            for higher in cols[i + 1 :]:
                 ok &= r[higher].isna() | (r[higher].to_numpy() >= mr)
             climbed.append(pd.DataFrame({"member_id": r.index[ok.to_numpy()], "month": mr[ok.to_numpy()]}))
         cl = pd.concat(climbed).drop_duplicates()
@@ -332,8 +381,9 @@ class Report:
     def volunteer_retention(self) -> tuple[int, int]:
         h = self.approved
         v0 = h.loc[(h["month"] >= ts(date(C.FY, 1, 1))) & (h["month"] <= ts(C.END)), "member_id"].unique()
-        v1 = h.loc[(h["month"] >= ts(date(C.FY - 1, 1, 1))) & (h["month"] <= ts(date(C.FY - 1, 12, 31))),
-                   "member_id"].unique()
+        v1 = h.loc[
+            (h["month"] >= ts(date(C.FY - 1, 1, 1))) & (h["month"] <= ts(date(C.FY - 1, 12, 31))), "member_id"
+        ].unique()
         return int(np.isin(v1, v0).sum()), len(v1)
 
     def burnout(self) -> int:
@@ -365,30 +415,71 @@ class Report:
         teq = np.where(rev, 4 - vals, vals).sum(axis=1)
         s = s.assign(teq=teq, _event=np.where(s["program_id"].isna(), s["event_id"], np.nan))
         keys = ["program_id", "_event", "respondent_code"]
-        pre = s[s["wave"] == "pre"].sort_values("answered_on").groupby(keys, dropna=False).agg(pre=("teq", "first"))
-        post = s[s["wave"] == "post"].sort_values("answered_on").groupby(keys, dropna=False).agg(
-            post=("teq", "last"), post_on=("answered_on", "last"))
+        pre = (
+            s[s["wave"] == "pre"]
+            .sort_values("answered_on")
+            .groupby(keys, dropna=False)
+            .agg(pre=("teq", "first"))
+        )
+        post = (
+            s[s["wave"] == "post"]
+            .sort_values("answered_on")
+            .groupby(keys, dropna=False)
+            .agg(post=("teq", "last"), post_on=("answered_on", "last"))
+        )
         pairs = pre.join(post, how="inner").reset_index()
         pairs = pairs[(pairs["post_on"] >= ts(C.START)) & (pairs["post_on"] <= ts(C.END))]
         diff = pairs["post"] - pairs["pre"]
-        g = pairs.assign(diff=diff).groupby("program_id", dropna=False).agg(
-            n=("diff", "size"), mean_pre=("pre", "mean"), mean_post=("post", "mean"), sd_pre=("pre", "std"),
-            sd_post=("post", "std"), mean_diff=("diff", "mean"), sd_diff=("diff", "std"))
+        g = (
+            pairs.assign(diff=diff)
+            .groupby("program_id", dropna=False)
+            .agg(
+                n=("diff", "size"),
+                mean_pre=("pre", "mean"),
+                mean_post=("post", "mean"),
+                sd_pre=("pre", "std"),
+                sd_post=("post", "std"),
+                mean_diff=("diff", "mean"),
+                sd_diff=("diff", "std"),
+            )
+        )
         by_program = [
-            paired_change_from_moments(None, int(r.n), r.mean_pre, r.mean_post, r.sd_pre, r.sd_post, r.mean_diff,
-                                       r.sd_diff)
+            paired_change_from_moments(
+                None, int(r.n), r.mean_pre, r.mean_post, r.sd_pre, r.sd_post, r.mean_diff, r.sd_diff
+            )
             for r in g.itertuples()
         ]
-        overall = paired_change_from_moments(None, len(pairs), pairs["pre"].mean(), pairs["post"].mean(),
-                                             pairs["pre"].std(), pairs["post"].std(), diff.mean(), diff.std())
-        p = s[(s["answered_on"] >= ts(C.START)) & (s["answered_on"] <= ts(C.END))
-              & s["wave"].isin(["post", "follow_up"]) & s["practice"].notna()]
+        overall = paired_change_from_moments(
+            None,
+            len(pairs),
+            pairs["pre"].mean(),
+            pairs["post"].mean(),
+            pairs["pre"].std(),
+            pairs["post"].std(),
+            diff.mean(),
+            diff.std(),
+        )
+        p = s[
+            (s["answered_on"] >= ts(C.START))
+            & (s["answered_on"] <= ts(C.END))
+            & s["wave"].isin(["post", "follow_up"])
+            & s["practice"].notna()
+        ]
         latest = p.sort_values("answered_on").groupby("respondent_code")["practice"].last()
-        dist = s[(s["answered_on"] >= ts(C.START)) & (s["answered_on"] <= ts(C.END))].groupby(
-            ["program_id", "wave", "teq"], observed=True).size()
-        return {"paired_n": len(pairs), "paired_mean": float(diff.mean()), "programs_paired": len(by_program),
-                "practice_n": len(latest), "practice_k": int(latest.isin(C.WEEKLY_OR_MORE).sum()),
-                "teq_rows": int(dist.sum()), "ci": overall.ci_d_z.low or 0.0}
+        dist = (
+            s[(s["answered_on"] >= ts(C.START)) & (s["answered_on"] <= ts(C.END))]
+            .groupby(["program_id", "wave", "teq"], observed=True)
+            .size()
+        )
+        return {
+            "paired_n": len(pairs),
+            "paired_mean": float(diff.mean()),
+            "programs_paired": len(by_program),
+            "practice_n": len(latest),
+            "practice_k": int(latest.isin(C.WEEKLY_OR_MORE).sum()),
+            "teq_rows": int(dist.sum()),
+            "ci": overall.ci_d_z.low or 0.0,
+        }
 
 
 def run(f: Frames) -> dict[str, float]:
@@ -411,12 +502,24 @@ def run(f: Frames) -> dict[str, float]:
             out["active_prev_ratio"] = active / n_members
             out["retention_prev"] = fy["retention"]
         else:
-            out.update(active=active, events=ev["events"], unique_attendees=ev["unique"],
-                       volunteers=hs["volunteers"], absence_factor=hs["absence"], donors=gs["donors"],
-                       hhi_donors=gs["hhi"], top_k_share=gs["top_k"], recurring_share=gs["recurring"],
-                       fy_donors=fy["donors"], fy_donors_prev=fy["donors_prev"], fy_retained=fy["retained"],
-                       fy_new_prev_retained=fy["new_prev_retained"], fy_repeat_prev=fy["repeat_prev"],
-                       lybunt=fy["lybunt"], sybunt=fy["sybunt"])
+            out.update(
+                active=active,
+                events=ev["events"],
+                unique_attendees=ev["unique"],
+                volunteers=hs["volunteers"],
+                absence_factor=hs["absence"],
+                donors=gs["donors"],
+                hhi_donors=gs["hhi"],
+                top_k_share=gs["top_k"],
+                recurring_share=gs["recurring"],
+                fy_donors=fy["donors"],
+                fy_donors_prev=fy["donors_prev"],
+                fy_retained=fy["retained"],
+                fy_new_prev_retained=fy["new_prev_retained"],
+                fy_repeat_prev=fy["repeat_prev"],
+                lybunt=fy["lybunt"],
+                sybunt=fy["sybunt"],
+            )
     fin = r.finance(C.AS_OF)
     out["net_burn"], out["reserve_months"] = fin["net_burn"], fin["reserve_months"]
     weekly = r.members_weekly()

@@ -89,12 +89,43 @@ def ensure_data(directory: Path, scale: str) -> float:
     return time.perf_counter() - started
 
 
-def load(directory: Path, scale: str) -> tuple[Any, pl.DataFrame]:
-    from metrics.schemas import SCHEMAS, VOLUNTEER_HOURS, ReportFrames, conform
+def load_frames(directory: Path, scale: str) -> Any:
+    from metrics.schemas import SCHEMAS, ReportFrames
 
-    frames = {name: pl.read_parquet(directory / f"{scale}-{name}.parquet") for name in SCHEMAS}
-    raw = conform(pl.read_parquet(directory / f"{scale}-raw_hours.parquet"), VOLUNTEER_HOURS)
-    return ReportFrames.of(**frames), raw
+    frames: dict[str, Any] = {
+        name: pl.read_parquet(directory / f"{scale}-{name}.parquet") for name in SCHEMAS
+    }
+    return ReportFrames.of(**frames)
+
+
+def load_raw_hours(directory: Path, scale: str) -> pl.DataFrame:
+    from metrics.schemas import VOLUNTEER_HOURS, conform
+
+    return conform(pl.read_parquet(directory / f"{scale}-raw_hours.parquet"), VOLUNTEER_HOURS)
+
+
+# Stage A and stage B run in separate processes, so that each stage's peak
+# memory is its own (stage A holds the ten million raw entries).
+
+
+def stage_a(engine: str, directory: Path, scale: str, repeat: int, threads: int) -> dict[str, Any]:
+    raw = load_raw_hours(directory, scale)
+    if engine == "polars":
+        from metrics.schemas import aggregate_volunteer_hours
+
+        wall, cpu, _ = _time(lambda: aggregate_volunteer_hours(raw).collect(), repeat)
+    elif engine == "pandas":
+        from bench import metrics_pandas as P
+
+        raw_pd = raw.to_pandas()
+        del raw
+        wall, cpu, _ = _time(lambda: P.aggregate_hours(raw_pd), repeat)
+    else:
+        from bench import metrics_duckdb as D
+
+        con = D.connect({"raw_hours": raw}, threads)
+        wall, cpu, _ = _time(lambda: D.aggregate_hours(con), repeat)
+    return {"wall": wall, "cpu": cpu, "peak": _peak_bytes()}
 
 
 # --- engines (each runs in a child process) -----------------------------------------------
@@ -104,10 +135,9 @@ def child_polars(directory: Path, scale: str, repeat: int) -> dict[str, Any]:
     from bench import metrics_common as C
     from metrics.periods import Period
     from metrics.report import health_report
-    from metrics.schemas import SCHEMAS, ReportFrames, aggregate_volunteer_hours
+    from metrics.schemas import SCHEMAS, ReportFrames
 
-    frames, raw = load(directory, scale)
-    a_wall, a_cpu, _ = _time(lambda: aggregate_volunteer_hours(raw).collect(), repeat)
+    frames = load_frames(directory, scale)
     period = Period.calendar_year(C.START.year)
 
     def fresh_report() -> Any:
@@ -127,12 +157,15 @@ def child_polars(directory: Path, scale: str, repeat: int) -> dict[str, Any]:
     }
     filters = {}
     for label, kw in changes.items():
-        wall, cpu, _ = _time(lambda kw=kw: health_report(frames, as_of=C.AS_OF, **kw), repeat)
+
+        def change(kw: Any = kw) -> Any:
+            return health_report(frames, as_of=C.AS_OF, **kw)
+
+        wall, cpu, _ = _time(change, repeat)
         filters[label] = {"wall": wall, "cpu": cpu}
     same_wall, same_cpu, _ = _time(lambda: health_report(frames, as_of=C.AS_OF, period=period), repeat)
     filters["same filters again (aggregates reused)"] = {"wall": same_wall, "cpu": same_cpu}
     return {
-        "a": {"wall": a_wall, "cpu": a_cpu},
         "b": {"wall": b_wall, "cpu": b_cpu},
         "filters": filters,
         "figures": C.figures_of(report),
@@ -144,35 +177,45 @@ def child_pandas(directory: Path, scale: str, repeat: int) -> dict[str, Any]:
     from bench import metrics_pandas as P
     from metrics.schemas import SCHEMAS
 
-    frames, raw = load(directory, scale)
+    frames = load_frames(directory, scale)
     pdf = {name: getattr(frames, name).to_pandas() for name in SCHEMAS}
-    raw_pd = raw.to_pandas()
-    del frames, raw
-    a_wall, a_cpu, _ = _time(lambda: P.aggregate_hours(raw_pd), repeat)
+    del frames
     b_wall, b_cpu, figures = _time(lambda: P.run(pdf), repeat)
-    return {"a": {"wall": a_wall, "cpu": a_cpu}, "b": {"wall": b_wall, "cpu": b_cpu}, "figures": figures,
-            "peak": _peak_bytes()}
+    return {"b": {"wall": b_wall, "cpu": b_cpu}, "figures": figures, "peak": _peak_bytes()}
 
 
 def child_duckdb(directory: Path, scale: str, repeat: int, threads: int) -> dict[str, Any]:
     from bench import metrics_duckdb as D
     from metrics.schemas import SCHEMAS
 
-    frames, raw = load(directory, scale)
-    con = D.connect({**{n: getattr(frames, n) for n in SCHEMAS}, "raw_hours": raw}, threads)
-    a_wall, a_cpu, _ = _time(lambda: D.aggregate_hours(con), repeat)
+    frames = load_frames(directory, scale)
+    con = D.connect({n: getattr(frames, n) for n in SCHEMAS}, threads)
     b_wall, b_cpu, figures = _time(lambda: D.run(con), repeat)
-    return {"a": {"wall": a_wall, "cpu": a_cpu}, "b": {"wall": b_wall, "cpu": b_cpu}, "figures": figures,
-            "peak": _peak_bytes()}
+    return {"b": {"wall": b_wall, "cpu": b_cpu}, "figures": figures, "peak": _peak_bytes()}
 
 
 # --- driver -------------------------------------------------------------------------------
 
 
-def _run_child(engine: str, args: argparse.Namespace) -> dict[str, Any]:
+def _run_child(engine: str, args: argparse.Namespace, stage: str = "b") -> dict[str, Any]:
     env = {**os.environ, "POLARS_MAX_THREADS": str(args.threads), "OMP_NUM_THREADS": str(args.threads)}
-    cmd = [sys.executable, "-m", "bench.metrics_report", "--child", engine, "--data", str(args.data),
-           "--scale", args.scale, "--repeat", str(args.repeat), "--threads", str(args.threads)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "bench.metrics_report",
+        "--child",
+        engine,
+        "--stage",
+        stage,
+        "--data",
+        str(args.data),
+        "--scale",
+        args.scale,
+        "--repeat",
+        str(args.repeat),
+        "--threads",
+        str(args.threads),
+    ]
     out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     if out.returncode != 0:
         raise RuntimeError(f"{engine} failed:\n{out.stderr[-4000:]}")
@@ -191,9 +234,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--repeat", type=int, default=3, help="runs per timing; the best counts")
     p.add_argument("--data", type=Path, default=DEFAULT_DIR)
     p.add_argument("--child", choices=["polars", "pandas", "duckdb"], help=argparse.SUPPRESS)
+    p.add_argument("--stage", choices=["a", "b"], default="b", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
 
     if args.child:
+        if args.stage == "a":
+            print(json.dumps(stage_a(args.child, args.data, args.scale, args.repeat, args.threads)))
+            return 0
         if args.child == "polars":
             result = child_polars(args.data, args.scale, args.repeat)
         elif args.child == "pandas":
@@ -208,30 +255,47 @@ def main(argv: list[str] | None = None) -> int:
     print(f"cores: {os.cpu_count()} · load average before: {load_before[0]:.2f} (shared machine)")
     generated = ensure_data(args.data, args.scale)
     print(f"data: {args.data} ({'generated in ' + _fmt(generated) if generated else 'reused'})")
-    results = {engine: _run_child(engine, args) for engine in ("polars", "pandas", "duckdb")}
+    results = {}
+    for engine in ("polars", "pandas", "duckdb"):
+        results[engine] = _run_child(engine, args)
+        results[engine]["a"] = _run_child(engine, args, "a")
     load_after = os.getloadavg()
 
     from bench.metrics_common import compare
 
     reference = results["polars"]["figures"]
     print()
-    print(f"{'engine':8} {'A: aggregate hours':>26} {'B: full report':>26} {'A+B wall':>10} {'peak memory':>12}  figures")
+    print(
+        f"{'engine':8} {'A: aggregate hours':>26} {'B: full report':>26} {'A+B wall':>10} "
+        f"{'peak A / B':>14}  figures"
+    )
     for engine, r in results.items():
         bad = compare(reference, r["figures"]) if engine != "polars" else []
-        agree = "reference" if engine == "polars" else ("agree" if not bad else f"DIFFER: {'; '.join(bad[:4])}")
+        agree = (
+            "reference" if engine == "polars" else ("agree" if not bad else f"DIFFER: {'; '.join(bad[:4])}")
+        )
         print(
             f"{engine:8} {_fmt(r['a']['wall'])} (cpu {r['a']['cpu']:6.2f}) {_fmt(r['b']['wall'])} "
-            f"(cpu {r['b']['cpu']:6.2f}) {r['a']['wall'] + r['b']['wall']:8.3f} s {r['peak'] / 2**30:9.2f} GB  {agree}"
+            f"(cpu {r['b']['cpu']:6.2f}) {r['a']['wall'] + r['b']['wall']:8.3f} s "
+            f"{r['a']['peak'] / 2**30:5.2f}/{r['peak'] / 2**30:4.2f} GB  {agree}"
         )
     pol, pan, duck = (results[e]["b"]["wall"] for e in ("polars", "pandas", "duckdb"))
     pol_ab = results["polars"]["a"]["wall"] + pol
     print()
     print(f"full report, polars vs pandas: {pan / pol:5.2f}× faster (target ≥ {TARGETS['vs_pandas']}×)")
-    print(f"full report, polars vs DuckDB: {duck / pol:5.2f}× (≥ 1 means no slower; target ≥ {TARGETS['vs_duckdb']})")
+    print(
+        f"full report, polars vs DuckDB: {duck / pol:5.2f}× "
+        f"(≥ 1 means no slower; target ≥ {TARGETS['vs_duckdb']})"
+    )
     ab = {e: results[e]["a"]["wall"] + results[e]["b"]["wall"] for e in results}
-    print(f"with stage A, polars vs pandas: {ab['pandas'] / pol_ab:5.2f}×, vs DuckDB: {ab['duckdb'] / pol_ab:5.2f}×")
-    print(f"full report, polars: {pol:.3f} s (target < {TARGETS['report_s']} s); "
-          f"peak {results['polars']['peak'] / 2**30:.2f} GB (target < {TARGETS['peak_gb']} GB)")
+    print(
+        f"with stage A, polars vs pandas: {ab['pandas'] / pol_ab:5.2f}×, "
+        f"vs DuckDB: {ab['duckdb'] / pol_ab:5.2f}×"
+    )
+    print(
+        f"full report, polars: {pol:.3f} s (target < {TARGETS['report_s']} s); "
+        f"peak {results['polars']['peak'] / 2**30:.2f} GB (target < {TARGETS['peak_gb']} GB)"
+    )
     print()
     print("filter changes (polars, prepared aggregates reused):")
     for label, t in results["polars"]["filters"].items():

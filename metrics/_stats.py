@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import lru_cache
 
 _EPS = 1e-15
 _TINY = 1e-300
@@ -89,11 +90,20 @@ def _bisect(fn: object, target: float, lo: float, hi: float, *, decreasing: bool
     return 0.5 * (lo + hi)
 
 
-def _solve(fn: Callable[[float], float], target: float, lo: float, hi: float) -> float:
+def _solve(
+    fn: Callable[[float], float],
+    target: float,
+    lo: float,
+    hi: float,
+    f_lo: float | None = None,
+    f_hi: float | None = None,
+) -> float:
     """The root of fn(x) = target on [lo, hi] for a monotone fn, by the
     Illinois variant of regula falsi: a handful of evaluations instead of
-    bisection's fifty (each evaluation may sum a long series)."""
-    f_lo, f_hi = fn(lo) - target, fn(hi) - target
+    bisection's fifty (each evaluation may sum a long series). `f_lo` and
+    `f_hi`, when known, are fn(lo) − target and fn(hi) − target."""
+    f_lo = fn(lo) - target if f_lo is None else f_lo
+    f_hi = fn(hi) - target if f_hi is None else f_hi
     if f_lo == 0.0:
         return lo
     if f_hi == 0.0:
@@ -120,18 +130,21 @@ def _solve(fn: Callable[[float], float], target: float, lo: float, hi: float) ->
     return x
 
 
+@lru_cache(maxsize=4096)
 def t_quantile(p: float, df: float) -> float:
     """The t with P(T ≤ t) = p, e.g. ``t_quantile(0.975, 9) ≈ 2.262``."""
     if not 0.0 < p < 1.0:
         raise ValueError("p must lie strictly between 0 and 1")
     if p == 0.5:
         return 0.0
-    bound = 1.0
-    while t_cdf(bound, df) < max(p, 1 - p):
-        bound *= 2.0
-        if bound > 1e12:
-            break
-    return _bisect(lambda t: t_cdf(t, df), p, -bound, bound)
+    if p < 0.5:
+        return -t_quantile(1.0 - p, df)
+    lo, hi = 0.0, max(1.0, -_normal_quantile(1.0 - p))
+    while t_cdf(hi, df) < p:
+        lo, hi = hi, hi * 2.0
+        if hi > 1e15:
+            return math.inf
+    return _solve(lambda t: t_cdf(t, df), p, lo, hi)
 
 
 def noncentral_t_cdf(t: float, df: float, delta: float) -> float:
@@ -179,6 +192,7 @@ def noncentral_t_cdf(t: float, df: float, delta: float) -> float:
 _EXACT_DELTA_LIMIT = 30.0
 
 
+@lru_cache(maxsize=4096)
 def standardized_mean_ci(d: float, n: int, level: float = 0.95) -> tuple[float, float]:
     """Confidence interval of a one-sample (or paired, d_z) standardised mean.
 
@@ -200,12 +214,16 @@ def standardized_mean_ci(d: float, n: int, level: float = 0.95) -> tuple[float, 
     # noncentral t's distribution function (falling in δ) straddles it.
     se = math.sqrt(1.0 + t_obs * t_obs / (2.0 * n))
 
+    def cdf(delta: float) -> float:
+        return noncentral_t_cdf(t_obs, df, delta)
+
     def limit(target: float, guess: float) -> float:
-        width = 2.0 * se + 0.5
+        width = 0.25 * se + 0.05
         for _ in range(60):
             lo, hi = guess - width, guess + width
-            if noncentral_t_cdf(t_obs, df, lo) > target > noncentral_t_cdf(t_obs, df, hi):
-                return _solve(lambda dl: noncentral_t_cdf(t_obs, df, dl), target, lo, hi)
+            f_lo, f_hi = cdf(lo) - target, cdf(hi) - target
+            if f_lo > 0 > f_hi:
+                return _solve(cdf, target, lo, hi, f_lo, f_hi)
             width *= 2.0
         raise ArithmeticError("no confidence limit found")
 
@@ -216,5 +234,6 @@ def standardized_mean_ci(d: float, n: int, level: float = 0.95) -> tuple[float, 
     return delta_low / root, delta_high / root
 
 
+@lru_cache(maxsize=256)
 def _normal_quantile(p: float) -> float:
     return _bisect(normal_cdf, p, -40.0, 40.0)

@@ -271,3 +271,34 @@ def test_empty_period_has_no_events_and_undefined_fill_rate() -> None:
     ).collect()
     assert (f.events, f.attendance, f.unique_attendees) == (0, 0, 0)
     assert f.fill_rate.value is None
+
+
+def test_first_two_days_per_id_including_ties_and_single_rows() -> None:
+    rows_ = pl.DataFrame(
+        {
+            "member_id": [3, 1, 1, 2, 2, 1, 4],
+            "day": [
+                D(2024, 5, 1),
+                D(2024, 3, 9),
+                D(2024, 1, 2),
+                D(2024, 2, 2),
+                D(2024, 2, 2),
+                D(2024, 7, 1),
+                D(1899, 12, 31),
+            ],
+        }
+    )
+    out = M.first_two_days(rows_, "member_id", pl.col("day")).collect().sort("member_id")
+    assert out.rows() == [
+        (1, D(2024, 1, 2), D(2024, 3, 9)),
+        (2, D(2024, 2, 2), D(2024, 2, 2)),  # two events on the same day: the second is that day too
+        (3, D(2024, 5, 1), None),
+        (4, D(1900, 1, 1), None),  # dates before 1900 are clipped to the packing's origin
+    ]
+
+
+def test_climbs_name_the_month_and_chapter() -> None:
+    _, rungs = _ladder_world()
+    out = M.climbs(rungs).collect().sort("member_id", "month")
+    assert out.filter(pl.col("member_id") == 1).rows() == [(1, 1, D(2024, 2, 1))]
+    assert set(out["month"].to_list()) == {D(2024, 2, 1), D(2024, 3, 1)}

@@ -236,3 +236,13 @@ def test_active_ratio_lies_in_zero_one(
     }
     active = {r["member_id"] for r in hours_ if r["status"] != "rejected" and first <= r["worked_on"] <= at}
     assert a.active == len(member_ids & active)
+
+
+@FAST
+@given(gift_rows)
+def test_known_first_gifts_give_the_same_year(rows: list[dict[str, Any]]) -> None:
+    frame = _frame(rows)
+    known = F.first_gifts(frame, END).collect()
+    a = F.fundraising_year(frame, year=2024, as_of=END).collect()
+    b = F.fundraising_year(frame, year=2024, as_of=END, first=known).collect()
+    assert a == b
