@@ -33,7 +33,9 @@ def _open(page: Any, link: str, heading: str | None = None) -> None:
 def _choose(page: Any, key: str, option_text: str) -> None:
     """Type into a select box's filter and take the first match."""
     box = page.locator(f".st-key-{key} [role='combobox']")
-    box.click()
+    box.wait_for()
+    if option_text in (box.input_value() or ""):
+        return
     box.fill(option_text)
     page.get_by_role("option").filter(has_text=option_text).first.wait_for()
     box.press("Enter")
