@@ -140,3 +140,24 @@ def test_add_shift_record_attendance_and_edit(movement: Movement) -> None:
     at.button(key=f"edit_event_submit_{event_id}").click().run()
     assert [s.value for s in at.success] == ["Perspective workshop is saved."]
     assert list_events(movement.admin.identity)["title"].to_list() == ["Perspective workshop"]
+
+
+def test_remove_an_event_only_when_sure(movement: Movement) -> None:
+    start = datetime.combine(date.today().replace(day=1) + timedelta(days=14), time(18))
+    event_id = create_event(
+        movement.coordinator.identity,
+        EventIn(
+            chapter_id=movement.ottawa,
+            kind="talk",
+            title="Why empathy",
+            starts_at=start,
+            ends_at=start + timedelta(hours=1),
+        ),
+    )
+    at = _page(movement)
+    at.selectbox(key="edit_event").set_value(event_id).run()
+    assert at.button(key=f"remove_event_{event_id}").disabled
+    at.checkbox(key=f"remove_event_sure_{event_id}").check().run()
+    at.button(key=f"remove_event_{event_id}").click().run()
+    assert [s.value for s in at.success] == ["Why empathy is removed."]
+    assert list_events(movement.admin.identity).is_empty()

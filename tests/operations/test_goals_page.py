@@ -128,3 +128,20 @@ def test_coordinator_does_not_get_partial_movement_figures(movement: Movement) -
             "Due": DUE.isoformat(),
         }
     ]
+
+
+def test_remove_a_goal(movement: Movement) -> None:
+    mine = GoalIn(name="Grow Ontario", metric="momentum.members", target_value=4, due_on=DUE)
+    create_goal(movement.coordinator.identity, mine.model_copy(update={"chapter_id": movement.ontario}))
+    create_goal(
+        movement.admin.identity,
+        GoalIn(name="Ten chapters", metric="momentum.chapters", target_value=10, due_on=DUE),
+    )
+    at = _page(movement)
+    # Only the coordinator's own goal can be removed by them.
+    assert at.selectbox(key="goal_remove").options == ["Grow Ontario — Ontario and below"]
+    assert at.button(key="goal_remove_submit").disabled
+    at.checkbox(key="goal_remove_sure").check().run()
+    at.button(key="goal_remove_submit").click().run()
+    assert [s.value for s in at.success] == ["The goal “Grow Ontario” is removed."]
+    assert list_goals(movement.admin.identity)["name"].to_list() == ["Ten chapters"]
