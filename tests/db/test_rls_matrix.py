@@ -1228,19 +1228,19 @@ def crowd(scene: Scene) -> int:
     [
         "volunteer_hours",
         "shift_signups",
-        pytest.param(
-            "attendance",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="attendance's policies (migration 20261125194000) call app.event_chapter() per row; "
-                "select event ids once: event_id in (select … (select app.coordinated_chapters()))",
-            ),
-        ),
+        "attendance",
     ],
 )
 def test_policy_helpers_run_once_per_query_not_once_per_row(scene: Scene, crowd: int, table: str) -> None:
     coordinator = scene.who("coordinator_R1")
-    helpers = ("has_role", "coordinated_chapters", "my_member_ids", "event_chapter", "shift_chapter")
+    helpers = (
+        "has_role",
+        "coordinated_chapters",
+        "coordinated_event_ids",
+        "my_member_ids",
+        "event_chapter",
+        "shift_chapter",
+    )
     select = sql.SQL("select * from public.{}").format(sql.Identifier(table))
     with psycopg.connect(scene.uri) as conn:
         # Counting function calls needs the owner's right to set track_functions.
