@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -177,30 +178,53 @@ class FilterOptions:
     allowed_chapters: frozenset[int] | None = None
     default_chapter: int | None = None
 
-    def chapter_choices(self) -> list[int | None]:
+    # Looked up once per option on every run: a national movement has
+    # thousands of chapters, so these are built once, not scanned per label.
+    @cached_property
+    def _by_id(self) -> dict[int, ChapterOption]:
+        return {c.id: c for c in self.chapters}
+
+    @cached_property
+    def _depth(self) -> dict[int, int]:
+        return _depths(self.chapters)
+
+    @cached_property
+    def _program_names(self) -> dict[int, str]:
+        return dict(self.programs)
+
+    @cached_property
+    def _choices(self) -> list[int | None]:
         ordered = [c.id for c in chapter_tree_order(self.chapters)]
         if self.allowed_chapters is None:
             return [None, *ordered]
         return [cid for cid in ordered if cid in self.allowed_chapters]
 
+    def chapter_choices(self) -> list[int | None]:
+        return list(self._choices)
+
     def chapter_label(self, chapter_id: int | None) -> str:
         if chapter_id is None:
             return "Whole movement"
-        for c in self.chapters:
-            if c.id == chapter_id:
-                return f"{c.name} ({c.level})"
-        return f"chapter {chapter_id}"
+        c = self._by_id.get(chapter_id)
+        return f"{c.name} ({c.level})" if c is not None else f"chapter {chapter_id}"
 
     def indented_chapter_label(self, chapter_id: int | None) -> str:
         if chapter_id is None:
             return "Whole movement"
-        depth = _depths(self.chapters).get(chapter_id, 0)
-        return "\u2003" * depth + self.chapter_label(chapter_id)
+        return "\u2003" * self._depth.get(chapter_id, 0) + self.chapter_label(chapter_id)
 
     def program_label(self, program_id: int | None) -> str:
         if program_id is None:
             return "All programs"
-        return dict(self.programs).get(program_id, f"program {program_id}")
+        return self._program_names.get(program_id, f"program {program_id}")
+
+    @cached_property
+    def parents(self) -> frozenset[int]:
+        """Chapters with at least one chapter below them."""
+        return frozenset(c.parent_id for c in self.chapters if c.parent_id is not None)
+
+    def has_program(self, program_id: int) -> bool:
+        return program_id in self._program_names
 
     def years(self) -> list[int]:
         last = max(self.today.year, fiscal_year_of(self.today, self.fy_start_month))
@@ -218,15 +242,12 @@ class FilterOptions:
 
 
 def _depths(chapters: Iterable[ChapterOption]) -> dict[int, int]:
-    by_id = {c.id: c for c in chapters}
+    """Each chapter's depth in the tree (0 at the top), parents first."""
     depths: dict[int, int] = {}
-    for c in by_id.values():
-        depth, node, seen = 0, c, {c.id}
-        while node.parent_id is not None and node.parent_id in by_id and node.parent_id not in seen:
-            node = by_id[node.parent_id]
-            seen.add(node.id)
-            depth += 1
-        depths[c.id] = depth
+    ids = {c.id for c in chapters}
+    for c in chapter_tree_order(chapters):
+        parent = c.parent_id if c.parent_id in ids else None
+        depths[c.id] = 0 if parent is None else depths.get(parent, -1) + 1
     return depths
 
 
@@ -374,7 +395,7 @@ def resolve(params: FilterParams, options: FilterOptions) -> tuple[Filters, list
                 f"showing {options.chapter_label(options.default_chapter)} instead."
             )
         chapter = options.default_chapter if options.default_chapter in choices else (choices or [None])[0]
-    program = params.program if params.program in dict(options.programs) else None
+    program = params.program if params.program is not None and options.has_program(params.program) else None
     if params.program is not None and program is None:
         notes.append("The program in the link does not exist; showing all programs instead.")
 
@@ -407,7 +428,7 @@ def resolve(params: FilterParams, options: FilterOptions) -> tuple[Filters, list
 
 
 def _has_children(options: FilterOptions, chapter_id: int) -> bool:
-    return any(c.parent_id == chapter_id for c in options.chapters)
+    return chapter_id in options.parents
 
 
 # --- Streamlit -------------------------------------------------------------
