@@ -177,6 +177,9 @@ class FilterOptions:
     today: date
     allowed_chapters: frozenset[int] | None = None
     default_chapter: int | None = None
+    program_chapters: Mapping[int, int | None] | None = None
+    """Each program's chapter (None: movement-wide), to offer with a chapter
+    only its programs; when not given every program is offered."""
 
     # Looked up once per option on every run: a national movement has
     # thousands of chapters, so these are built once, not scanned per label.
@@ -225,6 +228,18 @@ class FilterOptions:
 
     def has_program(self, program_id: int) -> bool:
         return program_id in self._program_names
+
+    def programs_for(self, chapter_id: int | None) -> list[int]:
+        """The programs offered with `chapter_id` in the filter: the
+        movement-wide ones and those of the chapter or any chapter below it
+        (all programs for the whole movement), by name."""
+        names = self._program_names
+        ordered = sorted(names, key=lambda pid: names[pid].lower())
+        if chapter_id is None or self.program_chapters is None:
+            return ordered
+        below = subtree(self.chapters, [chapter_id])
+        owner = self.program_chapters
+        return [pid for pid in ordered if owner.get(pid) is None or owner.get(pid) in below]
 
     def years(self) -> list[int]:
         last = max(self.today.year, fiscal_year_of(self.today, self.fy_start_month))
@@ -398,6 +413,12 @@ def resolve(params: FilterParams, options: FilterOptions) -> tuple[Filters, list
     program = params.program if params.program is not None and options.has_program(params.program) else None
     if params.program is not None and program is None:
         notes.append("The program in the link does not exist; showing all programs instead.")
+    elif program is not None and program not in options.programs_for(chapter):
+        notes.append(
+            f"{options.program_label(program)} does not run in {options.chapter_label(chapter)}; "
+            "showing all its programs instead."
+        )
+        program = None
 
     resolved = FilterParams.model_validate(
         {
@@ -594,7 +615,7 @@ def dashboard_filters(options: FilterOptions) -> Filters:
         )
         st.selectbox(
             "Program",
-            [0, *(pid for pid, _ in sorted(options.programs, key=lambda p: p[1].lower()))],
+            [0, *options.programs_for(filters.chapter_id)],
             format_func=lambda p: options.program_label(p or None),
             key=_W_PROGRAM,
             on_change=_on_change,

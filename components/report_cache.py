@@ -192,9 +192,11 @@ def filter_options(user: SignedIn, frames: ReportFrames, today: date) -> FilterO
         # A coordinator starts on their own chapter: RLS already limits the
         # rows, and a "whole movement" label over one chapter would mislead.
         default = next((c for c in user.coordinator_chapters if c in allowed), None)
+    owners = dict(frames.programs.select("id", "chapter_id").iter_rows())
     return FilterOptions(
         chapters=chapters,
         programs=programs,
+        program_chapters=owners,
         fy_start_month=fy_start,
         first_year=first_year.year if isinstance(first_year, date) else today.year,
         today=today,

@@ -201,3 +201,18 @@ def test_previous_period_labels():
         FilterParams.model_validate({"period": "custom", "from": "2026-01", "to": "2026-03"}), options()
     )[0]
     assert custom.previous_label == "Oct 2025 – Dec 2025"
+
+
+def test_a_chapter_offers_only_its_programs_and_the_movements():
+    opts = options(
+        programs=((10, "School circles"), (11, "Workplace training"), (12, "Paris talks")),
+        program_chapters={10: None, 11: 3, 12: 5},
+    )
+    assert opts.programs_for(None) == [12, 10, 11]
+    assert opts.programs_for(2) == [10, 11]
+    assert opts.programs_for(5) == [12, 10]
+    filters, notes = resolve(FilterParams(chapter=2, program=12), opts)
+    assert filters.program_id is None
+    assert notes == ["Paris talks does not run in Germany (national); showing all its programs instead."]
+    filters, notes = resolve(FilterParams(chapter=2, program=11), opts)
+    assert filters.program_id == 11 and notes == []
