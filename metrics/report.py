@@ -138,13 +138,18 @@ def prepare_frames(frames: ReportFrames, *, as_of: date | None = None) -> Prepar
     """Build the aggregates every report of `frames` reuses (cut at `as_of`
     when given), in two `pl.collect_all` rounds."""
     cut = as_of or date.max
-    events = frames.events.lazy().filter(pl.col("starts_on") <= cut)
+
+    def upto(frame: pl.DataFrame, column: str) -> pl.LazyFrame:
+        # Without a cut, the frame itself: filtering would copy it.
+        return frame.lazy() if as_of is None else frame.lazy().filter(pl.col(column) <= as_of)
+
+    events = upto(frames.events, "starts_on")
     members, gifts, hours, attended = pl.collect_all(
         [
             frames.members.lazy(),
             fundraising.gifts(frames.donations, cut),
-            frames.volunteer_hours.lazy().filter(pl.col("month") <= cut),
-            momentum.attendance_with_events(frames.attendance, events),
+            upto(frames.volunteer_hours, "month"),
+            momentum.attendance_with_events(frames.attendance, events).drop("kind", "capacity"),
         ]
     )
     # Every member, whenever they joined: each figure tests membership on its
@@ -152,7 +157,7 @@ def prepare_frames(frames: ReportFrames, *, as_of: date | None = None) -> Prepar
     members, gifts = _by(members, "joined_on"), _by(gifts, "received_on")
     hours, attended = _by(hours, "month"), _by(attended, "starts_on")
     donations = gifts.drop("amount")
-    surveys = frames.survey_responses.lazy().filter(pl.col("answered_on") <= cut)
+    surveys = upto(frames.survey_responses, "answered_on")
     (donor_first, counts, activity, rungs, pairs) = pl.collect_all(
         [
             gifts.lazy()
@@ -608,7 +613,7 @@ def health_report(
             v.counts(None, end), start=start, end=period.end, as_of=as_of, params=params.spike
         ),
         finance.monthly_finance(
-            v.gifts(add_months(start, -12), end),
+            v.gifts(add_months(start, -max(params.burn_months, 12)), end),
             v.expenses,
             v.balances,
             start=start,

@@ -328,3 +328,49 @@ def test_filter_changes_reuse_the_prepared_aggregates(synthetic: S.ReportFrames)
         & (pl.col("left_on").is_null() | (pl.col("left_on") > at))
     ).height
     assert r.kpi("members").value.value == expected
+
+
+def test_windowed_report_equals_the_functions_on_whole_frames(synthetic: S.ReportFrames) -> None:
+    """The report slices its prepared aggregates by date; the same figures
+    computed straight from the whole frames must not differ."""
+    from metrics import finance, fundraising, momentum, volunteers
+    from metrics.figure import jsonable
+    from metrics.scope import chapter_subtree
+
+    as_of, period = D(2025, 6, 30), Period.quarter(2025, 2)
+    region = int(synthetic.chapters.filter(pl.col("level") == "regional")["id"][0])
+    ids = chapter_subtree(synthetic.chapters, region)
+    r = health_report(synthetic, as_of=as_of, period=period, chapter_id=region)
+    in_scope = pl.col("chapter_id").is_in(ids)
+    f = synthetic
+    members = f.members.filter(in_scope)
+    gifts = f.donations.filter(in_scope)
+    hrs = f.volunteer_hours.filter(in_scope)
+    attended = momentum.attendance_with_events(f.attendance, f.events)
+    activity = momentum.member_activity(attended, f.volunteer_hours, f.donations, f.donor_members).join(
+        members.lazy().select(pl.col("id").alias("member_id")), on="member_id", how="semi"
+    )
+    end = period.end
+
+    def same(a: object, b: object) -> None:
+        _same(jsonable(a), jsonable(b))
+
+    same(r.fundraising.year, fundraising.fundraising_year(gifts, year=2025, as_of=end).collect())
+    same(r.fundraising.gifts, fundraising.gift_summary(gifts, start=period.start, end=end).collect())
+    same(
+        r.volunteers.hours,
+        volunteers.volunteer_hours(hrs, first_month=period.start, last_month=D(2025, 6, 1)).collect(),
+    )
+    same(r.volunteers.retention, volunteers.volunteer_retention(hrs, year=2025, as_of=end).collect())
+    burnout = volunteers.burnout_signals(hrs, as_of=end).collect()
+    assert r.volunteers.burnout.dropped_volunteers.equals(burnout.dropped_volunteers)
+    same(r.momentum.active, momentum.active_ratio(members, activity, at=end).collect())
+    cohorts = momentum.cohort_retention(members, activity, last_cohort=end, cohorts=12, as_of=end).collect()
+    assert r.series.cohort_retention.equals(cohorts)
+    weekly = momentum.members_over_time(members, start=period.start, end=end, as_of=as_of).collect()
+    assert r.series.members_weekly.equals(weekly)
+    chapter_fin = finance.finance_summary(
+        gifts, f.expenses.filter(in_scope), S.empty(S.BALANCE_SNAPSHOTS), as_of=end
+    ).collect()
+    same(r.finance.net_burn_minor, chapter_fin.net_burn_minor)
+    same(r.finance.tuckman_chang.admin_cost_ratio, chapter_fin.tuckman_chang.admin_cost_ratio)
