@@ -92,6 +92,20 @@ def event_counts(events: FrameLike, attendance: FrameLike) -> pl.LazyFrame:
     )
 
 
+def activity_parts(
+    attended: FrameLike,
+    hours: FrameLike,
+    donations: FrameLike | None = None,
+    donor_members: FrameLike | None = None,
+    *,
+    as_of: date | None = None,
+) -> list[pl.LazyFrame]:
+    """The parts of `member_activity` (attendance, hours, gifts), each of
+    `ACTIVITY_SCHEMA` and in its input's order: attendance and gifts that
+    arrive by date and hours by month make parts sorted by month."""
+    return _activity_parts(attended, hours, donations, donor_members, as_of)
+
+
 def member_activity(
     attended: FrameLike,
     hours: FrameLike,
@@ -99,7 +113,6 @@ def member_activity(
     donor_members: FrameLike | None = None,
     *,
     as_of: date | None = None,
-    sorted_inputs: bool = False,
 ) -> pl.LazyFrame:
     """Every member's activity as rows of `ACTIVITY_SCHEMA`: one per event
     attended, per month of hours, per gift.
@@ -115,13 +128,21 @@ def member_activity(
     aggregation up front.
 
     With `as_of`, later activity is left out (whole months for hours).
-    With `sorted_inputs` (attendance by date, hours by month, donations by
-    date), the parts are merged into rows sorted by month without a sort.
 
     Example: member 7 attends events on 2 and 9 March → two rows (7, …,
     "attended", 2024-03-01, day_mask 0b10 = 2, count 1) and (…, 0b100000000
     = 256, 1).
     """
+    return pl.concat(_activity_parts(attended, hours, donations, donor_members, as_of))
+
+
+def _activity_parts(
+    attended: FrameLike,
+    hours: FrameLike,
+    donations: FrameLike | None,
+    donor_members: FrameLike | None,
+    as_of: date | None,
+) -> list[pl.LazyFrame]:
     cut = as_of or date.max
     att = (
         attended.lazy()
@@ -129,7 +150,7 @@ def member_activity(
         .select(
             "member_id",
             "program_id",
-            pl.lit("attended").alias("kind"),
+            pl.lit("attended", ACTIVITY_KIND).alias("kind"),
             pl.col("starts_on").dt.month_start().alias("month"),
             day_bit(pl.col("starts_on")).alias("day_mask"),
             pl.lit(1, pl.Int64).alias("count"),
@@ -141,7 +162,7 @@ def member_activity(
         .select(
             "member_id",
             "program_id",
-            pl.lit("volunteered").alias("kind"),
+            pl.lit("volunteered", ACTIVITY_KIND).alias("kind"),
             "month",
             "day_mask",
             pl.col("entries").alias("count"),
@@ -151,24 +172,19 @@ def member_activity(
     if donations is not None and donor_members is not None:
         gave = (
             gifts(donations, cut)
-            .join(donor_members.lazy(), on="donor_id", how="inner")
+            .join(donor_members.lazy(), on="donor_id", how="inner", maintain_order="left")
             .select(
                 "member_id",
                 pl.lit(None, pl.Int64).alias("program_id"),
-                pl.lit("gave").alias("kind"),
+                pl.lit("gave", ACTIVITY_KIND).alias("kind"),
                 pl.col("received_on").dt.month_start().alias("month"),
                 day_bit(pl.col("received_on")).alias("day_mask"),
                 pl.lit(1, pl.Int64).alias("count"),
             )
         )
         parts.append(gave)
-    typed = [p.select([pl.col(c).cast(t) for c, t in ACTIVITY_SCHEMA.items()]) for p in parts]
-    if not sorted_inputs:
-        return pl.concat(typed)
-    merged = typed[0]
-    for part in typed[1:]:
-        merged = merged.merge_sorted(part, key="month")
-    return merged
+    # Casts are no-ops where the parts already have the schema's types.
+    return [p.select([pl.col(c).cast(t) for c, t in ACTIVITY_SCHEMA.items()]) for p in parts]
 
 
 _DAY_ORIGIN = date(1900, 1, 1)

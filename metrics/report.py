@@ -101,8 +101,9 @@ class PreparedFrames:
       by ``starts_on``;
     - ``event_counts``: events with their member and guest counts, by
       ``starts_on``;
-    - ``activity``: every member's activity rows (`momentum.ACTIVITY_SCHEMA`),
-      by ``month``;
+    - ``activity``: every member's activity rows (`momentum.ACTIVITY_SCHEMA`)
+      in three parts (attendance, hours, gifts), each by ``month``: slicing
+      each part costs nothing, merging them would cost a sort;
     - ``rungs``: the date each member reached each rung of the ladder;
     - ``climbs``: the months in which members climbed it (`momentum.climbs`),
       by ``month``;
@@ -116,7 +117,7 @@ class PreparedFrames:
     hours: pl.DataFrame
     attended: pl.DataFrame
     event_counts: pl.DataFrame
-    activity: pl.DataFrame
+    activity: tuple[pl.DataFrame, ...]
     rungs: pl.DataFrame
     climbs: pl.DataFrame
     pairs: pl.DataFrame
@@ -158,17 +159,16 @@ def prepare_frames(frames: ReportFrames, *, as_of: date | None = None) -> Prepar
     hours, attended = _by(hours, "month"), _by(attended, "starts_on")
     donations = gifts.drop("amount")
     surveys = upto(frames.survey_responses, "answered_on")
-    (donor_first, counts, activity, rungs, pairs) = pl.collect_all(
+    parts = momentum.activity_parts(attended, hours, donations, frames.donor_members, as_of=as_of)
+    (donor_first, counts, rungs, pairs, *activity) = pl.collect_all(
         [
             gifts.lazy()
             .group_by("donor_id", "chapter_id")
             .agg(pl.col("received_on").min().alias("first_on")),
             momentum.event_counts(events, frames.attendance).sort("starts_on"),
-            momentum.member_activity(
-                attended, hours, donations, frames.donor_members, as_of=as_of, sorted_inputs=True
-            ),
             momentum.ladder_rungs(members, attended, hours),
             impact.paired_scores(surveys).sort("post_on"),
+            *parts,
         ]
     )
     climbed = _by(momentum.climbs(rungs).collect(), "month")
@@ -181,7 +181,7 @@ def prepare_frames(frames: ReportFrames, *, as_of: date | None = None) -> Prepar
         hours,
         attended,
         counts,
-        _by(activity, "month"),
+        tuple(_by(part, "month") for part in activity),
         rungs,
         climbed,
         pairs,
@@ -388,7 +388,9 @@ class _View:
 
     def activity(self, first: date, last: date) -> pl.LazyFrame:
         def build() -> pl.LazyFrame:
-            lf = _rows(self.p.activity, "month", month_start(first), last).lazy()
+            lf = pl.concat(
+                [_rows(part, "month", month_start(first), last).lazy() for part in self.p.activity]
+            )
             if self.scope.program_id is not None:
                 lf = lf.filter(self._pr & pl.col("kind").is_in(["attended", "volunteered"]))
             if not self.scope.is_movement:
