@@ -126,3 +126,18 @@ def test_a_small_chapter_shows_fewer_than_5(app_on_empty: str) -> None:
     assert _metric(at, "Active members").value == "hidden"
     at = page_app("pages/momentum.py", person)
     assert "This scope has fewer than 5 members." in _texts(at)
+
+
+def test_opening_a_chapter_points_the_dashboard_at_it(board: SignedIn) -> None:
+    at = page_app("pages/chapters_compare.py", board)
+    compared = at.multiselect(key="chapters_selected").value
+    assert len(compared) >= 2
+    table = at.dataframe[0].value
+    assert len(table) == len(compared)
+    chosen = compared[-1]
+    at.selectbox(key="chapters_open_choice").set_value(chosen).run()
+    at.button(key="chapters_open").click().run()
+    assert not at.exception, at.exception
+    assert [t.value for t in at.title] == ["Movement health"]
+    assert at.sidebar.selectbox(key="flt_chapter").value == chosen
+    assert at.query_params["chapter"] in (str(chosen), [str(chosen)])
