@@ -133,7 +133,18 @@ def _layout(
 def month_axis(fig: go.Figure, months: int) -> go.Figure:
     """Ticks on whole months for monthly data (plotly would otherwise pick
     days when a period holds only a few months)."""
-    dtick = "M1" if months <= 14 else "M3" if months <= 42 else "M12"
+    # Month names fit side by side up to about six ticks on a half-width chart.
+    dtick = (
+        "M1"
+        if months <= 6
+        else "M2"
+        if months <= 14
+        else "M3"
+        if months <= 30
+        else "M6"
+        if months <= 60
+        else "M12"
+    )
     fig.update_xaxes(dtick=dtick, tickformat="%b %Y" if dtick != "M12" else "%Y")
     return fig
 
