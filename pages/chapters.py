@@ -9,6 +9,7 @@ import polars as pl
 import streamlit as st
 from pydantic import ValidationError
 
+from components.feedback import finish, show_errors, show_flash
 from components.session import require_role
 from db.chapters import (
     chapter_labels,
@@ -25,7 +26,6 @@ from db.models.chapters import (
     LEVELS,
     ChapterIn,
     DormantIn,
-    error_messages,
     parent_levels,
     time_zones,
 )
@@ -44,23 +44,11 @@ st.caption(
         else "You can open and change chapters within the ones you coordinate."
     )
 )
-if flash := st.session_state.pop(FLASH, None):
-    st.success(flash, icon=":material/check_circle:")
+show_flash(FLASH)
 
 
 def done(message: str, *clear: str) -> None:
-    """Report success after a rerun that shows the changed data, with the
-    form's fields emptied."""
-    for key in clear:
-        st.session_state.pop(key, None)
-    st.session_state[FLASH] = message
-    st.rerun()
-
-
-def fail(exc: Exception) -> None:
-    messages = error_messages(exc) if isinstance(exc, ValidationError) else [str(exc)]
-    for message in messages:
-        st.error(message[0].upper() + message[1:], icon=":material/error:")
+    finish(FLASH, message, *clear)
 
 
 chapters = list_chapters(user.identity)
@@ -149,7 +137,7 @@ with tab_local:
                     )
                     create_chapter(user.identity, new)
                 except (ValidationError, InvalidDataError, NotAllowedError) as exc:
-                    fail(exc)
+                    show_errors(exc)
                 else:
                     done(
                         f"{new.name} is open as a local chapter under {by_id[region]['name']}.",
@@ -205,7 +193,7 @@ with tab_any:
                     )
                     create_chapter(user.identity, new)
                 except (ValidationError, InvalidDataError, NotAllowedError) as exc:
-                    fail(exc)
+                    show_errors(exc)
                 else:
                     done(f"{new.name} is open as a {level} chapter.", "new_name", "new_place")
 
@@ -261,7 +249,7 @@ with tab_edit:
                     )
                     update_chapter(user.identity, chosen, changed)
                 except (ValidationError, InvalidDataError, NotAllowedError) as exc:
-                    fail(exc)
+                    show_errors(exc)
                 else:
                     done(f"{changed.name} is saved.")
         if LEVEL_RANK[row["level"]] > 1 and row["children"]:
@@ -286,7 +274,7 @@ with tab_dormant:
                 try:
                     mark_dormant(user.identity, DormantIn(chapter_id=to_rest, since=since))
                 except (ValidationError, InvalidDataError, NotAllowedError) as exc:
-                    fail(exc)
+                    show_errors(exc)
                 else:
                     done(f"{by_id[to_rest]['name']} is marked dormant since {since:%d %B %Y}.")
     if not dormant_rows.is_empty():
@@ -298,7 +286,7 @@ with tab_dormant:
                 try:
                     reactivate(user.identity, int(r["id"]))
                 except (InvalidDataError, NotAllowedError) as exc:
-                    fail(exc)
+                    show_errors(exc)
                 else:
                     done(f"{r['name']} is active again.")
     elif active_rows.is_empty():

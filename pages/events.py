@@ -13,6 +13,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from components.charts import OKABE_ITO
+from components.feedback import finish, show_errors, show_flash
 from components.session import require_role
 from db.chapters import chapter_labels, list_chapters
 from db.errors import InvalidDataError, NotAllowedError
@@ -28,7 +29,6 @@ from db.events import (
     update_event,
 )
 from db.members import members_of
-from db.models.chapters import error_messages
 from db.models.events import EVENT_KIND_LABELS, AttendanceIn, EventIn, ShiftIn
 from db.programs import list_programs
 
@@ -39,21 +39,11 @@ KIND_COLOURS = dict(zip(EVENT_KIND_LABELS, OKABE_ITO, strict=False))
 
 user = require_role("coordinator", "admin")
 st.title("Events")
-if flash := st.session_state.pop(FLASH, None):
-    st.success(flash, icon=":material/check_circle:")
+show_flash(FLASH)
 
 
 def done(message: str, *clear: str) -> None:
-    for key in clear:
-        st.session_state.pop(key, None)
-    st.session_state[FLASH] = message
-    st.rerun()
-
-
-def fail(exc: Exception) -> None:
-    messages = error_messages(exc) if isinstance(exc, ValidationError) else [str(exc)]
-    for message in messages:
-        st.error(message[0].upper() + message[1:], icon=":material/error:")
+    finish(FLASH, message, *clear)
 
 
 def subtree(chapters: pl.DataFrame, root: int) -> list[int]:
@@ -308,7 +298,7 @@ with tab_new:
                 ]
                 create_event(user.identity, event, new_shifts)
             except (ValidationError, InvalidDataError, NotAllowedError) as exc:
-                fail(exc)
+                show_errors(exc)
             else:
                 if not first <= day < after:
                     st.session_state[MONTH] = day.replace(day=1)
@@ -343,7 +333,7 @@ with tab_shifts:
                     try:
                         delete_shift(user.identity, int(s["id"]))
                     except (InvalidDataError, NotAllowedError) as exc:
-                        fail(exc)
+                        show_errors(exc)
                     else:
                         done(f"The shift {s['title']} is removed.")
         with st.form(f"add_shift_{event_id}"):
@@ -379,7 +369,7 @@ with tab_shifts:
                         ),
                     )
                 except (ValidationError, InvalidDataError, NotAllowedError) as exc:
-                    fail(exc)
+                    show_errors(exc)
                 else:
                     done(
                         f"The shift {s_title.strip()} is added to {ev['title']}.",
@@ -424,7 +414,7 @@ with tab_attendance:
                         AttendanceIn(event_id=event_id, member_ids=tuple(came), guest_count=int(guests)),
                     )
                 except (ValidationError, InvalidDataError, NotAllowedError) as exc:
-                    fail(exc)
+                    show_errors(exc)
                 else:
                     total = len(came) + int(guests)
                     cap = f" of {ev['capacity']} places" if ev["capacity"] else ""
@@ -493,7 +483,7 @@ with tab_edit:
                     )
                     update_event(user.identity, event_id, changed)
                 except (ValidationError, InvalidDataError, NotAllowedError) as exc:
-                    fail(exc)
+                    show_errors(exc)
                 else:
                     done(f"{changed.title} is saved.")
         with st.expander("Remove this event"):
@@ -503,6 +493,6 @@ with tab_edit:
                 try:
                     delete_event(user.identity, event_id)
                 except (InvalidDataError, NotAllowedError) as exc:
-                    fail(exc)
+                    show_errors(exc)
                 else:
                     done(f"{ev['title']} is removed.")

@@ -11,12 +11,12 @@ import polars as pl
 import streamlit as st
 from pydantic import ValidationError
 
+from components.feedback import finish, show_errors, show_flash
 from components.report_cache import identity_key, load_frames, refresh
 from components.session import require_role
 from db.chapters import chapter_labels, list_chapters
 from db.errors import InvalidDataError, NotAllowedError
 from db.goals import create_goal, delete_goal, list_goals
-from db.models.chapters import error_messages
 from db.models.donations import CURRENCY_MINOR_UNITS
 from db.models.goals import GoalIn
 from metrics.goal_metrics import GOAL_METRICS, canonical, format_value, goal_period, goals_progress
@@ -35,22 +35,12 @@ STATUS = {
 user = require_role("coordinator", "admin", "board")
 manage = user.has("coordinator", "admin")
 st.title("Goals")
-if flash := st.session_state.pop(FLASH, None):
-    st.success(flash, icon=":material/check_circle:")
+show_flash(FLASH)
 
 
 def done(message: str, *clear: str) -> None:
-    for key in clear:
-        st.session_state.pop(key, None)
     refresh()  # the health report's frames hold the goals: read them again
-    st.session_state[FLASH] = message
-    st.rerun()
-
-
-def fail(exc: Exception) -> None:
-    messages = error_messages(exc) if isinstance(exc, ValidationError) else [str(exc)]
-    for message in messages:
-        st.error(message[0].upper() + message[1:], icon=":material/error:")
+    finish(FLASH, message, *clear)
 
 
 @st.cache_data(ttl=600, max_entries=64, show_spinner="Computing progress…")
@@ -241,7 +231,7 @@ if manage:
                     )
                     create_goal(user.identity, goal)
                 except (ValidationError, InvalidDataError, NotAllowedError) as exc:
-                    fail(exc)
+                    show_errors(exc)
                 else:
                     done(f"The goal “{goal.name}” is set.", "goal_name", "goal_target", "goal_baseline")
     with tab_remove:
@@ -261,6 +251,6 @@ if manage:
                 try:
                     delete_goal(user.identity, gone)
                 except (InvalidDataError, NotAllowedError) as exc:
-                    fail(exc)
+                    show_errors(exc)
                 else:
                     done(f"The goal “{rows[gone]['name']}” is removed.", "goal_remove_sure")

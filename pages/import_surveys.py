@@ -10,10 +10,10 @@ import polars as pl
 import streamlit as st
 from pydantic import ValidationError
 
+from components.feedback import show_errors
 from components.session import require_role
 from db.chapters import list_chapters
 from db.errors import InvalidDataError, NotAllowedError
-from db.models.chapters import error_messages
 from db.models.surveys import PRACTICE_LABELS, TEQ_ITEMS, WAVE_LABELS, ImportMapping
 from db.surveys import (
     MAX_IMPORT_BYTES,
@@ -33,12 +33,6 @@ FROM_COLUMN = "from_column"
 
 user = require_role("coordinator", "admin")
 st.title("Survey answers")
-
-
-def fail(exc: Exception) -> None:
-    messages = error_messages(exc) if isinstance(exc, ValidationError) else [str(exc)]
-    for message in messages:
-        st.error(message[0].upper() + message[1:], icon=":material/error:")
 
 
 chapters = list_chapters(user.identity)
@@ -104,7 +98,7 @@ def import_tab() -> None:
         try:
             export = read_csv_export(upload.getvalue())
         except InvalidDataError as exc:
-            fail(exc)
+            show_errors(exc)
             return
         st.write(f"**{len(export.rows)}** rows, **{len(export.headers)}** columns.")
         st.dataframe(
@@ -190,7 +184,7 @@ def import_tab() -> None:
                     else validate_import(export, mapping)
                 )
             except (ValidationError, InvalidDataError, NotAllowedError) as exc:
-                fail(exc)
+                show_errors(exc)
             else:
                 st.session_state[REPORT] = (bool(run), report)
         shown = st.session_state.get(REPORT)

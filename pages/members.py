@@ -13,6 +13,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from components.downloads import download_buttons
+from components.feedback import finish, show_errors, show_flash
 from components.session import require_role
 from db.chapters import chapter_labels, list_chapters
 from db.errors import InvalidDataError, NotAllowedError
@@ -25,7 +26,6 @@ from db.members import (
     set_consent,
     update_member,
 )
-from db.models.chapters import error_messages
 from db.models.members import MEMBER_STATUS_LABELS, ConsentIn, LeaveIn, MemberIn
 
 FLASH = "members_flash"
@@ -33,22 +33,12 @@ EXPORT = "members_export"
 
 user = require_role("coordinator", "admin")
 st.title("Members")
-if flash := st.session_state.pop(FLASH, None):
-    st.success(flash, icon=":material/check_circle:")
+show_flash(FLASH)
 
 
 def done(message: str, *clear: str) -> None:
-    for key in clear:
-        st.session_state.pop(key, None)
     st.session_state.pop(EXPORT, None)
-    st.session_state[FLASH] = message
-    st.rerun()
-
-
-def fail(exc: Exception) -> None:
-    messages = error_messages(exc) if isinstance(exc, ValidationError) else [str(exc)]
-    for message in messages:
-        st.error(message[0].upper() + message[1:], icon=":material/error:")
+    finish(FLASH, message, *clear)
 
 
 chapters = list_chapters(user.identity)
@@ -219,7 +209,7 @@ def member_form(prefix: str, row: dict[str, Any] | None, submit: str) -> MemberI
             }
         )
     except ValidationError as exc:
-        fail(exc)
+        show_errors(exc)
         return None
 
 
@@ -237,7 +227,7 @@ with tab_join, st.form("join"):
         try:
             join_member(user.identity, joined_member)
         except (InvalidDataError, NotAllowedError) as exc:
-            fail(exc)
+            show_errors(exc)
         else:
             done(
                 f"{joined_member.full_name} joined {names[joined_member.chapter_id]}.",
@@ -259,7 +249,7 @@ with tab_edit:
                     try:
                         update_member(user.identity, picked, changed)
                     except (InvalidDataError, NotAllowedError) as exc:
-                        fail(exc)
+                        show_errors(exc)
                     else:
                         done(f"{changed.full_name} is saved.")
 
@@ -277,7 +267,7 @@ with tab_leave:
                         raise InvalidDataError("choose the member who left")
                     leave_member(user.identity, LeaveIn(member_id=who, left_on=left_on))
                 except (ValidationError, InvalidDataError, NotAllowedError) as exc:
-                    fail(exc)
+                    show_errors(exc)
                 else:
                     done(f"{rows[who]['full_name']} left on {left_on:%d %B %Y}.")
 
@@ -308,6 +298,6 @@ with tab_consent:
                             ConsentIn(member_id=who_c, consent_contact=contact, consent_data_use=data_use),
                         )
                     except (ValidationError, InvalidDataError, NotAllowedError) as exc:
-                        fail(exc)
+                        show_errors(exc)
                     else:
                         done(f"{r['full_name']}'s consent is saved.")

@@ -12,10 +12,10 @@ import streamlit as st
 from pydantic import ValidationError
 
 from components import charts
+from components.feedback import finish, show_errors, show_flash
 from components.session import require_role
 from db.chapters import chapter_labels, list_chapters
 from db.errors import InvalidDataError, NotAllowedError
-from db.models.chapters import error_messages
 from db.models.partners import PARTNER_KIND_LABELS, PARTNER_STATUS_LABELS, PartnerIn
 from db.partners import create_partner, list_partners, update_partner
 from db.programs import list_programs
@@ -25,21 +25,11 @@ FLASH = "partners_flash"
 user = require_role("coordinator", "admin")
 st.title("Partners")
 st.caption("The schools, workplaces, clinics, public bodies, NGOs and researchers the movement works with.")
-if flash := st.session_state.pop(FLASH, None):
-    st.success(flash, icon=":material/check_circle:")
+show_flash(FLASH)
 
 
 def done(message: str, *clear: str) -> None:
-    for key in clear:
-        st.session_state.pop(key, None)
-    st.session_state[FLASH] = message
-    st.rerun()
-
-
-def fail(exc: Exception) -> None:
-    messages = error_messages(exc) if isinstance(exc, ValidationError) else [str(exc)]
-    for message in messages:
-        st.error(message[0].upper() + message[1:], icon=":material/error:")
+    finish(FLASH, message, *clear)
 
 
 partners = list_partners(user.identity)
@@ -120,7 +110,7 @@ def partner_form(prefix: str, row: dict[str, Any] | None, submit: str) -> Partne
             }
         )
     except ValidationError as exc:
-        fail(exc)
+        show_errors(exc)
         return None
 
 
@@ -173,7 +163,7 @@ with tab_new:
                 try:
                     create_partner(user.identity, new)
                 except (InvalidDataError, NotAllowedError) as exc:
-                    fail(exc)
+                    show_errors(exc)
                 else:
                     done(f"{new.name} is recorded.", "new_partner_name", "new_partner_email")
 
@@ -193,6 +183,6 @@ with tab_edit:
                     try:
                         update_partner(user.identity, picked, changed)
                     except (InvalidDataError, NotAllowedError) as exc:
-                        fail(exc)
+                        show_errors(exc)
                     else:
                         done(f"{changed.name} is saved.")

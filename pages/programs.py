@@ -11,10 +11,10 @@ import polars as pl
 import streamlit as st
 from pydantic import ValidationError
 
+from components.feedback import finish, show_errors, show_flash
 from components.session import require_role
 from db.chapters import chapter_labels, list_chapters
 from db.errors import InvalidDataError, NotAllowedError
-from db.models.chapters import error_messages
 from db.models.programs import AUDIENCE_LABELS, PROGRAM_KIND_LABELS, ProgramIn
 from db.partners import list_partners
 from db.programs import create_program, list_programs, update_program
@@ -31,21 +31,11 @@ st.caption(
         else "you change your chapters' programs."
     )
 )
-if flash := st.session_state.pop(FLASH, None):
-    st.success(flash, icon=":material/check_circle:")
+show_flash(FLASH)
 
 
 def done(message: str, *clear: str) -> None:
-    for key in clear:
-        st.session_state.pop(key, None)
-    st.session_state[FLASH] = message
-    st.rerun()
-
-
-def fail(exc: Exception) -> None:
-    messages = error_messages(exc) if isinstance(exc, ValidationError) else [str(exc)]
-    for message in messages:
-        st.error(message[0].upper() + message[1:], icon=":material/error:")
+    finish(FLASH, message, *clear)
 
 
 programs = list_programs(user.identity)
@@ -130,7 +120,7 @@ def program_form(prefix: str, row: dict[str, Any] | None, submit: str) -> Progra
             }
         )
     except ValidationError as exc:
-        fail(exc)
+        show_errors(exc)
         return None
 
 
@@ -187,7 +177,7 @@ with tab_new:
                 try:
                     create_program(user.identity, new)
                 except (InvalidDataError, NotAllowedError) as exc:
-                    fail(exc)
+                    show_errors(exc)
                 else:
                     done(f"{new.name} is recorded.", "new_program_name", "new_program_description")
 
@@ -207,6 +197,6 @@ with tab_edit:
                     try:
                         update_program(user.identity, chosen, changed)
                     except (InvalidDataError, NotAllowedError) as exc:
-                        fail(exc)
+                        show_errors(exc)
                     else:
                         done(f"{changed.name} is saved.")
