@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import threading
 import weakref
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
@@ -83,6 +84,37 @@ class ReportParams(BaseModel):
     health_components: dict[str, Component] = Field(default_factory=lambda: dict(health.DEFAULT_COMPONENTS))
 
 
+class _Results:
+    """Finished figures of earlier reports on the same prepared frames,
+    keyed by what they depend on (figure, scope, dates, parameters), least
+    recently used dropped first. A filter change recomputes only what it
+    changed: another program leaves the chapter's money figures as they
+    were, the quarter after Q2 finds Q2's figures as its previous period."""
+
+    def __init__(self, size: int = 1024) -> None:
+        self._size = size
+        self._items: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> tuple[bool, Any]:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return True, self._items[key]
+        return False, None
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def put(self, key: tuple[Any, ...], value: Any) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
 @dataclass(frozen=True)
 class PreparedFrames:
     """The per-person-per-period aggregates of `frames` (cut at `as_of`
@@ -121,6 +153,7 @@ class PreparedFrames:
     rungs: pl.DataFrame
     climbs: pl.DataFrame
     pairs: pl.DataFrame
+    results: _Results = field(default_factory=_Results, compare=False, repr=False)
 
 
 _PREPARED: weakref.WeakKeyDictionary[ReportFrames, PreparedFrames] = weakref.WeakKeyDictionary()
@@ -473,64 +506,86 @@ def _settings(frames: ReportFrames, params: ReportParams) -> tuple[int, int, str
     return int(fy), int(rate), str(currency), str(name)
 
 
-@dataclass(frozen=True)
-class _PeriodQueries:
-    members: Query[MemberCounts]
-    active: Query[ActiveRatio]
-    events: Query[EventFigures]
-    hours: Query[VolunteerHours]
-    gifts: Query[GiftSummary]
-    finance: Query[FinanceSummary]
-    year: Query[FundraisingYear]
-
-    def all(self) -> list[Query[Any]]:
-        return [self.members, self.active, self.events, self.hours, self.gifts, self.finance, self.year]
+Keyed = tuple[tuple[Any, ...], Query[Any]]
 
 
 def _period_queries(
     v: _View, period: Period, as_of: date, params: ReportParams, fy: int, rate: int, currency: str
-) -> _PeriodQueries:
+) -> list[Keyed]:
+    """The seven figures a KPI card compares, each with the key of what it
+    depends on: members, active, events, hours, gifts, finance, year."""
     end = period.effective_end(as_of)
     year = fiscal_year_of(end, fy)
     active_from = end - timedelta(days=params.active_window_days - 1)
     # Finance looks back a year (and at most `burn_months` for burn).
     money_from = min(year_before(end), add_months(end, -params.burn_months - 1))
-    return _PeriodQueries(
-        members=momentum.member_counts(v.members(end), start=period.start, at=end),
-        active=momentum.active_ratio(
-            v.members(end), v.activity(active_from, end), at=end, window_days=params.active_window_days
+    s0, s1 = v.scope.chapter_ids, (v.scope.chapter_ids, v.scope.program_id)
+    start = period.start
+    return [
+        (("members", s0, start, end), momentum.member_counts(v.members(end), start=start, at=end)),
+        (
+            ("active", s1, end),
+            momentum.active_ratio(
+                v.members(end), v.activity(active_from, end), at=end, window_days=params.active_window_days
+            ),
         ),
-        events=momentum.event_figures(
-            v.counts(period.start, end), v.attended(period.start, end), start=period.start, end=end
+        (
+            ("events", s1, start, end),
+            momentum.event_figures(v.counts(start, end), v.attended(start, end), start=start, end=end),
         ),
-        hours=volunteers.volunteer_hours(
-            v.hours(period.start, end),
-            first_month=period.start,
-            last_month=month_start(end),
-            hourly_value_minor=rate,
-            currency=currency,
+        (
+            ("hours", s1, start, end),
+            volunteers.volunteer_hours(
+                v.hours(start, end),
+                first_month=start,
+                last_month=month_start(end),
+                hourly_value_minor=rate,
+                currency=currency,
+            ),
         ),
-        gifts=fundraising.gift_summary(
-            v.gifts(period.start, end), start=period.start, end=end, top_k=params.top_k
+        (
+            ("gifts", s0, start, end),
+            fundraising.gift_summary(v.gifts(start, end), start=start, end=end, top_k=params.top_k),
         ),
-        finance=finance.finance_summary(
-            v.gifts(money_from, end),
-            v.expenses,
-            v.balances,
-            as_of=end,
-            burn_months=params.burn_months,
-            bands=params.tuckman_chang,
+        (
+            ("finance", s0, end),
+            finance.finance_summary(
+                v.gifts(money_from, end),
+                v.expenses,
+                v.balances,
+                as_of=end,
+                burn_months=params.burn_months,
+                bands=params.tuckman_chang,
+            ),
         ),
-        year=fundraising.fundraising_year(
-            v.gifts(fiscal_year_start(year - 2, fy), end),
-            year=year,
-            as_of=end,
-            fy_start_month=fy,
-            repeat_definition=params.repeat_definition,
-            sybunt_excludes_lybunt=params.sybunt_excludes_lybunt,
-            first=v.donor_first,
+        (
+            ("year", s0, year, end),
+            fundraising.fundraising_year(
+                v.gifts(fiscal_year_start(year - 2, fy), end),
+                year=year,
+                as_of=end,
+                fy_start_month=fy,
+                repeat_definition=params.repeat_definition,
+                sybunt_excludes_lybunt=params.sybunt_excludes_lybunt,
+                first=v.donor_first,
+            ),
         ),
-    )
+    ]
+
+
+def _collect_cached(results: _Results, items: list[Keyed], context: tuple[Any, ...]) -> list[Any]:
+    """Each item's result: from `results` when an earlier report computed it
+    with the same key and `context` (parameters), else collected now, all
+    missing ones in one `collect_all`."""
+    keys = [(*key, context) for key, _ in items]
+    found = [results.get(k) for k in keys]
+    missing = [i for i, (hit, _) in enumerate(found) if not hit]
+    fresh = collect_all([items[i][1] for i in missing])
+    out = [value for _, value in found]
+    for i, value in zip(missing, fresh, strict=True):
+        results.put(keys[i], value)
+        out[i] = value
+    return out
 
 
 def _finish_period(results: list[Any], scope: Scope) -> list[Any]:
@@ -609,57 +664,103 @@ def health_report(
         ),
     )
     first_volunteered = v.rungs.select("member_id", pl.col("volunteer").alias("first")).drop_nulls()
-    series_q: list[Query[Any]] = [
-        momentum.members_over_time(v.members(end), start=start, end=period.end, as_of=as_of),
-        momentum.weekly_attendance(
-            v.counts(None, end), start=start, end=period.end, as_of=as_of, params=params.spike
+    s0, s1 = scope.chapter_ids, (scope.chapter_ids, scope.program_id)
+    series_q: list[Keyed] = [
+        (
+            ("members_weekly", s0, start, period.end, as_of),
+            momentum.members_over_time(v.members(end), start=start, end=period.end, as_of=as_of),
         ),
-        finance.monthly_finance(
-            v.gifts(add_months(start, -max(params.burn_months, 12)), end),
-            v.expenses,
-            v.balances,
-            start=start,
-            end=end,
-            burn_months=params.burn_months,
+        (
+            ("attendance_weekly", s1, start, period.end, as_of),
+            momentum.weekly_attendance(
+                v.counts(None, end), start=start, end=period.end, as_of=as_of, params=params.spike
+            ),
         ),
-        fundraising.revenue_by_source_monthly(v.gifts(start, end), start=start, end=end),
-        momentum.cohort_retention(
-            v.members(end, cohort_from),
-            v.activity(cohort_from, end),
-            last_cohort=end,
-            cohorts=params.cohort_months,
-            as_of=end,
+        (
+            ("finance_monthly", s0, start, end),
+            finance.monthly_finance(
+                v.gifts(add_months(start, -max(params.burn_months, 12)), end),
+                v.expenses,
+                v.balances,
+                start=start,
+                end=end,
+                burn_months=params.burn_months,
+            ),
         ),
-        momentum.engagement_ladder(v.rungs, at=end),
-        momentum.breadth_and_depth(
-            v.activity(start, end), v.rungs, first=start, last=end, climbed=v.climbs(start, end)
+        (
+            ("revenue_by_source", s0, start, end),
+            fundraising.revenue_by_source_monthly(v.gifts(start, end), start=start, end=end),
         ),
-        momentum.chapters_by_level_monthly(v.chapters, first=start, last=end),
-        volunteers.hours_distribution(hours_window, first_month=first_month, last_month=last_month),
-        volunteers.hours_lorenz(hours_window, first_month=first_month, last_month=last_month),
-        volunteers.monthly_volunteers(
-            hours_window, first_month=first_month, last_month=last_month, first=first_volunteered
+        (
+            ("cohorts", s1, end),
+            momentum.cohort_retention(
+                v.members(end, cohort_from),
+                v.activity(cohort_from, end),
+                last_cohort=end,
+                cohorts=params.cohort_months,
+                as_of=end,
+            ),
         ),
-        impact.teq_distribution(v.surveys, first=start, last=end),
+        (("ladder", s1, end), momentum.engagement_ladder(v.rungs, at=end)),
+        (
+            ("breadth_depth", s1, start, end),
+            momentum.breadth_and_depth(
+                v.activity(start, end), v.rungs, first=start, last=end, climbed=v.climbs(start, end)
+            ),
+        ),
+        (
+            ("chapters_by_level", s0, start, end),
+            momentum.chapters_by_level_monthly(v.chapters, first=start, last=end),
+        ),
+        (
+            ("hours_distribution", s1, start, end),
+            volunteers.hours_distribution(hours_window, first_month=first_month, last_month=last_month),
+        ),
+        (
+            ("hours_lorenz", s1, start, end),
+            volunteers.hours_lorenz(hours_window, first_month=first_month, last_month=last_month),
+        ),
+        (
+            ("volunteers_monthly", s1, start, end),
+            volunteers.monthly_volunteers(
+                hours_window, first_month=first_month, last_month=last_month, first=first_volunteered
+            ),
+        ),
+        (("teq_distribution", s1, start, end), impact.teq_distribution(v.surveys, first=start, last=end)),
     ]
-    other_q: list[Query[Any]] = [
-        volunteers.volunteer_retention(
-            v.hours(fiscal_year_start(year - 1, fy), end), year=year, as_of=end, fy_start_month=fy
+    other_q: list[Keyed] = [
+        (
+            ("volunteer_retention", s1, year, end),
+            volunteers.volunteer_retention(
+                v.hours(fiscal_year_start(year - 1, fy), end), year=year, as_of=end, fy_start_month=fy
+            ),
         ),
-        volunteers.burnout_signals(v.hours(burnout_from, end), as_of=end, params=params.burnout),
-        momentum.chapter_spread(
-            v.chapters,
-            momentum.chapter_activity(v.counts(start, end), hours_window, first=start, last=end),
-            at=end,
+        (
+            ("burnout", s1, end),
+            volunteers.burnout_signals(v.hours(burnout_from, end), as_of=end, params=params.burnout),
         ),
-        impact.paired_change(pairs),
-        impact.paired_change_by_program(pairs),
-        impact.practice_rate(v.surveys, first=start, last=end, waves=params.practice_waves),
-        impact.partners_with_training(v.partners, f.program_partners, v.counts(None, end), at=end),
+        (
+            ("chapter_spread", s1, start, end),
+            momentum.chapter_spread(
+                v.chapters,
+                momentum.chapter_activity(v.counts(start, end), hours_window, first=start, last=end),
+                at=end,
+            ),
+        ),
+        (("paired", s1, start, end), impact.paired_change(pairs)),
+        (("paired_by_program", s1, start, end), impact.paired_change_by_program(pairs)),
+        (
+            ("practice", s1, start, end),
+            impact.practice_rate(v.surveys, first=start, last=end, waves=params.practice_waves),
+        ),
+        (
+            ("partners", s1, end),
+            impact.partners_with_training(v.partners, f.program_partners, v.counts(None, end), at=end),
+        ),
     ]
-    queries = cur.all() + prev.all() + series_q + other_q
-    results = collect_all(queries)
-    n = len(cur.all())
+    context = (fy, rate, currency, params.model_dump_json())
+    results = _collect_cached(prepared.results, cur + prev + series_q + other_q, context)
+    n = len(cur)
     now = _finish_period(results[:n], scope)
     before = _finish_period(results[n : 2 * n], scope)
     series = ReportSeries(*results[2 * n : 2 * n + len(series_q)])
