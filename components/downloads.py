@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 import polars as pl
 
+from db.models.spreadsheet import safe_csv
+
 Format = Literal["csv", "xlsx", "parquet"]
 
 MIME: dict[Format, str] = {
@@ -64,9 +66,7 @@ def table_bytes(frame: pl.DataFrame, fmt: Format, *, sheet: str = "data") -> byt
         csv_ready = frame.with_columns(
             _nested_as_text(name, dtype) for name, dtype in frame.schema.items() if _nested(dtype)
         )
-        # A byte-order mark makes Excel open UTF-8 names (é, ü, €) correctly.
-        buffer.write(b"\xef\xbb\xbf")
-        csv_ready.write_csv(buffer)
+        buffer.write(safe_csv(csv_ready))
     elif fmt == "xlsx":
         _excel_ready(frame).write_excel(
             workbook=buffer, worksheet=sheet[:31] or "data", autofit=True, header_format={"bold": True}

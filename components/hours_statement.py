@@ -17,7 +17,8 @@ from pathlib import Path
 
 import polars as pl
 
-from db.models.hours import ACTIVITY_LABELS, format_minutes, is_formula
+from db.models.hours import ACTIVITY_LABELS, format_minutes
+from db.models.spreadsheet import neutralise_cell
 from metrics.volunteer_totals import by_activity
 
 _FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
@@ -105,12 +106,6 @@ def build_statement(
     )
 
 
-def _safe_cell(value: str) -> str:
-    # A name or note that a spreadsheet would run as a formula is written
-    # as text (OWASP CSV injection).
-    return "'" + value if is_formula(value) else value
-
-
 def statement_csv(statement: Statement) -> bytes:
     """One row per entry, with the statement's facts in comment-free header
     rows a spreadsheet shows as they are. UTF-8 with a byte-order mark so
@@ -118,9 +113,9 @@ def statement_csv(statement: Statement) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["Statement of volunteer hours"])
-    writer.writerow(["Organisation", _safe_cell(statement.movement)])
-    writer.writerow(["Volunteer", _safe_cell(statement.member_name)])
-    writer.writerow(["Chapter", _safe_cell(statement.chapter)])
+    writer.writerow(["Organisation", neutralise_cell(statement.movement)])
+    writer.writerow(["Volunteer", neutralise_cell(statement.member_name)])
+    writer.writerow(["Chapter", neutralise_cell(statement.chapter)])
     writer.writerow(["Period", statement.start.isoformat(), statement.end.isoformat()])
     writer.writerow(["Issued on", statement.issued_on.isoformat()])
     writer.writerow(["Reference", statement.reference])
@@ -132,7 +127,7 @@ def statement_csv(statement: Statement) -> bytes:
             [
                 line.worked_on.isoformat(),
                 line.activity,
-                _safe_cell(line.context),
+                neutralise_cell(line.context),
                 line.minutes,
                 f"{line.minutes / 60:.2f}",
             ]

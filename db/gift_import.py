@@ -51,7 +51,8 @@ from db.models.donations import (
     parse_decimal,
     to_minor,
 )
-from db.models.donors import FORMULA_PREFIXES, check_email, check_name, name_key
+from db.models.donors import check_email, check_name, name_key
+from db.models.spreadsheet import FORMULA_PREFIXES
 
 ImportFormat = Literal["stripe", "paypal", "generic"]
 FORMATS: tuple[ImportFormat, ...] = ("stripe", "paypal", "generic")
@@ -1392,24 +1393,3 @@ def import_history(identity: Identity) -> pl.DataFrame:
             "rows_skipped": pl.Int64,
         },
     )
-
-
-def neutralise_cell(value: str) -> str:
-    """A text cell made safe to open in a spreadsheet: one starting like a
-    formula gets a leading apostrophe, which spreadsheets show as text
-    (OWASP's advice for CSV injection)."""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
-
-
-def safe_csv(frame: pl.DataFrame) -> bytes:
-    """The frame as UTF-8 CSV (with BOM, so Excel reads accents) in which
-    no text cell can run as a formula."""
-    text_columns = [name for name, dtype in frame.schema.items() if dtype == pl.String]
-    safe = frame.with_columns(
-        pl.when(pl.col(c).str.contains(r"^[=+\-@\t\r]"))
-        .then(pl.lit("'") + pl.col(c))
-        .otherwise(pl.col(c))
-        .alias(c)
-        for c in text_columns
-    )
-    return b"\xef\xbb\xbf" + safe.write_csv().encode("utf-8")

@@ -39,8 +39,8 @@ from db.models.hours import (
     ReviewDecision,
     format_minutes,
     hours_to_minutes,
-    is_formula,
 )
+from db.models.spreadsheet import neutralise_text_columns
 
 # Keys for entries made by Heartbeat itself (imports, check-ins) are derived
 # from what they record, so doing the same thing twice stores it once.
@@ -746,11 +746,7 @@ class ImportReport:
     def errors_csv(self) -> bytes:
         """The problems as CSV for a spreadsheet; a refused formula is
         written as text so that opening the report never runs it."""
-        safe = self.errors_frame().with_columns(
-            pl.col(c).map_elements(lambda v: "'" + v if is_formula(v) else v, return_dtype=pl.String)
-            for c in ("column", "value", "problem")
-        )
-        return safe.write_csv().encode()
+        return neutralise_text_columns(self.errors_frame()).write_csv().encode()
 
     def errors_frame(self) -> pl.DataFrame:
         return pl.DataFrame(

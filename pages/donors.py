@@ -27,9 +27,9 @@ from db.donations import (
 )
 from db.donors import donors_frame, merge_donors, update_donor
 from db.errors import InvalidDataError, NotAllowedError
-from db.gift_import import safe_csv
 from db.models.donations import RefundIn, error_messages, format_minor, minor_units
 from db.models.donors import DONOR_KINDS, DonorIn, MergeRequest
+from db.models.spreadsheet import safe_csv
 from metrics.fundraising_desk import SEGMENT_MEANING, SEGMENTS, donor_profiles, donor_segments, giving_by_year
 from metrics.periods import fiscal_year_of
 from metrics.query import collect_all

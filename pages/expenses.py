@@ -22,9 +22,9 @@ from db.expenses import (
     expenses_frame,
     record_expense,
 )
-from db.gift_import import safe_csv
 from db.models.donations import CURRENCY_MINOR_UNITS, error_messages, format_minor, minor_units
 from db.models.expenses import CATEGORIES, ExpenseIn
+from db.models.spreadsheet import safe_csv
 from metrics.finance import monthly_cash_flow
 from metrics.fundraising_desk import expense_shares, expenses_by_month_and_category
 from metrics.periods import add_months

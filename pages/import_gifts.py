@@ -32,9 +32,9 @@ from db.gift_import import (
     import_history,
     preview_frame,
     read_csv,
-    safe_csv,
 )
 from db.models.donations import CURRENCY_MINOR_UNITS, ExchangeRateIn, error_messages, format_minor
+from db.models.spreadsheet import safe_csv
 
 CHECK = "import_check"
 FLASH = "import_flash"

@@ -21,8 +21,8 @@ from db.donations import (
     unplanned_recurring_gifts,
 )
 from db.errors import InvalidDataError, NotAllowedError
-from db.gift_import import safe_csv
 from db.models.donations import PLAN_STATUSES, PlanStatusChange, error_messages, format_minor, minor_units
+from db.models.spreadsheet import safe_csv
 from metrics.fundraising_desk import mrr_by_month, plan_health, recurring_revenue
 from metrics.periods import add_months
 from metrics.query import collect_all

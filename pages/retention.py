@@ -14,8 +14,8 @@ from components.money_tables import money_column, money_table
 from components.session import require_role
 from db.donations import gifts_frame, major, metric_donations, movement_money
 from db.donors import donors_frame
-from db.gift_import import safe_csv
 from db.models.donations import format_minor, minor_units
+from db.models.spreadsheet import safe_csv
 from metrics.figure import Figure
 from metrics.fundraising import fundraising_year
 from metrics.fundraising_desk import lapsed_call_list

@@ -15,8 +15,8 @@ from components.statement_pdf import Statement, statement_pdf, statements_zip
 from db.campaigns import campaigns_frame
 from db.donations import amount_text, gifts_frame, major, movement_money
 from db.donors import donors_frame
-from db.gift_import import safe_csv
 from db.models.donations import format_minor
+from db.models.spreadsheet import safe_csv
 from metrics.fundraising_desk import statement_donors, statement_period, statement_totals
 
 CHANNEL = {"stripe": "Stripe", "paypal": "PayPal", "import": "Imported", "manual": "Recorded by hand"}

@@ -9,18 +9,12 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from db.models.spreadsheet import starts_like_formula
+
 DonorKind = Literal["individual", "organisation", "foundation", "business", "government"]
 DONOR_KINDS: tuple[DonorKind, ...] = ("individual", "organisation", "foundation", "business", "government")
 
-# A cell starting with one of these is run as a formula by Excel, LibreOffice
-# and Google Sheets (OWASP "CSV injection"); tab and carriage return too,
-# because some spreadsheets strip them and then read the next character.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-def starts_like_formula(text: str) -> bool:
-    return text.startswith(FORMULA_PREFIXES)
 
 
 def check_name(value: str) -> str:

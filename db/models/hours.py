@@ -23,6 +23,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from db.models.spreadsheet import is_formula
+
 # The activity codes volunteer_hours.activity accepts, with the words people see.
 ACTIVITY_LABELS: dict[str, str] = {
     "event_support": "Event support",
@@ -214,17 +216,6 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 MSG_FORMULA = "Formula cells are refused: a cell may not start with =, +, -, @ or a tab."
-
-
-def is_formula(cell: str) -> bool:
-    """Whether a spreadsheet would run this cell as a formula (OWASP CSV
-    injection): it starts with = or @, a tab or carriage return, or + or -
-    followed by something that is not a plain number."""
-    if not cell:
-        return False
-    if cell[0] in "=@\t\r":
-        return True
-    return cell[0] in "+-" and not _NUMBER.match(cell)
 
 
 class HoursCsvRow(BaseModel):

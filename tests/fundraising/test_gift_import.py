@@ -20,9 +20,9 @@ from db.gift_import import (
     parse_date,
     preview_frame,
     read_csv,
-    safe_csv,
 )
 from db.identity import Identity
+from db.models.spreadsheet import safe_csv
 from tests.fundraising.conftest import Desk, sample
 
 TABLES = ("donations", "donors", "donation_refunds", "recurring_plans", "gift_imports")
