@@ -857,7 +857,7 @@ def health_report(
         ),
         impact=ImpactSection(
             overall=overall,
-            by_program=by_program,
+            by_program=list(by_program),
             practice=practice,
             goals=goals,
             partners_with_training=partners,
