@@ -393,7 +393,8 @@ class GoalProgress:
 
 def goal_progress(goals: pl.DataFrame, values: Mapping[str, Figure], *, as_of: date) -> list[GoalProgress]:
     """Progress of each goal in `goals` (already limited to the scope) given
-    the current `values` of the `GOAL_METRICS`.
+    the current `values` of the `GOAL_METRICS` (and of any other names the
+    caller supplies, such as `metrics.goal_metrics`' family-prefixed keys).
 
     Example: members goal target 1,200 from baseline 1,000 with 1,150 now →
     progress 0.75; set on 1 Jan, due 31 Dec, now 1 Jul → 0.5 of the time
@@ -403,7 +404,7 @@ def goal_progress(goals: pl.DataFrame, values: Mapping[str, Figure], *, as_of: d
         metric = g["metric"]
         target = float(g["target_value"])
         baseline = float(g["baseline_value"]) if g["baseline_value"] is not None else 0.0
-        if metric not in GOAL_METRICS:
+        if metric not in GOAL_METRICS and metric not in values:
             current = Figure.undefined(f"Heartbeat does not compute a metric named {metric!r}")
         else:
             current = values.get(metric, Figure.undefined(f"{metric} is not available in this report"))

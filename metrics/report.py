@@ -817,7 +817,6 @@ def health_report(
         if scope.chapter_id is None
         else pl.col("chapter_id") == scope.chapter_id
     )
-    goals = impact.goal_progress(goals_frame, goal_values, as_of=end)
     program_names = {
         int(r["id"]): str(r["name"]) for r in f.programs.select("id", "name").iter_rows(named=True)
     }
@@ -831,7 +830,7 @@ def health_report(
     if scope.program_id is not None:
         label += f", program {program_names.get(scope.program_id, scope.program_id)}"
 
-    return HealthReport(
+    report = HealthReport(
         as_of=as_of,
         period=period,
         previous_period=previous,
@@ -859,7 +858,7 @@ def health_report(
             overall=overall,
             by_program=list(by_program),
             practice=practice,
-            goals=goals,
+            goals=[],
             partners_with_training=partners,
             program_names=program_names,
         ),
@@ -868,6 +867,13 @@ def health_report(
         notes=notes,
         unreadable=unreadable,
     )
+    # Goals name metrics by family-prefixed keys (metrics.goal_metrics), which
+    # read figures of the finished report; the short names stay accepted.
+    from metrics.goal_metrics import goal_values as named_goal_values  # imports this module
+
+    values = {**goal_values, **named_goal_values(report)}
+    goals = impact.goal_progress(goals_frame, values, as_of=end)
+    return replace(report, impact=replace(report.impact, goals=goals))
 
 
 _SOURCES = {
