@@ -9,6 +9,7 @@ import hashlib
 import polars as pl
 import streamlit as st
 
+from components.feedback import show_flash
 from components.session import require_role
 from db.errors import InvalidDataError, NotAllowedError
 from db.hours import approval_queue, coordinated_chapters, pending_count, review_hours
@@ -27,8 +28,7 @@ def entries(n: int) -> str:
 
 user = require_role("coordinator")
 st.title("Approvals")
-if flash := st.session_state.pop(FLASH, None):
-    st.success(flash, icon=":material/check_circle:")
+show_flash(FLASH)
 
 chapters = coordinated_chapters(user.identity)
 names = dict(chapters)

@@ -10,6 +10,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from components import charts
+from components.feedback import show_flash
 from components.money_tables import money_column, money_table
 from components.session import require_role
 from db.campaigns import campaigns_frame, create_campaign
@@ -25,8 +26,7 @@ ERRORS = "campaigns_errors"
 
 user = require_role("fundraiser")
 st.title("Campaigns")
-if flash := st.session_state.pop(FLASH, None):
-    st.success(flash, icon=":material/check_circle:")
+show_flash(FLASH)
 money = movement_money(user.identity)
 cur = money.reporting_currency
 scale = 10 ** minor_units(cur)

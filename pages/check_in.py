@@ -9,6 +9,7 @@ import polars as pl
 import streamlit as st
 from pydantic import ValidationError
 
+from components.feedback import show_flash
 from components.session import require_role
 from db.errors import InvalidDataError, NotAllowedError
 from db.models.attendance import CheckIn, CheckInRow
@@ -21,8 +22,7 @@ HOURS_STATUS = {"approved": "Recorded", "pending": "Logged by them, awaiting app
 
 user = require_role("coordinator")
 st.title("Check-in")
-if flash := st.session_state.pop(FLASH, None):
-    st.success(flash, icon=":material/check_circle:")
+show_flash(FLASH)
 
 events = checkin_events(user.identity)
 if events.height == 0:

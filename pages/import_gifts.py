@@ -12,6 +12,7 @@ import polars as pl
 import streamlit as st
 from pydantic import ValidationError
 
+from components.feedback import show_flash
 from components.money_tables import money_column, money_table
 from components.session import require_role
 from db.campaigns import campaigns_frame
@@ -55,8 +56,7 @@ ORDER_LABEL = {
 user = require_role("fundraiser")
 st.title("Import gifts")
 money = movement_money(user.identity)
-if flash := st.session_state.pop(FLASH, None):
-    st.success(flash, icon=":material/check_circle:")
+show_flash(FLASH)
 
 tab_file, tab_rates, tab_history = st.tabs(["Import a file", "Exchange rates", "Past imports"])
 

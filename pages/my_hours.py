@@ -13,6 +13,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from components.charts import HOURS, Series, bars, money
+from components.feedback import show_flash
 from components.hours_statement import build_statement, statement_csv, statement_pdf
 from components.session import require_role
 from db.errors import InvalidDataError, NotAllowedError
@@ -40,8 +41,7 @@ st.title("My hours")
 if member is None:
     st.info(MSG_NO_MEMBER, icon=":material/info:")
     st.stop()
-if flash := st.session_state.pop(FLASH, None):
-    st.success(flash, icon=":material/check_circle:")
+show_flash(FLASH)
 
 settings = portal_settings(user.identity)
 entries = my_hours(user.identity)

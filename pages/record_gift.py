@@ -10,6 +10,7 @@ import polars as pl
 import streamlit as st
 from pydantic import ValidationError
 
+from components.feedback import show_flash
 from components.money_tables import money_column, money_table
 from components.session import require_role
 from db.campaigns import campaigns_frame
@@ -146,8 +147,7 @@ def save() -> None:
     state[ERRORS] = errors
 
 
-if flash := st.session_state.pop(FLASH, None):
-    st.success(flash, icon=":material/check_circle:")
+show_flash(FLASH)
 mode = st.segmented_control(
     "Donor",
     ["Existing donor", "New donor"],
