@@ -108,7 +108,8 @@ def test_coordinator_creates_an_event_with_shifts_and_a_volunteer_signs_up(
     _open(page, "Events")
     page.get_by_role("tab", name="Volunteer shifts").click()
     _choose(page, "shifts_event", title)
-    assert "1 of 2 signed up" in page.get_by_test_id("stMain").inner_text()
+    # The chosen event's shifts arrive with the rerun: wait for them.
+    page.get_by_test_id("stMain").get_by_text("1 of 2 signed up").first.wait_for()
     screenshot(page, "operations_event_shifts")
 
 
