@@ -16,6 +16,7 @@ app server and one Chromium). Wait on data-testid markers, never sleep."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -126,9 +127,18 @@ def page(browser: Any) -> Iterator[Any]:
 
 
 def wait_for_app(page: Any) -> None:
-    """Until the app has rendered and no script run is in progress."""
+    """Until the app has rendered and no script run is in progress.
+
+    Right after a click the rerun may not have begun yet, and "not running"
+    would then be true too early: give the run a moment to start first."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
     page.get_by_test_id("stAppViewContainer").wait_for()
-    page.locator('[data-testid="stApp"][data-test-script-state="running"]').wait_for(state="detached")
+    running = page.locator('[data-testid="stApp"][data-test-script-state="running"]')
+    # No rerun may have been triggered, or it finished before we looked.
+    with contextlib.suppress(PlaywrightTimeoutError):
+        running.wait_for(state="attached", timeout=500)
+    running.wait_for(state="detached")
 
 
 def open_sign_in(page: Any, app_url: str) -> None:
