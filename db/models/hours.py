@@ -97,6 +97,15 @@ def _today(info: ValidationInfo) -> date:
     return today if isinstance(today, date) else date.today()
 
 
+def minutes_in_range(value: int) -> int:
+    """A duration above zero and within one day, as the database checks it."""
+    if value <= 0:
+        raise PydanticCustomError("duration", MSG_DURATION)
+    if value > MAX_MINUTES_PER_DAY:
+        raise PydanticCustomError("too_long", MSG_TOO_LONG)
+    return value
+
+
 class HoursFields(BaseModel):
     """What a volunteer says they did: shared by a new entry and an edit."""
 
@@ -140,11 +149,7 @@ class HoursFields(BaseModel):
     @field_validator("minutes")
     @classmethod
     def _positive(cls, value: int) -> int:
-        if value <= 0:
-            raise PydanticCustomError("duration", MSG_DURATION)
-        if value > MAX_MINUTES_PER_DAY:
-            raise PydanticCustomError("too_long", MSG_TOO_LONG)
-        return value
+        return minutes_in_range(value)
 
     @field_validator("activity", mode="before")
     @classmethod
@@ -274,11 +279,7 @@ class HoursCsvRow(BaseModel):
     @field_validator("minutes")
     @classmethod
     def _minutes_range(cls, value: int) -> int:
-        if value <= 0:
-            raise PydanticCustomError("duration", MSG_DURATION)
-        if value > MAX_MINUTES_PER_DAY:
-            raise PydanticCustomError("too_long", MSG_TOO_LONG)
-        return value
+        return minutes_in_range(value)
 
     @field_validator("activity", mode="before")
     @classmethod
