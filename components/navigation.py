@@ -35,9 +35,7 @@ SIGN_IN = _spec("pages/sign_in.py", "Sign in", ":material/login:", "")
 ACCOUNT = _spec("pages/account.py", "My account", ":material/account_circle:", "Account")
 
 PAGES: tuple[PageSpec, ...] = (
-    _spec(
-        "pages/overview.py", "Overview", ":material/monitor_heart:", "Board", "board", "coordinator", "admin"
-    ),
+    _spec("pages/overview.py", "Overview", ":material/monitor_heart:", "Board", "board", "coordinator"),
     _spec("pages/sustainability.py", "Sustainability", ":material/savings:", "Board", "board"),
     _spec("pages/momentum.py", "Momentum", ":material/trending_up:", "Board", "board", "coordinator"),
     _spec("pages/impact.py", "Impact", ":material/psychology:", "Board", "board", "coordinator"),

@@ -64,12 +64,11 @@ def test_a_coordinator_cannot_open_sustainability(coordinator: SignedIn):
     assert not at.metric
 
 
-def test_an_admin_may_open_the_overview_only(app_on_demo: str):
+def test_an_admin_opens_no_dashboard_page(app_on_demo: str):
+    # An admin's row-level security hides volunteer hours and gifts: a
+    # dashboard would show them as zero, so admins manage people instead.
     admin = demo_person(app_on_demo, "admin@demo.heartbeat.example")
-    at = page_app("pages/overview.py", admin)
-    assert not at.exception, at.exception
-    assert [t.value for t in at.title] == ["Movement health"]
-    for path in ("pages/momentum.py", "pages/impact.py", "pages/sustainability.py"):
+    for path in ("pages/overview.py", "pages/momentum.py", "pages/impact.py", "pages/sustainability.py"):
         page = AppTest.from_file(str(PROJECT_ROOT / path), default_timeout=TIMEOUT)
         page.session_state[SESSION_KEY] = admin
         page.run()
