@@ -22,7 +22,7 @@ from typing import Any
 
 import polars as pl
 
-from metrics._stats import standardized_mean_ci, t_quantile, t_two_sided_p
+from metrics._stats import standardized_mean_cis, t_quantile, t_two_sided_p
 from metrics.figure import Figure
 from metrics.query import Query
 from metrics.schemas import TEQ_ITEMS
@@ -151,9 +151,11 @@ def paired_change_from_moments(
     mean_diff: float | None,
     sd_diff: float | None,
     level: float = 0.95,
+    ci_d_z: tuple[float, float] | None = None,
 ) -> PairedChange:
     """Every statistic of `PairedChange` from the sample moments (sds with
-    n − 1 in the denominator)."""
+    n − 1 in the denominator). `ci_d_z`: the interval of d_z when already
+    solved (with others, by `standardized_mean_cis`)."""
     none = "no respondent answered both before and after"
     single = "a single respondent: there is no spread to estimate"
     flat = "every respondent changed by exactly the same amount: no spread to scale by"
@@ -204,7 +206,10 @@ def paired_change_from_moments(
         )
     t = mean_diff / se
     d_z = mean_diff / sd_diff
-    lo, hi = standardized_mean_ci(d_z, n, level)
+    if ci_d_z is None:
+        lows, highs = standardized_mean_cis([d_z], [n], level)
+        ci_d_z = (float(lows[0]), float(highs[0]))
+    lo, hi = ci_d_z
     return PairedChange(
         program_id=program_id,
         n=n,
@@ -241,21 +246,40 @@ def _moments(pairs: pl.LazyFrame, by: list[str]) -> pl.LazyFrame:
     return pairs.group_by(by).agg(aggs) if by else pairs.select(aggs)
 
 
-def _from_row(row: Mapping[str, Any], program_id: int | None) -> PairedChange:
+Moments = tuple[float | None, float | None, float | None, float | None, float | None, float | None]
+
+
+def _moment_args(row: Mapping[str, Any]) -> tuple[int, Moments]:
+    """n and (mean_pre, mean_post, sd_pre, sd_post, mean_diff, sd_diff) of a
+    `_moments` row, NaN read as missing."""
+
     def f(key: str) -> float | None:
         v = row.get(key)
         return None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
 
-    return paired_change_from_moments(
-        program_id,
-        int(row.get("n") or 0),
-        f("mean_pre"),
-        f("mean_post"),
-        f("sd_pre"),
-        f("sd_post"),
-        f("mean_diff"),
-        f("sd_diff"),
-    )
+    moments = (f("mean_pre"), f("mean_post"), f("sd_pre"), f("sd_post"), f("mean_diff"), f("sd_diff"))
+    return int(row.get("n") or 0), moments
+
+
+def _from_row(row: Mapping[str, Any], program_id: int | None) -> PairedChange:
+    n, m = _moment_args(row)
+    return paired_change_from_moments(program_id, n, *m)
+
+
+def _from_rows(rows: list[dict[str, Any]]) -> list[PairedChange]:
+    """`_from_row` of each row, with every interval of d_z solved at once."""
+    parsed = [_moment_args(row) for row in rows]
+    d_z: dict[int, tuple[float, int]] = {}
+    for i, (n, (_, _, sd_pre, sd_post, mean_diff, sd_diff)) in enumerate(parsed):
+        # d_z has an interval where there are two pairs and some spread.
+        if n >= 2 and None not in (sd_pre, sd_post, mean_diff) and sd_diff:
+            d_z[i] = (mean_diff / sd_diff, n)  # type: ignore[operator]
+    lows, highs = standardized_mean_cis([d for d, _ in d_z.values()], [n for _, n in d_z.values()])
+    intervals = {i: (float(lo), float(hi)) for i, lo, hi in zip(d_z, lows, highs, strict=True)}
+    return [
+        paired_change_from_moments(row["program_id"], n, *m, ci_d_z=intervals.get(i))
+        for i, (row, (n, m)) in enumerate(zip(rows, parsed, strict=True))
+    ]
 
 
 def paired_change(pairs: FrameLike) -> Query[PairedChange]:
@@ -275,7 +299,7 @@ def paired_change_by_program(pairs: FrameLike) -> Query[list[PairedChange]]:
     """`paired_change` per program, largest n first."""
 
     def finish(df: pl.DataFrame) -> list[PairedChange]:
-        out = [_from_row(row, row["program_id"]) for row in df.iter_rows(named=True)]
+        out = _from_rows(df.to_dicts())
         return sorted(out, key=lambda c: (-c.n, c.program_id if c.program_id is not None else -1))
 
     return Query(_moments(pairs.lazy(), ["program_id"]), finish)
