@@ -42,23 +42,24 @@ def noncentral_t_cdf(t: float, df: float, delta: float) -> float:
     return float(special.nctdtr(df, delta, t))
 
 
-def _noncentrality(t_obs: np.ndarray, df: np.ndarray, target: float) -> np.ndarray:
+def _noncentrality(t_obs: np.ndarray, df: np.ndarray, target: np.ndarray) -> np.ndarray:
     """The δ with P(T ≤ t_obs | df, δ) = target, elementwise.
 
     SciPy's `nctdtrinc` gives δ only to about 1e-5 in probability at large
     t; it serves as the guess around which a bracket is grown, and the
     root is then found to full precision on `nctdtr` (which falls in δ)."""
 
-    def excess(delta: np.ndarray, t: np.ndarray, dof: np.ndarray) -> np.ndarray:
-        out: np.ndarray = special.nctdtr(dof, delta, t) - target
+    def excess(delta: np.ndarray, t: np.ndarray, dof: np.ndarray, p: np.ndarray) -> np.ndarray:
+        out: np.ndarray = special.nctdtr(dof, delta, t) - p
         return out
 
     guess = special.nctdtrinc(df, target, t_obs)
     guess = np.where(np.isfinite(guess), guess, t_obs)
-    width = 0.01 * (1.0 + np.abs(guess))
-    bracket = elementwise.bracket_root(excess, guess - width, guess + width, args=(t_obs, df))
+    width = 1e-3 * (1.0 + np.abs(guess))
+    args = (t_obs, df, target)
+    bracket = elementwise.bracket_root(excess, guess - width, guess + width, args=args)
     root = elementwise.find_root(
-        excess, (bracket.bracket[0], bracket.bracket[1]), args=(t_obs, df), tolerances={"xrtol": 1e-13}
+        excess, (bracket.bracket[0], bracket.bracket[1]), args=args, tolerances={"xrtol": 1e-13}
     )
     x: np.ndarray = np.where(bracket.success & root.success, root.x, np.nan)
     return x
@@ -84,9 +85,11 @@ def standardized_mean_cis(
     alpha = 1.0 - level
     root_n = np.sqrt(n_arr)
     t_obs, df = d_arr * root_n, n_arr - 1.0
-    low = _noncentrality(t_obs, df, 1.0 - alpha / 2.0) / root_n
-    high = _noncentrality(t_obs, df, alpha / 2.0) / root_n
-    return low, high
+    # Both limits of every interval in one solve.
+    k = d_arr.size
+    targets = np.concatenate([np.full(k, 1.0 - alpha / 2.0), np.full(k, alpha / 2.0)])
+    limits = _noncentrality(np.tile(t_obs, 2), np.tile(df, 2), targets) / np.tile(root_n, 2)
+    return limits[:k], limits[k:]
 
 
 def standardized_mean_ci(d: float, n: int, level: float = 0.95) -> tuple[float, float]:

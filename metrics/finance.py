@@ -21,7 +21,7 @@ import polars as pl
 
 from metrics.figure import Figure
 from metrics.fundraising import gifts
-from metrics.periods import add_months, last_complete_month, month_end, year_before
+from metrics.periods import add_months, by_month, last_complete_month, month_end, year_before
 from metrics.query import Query
 
 FrameLike = pl.DataFrame | pl.LazyFrame
@@ -91,24 +91,22 @@ def monthly_cash_flow(donations: FrameLike, expenses: FrameLike, *, start: date,
     months = pl.LazyFrame(
         {"month": pl.date_range(first, end.replace(day=1), interval="1mo", eager=True)},
     )
-    cash_in = (
-        gifts(donations, end)
-        .filter(pl.col("received_on") >= first)
-        .group_by(pl.col("received_on").dt.month_start().alias("month"))
-        .agg(pl.col("amount").sum().cast(pl.Int64).alias("cash_in"))
+    cash_in = by_month(
+        gifts(donations, end).filter(pl.col("received_on") >= first),
+        "received_on",
+        [pl.col("amount").sum().cast(pl.Int64).alias("cash_in")],
     )
-    cash_out = (
-        expenses.lazy()
-        .filter(pl.col("spent_on").is_between(first, end))
-        .group_by(pl.col("spent_on").dt.month_start().alias("month"))
-        .agg(
+    cash_out = by_month(
+        expenses.lazy().filter(pl.col("spent_on").is_between(first, end)),
+        "spent_on",
+        [
             pl.col("reporting_amount_minor").sum().cast(pl.Int64).alias("cash_out"),
             pl.col("reporting_amount_minor")
             .filter(pl.col("category") == "admin")
             .sum()
             .cast(pl.Int64)
             .alias("admin_out"),
-        )
+        ],
     )
     return (
         months.join(cash_in, on="month", how="left")

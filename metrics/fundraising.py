@@ -22,8 +22,9 @@ from typing import Literal
 import polars as pl
 
 from metrics.figure import Figure
-from metrics.periods import add_months, fiscal_year_expr, fiscal_year_start
+from metrics.periods import add_months, by_month, fiscal_year_expr, fiscal_year_start
 from metrics.query import Query
+from metrics.schemas import GIFT_SOURCE
 
 FrameLike = pl.DataFrame | pl.LazyFrame
 RepeatDefinition = Literal["not_new", "gave_both_prior_years"]
@@ -303,10 +304,15 @@ def _year_query(
     fy_start_month: int,
     repeat: RepeatDefinition,
     first: FrameLike | None = None,
+    years: FrameLike | None = None,
 ) -> pl.LazyFrame:
     fy_end = add_months(fiscal_year_start(year, fy_start_month), 12) - timedelta(days=1)
-    per_donor = donor_years(
-        donations, year=year, as_of=min(as_of, fy_end), fy_start_month=fy_start_month, first=first
+    per_donor = (
+        donor_years(
+            donations, year=year, as_of=min(as_of, fy_end), fy_start_month=fy_start_month, first=first
+        )
+        if years is None
+        else years.lazy()
     )
     return _year_summary(per_donor, year, repeat)
 
@@ -449,6 +455,7 @@ def fundraising_year(
     repeat_definition: RepeatDefinition = "not_new",
     sybunt_excludes_lybunt: bool = True,
     first: FrameLike | None = None,
+    years: FrameLike | None = None,
 ) -> Query[FundraisingYear]:
     """Retention, gains and losses, LYBUNT/SYBUNT, annual gift per donor and
     lifetime value of FY `year`, from one pass over the gifts.
@@ -461,7 +468,7 @@ def fundraising_year(
     with retention 0.5, lifetime value = 125 / 0.5 = 250.
 
     `first`: each donor's first gift (`first_gifts` of the same
-    donations), when already known.
+    donations), when already known; `years`: the `donor_years` themselves.
     """
     fy_start = fiscal_year_start(year, fy_start_month)
     fy_end = add_months(fy_start, 12) - timedelta(days=1)
@@ -486,7 +493,8 @@ def fundraising_year(
             caveat=PARTIAL_YEAR_CAVEAT if partial else None,
         )
 
-    return Query(_year_query(donations, year, as_of, fy_start_month, repeat_definition, first), finish)
+    per_donor = _year_query(donations, year, as_of, fy_start_month, repeat_definition, first, years)
+    return Query(per_donor, finish)
 
 
 def lifetime_value(annual_gift_per_donor: Figure, retention: Figure) -> Figure:
@@ -528,7 +536,9 @@ class GiftSummary:
     by_source_minor: dict[str, float]
 
 
-def gift_summary(donations: FrameLike, *, start: date, end: date, top_k: int = 10) -> Query[GiftSummary]:
+def gift_summary(
+    donations: FrameLike, *, start: date, end: date, top_k: int = 10, per_donor: FrameLike | None = None
+) -> Query[GiftSummary]:
     """Funds raised, average gift, recurring share and concentration.
 
     Formulas: average gift = Σamount / #gifts; recurring share = Σ recurring
@@ -540,6 +550,9 @@ def gift_summary(donations: FrameLike, *, start: date, end: date, top_k: int = 1
     Example: gifts A 600 (recurring), B 300, C 100 → funds 1,000, average
     333.3, recurring share 0.6, top-1 share 0.6, HHI = (0.36 + 0.09 + 0.01)
     × 10,000 = 4,600.
+
+    `per_donor`: each donor's total in the period (``donor_id``, ``a``),
+    when already summed.
     """
     if top_k < 1:
         raise ValueError("top_k must be at least 1")
@@ -550,8 +563,9 @@ def gift_summary(donations: FrameLike, *, start: date, end: date, top_k: int = 1
         pl.len().cast(pl.Int64).alias("gifts"),
         amount.filter(pl.col("is_recurring")).sum().cast(pl.Float64).alias("recurring"),
     )
-    per_donor = g.group_by("donor_id").agg(amount.sum().cast(pl.Float64).alias("a"))
-    donors = per_donor.select(
+    if per_donor is None:
+        per_donor = g.group_by("donor_id").agg(amount.sum().cast(pl.Float64).alias("a"))
+    donors = per_donor.lazy().select(
         pl.len().cast(pl.Int64).alias("donors"),
         ((pl.col("a") / pl.col("a").sum()) ** 2).sum().alias("hhi_donors"),
         (pl.col("a").top_k(top_k).sum() / pl.col("a").sum()).alias("top_share"),
@@ -607,14 +621,30 @@ def hhi(shares: pl.Series) -> Figure:
 def revenue_by_source_monthly(donations: FrameLike, *, start: date, end: date) -> Query[pl.DataFrame]:
     """Net gifts per month and source: ``month``, ``source``,
     ``amount_minor``, ``gifts``, ``recurring_minor``; sorted by month, then
-    source in the order of `metrics.schemas.GIFT_SOURCE`."""
+    source in the order of `metrics.schemas.GIFT_SOURCE` (a source without
+    gifts in a month has no row)."""
     g = gifts(donations, end).filter(pl.col("received_on") >= start)
-    return Query.frame_of(
-        g.group_by(pl.col("received_on").dt.month_start().alias("month"), "source")
-        .agg(
-            pl.col("amount").sum().cast(pl.Int64).alias("amount_minor"),
-            pl.len().cast(pl.Int64).alias("gifts"),
-            pl.col("amount").filter(pl.col("is_recurring")).sum().cast(pl.Int64).alias("recurring_minor"),
+    amount, recurring = pl.col("amount"), pl.col("is_recurring")
+    sources = list(GIFT_SOURCE.categories)
+    # One pass of monthly windows with a sum per source, then a row per
+    # (month, source): windows grouped by source as well cost a sort.
+    aggs = []
+    for i, source in enumerate(sources):
+        of = pl.col("source") == source
+        aggs += [
+            amount.filter(of).sum().cast(pl.Int64).alias(f"amount_{i}"),
+            of.sum().cast(pl.Int64).alias(f"gifts_{i}"),
+            amount.filter(of & recurring).sum().cast(pl.Int64).alias(f"recurring_{i}"),
+        ]
+    monthly = by_month(g, "received_on", aggs)
+    rows = [
+        monthly.select(
+            "month",
+            pl.lit(source, GIFT_SOURCE).alias("source"),
+            pl.col(f"amount_{i}").alias("amount_minor"),
+            pl.col(f"gifts_{i}").alias("gifts"),
+            pl.col(f"recurring_{i}").alias("recurring_minor"),
         )
-        .sort("month", "source")
-    )
+        for i, source in enumerate(sources)
+    ]
+    return Query.frame_of(pl.concat(rows).filter(pl.col("gifts") > 0).sort("month", "source"))

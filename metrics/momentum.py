@@ -578,6 +578,36 @@ def climbs(rungs: FrameLike, *, first: date | None = None, last: date | None = N
     return pl.concat(parts).unique()
 
 
+def _distinct_by_month(rows: FrameLike, first: date, last_month: date, name: str) -> pl.LazyFrame:
+    """Distinct ``member_id`` of `rows` per month from `first` to
+    `last_month` (0 where none), then over them all (``month`` null)."""
+    months = pl.LazyFrame({"month": pl.date_range(first, last_month, "1mo", eager=True)})
+    distinct = pl.col("member_id").n_unique().cast(pl.Int64).alias(name)
+    per_month = (
+        months.join(rows.lazy().group_by("month").agg(distinct), on="month", how="left")
+        .with_columns(pl.col(name).fill_null(0))
+        .sort("month")
+    )
+    total = rows.lazy().select(pl.lit(None, pl.Date).alias("month"), distinct)
+    return pl.concat([per_month, total])
+
+
+def depth_by_month(climbed: FrameLike, *, first: date, last: date) -> pl.LazyFrame:
+    """The depth column of `breadth_and_depth` from `climbs` (any wider
+    range): ``month``, ``depth``, the total last with ``month`` null."""
+    first, last_month = month_start(first), month_start(last)
+    cl = climbed.lazy().filter(pl.col("month").is_between(first, last))
+    return _distinct_by_month(cl, first, last_month, "depth")
+
+
+def with_depth(breadth: FrameLike, depth: FrameLike) -> pl.LazyFrame:
+    """Breadth and depth side by side (the same months, in the same order)
+    with ``depth_share`` = depth / breadth."""
+    return pl.concat([breadth.lazy(), depth.lazy().select("depth")], how="horizontal").with_columns(
+        pl.when(pl.col("breadth") > 0).then(pl.col("depth") / pl.col("breadth")).alias("depth_share")
+    )
+
+
 def breadth_and_depth(
     activity: FrameLike, rungs: FrameLike, *, first: date, last: date, climbed: FrameLike | None = None
 ) -> Query[pl.DataFrame]:
@@ -601,36 +631,11 @@ def breadth_and_depth(
         .filter(pl.col("kind").is_in(["attended", "volunteered"]) & (pl.col("month") >= first))
         .select("member_id", "month")
     )
-    if climbed is None:
-        cl = climbs(rungs, first=first, last=last)
-    else:
-        cl = climbed.lazy().filter(pl.col("month").is_between(first, last))
-    months = pl.LazyFrame({"month": pl.date_range(first, last_month, "1mo", eager=True)})
-    per_month = (
-        months.join(
-            part.group_by("month").agg(pl.col("member_id").n_unique().cast(pl.Int64).alias("breadth")),
-            on="month",
-            how="left",
-        )
-        .join(
-            cl.group_by("month").agg(pl.col("member_id").n_unique().cast(pl.Int64).alias("depth")),
-            on="month",
-            how="left",
-        )
-        .with_columns(pl.col("breadth", "depth").fill_null(0))
-        .sort("month")
+    breadth = _distinct_by_month(part, first, last_month, "breadth")
+    depth = depth_by_month(
+        climbs(rungs, first=first, last=last) if climbed is None else climbed, first=first, last=last
     )
-    total = pl.concat(
-        [
-            part.select(pl.col("member_id").n_unique().cast(pl.Int64).alias("breadth")),
-            cl.select(pl.col("member_id").n_unique().cast(pl.Int64).alias("depth")),
-        ],
-        how="horizontal",
-    ).select(pl.lit(None, pl.Date).alias("month"), "breadth", "depth")
-    frame = pl.concat([per_month, total]).with_columns(
-        pl.when(pl.col("breadth") > 0).then(pl.col("depth") / pl.col("breadth")).alias("depth_share")
-    )
-    return Query.frame_of(frame)
+    return Query.frame_of(with_depth(breadth, depth))
 
 
 # --- chapters ---------------------------------------------------------------------

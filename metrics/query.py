@@ -34,6 +34,13 @@ class Query(Generic[T]):
         """A query whose result is the collected frame itself."""
         return Query(frame, _identity)
 
+    @staticmethod
+    def deferred(compute: Callable[[], T]) -> Query[T]:
+        """A query whose result `compute` makes when it is collected, outside
+        polars' plans: for figures read from prepared columns, where building
+        a plan would cost more than the answer."""
+        return Query(pl.LazyFrame(), lambda _: compute())
+
     def collect(self) -> T:
         return self.finish(self.frame.collect())
 

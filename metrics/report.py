@@ -23,6 +23,7 @@ program.
 
 from __future__ import annotations
 
+import functools
 import threading
 import weakref
 from collections import OrderedDict
@@ -33,12 +34,14 @@ from typing import Any
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
 
-from metrics import finance, fundraising, health, impact, momentum, volunteers
+from metrics import finance, fundraising, health, impact, member_months, momentum, volunteers
+from metrics.donor_totals import DonorTotals, donor_totals
 from metrics.figure import Figure, jsonable
 from metrics.finance import FinanceSummary, TuckmanChangBands
 from metrics.fundraising import FundraisingYear, GiftSummary, RepeatDefinition
 from metrics.health import Component, HealthScore
 from metrics.impact import GoalProgress, PairedChange, PracticeRate
+from metrics.member_months import MemberMonths
 from metrics.momentum import ActiveRatio, ChapterSpread, EventFigures, MemberCounts, SpikeParams
 from metrics.periods import Period, add_months, fiscal_year_of, fiscal_year_start, month_start, year_before
 from metrics.query import Query, collect_all
@@ -126,8 +129,10 @@ class PreparedFrames:
 
     - ``members``: the members, by ``joined_on``;
     - ``gifts``: donations with net amount ``amount`` > 0, by ``received_on``;
+    - ``expenses``: the expenses, by ``spent_on``;
     - ``donor_first``: each donor's first gift per chapter credited
-      (``donor_id``, ``chapter_id``, ``first_on``);
+      (``donor_id``, ``chapter_id``, ``first_on``), and ``first_gifts``
+      each donor's first gift anywhere (``donor_id``, ``first_on``);
     - ``hours``: monthly volunteer hours, by ``month``;
     - ``attended``: attendance joined to its event (date, chapter, program),
       by ``starts_on``;
@@ -139,13 +144,20 @@ class PreparedFrames:
     - ``rungs``: the date each member reached each rung of the ladder;
     - ``climbs``: the months in which members climbed it (`momentum.climbs`),
       by ``month``;
-    - ``pairs``: paired pre/post TEQ scores, by ``post_on``."""
+    - ``pairs``: paired pre/post TEQ scores, by ``post_on``;
+    - ``member_months``: who was active in which month, as Boolean columns
+      over the members (`metrics.member_months`), from the activity parts
+      and the approved hours;
+    - ``donor_totals``: the gifts with each donor's number, for per-donor
+      sums over any window (`metrics.donor_totals`)."""
 
     frames: ReportFrames
     as_of: date | None
     members: pl.DataFrame
     gifts: pl.DataFrame
+    expenses: pl.DataFrame
     donor_first: pl.DataFrame
+    first_gifts: pl.DataFrame
     hours: pl.DataFrame
     attended: pl.DataFrame
     event_counts: pl.DataFrame
@@ -153,6 +165,8 @@ class PreparedFrames:
     rungs: pl.DataFrame
     climbs: pl.DataFrame
     pairs: pl.DataFrame
+    member_months: MemberMonths
+    donor_totals: DonorTotals
     results: _Results = field(default_factory=_Results, compare=False, repr=False)
 
 
@@ -205,19 +219,27 @@ def prepare_frames(frames: ReportFrames, *, as_of: date | None = None) -> Prepar
         ]
     )
     climbed = _by(momentum.climbs(rungs).collect(), "month")
+    first_gifts = donor_first.group_by("donor_id").agg(pl.col("first_on").min())
+    activity = [_by(part, "month") for part in activity]
+    by_kind = dict(zip(member_months.ACTIVE_KINDS, activity, strict=True))
+    by_kind[member_months.APPROVED] = hours.filter(pl.col("status") == "approved")
     return PreparedFrames(
-        frames,
-        as_of,
-        members,
-        gifts,
-        donor_first,
-        hours,
-        attended,
-        counts,
-        tuple(_by(part, "month") for part in activity),
-        rungs,
-        climbed,
-        pairs,
+        frames=frames,
+        as_of=as_of,
+        members=members,
+        gifts=gifts,
+        expenses=_by(frames.expenses, "spent_on"),
+        donor_first=donor_first,
+        first_gifts=first_gifts,
+        hours=hours,
+        attended=attended,
+        event_counts=counts,
+        activity=tuple(activity),
+        rungs=rungs,
+        climbs=climbed,
+        pairs=pairs,
+        member_months=member_months.member_months(members, by_kind),
+        donor_totals=donor_totals(gifts, first_gifts),
     )
 
 
@@ -380,11 +402,11 @@ class _View:
         self.p = p
         self.scope = scope
         self._cache: dict[tuple[object, ...], pl.LazyFrame] = {}
+        self._scope_rows: pl.Series | None = None
         f = p.frames
         ch, pr = scope.chapter_filter(), scope.program_filter()
         self._ch, self._pr = ch, pr
         self.member_ids = p.members.lazy().filter(ch).select(pl.col("id").alias("member_id"))
-        self.expenses = f.expenses.lazy().filter(ch)
         self.balances = (
             f.balance_snapshots.lazy() if scope.is_movement else f.balance_snapshots.lazy().head(0)
         )
@@ -400,10 +422,29 @@ class _View:
                 p.attended.lazy().filter(pr),
                 p.hours.lazy().filter(pr),
             )
-        firsts = p.donor_first.lazy()
-        if not scope.is_movement:
-            firsts = firsts.filter(ch)
-        self.donor_first = firsts.group_by("donor_id").agg(pl.col("first_on").min())
+        if scope.is_movement:
+            self.donor_first = p.first_gifts.lazy()
+        else:
+            firsts = p.donor_first.lazy().filter(ch)
+            self.donor_first = firsts.group_by("donor_id").agg(pl.col("first_on").min())
+
+    @property
+    def by_member_month(self) -> bool:
+        """Whether member figures read the member-month columns: not under a
+        program, whose activity is its own rows."""
+        return self.scope.program_id is None
+
+    @property
+    def hours_by_member_month(self) -> bool:
+        """Whether volunteer figures read the columns of approved hours, which
+        are the movement's (hours belong to the chapter they were given in)."""
+        return self.scope.program_id is None and self.scope.is_movement
+
+    def scope_rows(self) -> pl.Series:
+        """The member-month rows in scope (made when first asked)."""
+        if self._scope_rows is None:
+            self._scope_rows = self.p.member_months.in_scope(self.scope.chapter_ids)
+        return self._scope_rows
 
     def _memo(self, key: tuple[object, ...], build: Any) -> pl.LazyFrame:
         frame = self._cache.get(key)
@@ -411,6 +452,46 @@ class _View:
             frame = build()
             self._cache[key] = frame
         return frame
+
+    def volunteer_totals(self, first: date, last: date) -> pl.LazyFrame:
+        """Approved hours per volunteer in the months from `first`'s to
+        `last` (`volunteers.per_volunteer`), summed once for the figures
+        that share them; the movement's from the member-month rows."""
+        lo = month_start(first)
+        if not self.hours_by_member_month:
+            return self._memo(
+                ("volunteer_totals", lo, last),
+                lambda: volunteers.per_volunteer(self.hours(lo, last), first_month=lo, last_month=last),
+            )
+        mm = self.p.member_months
+        return self._memo(
+            ("volunteer_totals", lo, last),
+            lambda: pl.defer(
+                functools.cache(lambda: mm.volunteer_totals(lo, last)),
+                schema={"member_id": pl.Int64, "h": pl.Float64},
+            ),
+        )
+
+    def gifts_per_donor(self, first: date, last: date) -> pl.LazyFrame | None:
+        """Each donor's total from `first` to `last`, for the movement (a
+        chapter's gifts are grouped as rows)."""
+        if not self.scope.is_movement:
+            return None
+        totals = self.p.donor_totals
+        return self._memo(
+            ("gifts_per_donor", first, last),
+            lambda: pl.defer(
+                lambda: totals.per_donor(first, last), schema={"donor_id": pl.Int64, "a": pl.Float64}
+            ),
+        )
+
+    def donor_years(self, year: int, end: date, fy: int) -> pl.LazyFrame | None:
+        """`fundraising.donor_years` of FY `year` to `end`, for the movement."""
+        if not self.scope.is_movement:
+            return None
+        totals = self.p.donor_totals
+        schema = {"donor_id": pl.Int64, "a0": pl.Int64, "a1": pl.Int64, "a2": pl.Int64, "first_fy": pl.Int32}
+        return pl.defer(lambda: totals.years(year=year, as_of=end, fy_start_month=fy), schema=schema)
 
     def members(self, last: date | None = None, first: date | None = None) -> pl.LazyFrame:
         """Members who joined between `first` and `last`."""
@@ -444,6 +525,12 @@ class _View:
         return self._memo(
             ("gifts", first, last),
             lambda: _rows(self.p.gifts, "received_on", first, last).lazy().filter(self._ch),
+        )
+
+    def expenses(self, first: date, last: date) -> pl.LazyFrame:
+        return self._memo(
+            ("expenses", first, last),
+            lambda: _rows(self.p.expenses, "spent_on", first, last).lazy().filter(self._ch),
         )
 
     def attended(self, first: date, last: date) -> pl.LazyFrame:
@@ -516,19 +603,13 @@ def _period_queries(
     depends on: members, active, events, hours, gifts, finance, year."""
     end = period.effective_end(as_of)
     year = fiscal_year_of(end, fy)
-    active_from = end - timedelta(days=params.active_window_days - 1)
     # Finance looks back a year (and at most `burn_months` for burn).
     money_from = min(year_before(end), add_months(end, -params.burn_months - 1))
     s0, s1 = v.scope.chapter_ids, (v.scope.chapter_ids, v.scope.program_id)
     start = period.start
     return [
         (("members", s0, start, end), momentum.member_counts(v.members(end), start=start, at=end)),
-        (
-            ("active", s1, end),
-            momentum.active_ratio(
-                v.members(end), v.activity(active_from, end), at=end, window_days=params.active_window_days
-            ),
-        ),
+        (("active", s1, end), _active(v, end, params.active_window_days)),
         (
             ("events", s1, start, end),
             momentum.event_figures(v.counts(start, end), v.attended(start, end), start=start, end=end),
@@ -537,6 +618,7 @@ def _period_queries(
             ("hours", s1, start, end),
             volunteers.volunteer_hours(
                 v.hours(start, end),
+                totals=v.volunteer_totals(start, end),
                 first_month=start,
                 last_month=month_start(end),
                 hourly_value_minor=rate,
@@ -545,13 +627,19 @@ def _period_queries(
         ),
         (
             ("gifts", s0, start, end),
-            fundraising.gift_summary(v.gifts(start, end), start=start, end=end, top_k=params.top_k),
+            fundraising.gift_summary(
+                v.gifts(start, end),
+                start=start,
+                end=end,
+                top_k=params.top_k,
+                per_donor=v.gifts_per_donor(start, end),
+            ),
         ),
         (
             ("finance", s0, end),
             finance.finance_summary(
                 v.gifts(money_from, end),
-                v.expenses,
+                v.expenses(money_from, end),
                 v.balances,
                 as_of=end,
                 burn_months=params.burn_months,
@@ -568,9 +656,67 @@ def _period_queries(
                 repeat_definition=params.repeat_definition,
                 sybunt_excludes_lybunt=params.sybunt_excludes_lybunt,
                 first=v.donor_first,
+                years=v.donor_years(year, end, fy),
             ),
         ),
     ]
+
+
+def _active(v: _View, at: date, window_days: int) -> Query[ActiveRatio]:
+    if v.by_member_month:
+        mm = v.p.member_months
+        return Query.deferred(
+            lambda: member_months.active_ratio(mm, v.scope_rows(), at=at, window_days=window_days)
+        )
+    first = at - timedelta(days=window_days - 1)
+    return momentum.active_ratio(v.members(at), v.activity(first, at), at=at, window_days=window_days)
+
+
+def _cohorts(v: _View, end: date, cohorts: int) -> Query[pl.DataFrame]:
+    if v.by_member_month:
+        mm = v.p.member_months
+        return Query.deferred(
+            lambda: member_months.cohort_retention(
+                mm, v.scope_rows(), last_cohort=end, cohorts=cohorts, as_of=end
+            )
+        )
+    first = add_months(month_start(end), -(cohorts - 1))
+    return momentum.cohort_retention(
+        v.members(end, first), v.activity(first, end), last_cohort=end, cohorts=cohorts, as_of=end
+    )
+
+
+def _breadth_and_depth(v: _View, start: date, end: date) -> Query[pl.DataFrame]:
+    if v.by_member_month:
+        mm = v.p.member_months
+
+        def finish(depth: pl.DataFrame) -> pl.DataFrame:
+            breadth = member_months.breadth(mm, v.scope_rows(), first=start, last=end)
+            return momentum.with_depth(breadth, depth).collect()
+
+        return Query(momentum.depth_by_month(v.climbs(start, end), first=start, last=end), finish)
+    return momentum.breadth_and_depth(
+        v.activity(start, end), v.rungs, first=start, last=end, climbed=v.climbs(start, end)
+    )
+
+
+def _volunteer_retention(v: _View, year: int, end: date, fy: int) -> Query[VolunteerRetention]:
+    if v.hours_by_member_month:
+        mm = v.p.member_months
+        return Query.deferred(
+            lambda: member_months.volunteer_retention(mm, year=year, as_of=end, fy_start_month=fy)
+        )
+    hours = v.hours(fiscal_year_start(year - 1, fy), end)
+    return volunteers.volunteer_retention(hours, year=year, as_of=end, fy_start_month=fy)
+
+
+def _burnout(v: _View, end: date, params: BurnoutParams) -> Query[BurnoutSignals]:
+    if v.hours_by_member_month:
+        mm = v.p.member_months
+        return Query.deferred(lambda: member_months.burnout_signals(mm, as_of=end, params=params))
+    windows = volunteers.burnout_windows(params, end)
+    first = min(windows.before_first, windows.sustained_first)
+    return volunteers.burnout_signals(v.hours(first, end), as_of=end, params=params)
 
 
 def _collect_cached(results: _Results, items: list[Keyed], context: tuple[Any, ...]) -> list[Any]:
@@ -650,19 +796,9 @@ def health_report(
     first_month, last_month = period.start, month_start(end)
     start = period.start
     hours_window = v.hours(start, end)
+    totals = v.volunteer_totals(start, end)
     pairs = v.pairs(start, end)
-    cohort_from = add_months(month_start(end), -(params.cohort_months - 1))
     year = fiscal_year_of(end, fy)
-    burnout_from = add_months(
-        month_start(end),
-        -(
-            max(
-                2 * params.burnout.window_months,
-                params.burnout.sustained_months + params.burnout.quiet_months,
-            )
-            + 1
-        ),
-    )
     first_volunteered = v.rungs.select("member_id", pl.col("volunteer").alias("first")).drop_nulls()
     s0, s1 = scope.chapter_ids, (scope.chapter_ids, scope.program_id)
     series_q: list[Keyed] = [
@@ -680,7 +816,7 @@ def health_report(
             ("finance_monthly", s0, start, end),
             finance.monthly_finance(
                 v.gifts(add_months(start, -max(params.burn_months, 12)), end),
-                v.expenses,
+                v.expenses(add_months(start, -max(params.burn_months, 12)), end),
                 v.balances,
                 start=start,
                 end=end,
@@ -691,34 +827,24 @@ def health_report(
             ("revenue_by_source", s0, start, end),
             fundraising.revenue_by_source_monthly(v.gifts(start, end), start=start, end=end),
         ),
-        (
-            ("cohorts", s1, end),
-            momentum.cohort_retention(
-                v.members(end, cohort_from),
-                v.activity(cohort_from, end),
-                last_cohort=end,
-                cohorts=params.cohort_months,
-                as_of=end,
-            ),
-        ),
+        (("cohorts", s1, end), _cohorts(v, end, params.cohort_months)),
         (("ladder", s1, end), momentum.engagement_ladder(v.rungs, at=end)),
-        (
-            ("breadth_depth", s1, start, end),
-            momentum.breadth_and_depth(
-                v.activity(start, end), v.rungs, first=start, last=end, climbed=v.climbs(start, end)
-            ),
-        ),
+        (("breadth_depth", s1, start, end), _breadth_and_depth(v, start, end)),
         (
             ("chapters_by_level", s0, start, end),
             momentum.chapters_by_level_monthly(v.chapters, first=start, last=end),
         ),
         (
             ("hours_distribution", s1, start, end),
-            volunteers.hours_distribution(hours_window, first_month=first_month, last_month=last_month),
+            volunteers.hours_distribution(
+                hours_window, first_month=first_month, last_month=last_month, totals=totals
+            ),
         ),
         (
             ("hours_lorenz", s1, start, end),
-            volunteers.hours_lorenz(hours_window, first_month=first_month, last_month=last_month),
+            volunteers.hours_lorenz(
+                hours_window, first_month=first_month, last_month=last_month, totals=totals
+            ),
         ),
         (
             ("volunteers_monthly", s1, start, end),
@@ -729,16 +855,8 @@ def health_report(
         (("teq_distribution", s1, start, end), impact.teq_distribution(v.surveys, first=start, last=end)),
     ]
     other_q: list[Keyed] = [
-        (
-            ("volunteer_retention", s1, year, end),
-            volunteers.volunteer_retention(
-                v.hours(fiscal_year_start(year - 1, fy), end), year=year, as_of=end, fy_start_month=fy
-            ),
-        ),
-        (
-            ("burnout", s1, end),
-            volunteers.burnout_signals(v.hours(burnout_from, end), as_of=end, params=params.burnout),
-        ),
+        (("volunteer_retention", s1, year, end), _volunteer_retention(v, year, end, fy)),
+        (("burnout", s1, end), _burnout(v, end, params.burnout)),
         (
             ("chapter_spread", s1, start, end),
             momentum.chapter_spread(

@@ -35,6 +35,18 @@ def _months(hours: FrameLike, first: date, last: date) -> pl.LazyFrame:
     return approved(hours).filter(pl.col("month").is_between(first.replace(day=1), last))
 
 
+def per_volunteer(hours: FrameLike, *, first_month: date, last_month: date) -> pl.LazyFrame:
+    """Approved hours per volunteer in the months from `first_month` to
+    `last_month`: ``member_id``, ``h`` (volunteers with approved entries
+    only). The figures on how the load is spread all start from it."""
+    per = _months(hours, first_month, last_month).group_by("member_id")
+    return per.agg((pl.col("minutes").sum() / 60.0).alias("h"))
+
+
+def _per(hours: FrameLike, first: date, last: date, totals: FrameLike | None) -> pl.LazyFrame:
+    return per_volunteer(hours, first_month=first, last_month=last) if totals is None else totals.lazy()
+
+
 @dataclass(frozen=True)
 class VolunteerRetention:
     """|V(y−1) ∩ V(y)| / |V(y−1)| with its counts."""
@@ -121,6 +133,7 @@ def volunteer_hours(
     last_month: date,
     hourly_value_minor: int = INDEPENDENT_SECTOR_HOUR_VALUE_2022_MINOR,
     currency: str = "USD",
+    totals: FrameLike | None = None,
 ) -> Query[VolunteerHours]:
     """Hours, hours per volunteer, their value, and how the load is spread.
 
@@ -137,10 +150,12 @@ def volunteer_hours(
     Example: volunteers with 50, 30, 10, 10 hours → 100 hours, 25 per
     volunteer; at 31.80 the value is 3,180.00; absence factor 1 (50 ≥ 50);
     top decile = the top 1 volunteer's 50 % .
+
+    `totals`: `per_volunteer` of the same hours and months, when already
+    summed.
     """
     months = (last_month.year - first_month.year) * 12 + last_month.month - first_month.month + 1
-    ap = _months(hours, first_month, last_month)
-    per = ap.group_by("member_id").agg((pl.col("minutes").sum() / 60.0).alias("h"))
+    per = _per(hours, first_month, last_month, totals)
     ranked = per.sort("h", descending=True).with_columns(
         pl.col("h").cum_sum().alias("_cum"), pl.int_range(pl.len()).alias("_rank")
     )
@@ -186,18 +201,18 @@ def volunteer_hours(
 HOUR_BINS = (0.0, 1.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0)
 
 
-def hours_distribution(hours: FrameLike, *, first_month: date, last_month: date) -> Query[pl.DataFrame]:
+def hours_distribution(
+    hours: FrameLike, *, first_month: date, last_month: date, totals: FrameLike | None = None
+) -> Query[pl.DataFrame]:
     """How approved hours are spread over volunteers: one row per bin of
     hours per volunteer (``bin_from`` ≤ h < ``bin_to``; the last bin is open,
     ``bin_to`` null) with ``volunteers`` and ``hours``, every bin present.
 
     Example: volunteers with 0.5, 3 and 3 hours → bin [0, 1): 1 volunteer,
-    0.5 h; bin [1, 5): 2 volunteers, 6 h; other bins 0."""
-    per = (
-        _months(hours, first_month, last_month)
-        .group_by("member_id")
-        .agg((pl.col("minutes").sum() / 60.0).alias("h"))
-    )
+    0.5 h; bin [1, 5): 2 volunteers, 6 h; other bins 0.
+
+    `totals`: `per_volunteer` of the same hours and months, when known."""
+    per = _per(hours, first_month, last_month, totals)
     edges = list(HOUR_BINS)
     bins = pl.LazyFrame(
         {
@@ -222,17 +237,19 @@ def hours_distribution(hours: FrameLike, *, first_month: date, last_month: date)
 
 
 def hours_lorenz(
-    hours: FrameLike, *, first_month: date, last_month: date, points: int = 20
+    hours: FrameLike,
+    *,
+    first_month: date,
+    last_month: date,
+    points: int = 20,
+    totals: FrameLike | None = None,
 ) -> Query[pl.DataFrame]:
     """The Lorenz curve of hours over volunteers, most active first:
     ``volunteer_share`` (0 … 1 in `points` steps) and ``hours_share`` logged
     by that top share. A flat curve means the load is shared; a steep one
-    means a few carry it."""
-    per = (
-        _months(hours, first_month, last_month)
-        .group_by("member_id")
-        .agg((pl.col("minutes").sum() / 60.0).alias("h"))
-    )
+    means a few carry it. `totals`: `per_volunteer` of the same hours and
+    months, when known."""
+    per = _per(hours, first_month, last_month, totals)
     ranked = per.sort("h", descending=True).select(
         ((pl.int_range(pl.len()) + 1) / pl.len()).alias("vs"),
         (pl.col("h").cum_sum() / pl.col("h").sum()).alias("hs"),
@@ -333,6 +350,87 @@ class BurnoutSignals:
         return self.load_concentrating or self.dropped > 0
 
 
+@dataclass(frozen=True)
+class BurnoutWindows:
+    """The months `burnout_signals` compares, for complete months up to an
+    as_of date: the recent window and the one before it, the sustained
+    months and the quiet months after them."""
+
+    params: BurnoutParams
+    last: date
+    recent_first: date
+    before_first: date
+    before_last: date
+    quiet_first: date
+    sustained_first: date
+    sustained_last: date
+
+    def signals(
+        self, v_recent: int, h_recent: float, v_before: int, h_before: float, dropped: pl.DataFrame
+    ) -> BurnoutSignals:
+        """The signals from each window's volunteers and hours and the
+        volunteers who dropped."""
+        p = self.params
+        hpv_r = Figure.ratio(h_recent, v_recent, "hours", "nobody volunteered in the recent window")
+        hpv_b = Figure.ratio(h_before, v_before, "hours", "nobody volunteered in the window before")
+        if hpv_r.value is not None and hpv_b.value is not None and hpv_b.value > 0:
+            hpv_change = Figure.of(hpv_r.value / hpv_b.value - 1.0, "ratio")
+        else:
+            hpv_change = Figure.undefined("no hours per volunteer to compare", "ratio")
+        headcount_change = Figure.ratio(
+            v_recent - v_before, v_before, "ratio", "nobody volunteered in the window before"
+        )
+        concentrating = (
+            hpv_change.value is not None
+            and headcount_change.value is not None
+            and hpv_change.value >= p.hours_rise
+            and headcount_change.value <= -p.headcount_fall
+        )
+        return BurnoutSignals(
+            recent=(self.recent_first, self.last),
+            before=(self.before_first, self.before_last),
+            volunteers_recent=v_recent,
+            volunteers_before=v_before,
+            hours_per_volunteer_recent=hpv_r,
+            hours_per_volunteer_before=hpv_b,
+            hours_per_volunteer_change=hpv_change,
+            headcount_change=headcount_change,
+            load_concentrating=concentrating,
+            dropped_volunteers=dropped,
+            params=p,
+        )
+
+
+DROPPED_SCHEMA: dict[str, pl.DataType] = {
+    "member_id": pl.Int64(),
+    "months_sustained": pl.Int64(),
+    "mean_monthly_hours": pl.Float64(),
+    "last_month": pl.Date(),
+}
+
+
+def burnout_windows(params: BurnoutParams, as_of: date) -> BurnoutWindows:
+    """The windows of `burnout_signals` at `as_of` (see there)."""
+    p = params
+    if min(p.window_months, p.sustained_months, p.quiet_months) < 1:
+        raise ValueError("burnout windows must be at least one month")
+    if p.sustained_months + p.quiet_months > 60:
+        raise ValueError("sustained and quiet months together cover at most 60 months")
+    last = last_complete_month(as_of)
+    recent_first = add_months(last, -(p.window_months - 1))
+    quiet_first = add_months(last, -(p.quiet_months - 1))
+    return BurnoutWindows(
+        params=p,
+        last=last,
+        recent_first=recent_first,
+        before_first=add_months(recent_first, -p.window_months),
+        before_last=add_months(recent_first, -1),
+        quiet_first=quiet_first,
+        sustained_first=add_months(quiet_first, -p.sustained_months),
+        sustained_last=add_months(quiet_first, -1),
+    )
+
+
 def burnout_signals(
     hours: FrameLike, *, as_of: date, params: BurnoutParams | None = None
 ) -> Query[BurnoutSignals]:
@@ -351,19 +449,8 @@ def burnout_signals(
     headcount → load concentrating.
     """
     p = params or BurnoutParams()
-    if min(p.window_months, p.sustained_months, p.quiet_months) < 1:
-        raise ValueError("burnout windows must be at least one month")
-    if p.sustained_months + p.quiet_months > 60:
-        raise ValueError("sustained and quiet months together cover at most 60 months")
-    last = last_complete_month(as_of)
-    recent_first = add_months(last, -(p.window_months - 1))
-    before_last = add_months(recent_first, -1)
-    before_first = add_months(recent_first, -p.window_months)
-    quiet_first = add_months(last, -(p.quiet_months - 1))
-    sustained_first = add_months(quiet_first, -p.sustained_months)
-    sustained_last = add_months(quiet_first, -1)
-
-    ap = approved(hours).filter(pl.col("month").is_between(min(before_first, sustained_first), last))
+    w = burnout_windows(p, as_of)
+    ap = approved(hours).filter(pl.col("month").is_between(min(w.before_first, w.sustained_first), w.last))
 
     def window(first: date, end: date, name: str) -> pl.LazyFrame:
         return ap.filter(pl.col("month").is_between(first, end)).select(
@@ -372,17 +459,18 @@ def burnout_signals(
         )
 
     counts = pl.concat(
-        [window(recent_first, last, "recent"), window(before_first, before_last, "before")], how="horizontal"
+        [window(w.recent_first, w.last, "recent"), window(w.before_first, w.before_last, "before")],
+        how="horizontal",
     )
     # Each member's months with hours as bits (bit k = the k-th month from
     # sustained_first): one aggregation instead of grouping by member-month.
-    offset = (pl.col("month").dt.year().cast(pl.Int64) - sustained_first.year) * 12 + (
-        pl.col("month").dt.month().cast(pl.Int64) - sustained_first.month
+    offset = (pl.col("month").dt.year().cast(pl.Int64) - w.sustained_first.year) * 12 + (
+        pl.col("month").dt.month().cast(pl.Int64) - w.sustained_first.month
     )
     sustained_bits = 2**p.sustained_months - 1
     quiet_bits = 2 ** (p.sustained_months + p.quiet_months) - 1 - sustained_bits
     dropped = (
-        ap.filter(pl.col("month") >= sustained_first)
+        ap.filter(pl.col("month") >= w.sustained_first)
         .with_columns(offset.alias("_k"))
         .group_by("member_id")
         .agg(
@@ -396,7 +484,7 @@ def burnout_signals(
             "member_id",
             pl.lit(p.sustained_months, pl.Int64).alias("months_sustained"),
             (pl.col("_minutes") / 60.0 / p.sustained_months).alias("mean_monthly_hours"),
-            pl.lit(sustained_last).alias("last_month"),
+            pl.lit(w.sustained_last).alias("last_month"),
         )
         .sort("mean_monthly_hours", "member_id", descending=[True, False])
     )
@@ -407,42 +495,9 @@ def burnout_signals(
 
     def finish(df: pl.DataFrame) -> BurnoutSignals:
         row = df.row(0, named=True)
-        dropped_df = pl.DataFrame(
-            row["dropped"] or [],
-            schema={
-                "member_id": pl.Int64,
-                "months_sustained": pl.Int64,
-                "mean_monthly_hours": pl.Float64,
-                "last_month": pl.Date,
-            },
-            orient="row",
-        )
-        v_r, v_b = row["v_recent"], row["v_before"]
-        hpv_r = Figure.ratio(row["h_recent"] or 0.0, v_r, "hours", "nobody volunteered in the recent window")
-        hpv_b = Figure.ratio(row["h_before"] or 0.0, v_b, "hours", "nobody volunteered in the window before")
-        if hpv_r.value is not None and hpv_b.value is not None and hpv_b.value > 0:
-            hpv_change = Figure.of(hpv_r.value / hpv_b.value - 1.0, "ratio")
-        else:
-            hpv_change = Figure.undefined("no hours per volunteer to compare", "ratio")
-        headcount_change = Figure.ratio(v_r - v_b, v_b, "ratio", "nobody volunteered in the window before")
-        concentrating = (
-            hpv_change.value is not None
-            and headcount_change.value is not None
-            and hpv_change.value >= p.hours_rise
-            and headcount_change.value <= -p.headcount_fall
-        )
-        return BurnoutSignals(
-            recent=(recent_first, last),
-            before=(before_first, before_last),
-            volunteers_recent=v_r,
-            volunteers_before=v_b,
-            hours_per_volunteer_recent=hpv_r,
-            hours_per_volunteer_before=hpv_b,
-            hours_per_volunteer_change=hpv_change,
-            headcount_change=headcount_change,
-            load_concentrating=concentrating,
-            dropped_volunteers=dropped_df,
-            params=p,
+        dropped_df = pl.DataFrame(row["dropped"] or [], schema=DROPPED_SCHEMA, orient="row")
+        return w.signals(
+            row["v_recent"], row["h_recent"] or 0.0, row["v_before"], row["h_before"] or 0.0, dropped_df
         )
 
     return Query(frame, finish)

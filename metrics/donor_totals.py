@@ -1,0 +1,102 @@
+"""Each donor's total over any window of days, without a hash group-by.
+
+The donor figures (retention, gains and losses, concentration) all start
+from per-donor totals: of a fiscal year, of the two before it, of a
+period. Here the donors are numbered once (`metrics.dense`) and the gifts
+kept by date with their donor's number, so that a window's totals are a
+binary search and one `bincount`. The results are the frames
+`metrics.fundraising` builds with a group-by, and `tests/metrics` checks
+that they agree; they serve the movement as a whole (a chapter's gifts are
+few enough to group).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import polars as pl
+
+from metrics.dense import DenseIndex, flags, sums
+from metrics.periods import add_months, fiscal_year_expr, fiscal_year_start
+
+
+@dataclass(frozen=True)
+class DonorTotals:
+    """``ids``: the donor of each row; ``first_on``: that donor's first gift
+    that counts; ``gifts``: the gifts that count (net amount above zero), by
+    ``received_on``, with ``amount`` and the donor's ``row``."""
+
+    ids: pl.Series
+    first_on: pl.Series
+    gifts: pl.DataFrame
+    # The fiscal years before a report's are the same for every period in
+    # it: their totals are kept (a few, each a column of floats).
+    _kept: OrderedDict[tuple[date, date], pl.Series] = field(default_factory=OrderedDict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def _window(self, first: date, last: date) -> pl.DataFrame:
+        days = self.gifts.get_column("received_on")
+        a = int(days.search_sorted(first, side="left"))
+        b = int(days.search_sorted(last, side="right"))
+        return self.gifts.slice(a, max(0, b - a))
+
+    def totals(self, first: date, last: date) -> pl.Series:
+        """Each row's net total of the gifts received from `first` to `last`."""
+        with self._lock:
+            kept = self._kept.get((first, last))
+        if kept is not None:
+            return kept
+        window = self._window(first, last)
+        out = sums(window.get_column("row"), window.get_column("amount"), self.ids.len())
+        with self._lock:
+            self._kept[(first, last)] = out
+            while len(self._kept) > 16:
+                self._kept.popitem(last=False)
+        return out
+
+    def per_donor(self, first: date, last: date) -> pl.DataFrame:
+        """``donor_id``, ``a`` (Float64): the total of each donor who gave
+        from `first` to `last`, as `metrics.fundraising.gift_summary` sums."""
+        window = self._window(first, last)
+        gave = flags(window.get_column("row"), self.ids.len())
+        a = sums(window.get_column("row"), window.get_column("amount"), self.ids.len())
+        return pl.DataFrame({"donor_id": self.ids, "a": a}).filter(gave)
+
+    def years(self, *, year: int, as_of: date, fy_start_month: int = 1) -> pl.DataFrame:
+        """`metrics.fundraising.donor_years` at `as_of` (or FY `year`'s end if
+        earlier): per donor who gave by then, ``a0``, ``a1``, ``a2`` (net
+        totals of FY y to then, y−1, y−2) and ``first_fy``."""
+        starts = [fiscal_year_start(year - k, fy_start_month) for k in range(3)]
+        end = min(as_of, add_months(starts[0], 12) - timedelta(days=1))
+        columns = {
+            "a0": self.totals(starts[0], end),
+            "a1": self.totals(starts[1], starts[0] - timedelta(days=1)),
+            "a2": self.totals(starts[2], starts[1] - timedelta(days=1)),
+        }
+        return (
+            pl.DataFrame({"donor_id": self.ids, **columns, "first_on": self.first_on})
+            .filter(pl.col("first_on") <= end)
+            .select(
+                "donor_id",
+                pl.col("a0", "a1", "a2").cast(pl.Int64),
+                fiscal_year_expr(pl.col("first_on"), fy_start_month).alias("first_fy"),
+            )
+        )
+
+
+def donor_totals(gifts: pl.DataFrame, first_gifts: pl.DataFrame) -> DonorTotals:
+    """`DonorTotals` from the gifts that count (``donor_id``,
+    ``received_on`` sorted, ``amount``) and each donor's first gift
+    (``donor_id``, ``first_on``)."""
+    index = DenseIndex.of(first_gifts.get_column("donor_id")).extended(gifts.get_column("donor_id"))
+    first_rows = index.rows_of(first_gifts.get_column("donor_id"))
+    first_on = pl.repeat(None, len(index), dtype=pl.Date, eager=True).scatter(
+        first_rows, first_gifts.get_column("first_on")
+    )
+    located = gifts.select(
+        "received_on", "amount", index.rows_of(gifts.get_column("donor_id")).alias("row")
+    ).filter(pl.col("row").is_not_null())
+    return DonorTotals(index.ids, first_on, located)

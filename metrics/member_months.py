@@ -1,0 +1,300 @@
+"""Who was active in which month: one Boolean column per month over the
+members, the per-person-per-period aggregate behind the member figures.
+
+A report asks the same few questions of its members many times over: who
+was active on some day of a window, who volunteered in a month, how many of
+a join cohort came back k months later. Answered from the activity rows,
+each question hashes millions of member ids. Here each month's rows are
+scattered once into a Boolean column (a bit per member), so that a question
+becomes a few ORs of columns and a sum; a change of period or chapter reads
+the columns already made.
+
+Rows are the members, in the order of the frame given, then one row for
+each id seen in the activity but not among the members (activity of a
+person the reader may not see still counts where a figure counts ids, as
+the row-level figures do).
+
+The figures here are the same as those of `metrics.momentum` and
+`metrics.volunteers` computed on whole frames; `tests/metrics` checks that
+they agree. They cover the movement or a chapter scope without a program
+(a program's activity is a small part of the rows, read as rows).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import polars as pl
+
+from metrics.dense import DenseIndex, flags, sums
+from metrics.figure import Figure
+from metrics.momentum import ActiveRatio, member_at
+from metrics.periods import (
+    add_months,
+    fiscal_year_start,
+    last_complete_month,
+    month_end,
+    month_start,
+    months_between,
+)
+from metrics.volunteers import (
+    DROPPED_SCHEMA,
+    BurnoutParams,
+    BurnoutSignals,
+    VolunteerRetention,
+    burnout_windows,
+)
+
+ACTIVE_KINDS = ("attended", "volunteered", "gave")
+"""What makes a member active (METRICS.md): an event, hours (approved or
+pending) or a gift."""
+ENGAGED_KINDS = ("attended", "volunteered")
+"""What counts for breadth: showing up, not giving."""
+APPROVED = "approved"
+"""Approved volunteer hours: the volunteer figures' kind, whole months."""
+
+
+@dataclass(frozen=True)
+class MemberMonths:
+    """Activity rows by kind, each with the member's ``row``, and the columns
+    made from them so far.
+
+    ``members``: ``id``, ``chapter_id``, ``joined_on``, ``left_on`` of the
+    first ``len(members)`` rows; ``ids``: the member id of every row, the
+    unknown ids after the members. ``rows``: per kind (`ACTIVE_KINDS` and
+    `APPROVED`), frames with ``month`` (sorted), ``day_mask`` and ``row``;
+    approved hours also keep ``minutes``."""
+
+    members: pl.DataFrame
+    ids: pl.Series
+    rows: Mapping[str, pl.DataFrame]
+    _columns: dict[tuple[str, date, int, int], pl.Series] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def n_rows(self) -> int:
+        return self.ids.len()
+
+    # --- columns -----------------------------------------------------------------
+
+    def none(self) -> pl.Series:
+        return pl.repeat(False, self.n_rows, dtype=pl.Boolean, eager=True)
+
+    def _month(self, kind: str, month: date, lo: int, hi: int) -> pl.Series:
+        """Rows with activity of `kind` on a day lo … hi of `month`."""
+        key = (kind, month, lo, hi)
+        column = self._columns.get(key)
+        if column is not None:
+            return column
+        part = self._slice(kind, month, month)
+        if kind != APPROVED:
+            # Activity counts on its days (a row with no day never counts).
+            window = (1 << hi) - (1 << (lo - 1))
+            part = part.filter((pl.col("day_mask").cast(pl.Int64) & window) != 0)
+        column = flags(part.get_column("row"), self.n_rows)
+        with self._lock:
+            self._columns[key] = column
+        return column
+
+    def on_days(self, kinds: Iterable[str], first: date, last: date) -> pl.Series:
+        """Rows with activity of any of `kinds` on some day in [first, last]
+        (approved hours: in any month of it, whole)."""
+        columns = []
+        kinds = tuple(kinds)
+        month = month_start(first)
+        while month <= last:
+            lo = first.day if month == month_start(first) else 1
+            hi = last.day if month == month_start(last) and last < month_end(month) else 31
+            for kind in kinds:
+                whole = kind == APPROVED or (lo == 1 and hi == 31)
+                columns.append(self._month(kind, month, 1, 31) if whole else self._month(kind, month, lo, hi))
+            month = add_months(month, 1)
+        if not columns:
+            return self.none()
+        out = columns[0]
+        for column in columns[1:]:
+            out = out | column
+        return out
+
+    def _slice(self, kind: str, first: date, last: date) -> pl.DataFrame:
+        """The rows of `kind` in the months from `first`'s to `last`."""
+        frame = self.rows[kind]
+        months = frame.get_column("month")
+        a = int(months.search_sorted(month_start(first), side="left"))
+        b = int(months.search_sorted(last, side="right"))
+        return frame.slice(a, b - a)
+
+    def hours_in(self, first: date, last: date) -> pl.DataFrame:
+        """The approved hours (``month``, ``minutes``, ``row``) of the months
+        from `first`'s to `last`."""
+        return self._slice(APPROVED, first, last)
+
+    def volunteer_minutes(self, first: date, last: date) -> pl.Series:
+        """Approved minutes per row in the months from `first`'s to `last`."""
+        given = self.hours_in(first, last)
+        return sums(given.get_column("row"), given.get_column("minutes"), self.n_rows)
+
+    def volunteer_totals(self, first_month: date, last_month: date) -> pl.DataFrame:
+        """Approved hours per volunteer in the months from `first_month` to
+        `last_month` (the movement's): ``member_id``, ``h``, as
+        `metrics.volunteers.per_volunteer` sums them."""
+        volunteered = flags(self.hours_in(first_month, last_month).get_column("row"), self.n_rows)
+        minutes = self.volunteer_minutes(first_month, last_month)
+        return pl.DataFrame({"member_id": self.ids, "h": minutes / 60.0}).filter(volunteered)
+
+    def of_members(self, mask: pl.Expr) -> pl.Series:
+        """`mask` over the member rows (false for unknown ids)."""
+        values = self.members.select(mask.fill_null(False)).to_series()
+        if self.n_rows > values.len():
+            values = values.extend(pl.repeat(False, self.n_rows - values.len(), dtype=pl.Boolean, eager=True))
+        return values
+
+    def in_scope(self, chapter_ids: tuple[int, ...] | None) -> pl.Series:
+        """Rows of a chapter scope: members of those chapters (every row for
+        the movement, unknown ids included)."""
+        if chapter_ids is None:
+            return pl.repeat(True, self.n_rows, dtype=pl.Boolean, eager=True)
+        return self.of_members(pl.col("chapter_id").is_in(list(chapter_ids)))
+
+
+def member_months(members: pl.DataFrame, activity: Mapping[str, pl.DataFrame]) -> MemberMonths:
+    """`MemberMonths` over `members` (``id``, ``chapter_id``, ``joined_on``,
+    ``left_on``) from `activity`: per kind, rows with ``member_id``,
+    ``month`` (sorted) and ``day_mask`` (approved hours with ``minutes``)."""
+    members = members.select("id", "chapter_id", "joined_on", "left_on")
+    seen = pl.concat([f.get_column("member_id") for f in activity.values()])
+    index = DenseIndex.of(members.get_column("id")).extended(seen)
+    rows: dict[str, pl.DataFrame] = {}
+    for kind, frame in activity.items():
+        keep = ["month", "day_mask"] + (["minutes"] if kind == APPROVED else [])
+        located = frame.select(keep).with_columns(index.rows_of(frame.get_column("member_id")).alias("row"))
+        rows[kind] = located.filter(pl.col("row").is_not_null())
+    return MemberMonths(members, index.ids, rows)
+
+
+# --- figures --------------------------------------------------------------------
+
+
+def active_ratio(mm: MemberMonths, scope: pl.Series, *, at: date, window_days: int = 90) -> ActiveRatio:
+    """`metrics.momentum.active_ratio` from the columns: members at `at` in
+    `scope` with activity on some day of the trailing `window_days`, over
+    the members at `at` in `scope`."""
+    if window_days < 1:
+        raise ValueError("the active window is at least one day")
+    current = mm.of_members(member_at(at)) & scope
+    active = current & mm.on_days(ACTIVE_KINDS, at - timedelta(days=window_days - 1), at)
+    n, k = int(current.sum()), int(active.sum())
+    return ActiveRatio(
+        at=at,
+        window_days=window_days,
+        members=n,
+        active=k,
+        ratio=Figure.ratio(k, n, "ratio", f"no members on {at.isoformat()}"),
+    )
+
+
+def cohort_retention(
+    mm: MemberMonths, scope: pl.Series, *, last_cohort: date, cohorts: int = 12, as_of: date
+) -> pl.DataFrame:
+    """`metrics.momentum.cohort_retention` from the columns: for each join
+    month c of the last `cohorts` and each k up to `as_of`'s month, the
+    cohort's members in `scope` active in month c + k (to `as_of`)."""
+    last = month_start(min(last_cohort, as_of))
+    first = add_months(last, -(cohorts - 1))
+    cut = month_start(as_of)
+    joined = pl.col("joined_on")
+    rows: list[tuple[date, int, int, int]] = []
+    for c in range(cohorts):
+        cohort = add_months(first, c)
+        upto = min(month_end(cohort), as_of)
+        members = mm.of_members(joined.is_between(cohort, upto)) & scope
+        size = int(members.sum())
+        if size == 0:
+            continue
+        for k in range(months_between(cohort, cut) + 1):
+            month = add_months(cohort, k)
+            active = members & mm.on_days(ACTIVE_KINDS, month, min(month_end(month), as_of))
+            rows.append((cohort, size, k, int(active.sum())))
+    frame = pl.DataFrame(
+        rows,
+        schema={"cohort": pl.Date, "size": pl.Int64, "months_since": pl.Int32, "active": pl.Int64},
+        orient="row",
+    )
+    return frame.with_columns((pl.col("active") / pl.col("size")).alias("share"))
+
+
+def breadth(mm: MemberMonths, scope: pl.Series, *, first: date, last: date) -> pl.DataFrame:
+    """Breadth per month from `first`'s month to `last` (cut at `last`), and
+    over the whole range (a last row with ``month`` null): distinct members
+    in `scope` who attended an event or volunteered (as
+    `metrics.momentum.breadth_and_depth` counts it)."""
+    months: list[date | None] = []
+    counts: list[int] = []
+    union = mm.none()
+    month = month_start(first)
+    while month <= last:
+        engaged = scope & mm.on_days(ENGAGED_KINDS, month, min(month_end(month), last))
+        months.append(month)
+        counts.append(int(engaged.sum()))
+        union = union | engaged
+        month = add_months(month, 1)
+    months.append(None)
+    counts.append(int(union.sum()))
+    return pl.DataFrame({"month": months, "breadth": counts}, schema={"month": pl.Date, "breadth": pl.Int64})
+
+
+def volunteer_retention(
+    mm: MemberMonths, *, year: int, as_of: date, fy_start_month: int = 1
+) -> VolunteerRetention:
+    """`metrics.volunteers.volunteer_retention` from the columns of approved
+    hours (the movement's: hours belong to the chapter they were given in)."""
+    start = fiscal_year_start(year, fy_start_month)
+    prev = mm.on_days([APPROVED], fiscal_year_start(year - 1, fy_start_month), start - timedelta(days=1))
+    now = mm.on_days([APPROVED], start, min(as_of, add_months(start, 12) - timedelta(days=1)))
+    v0, v1, both = int(now.sum()), int(prev.sum()), int((now & prev).sum())
+    partial = last_complete_month(as_of) < add_months(start, 11)
+    return VolunteerRetention(
+        year=year,
+        retention=Figure.ratio(both, v1, "ratio", f"nobody had approved hours in FY {year - 1}"),
+        volunteers_prev=v1,
+        volunteers=v0,
+        retained=both,
+        partial=partial,
+    )
+
+
+def burnout_signals(mm: MemberMonths, *, as_of: date, params: BurnoutParams | None = None) -> BurnoutSignals:
+    """`metrics.volunteers.burnout_signals` from the columns of approved hours
+    (the movement's)."""
+    p = params or BurnoutParams()
+    w = burnout_windows(p, as_of)
+
+    def window(first: date, last: date) -> tuple[int, float]:
+        volunteers = int(mm.on_days([APPROVED], first, last).sum())
+        return volunteers, float(mm.hours_in(first, last).get_column("minutes").sum()) / 60.0
+
+    sustained = pl.repeat(True, mm.n_rows, dtype=pl.Boolean, eager=True)
+    for k in range(p.sustained_months):
+        month = add_months(w.sustained_first, k)
+        sustained = sustained & mm.on_days([APPROVED], month, month)
+    dropped = sustained & ~mm.on_days([APPROVED], w.quiet_first, w.last)
+    minutes = mm.volunteer_minutes(w.sustained_first, w.sustained_last) if dropped.any() else None
+    dropped_rows = (
+        pl.DataFrame({"member_id": mm.ids, "minutes": minutes})
+        .filter(dropped)
+        .select(
+            "member_id",
+            pl.lit(p.sustained_months, pl.Int64).alias("months_sustained"),
+            (pl.col("minutes") / 60.0 / p.sustained_months).alias("mean_monthly_hours"),
+            pl.lit(w.sustained_last).alias("last_month"),
+        )
+        .sort("mean_monthly_hours", "member_id", descending=[True, False])
+        if minutes is not None
+        else pl.DataFrame(schema=DROPPED_SCHEMA)
+    )
+    v_r, h_r = window(w.recent_first, w.last)
+    v_b, h_b = window(w.before_first, w.before_last)
+    return w.signals(v_r, h_r, v_b, h_b, dropped_rows)
