@@ -557,9 +557,9 @@ def engagement_ladder(rungs: FrameLike, *, at: date) -> Query[pl.DataFrame]:
 
 
 def climbs(rungs: FrameLike, *, first: date | None = None, last: date | None = None) -> pl.LazyFrame:
-    """(``member_id``, ``chapter_id``, ``month``) for each month in [first, last] (all
-    time when None) in which a member climbed to a rung of rank ≥ 2 above
-    every rung reached before.
+    """(``member_id``, ``chapter_id``, ``month``, ``on``) for each day ``on``
+    in [first, last] (all time when None) on which a member climbed to a
+    rung of rank ≥ 2 above every rung reached before, ``month`` its month.
 
     A rung r reached in month m is such a climb when no higher rung was
     reached before m (so the member's highest rung rose in m)."""
@@ -573,7 +573,9 @@ def climbs(rungs: FrameLike, *, first: date | None = None, last: date | None = N
         )
         reached = pl.col(r).is_between(first or date.min, last or date.max)
         parts.append(
-            lf.filter(reached & higher_not_before).select("member_id", "chapter_id", m_r.alias("month"))
+            lf.filter(reached & higher_not_before).select(
+                "member_id", "chapter_id", m_r.alias("month"), pl.col(r).alias("on")
+            )
         )
     return pl.concat(parts).unique()
 
@@ -596,7 +598,7 @@ def depth_by_month(climbed: FrameLike, *, first: date, last: date) -> pl.LazyFra
     """The depth column of `breadth_and_depth` from `climbs` (any wider
     range): ``month``, ``depth``, the total last with ``month`` null."""
     first, last_month = month_start(first), month_start(last)
-    cl = climbed.lazy().filter(pl.col("month").is_between(first, last))
+    cl = climbed.lazy().filter(pl.col("on").is_between(first, last))
     return _distinct_by_month(cl, first, last_month, "depth")
 
 

@@ -142,7 +142,7 @@ class PreparedFrames:
       in three parts (attendance, hours, gifts), each by ``month``: slicing
       each part costs nothing, merging them would cost a sort;
     - ``rungs``: the date each member reached each rung of the ladder;
-    - ``climbs``: the months in which members climbed it (`momentum.climbs`),
+    - ``climbs``: the days on which members climbed it (`momentum.climbs`),
       by ``month``;
     - ``pairs``: paired pre/post TEQ scores, by ``post_on``;
     - ``member_months``: who was active in which month, as Boolean columns

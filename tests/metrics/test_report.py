@@ -4,7 +4,7 @@ cases and invariance, on frames built in the test."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 
 import polars as pl
 import pytest
@@ -330,47 +330,70 @@ def test_filter_changes_reuse_the_prepared_aggregates(synthetic: S.ReportFrames)
     assert r.kpi("members").value.value == expected
 
 
-def test_windowed_report_equals_the_functions_on_whole_frames(synthetic: S.ReportFrames) -> None:
-    """The report slices its prepared aggregates by date; the same figures
+@pytest.mark.parametrize("scope", ["region", "movement"])
+@pytest.mark.parametrize("as_of", [D(2025, 6, 30), D(2025, 6, 14)])
+def test_windowed_report_equals_the_functions_on_whole_frames(
+    synthetic: S.ReportFrames, scope: str, as_of: date
+) -> None:
+    """The report slices its prepared aggregates by date and reads member,
+    volunteer and donor figures from their columns; the same figures
     computed straight from the whole frames must not differ."""
     from metrics import finance, fundraising, momentum, volunteers
     from metrics.figure import jsonable
     from metrics.scope import chapter_subtree
 
-    as_of, period = D(2025, 6, 30), Period.quarter(2025, 2)
-    region = int(synthetic.chapters.filter(pl.col("level") == "regional")["id"][0])
-    ids = chapter_subtree(synthetic.chapters, region)
-    r = health_report(synthetic, as_of=as_of, period=period, chapter_id=region)
-    in_scope = pl.col("chapter_id").is_in(ids)
+    period = Period.quarter(2025, 2)
     f = synthetic
+    if scope == "region":
+        region: int | None = int(f.chapters.filter(pl.col("level") == "regional")["id"][0])
+        in_scope = pl.col("chapter_id").is_in(chapter_subtree(f.chapters, region))
+        balances = S.empty(S.BALANCE_SNAPSHOTS)
+    else:
+        region, in_scope, balances = None, pl.lit(True), f.balance_snapshots
+    r = health_report(f, as_of=as_of, period=period, chapter_id=region)
     members = f.members.filter(in_scope)
     gifts = f.donations.filter(in_scope)
     hrs = f.volunteer_hours.filter(in_scope)
     attended = momentum.attendance_with_events(f.attendance, f.events)
-    activity = momentum.member_activity(attended, f.volunteer_hours, f.donations, f.donor_members).join(
-        members.lazy().select(pl.col("id").alias("member_id")), on="member_id", how="semi"
-    )
-    end = period.end
+    activity = momentum.member_activity(attended, f.volunteer_hours, f.donations, f.donor_members)
+    if region is not None:
+        activity = activity.join(
+            members.lazy().select(pl.col("id").alias("member_id")), on="member_id", how="semi"
+        )
+    end = period.effective_end(as_of)
+    start = period.start
 
     def same(a: object, b: object) -> None:
         _same(jsonable(a), jsonable(b))
 
     same(r.fundraising.year, fundraising.fundraising_year(gifts, year=2025, as_of=end).collect())
-    same(r.fundraising.gifts, fundraising.gift_summary(gifts, start=period.start, end=end).collect())
+    same(r.fundraising.gifts, fundraising.gift_summary(gifts, start=start, end=end).collect())
     same(
         r.volunteers.hours,
-        volunteers.volunteer_hours(hrs, first_month=period.start, last_month=D(2025, 6, 1)).collect(),
+        volunteers.volunteer_hours(hrs, first_month=start, last_month=D(2025, 6, 1)).collect(),
     )
+    distribution = volunteers.hours_distribution(hrs, first_month=start, last_month=D(2025, 6, 1)).collect()
+    same(r.series.hours_distribution, distribution)
+    lorenz = volunteers.hours_lorenz(hrs, first_month=start, last_month=D(2025, 6, 1)).collect()
+    same(r.series.hours_lorenz, lorenz)
     same(r.volunteers.retention, volunteers.volunteer_retention(hrs, year=2025, as_of=end).collect())
     burnout = volunteers.burnout_signals(hrs, as_of=end).collect()
     assert r.volunteers.burnout.dropped_volunteers.equals(burnout.dropped_volunteers)
+    same(r.volunteers.burnout, burnout)
     same(r.momentum.active, momentum.active_ratio(members, activity, at=end).collect())
     cohorts = momentum.cohort_retention(members, activity, last_cohort=end, cohorts=12, as_of=end).collect()
     assert r.series.cohort_retention.equals(cohorts)
-    weekly = momentum.members_over_time(members, start=period.start, end=end, as_of=as_of).collect()
+    rungs = momentum.ladder_rungs(members, attended, f.volunteer_hours)
+    breadth = momentum.breadth_and_depth(activity, rungs, first=start, last=end).collect()
+    assert r.series.breadth_depth_monthly.equals(breadth)
+    weekly = momentum.members_over_time(members, start=start, end=end, as_of=as_of).collect()
     assert r.series.members_weekly.equals(weekly)
-    chapter_fin = finance.finance_summary(
-        gifts, f.expenses.filter(in_scope), S.empty(S.BALANCE_SNAPSHOTS), as_of=end
+    revenue = fundraising.revenue_by_source_monthly(gifts, start=start, end=end).collect()
+    assert r.series.revenue_by_source_monthly.equals(revenue)
+    fin = finance.finance_summary(gifts, f.expenses.filter(in_scope), balances, as_of=end).collect()
+    same(r.finance.net_burn_minor, fin.net_burn_minor)
+    same(r.finance.tuckman_chang.admin_cost_ratio, fin.tuckman_chang.admin_cost_ratio)
+    monthly = finance.monthly_finance(
+        gifts, f.expenses.filter(in_scope), balances, start=start, end=end
     ).collect()
-    same(r.finance.net_burn_minor, chapter_fin.net_burn_minor)
-    same(r.finance.tuckman_chang.admin_cost_ratio, chapter_fin.tuckman_chang.admin_cost_ratio)
+    same(r.series.finance_monthly, monthly)
