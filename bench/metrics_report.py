@@ -135,7 +135,8 @@ def stage_a(engine: str, directory: Path, scale: str, repeat: int, threads: int)
 def child_polars(directory: Path, scale: str, repeat: int) -> dict[str, Any]:
     from bench import metrics_common as C
     from metrics.periods import Period
-    from metrics.report import health_report, prepared_for
+    from metrics.prepared import prepared_for
+    from metrics.report import health_report
     from metrics.schemas import SCHEMAS, ReportFrames
 
     frames = load_frames(directory, scale)

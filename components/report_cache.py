@@ -33,7 +33,8 @@ from db.identity import Identity
 
 if TYPE_CHECKING:
     from metrics.impact import GoalProgress
-    from metrics.report import HealthReport, PreparedFrames
+    from metrics.prepared import PreparedFrames
+    from metrics.report import HealthReport
     from metrics.schemas import ReportFrames
 
 log = logging.getLogger(__name__)
@@ -79,7 +80,7 @@ def _frames(who: str, database: str, _identity: Identity) -> LoadedFrames:
 def _prepared(who: str, database: str, loaded_at: float, as_of: str, _loaded: LoadedFrames) -> PreparedFrames:
     # The per-person-per-month aggregates every filter reuses: a change of
     # period, chapter or program then never rescans raw rows.
-    from metrics.report import prepare_frames
+    from metrics.prepared import prepare_frames
 
     return prepare_frames(_loaded.frames, as_of=date.fromisoformat(as_of))
 

@@ -71,7 +71,9 @@ class MemberMonths:
     members: pl.DataFrame
     ids: pl.Series
     rows: Mapping[str, pl.DataFrame]
-    _columns: dict[tuple[str, date, int, int], pl.Series] = field(default_factory=dict, repr=False)
+    _columns: dict[tuple[tuple[str, ...], date, int, int], pl.Series] = field(
+        default_factory=dict, repr=False
+    )
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -83,18 +85,23 @@ class MemberMonths:
     def none(self) -> pl.Series:
         return pl.repeat(False, self.n_rows, dtype=pl.Boolean, eager=True)
 
-    def _month(self, kind: str, month: date, lo: int, hi: int) -> pl.Series:
-        """Rows with activity of `kind` on a day lo … hi of `month`."""
-        key = (kind, month, lo, hi)
+    def _month(self, kinds: tuple[str, ...], month: date, lo: int, hi: int) -> pl.Series:
+        """Rows with activity of any of `kinds` on a day lo … hi of `month`."""
+        key = (kinds, month, lo, hi)
         column = self._columns.get(key)
         if column is not None:
             return column
-        part = self._slice(kind, month, month)
-        if kind != APPROVED:
-            # Activity counts on its days (a row with no day never counts).
-            window = (1 << hi) - (1 << (lo - 1))
-            part = part.filter((pl.col("day_mask").cast(pl.Int64) & window) != 0)
-        column = flags(part.get_column("row"), self.n_rows)
+        if len(kinds) > 1:
+            column = self._month(kinds[:1], month, lo, hi)
+            for kind in kinds[1:]:
+                column = column | self._month((kind,), month, lo, hi)
+        else:
+            part = self._slice(kinds[0], month, month)
+            if kinds[0] != APPROVED:
+                # Activity counts on its days (a row with no day never counts).
+                window = (1 << hi) - (1 << (lo - 1))
+                part = part.filter((pl.col("day_mask").cast(pl.Int64) & window) != 0)
+            column = flags(part.get_column("row"), self.n_rows)
         with self._lock:
             self._columns[key] = column
         return column
@@ -102,15 +109,17 @@ class MemberMonths:
     def on_days(self, kinds: Iterable[str], first: date, last: date) -> pl.Series:
         """Rows with activity of any of `kinds` on some day in [first, last]
         (approved hours: in any month of it, whole)."""
-        columns = []
         kinds = tuple(kinds)
+        if APPROVED in kinds and len(kinds) > 1:
+            raise ValueError("approved hours are read by whole months, apart from activity by day")
+        columns = []
         month = month_start(first)
         while month <= last:
             lo = first.day if month == month_start(first) else 1
             hi = last.day if month == month_start(last) and last < month_end(month) else 31
-            for kind in kinds:
-                whole = kind == APPROVED or (lo == 1 and hi == 31)
-                columns.append(self._month(kind, month, 1, 31) if whole else self._month(kind, month, lo, hi))
+            if kinds == (APPROVED,):
+                lo, hi = 1, 31
+            columns.append(self._month(kinds, month, lo, hi))
             month = add_months(month, 1)
         if not columns:
             return self.none()

@@ -22,6 +22,10 @@ def _identity(frame: pl.DataFrame) -> pl.DataFrame:
     return frame
 
 
+def _result(frame: pl.DataFrame) -> Any:
+    return frame.get_column("result")[0]
+
+
 @dataclass(frozen=True)
 class Query(Generic[T]):
     """`frame` is the lazy plan; `finish` makes the result from its rows."""
@@ -36,10 +40,19 @@ class Query(Generic[T]):
 
     @staticmethod
     def deferred(compute: Callable[[], T]) -> Query[T]:
-        """A query whose result `compute` makes when it is collected, outside
-        polars' plans: for figures read from prepared columns, where building
-        a plan would cost more than the answer."""
-        return Query(pl.LazyFrame(), lambda _: compute())
+        """A query whose result `compute` makes when it is collected: for
+        figures read from prepared columns, where building a plan would cost
+        more than the answer. `collect_all` runs it beside the other plans."""
+        frame = pl.defer(
+            lambda: pl.DataFrame({"result": [compute()]}, schema={"result": pl.Object}),
+            schema={"result": pl.Object},
+        )
+        return Query(frame, _result)
+
+    def in_plan(self) -> Query[T]:
+        """This query, finished inside `collect_all` beside the other plans
+        rather than after them (for a finishing step that takes time)."""
+        return Query.deferred(self.collect)
 
     def collect(self) -> T:
         return self.finish(self.frame.collect())

@@ -2,11 +2,11 @@
 
 `health_report` builds every figure as a lazy polars query and collects
 them together (`pl.collect_all`), so a page asks once. The heavy part,
-turning raw rows into per-person-per-period aggregates (each member's
-activity per month, the date each reached each rung, attendance per
-event), is `prepare_frames`, done once per `ReportFrames` object and kept beside
-it, so a change of period, chapter or program reuses the aggregates
-instead of rescanning raw rows.
+turning raw rows into per-person-per-period aggregates, is done once per
+`ReportFrames` object and kept beside it (`metrics.prepared`); each report
+reads them through a `metrics.view.View` of its scope and dates, and
+figures it computed before for the same prepared frames are reused, so a
+change of period, chapter or program recomputes only what it changed.
 
     frames = load_report_frames(identity)            # db/, once
     report = health_report(frames, as_of=today, period=Period.quarter(2025, 2),
@@ -23,10 +23,6 @@ program.
 
 from __future__ import annotations
 
-import functools
-import threading
-import weakref
-from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
@@ -35,29 +31,21 @@ import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
 
 from metrics import finance, fundraising, health, impact, member_months, momentum, volunteers
-from metrics.donor_totals import DonorTotals, donor_totals
 from metrics.figure import Figure, jsonable
 from metrics.finance import FinanceSummary, TuckmanChangBands
 from metrics.fundraising import FundraisingYear, GiftSummary, RepeatDefinition
 from metrics.health import Component, HealthScore
 from metrics.impact import GoalProgress, PairedChange, PracticeRate
-from metrics.member_months import MemberMonths
 from metrics.momentum import ActiveRatio, ChapterSpread, EventFigures, MemberCounts, SpikeParams
 from metrics.periods import Period, add_months, fiscal_year_of, fiscal_year_start, month_start, year_before
+from metrics.prepared import PreparedFrames, Results, prepared_for
 from metrics.query import Query, collect_all
 from metrics.schemas import ReportFrames
 from metrics.scope import Scope
+from metrics.view import View
 from metrics.volunteers import BurnoutParams, BurnoutSignals, VolunteerHours, VolunteerRetention
 
-__all__ = [
-    "Alert",
-    "HealthReport",
-    "Kpi",
-    "PreparedFrames",
-    "ReportParams",
-    "health_report",
-    "prepare_frames",
-]
+__all__ = ["Alert", "HealthReport", "Kpi", "ReportParams", "health_report"]
 
 
 class ReportParams(BaseModel):
@@ -85,162 +73,6 @@ class ReportParams(BaseModel):
     burnout: BurnoutParams = BurnoutParams()
     tuckman_chang: TuckmanChangBands = TuckmanChangBands()
     health_components: dict[str, Component] = Field(default_factory=lambda: dict(health.DEFAULT_COMPONENTS))
-
-
-class _Results:
-    """Finished figures of earlier reports on the same prepared frames,
-    keyed by what they depend on (figure, scope, dates, parameters), least
-    recently used dropped first. A filter change recomputes only what it
-    changed: another program leaves the chapter's money figures as they
-    were, the quarter after Q2 finds Q2's figures as its previous period."""
-
-    def __init__(self, size: int = 1024) -> None:
-        self._size = size
-        self._items: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[Any, ...]) -> tuple[bool, Any]:
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return True, self._items[key]
-        return False, None
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-    def put(self, key: tuple[Any, ...], value: Any) -> None:
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-
-
-@dataclass(frozen=True)
-class PreparedFrames:
-    """The per-person-per-period aggregates of `frames` (cut at `as_of`
-    when given; None keeps everything, and each report cuts exactly at its
-    own as_of, whole months for volunteer hours).
-
-    Each row frame is sorted by its date, so a report slices the months it
-    needs by binary search instead of scanning all history:
-
-    - ``members``: the members, by ``joined_on``;
-    - ``gifts``: donations with net amount ``amount`` > 0, by ``received_on``;
-    - ``expenses``: the expenses, by ``spent_on``;
-    - ``donor_first``: each donor's first gift per chapter credited
-      (``donor_id``, ``chapter_id``, ``first_on``), and ``first_gifts``
-      each donor's first gift anywhere (``donor_id``, ``first_on``);
-    - ``hours``: monthly volunteer hours, by ``month``;
-    - ``attended``: attendance joined to its event (date, chapter, program),
-      by ``starts_on``;
-    - ``event_counts``: events with their member and guest counts, by
-      ``starts_on``;
-    - ``activity``: every member's activity rows (`momentum.ACTIVITY_SCHEMA`)
-      in three parts (attendance, hours, gifts), each by ``month``: slicing
-      each part costs nothing, merging them would cost a sort;
-    - ``rungs``: the date each member reached each rung of the ladder;
-    - ``climbs``: the days on which members climbed it (`momentum.climbs`),
-      by ``month``;
-    - ``pairs``: paired pre/post TEQ scores, by ``post_on``;
-    - ``member_months``: who was active in which month, as Boolean columns
-      over the members (`metrics.member_months`), from the activity parts
-      and the approved hours;
-    - ``donor_totals``: the gifts with each donor's number, for per-donor
-      sums over any window (`metrics.donor_totals`)."""
-
-    frames: ReportFrames
-    as_of: date | None
-    members: pl.DataFrame
-    gifts: pl.DataFrame
-    expenses: pl.DataFrame
-    donor_first: pl.DataFrame
-    first_gifts: pl.DataFrame
-    hours: pl.DataFrame
-    attended: pl.DataFrame
-    event_counts: pl.DataFrame
-    activity: tuple[pl.DataFrame, ...]
-    rungs: pl.DataFrame
-    climbs: pl.DataFrame
-    pairs: pl.DataFrame
-    member_months: MemberMonths
-    donor_totals: DonorTotals
-    results: _Results = field(default_factory=_Results, compare=False, repr=False)
-
-
-_PREPARED: weakref.WeakKeyDictionary[ReportFrames, PreparedFrames] = weakref.WeakKeyDictionary()
-_PREPARED_LOCK = threading.Lock()
-
-
-def _by(frame: pl.DataFrame, column: str) -> pl.DataFrame:
-    """`frame` sorted by `column`, flagged so; no sort when it already is
-    (the loader reads rows in date order, so normally it is)."""
-    if frame.height and not frame.get_column(column).is_sorted():
-        return frame.sort(column)
-    return frame.with_columns(pl.col(column).set_sorted())
-
-
-def prepare_frames(frames: ReportFrames, *, as_of: date | None = None) -> PreparedFrames:
-    """Build the aggregates every report of `frames` reuses (cut at `as_of`
-    when given), in two `pl.collect_all` rounds."""
-    cut = as_of or date.max
-
-    def upto(frame: pl.DataFrame, column: str) -> pl.LazyFrame:
-        # Without a cut, the frame itself: filtering would copy it.
-        return frame.lazy() if as_of is None else frame.lazy().filter(pl.col(column) <= as_of)
-
-    events = upto(frames.events, "starts_on")
-    members, gifts, hours, attended = pl.collect_all(
-        [
-            frames.members.lazy(),
-            fundraising.gifts(frames.donations, cut),
-            upto(frames.volunteer_hours, "month"),
-            momentum.attendance_with_events(frames.attendance, events).drop("kind", "capacity"),
-        ]
-    )
-    # Every member, whenever they joined: each figure tests membership on its
-    # own date, and a cut here would drop activity logged before a late join.
-    members, gifts = _by(members, "joined_on"), _by(gifts, "received_on")
-    hours, attended = _by(hours, "month"), _by(attended, "starts_on")
-    donations = gifts.drop("amount")
-    surveys = upto(frames.survey_responses, "answered_on")
-    parts = momentum.activity_parts(attended, hours, donations, frames.donor_members, as_of=as_of)
-    (donor_first, counts, rungs, pairs, *activity) = pl.collect_all(
-        [
-            gifts.lazy()
-            .group_by("donor_id", "chapter_id")
-            .agg(pl.col("received_on").min().alias("first_on")),
-            momentum.event_counts(events, frames.attendance).sort("starts_on"),
-            momentum.ladder_rungs(members, attended, hours),
-            impact.paired_scores(surveys).sort("post_on"),
-            *parts,
-        ]
-    )
-    climbed = _by(momentum.climbs(rungs).collect(), "month")
-    first_gifts = donor_first.group_by("donor_id").agg(pl.col("first_on").min())
-    activity = [_by(part, "month") for part in activity]
-    by_kind = dict(zip(member_months.ACTIVE_KINDS, activity, strict=True))
-    by_kind[member_months.APPROVED] = hours.filter(pl.col("status") == "approved")
-    return PreparedFrames(
-        frames=frames,
-        as_of=as_of,
-        members=members,
-        gifts=gifts,
-        expenses=_by(frames.expenses, "spent_on"),
-        donor_first=donor_first,
-        first_gifts=first_gifts,
-        hours=hours,
-        attended=attended,
-        event_counts=counts,
-        activity=tuple(activity),
-        rungs=rungs,
-        climbs=climbed,
-        pairs=pairs,
-        member_months=member_months.member_months(members, by_kind),
-        donor_totals=donor_totals(gifts, first_gifts),
-    )
 
 
 @dataclass(frozen=True)
@@ -384,201 +216,6 @@ class HealthReport:
 # --- building ------------------------------------------------------------------------
 
 
-def _rows(frame: pl.DataFrame, column: str, first: date | None, last: date | None) -> pl.DataFrame:
-    """The rows of `frame` (sorted by `column`) with first ≤ column ≤ last,
-    found by binary search: a zero-copy slice."""
-    values = frame.get_column(column)
-    lo = 0 if first is None else int(values.search_sorted(first, side="left"))
-    hi = frame.height if last is None else int(values.search_sorted(last, side="right"))
-    return frame.slice(lo, max(0, hi - lo))
-
-
-class _View:
-    """The prepared frames as one report sees them: limited to its scope,
-    and sliced to the dates each figure needs. A window asked for twice is
-    the same lazy frame, so `pl.collect_all` computes what they share once."""
-
-    def __init__(self, p: PreparedFrames, scope: Scope) -> None:
-        self.p = p
-        self.scope = scope
-        self._cache: dict[tuple[object, ...], pl.LazyFrame] = {}
-        self._scope_rows: pl.Series | None = None
-        f = p.frames
-        ch, pr = scope.chapter_filter(), scope.program_filter()
-        self._ch, self._pr = ch, pr
-        self.member_ids = p.members.lazy().filter(ch).select(pl.col("id").alias("member_id"))
-        self.balances = (
-            f.balance_snapshots.lazy() if scope.is_movement else f.balance_snapshots.lazy().head(0)
-        )
-        self.surveys = f.survey_responses.lazy().filter(ch & pr)
-        self.chapters = f.chapters.lazy().filter(scope.chapter_filter("id"))
-        self.partners = f.partners.lazy().filter(ch)
-        if scope.program_id is None:
-            self.rungs = p.rungs.lazy().filter(ch)
-        else:
-            # The ladder within one program: its events and hours only.
-            self.rungs = momentum.ladder_rungs(
-                p.frames.members.lazy().filter(ch),
-                p.attended.lazy().filter(pr),
-                p.hours.lazy().filter(pr),
-            )
-        if scope.is_movement:
-            self.donor_first = p.first_gifts.lazy()
-        else:
-            firsts = p.donor_first.lazy().filter(ch)
-            self.donor_first = firsts.group_by("donor_id").agg(pl.col("first_on").min())
-
-    @property
-    def by_member_month(self) -> bool:
-        """Whether member figures read the member-month columns: not under a
-        program, whose activity is its own rows."""
-        return self.scope.program_id is None
-
-    @property
-    def hours_by_member_month(self) -> bool:
-        """Whether volunteer figures read the columns of approved hours, which
-        are the movement's (hours belong to the chapter they were given in)."""
-        return self.scope.program_id is None and self.scope.is_movement
-
-    def scope_rows(self) -> pl.Series:
-        """The member-month rows in scope (made when first asked)."""
-        if self._scope_rows is None:
-            self._scope_rows = self.p.member_months.in_scope(self.scope.chapter_ids)
-        return self._scope_rows
-
-    def _memo(self, key: tuple[object, ...], build: Any) -> pl.LazyFrame:
-        frame = self._cache.get(key)
-        if frame is None:
-            frame = build()
-            self._cache[key] = frame
-        return frame
-
-    def volunteer_totals(self, first: date, last: date) -> pl.LazyFrame:
-        """Approved hours per volunteer in the months from `first`'s to
-        `last` (`volunteers.per_volunteer`), summed once for the figures
-        that share them; the movement's from the member-month rows."""
-        lo = month_start(first)
-        if not self.hours_by_member_month:
-            return self._memo(
-                ("volunteer_totals", lo, last),
-                lambda: volunteers.per_volunteer(self.hours(lo, last), first_month=lo, last_month=last),
-            )
-        mm = self.p.member_months
-        return self._memo(
-            ("volunteer_totals", lo, last),
-            lambda: pl.defer(
-                functools.cache(lambda: mm.volunteer_totals(lo, last)),
-                schema={"member_id": pl.Int64, "h": pl.Float64},
-            ),
-        )
-
-    def gifts_per_donor(self, first: date, last: date) -> pl.LazyFrame | None:
-        """Each donor's total from `first` to `last`, for the movement (a
-        chapter's gifts are grouped as rows)."""
-        if not self.scope.is_movement:
-            return None
-        totals = self.p.donor_totals
-        return self._memo(
-            ("gifts_per_donor", first, last),
-            lambda: pl.defer(
-                lambda: totals.per_donor(first, last), schema={"donor_id": pl.Int64, "a": pl.Float64}
-            ),
-        )
-
-    def donor_years(self, year: int, end: date, fy: int) -> pl.LazyFrame | None:
-        """`fundraising.donor_years` of FY `year` to `end`, for the movement."""
-        if not self.scope.is_movement:
-            return None
-        totals = self.p.donor_totals
-        schema = {"donor_id": pl.Int64, "a0": pl.Int64, "a1": pl.Int64, "a2": pl.Int64, "first_fy": pl.Int32}
-        return pl.defer(lambda: totals.years(year=year, as_of=end, fy_start_month=fy), schema=schema)
-
-    def members(self, last: date | None = None, first: date | None = None) -> pl.LazyFrame:
-        """Members who joined between `first` and `last`."""
-        return self._memo(
-            ("members", first, last),
-            lambda: _rows(self.p.members, "joined_on", first, last).lazy().filter(self._ch),
-        )
-
-    def activity(self, first: date, last: date) -> pl.LazyFrame:
-        def build() -> pl.LazyFrame:
-            lf = pl.concat(
-                [_rows(part, "month", month_start(first), last).lazy() for part in self.p.activity]
-            )
-            if self.scope.program_id is not None:
-                lf = lf.filter(self._pr & pl.col("kind").is_in(["attended", "volunteered"]))
-            if not self.scope.is_movement:
-                # Activity is the members' own, wherever it happened.
-                lf = lf.join(self.member_ids, on="member_id", how="semi")
-            return lf
-
-        return self._memo(("activity", first, last), build)
-
-    def hours(self, first: date | None, last: date) -> pl.LazyFrame:
-        lo = None if first is None else month_start(first)
-        return self._memo(
-            ("hours", lo, last),
-            lambda: _rows(self.p.hours, "month", lo, last).lazy().filter(self._ch & self._pr),
-        )
-
-    def gifts(self, first: date | None, last: date) -> pl.LazyFrame:
-        return self._memo(
-            ("gifts", first, last),
-            lambda: _rows(self.p.gifts, "received_on", first, last).lazy().filter(self._ch),
-        )
-
-    def expenses(self, first: date, last: date) -> pl.LazyFrame:
-        return self._memo(
-            ("expenses", first, last),
-            lambda: _rows(self.p.expenses, "spent_on", first, last).lazy().filter(self._ch),
-        )
-
-    def attended(self, first: date, last: date) -> pl.LazyFrame:
-        return self._memo(
-            ("attended", first, last),
-            lambda: _rows(self.p.attended, "starts_on", first, last).lazy().filter(self._ch & self._pr),
-        )
-
-    def counts(self, first: date | None, last: date) -> pl.LazyFrame:
-        return self._memo(
-            ("counts", first, last),
-            lambda: _rows(self.p.event_counts, "starts_on", first, last).lazy().filter(self._ch & self._pr),
-        )
-
-    def climbs(self, first: date, last: date) -> pl.LazyFrame:
-        if self.scope.program_id is not None:
-            return self._memo(
-                ("climbs", first, last), lambda: momentum.climbs(self.rungs, first=first, last=last)
-            )
-        return self._memo(
-            ("climbs", first, last),
-            lambda: _rows(self.p.climbs, "month", month_start(first), last).lazy().filter(self._ch),
-        )
-
-    def pairs(self, first: date, last: date) -> pl.LazyFrame:
-        return self._memo(
-            ("pairs", first, last),
-            lambda: _rows(self.p.pairs, "post_on", first, last).lazy().filter(self._ch & self._pr),
-        )
-
-
-def prepared_for(frames: ReportFrames | PreparedFrames, as_of: date) -> PreparedFrames:
-    """The aggregates to report from at `as_of`: `frames` itself when
-    prepared and cut no earlier than `as_of`; otherwise those prepared once
-    for this `ReportFrames` object (kept while it lives) or built now."""
-    if isinstance(frames, PreparedFrames):
-        if frames.as_of is None or frames.as_of >= as_of:
-            return frames
-        frames = frames.frames
-    with _PREPARED_LOCK:
-        prepared = _PREPARED.get(frames)
-    if prepared is None:
-        prepared = prepare_frames(frames)
-        with _PREPARED_LOCK:
-            _PREPARED[frames] = prepared
-    return prepared
-
-
 def _settings(frames: ReportFrames, params: ReportParams) -> tuple[int, int, str, str]:
     s = frames.settings
     row = s.row(0, named=True) if s.height else {}
@@ -597,7 +234,7 @@ Keyed = tuple[tuple[Any, ...], Query[Any]]
 
 
 def _period_queries(
-    v: _View, period: Period, as_of: date, params: ReportParams, fy: int, rate: int, currency: str
+    v: View, period: Period, as_of: date, params: ReportParams, fy: int, rate: int, currency: str
 ) -> list[Keyed]:
     """The seven figures a KPI card compares, each with the key of what it
     depends on: members, active, events, hours, gifts, finance, year."""
@@ -662,7 +299,7 @@ def _period_queries(
     ]
 
 
-def _active(v: _View, at: date, window_days: int) -> Query[ActiveRatio]:
+def _active(v: View, at: date, window_days: int) -> Query[ActiveRatio]:
     if v.by_member_month:
         mm = v.p.member_months
         return Query.deferred(
@@ -672,7 +309,7 @@ def _active(v: _View, at: date, window_days: int) -> Query[ActiveRatio]:
     return momentum.active_ratio(v.members(at), v.activity(first, at), at=at, window_days=window_days)
 
 
-def _cohorts(v: _View, end: date, cohorts: int) -> Query[pl.DataFrame]:
+def _cohorts(v: View, end: date, cohorts: int) -> Query[pl.DataFrame]:
     if v.by_member_month:
         mm = v.p.member_months
         return Query.deferred(
@@ -686,7 +323,7 @@ def _cohorts(v: _View, end: date, cohorts: int) -> Query[pl.DataFrame]:
     )
 
 
-def _breadth_and_depth(v: _View, start: date, end: date) -> Query[pl.DataFrame]:
+def _breadth_and_depth(v: View, start: date, end: date) -> Query[pl.DataFrame]:
     if v.by_member_month:
         mm = v.p.member_months
 
@@ -700,7 +337,7 @@ def _breadth_and_depth(v: _View, start: date, end: date) -> Query[pl.DataFrame]:
     )
 
 
-def _volunteer_retention(v: _View, year: int, end: date, fy: int) -> Query[VolunteerRetention]:
+def _volunteer_retention(v: View, year: int, end: date, fy: int) -> Query[VolunteerRetention]:
     if v.hours_by_member_month:
         mm = v.p.member_months
         return Query.deferred(
@@ -710,7 +347,7 @@ def _volunteer_retention(v: _View, year: int, end: date, fy: int) -> Query[Volun
     return volunteers.volunteer_retention(hours, year=year, as_of=end, fy_start_month=fy)
 
 
-def _burnout(v: _View, end: date, params: BurnoutParams) -> Query[BurnoutSignals]:
+def _burnout(v: View, end: date, params: BurnoutParams) -> Query[BurnoutSignals]:
     if v.hours_by_member_month:
         mm = v.p.member_months
         return Query.deferred(lambda: member_months.burnout_signals(mm, as_of=end, params=params))
@@ -719,7 +356,7 @@ def _burnout(v: _View, end: date, params: BurnoutParams) -> Query[BurnoutSignals
     return volunteers.burnout_signals(v.hours(first, end), as_of=end, params=params)
 
 
-def _collect_cached(results: _Results, items: list[Keyed], context: tuple[Any, ...]) -> list[Any]:
+def _collect_cached(results: Results, items: list[Keyed], context: tuple[Any, ...]) -> list[Any]:
     """Each item's result: from `results` when an earlier report computed it
     with the same key and `context` (parameters), else collected now, all
     missing ones in one `collect_all`."""
@@ -787,7 +424,7 @@ def health_report(
     f = prepared.frames
     scope = Scope.of(f.chapters, chapter_id, program_id)
     fy, rate, currency, movement = _settings(f, params)
-    v = _View(prepared, scope)
+    v = View(prepared, scope)
     end = period.effective_end(as_of)
     previous = period.previous()
 
@@ -866,7 +503,8 @@ def health_report(
             ),
         ),
         (("paired", s1, start, end), impact.paired_change(pairs)),
-        (("paired_by_program", s1, start, end), impact.paired_change_by_program(pairs)),
+        # Its finishing step solves an interval per program: done in the plans.
+        (("paired_by_program", s1, start, end), impact.paired_change_by_program(pairs).in_plan()),
         (
             ("practice", s1, start, end),
             impact.practice_rate(v.surveys, first=start, last=end, waves=params.practice_waves),

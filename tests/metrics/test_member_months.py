@@ -20,7 +20,7 @@ from metrics import momentum as M
 from metrics import schemas as S
 from metrics import volunteers as V
 from metrics.periods import fiscal_year_of
-from metrics.report import PreparedFrames, prepare_frames
+from metrics.prepared import PreparedFrames, prepare_frames
 from metrics.scope import chapter_subtree
 from tests.metrics.builders import (
     D,

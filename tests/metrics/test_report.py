@@ -12,7 +12,8 @@ import pytest
 from bench.metrics_data import Scale, generate
 from metrics import schemas as S
 from metrics.periods import Period
-from metrics.report import HealthReport, ReportParams, health_report, prepare_frames, prepared_for
+from metrics.prepared import prepare_frames, prepared_for
+from metrics.report import HealthReport, ReportParams, health_report
 from tests.metrics.builders import (
     D,
     attend,

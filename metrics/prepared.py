@@ -1,0 +1,259 @@
+"""The per-person-per-period aggregates every health report reads.
+
+Turning raw rows into aggregates (each member's activity per month, the
+date each reached each rung of the ladder, attendance per event, each
+donor's gifts by number) is the heavy part of a report. `prepare_frames`
+does it once per `ReportFrames` object; `prepared_for` keeps the result
+beside that object, so that a change of period, chapter or program reads
+the aggregates instead of rescanning raw rows. A program's own rows are
+set apart the first time a report asks for that program (`ProgramRows`).
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import polars as pl
+
+from metrics import fundraising, impact, member_months, momentum
+from metrics.donor_totals import DonorTotals, donor_totals
+from metrics.member_months import MemberMonths
+from metrics.schemas import ReportFrames
+
+__all__ = ["PreparedFrames", "ProgramRows", "Results", "prepare_frames", "prepared_for"]
+
+
+class Results:
+    """Finished figures of earlier reports on the same prepared frames,
+    keyed by what they depend on (figure, scope, dates, parameters), least
+    recently used dropped first. A filter change recomputes only what it
+    changed: another program leaves the chapter's money figures as they
+    were, the quarter after Q2 finds Q2's figures as its previous period."""
+
+    def __init__(self, size: int = 1024) -> None:
+        self._size = size
+        self._items: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> tuple[bool, Any]:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return True, self._items[key]
+        return False, None
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def put(self, key: tuple[Any, ...], value: Any) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
+@dataclass(frozen=True)
+class ProgramRows:
+    """One program's rows, each sorted by its date as in `PreparedFrames`:
+    ``attended`` and ``hours`` of its events and hours, ``activity`` (its
+    attendance and hours as member activity), ``rungs`` (the ladder climbed
+    within the program, for every member) and ``climbs``."""
+
+    attended: pl.DataFrame
+    hours: pl.DataFrame
+    activity: tuple[pl.DataFrame, ...]
+    rungs: pl.DataFrame
+    climbs: pl.DataFrame
+
+
+class _Programs:
+    """`ProgramRows` of the programs asked for lately, made on first use."""
+
+    def __init__(self, size: int = 8) -> None:
+        self._size = size
+        self._items: OrderedDict[int, ProgramRows] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, prepared: PreparedFrames, program_id: int) -> ProgramRows:
+        with self._lock:
+            rows = self._items.get(program_id)
+            if rows is not None:
+                self._items.move_to_end(program_id)
+                return rows
+        rows = _program_rows(prepared, program_id)
+        with self._lock:
+            self._items[program_id] = rows
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return rows
+
+
+@dataclass(frozen=True)
+class PreparedFrames:
+    """The per-person-per-period aggregates of `frames` (cut at `as_of`
+    when given; None keeps everything, and each report cuts exactly at its
+    own as_of, whole months for volunteer hours).
+
+    Each row frame is sorted by its date, so a report slices the months it
+    needs by binary search instead of scanning all history:
+
+    - ``members``: the members, by ``joined_on``;
+    - ``gifts``: donations with net amount ``amount`` > 0, by ``received_on``;
+    - ``expenses``: the expenses, by ``spent_on``;
+    - ``donor_first``: each donor's first gift per chapter credited
+      (``donor_id``, ``chapter_id``, ``first_on``), and ``first_gifts``
+      each donor's first gift anywhere (``donor_id``, ``first_on``);
+    - ``hours``: monthly volunteer hours, by ``month``;
+    - ``attended``: attendance joined to its event (date, chapter, program),
+      by ``starts_on``;
+    - ``event_counts``: events with their member and guest counts, by
+      ``starts_on``;
+    - ``activity``: every member's activity rows (`momentum.ACTIVITY_SCHEMA`)
+      in three parts (attendance, hours, gifts), each by ``month``: slicing
+      each part costs nothing, merging them would cost a sort;
+    - ``rungs``: the date each member reached each rung of the ladder;
+    - ``climbs``: the days on which members climbed it (`momentum.climbs`),
+      by ``month``;
+    - ``pairs``: paired pre/post TEQ scores, by ``post_on``;
+    - ``member_months``: who was active in which month, as Boolean columns
+      over the members (`metrics.member_months`), from the activity parts
+      and the approved hours;
+    - ``donor_totals``: the gifts with each donor's number, for per-donor
+      sums over any window (`metrics.donor_totals`)."""
+
+    frames: ReportFrames
+    as_of: date | None
+    members: pl.DataFrame
+    gifts: pl.DataFrame
+    expenses: pl.DataFrame
+    donor_first: pl.DataFrame
+    first_gifts: pl.DataFrame
+    hours: pl.DataFrame
+    attended: pl.DataFrame
+    event_counts: pl.DataFrame
+    activity: tuple[pl.DataFrame, ...]
+    rungs: pl.DataFrame
+    climbs: pl.DataFrame
+    pairs: pl.DataFrame
+    member_months: MemberMonths
+    donor_totals: DonorTotals
+    results: Results = field(default_factory=Results, compare=False, repr=False)
+    programs: _Programs = field(default_factory=_Programs, compare=False, repr=False)
+
+    def program(self, program_id: int) -> ProgramRows:
+        """The rows of one program (set apart when first asked for)."""
+        return self.programs.get(self, program_id)
+
+
+_PREPARED: weakref.WeakKeyDictionary[ReportFrames, PreparedFrames] = weakref.WeakKeyDictionary()
+_PREPARED_LOCK = threading.Lock()
+
+
+def _by(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+    """`frame` sorted by `column`, flagged so; no sort when it already is
+    (the loader reads rows in date order, so normally it is)."""
+    if frame.height and not frame.get_column(column).is_sorted():
+        return frame.sort(column)
+    return frame.with_columns(pl.col(column).set_sorted())
+
+
+def prepare_frames(frames: ReportFrames, *, as_of: date | None = None) -> PreparedFrames:
+    """Build the aggregates every report of `frames` reuses (cut at `as_of`
+    when given), in two `pl.collect_all` rounds."""
+    cut = as_of or date.max
+
+    def upto(frame: pl.DataFrame, column: str) -> pl.LazyFrame:
+        # Without a cut, the frame itself: filtering would copy it.
+        return frame.lazy() if as_of is None else frame.lazy().filter(pl.col(column) <= as_of)
+
+    events = upto(frames.events, "starts_on")
+    members, gifts, hours, attended = pl.collect_all(
+        [
+            frames.members.lazy(),
+            fundraising.gifts(frames.donations, cut),
+            upto(frames.volunteer_hours, "month"),
+            momentum.attendance_with_events(frames.attendance, events).drop("kind", "capacity"),
+        ]
+    )
+    # Every member, whenever they joined: each figure tests membership on its
+    # own date, and a cut here would drop activity logged before a late join.
+    members, gifts = _by(members, "joined_on"), _by(gifts, "received_on")
+    hours, attended = _by(hours, "month"), _by(attended, "starts_on")
+    donations = gifts.drop("amount")
+    surveys = upto(frames.survey_responses, "answered_on")
+    parts = momentum.activity_parts(attended, hours, donations, frames.donor_members, as_of=as_of)
+    (donor_first, counts, rungs, pairs, *activity) = pl.collect_all(
+        [
+            gifts.lazy()
+            .group_by("donor_id", "chapter_id")
+            .agg(pl.col("received_on").min().alias("first_on")),
+            momentum.event_counts(events, frames.attendance).sort("starts_on"),
+            momentum.ladder_rungs(members, attended, hours),
+            impact.paired_scores(surveys).sort("post_on"),
+            *parts,
+        ]
+    )
+    climbed = _by(momentum.climbs(rungs).collect(), "month")
+    first_gifts = donor_first.group_by("donor_id").agg(pl.col("first_on").min())
+    activity = [_by(part, "month") for part in activity]
+    by_kind = dict(zip(member_months.ACTIVE_KINDS, activity, strict=True))
+    by_kind[member_months.APPROVED] = hours.filter(pl.col("status") == "approved")
+    return PreparedFrames(
+        frames=frames,
+        as_of=as_of,
+        members=members,
+        gifts=gifts,
+        expenses=_by(frames.expenses, "spent_on"),
+        donor_first=donor_first,
+        first_gifts=first_gifts,
+        hours=hours,
+        attended=attended,
+        event_counts=counts,
+        activity=tuple(activity),
+        rungs=rungs,
+        climbs=climbed,
+        pairs=pairs,
+        member_months=member_months.member_months(members, by_kind),
+        donor_totals=donor_totals(gifts, first_gifts),
+    )
+
+
+def _program_rows(p: PreparedFrames, program_id: int) -> ProgramRows:
+    of = pl.col("program_id") == program_id
+    attended, hours, *activity = pl.collect_all(
+        [p.attended.lazy().filter(of), p.hours.lazy().filter(of)]
+        + [part.lazy().filter(of) for part in p.activity[:2]]  # gifts belong to no program
+    )
+    rungs = momentum.ladder_rungs(p.members, attended, hours).collect()
+    climbed = _by(momentum.climbs(rungs).collect(), "month")
+    return ProgramRows(
+        attended=_by(attended, "starts_on"),
+        hours=_by(hours, "month"),
+        activity=tuple(_by(part, "month") for part in activity),
+        rungs=rungs,
+        climbs=climbed,
+    )
+
+
+def prepared_for(frames: ReportFrames | PreparedFrames, as_of: date) -> PreparedFrames:
+    """The aggregates to report from at `as_of`: `frames` itself when
+    prepared and cut no earlier than `as_of`; otherwise those prepared once
+    for this `ReportFrames` object (kept while it lives) or built now."""
+    if isinstance(frames, PreparedFrames):
+        if frames.as_of is None or frames.as_of >= as_of:
+            return frames
+        frames = frames.frames
+    with _PREPARED_LOCK:
+        prepared = _PREPARED.get(frames)
+    if prepared is None:
+        prepared = prepare_frames(frames)
+        with _PREPARED_LOCK:
+            _PREPARED[frames] = prepared
+    return prepared
