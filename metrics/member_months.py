@@ -169,18 +169,32 @@ class MemberMonths:
         return self.of_members(pl.col("chapter_id").is_in(list(chapter_ids)))
 
 
-def member_months(members: pl.DataFrame, activity: Mapping[str, pl.DataFrame]) -> MemberMonths:
+def member_months(
+    members: pl.DataFrame, *, attended: pl.DataFrame, hours: pl.DataFrame, gave: pl.DataFrame
+) -> MemberMonths:
     """`MemberMonths` over `members` (``id``, ``chapter_id``, ``joined_on``,
-    ``left_on``) from `activity`: per kind, rows with ``member_id``,
-    ``month`` (sorted) and ``day_mask`` (approved hours with ``minutes``)."""
+    ``left_on``) from the rows, each sorted by ``month``: `attended` (one per
+    attendance: ``member_id``, ``month``, ``day_mask``; null members are
+    guests), `hours` (`metrics.schemas.VOLUNTEER_HOURS_MONTHLY`) and `gave`
+    (gifts of members: ``member_id``, ``month``, ``day_mask``)."""
     members = members.select("id", "chapter_id", "joined_on", "left_on")
-    seen = pl.concat([f.get_column("member_id") for f in activity.values()])
-    index = DenseIndex.of(members.get_column("id")).extended(seen)
-    rows: dict[str, pl.DataFrame] = {}
-    for kind, frame in activity.items():
-        keep = ["month", "day_mask"] + (["minutes"] if kind == APPROVED else [])
-        located = frame.select(keep).with_columns(index.rows_of(frame.get_column("member_id")).alias("row"))
-        rows[kind] = located.filter(pl.col("row").is_not_null())
+    attended = attended.filter(pl.col("member_id").is_not_null())
+    sources = {"attended": attended, "hours": hours, "gave": gave}
+    index = DenseIndex.of(members.get_column("id"))
+    found = {name: index.rows_of(frame.get_column("member_id")) for name, frame in sources.items()}
+    unknown = [frame.get_column("member_id").filter(found[name].is_null()) for name, frame in sources.items()]
+    if sum(ids.len() for ids in unknown):
+        index = index.extended(pl.concat(unknown))
+        found = {name: index.rows_of(frame.get_column("member_id")) for name, frame in sources.items()}
+    located = {name: frame.with_columns(found[name].alias("row")) for name, frame in sources.items()}
+    status = pl.col("status")
+    rows = {
+        "attended": located["attended"].select("month", "day_mask", "row"),
+        # Activity counts hours done, approved or still pending (not rejected).
+        "volunteered": located["hours"].filter(status != "rejected").select("month", "day_mask", "row"),
+        "gave": located["gave"].select("month", "day_mask", "row"),
+        APPROVED: located["hours"].filter(status == "approved").select("month", "day_mask", "minutes", "row"),
+    }
     return MemberMonths(members, index.ids, rows)
 
 

@@ -21,7 +21,7 @@ import polars as pl
 
 from metrics.figure import Figure
 from metrics.fundraising import gifts
-from metrics.periods import add_months, month_end, month_start, months_between
+from metrics.periods import add_months, by_month, month_end, month_start, months_between
 from metrics.query import Query
 from metrics.schemas import day_bit
 
@@ -64,11 +64,14 @@ def member_at(day: date | pl.Expr) -> pl.Expr:
 # --- per-person-per-period aggregates ---------------------------------------------
 
 
-def attendance_with_events(attendance: FrameLike, events: FrameLike) -> pl.LazyFrame:
+def attendance_with_events(
+    attendance: FrameLike, events: FrameLike, *, extra: tuple[str, ...] = ()
+) -> pl.LazyFrame:
     """Attendance rows with their event's ``starts_on``, ``chapter_id``,
-    ``program_id`` and ``kind``."""
+    ``program_id``, ``kind`` and ``capacity`` (and the `extra` columns of
+    `events`)."""
     ev = events.lazy().select(
-        pl.col("id").alias("event_id"), "starts_on", "chapter_id", "program_id", "kind", "capacity"
+        pl.col("id").alias("event_id"), "starts_on", "chapter_id", "program_id", "kind", "capacity", *extra
     )
     # Keeping attendance's order keeps rows that arrive by event date sorted.
     return attendance.lazy().join(ev, on="event_id", how="inner", maintain_order="left")
@@ -557,9 +560,10 @@ def engagement_ladder(rungs: FrameLike, *, at: date) -> Query[pl.DataFrame]:
 
 
 def climbs(rungs: FrameLike, *, first: date | None = None, last: date | None = None) -> pl.LazyFrame:
-    """(``member_id``, ``chapter_id``, ``month``, ``on``) for each day ``on``
-    in [first, last] (all time when None) on which a member climbed to a
-    rung of rank ≥ 2 above every rung reached before, ``month`` its month.
+    """(``member_id``, ``chapter_id``, ``on``) for each day ``on`` in [first,
+    last] (all time when None) on which a member climbed to a rung of rank
+    ≥ 2 above every rung reached before (a row per rung: two rungs reached
+    on one day are two rows).
 
     A rung r reached in month m is such a climb when no higher rung was
     reached before m (so the member's highest rung rose in m)."""
@@ -573,11 +577,9 @@ def climbs(rungs: FrameLike, *, first: date | None = None, last: date | None = N
         )
         reached = pl.col(r).is_between(first or date.min, last or date.max)
         parts.append(
-            lf.filter(reached & higher_not_before).select(
-                "member_id", "chapter_id", m_r.alias("month"), pl.col(r).alias("on")
-            )
+            lf.filter(reached & higher_not_before).select("member_id", "chapter_id", pl.col(r).alias("on"))
         )
-    return pl.concat(parts).unique()
+    return pl.concat(parts)
 
 
 def _distinct_by_month(rows: FrameLike, first: date, last_month: date, name: str) -> pl.LazyFrame:
@@ -599,7 +601,15 @@ def depth_by_month(climbed: FrameLike, *, first: date, last: date) -> pl.LazyFra
     range): ``month``, ``depth``, the total last with ``month`` null."""
     first, last_month = month_start(first), month_start(last)
     cl = climbed.lazy().filter(pl.col("on").is_between(first, last))
-    return _distinct_by_month(cl, first, last_month, "depth")
+    months = pl.LazyFrame({"month": pl.date_range(first, last_month, "1mo", eager=True)})
+    distinct = pl.col("member_id").n_unique().cast(pl.Int64).alias("depth")
+    per_month = (
+        months.join(by_month(cl, "on", [distinct]), on="month", how="left")
+        .with_columns(pl.col("depth").fill_null(0))
+        .sort("month")
+    )
+    total = cl.select(pl.lit(None, pl.Date).alias("month"), distinct)
+    return pl.concat([per_month, total])
 
 
 def with_depth(breadth: FrameLike, depth: FrameLike) -> pl.LazyFrame:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 import weakref
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -23,7 +24,7 @@ import polars as pl
 from metrics import fundraising, impact, member_months, momentum
 from metrics.donor_totals import DonorTotals, donor_totals
 from metrics.member_months import MemberMonths
-from metrics.schemas import ReportFrames
+from metrics.schemas import ReportFrames, day_bit
 
 __all__ = ["PreparedFrames", "ProgramRows", "Results", "prepare_frames", "prepared_for"]
 
@@ -81,6 +82,10 @@ class _Programs:
         self._items: OrderedDict[int, ProgramRows] = OrderedDict()
         self._lock = threading.Lock()
 
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
     def get(self, prepared: PreparedFrames, program_id: int) -> ProgramRows:
         with self._lock:
             rows = self._items.get(program_id)
@@ -107,24 +112,20 @@ class PreparedFrames:
     - ``members``: the members, by ``joined_on``;
     - ``gifts``: donations with net amount ``amount`` > 0, by ``received_on``;
     - ``expenses``: the expenses, by ``spent_on``;
-    - ``donor_first``: each donor's first gift per chapter credited
-      (``donor_id``, ``chapter_id``, ``first_on``), and ``first_gifts``
-      each donor's first gift anywhere (``donor_id``, ``first_on``);
+    - ``first_gifts``: each donor's first gift (``donor_id``, ``first_on``);
     - ``hours``: monthly volunteer hours, by ``month``;
-    - ``attended``: attendance joined to its event (date, chapter, program),
-      by ``starts_on``;
+    - ``attended``: attendance joined to its event (date, chapter, program,
+      and the event's ``month`` and day bit ``day_mask``), by ``starts_on``;
+    - ``gave``: gifts by donors who are members, as member activity
+      (``member_id``, ``month``, ``day_mask``), by ``month``;
     - ``event_counts``: events with their member and guest counts, by
       ``starts_on``;
-    - ``activity``: every member's activity rows (`momentum.ACTIVITY_SCHEMA`)
-      in three parts (attendance, hours, gifts), each by ``month``: slicing
-      each part costs nothing, merging them would cost a sort;
     - ``rungs``: the date each member reached each rung of the ladder;
     - ``climbs``: the days on which members climbed it (`momentum.climbs`),
-      by ``month``;
+      by ``on``;
     - ``pairs``: paired pre/post TEQ scores, by ``post_on``;
     - ``member_months``: who was active in which month, as Boolean columns
-      over the members (`metrics.member_months`), from the activity parts
-      and the approved hours;
+      over the members (`metrics.member_months`);
     - ``donor_totals``: the gifts with each donor's number, for per-donor
       sums over any window (`metrics.donor_totals`)."""
 
@@ -133,12 +134,11 @@ class PreparedFrames:
     members: pl.DataFrame
     gifts: pl.DataFrame
     expenses: pl.DataFrame
-    donor_first: pl.DataFrame
     first_gifts: pl.DataFrame
     hours: pl.DataFrame
     attended: pl.DataFrame
+    gave: pl.DataFrame
     event_counts: pl.DataFrame
-    activity: tuple[pl.DataFrame, ...]
     rungs: pl.DataFrame
     climbs: pl.DataFrame
     pairs: pl.DataFrame
@@ -150,6 +150,12 @@ class PreparedFrames:
     def program(self, program_id: int) -> ProgramRows:
         """The rows of one program (set apart when first asked for)."""
         return self.programs.get(self, program_id)
+
+    def forget(self) -> None:
+        """Drop the figures and program rows made since preparing (the next
+        report computes them again: for benchmarks that time a first view)."""
+        self.results.clear()
+        self.programs.clear()
 
 
 _PREPARED: weakref.WeakKeyDictionary[ReportFrames, PreparedFrames] = weakref.WeakKeyDictionary()
@@ -166,7 +172,7 @@ def _by(frame: pl.DataFrame, column: str) -> pl.DataFrame:
 
 def prepare_frames(frames: ReportFrames, *, as_of: date | None = None) -> PreparedFrames:
     """Build the aggregates every report of `frames` reuses (cut at `as_of`
-    when given), in two `pl.collect_all` rounds."""
+    when given), in three `pl.collect_all` rounds."""
     cut = as_of or date.max
 
     def upto(frame: pl.DataFrame, column: str) -> pl.LazyFrame:
@@ -174,71 +180,87 @@ def prepare_frames(frames: ReportFrames, *, as_of: date | None = None) -> Prepar
         return frame.lazy() if as_of is None else frame.lazy().filter(pl.col(column) <= as_of)
 
     events = upto(frames.events, "starts_on")
+    # An event's month and day bit, computed once per event rather than once
+    # per attendance.
+    dated = events.with_columns(
+        pl.col("starts_on").dt.month_start().alias("month"), day_bit(pl.col("starts_on")).alias("day_mask")
+    )
     members, gifts, hours, attended = pl.collect_all(
         [
             frames.members.lazy(),
             fundraising.gifts(frames.donations, cut),
             upto(frames.volunteer_hours, "month"),
-            momentum.attendance_with_events(frames.attendance, events).drop("kind", "capacity"),
+            momentum.attendance_with_events(frames.attendance, dated, extra=("month", "day_mask")).drop(
+                "kind", "capacity"
+            ),
         ]
     )
     # Every member, whenever they joined: each figure tests membership on its
     # own date, and a cut here would drop activity logged before a late join.
     members, gifts = _by(members, "joined_on"), _by(gifts, "received_on")
     hours, attended = _by(hours, "month"), _by(attended, "starts_on")
-    donations = gifts.drop("amount")
     surveys = upto(frames.survey_responses, "answered_on")
-    parts = momentum.activity_parts(attended, hours, donations, frames.donor_members, as_of=as_of)
-    (donor_first, counts, rungs, pairs, *activity) = pl.collect_all(
+    first_gifts, counts, rungs, pairs, gave = pl.collect_all(
         [
-            gifts.lazy()
-            .group_by("donor_id", "chapter_id")
-            .agg(pl.col("received_on").min().alias("first_on")),
+            gifts.lazy().group_by("donor_id").agg(pl.col("received_on").min().alias("first_on")),
             momentum.event_counts(events, frames.attendance).sort("starts_on"),
             momentum.ladder_rungs(members, attended, hours),
             impact.paired_scores(surveys).sort("post_on"),
-            *parts,
+            gifts.lazy()
+            .join(frames.donor_members.lazy(), on="donor_id", how="inner", maintain_order="left")
+            .select(
+                "member_id",
+                pl.col("received_on").dt.month_start().alias("month"),
+                day_bit(pl.col("received_on")).alias("day_mask"),
+            ),
         ]
     )
-    climbed = _by(momentum.climbs(rungs).collect(), "month")
-    first_gifts = donor_first.group_by("donor_id").agg(pl.col("first_on").min())
-    activity = [_by(part, "month") for part in activity]
-    by_kind = dict(zip(member_months.ACTIVE_KINDS, activity, strict=True))
-    by_kind[member_months.APPROVED] = hours.filter(pl.col("status") == "approved")
+    gave = _by(gave, "month")
+    # The last round builds from those: run side by side.
+    climbs, months, totals = pl.collect_all(
+        [
+            momentum.climbs(rungs).sort("on"),
+            _eager(lambda: member_months.member_months(members, attended=attended, hours=hours, gave=gave)),
+            _eager(lambda: donor_totals(gifts, first_gifts)),
+        ]
+    )
     return PreparedFrames(
         frames=frames,
         as_of=as_of,
         members=members,
         gifts=gifts,
         expenses=_by(frames.expenses, "spent_on"),
-        donor_first=donor_first,
         first_gifts=first_gifts,
         hours=hours,
         attended=attended,
+        gave=gave,
         event_counts=counts,
-        activity=tuple(activity),
         rungs=rungs,
-        climbs=climbed,
+        climbs=_by(climbs, "on"),
         pairs=pairs,
-        member_months=member_months.member_months(members, by_kind),
-        donor_totals=donor_totals(gifts, first_gifts),
+        member_months=months.item(),
+        donor_totals=totals.item(),
     )
+
+
+def _eager(make: Callable[[], Any]) -> pl.LazyFrame:
+    """A plan whose one cell holds what `make` returns, made when collected
+    (so that eager work runs beside the other plans of a `collect_all`)."""
+    return pl.defer(lambda: pl.DataFrame({"v": [make()]}, schema={"v": pl.Object}), schema={"v": pl.Object})
 
 
 def _program_rows(p: PreparedFrames, program_id: int) -> ProgramRows:
     of = pl.col("program_id") == program_id
-    attended, hours, *activity = pl.collect_all(
-        [p.attended.lazy().filter(of), p.hours.lazy().filter(of)]
-        + [part.lazy().filter(of) for part in p.activity[:2]]  # gifts belong to no program
-    )
+    attended, hours = pl.collect_all([p.attended.lazy().filter(of), p.hours.lazy().filter(of)])
+    attended, hours = _by(attended, "starts_on"), _by(hours, "month")
+    activity = pl.collect_all(momentum.activity_parts(attended, hours))  # gifts belong to no program
     rungs = momentum.ladder_rungs(p.members, attended, hours).collect()
-    climbed = _by(momentum.climbs(rungs).collect(), "month")
     return ProgramRows(
-        attended=_by(attended, "starts_on"),
-        hours=_by(hours, "month"),
+        attended=attended,
+        hours=hours,
         activity=tuple(_by(part, "month") for part in activity),
         rungs=rungs,
-        climbs=climbed,
+        climbs=_by(momentum.climbs(rungs).collect(), "on"),
     )
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import polars as pl
 
-from metrics import volunteers
+from metrics import momentum, volunteers
 from metrics.periods import month_start
 from metrics.prepared import PreparedFrames, ProgramRows
 from metrics.scope import Scope
@@ -57,11 +57,13 @@ class View:
         # climbed within it.
         self.program: ProgramRows | None = None if scope.program_id is None else p.program(scope.program_id)
         self.rungs = (p.rungs if self.program is None else self.program.rungs).lazy().filter(ch)
+        # Each donor's first gift within the scope: a chapter's new donors
+        # may have given elsewhere before.
         if scope.is_movement:
             self.donor_first = p.first_gifts.lazy()
         else:
-            firsts = p.donor_first.lazy().filter(ch)
-            self.donor_first = firsts.group_by("donor_id").agg(pl.col("first_on").min())
+            in_scope = p.gifts.lazy().filter(ch).group_by("donor_id")
+            self.donor_first = in_scope.agg(pl.col("received_on").min().alias("first_on"))
 
     @property
     def by_member_month(self) -> bool:
@@ -136,10 +138,22 @@ class View:
         )
 
     def activity(self, first: date, last: date) -> pl.LazyFrame:
-        parts = self.p.activity if self.program is None else self.program.activity
+        """Member activity (`momentum.ACTIVITY_SCHEMA`) in the months from
+        `first`'s to `last`: a program's own, or (where the member-month
+        columns are not read) everyone's, built from the rows."""
+        lo = month_start(first)
 
         def build() -> pl.LazyFrame:
-            lf = pl.concat([rows_between(part, "month", month_start(first), last).lazy() for part in parts])
+            if self.program is not None:
+                parts = [rows_between(part, "month", lo, last).lazy() for part in self.program.activity]
+            else:
+                parts = momentum.activity_parts(
+                    rows_between(self.p.attended, "starts_on", lo, last),
+                    rows_between(self.p.hours, "month", lo, last),
+                    rows_between(self.p.gifts, "received_on", lo, last),
+                    self.p.frames.donor_members,
+                )
+            lf = pl.concat(parts)
             if not self.scope.is_movement:
                 # Activity is the members' own, wherever it happened.
                 lf = lf.join(self.member_ids, on="member_id", how="semi")
@@ -185,7 +199,7 @@ class View:
         rows = self.p.climbs if self.program is None else self.program.climbs
         return self._memo(
             ("climbs", first, last),
-            lambda: rows_between(rows, "month", month_start(first), last).lazy().filter(self._ch),
+            lambda: rows_between(rows, "on", month_start(first), last).lazy().filter(self._ch),
         )
 
     def pairs(self, first: date, last: date) -> pl.LazyFrame:

@@ -40,7 +40,9 @@ def _prepared(**frames: pl.DataFrame) -> PreparedFrames:
 
 
 def _activity(p: PreparedFrames) -> pl.DataFrame:
-    return pl.concat(list(p.activity))
+    f = p.frames
+    attended = M.attendance_with_events(f.attendance, f.events)
+    return M.member_activity(attended, f.volunteer_hours, f.donations, f.donor_members).collect()
 
 
 # --- by hand ------------------------------------------------------------------------
