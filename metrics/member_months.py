@@ -152,7 +152,27 @@ class MemberMonths:
         `metrics.volunteers.per_volunteer` sums them."""
         volunteered = flags(self.hours_in(first_month, last_month).get_column("row"), self.n_rows)
         minutes = self.volunteer_minutes(first_month, last_month)
-        return pl.DataFrame({"member_id": self.ids, "h": minutes / 60.0}).filter(volunteered)
+        totals = pl.DataFrame({"member_id": self.ids, "h": minutes / 60.0}).filter(volunteered)
+        # Most active first, the order every figure of the load reads them in.
+        return totals.sort("h", descending=True)
+
+    def monthly_volunteers(self, first_month: date, last_month: date) -> pl.DataFrame:
+        """Per month with approved hours from `first_month` to `last_month`:
+        ``month``, ``volunteers``, ``hours`` (the movement's)."""
+        rows: list[tuple[date, int, float]] = []
+        month = month_start(first_month)
+        while month <= last_month:
+            minutes = self.hours_in(month, month).get_column("minutes")
+            if minutes.len():
+                volunteers = int(self.on_days([APPROVED], month, month).sum())
+                rows.append((month, volunteers, float(minutes.sum()) / 60.0))
+            month = add_months(month, 1)
+        schema = {"month": pl.Date, "volunteers": pl.Int64, "hours": pl.Float64}
+        return pl.DataFrame(rows, schema=schema, orient="row")
+
+    def attendees(self, first: date, last: date) -> int:
+        """Distinct members who attended an event from `first` to `last`."""
+        return int(self.on_days(["attended"], first, last).sum())
 
     def of_members(self, mask: pl.Expr) -> pl.Series:
         """`mask` over the member rows (false for unknown ids)."""

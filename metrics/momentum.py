@@ -908,7 +908,9 @@ class EventFigures:
     by_kind: pl.DataFrame  # kind, events, attendance
 
 
-def event_figures(counts: FrameLike, attended: FrameLike, *, start: date, end: date) -> Query[EventFigures]:
+def event_figures(
+    counts: FrameLike, attended: FrameLike, *, start: date, end: date, attendees: FrameLike | None = None
+) -> Query[EventFigures]:
     """Events held, attendance (members + counted guests), unique member
     attendees, fill rate (attendance / capacity over events with a
     capacity) and the same by kind of event, from `event_counts` and
@@ -916,7 +918,10 @@ def event_figures(counts: FrameLike, attended: FrameLike, *, start: date, end: d
 
     Example: a workshop (capacity 20) with 8 members and 2 guests and a
     circle (no capacity) with 5 members → 2 events, attendance 15, fill
-    rate 10/20 = 0.5."""
+    rate 10/20 = 0.5.
+
+    `attendees`: the number of distinct member attendees (one row, column
+    ``unique``), when already counted."""
     joined = (
         counts.lazy()
         .filter(pl.col("starts_on").is_between(start, end))
@@ -934,6 +939,8 @@ def event_figures(counts: FrameLike, attended: FrameLike, *, start: date, end: d
         attended.lazy()
         .filter(pl.col("starts_on").is_between(start, end))
         .select(pl.col("member_id").drop_nulls().n_unique().cast(pl.Int64).alias("unique"))
+        if attendees is None
+        else attendees.lazy()
     )
     kinds = joined.group_by("kind").agg(
         pl.len().cast(pl.Int64).alias("events"), att_total.sum().cast(pl.Int64).alias("attendance")

@@ -249,7 +249,13 @@ def _period_queries(
         (("active", s1, end), _active(v, end, params.active_window_days)),
         (
             ("events", s1, start, end),
-            momentum.event_figures(v.counts(start, end), v.attended(start, end), start=start, end=end),
+            momentum.event_figures(
+                v.counts(start, end),
+                v.attended(start, end),
+                start=start,
+                end=end,
+                attendees=v.attendees(start, end),
+            ),
         ),
         (
             ("hours", s1, start, end),
@@ -338,7 +344,7 @@ def _breadth_and_depth(v: View, start: date, end: date) -> Query[pl.DataFrame]:
 
 
 def _volunteer_retention(v: View, year: int, end: date, fy: int) -> Query[VolunteerRetention]:
-    if v.hours_by_member_month:
+    if v.movement_wide:
         mm = v.p.member_months
         return Query.deferred(
             lambda: member_months.volunteer_retention(mm, year=year, as_of=end, fy_start_month=fy)
@@ -348,7 +354,7 @@ def _volunteer_retention(v: View, year: int, end: date, fy: int) -> Query[Volunt
 
 
 def _burnout(v: View, end: date, params: BurnoutParams) -> Query[BurnoutSignals]:
-    if v.hours_by_member_month:
+    if v.movement_wide:
         mm = v.p.member_months
         return Query.deferred(lambda: member_months.burnout_signals(mm, as_of=end, params=params))
     windows = volunteers.burnout_windows(params, end)
@@ -486,7 +492,11 @@ def health_report(
         (
             ("volunteers_monthly", s1, start, end),
             volunteers.monthly_volunteers(
-                hours_window, first_month=first_month, last_month=last_month, first=first_volunteered
+                hours_window,
+                first_month=first_month,
+                last_month=last_month,
+                first=first_volunteered,
+                per_month=v.monthly_volunteers(first_month, last_month),
             ),
         ),
         (("teq_distribution", s1, start, end), impact.teq_distribution(v.surveys, first=start, last=end)),

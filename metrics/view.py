@@ -72,9 +72,10 @@ class View:
         return self.scope.program_id is None
 
     @property
-    def hours_by_member_month(self) -> bool:
-        """Whether volunteer figures read the columns of approved hours, which
-        are the movement's (hours belong to the chapter they were given in)."""
+    def movement_wide(self) -> bool:
+        """Whether figures over rows that belong to a chapter of their own
+        (hours, events) read the movement's columns: the whole movement,
+        no program."""
         return self.scope.program_id is None and self.scope.is_movement
 
     def scope_rows(self) -> pl.Series:
@@ -95,7 +96,7 @@ class View:
         `last` (`volunteers.per_volunteer`), summed once for the figures
         that share them; the movement's from the member-month rows."""
         lo = month_start(first)
-        if not self.hours_by_member_month:
+        if not self.movement_wide:
             return self._memo(
                 ("volunteer_totals", lo, last),
                 lambda: volunteers.per_volunteer(self.hours(lo, last), first_month=lo, last_month=last),
@@ -108,6 +109,25 @@ class View:
                 schema={"member_id": pl.Int64, "h": pl.Float64},
             ),
         )
+
+    def attendees(self, first: date, last: date) -> pl.LazyFrame | None:
+        """The number of distinct members who attended the movement's events
+        from `first` to `last` (column ``unique``), from the columns."""
+        if not self.movement_wide:
+            return None  # a chapter's events, not its members: read the rows
+        mm = self.p.member_months
+        return pl.defer(
+            lambda: pl.DataFrame({"unique": [mm.attendees(first, last)]}, schema={"unique": pl.Int64}),
+            schema={"unique": pl.Int64},
+        )
+
+    def monthly_volunteers(self, first_month: date, last_month: date) -> pl.LazyFrame | None:
+        """Volunteers and hours per month of the movement, from the columns."""
+        if not self.movement_wide:
+            return None
+        mm = self.p.member_months
+        schema = {"month": pl.Date, "volunteers": pl.Int64, "hours": pl.Float64}
+        return pl.defer(lambda: mm.monthly_volunteers(first_month, last_month), schema=schema)
 
     def gifts_per_donor(self, first: date, last: date) -> pl.LazyFrame | None:
         """Each donor's total from `first` to `last`, for the movement (a

@@ -264,35 +264,43 @@ def hours_lorenz(
 
 
 def monthly_volunteers(
-    hours: FrameLike, *, first_month: date, last_month: date, first: FrameLike | None = None
+    hours: FrameLike,
+    *,
+    first_month: date,
+    last_month: date,
+    first: FrameLike | None = None,
+    per_month: FrameLike | None = None,
 ) -> Query[pl.DataFrame]:
     """Per month: ``volunteers`` (with approved hours), ``hours``,
     ``new_volunteers`` (whose first approved month ever this is) and
     ``hours_per_volunteer``; months without hours are 0.
 
     `first` (``member_id``, ``first``: the first day with approved hours,
-    as `metrics.momentum.ladder_rungs` finds it) saves reading all history."""
+    as `metrics.momentum.ladder_rungs` finds it) saves reading all history;
+    `per_month` (``month``, ``volunteers``, ``hours``: every month with
+    approved hours) saves grouping the hours."""
     ap = approved(hours).filter(pl.col("month") <= last_month)
     if first is None:
         first_seen = ap.group_by("member_id").agg(pl.col("month").min().alias("first"))
     else:
         first_seen = first.lazy().select("member_id", pl.col("first").dt.month_start())
     months = pl.LazyFrame({"month": pl.date_range(first_month.replace(day=1), last_month, "1mo", eager=True)})
-    per_month = (
-        ap.filter(pl.col("month").is_between(first_month.replace(day=1), last_month))
-        .group_by("month")
-        .agg(
-            pl.col("member_id").n_unique().cast(pl.Int64).alias("volunteers"),
-            (pl.col("minutes").sum() / 60.0).alias("hours"),
+    if per_month is None:
+        per_month = (
+            ap.filter(pl.col("month").is_between(first_month.replace(day=1), last_month))
+            .group_by("month")
+            .agg(
+                pl.col("member_id").n_unique().cast(pl.Int64).alias("volunteers"),
+                (pl.col("minutes").sum() / 60.0).alias("hours"),
+            )
         )
-    )
     new = (
         first_seen.filter(pl.col("first") >= first_month.replace(day=1))
         .group_by(pl.col("first").alias("month"))
         .agg(pl.len().cast(pl.Int64).alias("new_volunteers"))
     )
     frame = (
-        months.join(per_month, on="month", how="left")
+        months.join(per_month.lazy(), on="month", how="left")
         .join(new, on="month", how="left")
         .with_columns(pl.col("volunteers", "new_volunteers").fill_null(0), pl.col("hours").fill_null(0.0))
         .with_columns(

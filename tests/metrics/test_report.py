@@ -387,6 +387,13 @@ def test_windowed_report_equals_the_functions_on_whole_frames(
     rungs = momentum.ladder_rungs(members, attended, f.volunteer_hours)
     breadth = momentum.breadth_and_depth(activity, rungs, first=start, last=end).collect()
     assert r.series.breadth_depth_monthly.equals(breadth)
+    counts = momentum.event_counts(f.events, f.attendance)
+    events = momentum.event_figures(
+        counts.filter(in_scope), attended.filter(in_scope), start=start, end=end
+    ).collect()
+    same(r.momentum.events, events)
+    monthly = volunteers.monthly_volunteers(hrs, first_month=start, last_month=D(2025, 6, 1)).collect()
+    assert r.series.volunteers_monthly.equals(monthly)
     weekly = momentum.members_over_time(members, start=start, end=end, as_of=as_of).collect()
     assert r.series.members_weekly.equals(weekly)
     revenue = fundraising.revenue_by_source_monthly(gifts, start=start, end=end).collect()
