@@ -324,7 +324,12 @@ def burnout_signals(mm: MemberMonths, *, as_of: date, params: BurnoutParams | No
         month = add_months(w.sustained_first, k)
         sustained = sustained & mm.on_days([APPROVED], month, month)
     dropped = sustained & ~mm.on_days([APPROVED], w.quiet_first, w.last)
-    minutes = mm.volunteer_minutes(w.sustained_first, w.sustained_last) if dropped.any() else None
+    minutes = None
+    if dropped.any():
+        # The hours of those who dropped only: a few among many.
+        given = mm.hours_in(w.sustained_first, w.sustained_last)
+        theirs = given.filter(dropped.gather(given.get_column("row")))
+        minutes = sums(theirs.get_column("row"), theirs.get_column("minutes"), mm.n_rows)
     dropped_rows = (
         pl.DataFrame({"member_id": mm.ids, "minutes": minutes})
         .filter(dropped)

@@ -113,7 +113,9 @@ class PreparedFrames:
     - ``gifts``: donations with net amount ``amount`` > 0, by ``received_on``;
     - ``expenses``: the expenses, by ``spent_on``;
     - ``first_gifts``: each donor's first gift (``donor_id``, ``first_on``);
-    - ``hours``: monthly volunteer hours, by ``month``;
+    - ``hours``: monthly volunteer hours, by ``month``, and
+      ``chapter_hours``: their approved entries per chapter and month
+      (``chapter_id``, ``status``, ``month``, ``entries``), by ``month``;
     - ``attended``: attendance joined to its event (date, chapter, program,
       and the event's ``month`` and day bit ``day_mask``), by ``starts_on``;
     - ``gave``: gifts by donors who are members, as member activity
@@ -136,6 +138,7 @@ class PreparedFrames:
     expenses: pl.DataFrame
     first_gifts: pl.DataFrame
     hours: pl.DataFrame
+    chapter_hours: pl.DataFrame
     attended: pl.DataFrame
     gave: pl.DataFrame
     event_counts: pl.DataFrame
@@ -200,7 +203,7 @@ def prepare_frames(frames: ReportFrames, *, as_of: date | None = None) -> Prepar
     members, gifts = _by(members, "joined_on"), _by(gifts, "received_on")
     hours, attended = _by(hours, "month"), _by(attended, "starts_on")
     surveys = upto(frames.survey_responses, "answered_on")
-    first_gifts, counts, rungs, pairs, gave = pl.collect_all(
+    first_gifts, counts, rungs, pairs, gave, chapter_hours = pl.collect_all(
         [
             gifts.lazy().group_by("donor_id").agg(pl.col("received_on").min().alias("first_on")),
             momentum.event_counts(events, frames.attendance).sort("starts_on"),
@@ -213,6 +216,11 @@ def prepare_frames(frames: ReportFrames, *, as_of: date | None = None) -> Prepar
                 pl.col("received_on").dt.month_start().alias("month"),
                 day_bit(pl.col("received_on")).alias("day_mask"),
             ),
+            hours.lazy()
+            .filter(pl.col("status") == "approved")
+            .group_by("month", "chapter_id", "status")
+            .agg(pl.col("entries").sum())
+            .sort("month"),
         ]
     )
     gave = _by(gave, "month")
@@ -232,6 +240,7 @@ def prepare_frames(frames: ReportFrames, *, as_of: date | None = None) -> Prepar
         expenses=_by(frames.expenses, "spent_on"),
         first_gifts=first_gifts,
         hours=hours,
+        chapter_hours=chapter_hours,
         attended=attended,
         gave=gave,
         event_counts=counts,

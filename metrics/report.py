@@ -508,7 +508,9 @@ def health_report(
             ("chapter_spread", s1, start, end),
             momentum.chapter_spread(
                 v.chapters,
-                momentum.chapter_activity(v.counts(start, end), hours_window, first=start, last=end),
+                momentum.chapter_activity(
+                    v.counts(start, end), v.chapter_hours(start, end), first=start, last=end
+                ),
                 at=end,
             ),
         ),

@@ -188,6 +188,16 @@ class View:
             ("hours", lo, last), lambda: rows_between(rows, "month", lo, last).lazy().filter(self._ch)
         )
 
+    def chapter_hours(self, first: date, last: date) -> pl.LazyFrame:
+        """Approved hour entries per chapter and month (a program's: its rows)."""
+        lo = month_start(first)
+        if self.program is not None:
+            return self.hours(lo, last)
+        rows = self.p.chapter_hours
+        return self._memo(
+            ("chapter_hours", lo, last), lambda: rows_between(rows, "month", lo, last).lazy().filter(self._ch)
+        )
+
     def gifts(self, first: date | None, last: date) -> pl.LazyFrame:
         return self._memo(
             ("gifts", first, last),

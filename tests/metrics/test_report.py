@@ -392,6 +392,13 @@ def test_windowed_report_equals_the_functions_on_whole_frames(
         counts.filter(in_scope), attended.filter(in_scope), start=start, end=end
     ).collect()
     same(r.momentum.events, events)
+    chapters = (
+        f.chapters
+        if region is None
+        else f.chapters.filter(pl.col("id").is_in(chapter_subtree(f.chapters, region)))
+    )
+    units = momentum.chapter_activity(counts.filter(in_scope), hrs, first=start, last=end)
+    same(r.momentum.chapters, momentum.chapter_spread(chapters, units, at=end).collect())
     monthly = volunteers.monthly_volunteers(hrs, first_month=start, last_month=D(2025, 6, 1)).collect()
     assert r.series.volunteers_monthly.equals(monthly)
     weekly = momentum.members_over_time(members, start=start, end=end, as_of=as_of).collect()
