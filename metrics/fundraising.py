@@ -41,10 +41,15 @@ NET = pl.col("reporting_amount_minor") - pl.col("refunded_minor")
 
 def gifts(donations: FrameLike, as_of: date) -> pl.LazyFrame:
     """The gifts that count: received on or before `as_of`, net of refunds,
-    net amount above zero, as column ``amount``."""
+    net amount above zero, as column ``amount``.
+
+    Gifts already reduced so (with ``amount``, as this returns them) are
+    only cut at `as_of`: a report reads its gifts from prepared frames."""
+    lf = donations.lazy()
+    if "amount" in lf.collect_schema():
+        return lf.filter(pl.col("received_on") <= as_of)
     return (
-        donations.lazy()
-        .filter(pl.col("received_on") <= as_of)
+        lf.filter(pl.col("received_on") <= as_of)
         .with_columns(NET.alias("amount"))
         .filter(pl.col("amount") > 0)
     )
