@@ -477,7 +477,16 @@ def build_signups(
         c = members.chapter[mi]
         mine = np.flatnonzero((ch == c) & (events.day[shifts.event] >= members.v_start[mi]))
         before = mine[past[mine]][-4:]
-        after = mine[~past[mine]][:2]
+        # Two shifts coming up, not already another demo account's; a quiet
+        # chapter may have none: then shifts nearby (its region's chapters,
+        # and so on up), so the portal always has one to show.
+        after = np.empty(0, dtype=np.int64)
+        area = c
+        while len(after) == 0 and area >= 0:
+            nearby = (ch >= area) & (ch < chapters.subtree_end[area]) & ~past
+            nearby[forced_rows] = False
+            after = np.flatnonzero(nearby)[:2]
+            area = int(chapters.parent[area])
         for s in np.concatenate([before, after]):
             forced_rows.append(int(s))
             forced_members.append(int(mi))

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
+from fractions import Fraction
 
 import numpy as np
 import polars as pl
@@ -104,7 +106,19 @@ def build_rates(ctx: Context, chapters: Chapters) -> Rates:
 
 
 def to_reporting(amount_minor: IntArray, rate: FloatArray) -> IntArray:
-    return np.maximum(np.round(amount_minor * rate), 1).astype(np.int64)
+    """amount × rate in whole minor units, rounded as PostgreSQL rounds the
+    exact decimal product (halves away from zero), at least 1.
+
+    Rates carry ten decimals. Floats round almost every product right; the
+    few that land within a hair of a half are worked out exactly."""
+    product = amount_minor * rate
+    out = np.floor(product + 0.5)
+    near_half = np.flatnonzero(np.abs(product - np.floor(product) - 0.5) < 1e-6 * np.maximum(product, 1.0))
+    for i in near_half:
+        exact = Fraction(int(amount_minor[i])) * Fraction(Decimal(repr(float(rate[i]))))
+        whole = exact.numerator // exact.denominator
+        out[i] = whole + (1 if exact - whole >= Fraction(1, 2) else 0)
+    return np.maximum(out, 1).astype(np.int64)
 
 
 @dataclass
