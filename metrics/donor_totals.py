@@ -59,7 +59,10 @@ class DonorTotals:
 
     def per_donor(self, first: date, last: date) -> pl.DataFrame:
         """``donor_id``, ``a`` (Float64): the total of each donor who gave
-        from `first` to `last`, as `metrics.fundraising.gift_summary` sums."""
+        from `first` to `last`, as `metrics.fundraising.gift_summary` sums
+        them for concentration (top-k share, HHI).
+
+        Example: A gives 600 and 100, B 300 → A 700, B 300."""
         window = self._window(first, last)
         gave = flags(window.get_column("row"), self.ids.len())
         a = sums(window.get_column("row"), window.get_column("amount"), self.ids.len())
@@ -68,7 +71,14 @@ class DonorTotals:
     def years(self, *, year: int, as_of: date, fy_start_month: int = 1) -> pl.DataFrame:
         """`metrics.fundraising.donor_years` at `as_of` (or FY `year`'s end if
         earlier): per donor who gave by then, ``a0``, ``a1``, ``a2`` (net
-        totals of FY y to then, y−1, y−2) and ``first_fy``."""
+        totals of FY y to then, y−1, y−2) and ``first_fy``, the rows FEP's
+        retention, gains and losses and LYBUNT/SYBUNT are counted from.
+
+        Formula: a_k = Σ net amounts of the donor's gifts in FY y − k
+        (Fundraising Effectiveness Project definitions, METRICS.md).
+
+        Example: gifts of 100 (FY 2023) and 50 + 25 (FY 2024) → for 2024,
+        a0 = 75, a1 = 100, a2 = 0, first_fy = 2023."""
         starts = [fiscal_year_start(year - k, fy_start_month) for k in range(3)]
         end = min(as_of, add_months(starts[0], 12) - timedelta(days=1))
         columns = {

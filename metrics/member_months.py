@@ -23,6 +23,7 @@ they agree. They cover the movement or a chapter scope without a program
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -56,6 +57,8 @@ ENGAGED_KINDS = ("attended", "volunteered")
 APPROVED = "approved"
 """Approved volunteer hours: the volunteer figures' kind, whole months."""
 
+_KEPT_COLUMNS = 2048
+
 
 @dataclass(frozen=True)
 class MemberMonths:
@@ -71,8 +74,10 @@ class MemberMonths:
     members: pl.DataFrame
     ids: pl.Series
     rows: Mapping[str, pl.DataFrame]
-    _columns: dict[tuple[tuple[str, ...], date, int, int], pl.Series] = field(
-        default_factory=dict, repr=False
+    # Columns made so far, the least recently read dropped first: each is a
+    # bit per row (125 kB at a million members).
+    _columns: OrderedDict[tuple[tuple[str, ...], date, int, int], pl.Series] = field(
+        default_factory=OrderedDict, repr=False
     )
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -88,9 +93,11 @@ class MemberMonths:
     def _month(self, kinds: tuple[str, ...], month: date, lo: int, hi: int) -> pl.Series:
         """Rows with activity of any of `kinds` on a day lo … hi of `month`."""
         key = (kinds, month, lo, hi)
-        column = self._columns.get(key)
-        if column is not None:
-            return column
+        with self._lock:
+            column = self._columns.get(key)
+            if column is not None:
+                self._columns.move_to_end(key)
+                return column
         if len(kinds) > 1:
             column = self._month(kinds[:1], month, lo, hi)
             for kind in kinds[1:]:
@@ -104,6 +111,8 @@ class MemberMonths:
             column = flags(part.get_column("row"), self.n_rows)
         with self._lock:
             self._columns[key] = column
+            while len(self._columns) > _KEPT_COLUMNS:
+                self._columns.popitem(last=False)
         return column
 
     def on_days(self, kinds: Iterable[str], first: date, last: date) -> pl.Series:
@@ -222,9 +231,18 @@ def member_months(
 
 
 def active_ratio(mm: MemberMonths, scope: pl.Series, *, at: date, window_days: int = 90) -> ActiveRatio:
-    """`metrics.momentum.active_ratio` from the columns: members at `at` in
-    `scope` with activity on some day of the trailing `window_days`, over
-    the members at `at` in `scope`."""
+    """Active-member ratio at `at`, as `metrics.momentum.active_ratio`, read
+    from the columns.
+
+    Formula (METRICS.md): members in `scope` at `at` with activity (event,
+    hours approved or pending, gift) on some day of the trailing
+    `window_days` (at − N + 1 … at), over the members in `scope` at `at`.
+    The window's whole months are one column each; a month it covers only
+    in part is made from that month's day bits.
+
+    Example: 4 members on 31 March; one attended on 15 March, one gave on
+    2 January, one logged hours on 20 December → 2 / 4 = 0.5 with 90 days.
+    """
     if window_days < 1:
         raise ValueError("the active window is at least one day")
     current = mm.of_members(member_at(at)) & scope
@@ -242,9 +260,16 @@ def active_ratio(mm: MemberMonths, scope: pl.Series, *, at: date, window_days: i
 def cohort_retention(
     mm: MemberMonths, scope: pl.Series, *, last_cohort: date, cohorts: int = 12, as_of: date
 ) -> pl.DataFrame:
-    """`metrics.momentum.cohort_retention` from the columns: for each join
-    month c of the last `cohorts` and each k up to `as_of`'s month, the
-    cohort's members in `scope` active in month c + k (to `as_of`)."""
+    """Cohort retention, as `metrics.momentum.cohort_retention`, read from
+    the columns.
+
+    Formula (METRICS.md): for each join month c of the last `cohorts` and
+    each k up to `as_of`'s month, share = |members of cohort c in `scope`
+    active in month c + k| / |cohort c| (activity to `as_of` only).
+
+    Example: 10 members join in January; 6 are active in January, 3 in
+    February → (Jan, 10, 0, 6, 0.6), (Jan, 10, 1, 3, 0.3).
+    """
     last = month_start(min(last_cohort, as_of))
     first = add_months(last, -(cohorts - 1))
     cut = month_start(as_of)
@@ -271,9 +296,15 @@ def cohort_retention(
 
 def breadth(mm: MemberMonths, scope: pl.Series, *, first: date, last: date) -> pl.DataFrame:
     """Breadth per month from `first`'s month to `last` (cut at `last`), and
-    over the whole range (a last row with ``month`` null): distinct members
-    in `scope` who attended an event or volunteered (as
-    `metrics.momentum.breadth_and_depth` counts it)."""
+    over the whole range (a last row with ``month`` null).
+
+    Formula: breadth = distinct members in `scope` who attended an event or
+    volunteered (mobilising; Han 2014, our operationalisation, as
+    `metrics.momentum.breadth_and_depth` counts it).
+
+    Example: members 1 and 2 attend in March, member 2 and 3 volunteer in
+    April → March 2, April 2, both months 3.
+    """
     months: list[date | None] = []
     counts: list[int] = []
     union = mm.none()
@@ -292,8 +323,16 @@ def breadth(mm: MemberMonths, scope: pl.Series, *, first: date, last: date) -> p
 def volunteer_retention(
     mm: MemberMonths, *, year: int, as_of: date, fy_start_month: int = 1
 ) -> VolunteerRetention:
-    """`metrics.volunteers.volunteer_retention` from the columns of approved
-    hours (the movement's: hours belong to the chapter they were given in)."""
+    """Volunteer retention of FY `year`, as
+    `metrics.volunteers.volunteer_retention`, read from the columns of
+    approved hours (the movement's: hours belong to the chapter they were
+    given in, so a chapter's are read as rows).
+
+    Formula (METRICS.md): |V(y−1) ∩ V(y)| / |V(y−1)|, V(y) = members with
+    approved hours in FY y (to `as_of`); benchmark ≈ 65 % (2006→07).
+
+    Example: V(2023) = {1, 2, 3, 4}, V(2024) = {2, 4, 5} → 2 / 4 = 0.5.
+    """
     start = fiscal_year_start(year, fy_start_month)
     prev = mm.on_days([APPROVED], fiscal_year_start(year - 1, fy_start_month), start - timedelta(days=1))
     now = mm.on_days([APPROVED], start, min(as_of, add_months(start, 12) - timedelta(days=1)))
@@ -310,8 +349,18 @@ def volunteer_retention(
 
 
 def burnout_signals(mm: MemberMonths, *, as_of: date, params: BurnoutParams | None = None) -> BurnoutSignals:
-    """`metrics.volunteers.burnout_signals` from the columns of approved hours
-    (the movement's)."""
+    """Burnout signals, as `metrics.volunteers.burnout_signals`, read from the
+    columns of approved hours (the movement's).
+
+    Formulas (thresholds are ours, in `BurnoutParams`): load concentrating
+    = hours per volunteer up by ≥ `hours_rise` while volunteers fell by ≥
+    `headcount_fall` (last w complete months against the w before);
+    dropped = approved hours in each of the `sustained_months` months
+    before the last `quiet_months` complete months, and none in those.
+
+    Example: a volunteer with 2 h in every month of 2023 and none in
+    January and February 2024 has dropped, at 29 February 2024.
+    """
     p = params or BurnoutParams()
     w = burnout_windows(p, as_of)
 
