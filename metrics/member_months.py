@@ -380,15 +380,7 @@ def burnout_signals(mm: MemberMonths, *, as_of: date, params: BurnoutParams | No
         theirs = given.filter(dropped.gather(given.get_column("row")))
         minutes = sums(theirs.get_column("row"), theirs.get_column("minutes"), mm.n_rows)
     dropped_rows = (
-        pl.DataFrame({"member_id": mm.ids, "minutes": minutes})
-        .filter(dropped)
-        .select(
-            "member_id",
-            pl.lit(p.sustained_months, pl.Int64).alias("months_sustained"),
-            (pl.col("minutes") / 60.0 / p.sustained_months).alias("mean_monthly_hours"),
-            pl.lit(w.sustained_last).alias("last_month"),
-        )
-        .sort("mean_monthly_hours", "member_id", descending=[True, False])
+        w.dropped_list(pl.DataFrame({"member_id": mm.ids, "minutes": minutes}).filter(dropped)).collect()
         if minutes is not None
         else pl.DataFrame(schema=DROPPED_SCHEMA)
     )

@@ -373,6 +373,22 @@ class BurnoutWindows:
     sustained_first: date
     sustained_last: date
 
+    def dropped_list(self, minutes: FrameLike) -> pl.LazyFrame:
+        """The volunteers who dropped (`DROPPED_SCHEMA`), most hours first,
+        from their approved ``minutes`` over the sustained months (by
+        ``member_id``)."""
+        months = self.params.sustained_months
+        return (
+            minutes.lazy()
+            .select(
+                "member_id",
+                pl.lit(months, pl.Int64).alias("months_sustained"),
+                (pl.col("minutes") / 60.0 / months).alias("mean_monthly_hours"),
+                pl.lit(self.sustained_last).alias("last_month"),
+            )
+            .sort("mean_monthly_hours", "member_id", descending=[True, False])
+        )
+
     def signals(
         self, v_recent: int, h_recent: float, v_before: int, h_before: float, dropped: pl.DataFrame
     ) -> BurnoutSignals:
@@ -488,14 +504,9 @@ def burnout_signals(
         .filter(
             ((pl.col("_mask") & sustained_bits) == sustained_bits) & ((pl.col("_mask") & quiet_bits) == 0)
         )
-        .select(
-            "member_id",
-            pl.lit(p.sustained_months, pl.Int64).alias("months_sustained"),
-            (pl.col("_minutes") / 60.0 / p.sustained_months).alias("mean_monthly_hours"),
-            pl.lit(w.sustained_last).alias("last_month"),
-        )
-        .sort("mean_monthly_hours", "member_id", descending=[True, False])
+        .select("member_id", pl.col("_minutes").alias("minutes"))
     )
+    dropped = w.dropped_list(dropped)
     # Two results from one plan: the counts row, with the dropped list nested.
     frame = pl.concat(
         [counts, dropped.select(pl.struct(pl.all()).implode().alias("dropped"))], how="horizontal"
