@@ -305,6 +305,11 @@ def _period_queries(
     ]
 
 
+# Member and volunteer figures read the member-month columns where the scope
+# allows it (`View.by_member_month`, `View.movement_wide`), else the rows;
+# both give the same numbers (tests/metrics/test_member_months.py).
+
+
 def _active(v: View, at: date, window_days: int) -> Query[ActiveRatio]:
     if v.by_member_month:
         mm = v.p.member_months
