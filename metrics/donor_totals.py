@@ -32,6 +32,11 @@ class DonorTotals:
     ids: pl.Series
     first_on: pl.Series
     gifts: pl.DataFrame
+
+    def first_gifts(self) -> pl.DataFrame:
+        """Each donor's first gift that counts: ``donor_id``, ``first_on``."""
+        return pl.DataFrame({"donor_id": self.ids, "first_on": self.first_on})
+
     # The fiscal years before a report's are the same for every period in
     # it: their totals are kept (a few, each a column of floats).
     _kept: OrderedDict[tuple[date, date], pl.Series] = field(default_factory=OrderedDict, repr=False)
@@ -97,16 +102,10 @@ class DonorTotals:
         )
 
 
-def donor_totals(gifts: pl.DataFrame, first_gifts: pl.DataFrame) -> DonorTotals:
-    """`DonorTotals` from the gifts that count (``donor_id``,
-    ``received_on`` sorted, ``amount``) and each donor's first gift
-    (``donor_id``, ``first_on``)."""
-    index = DenseIndex.of(first_gifts.get_column("donor_id")).extended(gifts.get_column("donor_id"))
-    first_rows = index.rows_of(first_gifts.get_column("donor_id"))
-    first_on = pl.repeat(None, len(index), dtype=pl.Date, eager=True).scatter(
-        first_rows, first_gifts.get_column("first_on")
-    )
-    located = gifts.select(
-        "received_on", "amount", index.rows_of(gifts.get_column("donor_id")).alias("row")
-    ).filter(pl.col("row").is_not_null())
-    return DonorTotals(index.ids, first_on, located)
+def donor_totals(gifts: pl.DataFrame) -> DonorTotals:
+    """`DonorTotals` from the gifts that count (``donor_id``, ``received_on``
+    sorted, ``amount``)."""
+    firsts = gifts.group_by("donor_id").agg(pl.col("received_on").min().alias("first_on"))
+    index = DenseIndex.of(firsts.get_column("donor_id"))  # row r is the donor of firsts' row r
+    located = gifts.select("received_on", "amount", index.rows_of(gifts.get_column("donor_id")).alias("row"))
+    return DonorTotals(index.ids, firsts.get_column("first_on"), located)

@@ -59,6 +59,15 @@ APPROVED = "approved"
 
 _KEPT_COLUMNS = 2048
 
+_SOURCES: dict[str, tuple[str, pl.Expr | None]] = {
+    "attended": ("attended", None),
+    # Activity counts hours done, approved or still pending (not rejected).
+    "volunteered": ("hours", pl.col("status") != "rejected"),
+    "gave": ("gave", None),
+    APPROVED: ("hours", pl.col("status") == "approved"),
+}
+"""Each kind: the rows it is read from, and which of them count."""
+
 
 @dataclass(frozen=True)
 class MemberMonths:
@@ -67,9 +76,10 @@ class MemberMonths:
 
     ``members``: ``id``, ``chapter_id``, ``joined_on``, ``left_on`` of the
     first ``len(members)`` rows; ``ids``: the member id of every row, the
-    unknown ids after the members. ``rows``: per kind (`ACTIVE_KINDS` and
-    `APPROVED`), frames with ``month`` (sorted), ``day_mask`` and ``row``;
-    approved hours also keep ``minutes``."""
+    unknown ids after the members. ``rows``: ``attended``, ``hours`` and
+    ``gave``, frames with ``month`` (sorted), ``day_mask`` and ``row``
+    (hours also ``status`` and ``minutes``); each kind of activity is read
+    from one of them (`_SOURCES`)."""
 
     members: pl.DataFrame
     ids: pl.Series
@@ -139,11 +149,13 @@ class MemberMonths:
 
     def _slice(self, kind: str, first: date, last: date) -> pl.DataFrame:
         """The rows of `kind` in the months from `first`'s to `last`."""
-        frame = self.rows[kind]
+        source, keep = _SOURCES[kind]
+        frame = self.rows[source]
         months = frame.get_column("month")
         a = int(months.search_sorted(month_start(first), side="left"))
         b = int(months.search_sorted(last, side="right"))
-        return frame.slice(a, b - a)
+        part = frame.slice(a, b - a)
+        return part if keep is None else part.filter(keep)
 
     def hours_in(self, first: date, last: date) -> pl.DataFrame:
         """The approved hours (``month``, ``minutes``, ``row``) of the months
@@ -215,14 +227,10 @@ def member_months(
     if sum(ids.len() for ids in unknown):
         index = index.extended(pl.concat(unknown))
         found = {name: index.rows_of(frame.get_column("member_id")) for name, frame in sources.items()}
-    located = {name: frame.with_columns(found[name].alias("row")) for name, frame in sources.items()}
-    status = pl.col("status")
+    kept = {"attended": (), "hours": ("status", "minutes"), "gave": ()}
     rows = {
-        "attended": located["attended"].select("month", "day_mask", "row"),
-        # Activity counts hours done, approved or still pending (not rejected).
-        "volunteered": located["hours"].filter(status != "rejected").select("month", "day_mask", "row"),
-        "gave": located["gave"].select("month", "day_mask", "row"),
-        APPROVED: located["hours"].filter(status == "approved").select("month", "day_mask", "minutes", "row"),
+        name: frame.select("month", "day_mask", *kept[name], found[name].alias("row"))
+        for name, frame in sources.items()
     }
     return MemberMonths(members, index.ids, rows)
 

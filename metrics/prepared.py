@@ -175,7 +175,7 @@ def _by(frame: pl.DataFrame, column: str) -> pl.DataFrame:
 
 def prepare_frames(frames: ReportFrames, *, as_of: date | None = None) -> PreparedFrames:
     """Build the aggregates every report of `frames` reuses (cut at `as_of`
-    when given), in three `pl.collect_all` rounds."""
+    when given), in two `pl.collect_all` rounds and the climbs."""
     cut = as_of or date.max
 
     def upto(frame: pl.DataFrame, column: str) -> pl.LazyFrame:
@@ -188,67 +188,62 @@ def prepare_frames(frames: ReportFrames, *, as_of: date | None = None) -> Prepar
     dated = events.with_columns(
         pl.col("starts_on").dt.month_start().alias("month"), day_bit(pl.col("starts_on")).alias("day_mask")
     )
-    members, gifts, hours, attended = pl.collect_all(
+    counted = fundraising.gifts(frames.donations, cut)
+    members, gifts, hours, attended, gave = pl.collect_all(
         [
             frames.members.lazy(),
-            fundraising.gifts(frames.donations, cut),
+            counted,
             upto(frames.volunteer_hours, "month"),
             momentum.attendance_with_events(frames.attendance, dated, extra=("month", "day_mask")).drop(
                 "kind", "capacity"
+            ),
+            counted.join(
+                frames.donor_members.lazy(), on="donor_id", how="inner", maintain_order="left"
+            ).select(
+                "member_id",
+                pl.col("received_on").dt.month_start().alias("month"),
+                day_bit(pl.col("received_on")).alias("day_mask"),
             ),
         ]
     )
     # Every member, whenever they joined: each figure tests membership on its
     # own date, and a cut here would drop activity logged before a late join.
     members, gifts = _by(members, "joined_on"), _by(gifts, "received_on")
-    hours, attended = _by(hours, "month"), _by(attended, "starts_on")
+    hours, attended, gave = _by(hours, "month"), _by(attended, "starts_on"), _by(gave, "month")
     surveys = upto(frames.survey_responses, "answered_on")
-    first_gifts, counts, rungs, pairs, gave, chapter_hours = pl.collect_all(
+    # The eager builds run beside the plans.
+    counts, rungs, pairs, chapter_hours, months, totals = pl.collect_all(
         [
-            gifts.lazy().group_by("donor_id").agg(pl.col("received_on").min().alias("first_on")),
             momentum.event_counts(events, frames.attendance).sort("starts_on"),
             momentum.ladder_rungs(members, attended, hours),
             impact.paired_scores(surveys).sort("post_on"),
-            gifts.lazy()
-            .join(frames.donor_members.lazy(), on="donor_id", how="inner", maintain_order="left")
-            .select(
-                "member_id",
-                pl.col("received_on").dt.month_start().alias("month"),
-                day_bit(pl.col("received_on")).alias("day_mask"),
-            ),
             hours.lazy()
             .filter(pl.col("status") == "approved")
             .group_by("month", "chapter_id", "status")
             .agg(pl.col("entries").sum())
             .sort("month"),
-        ]
-    )
-    gave = _by(gave, "month")
-    # The last round builds from those: run side by side.
-    climbs, months, totals = pl.collect_all(
-        [
-            momentum.climbs(rungs).sort("on"),
             _eager(lambda: member_months.member_months(members, attended=attended, hours=hours, gave=gave)),
-            _eager(lambda: donor_totals(gifts, first_gifts)),
+            _eager(lambda: donor_totals(gifts)),
         ]
     )
+    by_donor: DonorTotals = totals.item()
     return PreparedFrames(
         frames=frames,
         as_of=as_of,
         members=members,
         gifts=gifts,
         expenses=_by(frames.expenses, "spent_on"),
-        first_gifts=first_gifts,
+        first_gifts=by_donor.first_gifts(),
         hours=hours,
         chapter_hours=chapter_hours,
         attended=attended,
         gave=gave,
         event_counts=counts,
         rungs=rungs,
-        climbs=_by(climbs, "on"),
+        climbs=_by(momentum.climbs(rungs).sort("on").collect(), "on"),
         pairs=pairs,
         member_months=months.item(),
-        donor_totals=totals.item(),
+        donor_totals=by_donor,
     )
 
 
