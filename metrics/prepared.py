@@ -166,11 +166,14 @@ _PREPARED_LOCK = threading.Lock()
 
 
 def _by(frame: pl.DataFrame, column: str) -> pl.DataFrame:
-    """`frame` sorted by `column`, flagged so; no sort when it already is
-    (the loader reads rows in date order, so normally it is)."""
+    """`frame` sorted by `column`, flagged so, in one chunk; no sort when it
+    already is (the loader reads rows in date order, so normally it is).
+
+    Frames arrive in many chunks (record batches, row groups); every binary
+    search and slice of a report would walk them, so they are joined once."""
     if frame.height and not frame.get_column(column).is_sorted():
-        return frame.sort(column)
-    return frame.with_columns(pl.col(column).set_sorted())
+        return frame.sort(column).rechunk()
+    return frame.rechunk().with_columns(pl.col(column).set_sorted())
 
 
 def prepare_frames(frames: ReportFrames, *, as_of: date | None = None) -> PreparedFrames:
@@ -239,7 +242,7 @@ def prepare_frames(frames: ReportFrames, *, as_of: date | None = None) -> Prepar
         attended=attended,
         gave=gave,
         event_counts=counts,
-        rungs=rungs,
+        rungs=rungs.rechunk(),
         climbs=_by(momentum.climbs(rungs).sort("on").collect(), "on"),
         pairs=pairs,
         member_months=months.item(),
@@ -263,7 +266,7 @@ def _program_rows(p: PreparedFrames, program_id: int) -> ProgramRows:
         attended=attended,
         hours=hours,
         activity=tuple(_by(part, "month") for part in activity),
-        rungs=rungs,
+        rungs=rungs.rechunk(),
         climbs=_by(momentum.climbs(rungs).collect(), "on"),
     )
 

@@ -67,5 +67,8 @@ def collect_all(queries: Sequence[Query[Any]]) -> list[Any]:
     """Collect every query's plan in one `pl.collect_all` and finish each."""
     if not queries:
         return []
-    frames = pl.collect_all([q.frame for q in queries])
+    # The in-memory engine: a report's plans are small slices, on which the
+    # streaming engine's set-up costs more than the work (a quarter less
+    # time for a period change at national scale).
+    frames = pl.collect_all([q.frame for q in queries], engine="in-memory")
     return [q.finish(df) for q, df in zip(queries, frames, strict=True)]
