@@ -388,7 +388,9 @@ def burnout_signals(mm: MemberMonths, *, as_of: date, params: BurnoutParams | No
         theirs = given.filter(dropped.gather(given.get_column("row")))
         minutes = sums(theirs.get_column("row"), theirs.get_column("minutes"), mm.n_rows)
     dropped_rows = (
-        w.dropped_list(pl.DataFrame({"member_id": mm.ids, "minutes": minutes}).filter(dropped)).collect()
+        w.dropped_list(pl.DataFrame({"member_id": mm.ids, "minutes": minutes}).filter(dropped)).collect(
+            engine="in-memory"
+        )
         if minutes is not None
         else pl.DataFrame(schema=DROPPED_SCHEMA)
     )

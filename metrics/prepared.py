@@ -258,16 +258,21 @@ def _eager(make: Callable[[], Any]) -> pl.LazyFrame:
 
 def _program_rows(p: PreparedFrames, program_id: int) -> ProgramRows:
     of = pl.col("program_id") == program_id
-    attended, hours = pl.collect_all([p.attended.lazy().filter(of), p.hours.lazy().filter(of)])
+    # A program's rows are a small part of all: the in-memory engine (see
+    # metrics.query) suits them.
+    attended, hours = pl.collect_all(
+        [p.attended.lazy().filter(of), p.hours.lazy().filter(of)], engine="in-memory"
+    )
     attended, hours = _by(attended, "starts_on"), _by(hours, "month")
-    activity = pl.collect_all(momentum.activity_parts(attended, hours))  # gifts belong to no program
-    rungs = momentum.ladder_rungs(p.members, attended, hours).collect()
+    # Gifts belong to no program.
+    activity = pl.collect_all(momentum.activity_parts(attended, hours), engine="in-memory")
+    rungs = momentum.ladder_rungs(p.members, attended, hours).collect(engine="in-memory")
     return ProgramRows(
         attended=attended,
         hours=hours,
         activity=tuple(_by(part, "month") for part in activity),
         rungs=rungs.rechunk(),
-        climbs=_by(momentum.climbs(rungs).collect(), "on"),
+        climbs=_by(momentum.climbs(rungs).collect(engine="in-memory"), "on"),
     )
 
 

@@ -55,7 +55,7 @@ class Query(Generic[T]):
         return Query.deferred(self.collect)
 
     def collect(self) -> T:
-        return self.finish(self.frame.collect())
+        return self.finish(self.frame.collect(engine="in-memory"))
 
     def then(self, fn: Callable[[T], U]) -> Query[U]:
         """A query whose result is `fn` applied to this one's result."""

@@ -340,7 +340,7 @@ def _breadth_and_depth(v: View, start: date, end: date) -> Query[pl.DataFrame]:
 
         def finish(depth: pl.DataFrame) -> pl.DataFrame:
             breadth = member_months.breadth(mm, v.scope_rows(), first=start, last=end)
-            return momentum.with_depth(breadth, depth).collect()
+            return momentum.with_depth(breadth, depth).collect(engine="in-memory")
 
         return Query(momentum.depth_by_month(v.climbs(start, end), first=start, last=end), finish)
     return momentum.breadth_and_depth(

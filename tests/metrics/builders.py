@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 import polars as pl
+from polars.testing import assert_frame_equal
 
 from metrics import schemas as S
 from metrics.impact import TEQ_REVERSED
@@ -256,3 +257,12 @@ def goal(
 
 def goals(*rows: dict[str, Any]) -> pl.DataFrame:
     return S.rows(S.GOALS, list(rows))
+
+
+def same_frame(got: pl.DataFrame, expected: pl.DataFrame) -> None:
+    """The same rows, columns and types; floats equal to 1e-12 relative.
+
+    Two ways to a figure may round its last bit differently: polars divides
+    by a column holding one repeated value through the reciprocal
+    (pola-rs/polars#23741)."""
+    assert_frame_equal(got, expected, rel_tol=1e-12, abs_tol=1e-12)

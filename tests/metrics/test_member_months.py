@@ -32,6 +32,7 @@ from tests.metrics.builders import (
     hours_month,
     member,
     members,
+    same_frame,
 )
 
 
@@ -154,10 +155,10 @@ def test_member_figures_agree_with_the_rows(
         M.active_ratio(member_rows, activity, at=at, window_days=31).collect()
     )
     cohorts = M.cohort_retention(member_rows, activity, last_cohort=at, as_of=at).collect()
-    assert MM.cohort_retention(mm, scope, last_cohort=at, as_of=at).equals(cohorts)
+    same_frame(MM.cohort_retention(mm, scope, last_cohort=at, as_of=at), cohorts)
     first = D(at.year, 1, 1)
     reference = M.breadth_and_depth(activity, p.rungs, first=first, last=at).collect()
-    assert MM.breadth(mm, scope, first=first, last=at).equals(reference.select("month", "breadth"))
+    same_frame(MM.breadth(mm, scope, first=first, last=at), reference.select("month", "breadth"))
 
 
 @pytest.mark.parametrize("at", DATES)
@@ -172,7 +173,7 @@ def test_volunteer_figures_agree_with_the_rows(
         assert MM.volunteer_retention(mm, year=year, as_of=at, fy_start_month=fy) == expected.collect()
     burnout = V.burnout_signals(frames.volunteer_hours, as_of=at).collect()
     fast = MM.burnout_signals(mm, as_of=at)
-    assert fast.dropped_volunteers.equals(burnout.dropped_volunteers)
+    same_frame(fast.dropped_volunteers, burnout.dropped_volunteers)
     assert fast.hours_per_volunteer_change == burnout.hours_per_volunteer_change
     assert (fast.volunteers_recent, fast.volunteers_before) == (
         burnout.volunteers_recent,
@@ -180,7 +181,7 @@ def test_volunteer_figures_agree_with_the_rows(
     )
     first = D(at.year, 1, 1)
     totals = V.per_volunteer(frames.volunteer_hours, first_month=first, last_month=at).collect()
-    assert mm.volunteer_totals(first, at).sort("member_id").equals(totals.sort("member_id"))
+    same_frame(mm.volunteer_totals(first, at).sort("member_id"), totals.sort("member_id"))
 
 
 @pytest.mark.parametrize("at", DATES)
@@ -190,7 +191,7 @@ def test_donor_totals_agree_with_the_rows(movement: tuple[S.ReportFrames, Prepar
         year = fiscal_year_of(at, fy)
         expected = F.donor_years(frames.donations, year=year, as_of=at, fy_start_month=fy).collect()
         got = p.donor_totals.years(year=year, as_of=at, fy_start_month=fy)
-        assert got.sort("donor_id").equals(expected.sort("donor_id"))
+        same_frame(got.sort("donor_id"), expected.sort("donor_id"))
     first = at - timedelta(days=120)
     per_donor = (
         F.gifts(frames.donations, at)
@@ -199,7 +200,7 @@ def test_donor_totals_agree_with_the_rows(movement: tuple[S.ReportFrames, Prepar
         .agg(pl.col("amount").sum().cast(pl.Float64).alias("a"))
         .collect()
     )
-    assert p.donor_totals.per_donor(first, at).sort("donor_id").equals(per_donor.sort("donor_id"))
+    same_frame(p.donor_totals.per_donor(first, at).sort("donor_id"), per_donor.sort("donor_id"))
 
 
 # --- random data --------------------------------------------------------------------
@@ -248,9 +249,9 @@ def test_random_movements_give_the_same_figures(
         M.active_ratio(p.members, activity, at=at, window_days=window).collect()
     )
     cohorts = M.cohort_retention(p.members, activity, last_cohort=at, cohorts=6, as_of=at).collect()
-    assert MM.cohort_retention(mm, every, last_cohort=at, cohorts=6, as_of=at).equals(cohorts)
+    same_frame(MM.cohort_retention(mm, every, last_cohort=at, cohorts=6, as_of=at), cohorts)
     reference = M.breadth_and_depth(activity, p.rungs, first=D(at.year, 1, 1), last=at).collect()
-    assert MM.breadth(mm, every, first=D(at.year, 1, 1), last=at).equals(reference.select("month", "breadth"))
+    same_frame(MM.breadth(mm, every, first=D(at.year, 1, 1), last=at), reference.select("month", "breadth"))
     hrs = frames["volunteer_hours"]
     year = at.year
     assert (
@@ -258,4 +259,4 @@ def test_random_movements_give_the_same_figures(
         == V.volunteer_retention(hrs, year=year, as_of=at).collect()
     )
     burnout = V.burnout_signals(hrs, as_of=at).collect()
-    assert MM.burnout_signals(mm, as_of=at).dropped_volunteers.equals(burnout.dropped_volunteers)
+    same_frame(MM.burnout_signals(mm, as_of=at).dropped_volunteers, burnout.dropped_volunteers)

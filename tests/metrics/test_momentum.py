@@ -115,7 +115,10 @@ def test_cohort_retention_by_hand() -> None:
     )
     act = _activity(ms, events(), attendance(), hrs)
     frame = M.cohort_retention(ms, act, last_cohort=D(2024, 2, 1), cohorts=2, as_of=D(2024, 2, 29)).collect()
-    assert frame.rows() == [(D(2024, 1, 1), 10, 0, 6, 0.6), (D(2024, 1, 1), 10, 1, 3, 0.3)]
+    # Shares to the last bit but one: polars divides by a column it holds as
+    # one repeated value through its reciprocal (pola-rs/polars#23741).
+    assert frame.drop("share").rows() == [(D(2024, 1, 1), 10, 0, 6), (D(2024, 1, 1), 10, 1, 3)]
+    assert frame["share"].to_list() == pytest.approx([0.6, 0.3], rel=1e-15)
 
 
 def test_cohort_activity_after_as_of_within_its_month_does_not_count() -> None:

@@ -34,6 +34,7 @@ from tests.metrics.builders import (
     hours_month,
     member,
     members,
+    same_frame,
 )
 
 Q2 = Period.quarter(2024, 2)
@@ -379,14 +380,14 @@ def test_windowed_report_equals_the_functions_on_whole_frames(
     same(r.series.hours_lorenz, lorenz)
     same(r.volunteers.retention, volunteers.volunteer_retention(hrs, year=2025, as_of=end).collect())
     burnout = volunteers.burnout_signals(hrs, as_of=end).collect()
-    assert r.volunteers.burnout.dropped_volunteers.equals(burnout.dropped_volunteers)
+    same_frame(r.volunteers.burnout.dropped_volunteers, burnout.dropped_volunteers)
     same(r.volunteers.burnout, burnout)
     same(r.momentum.active, momentum.active_ratio(members, activity, at=end).collect())
     cohorts = momentum.cohort_retention(members, activity, last_cohort=end, cohorts=12, as_of=end).collect()
-    assert r.series.cohort_retention.equals(cohorts)
+    same_frame(r.series.cohort_retention, cohorts)
     rungs = momentum.ladder_rungs(members, attended, f.volunteer_hours)
     breadth = momentum.breadth_and_depth(activity, rungs, first=start, last=end).collect()
-    assert r.series.breadth_depth_monthly.equals(breadth)
+    same_frame(r.series.breadth_depth_monthly, breadth)
     counts = momentum.event_counts(f.events, f.attendance)
     events = momentum.event_figures(
         counts.filter(in_scope), attended.filter(in_scope), start=start, end=end
@@ -400,11 +401,11 @@ def test_windowed_report_equals_the_functions_on_whole_frames(
     units = momentum.chapter_activity(counts.filter(in_scope), hrs, first=start, last=end)
     same(r.momentum.chapters, momentum.chapter_spread(chapters, units, at=end).collect())
     monthly = volunteers.monthly_volunteers(hrs, first_month=start, last_month=D(2025, 6, 1)).collect()
-    assert r.series.volunteers_monthly.equals(monthly)
+    same_frame(r.series.volunteers_monthly, monthly)
     weekly = momentum.members_over_time(members, start=start, end=end, as_of=as_of).collect()
-    assert r.series.members_weekly.equals(weekly)
+    same_frame(r.series.members_weekly, weekly)
     revenue = fundraising.revenue_by_source_monthly(gifts, start=start, end=end).collect()
-    assert r.series.revenue_by_source_monthly.equals(revenue)
+    same_frame(r.series.revenue_by_source_monthly, revenue)
     fin = finance.finance_summary(gifts, f.expenses.filter(in_scope), balances, as_of=end).collect()
     same(r.finance.net_burn_minor, fin.net_burn_minor)
     same(r.finance.tuckman_chang.admin_cost_ratio, fin.tuckman_chang.admin_cost_ratio)
