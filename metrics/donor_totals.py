@@ -12,15 +12,14 @@ few enough to group).
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import polars as pl
 
 from metrics.dense import DenseIndex, flags, sums
-from metrics.periods import add_months, fiscal_year_expr, fiscal_year_start
+from metrics.lru import Lru
+from metrics.periods import add_months, fiscal_year_expr, fiscal_year_start, rows_between
 
 
 @dataclass(frozen=True)
@@ -39,28 +38,16 @@ class DonorTotals:
 
     # The fiscal years before a report's are the same for every period in
     # it: their totals are kept (a few, each a column of floats).
-    _kept: OrderedDict[tuple[date, date], pl.Series] = field(default_factory=OrderedDict, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    def _window(self, first: date, last: date) -> pl.DataFrame:
-        days = self.gifts.get_column("received_on")
-        a = int(days.search_sorted(first, side="left"))
-        b = int(days.search_sorted(last, side="right"))
-        return self.gifts.slice(a, max(0, b - a))
+    _kept: Lru[tuple[date, date], pl.Series] = field(default_factory=lambda: Lru(16), repr=False)
 
     def totals(self, first: date, last: date) -> pl.Series:
         """Each row's net total of the gifts received from `first` to `last`."""
-        with self._lock:
-            kept = self._kept.get((first, last))
-        if kept is not None:
-            return kept
-        window = self._window(first, last)
-        out = sums(window.get_column("row"), window.get_column("amount"), self.ids.len())
-        with self._lock:
-            self._kept[(first, last)] = out
-            while len(self._kept) > 16:
-                self._kept.popitem(last=False)
-        return out
+
+        def make() -> pl.Series:
+            window = rows_between(self.gifts, "received_on", first, last)
+            return sums(window.get_column("row"), window.get_column("amount"), self.ids.len())
+
+        return self._kept.get_or_make((first, last), make)
 
     def per_donor(self, first: date, last: date) -> pl.DataFrame:
         """``donor_id``, ``a`` (Float64): the total of each donor who gave
@@ -68,7 +55,7 @@ class DonorTotals:
         them for concentration (top-k share, HHI).
 
         Example: A gives 600 and 100, B 300 → A 700, B 300."""
-        window = self._window(first, last)
+        window = rows_between(self.gifts, "received_on", first, last)
         gave = flags(window.get_column("row"), self.ids.len())
         a = sums(window.get_column("row"), window.get_column("amount"), self.ids.len())
         return pl.DataFrame({"donor_id": self.ids, "a": a}).filter(gave)

@@ -22,8 +22,6 @@ they agree. They cover the movement or a chapter scope without a program
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -32,6 +30,7 @@ import polars as pl
 
 from metrics.dense import DenseIndex, flags, sums
 from metrics.figure import Figure
+from metrics.lru import Lru
 from metrics.momentum import ActiveRatio, member_at
 from metrics.periods import (
     add_months,
@@ -40,6 +39,7 @@ from metrics.periods import (
     month_end,
     month_start,
     months_between,
+    rows_between,
 )
 from metrics.volunteers import (
     DROPPED_SCHEMA,
@@ -86,10 +86,9 @@ class MemberMonths:
     rows: Mapping[str, pl.DataFrame]
     # Columns made so far, the least recently read dropped first: each is a
     # bit per row (125 kB at a million members).
-    _columns: OrderedDict[tuple[tuple[str, ...], date, int, int], pl.Series] = field(
-        default_factory=OrderedDict, repr=False
+    _columns: Lru[tuple[tuple[str, ...], date, int, int], pl.Series] = field(
+        default_factory=lambda: Lru(_KEPT_COLUMNS), repr=False
     )
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def n_rows(self) -> int:
@@ -102,28 +101,21 @@ class MemberMonths:
 
     def _month(self, kinds: tuple[str, ...], month: date, lo: int, hi: int) -> pl.Series:
         """Rows with activity of any of `kinds` on a day lo … hi of `month`."""
-        key = (kinds, month, lo, hi)
-        with self._lock:
-            column = self._columns.get(key)
-            if column is not None:
-                self._columns.move_to_end(key)
+
+        def make() -> pl.Series:
+            if len(kinds) > 1:
+                column = self._month(kinds[:1], month, lo, hi)
+                for kind in kinds[1:]:
+                    column = column | self._month((kind,), month, lo, hi)
                 return column
-        if len(kinds) > 1:
-            column = self._month(kinds[:1], month, lo, hi)
-            for kind in kinds[1:]:
-                column = column | self._month((kind,), month, lo, hi)
-        else:
             part = self._slice(kinds[0], month, month)
             if kinds[0] != APPROVED:
                 # Activity counts on its days (a row with no day never counts).
                 window = (1 << hi) - (1 << (lo - 1))
                 part = part.filter((pl.col("day_mask").cast(pl.Int64) & window) != 0)
-            column = flags(part.get_column("row"), self.n_rows)
-        with self._lock:
-            self._columns[key] = column
-            while len(self._columns) > _KEPT_COLUMNS:
-                self._columns.popitem(last=False)
-        return column
+            return flags(part.get_column("row"), self.n_rows)
+
+        return self._columns.get_or_make((kinds, month, lo, hi), make)
 
     def on_days(self, kinds: Iterable[str], first: date, last: date) -> pl.Series:
         """Rows with activity of any of `kinds` on some day in [first, last]
@@ -150,11 +142,7 @@ class MemberMonths:
     def _slice(self, kind: str, first: date, last: date) -> pl.DataFrame:
         """The rows of `kind` in the months from `first`'s to `last`."""
         source, keep = _SOURCES[kind]
-        frame = self.rows[source]
-        months = frame.get_column("month")
-        a = int(months.search_sorted(month_start(first), side="left"))
-        b = int(months.search_sorted(last, side="right"))
-        part = frame.slice(a, b - a)
+        part = rows_between(self.rows[source], "month", month_start(first), last)
         return part if keep is None else part.filter(keep)
 
     def hours_in(self, first: date, last: date) -> pl.DataFrame:
@@ -162,18 +150,14 @@ class MemberMonths:
         from `first`'s to `last`."""
         return self._slice(APPROVED, first, last)
 
-    def volunteer_minutes(self, first: date, last: date) -> pl.Series:
-        """Approved minutes per row in the months from `first`'s to `last`."""
-        given = self.hours_in(first, last)
-        return sums(given.get_column("row"), given.get_column("minutes"), self.n_rows)
-
     def volunteer_totals(self, first_month: date, last_month: date) -> pl.DataFrame:
         """Approved hours per volunteer in the months from `first_month` to
         `last_month` (the movement's): ``member_id``, ``h``, as
         `metrics.volunteers.per_volunteer` sums them."""
-        volunteered = flags(self.hours_in(first_month, last_month).get_column("row"), self.n_rows)
-        minutes = self.volunteer_minutes(first_month, last_month)
-        totals = pl.DataFrame({"member_id": self.ids, "h": minutes / 60.0}).filter(volunteered)
+        given = self.hours_in(first_month, last_month)
+        rows = given.get_column("row")
+        minutes = sums(rows, given.get_column("minutes"), self.n_rows)
+        totals = pl.DataFrame({"member_id": self.ids, "h": minutes / 60.0}).filter(flags(rows, self.n_rows))
         # Most active first, the order every figure of the load reads them in.
         return totals.sort("h", descending=True)
 

@@ -595,15 +595,17 @@ def climbs(rungs: FrameLike, *, first: date | None = None, last: date | None = N
     return pl.concat(parts)
 
 
-def _distinct_by_month(rows: FrameLike, first: date, last_month: date, name: str) -> pl.LazyFrame:
+def _distinct_by_month(
+    rows: FrameLike, first: date, last_month: date, name: str, *, day: str | None = None
+) -> pl.LazyFrame:
     """Distinct ``member_id`` of `rows` per month from `first` to
-    `last_month` (0 where none), then over them all (``month`` null)."""
+    `last_month` (0 where none), then over them all (``month`` null). The
+    month is the rows' ``month``, or that of the date column `day`."""
     months = pl.LazyFrame({"month": pl.date_range(first, last_month, "1mo", eager=True)})
     distinct = pl.col("member_id").n_unique().cast(pl.Int64).alias(name)
+    grouped = rows.lazy().group_by("month").agg(distinct) if day is None else by_month(rows, day, [distinct])
     per_month = (
-        months.join(rows.lazy().group_by("month").agg(distinct), on="month", how="left")
-        .with_columns(pl.col(name).fill_null(0))
-        .sort("month")
+        months.join(grouped, on="month", how="left").with_columns(pl.col(name).fill_null(0)).sort("month")
     )
     total = rows.lazy().select(pl.lit(None, pl.Date).alias("month"), distinct)
     return pl.concat([per_month, total])
@@ -614,15 +616,7 @@ def depth_by_month(climbed: FrameLike, *, first: date, last: date) -> pl.LazyFra
     range): ``month``, ``depth``, the total last with ``month`` null."""
     first, last_month = month_start(first), month_start(last)
     cl = climbed.lazy().filter(pl.col("on").is_between(first, last))
-    months = pl.LazyFrame({"month": pl.date_range(first, last_month, "1mo", eager=True)})
-    distinct = pl.col("member_id").n_unique().cast(pl.Int64).alias("depth")
-    per_month = (
-        months.join(by_month(cl, "on", [distinct]), on="month", how="left")
-        .with_columns(pl.col("depth").fill_null(0))
-        .sort("month")
-    )
-    total = cl.select(pl.lit(None, pl.Date).alias("month"), distinct)
-    return pl.concat([per_month, total])
+    return _distinct_by_month(cl, first, last_month, "depth", day="on")
 
 
 def with_depth(breadth: FrameLike, depth: FrameLike) -> pl.LazyFrame:

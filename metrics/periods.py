@@ -86,6 +86,15 @@ def by_month(frame: pl.DataFrame | pl.LazyFrame, column: str, aggs: list[pl.Expr
     return frame.lazy().sort(column).group_by_dynamic(column, every="1mo").agg(aggs).rename({column: "month"})
 
 
+def rows_between(frame: pl.DataFrame, column: str, first: date | None, last: date | None) -> pl.DataFrame:
+    """The rows of `frame` (sorted by the date `column`) with first ≤ column
+    ≤ last, found by binary search: a zero-copy slice."""
+    values = frame.get_column(column)
+    lo = 0 if first is None else int(values.search_sorted(first, side="left"))
+    hi = frame.height if last is None else int(values.search_sorted(last, side="right"))
+    return frame.slice(lo, max(0, hi - lo))
+
+
 def _check_month(month: int) -> None:
     if not 1 <= month <= 12:
         raise ValueError(f"a month is 1–12, not {month}")

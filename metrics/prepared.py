@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -23,13 +21,15 @@ import polars as pl
 
 from metrics import fundraising, impact, member_months, momentum
 from metrics.donor_totals import DonorTotals, donor_totals
+from metrics.lru import Lru
 from metrics.member_months import MemberMonths
+from metrics.query import deferred_frame
 from metrics.schemas import ReportFrames, day_bit
 
 __all__ = ["PreparedFrames", "ProgramRows", "Results", "prepare_frames", "prepared_for"]
 
 
-class Results:
+class Results(Lru[tuple[Any, ...], Any]):
     """Finished figures of earlier reports on the same prepared frames,
     keyed by what they depend on (figure, scope, dates, parameters), least
     recently used dropped first. A filter change recomputes only what it
@@ -37,27 +37,7 @@ class Results:
     were, the quarter after Q2 finds Q2's figures as its previous period."""
 
     def __init__(self, size: int = 1024) -> None:
-        self._size = size
-        self._items: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[Any, ...]) -> tuple[bool, Any]:
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return True, self._items[key]
-        return False, None
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-    def put(self, key: tuple[Any, ...], value: Any) -> None:
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
+        super().__init__(size)
 
 
 @dataclass(frozen=True)
@@ -74,32 +54,6 @@ class ProgramRows:
     climbs: pl.DataFrame
 
 
-class _Programs:
-    """`ProgramRows` of the programs asked for lately, made on first use."""
-
-    def __init__(self, size: int = 8) -> None:
-        self._size = size
-        self._items: OrderedDict[int, ProgramRows] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-    def get(self, prepared: PreparedFrames, program_id: int) -> ProgramRows:
-        with self._lock:
-            rows = self._items.get(program_id)
-            if rows is not None:
-                self._items.move_to_end(program_id)
-                return rows
-        rows = _program_rows(prepared, program_id)
-        with self._lock:
-            self._items[program_id] = rows
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-        return rows
-
-
 @dataclass(frozen=True)
 class PreparedFrames:
     """The per-person-per-period aggregates of `frames` (cut at `as_of`
@@ -112,14 +66,11 @@ class PreparedFrames:
     - ``members``: the members, by ``joined_on``;
     - ``gifts``: donations with net amount ``amount`` > 0, by ``received_on``;
     - ``expenses``: the expenses, by ``spent_on``;
-    - ``first_gifts``: each donor's first gift (``donor_id``, ``first_on``);
     - ``hours``: monthly volunteer hours, by ``month``, and
       ``chapter_hours``: their approved entries per chapter and month
       (``chapter_id``, ``status``, ``month``, ``entries``), by ``month``;
     - ``attended``: attendance joined to its event (date, chapter, program,
       and the event's ``month`` and day bit ``day_mask``), by ``starts_on``;
-    - ``gave``: gifts by donors who are members, as member activity
-      (``member_id``, ``month``, ``day_mask``), by ``month``;
     - ``event_counts``: events with their member and guest counts, by
       ``starts_on``;
     - ``rungs``: the date each member reached each rung of the ladder;
@@ -127,20 +78,20 @@ class PreparedFrames:
       by ``on``;
     - ``pairs``: paired pre/post TEQ scores, by ``post_on``;
     - ``member_months``: who was active in which month, as Boolean columns
-      over the members (`metrics.member_months`);
+      over the members (`metrics.member_months`), from attendance, hours
+      and the gifts of donors who are members;
     - ``donor_totals``: the gifts with each donor's number, for per-donor
-      sums over any window (`metrics.donor_totals`)."""
+      sums over any window, and each donor's first gift
+      (`metrics.donor_totals`)."""
 
     frames: ReportFrames
     as_of: date | None
     members: pl.DataFrame
     gifts: pl.DataFrame
     expenses: pl.DataFrame
-    first_gifts: pl.DataFrame
     hours: pl.DataFrame
     chapter_hours: pl.DataFrame
     attended: pl.DataFrame
-    gave: pl.DataFrame
     event_counts: pl.DataFrame
     rungs: pl.DataFrame
     climbs: pl.DataFrame
@@ -148,11 +99,12 @@ class PreparedFrames:
     member_months: MemberMonths
     donor_totals: DonorTotals
     results: Results = field(default_factory=Results, compare=False, repr=False)
-    programs: _Programs = field(default_factory=_Programs, compare=False, repr=False)
+    # The programs asked for lately.
+    programs: Lru[int, ProgramRows] = field(default_factory=lambda: Lru(8), compare=False, repr=False)
 
     def program(self, program_id: int) -> ProgramRows:
         """The rows of one program (set apart when first asked for)."""
-        return self.programs.get(self, program_id)
+        return self.programs.get_or_make(program_id, lambda: _program_rows(self, program_id))
 
     def forget(self) -> None:
         """Drop the figures and program rows made since preparing (the next
@@ -225,35 +177,28 @@ def prepare_frames(frames: ReportFrames, *, as_of: date | None = None) -> Prepar
             .group_by("month", "chapter_id", "status")
             .agg(pl.col("entries").sum())
             .sort("month"),
-            _eager(lambda: member_months.member_months(members, attended=attended, hours=hours, gave=gave)),
-            _eager(lambda: donor_totals(gifts)),
+            deferred_frame(
+                lambda: member_months.member_months(members, attended=attended, hours=hours, gave=gave)
+            ),
+            deferred_frame(lambda: donor_totals(gifts)),
         ]
     )
-    by_donor: DonorTotals = totals.item()
     return PreparedFrames(
         frames=frames,
         as_of=as_of,
         members=members,
         gifts=gifts,
         expenses=_by(frames.expenses, "spent_on"),
-        first_gifts=by_donor.first_gifts(),
         hours=hours,
         chapter_hours=chapter_hours,
         attended=attended,
-        gave=gave,
         event_counts=counts,
         rungs=rungs.rechunk(),
-        climbs=_by(momentum.climbs(rungs).sort("on").collect(), "on"),
+        climbs=_by(momentum.climbs(rungs).collect(), "on"),
         pairs=pairs,
         member_months=months.item(),
-        donor_totals=by_donor,
+        donor_totals=totals.item(),
     )
-
-
-def _eager(make: Callable[[], Any]) -> pl.LazyFrame:
-    """A plan whose one cell holds what `make` returns, made when collected
-    (so that eager work runs beside the other plans of a `collect_all`)."""
-    return pl.defer(lambda: pl.DataFrame({"v": [make()]}, schema={"v": pl.Object}), schema={"v": pl.Object})
 
 
 def _program_rows(p: PreparedFrames, program_id: int) -> ProgramRows:

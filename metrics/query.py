@@ -22,6 +22,16 @@ def _identity(frame: pl.DataFrame) -> pl.DataFrame:
     return frame
 
 
+def deferred_frame(make: Callable[[], Any]) -> pl.LazyFrame:
+    """A plan whose one cell (column ``result``) holds what `make` returns,
+    made when collected: eager work that `pl.collect_all` runs beside the
+    other plans."""
+    return pl.defer(
+        lambda: pl.DataFrame({"result": [make()]}, schema={"result": pl.Object}),
+        schema={"result": pl.Object},
+    )
+
+
 def _result(frame: pl.DataFrame) -> Any:
     return frame.get_column("result")[0]
 
@@ -43,11 +53,7 @@ class Query(Generic[T]):
         """A query whose result `compute` makes when it is collected: for
         figures read from prepared columns, where building a plan would cost
         more than the answer. `collect_all` runs it beside the other plans."""
-        frame = pl.defer(
-            lambda: pl.DataFrame({"result": [compute()]}, schema={"result": pl.Object}),
-            schema={"result": pl.Object},
-        )
-        return Query(frame, _result)
+        return Query(deferred_frame(compute), _result)
 
     def in_plan(self) -> Query[T]:
         """This query, finished inside `collect_all` beside the other plans

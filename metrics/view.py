@@ -16,21 +16,12 @@ from typing import Any
 
 import polars as pl
 
-from metrics import momentum, volunteers
-from metrics.periods import month_start
+from metrics import volunteers
+from metrics.periods import month_start, rows_between
 from metrics.prepared import PreparedFrames, ProgramRows
 from metrics.scope import Scope
 
-__all__ = ["View", "rows_between"]
-
-
-def rows_between(frame: pl.DataFrame, column: str, first: date | None, last: date | None) -> pl.DataFrame:
-    """The rows of `frame` (sorted by `column`) with first ≤ column ≤ last,
-    found by binary search: a zero-copy slice."""
-    values = frame.get_column(column)
-    lo = 0 if first is None else int(values.search_sorted(first, side="left"))
-    hi = frame.height if last is None else int(values.search_sorted(last, side="right"))
-    return frame.slice(lo, max(0, hi - lo))
+__all__ = ["View"]
 
 
 class View:
@@ -60,7 +51,7 @@ class View:
         # Each donor's first gift within the scope: a chapter's new donors
         # may have given elsewhere before.
         if scope.is_movement:
-            self.donor_first = p.first_gifts.lazy()
+            self.donor_first = p.donor_totals.first_gifts().lazy()
         else:
             in_scope = p.gifts.lazy().filter(ch).group_by("donor_id")
             self.donor_first = in_scope.agg(pl.col("received_on").min().alias("first_on"))
@@ -158,22 +149,16 @@ class View:
         )
 
     def activity(self, first: date, last: date) -> pl.LazyFrame:
-        """Member activity (`momentum.ACTIVITY_SCHEMA`) in the months from
-        `first`'s to `last`: a program's own, or (where the member-month
-        columns are not read) everyone's, built from the rows."""
+        """A program's member activity (`momentum.ACTIVITY_SCHEMA`) in the
+        months from `first`'s to `last` (without a program, member figures
+        read the member-month columns instead)."""
+        if self.program is None:
+            raise ValueError("activity rows are read under a program only")
+        parts = self.program.activity
         lo = month_start(first)
 
         def build() -> pl.LazyFrame:
-            if self.program is not None:
-                parts = [rows_between(part, "month", lo, last).lazy() for part in self.program.activity]
-            else:
-                parts = momentum.activity_parts(
-                    rows_between(self.p.attended, "starts_on", lo, last),
-                    rows_between(self.p.hours, "month", lo, last),
-                    rows_between(self.p.gifts, "received_on", lo, last),
-                    self.p.frames.donor_members,
-                )
-            lf = pl.concat(parts)
+            lf = pl.concat([rows_between(part, "month", lo, last).lazy() for part in parts])
             if not self.scope.is_movement:
                 # Activity is the members' own, wherever it happened.
                 lf = lf.join(self.member_ids, on="member_id", how="semi")
