@@ -14,7 +14,7 @@ import logging
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, Literal
 from uuid import UUID
 
@@ -23,7 +23,7 @@ import psycopg
 from psycopg.rows import dict_row
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from db.config import Settings, get_settings
+from db.config import Settings
 from db.connection import service_transaction, transaction
 from db.errors import InvalidDataError, NotAllowedError
 from db.identity import Identity
@@ -44,14 +44,16 @@ class SignInError(Exception):
 
 
 class LockedOutError(SignInError):
-    def __init__(self, locked_until: datetime, now: datetime) -> None:
-        minutes = max(1, round((locked_until - now).total_seconds() / 60))
-        super().__init__(
-            "Too many failed sign-ins for this email. "
-            f"Try again in {minutes} minute{'s' if minutes != 1 else ''} "
-            f"(after {locked_until:%H:%M} UTC)."
-        )
-        self.locked_until = locked_until
+    """Sign-in refused for now: too many recent failures (this account, this
+    client, or everyone); nothing was checked or recorded."""
+
+    def __init__(self, wait_seconds: int) -> None:
+        if wait_seconds < 120:
+            wait = f"{wait_seconds} second{'s' if wait_seconds != 1 else ''}"
+        else:
+            wait = f"{round(wait_seconds / 60)} minutes"
+        super().__init__(f"Too many failed sign-ins. Try again in {wait}.")
+        self.wait_seconds = wait_seconds
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,9 @@ class Account:
     user_id: UUID
     email: str
     full_name: str | None = None
+    # Proves this browser session signed in before: pass it to the next
+    # authenticate() so another client's failures never lock it out.
+    device_token: str | None = None
 
 
 @dataclass(frozen=True)
@@ -106,106 +111,56 @@ def _now(now: datetime | None) -> datetime:
 # -- signing in ---------------------------------------------------------------
 
 
-def _locked_until(
-    conn: psycopg.Connection[Any], email: str, now: datetime, settings: Settings
-) -> datetime | None:
-    """When the lockout for `email` ends, or None when it is not locked.
-
-    A lockout starts at the failure that makes `lockout_failures` failures
-    within `lockout_minutes` (counted since the last success) and lasts
-    `lockout_minutes` from then. Attempts during a lockout are refused
-    without being recorded, so they neither extend it nor test passwords."""
-    window = timedelta(minutes=settings.lockout_minutes)
-    rows = _all(
-        conn,
-        """
-        select attempted_at from auth.sign_in_attempts
-         where lower(email) = %(email)s and not succeeded and attempted_at <= %(now)s
-           and attempted_at > coalesce(
-                 (select max(attempted_at) from auth.sign_in_attempts
-                   where lower(email) = %(email)s and succeeded and attempted_at <= %(now)s),
-                 '-infinity')
-         order by attempted_at desc
-         limit %(n)s
-        """,
-        {"email": email, "now": now, "n": settings.lockout_failures},
-    )
-    if len(rows) < settings.lockout_failures:
-        return None
-    latest, oldest = rows[0]["attempted_at"], rows[-1]["attempted_at"]
-    if latest - oldest >= window:
-        return None
-    until: datetime = latest + window
-    return until if now < until else None
-
-
-def lockout_ends(
-    email: str, *, now: datetime | None = None, settings: Settings | None = None, uri: str | None = None
-) -> datetime | None:
-    """When the sign-in lockout of `email` ends (None: not locked)."""
-    settings = settings or get_settings()
-    with service_transaction(uri) as conn:
-        return _locked_until(conn, normalise_email(email), _now(now), settings)
-
-
 def authenticate(
     email: str,
     password: str,
     *,
+    client: str | None = None,
+    device_token: str | None = None,
     now: datetime | None = None,
     settings: Settings | None = None,
     uri: str | None = None,
 ) -> Account:
-    """Check a local account's password, with a lockout after repeated
-    failures. Raises SignInError (or LockedOutError) with a message that
+    """Check a local account's password, throttled in the database
+    (app.sign_in_begin: progressive delay per account, budgets per client and
+    for everyone; a known device of the account is exempt from the others'
+    failures). Raises SignInError (or LockedOutError) with a message that
     never says whether the email has an account."""
-    settings = settings or get_settings()
     at = _now(now)
     address = normalise_email(email)
     if not address or not password:
         raise SignInError("Enter your email and your password.")
     if len(password) > MAX_PASSWORD_LENGTH:
         raise SignInError(WRONG_CREDENTIALS)
+    # Committed before the (slow) hash check, so the attempt counts as a
+    # failure even when parallel guesses race or the process dies.
     with service_transaction(uri) as conn:
-        # One sign-in per email at a time, so parallel guesses cannot slip
-        # past the lockout count.
-        conn.execute("select pg_advisory_xact_lock(hashtextextended('sign_in:' || %s, 0))", (address,))
-        until = _locked_until(conn, address, at, settings)
-        if until is not None:
-            log.warning("sign-in refused: account locked out")
-            raise LockedOutError(until, at)
         row = _one(
             conn,
-            """select id, email::text as email, encrypted_password, banned_until,
-                      nullif(raw_user_meta_data ->> 'full_name', '') as full_name
-                 from auth.users where lower(email) = %s""",
-            (address,),
+            "select * from app.sign_in_begin(%s, %s, %s, %s)",
+            (address, client, device_token, at),
         )
-        ok = verify_password(row["encrypted_password"] if row else None, password)
-        conn.execute(
-            "insert into auth.sign_in_attempts (email, succeeded, attempted_at) values (%s, %s, %s)",
-            (address, ok, at),
-        )
-        if not ok or row is None:
-            log.warning("sign-in failed: wrong email or password")
-            failed = SignInError(WRONG_CREDENTIALS)
-        elif row["banned_until"] is not None and row["banned_until"] > at:
-            log.warning("sign-in refused: account suspended")
-            failed = SignInError("This account is suspended. Ask an admin of your movement.")
-        else:
-            failed = None
-            if needs_rehash(row["encrypted_password"]):
-                conn.execute(
-                    "update auth.users set encrypted_password = %s where id = %s",
-                    (hash_password(password), row["id"]),
-                )
-            conn.execute("update auth.users set last_sign_in_at = %s where id = %s", (at, row["id"]))
-    # Raised after the transaction commits, so the failed attempt is recorded.
-    if failed is not None:
-        raise failed
     assert row is not None
-    log.info("sign-in succeeded for user %s", row["id"])
-    return Account(user_id=row["id"], email=row["email"], full_name=row["full_name"])
+    if row["wait_seconds"] > 0:
+        log.warning("sign-in refused: throttled for %s s", row["wait_seconds"])
+        raise LockedOutError(row["wait_seconds"])
+    ok = verify_password(row["encrypted_password"], password)
+    if not ok or row["user_id"] is None:
+        log.warning("sign-in failed: wrong email or password")
+        raise SignInError(WRONG_CREDENTIALS)
+    if row["banned_until"] is not None and row["banned_until"] > at:
+        log.warning("sign-in refused: account suspended")
+        raise SignInError("This account is suspended. Ask an admin of your movement.")
+    new_hash = hash_password(password) if needs_rehash(row["encrypted_password"]) else None
+    with service_transaction(uri) as conn:
+        done = _one(
+            conn, "select app.sign_in_succeeded(%s, %s, %s) as token", (row["attempt_id"], new_hash, at)
+        )
+    assert done is not None
+    log.info("sign-in succeeded for user %s", row["user_id"])
+    return Account(
+        user_id=row["user_id"], email=row["email"], full_name=row["full_name"], device_token=done["token"]
+    )
 
 
 def load_profile(identity: Identity, *, uri: str | None = None) -> Profile:

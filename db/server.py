@@ -36,3 +36,18 @@ def database_uri(settings: Settings | None = None) -> str:
     if settings.database_url is not None:
         return settings.database_url.get_secret_value()
     return _start_embedded(settings.data_dir.resolve())
+
+
+LOGIN_ROLE = "heartbeat_app"
+
+
+def login_uri(owner_uri: str) -> str:
+    """`owner_uri` with the user replaced by the app's login role (created by
+    migration 20261205110000); the embedded server trusts its Unix socket, so
+    no password is needed there."""
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    params = conninfo_to_dict(owner_uri)
+    params.pop("password", None)
+    params["user"] = LOGIN_ROLE
+    return make_conninfo("", **params)

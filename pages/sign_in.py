@@ -20,6 +20,8 @@ from db.identity import Identity
 
 log = logging.getLogger(__name__)
 settings = get_settings()
+# This browser session's proof that it signed in before (app.known_devices).
+KNOWN_DEVICE_KEY = "known_device_token"
 
 
 def _demo_accounts() -> list[dict[str, str]]:
@@ -52,13 +54,19 @@ def _field(item: Any, name: str) -> Any:
 
 def _finish_local(email: str, password: str) -> None:
     try:
-        account = authenticate(email, password)
+        account = authenticate(
+            email,
+            password,
+            client=st.context.ip_address or "unknown",
+            device_token=st.session_state.get(KNOWN_DEVICE_KEY),
+        )
     except LockedOutError as exc:
         st.error(str(exc), icon=":material/lock_clock:")
         return
     except SignInError as exc:
         st.error(str(exc), icon=":material/error:")
         return
+    st.session_state[KNOWN_DEVICE_KEY] = account.device_token
     profile = load_profile(Identity(user_id=account.user_id, email=account.email))
     start_session(signed_in_from_profile(profile, email=account.email, fallback_name=account.full_name))
     st.rerun()

@@ -20,14 +20,12 @@ from db.accounts import (
     create_account,
     load_profile,
 )
-from db.config import Settings
 from db.connection import service_transaction, transaction
 from db.errors import InvalidDataError, NotAllowedError
 from db.passwords import verify_password
 from tests.auth.world import PASSWORD, World
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-SETTINGS = Settings(lockout_failures=5, lockout_minutes=15)
 
 
 def _hash_of(world: World, email: str) -> str:
@@ -72,55 +70,115 @@ def test_hashes_are_argon2id_with_sound_parameters(world: World) -> None:
     assert PASSWORD not in stored and verify_password(stored, PASSWORD)
 
 
-def test_lockout_after_repeated_failures_then_unlock_after_the_window(world: World) -> None:
-    email = "lockout@access.test"
+def _fail(world: World, email: str, at: datetime, client: str = "attacker") -> None:
+    with pytest.raises(SignInError) as caught:
+        authenticate(email, "a wrong guess", client=client, now=at, uri=world.uri)
+    assert not isinstance(caught.value, LockedOutError)
+
+
+def test_progressive_delay_values(world: World) -> None:
+    with service_transaction(world.uri) as conn:
+        got = [
+            conn.execute("select app.sign_in_delay_seconds(%s) as s", (n,)).fetchone()["s"] for n in range(12)
+        ]
+    assert got == [0, 0, 0, 5, 10, 20, 40, 80, 160, 320, 640, 900]
+
+
+def test_failures_delay_the_account_progressively_then_the_right_password_passes(world: World) -> None:
+    email = "delayed@access.test"
     create_account(email, PASSWORD, uri=world.uri)
-    for i in range(SETTINGS.lockout_failures):
-        with pytest.raises(SignInError) as caught:
-            authenticate(email, f"guess {i}", now=T0 + timedelta(minutes=i), settings=SETTINGS, uri=world.uri)
-        assert not isinstance(caught.value, LockedOutError)
-    last_failure = T0 + timedelta(minutes=SETTINGS.lockout_failures - 1)
-    # Locked: even the right password is refused, and it says until when.
-    with pytest.raises(LockedOutError) as locked:
-        authenticate(
-            email, PASSWORD, now=last_failure + timedelta(minutes=1), settings=SETTINGS, uri=world.uri
-        )
-    assert locked.value.locked_until == last_failure + timedelta(minutes=15)
-    assert "Try again in 14 minutes" in str(locked.value)
-    assert accounts.lockout_ends(
-        email, now=last_failure + timedelta(minutes=14), settings=SETTINGS, uri=world.uri
-    ) == last_failure + timedelta(minutes=15)
-    # Attempts during the lockout are not counted, so they do not extend it.
-    with pytest.raises(LockedOutError):
-        authenticate(
-            email, "guess", now=last_failure + timedelta(minutes=10), settings=SETTINGS, uri=world.uri
-        )
-    after = last_failure + timedelta(minutes=15, seconds=1)
-    assert accounts.lockout_ends(email, now=after, settings=SETTINGS, uri=world.uri) is None
-    assert authenticate(email, PASSWORD, now=after, settings=SETTINGS, uri=world.uri).email == email
+    for i in range(3):
+        _fail(world, email, T0 + timedelta(seconds=i))
+    # The third failure asks for 5 s, even with the right password.
+    with pytest.raises(LockedOutError) as waiting:
+        authenticate(email, PASSWORD, client="owner", now=T0 + timedelta(seconds=3), uri=world.uri)
+    assert waiting.value.wait_seconds == 4
+    assert "Try again in 4 seconds" in str(waiting.value)
+    _fail(world, email, T0 + timedelta(seconds=7))
+    with pytest.raises(LockedOutError) as longer:
+        authenticate(email, PASSWORD, client="owner", now=T0 + timedelta(seconds=8), uri=world.uri)
+    assert longer.value.wait_seconds == 9
+    account = authenticate(email, PASSWORD, client="owner", now=T0 + timedelta(seconds=17), uri=world.uri)
+    assert account.email == email and account.device_token
     # A success starts the count afresh.
-    with pytest.raises(SignInError) as again:
-        authenticate(email, "guess", now=after + timedelta(minutes=1), settings=SETTINGS, uri=world.uri)
-    assert not isinstance(again.value, LockedOutError)
+    _fail(world, email, T0 + timedelta(seconds=18))
 
 
-def test_failures_spread_beyond_the_window_do_not_lock(world: World) -> None:
-    email = "slow.guesser@access.test"
+def test_an_attackers_failures_do_not_lock_out_the_owners_known_session(world: World) -> None:
+    email = "owner.of.board@access.test"
     create_account(email, PASSWORD, uri=world.uri)
-    for i in range(SETTINGS.lockout_failures + 1):
-        with pytest.raises(SignInError) as caught:
-            authenticate(email, "guess", now=T0 + timedelta(minutes=4 * i), settings=SETTINGS, uri=world.uri)
-        assert not isinstance(caught.value, LockedOutError)
-
-
-def test_unknown_emails_lock_out_too(world: World) -> None:
-    # Otherwise the lockout itself would tell which emails have accounts.
-    email = "ghost@access.test"
-    for i in range(SETTINGS.lockout_failures):
+    known = authenticate(email, PASSWORD, client="B", now=T0, uri=world.uri).device_token
+    for i in range(5):
         with pytest.raises(SignInError):
-            authenticate(email, "guess", now=T0 + timedelta(seconds=i), settings=SETTINGS, uri=world.uri)
+            authenticate(
+                email, f"guess {i}", client="A", now=T0 + timedelta(minutes=1, seconds=i), uri=world.uri
+            )
+    later = T0 + timedelta(minutes=1, seconds=5)
     with pytest.raises(LockedOutError):
-        authenticate(email, "guess", now=T0 + timedelta(minutes=1), settings=SETTINGS, uri=world.uri)
+        authenticate(email, PASSWORD, client="A", now=later, uri=world.uri)
+    account = authenticate(email, PASSWORD, client="B", device_token=known, now=later, uri=world.uri)
+    assert account.email == email
+    # The token belongs to its account: it does not exempt another one.
+    other = "someone.else@access.test"
+    create_account(other, PASSWORD, uri=world.uri)
+    for i in range(3):
+        _fail(world, other, later + timedelta(seconds=i), client="A")
+    with pytest.raises(LockedOutError):
+        authenticate(
+            other, PASSWORD, client="B", device_token=known, now=later + timedelta(seconds=4), uri=world.uri
+        )
+
+
+def test_spraying_from_one_client_is_stopped_by_its_budget(fresh_empty_db: str) -> None:
+    at = T0
+    refused = 0
+    for n in range(30):
+        for _ in range(4):
+            at += timedelta(seconds=1)
+            try:
+                authenticate(
+                    f"sprayed{n}@access.test", "Summer2026!", client="sprayer", now=at, uri=fresh_empty_db
+                )
+            except LockedOutError:
+                refused += 1
+            except SignInError:
+                pass
+    # 20 failures per 15 minutes per client, then every guess is refused.
+    assert refused == 120 - 20
+
+
+def test_spraying_from_many_clients_is_stopped_by_the_global_budget(fresh_empty_db: str) -> None:
+    with service_transaction(fresh_empty_db) as conn:
+        rows = [
+            conn.execute(
+                "select wait_seconds from app.sign_in_begin(%s, %s, null, %s)",
+                (f"user{i}@spray.test", f"client{i % 50}", T0 + timedelta(milliseconds=i)),
+            ).fetchone()["wait_seconds"]
+            for i in range(400)
+        ]
+    assert rows[:300] == [0] * 300
+    assert all(w > 0 for w in rows[300:])
+
+
+def test_the_attempts_table_stays_bounded_after_ten_thousand_failures(fresh_empty_db: str) -> None:
+    with service_transaction(fresh_empty_db) as conn:
+        for i in range(10_000):
+            conn.execute(
+                "select app.sign_in_begin(%s, %s, null, %s)",
+                (f"user{i % 97}@flood.test", f"client{i % 13}", T0 + timedelta(seconds=i)),
+            )
+        count = conn.execute("select count(*) as n from app.sign_in_failures").fetchone()["n"]
+    # Only the last hour is kept, and the global budget caps what an hour holds.
+    assert 0 < count <= 4 * 300
+
+
+def test_unknown_emails_are_delayed_too(world: World) -> None:
+    # Otherwise the delay itself would tell which emails have accounts.
+    email = "ghost@access.test"
+    for i in range(3):
+        _fail(world, email, T0 + timedelta(seconds=i))
+    with pytest.raises(LockedOutError):
+        authenticate(email, "guess", client="attacker", now=T0 + timedelta(seconds=3), uri=world.uri)
 
 
 def test_suspended_account_is_refused(world: World) -> None:

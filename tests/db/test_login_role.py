@@ -1,0 +1,65 @@
+"""The app's login role (heartbeat_app): PostgREST's authenticator pattern,
+so a query outside a transaction with an identity, or an injected `reset
+role`, reaches nothing."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+from psycopg.rows import dict_row
+
+from db.server import LOGIN_ROLE, login_uri
+
+
+def test_the_login_role_has_no_power_of_its_own(empty_db: str) -> None:
+    with psycopg.connect(empty_db, row_factory=dict_row) as conn:
+        role = conn.execute(
+            """select rolsuper, rolbypassrls, rolinherit, rolcreatedb, rolcreaterole,
+                      rolreplication, rolcanlogin
+                 from pg_roles where rolname = %s""",
+            (LOGIN_ROLE,),
+        ).fetchone()
+        member_of = {
+            r["rolname"]
+            for r in conn.execute(
+                """select g.rolname from pg_auth_members m join pg_roles g on g.oid = m.roleid
+                    join pg_roles u on u.oid = m.member where u.rolname = %s""",
+                (LOGIN_ROLE,),
+            )
+        }
+    assert role == {
+        "rolsuper": False,
+        "rolbypassrls": False,
+        "rolinherit": False,
+        "rolcreatedb": False,
+        "rolcreaterole": False,
+        "rolreplication": False,
+        "rolcanlogin": True,
+    }
+    assert member_of == {"anon", "authenticated"}
+
+
+def test_connected_as_the_login_role_nothing_is_readable_without_an_identity(empty_db: str) -> None:
+    with psycopg.connect(login_uri(empty_db), autocommit=True, row_factory=dict_row) as conn:
+        who = conn.execute("select current_user as c, session_user as s").fetchone()
+        assert who == {"c": LOGIN_ROLE, "s": LOGIN_ROLE}
+        conn.execute("reset role")
+        for table in ("auth.users", "public.members", "public.donors", "app.sign_in_failures"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(f"select * from {table} limit 1")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("set role postgres")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("set role service_role")
+
+
+def test_the_login_role_switches_to_the_api_roles_and_runs_the_sign_in_functions(empty_db: str) -> None:
+    with psycopg.connect(login_uri(empty_db), row_factory=dict_row) as conn:
+        row = conn.execute(
+            "select wait_seconds, attempt_id is not null as recorded"
+            " from app.sign_in_begin('x@y.test', 'c', null, now())"
+        ).fetchone()
+        assert row == {"wait_seconds": 0, "recorded": True}
+        conn.execute("select set_config('role', 'authenticated', true)")
+        assert conn.execute("select current_user as c").fetchone() == {"c": "authenticated"}
+        conn.rollback()
