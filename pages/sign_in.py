@@ -52,12 +52,19 @@ def _field(item: Any, name: str) -> Any:
     return getattr(item, name, None)
 
 
+def _client_address() -> str:
+    # The remote address Streamlit saw (None on localhost, and not a string
+    # under AppTest): one budget of failed sign-ins per address.
+    address = st.context.ip_address
+    return address if isinstance(address, str) and address else "unknown"
+
+
 def _finish_local(email: str, password: str) -> None:
     try:
         account = authenticate(
             email,
             password,
-            client=st.context.ip_address or "unknown",
+            client=_client_address(),
             device_token=st.session_state.get(KNOWN_DEVICE_KEY),
         )
     except LockedOutError as exc:

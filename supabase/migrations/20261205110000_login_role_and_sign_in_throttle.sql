@@ -13,8 +13,18 @@ begin
   end if;
 end
 $$;
-alter role heartbeat_app noinherit nosuperuser nobypassrls nocreatedb nocreaterole noreplication;
-grant anon, authenticated to heartbeat_app;
+-- Granting the API roles needs their ADMIN option (PostgreSQL 16+); where the
+-- migrating role lacks it, an administrator runs this one grant (README).
+do $$
+begin
+  if pg_has_role(current_user, 'anon', 'MEMBER WITH ADMIN OPTION')
+     and pg_has_role(current_user, 'authenticated', 'MEMBER WITH ADMIN OPTION') then
+    grant anon, authenticated to heartbeat_app;
+  else
+    raise notice 'run as an administrator: grant anon, authenticated to heartbeat_app';
+  end if;
+end
+$$;
 
 -- Failed sign-ins (and attempts not yet known to have succeeded). Rows older
 -- than an hour are pruned at every attempt, and attempts refused by a budget

@@ -22,7 +22,7 @@ from components.session import (
     SignedIn,
     signed_in_from_profile,
 )
-from db.accounts import load_profile
+from db.accounts import SignInError, authenticate, load_profile
 from db.config import PROJECT_ROOT, get_settings
 from tests.auth.world import PASSWORD, World
 from tests.conftest import use_database
@@ -195,6 +195,20 @@ def test_sign_in_page_wrong_password_and_right_password(
     logged = caplog.text
     assert "sign-in failed" in logged and "sign-in succeeded" in logged
     assert wrong not in logged and PASSWORD not in logged
+
+
+def test_sign_in_page_says_how_long_to_wait_after_repeated_failures(on_world: World) -> None:
+    email = "waiting.page@access.test"
+    for i in range(3):
+        with pytest.raises(SignInError):
+            authenticate(email, f"guess {i}", client="unknown", uri=on_world.uri)
+    at = _app(None)
+    at.text_input(key="sign_in_email").input(email)
+    at.text_input(key="sign_in_password").input("another guess")
+    at.button(key="sign_in_submit").click().run()
+    [message] = [e.value for e in at.error]
+    assert message.startswith("Too many failed sign-ins. Try again in ") and message.endswith("seconds.")
+    assert SESSION_KEY not in at.session_state
 
 
 def _frame(at: AppTest, column: str) -> pd.DataFrame:
