@@ -18,6 +18,7 @@ from db.arrow import read_frame
 from db.connection import close_pools, get_pool, service_transaction, transaction
 from db.errors import InvalidDataError, NotAllowedError
 from db.identity import ANONYMOUS, Identity
+from db.server import login_uri
 from tests.db import factories as f
 from tests.db.factories import DAY, Cast
 
@@ -136,11 +137,18 @@ IDENTITY_QUERY = (
 )
 
 
+# The login role alone may not even use schema auth: claims empty means no uid.
+BARE_QUERY = (
+    "select pg_backend_pid() as pid, current_user as role, session_user as session,"
+    " current_setting('request.jwt.claims', true) as claims, null::uuid as uid"
+)
+
+
 def _fresh_pool(uri: str) -> None:
     # A pool of one connection makes "the next transaction" run on the very
     # connection the failed one used.
     close_pools()
-    pool = get_pool(uri)
+    pool = get_pool(login_uri(uri))  # the pool people's transactions use
     pool.wait(timeout=10)  # else the first request grows the pool to two
     assert pool.get_stats()["pool_size"] == 1
 
@@ -180,10 +188,10 @@ def test_a_failed_transaction_leaves_no_identity_on_its_connection(db: Db, failu
         "syntax": psycopg.errors.SyntaxError,
     }[failure]
     assert isinstance(caught.value, expected)
-    with service_transaction(db.uri) as conn:
-        after = conn.execute(IDENTITY_QUERY).fetchone()
+    with get_pool(login_uri(db.uri)).connection() as conn:
+        after = conn.execute(BARE_QUERY).fetchone()
     assert after["pid"] == inside["pid"], "the pool handed out another connection"
-    assert after["role"] == after["session"], "the owner's transaction ran under a leftover role"
+    assert after["role"] == after["session"] == "heartbeat_app", "a leftover role on the connection"
     assert after["claims"] in (None, ""), f"claims leaked: {after['claims']}"
     assert after["uid"] is None
     with transaction(ANONYMOUS, db.uri) as conn:
@@ -195,11 +203,11 @@ def test_a_successful_transaction_leaves_no_identity_either(db: Db) -> None:
     _fresh_pool(db.uri)
     with transaction(db.cast.identity("admin"), db.uri) as conn:
         inside = conn.execute(IDENTITY_QUERY).fetchone()
-    # The owner's own work (a migration, a sign-in) must not run as the admin.
-    with service_transaction(db.uri) as conn:
-        after = conn.execute(IDENTITY_QUERY).fetchone()
+    # The connection's next use must not run as the admin.
+    with get_pool(login_uri(db.uri)).connection() as conn:
+        after = conn.execute(BARE_QUERY).fetchone()
     assert after["pid"] == inside["pid"]
-    assert after["role"] == after["session"]
+    assert after["role"] == after["session"] == "heartbeat_app"
     assert after["claims"] in (None, "") and after["uid"] is None
     with transaction(db.cast.identity("volunteer_L2"), db.uri) as conn:
         next_person = conn.execute(IDENTITY_QUERY).fetchone()

@@ -63,3 +63,12 @@ def test_the_login_role_switches_to_the_api_roles_and_runs_the_sign_in_functions
         conn.execute("select set_config('role', 'authenticated', true)")
         assert conn.execute("select current_user as c").fetchone() == {"c": "authenticated"}
         conn.rollback()
+
+
+def test_peoples_transactions_run_on_a_pool_logged_in_as_the_login_role(empty_db: str) -> None:
+    from db.connection import transaction
+    from db.identity import ANONYMOUS
+
+    with transaction(ANONYMOUS, empty_db) as conn:
+        row = conn.execute("select current_user as c, session_user as s").fetchone()
+    assert row == {"c": "anon", "s": LOGIN_ROLE}
