@@ -581,7 +581,17 @@ def health_report(
         partners,
     )
     score_inputs = _score_inputs(
-        period, as_of, members_now, active_now, year_now, gifts_now, fin_now, v_ret, burnout, practice, overall
+        period,
+        as_of,
+        members_now,
+        active_now,
+        year_now,
+        gifts_now,
+        fin_now,
+        v_ret,
+        burnout,
+        practice,
+        overall,
     )
     score = health.health_score(score_inputs, params.health_components)
     goal_values["health_score"] = score.score

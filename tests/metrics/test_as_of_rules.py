@@ -7,8 +7,8 @@ import pytest
 
 from metrics.periods import Period
 from metrics.report import HealthReport, health_report
-from tests.metrics.test_report import JUNE_30, _movement
 from tests.metrics.builders import D
+from tests.metrics.test_report import JUNE_30, _movement
 
 
 def _component(report: HealthReport, key: str) -> float:
