@@ -17,6 +17,7 @@ import polars as pl
 
 from components import charts
 from components import format as fmt
+from metrics import glossary
 from metrics.figure import Figure
 from metrics.impact import CONTROLLED_TRIALS_G, CONTROLLED_TRIALS_G_BIAS_CORRECTED, GoalProgress, PairedChange
 from metrics.momentum import LEVELS, RUNGS
@@ -187,6 +188,9 @@ def kpi_cards(r: HealthReport, against: str | None = None) -> list[Card]:
         noun = ""  # the label names the thing; a long value would be cut on the card
         people = people_behind(r, k.key)
         help_parts: list[str] = []
+        meaning = glossary.definition(k.key)
+        if meaning:
+            help_parts.append(meaning)
         if k.note:
             help_parts.append(k.note)
         if _is_small(people) or (k.key == "members" and _is_small(int(k.previous.value or 0))):
@@ -1628,3 +1632,13 @@ def render_notes(r: HealthReport) -> None:
 
     for note in r.notes:
         st.caption(note)
+
+
+def render_glossary() -> None:
+    """The metric dictionary: each headline figure's definition and the
+    as-of rule, as plain text."""
+    import streamlit as st
+
+    for term in glossary.TERMS:
+        st.markdown(f"**{term.name}**: {term.definition}")
+    st.caption(glossary.AS_OF_RULE)
