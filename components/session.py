@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 import streamlit as st
 
+from db import clock
 from db.config import Settings, get_settings
 from db.identity import ANONYMOUS, Identity
 
@@ -58,7 +59,23 @@ class SignedIn:
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return clock.utc_now()
+
+
+_ZONE_KEY = "hb_time_zone"
+
+
+def local_today() -> date:
+    """Today where the signed-in person is (their chapter's zone, looked up
+    once per session), for every date default and check of a page."""
+    user = current_user()
+    if user is None:
+        return clock.latest_today()
+    cached = st.session_state.get(_ZONE_KEY)
+    if not (isinstance(cached, tuple) and cached[0] == user.user_id):
+        cached = (user.user_id, clock.person_time_zone(user.identity))
+        st.session_state[_ZONE_KEY] = cached
+    return clock.today_in(cached[1])
 
 
 def current_user() -> SignedIn | None:

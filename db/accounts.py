@@ -14,7 +14,7 @@ import logging
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
 from uuid import UUID
 
@@ -23,6 +23,7 @@ import psycopg
 from psycopg.rows import dict_row
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from db import clock
 from db.config import Settings, get_settings
 from db.connection import service_transaction, transaction
 from db.errors import InvalidDataError, NotAllowedError
@@ -97,7 +98,7 @@ def _all(conn: psycopg.Connection[Any], sql: str, params: Any = None) -> list[Ro
 
 def _now(now: datetime | None) -> datetime:
     if now is None:
-        return datetime.now(UTC)
+        return clock.utc_now()
     if now.tzinfo is None:
         raise ValueError("now must carry a time zone")
     return now

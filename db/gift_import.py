@@ -39,6 +39,7 @@ from pydantic import (
     model_validator,
 )
 
+from db import clock
 from db.donations import Rates, dict_transaction, missing_rate_message
 from db.errors import InvalidDataError
 from db.identity import Identity
@@ -332,7 +333,7 @@ def _row_date(value: object, info: ValidationInfo) -> object:
         day = parse_date(value, ctx.get("date_order", "DMY"))
         if day < date(1990, 1, 1):
             raise ValueError(f"'{value.strip()}' is before 1990")
-        if day > ctx.get("today", date.today()):
+        if day > ctx.get("today", clock.latest_today()):
             raise ValueError(f"'{value.strip()}' is in the future")
         return day
     return value
@@ -569,7 +570,7 @@ def parse_file(raw: RawFile, options: ImportOptions) -> ParsedFile:
         if warning:
             parsed.warnings.append(warning)
     parsed.date_order = order
-    context = {"date_order": order, "decimal_comma": options.decimal_comma, "today": date.today()}
+    context = {"date_order": order, "decimal_comma": options.decimal_comma, "today": clock.latest_today()}
     seen_refs: dict[str, int] = {}
     width = len(raw.columns)
     stripe_extra = ("Mode", "Captured", "Converted Currency", "Converted Amount", "Customer Description")

@@ -13,15 +13,15 @@ import io
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import polars as pl
 import psycopg
 from psycopg.rows import dict_row
 from pydantic import ValidationError
 
+from db import clock
 from db.arrow import read_frame
 from db.connection import transaction
 from db.errors import InvalidDataError, NotAllowedError
@@ -68,11 +68,7 @@ class Member:
     def today(self) -> date:
         """Today where the member's chapter is: a volunteer ahead of the
         server's clock can still log the day they are living in."""
-        try:
-            zone = ZoneInfo(self.time_zone)
-        except (ZoneInfoNotFoundError, ValueError):
-            zone = ZoneInfo("UTC")
-        return datetime.now(zone).date()
+        return clock.today_in(self.time_zone)
 
 
 @dataclass(frozen=True)
@@ -524,7 +520,8 @@ def suggestions(identity: Identity, *, days: int = 30, limit: int = 5) -> list[S
                 shift_id=r["shift_id"],
             )
         )
-    today = date.today()
+    # The volunteer's own date: at 00:30 UTC it is still yesterday in Los Angeles.
+    today = clock.today_in(clock.person_time_zone(identity))
     for r in repeats:
         what = ACTIVITY_LABELS.get(r["activity"], r["activity"])
         where = f" · {r['program_name']}" if r["program_name"] else ""
@@ -834,7 +831,7 @@ def parse_hours_csv(data: bytes, *, today: date | None = None) -> tuple[list[_Pa
     parsed: list[_Parsed] = []
     seen: dict[tuple[Any, ...], int] = {}
     rows = 0
-    context = {"today": today or date.today()}
+    context = {"today": today or clock.latest_today()}
     while True:
         try:
             cells = next(reader)

@@ -20,6 +20,7 @@ import polars as pl
 import psycopg
 from pydantic import ValidationError
 
+from db import clock
 from db.arrow import read_frame
 from db.chapters import fetch_one
 from db.connection import transaction
@@ -71,7 +72,7 @@ def survey_targets(identity: Identity, *, today: date | None = None, uri: str | 
     last year, and events from four months ago to two months ahead. An
     event's chapter is where it happened; a program's may be null (the
     whole movement)."""
-    today = today or date.today()
+    today = today or clock.today_in(clock.person_time_zone(identity))
     sql = """
     select 'program' as kind, p.id,
            case when c.name is null then p.name || ' — whole movement'

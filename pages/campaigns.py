@@ -3,7 +3,7 @@ against time elapsed, and where the money comes from."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import polars as pl
 import streamlit as st
@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from components import charts
 from components.feedback import show_flash
 from components.money_tables import money_column, money_table
-from components.session import require_role
+from components.session import local_today, require_role
 from db.campaigns import campaigns_frame, create_campaign
 from db.donations import gifts_frame, major, metric_donations, movement_money
 from db.donors import donors_frame
@@ -30,7 +30,7 @@ show_flash(FLASH)
 money = movement_money(user.identity)
 cur = money.reporting_currency
 scale = 10 ** minor_units(cur)
-today = date.today()
+today = local_today()
 campaigns = campaigns_frame(user.identity)
 gifts = gifts_frame(user.identity)
 donations = metric_donations(gifts)

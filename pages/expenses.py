@@ -3,8 +3,6 @@ imported from a CSV, so burn and runway rest on real figures."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import polars as pl
 import streamlit as st
 from pydantic import ValidationError
@@ -12,7 +10,7 @@ from pydantic import ValidationError
 from components import charts
 from components.feedback import show_flash
 from components.money_tables import money_column, money_table
-from components.session import require_role
+from components.session import local_today, require_role
 from db.chapters import chapter_labels, list_chapters
 from db.donations import amount_text, gifts_frame, major, metric_donations, movement_money
 from db.errors import InvalidDataError, NotAllowedError
@@ -46,7 +44,7 @@ show_flash(FLASH)
 money = movement_money(user.identity)
 cur = money.reporting_currency
 scale = 10 ** minor_units(cur)
-today = date.today()
+today = local_today()
 chapters = list_chapters(user.identity)
 chapter_names = chapter_labels(chapters)
 

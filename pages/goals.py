@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from components.feedback import finish, show_errors, show_flash
 from components.report_cache import identity_key, load_frames, refresh
-from components.session import require_role
+from components.session import local_today, require_role
 from db.chapters import chapter_labels, list_chapters
 from db.errors import InvalidDataError, NotAllowedError
 from db.goals import create_goal, delete_goal, list_goals
@@ -50,7 +50,7 @@ def progress_of(
     return goals_progress(_frames, as_of=as_of, complete_scopes=scopes)
 
 
-today = date.today()
+today = local_today()
 chapters = list_chapters(user.identity)
 labels = chapter_labels(chapters)
 names = {int(r["id"]): str(r["name"]) for r in chapters.iter_rows(named=True)}

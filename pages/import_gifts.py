@@ -5,7 +5,6 @@ row's fate, then import it all or nothing. Exchange rates live here too."""
 from __future__ import annotations
 
 import hashlib
-from datetime import date
 from decimal import Decimal, InvalidOperation
 
 import polars as pl
@@ -14,7 +13,7 @@ from pydantic import ValidationError
 
 from components.feedback import show_flash
 from components.money_tables import money_column, money_table
-from components.session import require_role
+from components.session import local_today, require_role
 from db.campaigns import campaigns_frame
 from db.donations import exchange_rates_frame, major, movement_money, save_exchange_rate
 from db.errors import InvalidDataError, NotAllowedError
@@ -54,6 +53,7 @@ ORDER_LABEL = {
 }
 
 user = require_role("fundraiser")
+today = local_today()
 st.title("Import gifts")
 money = movement_money(user.identity)
 show_flash(FLASH)
@@ -242,7 +242,7 @@ with tab_rates:
     )
     currencies = [c for c in sorted(CURRENCY_MINOR_UNITS) if c != money.reporting_currency]
     st.session_state.setdefault("rate_currency", "EUR" if "EUR" in currencies else currencies[0])
-    st.session_state.setdefault("rate_valid_on", date.today())
+    st.session_state.setdefault("rate_valid_on", today)
     st.session_state.setdefault("rate_value", "")
 
     def save_rate() -> None:

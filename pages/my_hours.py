@@ -5,7 +5,7 @@ entries, and a statement of hours to download."""
 from __future__ import annotations
 
 from dataclasses import fields
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import polars as pl
@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from components.charts import HOURS, Series, bars, money
 from components.feedback import show_flash
 from components.hours_statement import build_statement, statement_csv, statement_pdf
-from components.session import require_role
+from components.session import require_role, utcnow
 from db.errors import InvalidDataError, NotAllowedError
 from db.hours import (
     MSG_NO_MEMBER,
@@ -177,7 +177,7 @@ def edit_form(entry: SavedHours) -> None:
 with tab_history:
     recent = entries.filter(
         (pl.col("status") == "approved")
-        & (pl.col("reviewed_at") >= pl.lit(datetime.now(UTC) - timedelta(days=RECENT_DAYS)))
+        & (pl.col("reviewed_at") >= pl.lit(utcnow() - timedelta(days=RECENT_DAYS)))
     ).sort("reviewed_at", descending=True)
     if recent.height:
         st.subheader("Recently approved")

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from components.feedback import show_flash
 from components.money_tables import money_column, money_table
-from components.session import require_role
+from components.session import local_today, require_role
 from db.campaigns import campaigns_frame
 from db.donations import (
     PossibleDuplicateError,
@@ -55,7 +55,7 @@ donor_label = {
 }
 campaigns = campaigns_frame(user.identity)
 campaign_label = {int(r["campaign_id"]): str(r["name"]) for r in campaigns.iter_rows(named=True)}
-today = date.today()
+today = local_today()
 current = campaigns.filter((pl.col("starts_on") <= today) & (pl.col("ends_on") >= today))
 currencies = sorted(CURRENCY_MINOR_UNITS)
 # What an empty form holds. The fields live in session state (and the

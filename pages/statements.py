@@ -3,14 +3,12 @@ channel, as PDF or CSV, for their tax receipts; and all of them at once."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import polars as pl
 import streamlit as st
 
 from components.downloads import file_stem
 from components.money_tables import money_column, money_table
-from components.session import require_role
+from components.session import local_today, require_role
 from components.statement_pdf import Statement, statement_pdf, statements_zip
 from db.campaigns import campaigns_frame
 from db.donations import amount_text, gifts_frame, major, movement_money
@@ -25,7 +23,7 @@ user = require_role("fundraiser")
 st.title("Year-end statements")
 money = movement_money(user.identity)
 cur = money.reporting_currency
-today = date.today()
+today = local_today()
 st.caption(
     "One statement per donor for a tax year, listing every gift whatever the channel, less refunds. "
     "Tax years here are calendar years."

@@ -5,7 +5,7 @@ currency's minor unit, and amounts written the way people write them."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Literal
 from uuid import UUID, uuid4
@@ -20,6 +20,7 @@ from pydantic import (
     model_validator,
 )
 
+from db import clock
 from db.models.donors import DonorIn
 
 # Active ISO 4217 codes and their minor units (digits after the decimal
@@ -146,7 +147,7 @@ AmountText = Annotated[Decimal, BeforeValidator(_amount_text)]
 def _not_future(value: date) -> date:
     # One day of slack: a gift made this evening elsewhere is already
     # "tomorrow" in UTC.
-    if value > date.today() + timedelta(days=1):
+    if value > clock.latest_today():
         raise ValueError("the date cannot be in the future")
     if value < EARLIEST:
         raise ValueError("the date cannot be before 1990")
