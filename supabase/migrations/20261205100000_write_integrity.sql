@@ -114,7 +114,7 @@ begin
          (old.worked_on, old.minutes, old.activity, old.event_id, old.program_id, old.shift_id, old.note,
           old.idempotency_key) then
     raise exception 'a reviewed entry cannot be edited; return it to pending first'
-      using errcode = '23514', constraint = 'volunteer_hours_reviewed_unchanged';
+      using errcode = '42501';
   end if;
   return new;
 end
@@ -188,10 +188,25 @@ create trigger gift_imports_author before insert or update on public.gift_import
 create trigger roles_author before insert or update on public.roles
   for each row execute function app.force_author('granted_by');
 
+-- Whether the signed-in person is part of the movement at all: a member or
+-- someone holding a role (an account with neither is nobody's participant).
+create function app.takes_part() returns boolean
+language sql stable
+security definer
+set search_path = ''
+as $$
+  select exists (select 1 from public.members m where m.user_id = auth.uid())
+      or exists (select 1 from public.roles r where r.user_id = auth.uid())
+$$;
+revoke all on function app.takes_part() from public, anon;
+grant execute on function app.takes_part() to authenticated, service_role;
+
 -- Survey answers move the movement's impact figures, so they come from the
 -- people a survey is for: a member answers for their own chapter or for an
--- event they attended (named or anonymously); coordinators and admins
--- import answers collected on paper.
+-- event they attended (named or anonymously); a movement-wide programme
+-- is answered by anyone who takes part in the movement, for the chapter
+-- where they took part; coordinators and admins import answers collected
+-- on paper.
 alter policy survey_responses_insert on public.survey_responses
   with check ((select app.has_role('admin'))
               or chapter_id in (select app.coordinated_chapters())
@@ -199,7 +214,9 @@ alter policy survey_responses_insert on public.survey_responses
                     and (member_id is null or member_id in (select app.my_member_ids())))
                    or (anonymous and user_id is null and member_id is null))
                   and (chapter_id in (select app.my_chapter_ids())
-                       or event_id in (select app.my_attended_event_ids()))));
+                       or event_id in (select app.my_attended_event_ids())
+                       or (program_id in (select p.id from public.programs p where p.chapter_id is null)
+                           and (select app.takes_part())))));
 
 -- Where the settings hide donor identities from the board, the audit trail
 -- of donors (names, emails in old and new values) is hidden from it too.

@@ -14,7 +14,7 @@ import psycopg
 import pytest
 
 from db.connection import transaction
-from db.errors import InvalidDataError, NotAllowedError
+from db.errors import NotAllowedError
 from db.identity import ANONYMOUS, Identity
 from tests.db import factories as f
 from tests.db.factories import DAY, Cast
@@ -137,7 +137,7 @@ def test_reviewed_by_is_the_reviewer_on_insert_and_stays_on_an_approved_entry(sc
 
 def test_the_minutes_of_an_approved_entry_cannot_be_edited(scene: Scene) -> None:
     hours = f.add_hours(scene.owner, scene.cast.members["volunteer_L1"], status="approved", minutes=30)
-    with pytest.raises(InvalidDataError), transaction(scene.who("coordinator_R1"), scene.uri) as conn:
+    with pytest.raises(NotAllowedError), transaction(scene.who("coordinator_R1"), scene.uri) as conn:
         conn.execute("update public.volunteer_hours set minutes = 600 where id = %s", (hours,))
     assert _one(scene, "select minutes from public.volunteer_hours where id = %s", (hours,)) == 30
     # Returning it to pending is still a review decision the coordinator can make.
@@ -300,3 +300,19 @@ def test_anon_can_call_no_function_of_ours(scene: Scene) -> None:
         "where n.nspname = 'app' and has_function_privilege('anon', p.oid, 'execute')"
     ).fetchall()
     assert callable_ == []
+
+
+def test_a_movement_wide_programme_is_answered_only_by_people_of_the_movement(scene: Scene) -> None:
+    program = f.add_program(scene.owner, None)
+    row = {**_survey(scene.cast.chapters["L2"], anonymous=True), "program_id": program}
+    cols = ", ".join(row)
+    insert = f"insert into public.survey_responses ({cols}) values ({', '.join(['%s'] * len(row))})"
+    with (
+        pytest.raises(NotAllowedError),
+        transaction(Identity(user_id=f.add_user(scene.owner)), scene.uri) as conn,
+    ):
+        conn.execute(insert, list(row.values()))
+    # A board member took part in Empathy Week wherever it ran.
+    with transaction(scene.who("board"), scene.uri) as conn:
+        conn.execute(insert, list(row.values()))
+    assert _one(scene, "select count(*) from public.survey_responses where program_id = %s", (program,)) == 1
