@@ -316,3 +316,38 @@ def test_a_movement_wide_programme_is_answered_only_by_people_of_the_movement(sc
     with transaction(scene.who("board"), scene.uri) as conn:
         conn.execute(insert, list(row.values()))
     assert _one(scene, "select count(*) from public.survey_responses where program_id = %s", (program,)) == 1
+
+
+def test_who_made_a_row_is_the_session_not_the_request(scene: Scene) -> None:
+    someone = scene.cast.users["board"]
+    coordinator = scene.cast.users["coordinator_R1"]
+    with transaction(scene.who("coordinator_R1"), scene.uri) as conn:
+        event = _insert(
+            conn,
+            "events",
+            {
+                "chapter_id": scene.cast.chapters["L1"],
+                "kind": "talk",
+                "title": "Authored",
+                "starts_at": f.EVENT_START,
+                "ends_at": f.EVENT_START.replace(hour=20),
+                "created_by": someone,
+            },
+        )
+        goal = _insert(
+            conn,
+            "goals",
+            {
+                "name": "Authored goal",
+                "metric": "members.active",
+                "target_value": 5.0,
+                "due_on": DAY,
+                "chapter_id": scene.cast.chapters["L1"],
+                "created_by": someone,
+            },
+        )
+        conn.execute("update public.events set created_by = %s where id = %s", (someone, event))
+    assert _one(scene, "select created_by from public.events where id = %s", (event,)) == coordinator
+    assert _one(scene, "select created_by from public.goals where id = %s", (goal,)) == coordinator
+    scene.owner.execute("delete from public.events where id = %s", (event,))
+    scene.owner.execute("delete from public.goals where id = %s", (goal,))
