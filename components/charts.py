@@ -14,6 +14,8 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+import money as money_rules
+
 # Okabe & Ito's eight colours, ordered so the first few differ most for
 # every common form of colour blindness; yellow last because it fades on a
 # white projector screen.
@@ -68,13 +70,10 @@ SCORE = Unit("score", ",.1f", ",.2f")
 
 def money(currency: str) -> Unit:
     """Amounts in major units of `currency` (pages convert minor units)."""
-    symbol = CURRENCY_SYMBOLS.get(currency)
-    if symbol:
+    symbol = money_rules.symbol(currency)
+    if symbol != currency:
         return Unit(currency, ",.0f", ",.0f", prefix=symbol)
     return Unit(currency, ",.0f", ",.0f", suffix=f" {currency}")
-
-
-CURRENCY_SYMBOLS: dict[str, str] = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
 
 
 def template() -> go.layout.Template:

@@ -15,6 +15,7 @@ from datetime import date
 import plotly.graph_objects as go
 import polars as pl
 
+import money
 from components import charts
 from components import format as fmt
 from metrics import glossary
@@ -108,14 +109,8 @@ def figure_text(fig: Figure, currency: str) -> str:
 
 
 def _money_col(name: str, currency: str) -> pl.Expr:
-    scale = float(10 ** _exponent(currency))
-    return (pl.col(name).cast(pl.Float64) / scale).round(2)
-
-
-def _exponent(currency: str) -> int:
-    from db.models.donations import CURRENCY_MINOR_UNITS
-
-    return CURRENCY_MINOR_UNITS.get(currency, 2)
+    digits = money.exponent(currency)
+    return (pl.col(name).cast(pl.Float64) / float(10**digits)).round(digits)
 
 
 def period_name(r: HealthReport) -> str:

@@ -44,11 +44,11 @@ from db.donations import Rates, dict_transaction, missing_rate_message
 from db.errors import InvalidDataError
 from db.identity import Identity
 from db.models.donations import (
-    CURRENCY_MINOR_UNITS,
     MAX_MINOR,
     METHODS,
     check_currency,
     format_minor,
+    minor_units,
     parse_decimal,
     to_minor,
 )
@@ -536,7 +536,7 @@ def _stripe_fee(cells: Mapping[str, str], fee_text: str, decimal_comma: bool) ->
         fee = parse_decimal(fee_text, decimal_comma=decimal_comma)
         amount = parse_decimal(cells.get("amount", ""), decimal_comma=decimal_comma)
         converted = parse_decimal(cells.get("Converted Amount", ""), decimal_comma=decimal_comma)
-        digits = CURRENCY_MINOR_UNITS[charge_currency]
+        digits = minor_units(check_currency(charge_currency))
     except (ValueError, KeyError):
         return fee_text  # the row's own amount or currency error is reported
     if converted == 0:

@@ -21,13 +21,14 @@ from db.expenses import (
     expenses_frame,
     record_expense,
 )
-from db.models.donations import CURRENCY_MINOR_UNITS, error_messages, format_minor, minor_units
+from db.models.donations import error_messages, format_minor, minor_units
 from db.models.expenses import CATEGORIES, ExpenseIn
 from db.models.spreadsheet import safe_csv
 from metrics.finance import monthly_cash_flow
 from metrics.fundraising_desk import expense_shares, expenses_by_month_and_category
 from metrics.periods import add_months
 from metrics.query import collect_all
+from money import currencies as money_currencies
 
 FLASH = "expenses_flash"
 CHECKED = "expenses_checked"
@@ -89,7 +90,7 @@ with tab_entry:
         date_col, amount_col, currency_col = st.columns([1, 1, 1])
         date_col.date_input("Date", max_value=today, key="expense_date", format="YYYY-MM-DD")
         amount_col.text_input("Amount", key="expense_amount", placeholder="e.g. 420.00")
-        currency_col.selectbox("Currency", sorted(CURRENCY_MINOR_UNITS), key="expense_currency")
+        currency_col.selectbox("Currency", money_currencies(), key="expense_currency")
         category_col, chapter_col = st.columns(2)
         category_col.selectbox(
             "Category",

@@ -33,8 +33,9 @@ from db.gift_import import (
     preview_frame,
     read_csv,
 )
-from db.models.donations import CURRENCY_MINOR_UNITS, ExchangeRateIn, error_messages, format_minor
+from db.models.donations import ExchangeRateIn, error_messages, format_minor
 from db.models.spreadsheet import safe_csv
+from money import currencies as money_currencies
 
 CHECK = "import_check"
 FLASH = "import_flash"
@@ -240,7 +241,7 @@ with tab_rates:
         f"How many {money.reporting_currency} one unit of another currency is worth, from a date until the "
         "next stored rate. Gifts keep the reporting amount they were saved with."
     )
-    currencies = [c for c in sorted(CURRENCY_MINOR_UNITS) if c != money.reporting_currency]
+    currencies = [c for c in money_currencies() if c != money.reporting_currency]
     st.session_state.setdefault("rate_currency", "EUR" if "EUR" in currencies else currencies[0])
     st.session_state.setdefault("rate_valid_on", today)
     st.session_state.setdefault("rate_value", "")

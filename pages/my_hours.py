@@ -12,7 +12,7 @@ import polars as pl
 import streamlit as st
 from pydantic import ValidationError
 
-from components.charts import HOURS, Series, bars, money
+from components.charts import HOURS, Series, bars
 from components.feedback import show_flash
 from components.hours_statement import build_statement, statement_csv, statement_pdf
 from components.session import require_role, utcnow
@@ -28,6 +28,7 @@ from db.hours import (
 )
 from db.models.hours import ACTIVITIES, ACTIVITY_LABELS, HoursEdit, first_errors, format_minutes
 from metrics.volunteer_totals import by_activity, by_period, totals, value_of_time_minor
+from money import format_money
 
 FLASH = "my_hours_flash"
 CONFIRM = "my_hours_confirm_withdraw"
@@ -49,8 +50,8 @@ today = member.today()
 
 
 def money_text(minor: int) -> str:
-    unit = money(settings.currency)
-    return f"{unit.prefix}{minor / 100:,.2f}{unit.suffix}"
+    # The currency's own digits: JPY has none, BHD three.
+    return format_money(minor, settings.currency)
 
 
 def hours_text(minutes: int) -> str:
