@@ -54,6 +54,7 @@ from db.models.donations import (
 )
 from db.models.donors import check_email, check_name, name_key
 from db.models.spreadsheet import FORMULA_PREFIXES
+from imports.text import UnreadableFile, decode_text, delimiter
 
 ImportFormat = Literal["stripe", "paypal", "generic"]
 FORMATS: tuple[ImportFormat, ...] = ("stripe", "paypal", "generic")
@@ -202,13 +203,14 @@ class RawFile:
 
 
 def read_csv(data: bytes) -> RawFile:
-    """The file's header and rows as text. UTF-8 (with or without BOM) or,
-    failing that, Windows-1252, which older PayPal downloads use."""
+    """The file's header and rows as text: UTF-8, UTF-16 or UTF-32 (Excel's
+    "Unicode text", tab-separated) or Windows-1252, which older PayPal
+    downloads use (`imports.text`)."""
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    reader = csv.reader(io.StringIO(text, newline=""))
+        text = decode_text(data)
+    except UnreadableFile as exc:
+        raise InvalidDataError(str(exc)) from None
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(text))
     try:
         header = next(reader)
     except StopIteration:

@@ -164,6 +164,11 @@ def test_participant_fills_in_the_survey(page: Any, app_url: str) -> None:
     page.locator(".st-key-survey_target [role='combobox']").click()
     page.get_by_role("option").first.click()
     wait_for_app(page)
+    # A movement-wide programme asks where the participant took part.
+    if page.locator(".st-key-survey_chapter").count():
+        page.locator(".st-key-survey_chapter [role='combobox']").click()
+        page.get_by_role("option").first.click()
+        wait_for_app(page)
     page.locator(".st-key-survey_code input").fill(f"otter-{uuid4().hex[:4]}")
     for i in range(1, 17):
         page.locator(f".st-key-survey_q{i:02d}").get_by_text("Often", exact=True).click()
