@@ -56,12 +56,12 @@ _PERSON_ZONE = """
       %s) as time_zone"""
 
 
-def person_time_zone(identity: Identity) -> str:
+def person_time_zone(identity: Identity, *, uri: str | None = None) -> str:
     """A person's zone: their member's chapter's, else the first chapter they
     hold a role in, else the movement's root chapter's, else UTC."""
     from db.connection import transaction
 
-    with transaction(identity) as conn:
+    with transaction(identity, uri) as conn:
         row = conn.execute(_PERSON_ZONE, (FALLBACK_ZONE,)).fetchone()
     if row is None:
         return FALLBACK_ZONE

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from db import clock
 from db.identity import Identity
 from db.report_frames import load_report_frames
 from db.seed.accounts import DEMO_ACCOUNTS
@@ -32,12 +33,21 @@ PAGES = {
 }
 
 
+_BOARD_IDENTITY = Identity(user_id=BOARD.user_id, email=BOARD.email)
+
+
+def _board_today(pg_server: object) -> date:
+    """The app's as_of: the board member's own date, not the server's."""
+    uri = _db_uri(pg_server, f"hb_browser_{_worker()}")
+    return clock.today_in(clock.person_time_zone(_BOARD_IDENTITY, uri=uri))
+
+
 def _direct(pg_server: object, period: Period) -> HealthReport:
     """The report computed straight from metrics/ on the app's own data,
     read as the same person."""
     uri = _db_uri(pg_server, f"hb_browser_{_worker()}")
-    frames = load_report_frames(Identity(user_id=BOARD.user_id, email=BOARD.email), uri=uri)
-    return health_report(frames, as_of=date.today(), period=period)
+    frames = load_report_frames(_BOARD_IDENTITY, uri=uri)
+    return health_report(frames, as_of=_board_today(pg_server), period=period)
 
 
 def _cards(page: Any) -> dict[str, str]:
@@ -95,7 +105,7 @@ def test_overview_figures_period_change_board_report_and_screenshots(
     page.get_by_role("heading", name="Movement health").wait_for()
     page.get_by_test_id("stMetric").filter(has_text="Donor retention").wait_for()
     wait_for_app(page)
-    today = date.today()
+    today = _board_today(pg_server)
 
     cards = _cards(page)
     _assert_cards_match(cards, _direct(pg_server, Period.calendar_year(today.year)))
