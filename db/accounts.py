@@ -28,7 +28,7 @@ from db.config import Settings, get_settings
 from db.connection import service_transaction, transaction
 from db.errors import InvalidDataError, NotAllowedError
 from db.identity import Identity
-from db.passwords import hash_password, needs_rehash, verify_password
+from db.passwords import PasswordsBusy, hash_password, needs_rehash, verify_password
 
 log = logging.getLogger(__name__)
 
@@ -182,7 +182,10 @@ def authenticate(
                  from auth.users where lower(email) = %s""",
             (address,),
         )
-        ok = verify_password(row["encrypted_password"] if row else None, password)
+        try:
+            ok = verify_password(row["encrypted_password"] if row else None, password)
+        except PasswordsBusy as exc:
+            raise SignInError(str(exc)) from None
         conn.execute(
             "insert into auth.sign_in_attempts (email, succeeded, attempted_at) values (%s, %s, %s)",
             (address, ok, at),
