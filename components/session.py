@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 SESSION_KEY = "signed_in"
 LAST_ACTIVITY_KEY = "session_last_activity_at"
 ROLES_CHECKED_KEY = "session_roles_checked_at"
+STARTED_KEY = "session_started_at"
 NOTICE_KEY = "session_notice"
 SUPABASE_CLIENT_KEY = "supabase_client"
 ROLE_NAMES = ("board", "coordinator", "fundraiser", "volunteer", "admin")
@@ -133,6 +134,7 @@ def start_session(user: SignedIn, *, now: datetime | None = None) -> None:
     at = now or utcnow()
     st.session_state[SESSION_KEY] = user
     st.session_state[LAST_ACTIVITY_KEY] = at
+    st.session_state[STARTED_KEY] = at
     st.session_state[ROLES_CHECKED_KEY] = at
     st.session_state.pop(NOTICE_KEY, None)
     log.info("session started for user %s", user.user_id)
@@ -146,7 +148,7 @@ def sign_out(notice: str | None = None) -> None:
         from db.supabase_auth import sign_out as supabase_sign_out
 
         supabase_sign_out(client)
-    for key in (SESSION_KEY, LAST_ACTIVITY_KEY, ROLES_CHECKED_KEY):
+    for key in (SESSION_KEY, LAST_ACTIVITY_KEY, ROLES_CHECKED_KEY, STARTED_KEY):
         st.session_state.pop(key, None)
     if notice:
         st.session_state[NOTICE_KEY] = notice
@@ -184,6 +186,18 @@ def enforce_session(*, now: datetime | None = None, settings: Settings | None = 
         sign_out(f"You were signed out after {minutes} minutes without activity. Please sign in again.")
         return None
     st.session_state[LAST_ACTIVITY_KEY] = at
+
+    started = st.session_state.get(STARTED_KEY)
+    if not isinstance(started, datetime):
+        started = st.session_state[STARTED_KEY] = at
+    from db.accounts import session_ended
+
+    # Asked on every run, so a suspension or an admin's password reset
+    # signs the person out at their next click, not when the session idles.
+    if session_ended(user.identity, started):
+        log.info("session of user %s ended by an account change", user.user_id)
+        sign_out("Your session has ended: your account was changed by an admin. Please sign in again.")
+        return None
 
     if user.provider == "supabase":
         client = st.session_state.get(SUPABASE_CLIENT_KEY)

@@ -280,6 +280,16 @@ def change_own_password(
     log.info("password changed by user %s", identity.user_id)
 
 
+def session_ended(identity: Identity, started_at: datetime, *, uri: str | None = None) -> bool:
+    """Whether the session of `identity` begun at `started_at` was ended
+    since by a suspension or an admin's reset (app.session_ended)."""
+    if identity.user_id is None:
+        return False
+    with transaction(identity, uri) as conn:
+        row = _one(conn, "select app.session_ended(%s) as ended", (started_at,))
+    return bool(row and row["ended"])
+
+
 def reset_password(identity: Identity, account: UUID, *, uri: str | None = None) -> str:
     """An admin's reset of another local account: returns a temporary
     password to hand over, which its owner must change at sign-in."""
