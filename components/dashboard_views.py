@@ -18,6 +18,7 @@ import polars as pl
 import money
 from components import charts
 from components import format as fmt
+from components.text import plain
 from metrics import glossary
 from metrics.figure import Figure
 from metrics.impact import CONTROLLED_TRIALS_G, CONTROLLED_TRIALS_G_BIAS_CORRECTED, GoalProgress, PairedChange
@@ -1578,12 +1579,12 @@ def render(view: View, *, key: str | None = None) -> None:
     if view.fig is not None:
         show(view.fig, key=f"chart_{k}")
     else:
-        st.markdown(f"**{view.title}**")
+        st.markdown(f"**{plain(view.title)}**")
         st.info(view.empty or "Nothing to show for these filters.", icon=":material/info:")
     if view.caption:
         st.caption(view.caption)
     if view.table is not None and view.table.height:
-        with st.expander(f"The numbers: {view.title.lower()}", icon=":material/table:"):
+        with st.expander(f"The numbers: {plain(view.title.lower())}", icon=":material/table:"):
             show_table(view.table, title=view.title, key=f"table_{k}")
 
 

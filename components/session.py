@@ -16,6 +16,7 @@ from uuid import UUID
 
 import streamlit as st
 
+from components.text import plain
 from db import clock
 from db.config import Settings, get_settings
 from db.identity import ANONYMOUS, Identity
@@ -77,6 +78,13 @@ def local_today() -> date:
         cached = (user.user_id, clock.person_time_zone(user.identity))
         st.session_state[_ZONE_KEY] = cached
     return clock.today_in(cached[1])
+
+
+def on_or_after(today: date, stored: date | None) -> date:
+    """The latest date a picker may offer: today, or a saved date that is
+    already later (recorded where the day had begun, in a zone ahead of this
+    person's), which must stay showable and savable unchanged."""
+    return today if stored is None or stored <= today else stored
 
 
 def current_user() -> SignedIn | None:
@@ -247,7 +255,7 @@ def account_sidebar(user: SignedIn) -> None:
     """Who is signed in, and the sign-out button, under the navigation."""
     with st.sidebar:
         roles = ", ".join(sorted(user.roles)) or "no roles yet"
-        st.caption(f"Signed in as **{user.display_name}**  \n{user.email}  \n{roles}")
+        st.caption(f"Signed in as **{plain(user.display_name)}**  \n{plain(user.email)}  \n{roles}")
         st.button(
             "Sign out",
             key="session_sign_out",

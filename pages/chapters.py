@@ -8,7 +8,8 @@ import streamlit as st
 from pydantic import ValidationError
 
 from components.feedback import finish, show_errors, show_flash
-from components.session import local_today, require_role
+from components.session import local_today, on_or_after, require_role
+from components.text import plain
 from db.chapters import (
     chapter_labels,
     create_chapter,
@@ -225,7 +226,10 @@ with tab_edit:
                 "Place", value=row["place"] or "", key=f"edit_place_{chosen}", max_chars=200
             )
             founded = st.date_input(
-                "Founded", value=row["founded_on"], max_value=today, key=f"edit_founded_{chosen}"
+                "Founded",
+                value=row["founded_on"],
+                max_value=on_or_after(today, row["founded_on"]),
+                key=f"edit_founded_{chosen}",
             )
             zones = time_zones()
             zone = st.selectbox(
@@ -250,7 +254,7 @@ with tab_edit:
                 else:
                     done(f"{changed.name} is saved.")
         if LEVEL_RANK[row["level"]] > 1 and row["children"]:
-            st.caption(f"{row['children']} chapter(s) sit below {row['name']}.")
+            st.caption(f"{row['children']} chapter(s) sit below {plain(row['name'])}.")
 
 with tab_dormant:
     st.markdown(

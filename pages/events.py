@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from components.charts import OKABE_ITO
 from components.feedback import finish, show_errors, show_flash
 from components.session import local_today, require_role
+from components.text import plain
 from db.chapters import chapter_labels, list_chapters
 from db.errors import InvalidDataError, NotAllowedError
 from db.events import (
@@ -329,7 +330,7 @@ with tab_shifts:
             )
             with c.popover("Remove", width="stretch", key=f"remove_shift_menu_{s['id']}"):
                 taken = f" and its {s['signed_up']} sign-up(s)" if s["signed_up"] else ""
-                st.write(f"Remove {s['title']}{taken}?")
+                st.markdown(f"Remove {plain(s['title'])}{taken}?")
                 if st.button("Yes, remove", key=f"remove_shift_{s['id']}", type="primary"):
                     try:
                         delete_shift(user.identity, int(s["id"]))

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from components.feedback import show_flash
 from components.money_tables import money_column, money_table
 from components.session import local_today, require_role
+from components.text import plain
 from db.campaigns import campaigns_frame
 from db.donations import exchange_rates_frame, major, movement_money, save_exchange_rate
 from db.errors import InvalidDataError, NotAllowedError
@@ -87,7 +88,7 @@ with tab_file:
             format_func=lambda f: FORMAT_LABEL[f] + (" (detected)" if f == detected else ""),
             key="import_format",
         )
-        st.caption(f"{upload.name}: {len(raw.rows):,} rows, {len(raw.columns)} columns.")
+        st.caption(f"{plain(upload.name)}: {len(raw.rows):,} rows, {len(raw.columns)} columns.")
         defaults = default_mapping(fmt, raw.columns)
         choices = [NONE, *raw.columns]
         mapping: dict[str, str | None] = {}

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from components.downloads import download_buttons
 from components.feedback import finish, show_errors, show_flash
-from components.session import local_today, require_role
+from components.session import local_today, on_or_after, require_role
 from db.chapters import chapter_labels, list_chapters
 from db.errors import InvalidDataError, NotAllowedError
 from db.members import (
@@ -174,7 +174,7 @@ def member_form(prefix: str, row: dict[str, Any] | None, submit: str) -> MemberI
     joined = a.date_input(
         "Joined",
         value=row["joined_on"] if row else today,
-        max_value=today,
+        max_value=on_or_after(today, row["joined_on"] if row else None),
         key=f"{prefix}_joined",
     )
     trained = b.date_input(

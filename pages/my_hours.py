@@ -12,10 +12,11 @@ import polars as pl
 import streamlit as st
 from pydantic import ValidationError
 
-from components.charts import HOURS, Series, bars
+from components.charts import HOURS, Series, as_text, bars
 from components.feedback import show_flash
 from components.hours_statement import build_statement, statement_csv, statement_pdf
 from components.session import require_role, utcnow
+from components.text import plain
 from db.errors import InvalidDataError, NotAllowedError
 from db.hours import (
     MSG_NO_MEMBER,
@@ -183,7 +184,7 @@ with tab_history:
     if recent.height:
         st.subheader("Recently approved")
         for row in recent.head(5).iter_rows(named=True):
-            st.markdown(f":green[:material/check_circle:] {_saved_from(row).summary}")
+            st.markdown(f":green[:material/check_circle:] {plain(_saved_from(row).summary)}")
     pending = entries.filter(pl.col("status") == "pending")
     if pending.height:
         st.subheader("Waiting for approval")
@@ -245,7 +246,7 @@ with tab_totals:
     )
     fig.update_xaxes(tickformat="%b %Y", title_text=None)
     fig.update_yaxes(title_text=None)
-    st.plotly_chart(fig, theme=None, key="my_hours_by_month", config={"displayModeBar": False})
+    st.plotly_chart(as_text(fig), theme=None, key="my_hours_by_month", config={"displayModeBar": False})
     yearly = by_period(entries, "year").sort("period", descending=True)
     st.markdown("**By year**")
     st.dataframe(

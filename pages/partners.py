@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from components import charts
 from components.feedback import finish, show_errors, show_flash
-from components.session import local_today, require_role
+from components.session import local_today, on_or_after, require_role
 from db.chapters import chapter_labels, list_chapters
 from db.errors import InvalidDataError, NotAllowedError
 from db.models.partners import PARTNER_KIND_LABELS, PARTNER_STATUS_LABELS, PartnerIn
@@ -69,7 +69,7 @@ def partner_form(prefix: str, row: dict[str, Any] | None, submit: str) -> Partne
     since = left.date_input(
         "Partner since",
         value=row["since"] if row else today,
-        max_value=today,
+        max_value=on_or_after(today, row["since"] if row else None),
         key=f"{prefix}_since",
     )
     options = list(chapter_choices)

@@ -10,6 +10,7 @@ from components.downloads import file_stem
 from components.money_tables import money_column, money_table
 from components.session import local_today, require_role
 from components.statement_pdf import Statement, statement_pdf, statements_zip
+from components.text import plain
 from db.campaigns import campaigns_frame
 from db.donations import amount_text, gifts_frame, major, movement_money
 from db.donors import donors_frame
@@ -74,7 +75,7 @@ tab_one, tab_all = st.tabs(["One donor", f"All {len(labels):,} donors"])
 with tab_one:
     donor_id = st.selectbox("Donor", list(labels), format_func=lambda i: labels[i], key="statements_donor")
     statement = statement_for(donor_id)
-    st.markdown(f"**{statement.donor_name}** · {statement.donor_email or 'no email'}")
+    st.markdown(f"**{plain(statement.donor_name)}** · {plain(statement.donor_email or 'no email')}")
     table = statement.lines.sort("received_on").select(
         pl.col("received_on").alias("Date"),
         pl.col("channel").alias("Channel"),

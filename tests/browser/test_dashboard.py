@@ -10,13 +10,12 @@ from typing import Any
 
 import pytest
 
-from db import clock
 from db.identity import Identity
 from db.report_frames import load_report_frames
 from db.seed.accounts import DEMO_ACCOUNTS
 from metrics.periods import Period
 from metrics.report import HealthReport, health_report
-from tests.browser.conftest import SCREENSHOTS, screenshot, sign_in, wait_for_app
+from tests.browser.conftest import SCREENSHOTS, person_today, screenshot, sign_in, wait_for_app
 from tests.conftest import _db_uri, _worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -38,8 +37,7 @@ _BOARD_IDENTITY = Identity(user_id=BOARD.user_id, email=BOARD.email)
 
 def _board_today(pg_server: object) -> date:
     """The app's as_of: the board member's own date, not the server's."""
-    uri = _db_uri(pg_server, f"hb_browser_{_worker()}")
-    return clock.today_in(clock.person_time_zone(_BOARD_IDENTITY, uri=uri))
+    return person_today(pg_server, BOARD.email)
 
 
 def _direct(pg_server: object, period: Period) -> HealthReport:
