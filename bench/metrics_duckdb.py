@@ -62,7 +62,7 @@ def _setup(con: duckdb.DuckDBPyConnection) -> None:
                  (1::bigint << (day(starts_on) - 1)) as day_mask, true as part
             from attended where member_id is not null
           union all
-          select member_id, month, day_mask::bigint, true from volunteer_hours where status in ('approved', 'pending')
+          select member_id, month, day_mask::bigint, true from volunteer_hours where status = 'approved'
           union all
           select l.member_id, date_trunc('month', g.received_on)::date, (1::bigint << (day(g.received_on) - 1)), false
             from gifts g join donor_members l using (donor_id);

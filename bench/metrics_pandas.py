@@ -70,7 +70,7 @@ class Report:
         att = self.attended[self.attended["member_id"].notna()]
         links = f["donor_members"]
         gave = self.gifts.merge(links, on="donor_id", how="inner")
-        vol = self.hours[self.hours["status"].isin(["approved", "pending"])]
+        vol = self.hours[self.hours["status"] == "approved"]
         self.activity = pd.concat(
             [
                 pd.DataFrame(

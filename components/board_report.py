@@ -23,13 +23,15 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import plotly.graph_objects as go
 import plotly.io as pio
 import polars as pl
+
+from db import clock
 
 if TYPE_CHECKING:
     from metrics.impact import GoalProgress
@@ -630,7 +632,7 @@ def board_pack(
         movement=movement,
         scope=scope,
         as_of=f"{report.through:%d %b %Y}",
-        generated_at=datetime.now(UTC),
+        generated_at=clock.utc_now(),
         alerts=[f"{title}. {message}" for _, title, message in v.alerts(report)],
         sections=[overview, sustainability, momentum, impact],
     )

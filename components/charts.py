@@ -14,6 +14,9 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+import money as money_rules
+from components.text import chart_text
+
 # Okabe & Ito's eight colours, ordered so the first few differ most for
 # every common form of colour blindness; yellow last because it fades on a
 # white projector screen.
@@ -68,13 +71,10 @@ SCORE = Unit("score", ",.1f", ",.2f")
 
 def money(currency: str) -> Unit:
     """Amounts in major units of `currency` (pages convert minor units)."""
-    symbol = CURRENCY_SYMBOLS.get(currency)
-    if symbol:
+    symbol = money_rules.symbol(currency)
+    if symbol != currency:
         return Unit(currency, ",.0f", ",.0f", prefix=symbol)
     return Unit(currency, ",.0f", ",.0f", suffix=f" {currency}")
-
-
-CURRENCY_SYMBOLS: dict[str, str] = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
 
 
 def template() -> go.layout.Template:
@@ -185,7 +185,7 @@ def lines(
                 mode="lines+markers" if markers else "lines",
                 line={"color": s.color or OKABE_ITO[i % len(OKABE_ITO)], "width": 3, "dash": s.dash},
                 marker={"size": 8},
-                hovertemplate=f"{s.name}<br>{hover_x}: {unit.hover_value('y')}<extra></extra>",
+                hovertemplate=f"{chart_text(s.name)}<br>{hover_x}: {unit.hover_value('y')}<extra></extra>",
             )
         )
     fig.update_yaxes(tickformat=unit.tickformat, tickprefix=unit.prefix, rangemode="tozero")
@@ -219,7 +219,9 @@ def bars(
                 name=s.name,
                 orientation="h" if horizontal else "v",
                 marker={"color": s.color or OKABE_ITO[i % len(OKABE_ITO)]},
-                hovertemplate=f"{s.name}<br>{label_ref}: {unit.hover_value(value_ref)}<extra></extra>",
+                hovertemplate=(
+                    f"{chart_text(s.name)}<br>{label_ref}: {unit.hover_value(value_ref)}<extra></extra>"
+                ),
             )
         )
     value_axis = fig.update_xaxes if horizontal else fig.update_yaxes
@@ -524,17 +526,38 @@ def mark_points(
             mode="markers",
             name=name,
             marker={"size": 14, "color": color, "symbol": "diamond", "line": {"color": "white", "width": 1}},
-            hovertemplate=f"{name}<br>{hover_x}: {unit.hover_value('y')}<extra></extra>",
+            hovertemplate=f"{chart_text(name)}<br>{hover_x}: {unit.hover_value('y')}<extra></extra>",
         )
     )
     fig.update_layout(showlegend=True)
     return fig
 
 
+_TRACE_TEXT = ("x", "y", "text", "labels", "name")
+
+
+def as_text(fig: go.Figure) -> go.Figure:
+    """The figure with every name and label from the data escaped, so a
+    chapter called `<a href=…>` is shown as typed, never as a link."""
+    for trace in fig.data:
+        for attr in _TRACE_TEXT:
+            value = getattr(trace, attr, None)
+            if isinstance(value, str):
+                trace[attr] = chart_text(value)
+            elif value is not None and not isinstance(value, (int, float)):
+                items = value.tolist() if hasattr(value, "tolist") else list(value)
+                if any(isinstance(v, str) for v in items):
+                    trace[attr] = [chart_text(v) if isinstance(v, str) else v for v in items]
+    return fig
+
+
 def show(fig: go.Figure, *, key: str) -> None:
     """Put a figure on the page with our own template (Streamlit's theme
-    would replace the colour-blind-safe palette and the large fonts)."""
+    would replace the colour-blind-safe palette and the large fonts), its
+    data's text escaped (`as_text`)."""
     import streamlit as st
+
+    as_text(fig)
 
     st.plotly_chart(
         fig,

@@ -15,8 +15,11 @@ from datetime import date
 import plotly.graph_objects as go
 import polars as pl
 
+import money
 from components import charts
 from components import format as fmt
+from components.text import plain
+from metrics import glossary
 from metrics.figure import Figure
 from metrics.impact import CONTROLLED_TRIALS_G, CONTROLLED_TRIALS_G_BIAS_CORRECTED, GoalProgress, PairedChange
 from metrics.momentum import LEVELS, RUNGS
@@ -107,14 +110,8 @@ def figure_text(fig: Figure, currency: str) -> str:
 
 
 def _money_col(name: str, currency: str) -> pl.Expr:
-    scale = float(10 ** _exponent(currency))
-    return (pl.col(name).cast(pl.Float64) / scale).round(2)
-
-
-def _exponent(currency: str) -> int:
-    from db.models.donations import CURRENCY_MINOR_UNITS
-
-    return CURRENCY_MINOR_UNITS.get(currency, 2)
+    digits = money.exponent(currency)
+    return (pl.col(name).cast(pl.Float64) / float(10**digits)).round(digits)
 
 
 def period_name(r: HealthReport) -> str:
@@ -187,6 +184,9 @@ def kpi_cards(r: HealthReport, against: str | None = None) -> list[Card]:
         noun = ""  # the label names the thing; a long value would be cut on the card
         people = people_behind(r, k.key)
         help_parts: list[str] = []
+        meaning = glossary.definition(k.key)
+        if meaning:
+            help_parts.append(meaning)
         if k.note:
             help_parts.append(k.note)
         if _is_small(people) or (k.key == "members" and _is_small(int(k.previous.value or 0))):
@@ -1579,12 +1579,12 @@ def render(view: View, *, key: str | None = None) -> None:
     if view.fig is not None:
         show(view.fig, key=f"chart_{k}")
     else:
-        st.markdown(f"**{view.title}**")
+        st.markdown(f"**{plain(view.title)}**")
         st.info(view.empty or "Nothing to show for these filters.", icon=":material/info:")
     if view.caption:
         st.caption(view.caption)
     if view.table is not None and view.table.height:
-        with st.expander(f"The numbers: {view.title.lower()}", icon=":material/table:"):
+        with st.expander(f"The numbers: {plain(view.title.lower())}", icon=":material/table:"):
             show_table(view.table, title=view.title, key=f"table_{k}")
 
 
@@ -1628,3 +1628,13 @@ def render_notes(r: HealthReport) -> None:
 
     for note in r.notes:
         st.caption(note)
+
+
+def render_glossary() -> None:
+    """The metric dictionary: each headline figure's definition and the
+    as-of rule, as plain text."""
+    import streamlit as st
+
+    for term in glossary.TERMS:
+        st.markdown(f"**{term.name}**: {term.definition}")
+    st.caption(glossary.AS_OF_RULE)

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 import polars as pl
 
+from components.text import plain
 from db.models.spreadsheet import safe_csv
 
 Format = Literal["csv", "xlsx", "parquet"]
@@ -115,7 +116,7 @@ def show_table(
     """A titled table with its downloads; an empty one says so."""
     import streamlit as st
 
-    st.markdown(f"**{title}**")
+    st.markdown(f"**{plain(title)}**")
     if caption:
         st.caption(caption)
     if frame.height == 0:

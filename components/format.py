@@ -7,19 +7,18 @@ from __future__ import annotations
 import math
 from typing import Literal
 
-from db.models.donations import CURRENCY_MINOR_UNITS
+import money as money_rules
 from metrics.figure import Figure
 from metrics.privacy import MIN_GROUP_SIZE, SUPPRESSED_TEXT
 
 Kind = Literal["ratio", "money", "months", "hours", "count", "points", "hhi", "effect", "score", "number"]
 
-CURRENCY_SYMBOLS: dict[str, str] = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
 DASH = "—"
 
 
 def major(minor: float, currency: str) -> float:
     """Minor units in major units: 1234 USD cents → 12.34; 1234 JPY → 1234."""
-    return float(minor) / float(10 ** CURRENCY_MINOR_UNITS.get(currency, 2))
+    return money_rules.major(minor, currency)
 
 
 def money(minor: float | None, currency: str, *, compact: bool = False) -> str:
@@ -27,7 +26,8 @@ def money(minor: float | None, currency: str, *, compact: bool = False) -> str:
     if minor is None:
         return DASH
     major_ = major(minor, currency)
-    symbol = CURRENCY_SYMBOLS.get(currency)
+    symbol = money_rules.symbol(currency)
+    symbol = "" if symbol == currency else symbol
     sign = "−" if major_ < 0 else ""
     value = abs(major_)
     if compact and value >= 1_000_000:

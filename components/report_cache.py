@@ -28,7 +28,7 @@ import polars as pl
 import streamlit as st
 
 from components.filters import ChapterOption, FilterOptions, Filters, dashboard_filters, subtree
-from components.session import SignedIn, require_role
+from components.session import SignedIn, local_today, require_role
 from db.identity import Identity
 
 if TYPE_CHECKING:
@@ -264,7 +264,8 @@ class Dashboard:
 
 
 def today() -> date:
-    return date.today()
+    """The dashboard's as_of: today where the person is."""
+    return local_today()
 
 
 def open_dashboard(title: str, *roles: str, caption: str | None = None) -> Dashboard:

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 import streamlit as st
 
+from components.text import plain
+from db import clock
 from db.config import Settings, get_settings
 from db.identity import ANONYMOUS, Identity
 
@@ -24,6 +26,7 @@ log = logging.getLogger(__name__)
 SESSION_KEY = "signed_in"
 LAST_ACTIVITY_KEY = "session_last_activity_at"
 ROLES_CHECKED_KEY = "session_roles_checked_at"
+STARTED_KEY = "session_started_at"
 NOTICE_KEY = "session_notice"
 SUPABASE_CLIENT_KEY = "supabase_client"
 ROLE_NAMES = ("board", "coordinator", "fundraiser", "volunteer", "admin")
@@ -58,7 +61,30 @@ class SignedIn:
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return clock.utc_now()
+
+
+_ZONE_KEY = "hb_time_zone"
+
+
+def local_today() -> date:
+    """Today where the signed-in person is (their chapter's zone, looked up
+    once per session), for every date default and check of a page."""
+    user = current_user()
+    if user is None:
+        return clock.latest_today()
+    cached = st.session_state.get(_ZONE_KEY)
+    if not (isinstance(cached, tuple) and cached[0] == user.user_id):
+        cached = (user.user_id, clock.person_time_zone(user.identity))
+        st.session_state[_ZONE_KEY] = cached
+    return clock.today_in(cached[1])
+
+
+def on_or_after(today: date, stored: date | None) -> date:
+    """The latest date a picker may offer: today, or a saved date that is
+    already later (recorded where the day had begun, in a zone ahead of this
+    person's), which must stay showable and savable unchanged."""
+    return today if stored is None or stored <= today else stored
 
 
 def current_user() -> SignedIn | None:
@@ -116,6 +142,7 @@ def start_session(user: SignedIn, *, now: datetime | None = None) -> None:
     at = now or utcnow()
     st.session_state[SESSION_KEY] = user
     st.session_state[LAST_ACTIVITY_KEY] = at
+    st.session_state[STARTED_KEY] = at
     st.session_state[ROLES_CHECKED_KEY] = at
     st.session_state.pop(NOTICE_KEY, None)
     log.info("session started for user %s", user.user_id)
@@ -129,7 +156,7 @@ def sign_out(notice: str | None = None) -> None:
         from db.supabase_auth import sign_out as supabase_sign_out
 
         supabase_sign_out(client)
-    for key in (SESSION_KEY, LAST_ACTIVITY_KEY, ROLES_CHECKED_KEY):
+    for key in (SESSION_KEY, LAST_ACTIVITY_KEY, ROLES_CHECKED_KEY, STARTED_KEY):
         st.session_state.pop(key, None)
     if notice:
         st.session_state[NOTICE_KEY] = notice
@@ -167,6 +194,18 @@ def enforce_session(*, now: datetime | None = None, settings: Settings | None = 
         sign_out(f"You were signed out after {minutes} minutes without activity. Please sign in again.")
         return None
     st.session_state[LAST_ACTIVITY_KEY] = at
+
+    started = st.session_state.get(STARTED_KEY)
+    if not isinstance(started, datetime):
+        started = st.session_state[STARTED_KEY] = at
+    from db.accounts import session_ended
+
+    # Asked on every run, so a suspension or an admin's password reset
+    # signs the person out at their next click, not when the session idles.
+    if session_ended(user.identity, started):
+        log.info("session of user %s ended by an account change", user.user_id)
+        sign_out("Your session has ended: your account was changed by an admin. Please sign in again.")
+        return None
 
     if user.provider == "supabase":
         client = st.session_state.get(SUPABASE_CLIENT_KEY)
@@ -216,7 +255,7 @@ def account_sidebar(user: SignedIn) -> None:
     """Who is signed in, and the sign-out button, under the navigation."""
     with st.sidebar:
         roles = ", ".join(sorted(user.roles)) or "no roles yet"
-        st.caption(f"Signed in as **{user.display_name}**  \n{user.email}  \n{roles}")
+        st.caption(f"Signed in as **{plain(user.display_name)}**  \n{plain(user.email)}  \n{roles}")
         st.button(
             "Sign out",
             key="session_sign_out",

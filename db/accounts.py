@@ -10,11 +10,12 @@ transaction carrying the person's identity, so row-level security and the
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
@@ -23,11 +24,11 @@ import psycopg
 from psycopg.rows import dict_row
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from db.config import Settings
+from db import clock
 from db.connection import service_transaction, transaction
 from db.errors import InvalidDataError, NotAllowedError
 from db.identity import Identity
-from db.passwords import hash_password, needs_rehash, verify_password
+from db.passwords import PasswordsBusy, hash_password, needs_rehash, verify_password
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +103,7 @@ def _all(conn: psycopg.Connection[Any], sql: str, params: Any = None) -> list[Ro
 
 def _now(now: datetime | None) -> datetime:
     if now is None:
-        return datetime.now(UTC)
+        return clock.utc_now()
     if now.tzinfo is None:
         raise ValueError("now must carry a time zone")
     return now
@@ -118,7 +119,6 @@ def authenticate(
     client: str | None = None,
     device_token: str | None = None,
     now: datetime | None = None,
-    settings: Settings | None = None,
     uri: str | None = None,
 ) -> Account:
     """Check a local account's password, throttled in the database
@@ -144,14 +144,21 @@ def authenticate(
     if row["wait_seconds"] > 0:
         log.warning("sign-in refused: throttled for %s s", row["wait_seconds"])
         raise LockedOutError(row["wait_seconds"])
-    ok = verify_password(row["encrypted_password"], password)
+    try:
+        ok = verify_password(row["encrypted_password"], password)
+    except PasswordsBusy as exc:
+        raise SignInError(str(exc)) from None
     if not ok or row["user_id"] is None:
         log.warning("sign-in failed: wrong email or password")
         raise SignInError(WRONG_CREDENTIALS)
     if row["banned_until"] is not None and row["banned_until"] > at:
         log.warning("sign-in refused: account suspended")
         raise SignInError("This account is suspended. Ask an admin of your movement.")
-    new_hash = hash_password(password) if needs_rehash(row["encrypted_password"]) else None
+    new_hash = None
+    if needs_rehash(row["encrypted_password"]):
+        # A stronger hash can wait for a calmer sign-in; this one goes ahead.
+        with contextlib.suppress(PasswordsBusy):
+            new_hash = hash_password(password)
     with service_transaction(uri) as conn:
         done = _one(
             conn, "select app.sign_in_succeeded(%s, %s, %s) as token", (row["attempt_id"], new_hash, at)
@@ -229,6 +236,16 @@ def change_own_password(
     with transaction(identity, uri) as conn:
         conn.execute("select app.set_local_password(%s, %s)", (identity.user_id, hash_password(new)))
     log.info("password changed by user %s", identity.user_id)
+
+
+def session_ended(identity: Identity, started_at: datetime, *, uri: str | None = None) -> bool:
+    """Whether the session of `identity` begun at `started_at` was ended
+    since by a suspension or an admin's reset (app.session_ended)."""
+    if identity.user_id is None:
+        return False
+    with transaction(identity, uri) as conn:
+        row = _one(conn, "select app.session_ended(%s) as ended", (started_at,))
+    return bool(row and row["ended"])
 
 
 def reset_password(identity: Identity, account: UUID, *, uri: str | None = None) -> str:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import polars as pl
 
+import money
 from db.arrow import read_frame
 from db.donations import dict_transaction
 from db.identity import Identity
-from db.models.donations import CURRENCY_MINOR_UNITS, CampaignIn
+from db.models.donations import CampaignIn
 
 CAMPAIGN_SCHEMA: dict[str, type[pl.DataType] | pl.DataType] = {
     "campaign_id": pl.Int64,
@@ -59,7 +60,8 @@ def _minor_digits_sql(column: str) -> str:
     """A SQL expression for the minor-unit digits of the currency in
     `column`, generated from the same table the forms validate with."""
     groups: dict[int, list[str]] = {}
-    for code, digits in CURRENCY_MINOR_UNITS.items():
+    for code in money.currencies():
+        digits = money.exponent(code)
         if digits != 2:
             groups.setdefault(digits, []).append(code)
     whens = " ".join(

@@ -57,8 +57,10 @@ class Settings(BaseSettings):
     seed_size: str = Field(default="small", pattern="^(tiny|small|medium|national)$")
     pool_max_size: int = Field(default=10, ge=1, le=200)
     session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
-    lockout_failures: int = Field(default=5, ge=1, le=100)
-    lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # argon2id takes 64 MiB per hash: at most this many at once per process,
+    # so a burst of sign-ins cannot exhaust memory; the rest wait this long.
+    password_hashing_concurrency: int = Field(default=2, ge=1, le=32)
+    password_hashing_wait_seconds: float = Field(default=10.0, gt=0, le=120)
 
     @model_validator(mode="after")
     def _supabase_needs_both(self) -> Settings:

@@ -17,6 +17,7 @@ from typing import Any
 import polars as pl
 import psycopg
 
+from db import clock
 from db.arrow import read_frame
 from db.connection import transaction
 from db.errors import InvalidDataError
@@ -518,7 +519,7 @@ def plans_from_recurring_gifts(identity: Identity, *, as_of: date | None = None)
     annual). Without a processor telling us otherwise, a plan whose latest
     gift is more than two periods old is taken as cancelled on the day one
     period after that gift; otherwise it is active."""
-    as_of = as_of or date.today()
+    as_of = as_of or clock.today_in(clock.person_time_zone(identity))
     with dict_transaction(identity) as conn:
         rows = conn.execute(
             """

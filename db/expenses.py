@@ -18,6 +18,7 @@ from db.gift_import import RowIssue
 from db.identity import Identity
 from db.models.donations import error_messages
 from db.models.expenses import ExpenseIn
+from imports.text import UnreadableFile, decode_text, delimiter
 
 EXPENSE_SCHEMA: dict[str, type[pl.DataType] | pl.DataType] = {
     "expense_id": pl.Int64,
@@ -80,10 +81,10 @@ class ExpenseImport:
 def check_expense_file(identity: Identity, data: bytes) -> ExpenseImport:
     """Every row validated (ExpenseIn) and converted, nothing written."""
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    reader = csv.reader(io.StringIO(text, newline=""))
+        text = decode_text(data)
+    except UnreadableFile as exc:
+        raise InvalidDataError(str(exc)) from None
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(text))
     header = [h.strip().lower() for h in next(reader, [])]
     body = [r for r in reader if any(v.strip() for v in r)]
     result = ExpenseImport(rows_in_file=len(body))

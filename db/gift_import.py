@@ -39,20 +39,22 @@ from pydantic import (
     model_validator,
 )
 
+from db import clock
 from db.donations import Rates, dict_transaction, missing_rate_message
 from db.errors import InvalidDataError
 from db.identity import Identity
 from db.models.donations import (
-    CURRENCY_MINOR_UNITS,
     MAX_MINOR,
     METHODS,
     check_currency,
     format_minor,
+    minor_units,
     parse_decimal,
     to_minor,
 )
 from db.models.donors import check_email, check_name, name_key
 from db.models.spreadsheet import FORMULA_PREFIXES
+from imports.text import UnreadableFile, decode_text, delimiter
 
 ImportFormat = Literal["stripe", "paypal", "generic"]
 FORMATS: tuple[ImportFormat, ...] = ("stripe", "paypal", "generic")
@@ -201,13 +203,14 @@ class RawFile:
 
 
 def read_csv(data: bytes) -> RawFile:
-    """The file's header and rows as text. UTF-8 (with or without BOM) or,
-    failing that, Windows-1252, which older PayPal downloads use."""
+    """The file's header and rows as text: UTF-8, UTF-16 or UTF-32 (Excel's
+    "Unicode text", tab-separated) or Windows-1252, which older PayPal
+    downloads use (`imports.text`)."""
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    reader = csv.reader(io.StringIO(text, newline=""))
+        text = decode_text(data)
+    except UnreadableFile as exc:
+        raise InvalidDataError(str(exc)) from None
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(text))
     try:
         header = next(reader)
     except StopIteration:
@@ -332,7 +335,7 @@ def _row_date(value: object, info: ValidationInfo) -> object:
         day = parse_date(value, ctx.get("date_order", "DMY"))
         if day < date(1990, 1, 1):
             raise ValueError(f"'{value.strip()}' is before 1990")
-        if day > ctx.get("today", date.today()):
+        if day > ctx.get("today", clock.latest_today()):
             raise ValueError(f"'{value.strip()}' is in the future")
         return day
     return value
@@ -535,7 +538,7 @@ def _stripe_fee(cells: Mapping[str, str], fee_text: str, decimal_comma: bool) ->
         fee = parse_decimal(fee_text, decimal_comma=decimal_comma)
         amount = parse_decimal(cells.get("amount", ""), decimal_comma=decimal_comma)
         converted = parse_decimal(cells.get("Converted Amount", ""), decimal_comma=decimal_comma)
-        digits = CURRENCY_MINOR_UNITS[charge_currency]
+        digits = minor_units(check_currency(charge_currency))
     except (ValueError, KeyError):
         return fee_text  # the row's own amount or currency error is reported
     if converted == 0:
@@ -569,7 +572,7 @@ def parse_file(raw: RawFile, options: ImportOptions) -> ParsedFile:
         if warning:
             parsed.warnings.append(warning)
     parsed.date_order = order
-    context = {"date_order": order, "decimal_comma": options.decimal_comma, "today": date.today()}
+    context = {"date_order": order, "decimal_comma": options.decimal_comma, "today": clock.latest_today()}
     seen_refs: dict[str, int] = {}
     width = len(raw.columns)
     stripe_extra = ("Mode", "Captured", "Converted Currency", "Converted Amount", "Customer Description")

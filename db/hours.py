@@ -13,15 +13,15 @@ import io
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import polars as pl
 import psycopg
 from psycopg.rows import dict_row
 from pydantic import ValidationError
 
+from db import clock
 from db.arrow import read_frame
 from db.connection import transaction
 from db.errors import InvalidDataError, NotAllowedError
@@ -41,6 +41,7 @@ from db.models.hours import (
     hours_to_minutes,
 )
 from db.models.spreadsheet import neutralise_text_columns
+from imports.text import UnreadableFile, decode_text, delimiter
 
 # Keys for entries made by Heartbeat itself (imports, check-ins) are derived
 # from what they record, so doing the same thing twice stores it once.
@@ -68,11 +69,7 @@ class Member:
     def today(self) -> date:
         """Today where the member's chapter is: a volunteer ahead of the
         server's clock can still log the day they are living in."""
-        try:
-            zone = ZoneInfo(self.time_zone)
-        except (ZoneInfoNotFoundError, ValueError):
-            zone = ZoneInfo("UTC")
-        return datetime.now(zone).date()
+        return clock.today_in(self.time_zone)
 
 
 @dataclass(frozen=True)
@@ -524,7 +521,8 @@ def suggestions(identity: Identity, *, days: int = 30, limit: int = 5) -> list[S
                 shift_id=r["shift_id"],
             )
         )
-    today = date.today()
+    # The volunteer's own date: at 00:30 UTC it is still yesterday in Los Angeles.
+    today = clock.today_in(clock.person_time_zone(identity))
     for r in repeats:
         what = ACTIVITY_LABELS.get(r["activity"], r["activity"])
         where = f" · {r['program_name']}" if r["program_name"] else ""
@@ -775,18 +773,6 @@ def _file_error(message: str, rows: int = 0) -> ImportReport:
     return ImportReport(rows=rows, imported=0, errors=(RowError(0, "", "", message),))
 
 
-def _decode(data: bytes) -> str | None:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        # What Excel on Windows writes when asked for plain "CSV".
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        return None
-
-
 def _shown(value: str) -> str:
     return value if len(value) <= 80 else value[:77] + "…"
 
@@ -796,14 +782,12 @@ def parse_hours_csv(data: bytes, *, today: date | None = None) -> tuple[list[_Pa
     found, and the number of data rows. Touches no database."""
     if len(data) > MAX_IMPORT_BYTES:
         return [], [RowError(0, "", "", _too_big(len(data)))], 0
-    if b"\x00" in data:
-        return [], [RowError(0, "", "", "This is not a CSV text file (it contains binary data).")], 0
-    text = _decode(data)
-    if text is None:
-        return [], [RowError(0, "", "", "The file's characters cannot be read; save it as CSV UTF-8.")], 0
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        text = decode_text(data)
+    except UnreadableFile as exc:
+        return [], [RowError(0, "", "", str(exc))], 0
+    separator = delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
     errors: list[RowError] = []
     try:
         header_cells = next(reader, None)
@@ -834,7 +818,7 @@ def parse_hours_csv(data: bytes, *, today: date | None = None) -> tuple[list[_Pa
     parsed: list[_Parsed] = []
     seen: dict[tuple[Any, ...], int] = {}
     rows = 0
-    context = {"today": today or date.today()}
+    context = {"today": today or clock.latest_today()}
     while True:
         try:
             cells = next(reader)
@@ -858,7 +842,7 @@ def parse_hours_csv(data: bytes, *, today: date | None = None) -> tuple[list[_Pa
                 RowError(
                     line,
                     "",
-                    _shown(delimiter.join(cells)),
+                    _shown(separator.join(cells)),
                     f"This row has {len(cells)} cells; the header has {len(header)}.",
                 )
             )
@@ -886,7 +870,7 @@ def parse_hours_csv(data: bytes, *, today: date | None = None) -> tuple[list[_Pa
         )
         if key in seen:
             errors.append(
-                RowError(line, "", _shown(delimiter.join(cells)), f"The same entry as row {seen[key]}.")
+                RowError(line, "", _shown(separator.join(cells)), f"The same entry as row {seen[key]}.")
             )
             continue
         seen[key] = line

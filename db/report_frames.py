@@ -12,7 +12,10 @@ What is aggregated in SQL, to stay fast at national scale:
   with a bitmask of the days worked (`VOLUNTEER_HOURS_MONTHLY`): every hours
   metric is monthly or yearly, and ten million entries become a few million
   rows;
-- refunds: converted to the reporting currency at the gift's own rate;
+- refunds: those dated by the cut, converted to the reporting currency at
+  the gift's own rate (a refund without refund rows counts as known);
+- reviews: an entry reviewed after the cut (and after the day it was
+  recorded) is still pending at it;
 - merged donors: gifts are credited to the surviving donor;
 - events: only the date (in the chapter's time zone) is read, not the times.
 
@@ -82,13 +85,19 @@ _QUERIES: dict[str, str] = {
         order by e.starts_at, a.event_id""",
     # One row per member, chapter, program, status and month (see module doc).
     "volunteer_hours": """
-        select h.member_id, h.chapter_id, coalesce(h.program_id, e.program_id) as program_id, h.status,
+        select h.member_id, h.chapter_id, coalesce(h.program_id, e.program_id) as program_id,
+               case when h.status <> 'pending'
+                         and (h.reviewed_at at time zone coalesce(c.time_zone, 'UTC'))::date > %s
+                         and (h.reviewed_at at time zone coalesce(c.time_zone, 'UTC'))::date
+                             > (h.created_at at time zone coalesce(c.time_zone, 'UTC'))::date
+                    then 'pending' else h.status end as status,
                date_trunc('month', h.worked_on)::date as month,
                sum(h.minutes)::bigint as minutes,
                count(*)::bigint as entries,
                bit_or(1 << (extract(day from h.worked_on)::int - 1))::int as day_mask
         from public.volunteer_hours h
         left join public.events e on e.id = h.event_id
+        left join public.chapters c on c.id = h.chapter_id
         where h.worked_on <= %s
         group by 1, 2, 3, 4, 5
         order by 5""",
@@ -97,15 +106,26 @@ _QUERIES: dict[str, str] = {
           select id, id from public.donors where merged_into_id is null
           union all
           select d.id, s.root_id from public.donors d join survivor s on d.merged_into_id = s.id
+        ),
+        refunds as (
+          select donation_id, count(*) as n,
+                 coalesce(sum(amount_minor) filter (where refunded_on <= %s), 0) as known_minor
+          from public.donation_refunds
+          group by donation_id
+        ),
+        gifts as (
+          select g.*, case when r.n is null then g.refunded_minor else r.known_minor end as refunded_known
+          from public.donations g
+          left join refunds r on r.donation_id = g.id
+          where g.received_on <= %s
         )
         select coalesce(s.root_id, g.donor_id) as donor_id, g.received_on, g.reporting_amount_minor,
-               case when g.refunded_minor = 0 then 0::bigint
-                    else round(g.refunded_minor::numeric * g.reporting_amount_minor / g.amount_minor)::bigint
+               case when g.refunded_known = 0 then 0::bigint
+                    else round(g.refunded_known::numeric * g.reporting_amount_minor / g.amount_minor)::bigint
                end as refunded_minor,
                g.is_recurring, g.source, g.campaign_id, g.chapter_id
-        from public.donations g
+        from gifts g
         left join survivor s on s.id = g.donor_id
-        where g.received_on <= %s
         order by g.received_on""",
     # Only the two ids leave the database, never the e-mail that matched them.
     "donor_members": """
@@ -180,8 +200,13 @@ def load_report_frames(
     operator commands such as ``python -m metrics``. A page passes the
     signed-in person's identity, so the database limits what is read.
 
-    With `as_of`, nothing after that date is read (hours by whole months
-    up to as_of's day), so a report can be reproduced later exactly.
+    With `as_of`, nothing dated after that day is read, and changes made
+    to what was recorded apply from their own dates, so a report at that
+    date comes out the same when computed again later: a refund counts from
+    its refund date, and hours reviewed after the day (in the chapter's time
+    zone) are still pending at it, unless they were recorded already
+    reviewed (an import of past hours). Rows recorded late for earlier dates
+    are read: they are what happened then (`metrics.glossary.AS_OF_RULE`).
     Tables are read in parallel on `workers` connections."""
     cut = as_of or _NO_CUT
     results: dict[str, pl.DataFrame] = {}

@@ -20,6 +20,7 @@ import polars as pl
 import psycopg
 from pydantic import ValidationError
 
+from db import clock
 from db.arrow import read_frame
 from db.chapters import fetch_one
 from db.connection import transaction
@@ -35,6 +36,7 @@ from db.models.surveys import (
     ImportMapping,
     SurveyResponseIn,
 )
+from imports.text import UnreadableFile, decode_text
 
 MAX_IMPORT_BYTES = 5_000_000
 MAX_IMPORT_ROWS = 20_000
@@ -68,10 +70,12 @@ TARGET_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
 
 def survey_targets(identity: Identity, *, today: date | None = None, uri: str | None = None) -> pl.DataFrame:
     """What answers can be about: programs running now or ended within the
-    last year, and events from four months ago to two months ahead. An
-    event's chapter is where it happened; a program's may be null (the
-    whole movement)."""
-    today = today or date.today()
+    last year, and events from four months ago to two months ahead, of
+    those the person may answer for (the survey_responses insert policy:
+    their own chapter's, events they attended, movement-wide programs, and
+    for coordinators their chapters'). An event's chapter is where it
+    happened; a program's may be null (the whole movement)."""
+    today = today or clock.today_in(clock.person_time_zone(identity))
     sql = """
     select 'program' as kind, p.id,
            case when c.name is null then p.name || ' — whole movement'
@@ -80,12 +84,19 @@ def survey_targets(identity: Identity, *, today: date | None = None, uri: str | 
            p.chapter_id, p.id as program_id, p.started_on as "on"
       from public.programs p left join public.chapters c on c.id = p.chapter_id
      where p.started_on <= %s + 60 and (p.ended_on is null or p.ended_on >= %s - 365)
+       and (p.chapter_id is null or (select app.has_role('admin'))
+            or p.chapter_id in (select app.my_chapter_ids())
+            or p.chapter_id in (select app.coordinated_chapters()))
     union all
     select 'event', e.id,
            e.title || ' — ' || c.name || ', ' || to_char(e.starts_at at time zone c.time_zone, 'YYYY-MM-DD'),
            e.chapter_id, e.program_id, (e.starts_at at time zone c.time_zone)::date
       from public.events e join public.chapters c on c.id = e.chapter_id
      where e.starts_at >= (%s::date - 120)::timestamptz and e.starts_at < (%s::date + 61)::timestamptz
+       and ((select app.has_role('admin'))
+            or e.chapter_id in (select app.my_chapter_ids())
+            or e.chapter_id in (select app.coordinated_chapters())
+            or e.id in (select app.my_attended_event_ids()))
      order by 1 desc, 6 desc, 3
     """
     return read_frame(identity, sql, (today, today, today, today), schema=TARGET_SCHEMA, uri=uri)
@@ -227,9 +238,9 @@ def read_csv_export(data: bytes) -> CsvExport:
     if len(data) > MAX_IMPORT_BYTES:
         raise InvalidDataError(f"the file is larger than {MAX_IMPORT_BYTES // 1_000_000} MB; split it")
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InvalidDataError("the file is not UTF-8 text; export it again as CSV (UTF-8)") from exc
+        text = decode_text(data)
+    except UnreadableFile as exc:
+        raise InvalidDataError(str(exc)) from None
     if not text.strip():
         raise InvalidDataError("the file is empty")
     try:

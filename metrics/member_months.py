@@ -50,8 +50,9 @@ from metrics.volunteers import (
 )
 
 ACTIVE_KINDS = ("attended", "volunteered", "gave")
-"""What makes a member active (METRICS.md): an event, hours (approved or
-pending) or a gift."""
+"""What makes a member active (METRICS.md): an event, approved hours or a
+gift. Pending hours do not count until approved: they may yet be rejected,
+and a figure must not count work its reviewers have not accepted."""
 ENGAGED_KINDS = ("attended", "volunteered")
 """What counts for breadth: showing up, not giving."""
 APPROVED = "approved"
@@ -61,8 +62,8 @@ _KEPT_COLUMNS = 2048
 
 _SOURCES: dict[str, tuple[str, pl.Expr | None]] = {
     "attended": ("attended", None),
-    # Activity counts hours done, approved or still pending (not rejected).
-    "volunteered": ("hours", pl.col("status") != "rejected"),
+    # Activity counts approved hours only, by day (APPROVED: by whole month).
+    "volunteered": ("hours", pl.col("status") == "approved"),
     "gave": ("gave", None),
     APPROVED: ("hours", pl.col("status") == "approved"),
 }
@@ -227,7 +228,7 @@ def active_ratio(mm: MemberMonths, scope: pl.Series, *, at: date, window_days: i
     from the columns.
 
     Formula (METRICS.md): members in `scope` at `at` with activity (event,
-    hours approved or pending, gift) on some day of the trailing
+    approved hours, gift) on some day of the trailing
     `window_days` (at − N + 1 … at), over the members in `scope` at `at`.
     The window's whole months are one column each; a month it covers only
     in part is made from that month's day bits.

@@ -122,8 +122,8 @@ def member_activity(
 
     `attended` is attendance joined to its events (`attendance_with_events`).
     Activity is what METRICS.md counts for the active ratio: attending an
-    event, logging volunteer hours (approved or still pending: the work was
-    done; rejected entries are not) or giving (a gift by a donor matched to
+    event, volunteer hours once approved (pending entries may yet be
+    rejected, so they do not count until a coordinator accepts them) or giving (a gift by a donor matched to
     the member by e-mail, in `donor_members`). ``day_mask`` has bit d−1 set
     for each day of ``month`` the row covers, so any window of days can be
     tested exactly. The rows are stacked, never grouped: every figure first
@@ -161,7 +161,7 @@ def _activity_parts(
     )
     vol = (
         hours.lazy()
-        .filter(pl.col("status").is_in(["approved", "pending"]) & (pl.col("month") <= cut))
+        .filter((pl.col("status") == "approved") & (pl.col("month") <= cut))
         .select(
             "member_id",
             "program_id",

@@ -174,6 +174,24 @@ class Period:
     def is_partial(self, as_of: date) -> bool:
         return as_of < self.end
 
+    def months_elapsed(self, as_of: date) -> float:
+        """Months of the period run by `as_of`: whole months, plus the
+        running month's share of its days. Growth and churn measured so far
+        are annualised by 12 / this, not by the period's full length
+        (METRICS.md: health score components are annual rates).
+
+        >>> Period.months(date(2026, 1, 1), date(2026, 12, 1)).months_elapsed(date(2026, 6, 30))
+        6.0
+        >>> Period.months(date(2026, 4, 1), date(2027, 3, 1)).months_elapsed(date(2026, 11, 30))
+        8.0
+        >>> Period.month(2026, 2).months_elapsed(date(2026, 2, 14))
+        0.5
+        """
+        end = self.effective_end(as_of)
+        if end < self.start:
+            return 0.0
+        return months_between(self.start, end) + end.day / month_end(end).day
+
     def month_starts(self) -> list[date]:
         return [add_months(self.start, k) for k in range(self.n_months)]
 

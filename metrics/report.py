@@ -581,7 +581,17 @@ def health_report(
         partners,
     )
     score_inputs = _score_inputs(
-        period, members_now, active_now, year_now, gifts_now, fin_now, v_ret, burnout, practice, overall
+        period,
+        as_of,
+        members_now,
+        active_now,
+        year_now,
+        gifts_now,
+        fin_now,
+        v_ret,
+        burnout,
+        practice,
+        overall,
     )
     score = health.health_score(score_inputs, params.health_components)
     goal_values["health_score"] = score.score
@@ -747,6 +757,7 @@ def _goal_values(
 
 def _score_inputs(
     period: Period,
+    as_of: date,
     members: MemberCounts,
     active: ActiveRatio,
     year: FundraisingYear,
@@ -757,7 +768,10 @@ def _score_inputs(
     practice: PracticeRate,
     overall: PairedChange,
 ) -> dict[str, Figure]:
-    per_year = 12.0 / period.n_months  # growth and churn are annualised
+    # Growth and churn so far are annual rates over the months that have run,
+    # not over the whole period: at 30 June a calendar year has run six months.
+    elapsed = period.months_elapsed(as_of)
+    per_year = 12.0 / elapsed if elapsed > 0 else 0.0
     if burnout.volunteers_before > 0:
         dropouts = Figure.of(burnout.dropped / burnout.volunteers_before, "ratio")
     else:

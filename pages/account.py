@@ -10,6 +10,7 @@ from components.session import (
     require_role,
     sign_out,
 )
+from components.text import plain
 from db.accounts import change_own_password, chapter_choices, password_problem
 from db.errors import InvalidDataError, NotAllowedError
 
@@ -25,7 +26,7 @@ if user.must_change_password:
 left, right = st.columns(2)
 with left:
     st.subheader("Profile", anchor=False)
-    st.markdown(f"**{user.display_name}**  \n{user.email}")
+    st.markdown(f"**{plain(user.display_name)}**  \n{plain(user.email)}")
     st.caption(
         "Signed in with Supabase Auth"
         if user.provider == "supabase"
@@ -41,7 +42,7 @@ with right:
         names = dict(chapter_choices(user.identity)) if user.coordinator_chapters else {}
         for role in sorted(user.roles):
             if role == "coordinator":
-                chapters = ", ".join(names.get(c, f"chapter {c}") for c in user.coordinator_chapters)
+                chapters = ", ".join(plain(names.get(c, f"chapter {c}")) for c in user.coordinator_chapters)
                 st.markdown(f"- **coordinator** of {chapters} and the chapters below")
             else:
                 st.markdown(f"- **{role}**")

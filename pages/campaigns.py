@@ -3,7 +3,7 @@ against time elapsed, and where the money comes from."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import polars as pl
 import streamlit as st
@@ -12,14 +12,15 @@ from pydantic import ValidationError
 from components import charts
 from components.feedback import show_flash
 from components.money_tables import money_column, money_table
-from components.session import require_role
+from components.session import local_today, require_role
 from db.campaigns import campaigns_frame, create_campaign
 from db.donations import gifts_frame, major, metric_donations, movement_money
 from db.donors import donors_frame
 from db.errors import InvalidDataError, NotAllowedError
-from db.models.donations import CURRENCY_MINOR_UNITS, CampaignIn, error_messages, format_minor, minor_units
+from db.models.donations import CampaignIn, error_messages, format_minor, minor_units
 from metrics.fundraising_desk import campaign_curve, campaign_progress, top_sources
 from metrics.query import collect_all
+from money import currencies as money_currencies
 
 FLASH = "campaigns_flash"
 ERRORS = "campaigns_errors"
@@ -30,7 +31,7 @@ show_flash(FLASH)
 money = movement_money(user.identity)
 cur = money.reporting_currency
 scale = 10 ** minor_units(cur)
-today = date.today()
+today = local_today()
 campaigns = campaigns_frame(user.identity)
 gifts = gifts_frame(user.identity)
 donations = metric_donations(gifts)
@@ -79,7 +80,7 @@ with st.expander("New campaign", expanded=campaigns.is_empty()):
         name_col, goal_col, currency_col = st.columns([3, 2, 1])
         name_col.text_input("Name", key="campaign_new_name", max_chars=200)
         goal_col.text_input("Goal", key="campaign_new_goal", placeholder="e.g. 25,000")
-        currency_col.selectbox("Currency", sorted(CURRENCY_MINOR_UNITS), key="campaign_new_currency")
+        currency_col.selectbox("Currency", money_currencies(), key="campaign_new_currency")
         start_col, end_col = st.columns(2)
         start_col.date_input("Starts", key="campaign_new_start", format="YYYY-MM-DD")
         end_col.date_input("Ends", key="campaign_new_end", format="YYYY-MM-DD")

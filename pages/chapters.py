@@ -3,14 +3,13 @@ chapters below their own; admins shape the whole tree."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import polars as pl
 import streamlit as st
 from pydantic import ValidationError
 
 from components.feedback import finish, show_errors, show_flash
-from components.session import require_role
+from components.session import local_today, on_or_after, require_role
+from components.text import plain
 from db.chapters import (
     chapter_labels,
     create_chapter,
@@ -34,6 +33,7 @@ FLASH = "chapters_flash"
 SAME_AS_PARENT = "(same as the parent chapter)"
 
 user = require_role("coordinator", "admin")
+today = local_today()
 st.title("Chapters")
 st.caption(
     "Local chapters sit under regional ones, regional under national, national under the international "
@@ -122,9 +122,7 @@ with tab_local:
             place = st.text_input(
                 "Where it meets (city or neighbourhood)", key="new_local_place", max_chars=200
             )
-            founded = st.date_input(
-                "Founded", value=date.today(), max_value=date.today(), key="new_local_founded"
-            )
+            founded = st.date_input("Founded", value=today, max_value=today, key="new_local_founded")
             if st.form_submit_button("Open the chapter", type="primary", key="new_local_submit"):
                 try:
                     new = ChapterIn(
@@ -175,7 +173,7 @@ with tab_any:
             )
             name = st.text_input("Name", key="new_name", max_chars=200)
             place = st.text_input("Place", key="new_place", max_chars=200)
-            founded = st.date_input("Founded", value=date.today(), max_value=date.today(), key="new_founded")
+            founded = st.date_input("Founded", value=today, max_value=today, key="new_founded")
             zone = st.selectbox(
                 "Time zone (events are entered and shown in it)",
                 [SAME_AS_PARENT, *time_zones()],
@@ -228,7 +226,10 @@ with tab_edit:
                 "Place", value=row["place"] or "", key=f"edit_place_{chosen}", max_chars=200
             )
             founded = st.date_input(
-                "Founded", value=row["founded_on"], max_value=date.today(), key=f"edit_founded_{chosen}"
+                "Founded",
+                value=row["founded_on"],
+                max_value=on_or_after(today, row["founded_on"]),
+                key=f"edit_founded_{chosen}",
             )
             zones = time_zones()
             zone = st.selectbox(
@@ -253,7 +254,7 @@ with tab_edit:
                 else:
                     done(f"{changed.name} is saved.")
         if LEVEL_RANK[row["level"]] > 1 and row["children"]:
-            st.caption(f"{row['children']} chapter(s) sit below {row['name']}.")
+            st.caption(f"{row['children']} chapter(s) sit below {plain(row['name'])}.")
 
 with tab_dormant:
     st.markdown(
@@ -267,9 +268,7 @@ with tab_dormant:
             to_rest: int = st.selectbox(
                 "Chapter", active_rows["id"].to_list(), format_func=lambda i: labels[i], key="dormant_chapter"
             )
-            since = st.date_input(
-                "Dormant since", value=date.today(), max_value=date.today(), key="dormant_since"
-            )
+            since = st.date_input("Dormant since", value=today, max_value=today, key="dormant_since")
             if st.form_submit_button("Mark dormant", key="dormant_submit"):
                 try:
                     mark_dormant(user.identity, DormantIn(chapter_id=to_rest, since=since))

@@ -4,7 +4,6 @@ without losing a gift."""
 
 from __future__ import annotations
 
-from datetime import date
 from uuid import uuid4
 
 import polars as pl
@@ -14,7 +13,7 @@ from pydantic import ValidationError
 from components import charts
 from components.feedback import show_flash
 from components.money_tables import money_column, money_table
-from components.session import require_role
+from components.session import local_today, require_role
 from db.campaigns import campaigns_frame
 from db.donations import (
     amount_text,
@@ -44,7 +43,7 @@ show_flash(FLASH)
 
 money = movement_money(user.identity)
 cur = money.reporting_currency
-today = date.today()
+today = local_today()
 year = fiscal_year_of(today, money.fiscal_year_start_month)
 donors = donors_frame(user.identity)
 gifts = gifts_frame(user.identity)

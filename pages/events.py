@@ -14,7 +14,8 @@ from pydantic import ValidationError
 
 from components.charts import OKABE_ITO
 from components.feedback import finish, show_errors, show_flash
-from components.session import require_role
+from components.session import local_today, require_role
+from components.text import plain
 from db.chapters import chapter_labels, list_chapters
 from db.errors import InvalidDataError, NotAllowedError
 from db.events import (
@@ -38,6 +39,7 @@ NEW_SHIFT_ROWS = 3
 KIND_COLOURS = dict(zip(EVENT_KIND_LABELS, OKABE_ITO, strict=False))
 
 user = require_role("coordinator", "admin")
+today = local_today()
 st.title("Events")
 show_flash(FLASH)
 
@@ -135,14 +137,14 @@ scope = left.selectbox(
 )
 scope_ids = mine["id"].to_list() if scope in (ALL, None) else subtree(chapters, scope)
 if MONTH not in st.session_state:
-    st.session_state[MONTH] = date.today().replace(day=1)
+    st.session_state[MONTH] = today.replace(day=1)
 first: date = st.session_state[MONTH]
 with right:
     prev_col, this_col, next_col = st.columns(3)
     if prev_col.button("◀ Earlier", key="events_prev", width="stretch"):
         first = (first - timedelta(days=1)).replace(day=1)
     if this_col.button("This month", key="events_today", width="stretch"):
-        first = date.today().replace(day=1)
+        first = today.replace(day=1)
     if next_col.button("Later ▶", key="events_next", width="stretch"):
         first = (first + timedelta(days=32)).replace(day=1)
 st.session_state[MONTH] = first
@@ -162,7 +164,7 @@ tab_cal, tab_list, tab_new, tab_shifts, tab_attendance, tab_edit = st.tabs(
 )
 
 with tab_cal:
-    st.html(calendar_html(first.year, first.month, events, date.today()))
+    st.html(calendar_html(first.year, first.month, events, today))
 
 with tab_list:
     if events.is_empty():
@@ -230,7 +232,7 @@ with tab_new:
             key="new_event_program",
         )
         c1, c2, c3, c4 = st.columns(4)
-        day = c1.date_input("Date", value=date.today() + timedelta(days=7), key="new_event_day")
+        day = c1.date_input("Date", value=today + timedelta(days=7), key="new_event_day")
         start = c2.time_input("Starts", value=time(18, 0), step=timedelta(minutes=15), key="new_event_start")
         end = c3.time_input("Ends", value=time(20, 0), step=timedelta(minutes=15), key="new_event_end")
         end_day = c4.date_input(
@@ -328,7 +330,7 @@ with tab_shifts:
             )
             with c.popover("Remove", width="stretch", key=f"remove_shift_menu_{s['id']}"):
                 taken = f" and its {s['signed_up']} sign-up(s)" if s["signed_up"] else ""
-                st.write(f"Remove {s['title']}{taken}?")
+                st.markdown(f"Remove {plain(s['title'])}{taken}?")
                 if st.button("Yes, remove", key=f"remove_shift_{s['id']}", type="primary"):
                     try:
                         delete_shift(user.identity, int(s["id"]))

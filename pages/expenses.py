@@ -3,8 +3,6 @@ imported from a CSV, so burn and runway rest on real figures."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import polars as pl
 import streamlit as st
 from pydantic import ValidationError
@@ -12,7 +10,7 @@ from pydantic import ValidationError
 from components import charts
 from components.feedback import show_flash
 from components.money_tables import money_column, money_table
-from components.session import require_role
+from components.session import local_today, require_role
 from db.chapters import chapter_labels, list_chapters
 from db.donations import amount_text, gifts_frame, major, metric_donations, movement_money
 from db.errors import InvalidDataError, NotAllowedError
@@ -23,13 +21,14 @@ from db.expenses import (
     expenses_frame,
     record_expense,
 )
-from db.models.donations import CURRENCY_MINOR_UNITS, error_messages, format_minor, minor_units
+from db.models.donations import error_messages, format_minor, minor_units
 from db.models.expenses import CATEGORIES, ExpenseIn
 from db.models.spreadsheet import safe_csv
 from metrics.finance import monthly_cash_flow
 from metrics.fundraising_desk import expense_shares, expenses_by_month_and_category
 from metrics.periods import add_months
 from metrics.query import collect_all
+from money import currencies as money_currencies
 
 FLASH = "expenses_flash"
 CHECKED = "expenses_checked"
@@ -46,7 +45,7 @@ show_flash(FLASH)
 money = movement_money(user.identity)
 cur = money.reporting_currency
 scale = 10 ** minor_units(cur)
-today = date.today()
+today = local_today()
 chapters = list_chapters(user.identity)
 chapter_names = chapter_labels(chapters)
 
@@ -91,7 +90,7 @@ with tab_entry:
         date_col, amount_col, currency_col = st.columns([1, 1, 1])
         date_col.date_input("Date", max_value=today, key="expense_date", format="YYYY-MM-DD")
         amount_col.text_input("Amount", key="expense_amount", placeholder="e.g. 420.00")
-        currency_col.selectbox("Currency", sorted(CURRENCY_MINOR_UNITS), key="expense_currency")
+        currency_col.selectbox("Currency", money_currencies(), key="expense_currency")
         category_col, chapter_col = st.columns(2)
         category_col.selectbox(
             "Category",

@@ -13,15 +13,15 @@ from pydantic import ValidationError
 
 from components.feedback import finish, show_errors, show_flash
 from components.report_cache import identity_key, load_frames, refresh
-from components.session import require_role
+from components.session import local_today, require_role
 from db.chapters import chapter_labels, list_chapters
 from db.errors import InvalidDataError, NotAllowedError
 from db.goals import create_goal, delete_goal, list_goals
-from db.models.donations import CURRENCY_MINOR_UNITS
 from db.models.goals import GoalIn
 from metrics.goal_metrics import GOAL_METRICS, canonical, format_value, goal_period, goals_progress
 from metrics.impact import GoalProgress
 from metrics.schemas import ReportFrames
+from money import exponent
 
 FLASH = "goals_flash"
 STATUS = {
@@ -50,7 +50,7 @@ def progress_of(
     return goals_progress(_frames, as_of=as_of, complete_scopes=scopes)
 
 
-today = date.today()
+today = local_today()
 chapters = list_chapters(user.identity)
 labels = chapter_labels(chapters)
 names = {int(r["id"]): str(r["name"]) for r in chapters.iter_rows(named=True)}
@@ -60,7 +60,7 @@ loaded = load_frames(user.identity)
 settings = loaded.frames.settings
 fy_start = int(settings["fiscal_year_start_month"][0]) if settings.height else 1
 currency = str(settings["reporting_currency"][0]) if settings.height else "USD"
-digits = CURRENCY_MINOR_UNITS.get(currency, 2)
+digits = exponent(currency)
 # The board and admins read the whole movement; a coordinator's figures are
 # complete only for their own chapters.
 scopes: frozenset[int | None] | None = None if user.has("board", "admin") else frozenset(mine)

@@ -5,7 +5,6 @@ row's fate, then import it all or nothing. Exchange rates live here too."""
 from __future__ import annotations
 
 import hashlib
-from datetime import date
 from decimal import Decimal, InvalidOperation
 
 import polars as pl
@@ -14,7 +13,8 @@ from pydantic import ValidationError
 
 from components.feedback import show_flash
 from components.money_tables import money_column, money_table
-from components.session import require_role
+from components.session import local_today, require_role
+from components.text import plain
 from db.campaigns import campaigns_frame
 from db.donations import exchange_rates_frame, major, movement_money, save_exchange_rate
 from db.errors import InvalidDataError, NotAllowedError
@@ -34,8 +34,9 @@ from db.gift_import import (
     preview_frame,
     read_csv,
 )
-from db.models.donations import CURRENCY_MINOR_UNITS, ExchangeRateIn, error_messages, format_minor
+from db.models.donations import ExchangeRateIn, error_messages, format_minor
 from db.models.spreadsheet import safe_csv
+from money import currencies as money_currencies
 
 CHECK = "import_check"
 FLASH = "import_flash"
@@ -54,6 +55,7 @@ ORDER_LABEL = {
 }
 
 user = require_role("fundraiser")
+today = local_today()
 st.title("Import gifts")
 money = movement_money(user.identity)
 show_flash(FLASH)
@@ -86,7 +88,7 @@ with tab_file:
             format_func=lambda f: FORMAT_LABEL[f] + (" (detected)" if f == detected else ""),
             key="import_format",
         )
-        st.caption(f"{upload.name}: {len(raw.rows):,} rows, {len(raw.columns)} columns.")
+        st.caption(f"{plain(upload.name)}: {len(raw.rows):,} rows, {len(raw.columns)} columns.")
         defaults = default_mapping(fmt, raw.columns)
         choices = [NONE, *raw.columns]
         mapping: dict[str, str | None] = {}
@@ -240,9 +242,9 @@ with tab_rates:
         f"How many {money.reporting_currency} one unit of another currency is worth, from a date until the "
         "next stored rate. Gifts keep the reporting amount they were saved with."
     )
-    currencies = [c for c in sorted(CURRENCY_MINOR_UNITS) if c != money.reporting_currency]
+    currencies = [c for c in money_currencies() if c != money.reporting_currency]
     st.session_state.setdefault("rate_currency", "EUR" if "EUR" in currencies else currencies[0])
-    st.session_state.setdefault("rate_valid_on", date.today())
+    st.session_state.setdefault("rate_valid_on", today)
     st.session_state.setdefault("rate_value", "")
 
     def save_rate() -> None:

@@ -11,6 +11,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from components.session import require_role
+from components.text import plain
 from db.errors import InvalidDataError, NotAllowedError
 from db.hours import MSG_NO_MEMBER, SavedHours, Suggestion, log_choices, log_hours, my_member, suggestions
 from db.models.hours import ACTIVITIES, ACTIVITY_LABELS, HoursEntry, first_errors
@@ -64,7 +65,7 @@ def suggestion_buttons(found: list[Suggestion], *, heading: str) -> None:
     for i, s in enumerate(found):
         icon = ":material/event:" if s.kind in ("shift", "event") else ":material/replay:"
         st.button(
-            s.label,
+            plain(s.label),
             key=f"log_suggest_{i}",
             icon=icon,
             width="stretch",
@@ -92,7 +93,7 @@ saved: SavedHours | None = st.session_state.get(SAVED)
 if saved is not None:
     if saved.already_saved:
         st.info("This entry was already saved, so it is stored once.", icon=":material/task_alt:")
-    st.success(f"Saved: {saved.summary}.", icon=":material/check_circle:")
+    st.success(f"Saved: {plain(saved.summary)}.", icon=":material/check_circle:")
     st.caption(
         f"It waits for a coordinator of {member.chapter_name} to approve it. "
         "You can change or withdraw it under My hours until then."

@@ -5,7 +5,6 @@ members who withdrew consent to the use of their data."""
 from __future__ import annotations
 
 import math
-from datetime import date
 from typing import Any
 
 import polars as pl
@@ -14,7 +13,7 @@ from pydantic import ValidationError
 
 from components.downloads import download_buttons
 from components.feedback import finish, show_errors, show_flash
-from components.session import require_role
+from components.session import local_today, on_or_after, require_role
 from db.chapters import chapter_labels, list_chapters
 from db.errors import InvalidDataError, NotAllowedError
 from db.members import (
@@ -32,6 +31,7 @@ FLASH = "members_flash"
 EXPORT = "members_export"
 
 user = require_role("coordinator", "admin")
+today = local_today()
 st.title("Members")
 show_flash(FLASH)
 
@@ -173,8 +173,8 @@ def member_form(prefix: str, row: dict[str, Any] | None, submit: str) -> MemberI
     a, b, c = st.columns(3)
     joined = a.date_input(
         "Joined",
-        value=row["joined_on"] if row else date.today(),
-        max_value=date.today(),
+        value=row["joined_on"] if row else today,
+        max_value=on_or_after(today, row["joined_on"] if row else None),
         key=f"{prefix}_joined",
     )
     trained = b.date_input(
@@ -260,7 +260,7 @@ with tab_leave:
     else:
         with st.form("leave"):
             who = st.selectbox("Member", staying, format_func=member_label, key="leave_member")
-            left_on = st.date_input("Left on", value=date.today(), max_value=date.today(), key="leave_on")
+            left_on = st.date_input("Left on", value=today, max_value=today, key="leave_on")
             if st.form_submit_button("Record leaving", key="leave_submit"):
                 try:
                     if who is None:

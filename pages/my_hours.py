@@ -5,17 +5,18 @@ entries, and a statement of hours to download."""
 from __future__ import annotations
 
 from dataclasses import fields
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import polars as pl
 import streamlit as st
 from pydantic import ValidationError
 
-from components.charts import HOURS, Series, bars, money
+from components.charts import HOURS, Series, as_text, bars
 from components.feedback import show_flash
 from components.hours_statement import build_statement, statement_csv, statement_pdf
-from components.session import require_role
+from components.session import require_role, utcnow
+from components.text import plain
 from db.errors import InvalidDataError, NotAllowedError
 from db.hours import (
     MSG_NO_MEMBER,
@@ -28,6 +29,7 @@ from db.hours import (
 )
 from db.models.hours import ACTIVITIES, ACTIVITY_LABELS, HoursEdit, first_errors, format_minutes
 from metrics.volunteer_totals import by_activity, by_period, totals, value_of_time_minor
+from money import format_money
 
 FLASH = "my_hours_flash"
 CONFIRM = "my_hours_confirm_withdraw"
@@ -49,8 +51,8 @@ today = member.today()
 
 
 def money_text(minor: int) -> str:
-    unit = money(settings.currency)
-    return f"{unit.prefix}{minor / 100:,.2f}{unit.suffix}"
+    # The currency's own digits: JPY has none, BHD three.
+    return format_money(minor, settings.currency)
 
 
 def hours_text(minutes: int) -> str:
@@ -177,12 +179,12 @@ def edit_form(entry: SavedHours) -> None:
 with tab_history:
     recent = entries.filter(
         (pl.col("status") == "approved")
-        & (pl.col("reviewed_at") >= pl.lit(datetime.now(UTC) - timedelta(days=RECENT_DAYS)))
+        & (pl.col("reviewed_at") >= pl.lit(utcnow() - timedelta(days=RECENT_DAYS)))
     ).sort("reviewed_at", descending=True)
     if recent.height:
         st.subheader("Recently approved")
         for row in recent.head(5).iter_rows(named=True):
-            st.markdown(f":green[:material/check_circle:] {_saved_from(row).summary}")
+            st.markdown(f":green[:material/check_circle:] {plain(_saved_from(row).summary)}")
     pending = entries.filter(pl.col("status") == "pending")
     if pending.height:
         st.subheader("Waiting for approval")
@@ -244,7 +246,7 @@ with tab_totals:
     )
     fig.update_xaxes(tickformat="%b %Y", title_text=None)
     fig.update_yaxes(title_text=None)
-    st.plotly_chart(fig, theme=None, key="my_hours_by_month", config={"displayModeBar": False})
+    st.plotly_chart(as_text(fig), theme=None, key="my_hours_by_month", config={"displayModeBar": False})
     yearly = by_period(entries, "year").sort("period", descending=True)
     st.markdown("**By year**")
     st.dataframe(

@@ -42,6 +42,9 @@ with chart_col:
 with st.expander("The headline figures as a table", icon=":material/table:"):
     show_table(v.kpi_table(r, f.previous_label), title="Headline figures", key="overview_kpi_table")
 
+with st.expander("What each figure means", icon=":material/menu_book:"):
+    v.render_glossary()
+
 st.subheader("Board report", anchor=False)
 st.caption(
     "Every figure and chart of this period and scope (overview, sustainability, momentum, impact) "

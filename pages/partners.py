@@ -4,7 +4,6 @@ run with them."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import polars as pl
@@ -13,7 +12,7 @@ from pydantic import ValidationError
 
 from components import charts
 from components.feedback import finish, show_errors, show_flash
-from components.session import require_role
+from components.session import local_today, on_or_after, require_role
 from db.chapters import chapter_labels, list_chapters
 from db.errors import InvalidDataError, NotAllowedError
 from db.models.partners import PARTNER_KIND_LABELS, PARTNER_STATUS_LABELS, PartnerIn
@@ -23,6 +22,7 @@ from db.programs import list_programs
 FLASH = "partners_flash"
 
 user = require_role("coordinator", "admin")
+today = local_today()
 st.title("Partners")
 st.caption("The schools, workplaces, clinics, public bodies, NGOs and researchers the movement works with.")
 show_flash(FLASH)
@@ -68,8 +68,8 @@ def partner_form(prefix: str, row: dict[str, Any] | None, submit: str) -> Partne
     left, right = st.columns(2)
     since = left.date_input(
         "Partner since",
-        value=row["since"] if row else date.today(),
-        max_value=date.today(),
+        value=row["since"] if row else today,
+        max_value=on_or_after(today, row["since"] if row else None),
         key=f"{prefix}_since",
     )
     options = list(chapter_choices)

@@ -4,7 +4,6 @@ communities and government; and the partners they run with."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import polars as pl
@@ -12,7 +11,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from components.feedback import finish, show_errors, show_flash
-from components.session import require_role
+from components.session import local_today, require_role
 from db.chapters import chapter_labels, list_chapters
 from db.errors import InvalidDataError, NotAllowedError
 from db.models.programs import AUDIENCE_LABELS, PROGRAM_KIND_LABELS, ProgramIn
@@ -22,6 +21,7 @@ from db.programs import create_program, list_programs, update_program
 FLASH = "programs_flash"
 
 user = require_role("coordinator", "admin")
+today = local_today()
 st.title("Programs")
 st.caption(
     "What the movement runs and for whom. Everyone can see the programs; "
@@ -91,9 +91,7 @@ def program_form(prefix: str, row: dict[str, Any] | None, submit: str) -> Progra
         max_chars=4000,
     )
     left, right = st.columns(2)
-    started = left.date_input(
-        "Started", value=row["started_on"] if row else date.today(), key=f"{prefix}_started"
-    )
+    started = left.date_input("Started", value=row["started_on"] if row else today, key=f"{prefix}_started")
     ended = right.date_input(
         "Ended (leave empty while it runs)", value=row["ended_on"] if row else None, key=f"{prefix}_ended"
     )
@@ -130,7 +128,7 @@ with tab_list:
     if programs.is_empty():
         st.info("No programs yet.")
     else:
-        running = programs.filter(pl.col("ended_on").is_null() | (pl.col("ended_on") >= date.today()))
+        running = programs.filter(pl.col("ended_on").is_null() | (pl.col("ended_on") >= today))
         cols = st.columns(3)
         cols[0].metric("Programs running", running.height)
         cols[1].metric("Programs in all", programs.height)

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from components.feedback import show_flash
 from components.money_tables import money_column, money_table
-from components.session import require_role
+from components.session import local_today, require_role
 from db.campaigns import campaigns_frame
 from db.donations import (
     PossibleDuplicateError,
@@ -25,7 +25,6 @@ from db.donations import (
 from db.donors import donors_frame
 from db.errors import InvalidDataError, NotAllowedError
 from db.models.donations import (
-    CURRENCY_MINOR_UNITS,
     FREQUENCIES,
     METHODS,
     SOURCES,
@@ -34,6 +33,7 @@ from db.models.donations import (
     format_minor,
 )
 from db.models.donors import DONOR_KINDS
+from money import currencies as money_currencies
 
 FLASH = "gift_flash"
 ERRORS = "gift_errors"
@@ -55,9 +55,9 @@ donor_label = {
 }
 campaigns = campaigns_frame(user.identity)
 campaign_label = {int(r["campaign_id"]): str(r["name"]) for r in campaigns.iter_rows(named=True)}
-today = date.today()
+today = local_today()
 current = campaigns.filter((pl.col("starts_on") <= today) & (pl.col("ends_on") >= today))
-currencies = sorted(CURRENCY_MINOR_UNITS)
+currencies = list(money_currencies())
 # What an empty form holds. The fields live in session state (and the
 # widgets take no value of their own), so a saved form can be emptied from
 # the save callback, before the widgets are drawn again.

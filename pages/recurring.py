@@ -3,8 +3,6 @@ recurring revenue."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import polars as pl
 import streamlit as st
 from pydantic import ValidationError
@@ -12,7 +10,7 @@ from pydantic import ValidationError
 from components import charts
 from components.feedback import show_flash
 from components.money_tables import money_column, money_table
-from components.session import require_role
+from components.session import local_today, require_role
 from db.donations import (
     amount_text,
     movement_money,
@@ -37,7 +35,7 @@ show_flash(FLASH)
 money = movement_money(user.identity)
 cur = money.reporting_currency
 scale = 10 ** minor_units(cur)
-today = date.today()
+today = local_today()
 
 waiting = unplanned_recurring_gifts(user.identity)
 if waiting:

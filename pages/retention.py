@@ -4,14 +4,12 @@ Fundraising Effectiveness Project's benchmarks."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import polars as pl
 import streamlit as st
 
 from components import charts
 from components.money_tables import money_column, money_table
-from components.session import require_role
+from components.session import local_today, require_role
 from db.donations import gifts_frame, major, metric_donations, movement_money
 from db.donors import donors_frame
 from db.models.donations import format_minor, minor_units
@@ -27,7 +25,7 @@ st.title("Retention")
 money = movement_money(user.identity)
 cur = money.reporting_currency
 scale = 10 ** minor_units(cur)
-today = date.today()
+today = local_today()
 this_year = fiscal_year_of(today, money.fiscal_year_start_month)
 gifts = gifts_frame(user.identity)
 donations = metric_donations(gifts)

@@ -8,6 +8,7 @@ import polars as pl
 import streamlit as st
 
 from components.session import require_role
+from components.text import plain
 from db.errors import InvalidDataError, NotAllowedError
 from db.hours import MSG_NO_MEMBER, my_member
 from db.models.hours import format_minutes
@@ -66,8 +67,8 @@ if mine.height == 0:
     st.caption("You have not signed up for any upcoming shift.")
 for row in mine.iter_rows(named=True):
     with st.container(border=True):
-        st.markdown(f"**{row['shift_title']}** · {row['event_title']}")
-        st.caption(f"{row['when_text']}" + (f" · {row['place']}" if row["place"] else ""))
+        st.markdown(f"**{plain(row['shift_title'])}** · {plain(row['event_title'])}")
+        st.caption(f"{row['when_text']}" + (f" · {plain(row['place'])}" if row["place"] else ""))
         st.button(
             "Cancel my place",
             key=f"cancel_{row['signup_id']}",
@@ -94,9 +95,11 @@ for _day, group in open_only.group_by("day", maintain_order=True):
     st.markdown(f"#### {first['when_text'].split(',')[0]}")
     for row in group.iter_rows(named=True):
         with st.container(border=True):
-            st.markdown(f"**{row['shift_title']}** · {row['event_title']}")
-            where = f" · {row['place']}" if row["place"] else ""
-            st.caption(f"{row['when_text']} ({format_minutes(row['minutes'])}){where} · {row['chapter']}")
+            st.markdown(f"**{plain(row['shift_title'])}** · {plain(row['event_title'])}")
+            where = f" · {plain(row['place'])}" if row["place"] else ""
+            st.caption(
+                f"{row['when_text']} ({format_minutes(row['minutes'])}){where} · {plain(row['chapter'])}"
+            )
             left = int(row["open_slots"])
             st.progress(
                 int(row["signed_up"]) / int(row["capacity"]),

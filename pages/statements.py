@@ -3,15 +3,14 @@ channel, as PDF or CSV, for their tax receipts; and all of them at once."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import polars as pl
 import streamlit as st
 
 from components.downloads import file_stem
 from components.money_tables import money_column, money_table
-from components.session import require_role
+from components.session import local_today, require_role
 from components.statement_pdf import Statement, statement_pdf, statements_zip
+from components.text import plain
 from db.campaigns import campaigns_frame
 from db.donations import amount_text, gifts_frame, major, movement_money
 from db.donors import donors_frame
@@ -25,7 +24,7 @@ user = require_role("fundraiser")
 st.title("Year-end statements")
 money = movement_money(user.identity)
 cur = money.reporting_currency
-today = date.today()
+today = local_today()
 st.caption(
     "One statement per donor for a tax year, listing every gift whatever the channel, less refunds. "
     "Tax years here are calendar years."
@@ -76,7 +75,7 @@ tab_one, tab_all = st.tabs(["One donor", f"All {len(labels):,} donors"])
 with tab_one:
     donor_id = st.selectbox("Donor", list(labels), format_func=lambda i: labels[i], key="statements_donor")
     statement = statement_for(donor_id)
-    st.markdown(f"**{statement.donor_name}** · {statement.donor_email or 'no email'}")
+    st.markdown(f"**{plain(statement.donor_name)}** · {plain(statement.donor_email or 'no email')}")
     table = statement.lines.sort("received_on").select(
         pl.col("received_on").alias("Date"),
         pl.col("channel").alias("Channel"),

@@ -6,13 +6,12 @@ name, and can be handed in anonymously."""
 from __future__ import annotations
 
 import secrets
-from datetime import date
 
 import polars as pl
 import streamlit as st
 from pydantic import ValidationError
 
-from components.session import require_role
+from components.session import local_today, require_role
 from db.chapters import list_chapters
 from db.errors import InvalidDataError, NotAllowedError
 from db.models.chapters import error_messages
@@ -45,6 +44,7 @@ _WORDS = (
 )
 
 user = require_role()
+today = local_today()
 st.title("Empathy survey")
 if thanks := st.session_state.pop(THANKS, None):
     st.success(thanks, icon=":material/favorite:")
@@ -159,7 +159,7 @@ with st.form("survey"):
                     # An event's answers also count for the program it belongs to.
                     "program_id": chosen["program_id"],
                     "event_id": target[1] if target[0] == "event" else None,
-                    "answered_on": date.today(),
+                    "answered_on": today,
                     "answers": tuple(int(a) for a in answers if a is not None),
                     "practice": practice,
                     "anonymous": anonymous,

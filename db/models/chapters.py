@@ -12,6 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from db import clock
+
 Level = Literal["local", "regional", "national", "international"]
 LEVELS: tuple[Level, ...] = ("local", "regional", "national", "international")
 LEVEL_RANK: dict[str, int] = {level: rank for rank, level in enumerate(LEVELS, start=1)}
@@ -95,7 +97,7 @@ class ChapterIn(FormModel):
     @field_validator("founded_on")
     @classmethod
     def _not_in_future(cls, v: date) -> date:
-        if v > date.today():
+        if v > clock.latest_today():
             raise ValueError("a chapter cannot be founded in the future")
         if v < date(1900, 1, 1):
             raise ValueError("please give a date after 1900")
@@ -125,7 +127,7 @@ class DormantIn(FormModel):
     @field_validator("since")
     @classmethod
     def _not_in_future(cls, v: date) -> date:
-        if v > date.today():
+        if v > clock.latest_today():
             raise ValueError("a chapter can only be marked dormant from today or earlier")
         return v
 

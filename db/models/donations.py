@@ -5,7 +5,7 @@ currency's minor unit, and amounts written the way people write them."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Literal
 from uuid import UUID, uuid4
@@ -20,28 +20,9 @@ from pydantic import (
     model_validator,
 )
 
+import money
+from db import clock
 from db.models.donors import DonorIn
-
-# Active ISO 4217 codes and their minor units (digits after the decimal
-# point), from the ISO 4217 maintenance agency's list one. Funds, metals and
-# testing codes (XAU, XDR, XTS …) are left out: nobody gives a gift in them.
-_TWO_DIGITS = """
-AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BMD BND BOB BOV BRL BSD BTN BWP BYN BZD
-CAD CDF CHE CHF CHW CNY COP COU CRC CUP CVE CZK DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS
-GIP GMD GTQ GYD HKD HNL HTG HUF IDR ILS INR IRR JMD KES KGS KHR KPW KYD KZT LAK LBP LKR LRD LSL
-MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD PAB PEN PGK
-PHP PKR PLN QAR RON RSD RUB SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS
-TMT TOP TRY TTD TWD TZS UAH USD USN UYU UZS VED VES WST XCD XCG YER ZAR ZMW ZWG
-"""
-_NO_DIGITS = "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF"
-_THREE_DIGITS = "BHD IQD JOD KWD LYD OMR TND"
-_FOUR_DIGITS = "CLF UYW"
-CURRENCY_MINOR_UNITS: dict[str, int] = {
-    **dict.fromkeys(_TWO_DIGITS.split(), 2),
-    **dict.fromkeys(_NO_DIGITS.split(), 0),
-    **dict.fromkeys(_THREE_DIGITS.split(), 3),
-    **dict.fromkeys(_FOUR_DIGITS.split(), 4),
-}
 
 Method = Literal["card", "bank_transfer", "cash", "cheque", "paypal", "stripe", "direct_debit", "other"]
 METHODS: tuple[Method, ...] = (
@@ -66,17 +47,10 @@ EARLIEST = date(1990, 1, 1)
 
 
 def minor_units(currency: str) -> int:
-    return CURRENCY_MINOR_UNITS[currency]
+    return money.exponent(currency)
 
 
-def check_currency(value: str) -> str:
-    """An ISO 4217 code in any case, returned upper-case."""
-    code = value.strip().upper()
-    if not code:
-        raise ValueError("choose a currency")
-    if code not in CURRENCY_MINOR_UNITS:
-        raise ValueError(f"'{value.strip()}' is not an ISO 4217 currency code (such as USD, EUR, JPY)")
-    return code
+check_currency = money.check_currency
 
 
 Currency = Annotated[str, AfterValidator(check_currency)]
@@ -112,24 +86,8 @@ def parse_decimal(text: str, *, decimal_comma: bool = False) -> Decimal:
         raise ValueError(f"'{raw}' is not an amount") from exc
 
 
-def to_minor(amount: Decimal, currency: str) -> int:
-    """Major units to integer minor units, refusing digits the currency does
-    not have (JPY 12.5, USD 3.999)."""
-    exponent = minor_units(currency)
-    scaled = amount.scaleb(exponent)
-    if scaled != scaled.to_integral_value():
-        if exponent == 0:
-            raise ValueError(f"{currency} has no minor unit: enter a whole number")
-        raise ValueError(f"{currency} has {exponent} decimal places at most")
-    return int(scaled)
-
-
-def format_minor(amount_minor: int, currency: str) -> str:
-    """1234567, "USD" -> "USD 12,345.67"; 1500, "JPY" -> "JPY 1,500"."""
-    exponent = CURRENCY_MINOR_UNITS.get(currency, 2)
-    sign = "-" if amount_minor < 0 else ""
-    value = Decimal(abs(amount_minor)).scaleb(-exponent)
-    return f"{sign}{currency} {value:,.{exponent}f}"
+to_minor = money.to_minor
+format_minor = money.code_text
 
 
 def _amount_text(value: object) -> object:
@@ -146,7 +104,7 @@ AmountText = Annotated[Decimal, BeforeValidator(_amount_text)]
 def _not_future(value: date) -> date:
     # One day of slack: a gift made this evening elsewhere is already
     # "tomorrow" in UTC.
-    if value > date.today() + timedelta(days=1):
+    if value > clock.latest_today():
         raise ValueError("the date cannot be in the future")
     if value < EARLIEST:
         raise ValueError("the date cannot be before 1990")

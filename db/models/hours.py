@@ -23,6 +23,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from db import clock
 from db.models.spreadsheet import is_formula
 
 # The activity codes volunteer_hours.activity accepts, with the words people see.
@@ -94,7 +95,7 @@ def _clean(message: str) -> str:
 def _today(info: ValidationInfo) -> date:
     context = info.context if isinstance(info.context, dict) else {}
     today = context.get("today")
-    return today if isinstance(today, date) else date.today()
+    return today if isinstance(today, date) else clock.latest_today()
 
 
 def minutes_in_range(value: int) -> int:

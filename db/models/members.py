@@ -7,6 +7,7 @@ from datetime import date
 
 from pydantic import Field, field_validator, model_validator
 
+from db import clock
 from db.models.chapters import FormModel, register_titles
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -38,7 +39,7 @@ class MemberIn(FormModel):
     @field_validator("joined_on")
     @classmethod
     def _plausible_join(cls, v: date) -> date:
-        if v > date.today():
+        if v > clock.latest_today():
             raise ValueError("a member cannot join in the future")
         if v < date(1950, 1, 1):
             raise ValueError("please give a date after 1950")
@@ -56,7 +57,7 @@ class MemberIn(FormModel):
         ):
             if day is not None and day < self.joined_on:
                 raise ValueError(f"a member cannot {before}")
-            if day is not None and day > date.today():
+            if day is not None and day > clock.latest_today():
                 raise ValueError(future)
         return self
 
@@ -71,7 +72,7 @@ class LeaveIn(FormModel):
     @field_validator("left_on")
     @classmethod
     def _not_future(cls, v: date) -> date:
-        if v > date.today():
+        if v > clock.latest_today():
             raise ValueError("record a departure on or after the day it happens")
         return v
 

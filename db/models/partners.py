@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
+from db import clock
 from db.models.chapters import FormModel, register_titles
 
 PartnerKind = Literal["school", "university", "business", "healthcare", "public_body", "ngo", "research"]
@@ -55,6 +56,6 @@ class PartnerIn(FormModel):
     @field_validator("since")
     @classmethod
     def _not_in_future(cls, v: date) -> date:
-        if v > date.today():
+        if v > clock.latest_today():
             raise ValueError("please give today or an earlier day")
         return v

@@ -15,6 +15,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from db import clock
 from db.models.chapters import FormModel, register_titles
 
 TEQ_ITEMS: tuple[str, ...] = (
@@ -107,7 +108,7 @@ class SurveyResponseIn(FormModel):
     @field_validator("answered_on")
     @classmethod
     def _plausible_day(cls, v: date) -> date:
-        if v > date.today():
+        if v > clock.latest_today():
             raise ValueError("the answers cannot come from the future")
         if v < date(2000, 1, 1):
             raise ValueError("please give a date in 2000 or later")

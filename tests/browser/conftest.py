@@ -25,14 +25,17 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from db import clock
 from db.config import PROJECT_ROOT
-from db.seed.accounts import DEMO_PASSWORD
-from tests.conftest import _worker, clone_database
+from db.identity import Identity
+from db.seed.accounts import DEMO_PASSWORD, demo_account
+from tests.conftest import _db_uri, _worker, clone_database
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -163,3 +166,11 @@ def screenshot(page: Any, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def person_today(pg_server: object, email: str) -> date:
+    """A demo person's own date, as the app gives it to them (their chapter's
+    zone), on the database app_url serves."""
+    account = demo_account(email)
+    uri = _db_uri(pg_server, f"hb_browser_{_worker()}")
+    return clock.today_in(clock.person_time_zone(Identity(user_id=account.user_id, email=email), uri=uri))

@@ -15,7 +15,7 @@ from db.report_frames import load_report_frames
 from db.seed.accounts import DEMO_ACCOUNTS
 from metrics.periods import Period
 from metrics.report import HealthReport, health_report
-from tests.browser.conftest import SCREENSHOTS, screenshot, sign_in, wait_for_app
+from tests.browser.conftest import SCREENSHOTS, person_today, screenshot, sign_in, wait_for_app
 from tests.conftest import _db_uri, _worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -32,12 +32,20 @@ PAGES = {
 }
 
 
+_BOARD_IDENTITY = Identity(user_id=BOARD.user_id, email=BOARD.email)
+
+
+def _board_today(pg_server: object) -> date:
+    """The app's as_of: the board member's own date, not the server's."""
+    return person_today(pg_server, BOARD.email)
+
+
 def _direct(pg_server: object, period: Period) -> HealthReport:
     """The report computed straight from metrics/ on the app's own data,
     read as the same person."""
     uri = _db_uri(pg_server, f"hb_browser_{_worker()}")
-    frames = load_report_frames(Identity(user_id=BOARD.user_id, email=BOARD.email), uri=uri)
-    return health_report(frames, as_of=date.today(), period=period)
+    frames = load_report_frames(_BOARD_IDENTITY, uri=uri)
+    return health_report(frames, as_of=_board_today(pg_server), period=period)
 
 
 def _cards(page: Any) -> dict[str, str]:
@@ -95,7 +103,7 @@ def test_overview_figures_period_change_board_report_and_screenshots(
     page.get_by_role("heading", name="Movement health").wait_for()
     page.get_by_test_id("stMetric").filter(has_text="Donor retention").wait_for()
     wait_for_app(page)
-    today = date.today()
+    today = _board_today(pg_server)
 
     cards = _cards(page)
     _assert_cards_match(cards, _direct(pg_server, Period.calendar_year(today.year)))

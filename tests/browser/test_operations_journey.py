@@ -4,14 +4,14 @@ every operations page, with a screenshot of each."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 from uuid import uuid4
 
 import psycopg
 import pytest
 
-from tests.browser.conftest import screenshot, sign_in, wait_for_app
+from tests.browser.conftest import person_today, screenshot, sign_in, wait_for_app
 from tests.conftest import _worker
 from tests.operations.test_surveys_db import A_NUMBERS, B_WORDS, _csv
 
@@ -63,7 +63,7 @@ def test_coordinator_creates_an_event_with_shifts_and_a_volunteer_signs_up(
     screenshot(page, "operations_event_form")
     page.locator(".st-key-new_event_submit button").click()
     wait_for_app(page)
-    day = date.today() + timedelta(days=7)
+    day = person_today(pg_server, "coordinator@demo.heartbeat.example") + timedelta(days=7)
     success = page.get_by_test_id("stAlertContentSuccess")
     success.wait_for()
     assert f"{title} on {day:%d %B %Y} is created with 2 volunteer shift(s)." in success.inner_text()
@@ -164,6 +164,11 @@ def test_participant_fills_in_the_survey(page: Any, app_url: str) -> None:
     page.locator(".st-key-survey_target [role='combobox']").click()
     page.get_by_role("option").first.click()
     wait_for_app(page)
+    # A movement-wide programme asks where the participant took part.
+    if page.locator(".st-key-survey_chapter").count():
+        page.locator(".st-key-survey_chapter [role='combobox']").click()
+        page.get_by_role("option").first.click()
+        wait_for_app(page)
     page.locator(".st-key-survey_code input").fill(f"otter-{uuid4().hex[:4]}")
     for i in range(1, 17):
         page.locator(f".st-key-survey_q{i:02d}").get_by_text("Often", exact=True).click()

@@ -4,12 +4,11 @@ that; roles without a dashboard page are stopped by the page itself."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import polars as pl
 from streamlit.testing.v1 import AppTest
 
 from components.session import SESSION_KEY, SignedIn
+from db import clock
 from db.config import PROJECT_ROOT
 from db.report_frames import load_report_frames
 from metrics.periods import Period
@@ -35,7 +34,8 @@ def test_a_coordinator_sees_only_their_chapters_figures(
     assert len(chapter.options) == len(allowed)
     # The database hands the coordinator only their chapters' members.
     assert set(frames.members["chapter_id"].unique().to_list()) <= allowed
-    today = date.today()
+    # The app's as_of: the coordinator's own date, not the server's.
+    today = clock.today_in(clock.person_time_zone(coordinator.identity, uri=app_on_demo))
     direct = health_report(frames, as_of=today, period=Period.calendar_year(today.year), chapter_id=own)
     assert _metric(at, "Members") == f"{direct.kpi('members').value.value:,.0f}"
     movement = page_app("pages/overview.py", board)

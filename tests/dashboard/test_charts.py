@@ -141,3 +141,20 @@ def test_mark_points_adds_a_legend_entry():
         FIGURES["lines"](), [date(2026, 2, 1)], [12], name="Spike", unit=charts.count("people")
     )
     assert fig.data[-1].name == "Spike" and fig.layout.showlegend
+
+
+def test_names_from_the_data_are_shown_as_typed_never_as_links() -> None:
+    link = '<a href="http://127.0.0.1:9/">Circles</a>'
+    fig = charts.bars(
+        [charts.Series(link, [link, "Talks <b>"], [3, 4])],
+        title="Sessions by programme",
+        x_title="programme",
+        y_title="sessions",
+        unit=charts.count("sessions"),
+    )
+    (trace,) = charts.as_text(fig).data
+    escaped = '&lt;a href="http://127.0.0.1:9/"&gt;Circles&lt;/a&gt;'
+    assert trace.name == escaped
+    assert list(trace.x) == [escaped, "Talks &lt;b&gt;"]
+    assert trace.hovertemplate.startswith(escaped + "<br>")
+    assert "<a" not in fig.to_json()

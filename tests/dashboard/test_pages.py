@@ -9,6 +9,7 @@ import psycopg
 import pytest
 
 from components.session import SignedIn
+from db import clock
 from tests.dashboard.conftest import add_board_member, page_app
 
 PAGES = {
@@ -58,7 +59,8 @@ def test_overview_shows_the_report_with_changes_alerts_and_score(board: SignedIn
         "Health score",
     ):
         assert label in labels
-    assert _metric(at, "Members").delta.endswith(f"vs {date.today().year - 1}")
+    year = clock.today_in(clock.person_time_zone(board.identity)).year
+    assert _metric(at, "Members").delta.endswith(f"vs {year - 1}")
     assert at.warning or at.info or at.success  # alerts, or the all-clear
     keys = [b.key for b in at.get("download_button")]
     assert "board_report_html" in keys and "board_report_pdf" in keys

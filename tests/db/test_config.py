@@ -76,12 +76,12 @@ def test_the_secrets_file_configures(secrets: Path) -> None:
 
 
 def test_the_environment_wins_over_the_secrets_file(secrets: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _write(secrets, {"DATABASE_URL": "postgresql://file@db/h", "LOCKOUT_MINUTES": 20})
+    _write(secrets, {"DATABASE_URL": "postgresql://file@db/h", "SESSION_IDLE_MINUTES": 20})
     monkeypatch.setenv("DATABASE_URL", "postgresql://env@db/h")
     settings = Settings()
     assert settings.database_url is not None
     assert settings.database_url.get_secret_value() == "postgresql://env@db/h"
-    assert settings.lockout_minutes == 20, "what the environment does not set still comes from the file"
+    assert settings.session_idle_minutes == 20, "what the environment does not set still comes from the file"
 
 
 def test_get_settings_reads_once_and_reloads_when_cleared(
@@ -153,7 +153,7 @@ def test_a_supabase_url_must_be_an_address(secrets: Path, monkeypatch: pytest.Mo
         pytest.param("SEED_SIZE", "huge", id="seed-size"),
         pytest.param("POOL_MAX_SIZE", "0", id="pool-empty"),
         pytest.param("POOL_MAX_SIZE", "many", id="pool-not-a-number"),
-        pytest.param("LOCKOUT_FAILURES", "0", id="lockout-never"),
+        pytest.param("PASSWORD_HASHING_CONCURRENCY", "0", id="hashing-never"),
         pytest.param("SESSION_IDLE_MINUTES", "100000", id="idle-too-long"),
     ],
 )

@@ -148,12 +148,12 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
             "board": ALL,
         },
         # Volunteers sign only themselves up, as signed_up; coordinators
-        # manage the sign-ups of their chapters' shifts.
+        # manage the sign-ups of their chapters' shifts, for their chapters'
+        # members only (every label here is a member of the other region;
+        # tests/db/test_write_integrity.py covers a coordinator's own member).
         "insert": {
             "volunteer_L1": {"volunteer_L1_on_L2"},
             "volunteer_L2": {"volunteer_L2_on_L1"},
-            "coordinator_R1": {"volunteer_L2_on_L1"},
-            "coordinator_R2": {"volunteer_L1_on_L2", "volunteer_L1_attended_L2"},
         },
         # The update cancels; a volunteer cancels only a live sign-up of their
         # own, never rewrites the coordinator's no-show record.
@@ -182,10 +182,12 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
             "coordinator_R2": {"pending_L2"},
         },
         # Own hours only while pending; once approved, only a coordinator.
+        # The update edits the note: a reviewed entry keeps what was
+        # approved (only its status changes), so not even its coordinator.
         "update": {
             "volunteer_L1": {"hours_L1_pending"},
             "volunteer_L2": {"hours_L2_pending"},
-            "coordinator_R1": {"hours_L1_pending", "hours_L1_approved"},
+            "coordinator_R1": {"hours_L1_pending"},
             "coordinator_R2": {"hours_L2_pending"},
         },
         "delete": {
@@ -271,15 +273,15 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
             "board": ALL,
             "admin": ALL,
         },
-        # Anyone signed in hands in their own answers or an anonymous one;
-        # coordinators (their chapters) and admins enter anyone's.
+        # A member hands in their own answers or an anonymous one for their
+        # own chapter (own_named and anonymous are in L2); coordinators
+        # (their chapters) and admins enter anyone's (write integrity
+        # migration: an account outside the chapter moves no figures).
         "insert": {
-            "volunteer_L1": {"by_volunteer_L1", "own_named", "anonymous"},
+            "volunteer_L1": {"by_volunteer_L1"},
             "volunteer_L2": {"by_volunteer_L2", "own_named", "anonymous"},
-            "coordinator_R1": {"by_volunteer_L1", "own_named", "anonymous"},
+            "coordinator_R1": {"by_volunteer_L1"},
             "coordinator_R2": {"by_volunteer_L2", "own_named", "anonymous"},
-            "fundraiser": {"own_named", "anonymous"},
-            "board": {"own_named", "anonymous"},
             "admin": ALL,
         },
         "update": {

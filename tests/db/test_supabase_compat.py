@@ -7,7 +7,7 @@ builds what a project looks like from that role's side on the test server:
   Supabase's own set-up is);
 - a login role like Supabase's postgres: NOSUPERUSER, CREATEROLE, CREATEDB,
   BYPASSRLS, member of the three API roles, owner of the database and of the
-  public schema, allowed to read and reference auth.users;
+  public schema, allowed to read, reference and add triggers to auth.users;
 - Supabase's default privileges, which grant everything that role creates in
   public to anon, authenticated and service_role (so each migration must
   take back from anon what it should not have).
@@ -75,7 +75,9 @@ def project(pg_server: object) -> Iterator[Project]:
         conn.execute(sql.SQL("alter database {} owner to {}").format(ident(name), ident(role)))
         conn.execute(sql.SQL("alter schema public owner to {}").format(ident(role)))
         conn.execute(sql.SQL("grant usage on schema auth to {}").format(ident(role)))
-        conn.execute(sql.SQL("grant select, references on auth.users to {}").format(ident(role)))
+        # Supabase lets postgres add triggers to auth.users (its own "handle
+        # new user" recipe) but not own or drop them.
+        conn.execute(sql.SQL("grant select, references, trigger on auth.users to {}").format(ident(role)))
         for kind in ("tables", "sequences", "functions"):
             conn.execute(
                 sql.SQL(

@@ -222,3 +222,67 @@ def test_command_on_the_demo_movement(demo_db: str) -> None:
     assert kpis["members"]["value"]["value"] == row[0]
     assert report["health"]["score"]["value"] is not None
     assert report["series"]["members_weekly"]
+
+
+def _as_of_figures(uri: str, as_of: date) -> tuple[object, ...]:
+    frames = load_report_frames(None, uri=uri, as_of=as_of)
+    r = health_report(frames, as_of=as_of, period=Period.quarter(2024, 2))
+    return (
+        r.kpi("funds_raised").value.value,
+        r.kpi("active_ratio").value.value,
+        r.kpi("volunteer_hours").value.value,
+        r.volunteers.hours.pending_hours,
+    )
+
+
+def test_a_figure_at_an_as_of_is_the_same_when_computed_again_after_later_changes(
+    fresh_empty_db: str,
+) -> None:
+    """Refunds dated after as_of and approvals given after it do not move the
+    figures at as_of; they count from their own dates."""
+    uri = fresh_empty_db
+    as_of = date(2024, 6, 30)
+    with f.owner(uri) as conn:
+        local = f.add_chapter(conn, "local", founded_on=date(2023, 1, 1), time_zone="America/Los_Angeles")
+        reviewer = f.add_user(conn)
+        member = f.add_member(conn, local, joined_on=date(2024, 1, 1))
+        f.add_member(conn, local, joined_on=date(2024, 1, 1))
+        entry = f.add_hours(conn, member, worked_on=date(2024, 6, 10), minutes=120, status="pending")
+        # Logged on the day worked: it was pending at as_of.
+        conn.execute(
+            "update public.volunteer_hours set created_at = '2024-06-10 18:00+00' where id = %s", (entry,)
+        )
+        donor = f.add_donor(conn)
+        gift = f.add_donation(
+            conn, donor, received_on=date(2024, 5, 1), amount_minor=10_000, chapter_id=local
+        )
+    before = _as_of_figures(uri, as_of)
+    assert before == (10_000, 0.0, 0.0, 2.0)
+
+    with f.owner(uri) as conn:
+        conn.execute(
+            """insert into public.donation_refunds
+                 (donation_id, refunded_on, amount_minor, processor, processor_ref)
+               values (%s, '2024-07-15', 3000, 'manual', 'later-refund')""",
+            (gift,),
+        )
+        # The trigger stamps an approval with now(); move it to when it was given.
+        conn.execute(
+            "update public.volunteer_hours set status = 'approved', reviewed_by = %s where id = %s",
+            (reviewer, entry),
+        )
+        conn.execute(
+            "update public.volunteer_hours set reviewed_at = '2024-07-01 07:30+00' where id = %s", (entry,)
+        )
+    # 07:30 UTC on 1 July is 00:30 on 1 July in Los Angeles: after as_of.
+    assert _as_of_figures(uri, as_of) == before
+    # At 31 July both changes count.
+    later = _as_of_figures(uri, date(2024, 7, 31))
+    assert later[0] == 7_000 and later[2] == 2.0 and later[3] == 0.0
+
+    with f.owner(uri) as conn:
+        conn.execute(
+            "update public.volunteer_hours set reviewed_at = '2024-07-01 06:30+00' where id = %s", (entry,)
+        )
+    # 06:30 UTC on 1 July is 23:30 on 30 June in Los Angeles: approved by as_of.
+    assert _as_of_figures(uri, as_of)[1:] == (0.5, 2.0, 0.0)

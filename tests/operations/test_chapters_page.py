@@ -3,10 +3,13 @@ or admin, against a real database."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
+import psycopg
+import time_machine
 from streamlit.testing.v1 import AppTest
 
+from db import clock
 from db.chapters import list_chapters
 from db.config import PROJECT_ROOT
 from tests.operations.conftest import Movement
@@ -111,3 +114,25 @@ def test_coordinator_cannot_edit_other_regions(movement: Movement) -> None:
     at = _page(movement)
     options = at.selectbox(key="edit_chapter").options
     assert not any("Montreal" in o or "Quebec" in o for o in options)
+
+
+def test_a_date_saved_where_the_day_had_begun_stays_editable(movement: Movement) -> None:
+    # 23:30 UTC: already tomorrow in Kiritimati, still today in Toronto, where
+    # the coordinator is. A chapter founded "today" by the database's clock
+    # (or by someone in a zone ahead) must not break the page for them.
+    utc_day = datetime.now(UTC).date()
+    instant = datetime(utc_day.year, utc_day.month, utc_day.day, 23, 30, tzinfo=UTC)
+    with time_machine.travel(instant, tick=False):
+        ahead = clock.latest_today()
+        assert ahead > clock.today_in("America/Toronto")
+        with psycopg.connect(movement.uri, autocommit=True) as conn:
+            conn.execute("update public.chapters set founded_on = %s where id = %s", (ahead, movement.ottawa))
+        at = _page(movement)
+        at.selectbox(key="edit_chapter").set_value(movement.ottawa).run()
+        assert not at.exception
+        at.text_input(key=f"edit_place_{movement.ottawa}").set_value("Ottawa, Ontario")
+        at.button(key=f"edit_submit_{movement.ottawa}").click().run()
+        assert not at.exception
+        assert [s.value for s in at.success] == ["Ottawa is saved."]
+    saved = list_chapters(movement.admin.identity).filter(id=movement.ottawa).row(0, named=True)
+    assert (saved["founded_on"], saved["place"]) == (ahead, "Ottawa, Ontario")

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import psycopg
 import pytest
 
-from db import hours
+from db import clock, hours
 from db.errors import InvalidDataError, NotAllowedError
 from db.identity import Identity
 from db.models.hours import HoursEdit, HoursEntry, review
@@ -211,7 +211,7 @@ def test_suggestions_offer_recent_shifts_and_frequent_entries(world: World) -> N
     found = hours.suggestions(me)
     assert [s.kind for s in found] == ["repeat"]
     assert found[0].label.endswith("Administration · Circles in schools · 2 h")
-    assert found[0].worked_on == date.today()
+    assert found[0].worked_on == clock.today_in("UTC")  # the chapter keeps the default zone
 
 
 def test_log_choices_cover_recent_local_events_and_programs(world: World) -> None:

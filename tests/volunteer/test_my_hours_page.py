@@ -209,3 +209,24 @@ def test_recently_approved_entries_are_shown_first(world: World, logged: dict) -
         f"1 h 30 min of outreach on {DAY1:%a %d %b %Y}",
         f"1 h of training on {DAY2:%a %d %b %Y} (Circles in schools)",
     ]
+
+
+@pytest.mark.parametrize(
+    ("currency", "hour_value_minor", "shown"),
+    [("JPY", 3_000, "¥7,500"), ("BHD", 3_180, "BHD\xa07.950"), ("EUR", 3_180, "€79.50")],
+)
+def test_the_value_of_time_is_in_the_currencys_own_digits(
+    world: World, logged: dict, currency: str, hour_value_minor: int, shown: str
+) -> None:
+    """2 h 30 min approved: JPY has no minor unit and BHD three, so dividing
+    by 100 showed ¥75.00 and BHD 79.50."""
+    import psycopg
+
+    with psycopg.connect(world.uri, autocommit=True) as conn:
+        conn.execute(
+            "update public.movement_settings set reporting_currency = %s, volunteer_hour_value_minor = %s",
+            (currency, hour_value_minor),
+        )
+    at = page(world)
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["Value of your time"] == shown

@@ -1,0 +1,1 @@
+"""Reading imported files: bytes in, text and rows out, no database."""
