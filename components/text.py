@@ -11,10 +11,11 @@ import re
 # The marks that make links, images, HTML, entities, emphasis, code, tables,
 # LaTeX ($…$) or Streamlit's directives (:red[…], :material/…:, emoji).
 _INLINE = re.compile(r"([\\`*_{}\[\]<>!|~$:&])")
-# GFM links bare addresses after escapes are read (https://…, www.…, and
-# e-mail addresses): an invisible word joiner after the scheme or the @
-# leaves the text as it reads but no longer an address.
-_AUTOLINK = re.compile(r"(?i)(\b(?:https?|ftp|mailto|xmpp):|\bwww(?=\.)|@)")
+# GFM links bare web addresses (https://…, www.…) after escapes are read: an
+# invisible word joiner after the scheme leaves the text as it reads but no
+# longer an address. E-mail addresses stay as they are: a mailto link loads
+# nothing, and people copy addresses.
+_AUTOLINK = re.compile(r"(?i)(\bhttps?:|\bwww(?=\.))")
 _JOINER = "\u2060"
 # What starts a heading, list or quote when the text opens a line.
 _BLOCK = re.compile(r"^(\s*|\s*\d+)((?<![\d])[#>+-]|(?<=\d)[.)](?=\s|$))")
