@@ -25,7 +25,7 @@ from psycopg.rows import dict_row
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from db import clock
-from db.connection import service_transaction, transaction
+from db.connection import login_transaction, service_transaction, transaction
 from db.errors import InvalidDataError, NotAllowedError
 from db.identity import Identity
 from db.passwords import PasswordsBusy, hash_password, needs_rehash, verify_password
@@ -134,7 +134,7 @@ def authenticate(
         raise SignInError(WRONG_CREDENTIALS)
     # Committed before the (slow) hash check, so the attempt counts as a
     # failure even when parallel guesses race or the process dies.
-    with service_transaction(uri) as conn:
+    with login_transaction(uri) as conn:
         row = _one(
             conn,
             "select * from app.sign_in_begin(%s, %s, %s, %s)",
@@ -159,7 +159,7 @@ def authenticate(
         # A stronger hash can wait for a calmer sign-in; this one goes ahead.
         with contextlib.suppress(PasswordsBusy):
             new_hash = hash_password(password)
-    with service_transaction(uri) as conn:
+    with login_transaction(uri) as conn:
         done = _one(
             conn, "select app.sign_in_succeeded(%s, %s, %s) as token", (row["attempt_id"], new_hash, at)
         )
@@ -229,9 +229,9 @@ def change_own_password(
         raise InvalidDataError(problem)
     if current == new:
         raise InvalidDataError("The new password must differ from the current one.")
-    with service_transaction(uri) as conn:
-        row = _one(conn, "select encrypted_password from auth.users where id = %s", (identity.user_id,))
-    if not verify_password(row["encrypted_password"] if row else None, current):
+    with login_transaction(uri) as conn:
+        row = _one(conn, "select app.password_hash_to_check(%s) as hash", (identity.user_id,))
+    if not verify_password(row["hash"] if row else None, current):
         raise InvalidDataError("Your current password is not right.")
     with transaction(identity, uri) as conn:
         conn.execute("select app.set_local_password(%s, %s)", (identity.user_id, hash_password(new)))

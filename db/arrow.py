@@ -14,7 +14,7 @@ import pyarrow as pa
 from db.connection import SET_IDENTITY
 from db.errors import InvalidDataError, NotAllowedError
 from db.identity import Identity
-from db.server import database_uri
+from db.server import app_uri, database_uri
 
 _PLACEHOLDER = re.compile(r"%[s%]")
 
@@ -81,7 +81,7 @@ def read_frame(
     query, args = _adbc_params(sql, params)
     role_sql, _ = _adbc_params(SET_IDENTITY, ("", ""))
     try:
-        with adbc.connect(uri or database_uri()) as conn:
+        with adbc.connect((uri or database_uri()) if identity is None else app_uri(uri)) as conn:
             try:
                 with conn.cursor() as cur:
                     if identity is not None:

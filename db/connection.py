@@ -19,7 +19,7 @@ from psycopg_pool import ConnectionPool
 from db.config import get_settings
 from db.errors import mapped_errors
 from db.identity import Identity
-from db.server import database_uri, login_uri
+from db.server import app_uri, database_uri
 
 _pools: dict[str, ConnectionPool] = {}
 _pools_lock = threading.Lock()
@@ -53,23 +53,13 @@ def close_pools() -> None:
         _pools.clear()
 
 
-def _as_login_role(uri: str) -> str:
-    """The login role heartbeat_app where the server trusts its Unix socket
-    (the embedded default and the tests' server); a URL over the network is
-    used as configured (on Supabase it names heartbeat_app with its password)."""
-    from psycopg.conninfo import conninfo_to_dict
-
-    host = str(conninfo_to_dict(uri).get("host") or "")
-    return login_uri(uri) if host.startswith("/") else uri
-
-
 @contextmanager
 def transaction(identity: Identity, uri: str | None = None) -> Iterator[psycopg.Connection]:
     """A transaction in which the database sees `identity`; commits on
     success, rolls back on any error, and maps errors a person can cause to
     NotAllowedError or InvalidDataError."""
     with (
-        get_pool(_as_login_role(uri or database_uri())).connection() as conn,
+        get_pool(app_uri(uri)).connection() as conn,
         mapped_errors(),
         conn.transaction(),
     ):
@@ -78,8 +68,16 @@ def transaction(identity: Identity, uri: str | None = None) -> Iterator[psycopg.
 
 
 @contextmanager
+def login_transaction(uri: str | None = None) -> Iterator[psycopg.Connection]:
+    """A transaction as the login role itself, before anyone is signed in:
+    it may run the sign-in functions granted to it and nothing else."""
+    with get_pool(app_uri(uri)).connection() as conn, mapped_errors(), conn.transaction():
+        yield conn
+
+
+@contextmanager
 def service_transaction(uri: str | None = None) -> Iterator[psycopg.Connection]:
     """A transaction as the connecting (owner) role, bypassing RLS: only for
-    migrations, seeding and sign-in, never for a page's reads or writes."""
+    migrations, seeding and operators' commands, never for a page."""
     with get_pool(uri).connection() as conn, mapped_errors(), conn.transaction():
         yield conn

@@ -51,3 +51,15 @@ def login_uri(owner_uri: str) -> str:
     params.pop("password", None)
     params["user"] = LOGIN_ROLE
     return make_conninfo("", **params)
+
+
+def app_uri(uri: str | None = None) -> str:
+    """Where people's requests connect: as the login role heartbeat_app where
+    the server trusts its Unix socket (the embedded default and the tests'
+    server); a URL over the network is used as configured (on Supabase it
+    names heartbeat_app with its password)."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    uri = uri or database_uri()
+    host = str(conninfo_to_dict(uri).get("host") or "")
+    return login_uri(uri) if host.startswith("/") else uri

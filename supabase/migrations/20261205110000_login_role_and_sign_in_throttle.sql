@@ -189,10 +189,10 @@ begin
 end
 $$;
 
-revoke all on function app.sign_in_delay_seconds(integer) from public;
+revoke all on function app.sign_in_delay_seconds(integer) from public, anon, authenticated, service_role;
 revoke all on function app.sign_in_begin(text, text, text, timestamptz) from public, anon, authenticated, service_role;
 revoke all on function app.sign_in_succeeded(bigint, text, timestamptz) from public, anon, authenticated, service_role;
-grant execute on function app.sign_in_delay_seconds(integer) to heartbeat_app, anon, authenticated;
+grant execute on function app.sign_in_delay_seconds(integer) to heartbeat_app;
 grant execute on function app.sign_in_begin(text, text, text, timestamptz) to heartbeat_app;
 grant execute on function app.sign_in_succeeded(bigint, text, timestamptz) to heartbeat_app;
 grant usage on schema app to heartbeat_app;

@@ -72,3 +72,34 @@ def test_peoples_transactions_run_on_a_pool_logged_in_as_the_login_role(empty_db
     with transaction(ANONYMOUS, empty_db) as conn:
         row = conn.execute("select current_user as c, session_user as s").fetchone()
     assert row == {"c": "anon", "s": LOGIN_ROLE}
+
+
+def test_bulk_reads_of_people_connect_as_the_login_role(empty_db: str) -> None:
+    from db.arrow import read_frame
+    from db.identity import ANONYMOUS
+
+    who = read_frame(ANONYMOUS, "select current_user::text as c, session_user::text as s", uri=empty_db)
+    assert who.row(0) == ("anon", LOGIN_ROLE)
+
+
+def test_sign_in_runs_as_the_login_role_alone(empty_db: str) -> None:
+    from db.connection import login_transaction
+
+    with login_transaction(empty_db) as conn:
+        row = conn.execute("select current_user as c, session_user as s").fetchone()
+        assert row == {"c": LOGIN_ROLE, "s": LOGIN_ROLE}
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("select email from auth.users limit 1")
+
+
+def test_no_api_role_can_read_a_password_hash(empty_db: str) -> None:
+    with psycopg.connect(login_uri(empty_db), row_factory=dict_row) as conn:
+        for role in ("anon", "authenticated"):
+            with conn.transaction():
+                conn.execute(f"set local role {role}")
+                with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                    conn.execute("select app.password_hash_to_check(gen_random_uuid())")
+        # The login role itself may: it checks the current password on a change.
+        assert conn.execute("select app.password_hash_to_check(gen_random_uuid()) as h").fetchone() == {
+            "h": None
+        }
