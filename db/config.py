@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     data_dir: Path = PROJECT_ROOT / ".data" / "postgres"
     supabase_url: str | None = None
     supabase_anon_key: SecretStr | None = None
+    # Only for a project still signing with the legacy HS256 secret; tokens
+    # signed with the project's asymmetric keys are checked against its JWKS.
+    supabase_jwt_secret: SecretStr | None = None
     seed_size: str = Field(default="small", pattern="^(tiny|small|medium|national)$")
     pool_max_size: int = Field(default=10, ge=1, le=200)
     session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)

@@ -8,9 +8,9 @@ no client is ever shared through `st.cache_resource`.
 Once signed in, the person's Supabase user id (the JWT `sub`) and a few of
 its claims make up the Identity that every database transaction carries;
 row-level security reads that `sub` through auth.uid(), exactly as PostgREST
-would. The access token came straight from Supabase Auth over TLS in answer
-to our own request, which is why its payload is read without re-verifying
-the signature.
+would. So every access token is verified first (db/supabase_tokens.py:
+the project's keys, issuer, audience, expiry), each time a session starts
+or is refreshed: a token from anywhere else is never trusted.
 
 Email links: Streamlit runs on the server and cannot read the `#fragment`
 of a redirect, so the Magic Link and Reset Password email templates link
@@ -20,8 +20,6 @@ show the 6-digit `{{ .Token }}` to type in; both are verified here.
 
 from __future__ import annotations
 
-import base64
-import json
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -33,6 +31,7 @@ from supabase_auth.errors import AuthApiError, AuthError, AuthRetryableError, Au
 from supabase_auth.types import AuthResponse, Session
 
 from db.config import Settings, get_settings
+from db.supabase_tokens import TokenError, verified_claims
 from supabase import Client, create_client
 
 log = logging.getLogger(__name__)
@@ -112,28 +111,30 @@ def _log_failure(action: str, exc: AuthError) -> None:
     )
 
 
-def jwt_claims(access_token: str) -> dict[str, Any]:
-    """The payload of a JWT (not verified: see the module docstring)."""
-    try:
-        payload = access_token.split(".")[1]
-        data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    except (IndexError, ValueError) as exc:
-        raise SupabaseAuthError("Supabase Auth returned a token that could not be read.") from exc
-    if not isinstance(data, dict):
-        raise SupabaseAuthError("Supabase Auth returned a token that could not be read.")
-    return data
-
-
-def _user_from(response: AuthResponse | None) -> SupabaseUser:
+def _user_from(client: Client, response: AuthResponse | None) -> SupabaseUser:
     session = response.session if response else None
     if session is None or session.user is None:
         raise SupabaseAuthError("Supabase Auth did not start a session. Try again.")
-    return user_from_session(session)
+    return user_from_session(client, session)
 
 
-def user_from_session(session: Session) -> SupabaseUser:
-    claims = jwt_claims(session.access_token)
-    sub = claims.get("sub") or session.user.id
+def token_claims(client: Client, access_token: str) -> dict[str, Any]:
+    """The verified claims of an access token of `client`'s project."""
+    secret = get_settings().supabase_jwt_secret
+    try:
+        return verified_claims(
+            access_token,
+            project_url=str(client.supabase_url),
+            jwt_secret=secret.get_secret_value() if secret else None,
+        )
+    except TokenError as exc:
+        log.warning("supabase token refused: %s", exc)
+        raise SupabaseAuthError("Supabase Auth returned a token that could not be verified.") from exc
+
+
+def user_from_session(client: Client, session: Session) -> SupabaseUser:
+    claims = token_claims(client, session.access_token)
+    sub = claims["sub"]
     if str(sub) != session.user.id:
         raise SupabaseAuthError("Supabase Auth returned a token for another user.")
     meta = session.user.user_metadata or {}
@@ -157,7 +158,7 @@ def password_sign_in(client: Client, email: str, password: str) -> SupabaseUser:
     except AuthError as exc:
         _log_failure("password sign-in", exc)
         raise SupabaseAuthError(_message(exc)) from exc
-    user = _user_from(response)
+    user = _user_from(client, response)
     log.info("supabase sign-in succeeded for user %s", user.user_id)
     return user
 
@@ -222,7 +223,7 @@ def verify_email_code(client: Client, email: str, code: str, kind: LinkKind) -> 
     except AuthError as exc:
         _log_failure("code verification", exc)
         raise SupabaseAuthError(_message(exc)) from exc
-    return _user_from(response)
+    return _user_from(client, response)
 
 
 def verify_token_hash(client: Client, token_hash: str, kind: str) -> SupabaseUser:
@@ -236,7 +237,7 @@ def verify_token_hash(client: Client, token_hash: str, kind: str) -> SupabaseUse
     except AuthError as exc:
         _log_failure("link verification", exc)
         raise SupabaseAuthError(_message(exc)) from exc
-    return _user_from(response)
+    return _user_from(client, response)
 
 
 def set_new_password(client: Client, password: str) -> None:
@@ -260,7 +261,7 @@ def ensure_fresh(client: Client) -> SupabaseUser:
         raise SupabaseAuthError(_message(exc)) from exc
     if session is None:
         raise SupabaseAuthError(_MESSAGES["session_not_found"])
-    return user_from_session(session)
+    return user_from_session(client, session)
 
 
 def sign_out(client: Client) -> None:

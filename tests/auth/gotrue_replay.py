@@ -1,7 +1,12 @@
 """A tiny HTTP server on 127.0.0.1 that replays recorded Supabase Auth
 (GoTrue) responses, so the real `supabase` client is tested over real HTTP
 without a Supabase project. Each recorded file holds the status, headers and
-JSON body of one GoTrue answer (tests/auth/recorded/gotrue/)."""
+JSON body of one GoTrue answer (tests/auth/recorded/gotrue/).
+
+Like a project on asymmetric keys, the replay signs each access token it
+hands out (ES256, with the recorded claims, its own issuer and a fresh
+expiry) and publishes its public key at /auth/v1/.well-known/jwks.json; a
+test may sign with another key (`signing_key`) to play a foreign issuer."""
 
 from __future__ import annotations
 
@@ -14,7 +19,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import jwt
+from cryptography.hazmat.primitives.asymmetric import ec
+
 RECORDED = Path(__file__).with_name("recorded") / "gotrue"
+KID = "replay-key-1"
+JWKS_PATH = "/auth/v1/.well-known/jwks.json"
 ANON_KEY = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJyb2xlIjoiYW5vbiIsInJlZiI6InJlY29yZGVkIn0.cmVjb3JkZWQ"
 
 
@@ -38,6 +48,24 @@ class GoTrueReplay:
     routes: dict[tuple[str, str, str | None], Replay] = field(default_factory=dict)
     seen: list[Seen] = field(default_factory=list)
     url: str = ""
+    # The project's key: published in the JWKS, signs every access token.
+    project_key: ec.EllipticCurvePrivateKey = field(
+        default_factory=lambda: ec.generate_private_key(ec.SECP256R1())
+    )
+    # What signs the tokens handed out (another key plays a foreign issuer).
+    signing_key: ec.EllipticCurvePrivateKey | None = None
+    issuer: str | None = None
+
+    def jwks(self) -> dict[str, Any]:
+        public = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(self.project_key.public_key()))
+        return {"keys": [{**public, "kid": KID, "alg": "ES256", "use": "sig"}]}
+
+    def sign(self, recorded_token: str, expires_in: int) -> str:
+        claims = jwt.decode(recorded_token, options={"verify_signature": False})
+        now = int(time.time())
+        claims.update(iss=self.issuer or f"{self.url}/auth/v1", iat=now, exp=now + expires_in)
+        key = self.signing_key or self.project_key
+        return jwt.encode(claims, key, algorithm="ES256", headers={"kid": KID})
 
     def respond(
         self, method: str, path: str, name: str, *, grant_type: str | None = None, shift_times: bool = True
@@ -62,6 +90,9 @@ def _handler(replay: GoTrueReplay) -> type[BaseHTTPRequestHandler]:
             body = json.loads(raw) if raw else None
             headers = {k.lower(): v for k, v in self.headers.items()}
             replay.seen.append(Seen(self.command, parts.path, query, headers, body))
+            if parts.path == JWKS_PATH:
+                self._json(200, replay.jwks())
+                return
             route = replay.routes.get((self.command, parts.path, (query.get("grant_type") or [None])[0]))
             if route is None:
                 self.send_response(404)
@@ -75,6 +106,9 @@ def _handler(replay: GoTrueReplay) -> type[BaseHTTPRequestHandler]:
             payload = answer["body"]
             if route.shift_times and isinstance(payload, dict) and "expires_in" in payload:
                 payload = {**payload, "expires_at": int(time.time()) + int(payload["expires_in"])}
+            if isinstance(payload, dict) and "access_token" in payload:
+                lifetime = int(payload["expires_at"]) - int(time.time()) if "expires_at" in payload else 3600
+                payload = {**payload, "access_token": replay.sign(payload["access_token"], lifetime)}
             self.send_response(answer["status"])
             for key, value in answer["headers"].items():
                 self.send_header(key, value)
@@ -83,6 +117,14 @@ def _handler(replay: GoTrueReplay) -> type[BaseHTTPRequestHandler]:
                 self.end_headers()
                 return
             data = json.dumps(payload).encode()
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def _json(self, status: int, body: object) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()

@@ -5,10 +5,12 @@ user's id identifying them to the database."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from uuid import UUID
 
 import pytest
+import time_machine
 from pydantic import SecretStr
 from streamlit.testing.v1 import AppTest
 
@@ -47,7 +49,7 @@ def test_password_sign_in_success(gotrue: GoTrueReplay) -> None:
     assert user.claims == {
         "aal": "aal1",
         "session_id": "d3c1f7a2-5e4b-4c19-8a6d-2f0b9e7c4a58",
-        "iss": "https://abcdefghijklmnopqrst.supabase.co/auth/v1",
+        "iss": f"{gotrue.url}/auth/v1",
     }
     sent = gotrue.last(TOKEN)
     assert sent.query["grant_type"] == ["password"]
@@ -126,13 +128,15 @@ def test_expired_link(gotrue: GoTrueReplay) -> None:
 
 
 def test_an_expired_access_token_is_refreshed_and_sign_out_revokes(gotrue: GoTrueReplay) -> None:
-    # Replayed with its recorded (past) expiry: the next use must refresh.
-    gotrue.respond("POST", TOKEN, "token_password_ok", grant_type="password", shift_times=False)
+    gotrue.respond("POST", TOKEN, "token_password_ok", grant_type="password")
     gotrue.respond("POST", TOKEN, "token_refresh_ok", grant_type="refresh_token")
     gotrue.respond("POST", "/auth/v1/logout", "logout_ok")
     client = _client(gotrue)
     sa.password_sign_in(client, EMAIL, SECRET)  # type: ignore[arg-type]
-    user = sa.ensure_fresh(client)  # type: ignore[arg-type]
+    # Two hours later the access token (one hour) has expired: the next use
+    # refreshes it, and the new token is verified in its turn.
+    with time_machine.travel(time.time() + 7200):
+        user = sa.ensure_fresh(client)  # type: ignore[arg-type]
     assert user.user_id == SUB
     assert gotrue.last(TOKEN).body == {"refresh_token": "k3xq7vbn2mlp"}
     assert client.auth.get_session().refresh_token == "p9wz4rty8hud"  # type: ignore[attr-defined]
