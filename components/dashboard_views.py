@@ -493,8 +493,8 @@ def retention_view(r: HealthReport) -> View:
     fig.update_layout(showlegend=True)
     fig.update_yaxes(range=[0, 1])
     caption = (
-        "Retention = share of last year's donors who gave again. Benchmarks: Fundraising Effectiveness "
-        "Project (overall 43.3 % in 2025, new ≈ 19 %, repeat ≈ 69 %)."
+        "Retention = share of last year's donors who gave again. Benchmarks: the Fundraising Effectiveness "
+        "Project (FEP; overall 43.3 % in 2025, new ≈ 19 %, repeat ≈ 69 %)."
     )
     if ret.dollars.value is not None:
         caption += f" Dollar retention: {fmt.percent(ret.dollars.value)}."
@@ -579,7 +579,7 @@ def gains_losses_view(r: HealthReport) -> View:
             f" Of donors who gave in both years, {fmt.percent(gl.upgraded_share.value, 0)} gave more, "
             f"{fmt.percent(gl.same_share.value, 0)} the same and "
             f"{fmt.percent(gl.downgraded_share.value, 0)} less "
-            "(FEP 2015→16: 42 / 27 / 30 %)."
+            "(Fundraising Effectiveness Project, FEP, 2015→16: 42 / 27 / 30 %)."
         )
     if gl.partial:
         caption += " The year is not over: more donors may yet give."

@@ -56,6 +56,10 @@ def pct(figure: Figure) -> str:
 
 r = figures.retention
 st.subheader(f"Donor retention, FY {year - 1} → FY {year}")
+st.caption(
+    "Benchmarks are the Fundraising Effectiveness Project's (FEP), the sector's yearly survey of "
+    "donor retention across thousands of charities."
+)
 m = st.columns(4)
 for col, label, fig, bench, help_text in (
     (
@@ -102,7 +106,7 @@ bench_fig = charts.bars(
             color=charts.MUTED,
         ),
     ],
-    title="Retention against FEP",
+    title="Retention against the Fundraising Effectiveness Project (FEP)",
     x_title="Donors",
     y_title="Retained",
     unit=charts.PERCENT,
@@ -213,7 +217,12 @@ columns = {
     "lifetime": money_column(f"Lifetime ({cur})", cur),
     "Last gave in FY": st.column_config.NumberColumn("Last gave in FY", format="%d"),
 }
-tab_ly, tab_sy = st.tabs([f"LYBUNT ({lybunt.height:,})", f"SYBUNT ({sybunt.height:,})"])
+tab_ly, tab_sy = st.tabs(
+    [
+        f"LYBUNT: last year, not this year ({lybunt.height:,})",
+        f"SYBUNT: some year, not last or this year ({sybunt.height:,})",
+    ]
+)
 for tab, frame, kind, explain in (
     (
         tab_ly,

@@ -199,3 +199,13 @@ def test_record_a_refund_from_the_donor_profile(desk: Desk) -> None:
         ).fetchone() == (4000,)
     # The profile's lifetime total is now net of the refund: 100 - 40.
     assert at.metric[0].value == "USD 60.00"
+
+
+def test_retention_spells_out_its_abbreviations(desk: Desk) -> None:
+    _load_samples(desk)
+    at = _page(desk, "retention", retention_year=2025)
+    assert not at.exception
+    labels = [t.label for t in at.tabs]
+    assert labels[0].startswith("LYBUNT: last year, not this year (")
+    assert labels[1].startswith("SYBUNT: some year, not last or this year (")
+    assert any("Fundraising Effectiveness Project's (FEP)" in c.value for c in at.caption)
