@@ -68,7 +68,7 @@ def read_psycopg(uri: str) -> pl.DataFrame:
     parts = []
     with psycopg.connect(uri) as conn, conn.cursor(name="bench_rows") as cur:
         cur.itersize = BATCH
-        cur.execute(QUERY)  # type: ignore[arg-type]
+        cur.execute(QUERY)
         while rows := cur.fetchmany(BATCH):
             parts.append(pl.DataFrame(rows, schema=SCHEMA, orient="row"))
     return pl.concat(parts) if parts else pl.DataFrame(schema=SCHEMA)

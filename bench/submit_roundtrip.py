@@ -29,7 +29,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -73,10 +73,11 @@ def bench_database(submits: int) -> None:
     member = my_member(identity)
     assert member is not None, "the demo volunteer has no member record"
     # 5-minute entries spread over days after she joined: no day fills up.
-    first = max(member.joined_on, date.today() - timedelta(days=365))
+    today = member.today()  # her chapter's date, as the form checks it
+    first = max(member.joined_on, today - timedelta(days=365))
     entries = [
         HoursEntry(
-            worked_on=first + timedelta(days=i % max(1, (date.today() - first).days)),
+            worked_on=first + timedelta(days=i % max(1, (today - first).days)),
             minutes=5,
             activity="administration",
             idempotency_key=uuid.uuid4(),
@@ -104,6 +105,7 @@ def bench_page(page_submits: int) -> None:
     from streamlit.testing.v1 import AppTest
 
     from components.session import signed_in_from_profile
+    from db import clock
     from db.accounts import load_profile
     from db.identity import Identity
     from db.seed.accounts import demo_account
@@ -112,6 +114,7 @@ def bench_page(page_submits: int) -> None:
     profile = load_profile(Identity(user_id=account.user_id, email=account.email))
     user = signed_in_from_profile(profile, email=account.email)
     page = str(PROJECT_ROOT / "pages" / "log_hours.py")
+    today = clock.today_in(clock.person_time_zone(user.identity))
     renders: list[float] = []
     submits: list[float] = []
     for i in range(page_submits):
@@ -120,7 +123,7 @@ def bench_page(page_submits: int) -> None:
         t = time.perf_counter()
         at.run()
         renders.append(time.perf_counter() - t)
-        at.date_input(key="log_date").set_value(date.today() - timedelta(days=1 + i % 20))
+        at.date_input(key="log_date").set_value(today - timedelta(days=1 + i % 20))
         at.number_input(key="log_duration").set_value(0.25)
         at.selectbox(key="log_activity").set_value("outreach")
         at.button(key="FormSubmitter:log_form-Save hours").click()

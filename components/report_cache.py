@@ -151,7 +151,7 @@ def _goals(
     complete: tuple[int, ...] | None,
     _frames: ReportFrames,
 ) -> list[GoalProgress]:
-    from metrics.goal_metrics import goals_progress
+    from metrics.goal_progress import goals_progress
     from metrics.scope import chapter_subtree
 
     goals = _frames.goals

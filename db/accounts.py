@@ -91,13 +91,13 @@ Row = dict[str, Any]
 
 def _one(conn: psycopg.Connection[Any], sql: str, params: Any = None) -> Row | None:
     with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(sql, params)  # type: ignore[arg-type]
+        cur.execute(sql, params)
         return cur.fetchone()
 
 
 def _all(conn: psycopg.Connection[Any], sql: str, params: Any = None) -> list[Row]:
     with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(sql, params)  # type: ignore[arg-type]
+        cur.execute(sql, params)
         return cur.fetchall()
 
 

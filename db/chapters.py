@@ -63,7 +63,7 @@ Row = dict[str, Any]
 def fetch_one(conn: psycopg.Connection[Any], sql: str, params: Sequence[Any] = ()) -> Row | None:
     """One row as a dict (or None), typed for the callers in db/."""
     with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(sql, params)  # type: ignore[arg-type]
+        cur.execute(sql, params)
         return cur.fetchone()
 
 

@@ -53,7 +53,7 @@ def needs_bootstrap(conn: psycopg.Connection) -> bool:
 
 
 def apply_bootstrap(conn: psycopg.Connection) -> None:
-    conn.execute(BOOTSTRAP_FILE.read_text())  # type: ignore[arg-type]
+    conn.execute(BOOTSTRAP_FILE.read_text())
 
 
 def applied_versions(conn: psycopg.Connection) -> set[str]:
@@ -96,7 +96,7 @@ def migrate(uri: str | None = None, *, bootstrap: bool | None = None) -> list[st
                     continue
                 sql = migration.path.read_text()
                 with conn.transaction():
-                    conn.execute(sql)  # type: ignore[arg-type]
+                    conn.execute(sql)
                     conn.execute(
                         "insert into supabase_migrations.schema_migrations (version, statements, name) "
                         "values (%s, %s, %s)",

@@ -219,7 +219,7 @@ def verify_email_code(client: Client, email: str, code: str, kind: LinkKind) -> 
         raise SupabaseAuthError("The code is the 6 digits from the email.")
     otp_type = "email" if kind == "magiclink" else "recovery"
     try:
-        response = client.auth.verify_otp({"email": email.strip(), "token": code, "type": otp_type})  # type: ignore[typeddict-item, misc]
+        response = client.auth.verify_otp({"email": email.strip(), "token": code, "type": otp_type})  # type: ignore[typeddict-item]
     except AuthError as exc:
         _log_failure("code verification", exc)
         raise SupabaseAuthError(_message(exc)) from exc
@@ -233,7 +233,7 @@ def verify_token_hash(client: Client, token_hash: str, kind: str) -> SupabaseUse
     if not token_hash or len(token_hash) > 200:
         raise SupabaseAuthError("This link is incomplete. Ask for a new one.")
     try:
-        response = client.auth.verify_otp({"token_hash": token_hash, "type": kind})  # type: ignore[typeddict-item, misc]
+        response = client.auth.verify_otp({"token_hash": token_hash, "type": kind})  # type: ignore[typeddict-item]
     except AuthError as exc:
         _log_failure("link verification", exc)
         raise SupabaseAuthError(_message(exc)) from exc

@@ -34,6 +34,7 @@ from metrics import finance, fundraising, health, impact, member_months, momentu
 from metrics.figure import Figure, jsonable
 from metrics.finance import FinanceSummary, TuckmanChangBands
 from metrics.fundraising import FundraisingYear, GiftSummary, RepeatDefinition
+from metrics.goal_metrics import goal_values as named_goal_values
 from metrics.health import Component, HealthScore
 from metrics.impact import GoalProgress, PairedChange, PracticeRate
 from metrics.momentum import ActiveRatio, ChapterSpread, EventFigures, MemberCounts, SpikeParams
@@ -382,8 +383,22 @@ def _collect_cached(results: Results, items: list[Keyed], context: tuple[Any, ..
     return out
 
 
-def _finish_period(results: list[Any], scope: Scope) -> list[Any]:
-    fin: FinanceSummary = results[5]
+@dataclass(frozen=True)
+class PeriodFigures:
+    """The figures of one period, by name (collected in this order)."""
+
+    members: MemberCounts
+    active: ActiveRatio
+    events: EventFigures
+    hours: VolunteerHours
+    gifts: GiftSummary
+    finance: FinanceSummary
+    year: FundraisingYear
+
+
+def _finish_period(results: list[Any], scope: Scope) -> PeriodFigures:
+    period = PeriodFigures(*results)
+    fin = period.finance
     if not scope.is_movement:
         reason = "balances are kept for the whole movement, not per chapter"
         u_m, u_mo, u_r = (
@@ -400,8 +415,8 @@ def _finish_period(results: list[Any], scope: Scope) -> list[Any]:
             reserve_months=u_mo,
             tuckman_chang=replace(fin.tuckman_chang, equity_ratio=u_r),
         )
-        results = [*results[:5], fin, *results[6:]]
-    return results
+        period = replace(period, finance=fin)
+    return period
 
 
 def health_report(
@@ -539,13 +554,8 @@ def health_report(
     series = ReportSeries(*results[2 * n : 2 * n + len(series_q)])
     (v_ret, burnout, spread, overall, by_program, practice, partners) = results[2 * n + len(series_q) :]
 
-    members_now: MemberCounts = now[0]
-    active_now: ActiveRatio = now[1]
-    events_now: EventFigures = now[2]
-    hours_now: VolunteerHours = now[3]
-    gifts_now: GiftSummary = now[4]
-    fin_now: FinanceSummary = now[5]
-    year_now: FundraisingYear = now[6]
+    members_now, active_now, events_now = now.members, now.active, now.events
+    hours_now, gifts_now, fin_now, year_now = now.hours, now.gifts, now.finance, now.year
     bd_total = series.breadth_depth_monthly.filter(pl.col("month").is_null())
     breadth = int(bd_total["breadth"][0]) if bd_total.height else 0
     depth = int(bd_total["depth"][0]) if bd_total.height else 0
@@ -652,8 +662,6 @@ def health_report(
     )
     # Goals name metrics by family-prefixed keys (metrics.goal_metrics), which
     # read figures of the finished report; the short names stay accepted.
-    from metrics.goal_metrics import goal_values as named_goal_values  # imports this module
-
     values = {**goal_values, **named_goal_values(report)}
     goals = impact.goal_progress(goals_frame, values, as_of=end)
     return replace(report, impact=replace(report.impact, goals=goals))
@@ -672,25 +680,18 @@ _SOURCES = {
 }
 
 
-def _kpis(now: list[Any], before: list[Any], unreadable: tuple[str, ...]) -> list[Kpi]:
-    def pick(res: list[Any]) -> dict[str, Figure]:
-        m: MemberCounts = res[0]
-        a: ActiveRatio = res[1]
-        e: EventFigures = res[2]
-        h: VolunteerHours = res[3]
-        g: GiftSummary = res[4]
-        fin: FinanceSummary = res[5]
-        y: FundraisingYear = res[6]
+def _kpis(now: PeriodFigures, before: PeriodFigures, unreadable: tuple[str, ...]) -> list[Kpi]:
+    def pick(p: PeriodFigures) -> dict[str, Figure]:
         return {
-            "members": Figure.of(m.members, "members"),
-            "active_ratio": a.ratio,
-            "events": Figure.of(e.events, "events"),
-            "attendance": Figure.of(e.attendance, "attendances"),
-            "volunteer_hours": Figure.of(h.hours, "hours"),
-            "volunteer_value": h.value_minor,
-            "funds_raised": g.funds_raised_minor,
-            "runway_months": fin.runway_months,
-            "donor_retention": y.retention.overall,
+            "members": Figure.of(p.members.members, "members"),
+            "active_ratio": p.active.ratio,
+            "events": Figure.of(p.events.events, "events"),
+            "attendance": Figure.of(p.events.attendance, "attendances"),
+            "volunteer_hours": Figure.of(p.hours.hours, "hours"),
+            "volunteer_value": p.hours.value_minor,
+            "funds_raised": p.gifts.funds_raised_minor,
+            "runway_months": p.finance.runway_months,
+            "donor_retention": p.year.retention.overall,
         }
 
     labels = {
@@ -714,8 +715,7 @@ def _kpis(now: list[Any], before: list[Any], unreadable: tuple[str, ...]) -> lis
             value = previous = Figure.undefined(reason, value.unit)
         note = None
         if key == "donor_retention":
-            y: FundraisingYear = now[6]
-            note = f"FY {y.year}" + (" to date" if y.partial else "")
+            note = f"FY {now.year.year}" + (" to date" if now.year.partial else "")
         out.append(_kpi(key, label, value, previous, note))
     return out
 

@@ -204,7 +204,7 @@ def conform(frame: pl.DataFrame | None, schema: Schema, *, name: str = "frame") 
 def rows(schema: Schema, data: list[dict[str, Any]] | list[tuple[Any, ...]]) -> pl.DataFrame:
     """A frame of `schema` from row dicts or tuples (for tests and examples)."""
     if data and isinstance(data[0], dict):
-        full = [{c: row.get(c) for c in schema} for row in data]  # type: ignore[union-attr]
+        full = [{c: row.get(c) for c in schema} for row in data]
         return pl.DataFrame(full, schema=dict(schema), orient="row")
     return pl.DataFrame(data, schema=dict(schema), orient="row")
 

@@ -18,7 +18,8 @@ from db.chapters import chapter_labels, list_chapters
 from db.errors import InvalidDataError, NotAllowedError
 from db.goals import create_goal, delete_goal, list_goals
 from db.models.goals import GoalIn
-from metrics.goal_metrics import GOAL_METRICS, canonical, format_value, goal_period, goals_progress
+from metrics.goal_metrics import GOAL_METRICS, canonical, format_value, goal_period
+from metrics.goal_progress import goals_progress
 from metrics.impact import GoalProgress
 from metrics.schemas import ReportFrames
 from money import exponent

@@ -51,7 +51,7 @@ def target_label(key: tuple[str, int]) -> str:
 tab_import, tab_stored = st.tabs(["Import a CSV export", "Answers stored"])
 
 
-def import_tab() -> None:
+def import_tab() -> None:  # noqa: C901 - the steps of one form, top to bottom
     st.markdown(
         "Export the responses of your form (Google Forms, Microsoft Forms, Typeform …) as **CSV** and "
         "upload it here. Each statement's column is found by its wording; check the mapping, then import. "

@@ -27,7 +27,7 @@ KNOWN_DEVICE_KEY = "known_device_token"
 def _demo_accounts() -> list[dict[str, str]]:
     """The demo accounts of the embedded database, as the seed defines them."""
     try:
-        from db.seed import accounts as seed_accounts  # type: ignore[attr-defined]
+        from db.seed import accounts as seed_accounts
     except ImportError:
         return []
     password = str(getattr(seed_accounts, "DEMO_PASSWORD", ""))

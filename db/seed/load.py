@@ -184,7 +184,7 @@ def restore_checks(conn: psycopg.Connection, deferred: Deferred) -> None:
             )
         )
     for definition in deferred.indexes:
-        conn.execute(definition)  # type: ignore[arg-type]
+        conn.execute(definition)
     for table, name, definition in deferred.foreign_keys:
         conn.execute(
             sql.SQL("alter table {} add constraint {} {}").format(

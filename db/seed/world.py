@@ -94,7 +94,7 @@ def _local_name(towns: tuple[str, ...], k: int) -> str:
     return f"{towns[k % len(towns)]} {district}"
 
 
-def build_chapters(ctx: Context) -> Chapters:
+def build_chapters(ctx: Context) -> Chapters:  # noqa: C901 - one pass over the four levels, kept whole
     sc = ctx.scale
     rng = ctx.rng("chapters")
     start, end = ctx.start, ctx.end

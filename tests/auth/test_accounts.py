@@ -9,6 +9,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from pydantic import ValidationError
 
 from db import accounts
 from db.accounts import (
@@ -287,10 +288,10 @@ def test_the_last_admin_role_cannot_be_revoked(world: World) -> None:
 
 
 def test_validation_messages_are_plain() -> None:
-    with pytest.raises(ValueError) as caught:
+    with pytest.raises(ValidationError) as caught:
         RoleGrant(user_id="00000000-0000-0000-0000-000000000001", role="coordinator")
     assert "choose a chapter for a coordinator role" in accounts.validation_message(caught.value)  # type: ignore[arg-type]
-    with pytest.raises(ValueError) as bad_email:
+    with pytest.raises(ValidationError) as bad_email:
         Invitation(email="not-an-email", full_name="X")
     assert (
         accounts.validation_message(bad_email.value) == "email: an email address looks like name@example.org"

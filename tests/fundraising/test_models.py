@@ -32,7 +32,7 @@ def test_amounts_as_people_write_them() -> None:
     assert parse_decimal(" $ 25 ") == Decimal("25")
     assert parse_decimal("1.234,50", decimal_comma=True) == Decimal("1234.50")
     for bad in ("12,5", "1,23,4", "abc", "1e5", ""):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="is not an amount"):
             parse_decimal(bad)
 
 

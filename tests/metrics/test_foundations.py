@@ -45,7 +45,7 @@ def test_fiscal_years_are_named_by_the_year_they_end() -> None:
     assert fiscal_year_of(D(2024, 12, 31)) == 2024
     assert fiscal_year_start(2025, 7) == D(2024, 7, 1)
     assert Period.fiscal_year(2025, 4) == Period(D(2024, 4, 1), D(2025, 3, 31))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="a month is 1–12"):
         fiscal_year_of(D(2024, 1, 1), 13)
 
 
@@ -142,5 +142,5 @@ def test_health_score_with_nothing_defined_is_undefined() -> None:
     s = H.health_score({})
     assert s.score.value is None
     assert len(s.not_scored) == len(H.DEFAULT_COMPONENTS)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="the cap must be positive"):
         H.Component("bad", 1.0, 0.0)

@@ -16,8 +16,8 @@ from metrics.goal_metrics import (
     format_value,
     goal_period,
     goal_values,
-    goals_progress,
 )
+from metrics.goal_progress import goals_progress
 from metrics.periods import Period
 from metrics.report import health_report
 from metrics.schemas import CHAPTERS, GOALS, MEMBERS, SURVEY_RESPONSES, TEQ_ITEMS, ReportFrames, rows

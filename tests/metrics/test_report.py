@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import polars as pl
 import pytest
+from pydantic import ValidationError
 
 from bench.metrics_data import Scale, generate
 from metrics import schemas as S
@@ -242,7 +243,7 @@ def test_parameters_change_the_figures_they_name() -> None:
     assert r.kpi("volunteer_value").value.value == 13_000
     assert r.kpi("active_ratio").value.value == pytest.approx(1 / 7)  # only member 7 since 1 June
     assert r.currency == "CHF"
-    with pytest.raises(ValueError):
+    with pytest.raises(ValidationError, match="fy_start_month"):
         ReportParams(fy_start_month=13)
 
 

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 import psycopg
 import pytest
 
+from db import clock
 from db.errors import InvalidDataError, NotAllowedError
 from db.events import (
     add_shift,
@@ -116,7 +117,7 @@ def test_shift_must_sit_near_its_event(movement: Movement) -> None:
 
 def test_attendance_counts_members_and_guests(movement: Movement) -> None:
     coord = movement.coordinator.identity
-    past = datetime.now().replace(second=0, microsecond=0) - timedelta(days=2)
+    past = clock.now_in("America/Toronto").replace(tzinfo=None, second=0, microsecond=0) - timedelta(days=2)
     event_id = create_event(coord, _event(movement.toronto, start=past))
     members = [movement.volunteer.member_id, movement.coordinator.member_id]
     assert all(members)
@@ -134,7 +135,7 @@ def test_attendance_counts_members_and_guests(movement: Movement) -> None:
 
 def test_attendance_waits_for_the_event(movement: Movement) -> None:
     coord = movement.coordinator.identity
-    future = datetime.now().replace(second=0, microsecond=0) + timedelta(days=5)
+    future = clock.now_in("America/Toronto").replace(tzinfo=None, second=0, microsecond=0) + timedelta(days=5)
     event_id = create_event(coord, _event(movement.toronto, start=future))
     with pytest.raises(InvalidDataError, match="once the event has begun"):
         record_attendance(coord, AttendanceIn(event_id=event_id, guest_count=4))

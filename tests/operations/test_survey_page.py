@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import psycopg
 from streamlit.testing.v1 import AppTest
 
+from db import clock
 from db.config import PROJECT_ROOT
 from db.events import create_event
 from db.models.events import EventIn
@@ -29,7 +30,7 @@ def _setup(movement: Movement) -> tuple[int, int]:
             started_on=date.today() - timedelta(days=30),
         ),
     )
-    start = datetime.now().replace(second=0, microsecond=0) - timedelta(days=1)
+    start = clock.now_in("America/Toronto").replace(tzinfo=None, second=0, microsecond=0) - timedelta(days=1)
     event = create_event(
         movement.admin.identity,
         EventIn(

@@ -50,7 +50,7 @@ def many(world: World, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[SignedI
                 conn, f"v{i:02d}@race.example", f"Racer {i:02d}", world.local, {"volunteer": None}
             )
             people.append(person)
-    yield people
+    return people
 
 
 def run_together(tasks: list[Callable[[], T]]) -> list[T]:
