@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,13 +27,13 @@ from db import clock
 from db.connection import login_transaction, service_transaction, transaction
 from db.errors import InvalidDataError, NotAllowedError
 from db.identity import Identity
+from db.models.email import looks_like_email
 from db.passwords import PasswordsBusy, hash_password, needs_rehash, verify_password
 
 log = logging.getLogger(__name__)
 
 RoleName = Literal["board", "coordinator", "fundraiser", "volunteer", "admin"]
 ROLE_NAMES: tuple[RoleName, ...] = ("board", "coordinator", "fundraiser", "volunteer", "admin")
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256
 WRONG_CREDENTIALS = "That email and password do not match an account."
@@ -275,7 +274,7 @@ class Invitation(BaseModel):
     @field_validator("email")
     @classmethod
     def _email(cls, value: str) -> str:
-        if not EMAIL_PATTERN.match(value):
+        if not looks_like_email(value):
             raise ValueError("an email address looks like name@example.org")
         return value.lower()
 

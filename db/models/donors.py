@@ -9,12 +9,11 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from db.models.email import looks_like_email
 from db.models.spreadsheet import starts_like_formula
 
 DonorKind = Literal["individual", "organisation", "foundation", "business", "government"]
 DONOR_KINDS: tuple[DonorKind, ...] = ("individual", "organisation", "foundation", "business", "government")
-
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def check_name(value: str) -> str:
@@ -39,7 +38,7 @@ def check_email(value: str | None) -> str | None:
     email = value.strip().lower()
     if not email:
         return None
-    if len(email) > 320 or not _EMAIL.match(email):
+    if not looks_like_email(email):
         raise ValueError(f"'{value.strip()}' is not an email address (name@example.org)")
     if starts_like_formula(email):
         raise ValueError(f"an email address cannot start with '{email[0]}'")

@@ -24,6 +24,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from db import clock
+from db.models.email import looks_like_email
 from db.models.spreadsheet import is_formula
 
 # The activity codes volunteer_hours.activity accepts, with the words people see.
@@ -218,7 +219,6 @@ CSV_DURATION = ("minutes", "hours")  # exactly one of these
 CSV_OPTIONAL = ("event_id", "program_id", "note")
 CSV_TEMPLATE = "member_email,worked_on,minutes,activity,event_id,program_id,note\n"
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 MSG_FORMULA = "Formula cells are refused: a cell may not start with =, +, -, @ or a tab."
@@ -241,7 +241,7 @@ class HoursCsvRow(BaseModel):
     @field_validator("member_email")
     @classmethod
     def _email(cls, value: str) -> str:
-        if not _EMAIL.match(value):
+        if not looks_like_email(value):
             raise PydanticCustomError("email", "This does not look like an email address (name@example.org).")
         return value.lower()
 

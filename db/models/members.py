@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from pydantic import Field, field_validator, model_validator
 
 from db import clock
 from db.models.chapters import FormModel, register_titles
+from db.models.email import looks_like_email
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MEMBER_STATUS_LABELS: dict[str, str] = {"active": "Active", "inactive": "Inactive", "left": "Left"}
 
 
@@ -32,7 +31,7 @@ class MemberIn(FormModel):
     def _email_shape(cls, v: str | None) -> str | None:
         if not v:
             return None
-        if not _EMAIL.match(v):
+        if not looks_like_email(v):
             raise ValueError("an email address looks like name@example.org")
         return v.lower()
 

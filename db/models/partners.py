@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Literal
 
@@ -10,6 +9,7 @@ from pydantic import Field, field_validator
 
 from db import clock
 from db.models.chapters import FormModel, register_titles
+from db.models.email import looks_like_email
 
 PartnerKind = Literal["school", "university", "business", "healthcare", "public_body", "ngo", "research"]
 PartnerStatus = Literal["prospect", "active", "paused", "ended"]
@@ -29,7 +29,6 @@ PARTNER_STATUS_LABELS: dict[str, str] = {
     "paused": "Paused",
     "ended": "Ended",
 }
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 @register_titles
@@ -49,7 +48,7 @@ class PartnerIn(FormModel):
     def _email_shape(cls, v: str | None) -> str | None:
         if not v:
             return None
-        if not _EMAIL.match(v):
+        if not looks_like_email(v):
             raise ValueError("an email address looks like name@example.org")
         return v
 

@@ -1,0 +1,19 @@
+"""The one shape check of an email address, used by every form and import.
+
+Deliberately loose (something@something.tld, no spaces, at most 320
+characters): the address is proven by mail reaching it, not by a pattern."""
+
+from __future__ import annotations
+
+import re
+
+_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MAX_LENGTH = 320
+SHAPE_HINT = "an email address looks like name@example.org"
+
+
+def looks_like_email(value: str) -> bool:
+    """>>> looks_like_email("ana@example.org"), looks_like_email("ana@example"), looks_like_email("a b@x.org")
+    (True, False, False)
+    """
+    return len(value) <= MAX_LENGTH and _SHAPE.match(value) is not None
