@@ -23,6 +23,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from metrics.periods import Period, add_months, fiscal_year_of, fiscal_year_start, month_end
+from metrics.scope import descendants
 
 PeriodKind = Literal["cy", "fy", "q", "custom"]
 PERIOD_KINDS: tuple[PeriodKind, ...] = ("cy", "fy", "q", "custom")
@@ -288,16 +289,7 @@ def chapter_tree_order(chapters: Iterable[ChapterOption]) -> list[ChapterOption]
 
 def subtree(chapters: Iterable[ChapterOption], roots: Iterable[int]) -> frozenset[int]:
     """`roots` and every chapter below them."""
-    items = list(chapters)
-    found = {r for r in roots if any(c.id == r for c in items)}
-    changed = True
-    while changed:
-        changed = False
-        for c in items:
-            if c.parent_id in found and c.id not in found:
-                found.add(c.id)
-                changed = True
-    return frozenset(found)
+    return frozenset(descendants(((c.id, c.parent_id) for c in chapters), roots))
 
 
 @dataclass(frozen=True)

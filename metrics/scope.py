@@ -3,16 +3,45 @@ the chapters' parent links), and optionally one program."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import polars as pl
 
 
-def chapter_subtree(chapters: pl.DataFrame, chapter_id: int) -> list[int]:
-    """`chapter_id` and every chapter below it, at any depth.
+def descendants(links: Iterable[tuple[int, int | None]], roots: Iterable[int]) -> list[int]:
+    """The known `roots` and every chapter below them, at any depth, sorted.
 
-    Formula: the transitive closure of ``parent_id`` from `chapter_id`, the
-    same tree `app.coordinated_chapters()` walks in the database.
+    Formula: the transitive closure of ``parent_id`` over `links` (pairs of
+    chapter id and parent id), the same tree `app.coordinated_chapters()`
+    walks in the database; one pass to index children, then each chapter is
+    visited once.
+
+    >>> descendants([(1, None), (2, 1), (3, 2), (4, 2), (5, None)], [2])
+    [2, 3, 4]
+    >>> descendants([(1, None)], [9])
+    []
+    """
+    children: dict[int, list[int]] = {}
+    known: set[int] = set()
+    for child, parent in links:
+        known.add(child)
+        if parent is not None:
+            children.setdefault(parent, []).append(child)
+    seen = {r for r in roots if r in known}
+    frontier = list(seen)
+    while frontier:
+        node = frontier.pop()
+        for child in children.get(node, ()):
+            if child not in seen:  # a cycle cannot exist in the table, but never loop
+                seen.add(child)
+                frontier.append(child)
+    return sorted(seen)
+
+
+def chapter_subtree(chapters: pl.DataFrame, chapter_id: int) -> list[int]:
+    """`chapter_id` and every chapter below it, at any depth (`descendants`
+    of a frame with ``id`` and ``parent_id``).
 
     Example: with national 1 above regional 2 above locals 3 and 4, and a
     separate local 5, ``chapter_subtree(chapters, 2) == [2, 3, 4]``.
@@ -22,24 +51,11 @@ def chapter_subtree(chapters: pl.DataFrame, chapter_id: int) -> list[int]:
     KeyError
         When `chapter_id` is not among `chapters` (or the reader may not see it).
     """
-    ids = chapters.get_column("id").to_list()
-    if chapter_id not in ids:
+    links = zip(chapters.get_column("id").to_list(), chapters.get_column("parent_id").to_list(), strict=True)
+    found = descendants(links, [chapter_id])
+    if not found:
         raise KeyError(f"chapter {chapter_id} is not known")
-    children: dict[int, list[int]] = {}
-    for child, parent in zip(ids, chapters.get_column("parent_id").to_list(), strict=True):
-        if parent is not None:
-            children.setdefault(parent, []).append(child)
-    seen = {chapter_id}
-    frontier = [chapter_id]
-    while frontier:
-        nxt: list[int] = []
-        for node in frontier:
-            for child in children.get(node, ()):
-                if child not in seen:  # a cycle cannot exist in the table, but never loop
-                    seen.add(child)
-                    nxt.append(child)
-        frontier = nxt
-    return sorted(seen)
+    return found
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from db.events import (
 from db.members import members_of
 from db.models.events import EVENT_KIND_LABELS, AttendanceIn, EventIn, ShiftIn
 from db.programs import list_programs
+from metrics.scope import chapter_subtree
 
 FLASH = "events_flash"
 MONTH = "events_month"
@@ -46,19 +47,6 @@ show_flash(FLASH)
 
 def done(message: str, *clear: str) -> None:
     finish(FLASH, message, *clear)
-
-
-def subtree(chapters: pl.DataFrame, root: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for cid, parent in chapters.select("id", "parent_id").iter_rows():
-        if parent is not None:
-            children.setdefault(parent, []).append(cid)
-    out, todo = [], [root]
-    while todo:
-        node = todo.pop()
-        out.append(node)
-        todo.extend(children.get(node, ()))
-    return out
 
 
 def month_grid(year: int, month: int) -> list[list[date | None]]:
@@ -135,7 +123,7 @@ scope = left.selectbox(
     format_func=lambda i: "All chapters you coordinate" if i == ALL else labels[i],
     key="events_chapter",
 )
-scope_ids = mine["id"].to_list() if scope in (ALL, None) else subtree(chapters, scope)
+scope_ids = mine["id"].to_list() if scope in (ALL, None) else chapter_subtree(chapters, scope)
 if MONTH not in st.session_state:
     st.session_state[MONTH] = today.replace(day=1)
 first: date = st.session_state[MONTH]
@@ -388,7 +376,7 @@ with tab_attendance:
         )
         ev = events_by_id[event_id]
         current = attendance_of(user.identity, event_id)
-        people = members_of(user.identity, subtree(chapters, int(ev["chapter_id"])))
+        people = members_of(user.identity, chapter_subtree(chapters, int(ev["chapter_id"])))
         people_names = {
             int(r["id"]): f"{r['full_name']} ({r['chapter_name']})" for r in people.iter_rows(named=True)
         }

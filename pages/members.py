@@ -26,6 +26,7 @@ from db.members import (
     update_member,
 )
 from db.models.members import MEMBER_STATUS_LABELS, ConsentIn, LeaveIn, MemberIn
+from metrics.scope import chapter_subtree
 
 FLASH = "members_flash"
 EXPORT = "members_export"
@@ -51,19 +52,6 @@ mine_ids: list[int] = mine["id"].to_list()
 names = {int(r["id"]): str(r["name"]) for r in chapters.iter_rows(named=True)}
 
 
-def subtree(root: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for cid, parent in chapters.select("id", "parent_id").iter_rows():
-        if parent is not None:
-            children.setdefault(parent, []).append(cid)
-    out, todo = [], [root]
-    while todo:
-        node = todo.pop()
-        out.append(node)
-        todo.extend(children.get(node, ()))
-    return out
-
-
 ALL = 0
 c1, c2, c3 = st.columns([3, 2, 3])
 scope = c1.selectbox(
@@ -86,7 +74,7 @@ text = c3.text_input("Search name or email", key="members_search", max_chars=200
 scope_ids = (
     None
     if scope in (ALL, None) and user.has("admin")
-    else (mine_ids if scope in (ALL, None) else subtree(scope))
+    else (mine_ids if scope in (ALL, None) else chapter_subtree(chapters, scope))
 )
 page_no = int(st.session_state.get("members_page", 1)) - 1
 result = search_members(user.identity, chapter_ids=scope_ids, status=status, text=text, page=max(page_no, 0))
