@@ -202,12 +202,14 @@ with tab_history:
             f"Not approved: {entry.summary}. Reason: {entry.rejection_reason}", icon=":material/cancel:"
         )
     st.subheader("All entries")
+    # When, how long and whether it is approved first (pinned on a phone);
+    # the rest scrolls sideways.
     table = entries.select(
         pl.col("worked_on").alias("Date"),
-        pl.col("activity").replace_strict(ACTIVITY_LABELS, default=pl.col("activity")).alias("Activity"),
         (pl.col("minutes") / 60).round(2).alias("Hours"),
-        pl.coalesce("event_title", "program_name").alias("For"),
         pl.col("status").replace_strict(STATUS_LABELS, default=pl.col("status")).alias("Status"),
+        pl.col("activity").replace_strict(ACTIVITY_LABELS, default=pl.col("activity")).alias("Activity"),
+        pl.coalesce("event_title", "program_name").alias("For"),
         pl.coalesce("rejection_reason", "note").alias("Note"),
     )
     st.dataframe(
@@ -216,8 +218,9 @@ with tab_history:
         width="stretch",
         key="my_hours_table",
         column_config={
-            "Date": st.column_config.DateColumn(format="D MMM YYYY"),
-            "Hours": st.column_config.NumberColumn(format="%.2f h"),
+            "Date": st.column_config.DateColumn(format="D MMM YYYY", pinned=True),
+            "Hours": st.column_config.NumberColumn(format="%.2f h", width="small", pinned=True),
+            "Status": st.column_config.TextColumn(width="small", pinned=True),
         },
     )
 

@@ -3,6 +3,7 @@ for each, the missing-reason message, and what a coordinator may see."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date, timedelta
 
@@ -178,3 +179,9 @@ def test_a_long_day_is_flagged_for_the_coordinator(world: World, queued: list) -
     at.run()
     frame = at.data_editor[0].value
     assert frame["Long day"].to_list() == ["", "13 h 30 min", "", "13 h 30 min"]
+
+
+def test_on_a_phone_the_tick_who_and_when_stay_in_view(world: World, queued: list) -> None:
+    at = page(world)
+    config = json.loads(at.data_editor[0].proto.columns)
+    assert {name for name, c in config.items() if c.get("pinned")} == {"Select", "Volunteer", "Date"}

@@ -3,6 +3,7 @@ and withdraw of pending entries (with their validation), and the statement."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date, timedelta
 
@@ -230,3 +231,11 @@ def test_the_value_of_time_is_in_the_currencys_own_digits(
     at = page(world)
     assert not at.exception
     assert {m.label: m.value for m in at.metric}["Value of your time"] == shown
+
+
+def test_on_a_phone_when_how_long_and_status_stay_in_view(world: World, logged: dict) -> None:
+    at = page(world)
+    table = at.dataframe[0]
+    assert list(table.value.columns)[:3] == ["Date", "Hours", "Status"]
+    config = json.loads(table.proto.columns)
+    assert {name for name, c in config.items() if c.get("pinned")} == {"Date", "Hours", "Status"}
