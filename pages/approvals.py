@@ -101,11 +101,11 @@ edited = st.data_editor(
     width="stretch",
     disabled=[c for c in table.columns if c not in ("Select", "Reason if rejected")],
     column_config={
-        # Pinned: on a phone the row's tick, who and when stay in view while
-        # the rest of the row scrolls sideways.
+        # Pinned, and narrow enough to leave a phone room for the rest: the
+        # row's tick and who it is stay in view while the row scrolls sideways.
         "Select": st.column_config.CheckboxColumn(width="small", pinned=True),
-        "Volunteer": st.column_config.TextColumn(width="medium", pinned=True),
-        "Date": st.column_config.DateColumn(format="D MMM YYYY", pinned=True),
+        "Volunteer": st.column_config.TextColumn(width=130, pinned=True),
+        "Date": st.column_config.DateColumn(format="D MMM YYYY"),
         "For": st.column_config.TextColumn(width="medium"),
         "Note": st.column_config.TextColumn(width="medium"),
         "Long day": st.column_config.TextColumn(help="The volunteer's total that day, when over 12 hours"),

@@ -259,3 +259,19 @@ def test_check_in_on_a_phone_at_the_door(phone: Any, app_url: str) -> None:
     go_to(phone, "Check-in")
     phone.get_by_test_id("stDataFrame").wait_for()
     screenshot(phone, "coordinator_phone_check_in")
+
+
+def test_wide_grids_keep_their_key_columns_on_a_phone(phone: Any, app_url: str) -> None:
+    phone_sign_in(phone, app_url, COORDINATOR.email)
+    go_to(phone, "Approvals")
+    grid = phone.get_by_test_id("stDataFrame").first
+    grid.wait_for()
+    box = grid.bounding_box()
+    assert box is not None and box["width"] <= PHONE["width"]
+    # Scrolled sideways to the reason column, the pinned columns stay put.
+    grid.hover()
+    phone.mouse.wheel(600, 0)
+    screenshot(phone, "coordinator_phone_approvals_scrolled")
+    go_to(phone, "My hours")
+    phone.get_by_test_id("stDataFrame").first.wait_for()
+    screenshot(phone, "coordinator_phone_my_hours")

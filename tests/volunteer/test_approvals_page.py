@@ -181,7 +181,7 @@ def test_a_long_day_is_flagged_for_the_coordinator(world: World, queued: list) -
     assert frame["Long day"].to_list() == ["", "13 h 30 min", "", "13 h 30 min"]
 
 
-def test_on_a_phone_the_tick_who_and_when_stay_in_view(world: World, queued: list) -> None:
+def test_on_a_phone_the_tick_and_who_stay_in_view(world: World, queued: list) -> None:
     at = page(world)
     config = json.loads(at.data_editor[0].proto.columns)
-    assert {name for name, c in config.items() if c.get("pinned")} == {"Select", "Volunteer", "Date"}
+    assert {name for name, c in config.items() if c.get("pinned")} == {"Select", "Volunteer"}
