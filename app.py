@@ -7,6 +7,7 @@ import logging
 
 import streamlit as st
 
+from components import remembered
 from components.navigation import build_navigation
 from components.session import account_sidebar, current_user, enforce_session
 from db.setup import ensure_ready
@@ -23,12 +24,18 @@ def _database() -> str:
 # A visitor's navigation (the sign-in page alone) is declared before the
 # database starts: until a first st.navigation runs, Streamlit lists every
 # script of pages/ in the sidebar, to anyone.
-visitor_nav = build_navigation(None) if current_user() is None else None
+# (A browser with a remembered sign-in waits for the database to restore it.)
+anonymous = current_user() is None and remembered.cookie_token() is None
+visitor_nav = build_navigation(None) if anonymous else None
 _database()
+remembered.restore()
 # Idle expiry and the periodic role re-check happen before the navigation is
 # built, so an expired session never renders a page of its former roles.
 user = enforce_session()
+if user is not None:
+    remembered.keep_alive()
 nav = visitor_nav if visitor_nav is not None and user is None else build_navigation(user)
+remembered.write_cookie()
 if user is not None:
     account_sidebar(user)
 nav.run()

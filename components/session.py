@@ -149,8 +149,12 @@ def start_session(user: SignedIn, *, now: datetime | None = None) -> None:
 
 
 def sign_out(notice: str | None = None) -> None:
-    """Forget the signed-in person (and end their Supabase session)."""
+    """Forget the signed-in person (and end their Supabase session and the
+    browser's remembered token)."""
     user = current_user()
+    from components.remembered import forget
+
+    forget()
     client = st.session_state.pop(SUPABASE_CLIENT_KEY, None)
     if client is not None:
         from db.supabase_auth import sign_out as supabase_sign_out

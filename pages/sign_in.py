@@ -8,6 +8,7 @@ from typing import Any
 
 import streamlit as st
 
+from components.remembered import remember
 from components.session import (
     SUPABASE_CLIENT_KEY,
     pop_notice,
@@ -75,7 +76,9 @@ def _finish_local(email: str, password: str) -> None:
         return
     st.session_state[KNOWN_DEVICE_KEY] = account.device_token
     profile = load_profile(Identity(user_id=account.user_id, email=account.email))
-    start_session(signed_in_from_profile(profile, email=account.email, fallback_name=account.full_name))
+    user = signed_in_from_profile(profile, email=account.email, fallback_name=account.full_name)
+    start_session(user)
+    remember(user)
     st.rerun()
 
 

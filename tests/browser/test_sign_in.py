@@ -90,3 +90,32 @@ def test_sign_out(page: Any, app_url: str) -> None:
     page.reload()
     wait_for_app(page)
     page.get_by_role("textbox", name="Email").wait_for()
+
+
+def test_a_reload_or_an_opened_link_keeps_the_person_signed_in(page: Any, app_url: str) -> None:
+    volunteer = next(a for a in DEMO_ACCOUNTS if a.roles == ("volunteer",))
+    sign_in(page, app_url, volunteer.email)
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="My hours", exact=True).click()
+    wait_for_app(page)
+    page.get_by_role("heading", name="My hours").first.wait_for()
+    assert page.url.endswith("/my_hours")
+    cookie = next(c for c in page.context.cookies() if c["name"] == "hb_session")
+    assert cookie["sameSite"] == "Strict" and len(cookie["value"]) == 64
+    page.reload()
+    wait_for_app(page)
+    page.get_by_role("heading", name="My hours").first.wait_for()
+    expect(page.get_by_test_id("stSidebar").get_by_role("button", name="Sign out")).to_be_visible()
+    screenshot(page, "reloaded_still_signed_in")
+    # A link to another page, opened in a new tab of the same browser.
+    other = page.context.new_page()
+    other.goto(f"{app_url}/shifts")
+    wait_for_app(other)
+    other.get_by_role("heading", name="Volunteer shifts").first.wait_for()
+    other.close()
+    # Signing out ends the token: a reload then asks to sign in.
+    page.get_by_test_id("stSidebar").get_by_role("button", name="Sign out").click()
+    page.get_by_role("textbox", name="Email").wait_for()
+    wait_for_app(page)
+    page.reload()
+    wait_for_app(page)
+    page.get_by_role("textbox", name="Email").wait_for()
