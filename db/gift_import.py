@@ -10,7 +10,8 @@ Three steps, so nothing is written before the person has seen it:
    already recorded (by processor reference), donors found or to create,
    exchange rates, campaigns, refunds' original gifts.
 3. ``commit_import``: all of it in one transaction, only when the check found
-   no errors; importing the same file again adds nothing.
+   no errors (or, through ``ImportCheck.without_reported_rows``, with the rows
+   that have problems left out); importing the same file again adds nothing.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import itertools
 import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
@@ -796,12 +797,82 @@ class ImportCheck:
     campaign_for_row: dict[int, int | None] = field(default_factory=dict)
     campaign_chapter: dict[int, int | None] = field(default_factory=dict)
     unknown_campaigns: dict[str, int] = field(default_factory=dict)
+    # Gifts already recorded that refunds of this file touch: reference ->
+    # (reporting amount, amount, refunded so far), for the net total.
+    recorded_money: dict[str, tuple[int, int, int]] = field(default_factory=dict)
     errors: list[RowIssue] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Rows with problems left out at the person's request (without_reported_rows).
+    reported_rows_skipped: list[int] = field(default_factory=list)
 
     @property
     def processor(self) -> str:
         return PROCESSOR[self.parsed.format]
+
+    @property
+    def refunds_to_apply(self) -> int:
+        """The refunds committing writes, as `commit_import` counts them:
+        Stripe's refunded amount of each new gift, each grown refund and
+        each refund row."""
+        return (
+            sum(1 for g in self.new_gifts if g.refunded_minor)
+            + len(self.refund_updates)
+            + len(self.new_refunds)
+        )
+
+    @property
+    def gross_reporting_minor(self) -> int:
+        """The new gifts in the reporting currency, before any refund."""
+        return sum(self.reporting_minor.get(g.row, 0) for g in self.new_gifts)
+
+    @property
+    def refunds_reporting_minor(self) -> int:
+        """What the refunds this import applies take off the movement's net
+        income, in the reporting currency, as the database counts a gift's
+        net (its reporting amount × what is left of it ÷ its amount)."""
+        # reference -> (reporting, amount, refunded before, refunded after)
+        touched: dict[str, list[int]] = {}
+        for g in self.new_gifts:
+            touched[g.reference] = [self.reporting_minor.get(g.row, 0), g.amount_minor, 0, g.refunded_minor]
+        for g, _ in self.refund_updates:
+            reporting, amount, before = self.recorded_money.get(g.reference, (0, g.amount_minor, 0))
+            touched[g.reference] = [reporting, amount, before, g.refunded_minor]
+        for r in self.new_refunds:
+            if r.refers_to not in touched:
+                reporting, amount, before = self.recorded_money.get(r.refers_to, (0, 1, 0))
+                touched[r.refers_to] = [reporting, amount, before, before]
+            touched[r.refers_to][3] += r.amount_minor
+        return sum(
+            _net(reporting, amount, before) - _net(reporting, amount, after)
+            for reporting, amount, before, after in touched.values()
+        )
+
+    @property
+    def net_reporting_minor(self) -> int:
+        return self.gross_reporting_minor - self.refunds_reporting_minor
+
+    @property
+    def can_skip_reported_rows(self) -> bool:
+        """Rows with problems can be left out when each problem is a row's
+        own (not the file's or the mapping's, reported on row 1)."""
+        return bool(self.errors) and all(e.row > 1 for e in self.errors)
+
+    def without_reported_rows(self) -> ImportCheck:
+        """This check with every row that has a problem left out, for
+        importing the rest: those rows' gifts and refunds are not written and
+        are counted as skipped rows."""
+        if not self.can_skip_reported_rows:
+            raise InvalidDataError("the file itself has a problem: fix it and check it again")
+        rows = sorted({e.row for e in self.errors})
+        bad = set(rows)
+        return replace(
+            self,
+            new_gifts=[g for g in self.new_gifts if g.row not in bad],
+            refund_updates=[(g, i) for g, i in self.refund_updates if g.row not in bad],
+            new_refunds=[r for r in self.new_refunds if r.row not in bad],
+            errors=[],
+            reported_rows_skipped=rows,
+        )
 
     @property
     def donors_to_create(self) -> int:
@@ -810,6 +881,16 @@ class ImportCheck:
     @property
     def can_commit(self) -> bool:
         return not self.errors and bool(self.new_gifts or self.refund_updates or self.new_refunds)
+
+
+def _net(reporting: int, amount: int, refunded: int) -> int:
+    """round(reporting × (amount − refunded) ÷ amount), half away from zero,
+    as the database's gift view computes it."""
+    if amount <= 0:
+        return 0
+    left = reporting * (amount - refunded)
+    sign = -1 if left < 0 else 1
+    return sign * ((2 * abs(left) + amount) // (2 * amount))
 
 
 def _donor_slot_key(gift: ImportedGift) -> str:
@@ -846,8 +927,8 @@ def _check(
     existing: dict[str, dict[str, Any]] = {}
     if refs:
         for r in conn.execute(
-            "select id, processor_ref, refunded_minor, amount_minor, currency from public.donations "
-            "where processor = %s and processor_ref = any(%s)",
+            "select id, processor_ref, refunded_minor, amount_minor, currency, reporting_amount_minor "
+            "from public.donations where processor = %s and processor_ref = any(%s)",
             (processor, refs),
         ).fetchall():
             existing[r["processor_ref"]] = r
@@ -885,6 +966,11 @@ def _check(
                 )
             elif gift.refunded_minor > found["refunded_minor"]:
                 check.refund_updates.append((gift, found["id"]))
+                check.recorded_money[gift.reference] = (
+                    found["reporting_amount_minor"],
+                    found["amount_minor"],
+                    found["refunded_minor"],
+                )
             else:
                 check.already_recorded.append(gift)
             continue
@@ -927,13 +1013,19 @@ def _check(
                 (processor, refund_refs),
             ).fetchall()
         }
-        originals = {
-            r["processor_ref"]
-            for r in conn.execute(
-                "select processor_ref from public.donations where processor = %s and processor_ref = any(%s)",
-                (processor, [r.refers_to for r in parsed.refunds]),
-            ).fetchall()
-        } | {g.reference for g in check.new_gifts}
+        recorded = conn.execute(
+            "select processor_ref, reporting_amount_minor, amount_minor, refunded_minor "
+            "from public.donations "
+            "where processor = %s and processor_ref = any(%s)",
+            (processor, [r.refers_to for r in parsed.refunds]),
+        ).fetchall()
+        for r in recorded:
+            check.recorded_money[r["processor_ref"]] = (
+                r["reporting_amount_minor"],
+                r["amount_minor"],
+                r["refunded_minor"],
+            )
+        originals = {r["processor_ref"] for r in recorded} | {g.reference for g in check.new_gifts}
         for refund in parsed.refunds:
             if refund.reference in applied:
                 check.refunds_already_applied.append(refund)
@@ -1252,7 +1344,9 @@ def commit_import(identity: Identity, check: ImportCheck) -> ImportResult:
         _update_plan_statuses(conn, check)
 
         already = len(check.already_recorded) + len(check.refund_updates) + (len(gifts) - inserted)
-        skipped = len(check.parsed.skipped) + len(check.refunds_without_gift)
+        skipped = (
+            len(check.parsed.skipped) + len(check.refunds_without_gift) + len(check.reported_rows_skipped)
+        )
         conn.execute(
             "update public.gift_imports set gifts_added = %s, gifts_already_recorded = %s, "
             "refunds_applied = %s, donors_added = %s, rows_skipped = %s where id = %s",

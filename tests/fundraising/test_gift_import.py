@@ -288,3 +288,70 @@ def test_two_imports_checked_at_once_create_each_donor_once(desk: Desk) -> None:
         assert conn.execute(
             "select count(*) from public.donors where lower(email) = 'maya.okafor@example.org'"
         ).fetchone() == (1,)
+
+
+def test_the_check_counts_the_refunds_it_applies_and_totals_gross_refunds_and_net(desk: Desk) -> None:
+    # Stripe states two refunds on new charges (Sophie's and Oliver's): the
+    # check said "Refunds to apply 0" and the import then applied 2.
+    check = _check(desk.fundraiser.identity, sample("stripe_payments.csv"))
+    assert check.refunds_to_apply == 2
+    assert (check.gross_reporting_minor, check.refunds_reporting_minor) == (110_860, 12_960 + 6_300)
+    result = commit_import(desk.fundraiser.identity, check)
+    assert result.refunds_applied == check.refunds_to_apply
+    totals = _totals(desk.uri)
+    assert check.gross_reporting_minor == totals["gross"]
+    assert check.net_reporting_minor == totals["net"]
+
+    paypal = _check(desk.fundraiser.identity, sample("paypal_activity.csv"))
+    assert paypal.refunds_to_apply == 1
+    assert paypal.refunds_reporting_minor == 27_000  # 250 of Ingrid's 1,250 EUR at 1.08
+    assert commit_import(desk.fundraiser.identity, paypal).refunds_applied == 1
+    assert _totals(desk.uri)["net"] == check.net_reporting_minor + paypal.net_reporting_minor
+
+
+def test_a_refund_row_for_a_recorded_gift_counts_in_the_refunds(desk: Desk) -> None:
+    lines = sample("paypal_activity.csv").decode("utf-8-sig").splitlines()
+    without_refund = "\r\n".join(line for i, line in enumerate(lines) if i != 5).encode()
+    _import(desk.fundraiser.identity, without_refund)
+    later = _check(desk.fundraiser.identity, "\r\n".join(lines).encode())
+    assert (len(later.new_gifts), later.refunds_to_apply) == (0, 1)
+    assert (later.gross_reporting_minor, later.refunds_reporting_minor) == (0, 27_000)
+    assert later.net_reporting_minor == -27_000
+    before = _totals(desk.uri)["net"]
+    commit_import(desk.fundraiser.identity, later)
+    assert _totals(desk.uri)["net"] == before - 27_000
+
+
+def test_rows_with_problems_can_be_left_out_and_the_rest_imported_at_once(desk: Desk) -> None:
+    data = sample("stripe_payments.csv")
+    _import(desk.fundraiser.identity, data)
+    lines = data.decode().splitlines()
+    new_row = lines[1].replace("ch_3QhA1bLkdIwHu7ix0a1b2c3d", "ch_NEW1").replace("2025-01-15", "2025-06-01")
+    # The same charge twice in a later export: that one row blocked the file.
+    later = "\n".join([*lines, new_row, lines[2]]).encode()
+    before = _counts(desk.uri)
+    check = _check(desk.fundraiser.identity, later)
+    assert {e.row for e in check.errors} == {14} and "repeats the reference" in check.errors[0].message
+    assert not check.can_commit and check.can_skip_reported_rows
+    with pytest.raises(InvalidDataError):
+        commit_import(desk.fundraiser.identity, check)
+    assert _counts(desk.uri) == before
+
+    rest = check.without_reported_rows()
+    assert rest.errors == [] and rest.reported_rows_skipped == [14] and rest.can_commit
+    assert check.errors, "the check itself still reports the row"
+    result = commit_import(desk.fundraiser.identity, rest)
+    assert (result.gifts_added, result.gifts_already_recorded, result.rows_skipped) == (1, 9, 3)
+    with psycopg.connect(desk.uri) as conn:
+        assert conn.execute(
+            "select gifts_added, rows_skipped from public.gift_imports order by id desc limit 1"
+        ).fetchone() == (1, 3)
+
+
+def test_a_problem_with_the_whole_file_cannot_be_skipped(desk: Desk) -> None:
+    raw = read_csv(b"reference,date,amount\nG-1,2025-02-01,25.00\n")
+    check = check_import(desk.fundraiser.identity, raw, default_options(raw, "generic"), "x.csv")
+    assert [e.row for e in check.errors] == [1]
+    assert not check.can_skip_reported_rows
+    with pytest.raises(InvalidDataError):
+        check.without_reported_rows()
