@@ -68,6 +68,34 @@ def _movement_money(conn: psycopg.Connection[Any]) -> MovementMoney:
     )
 
 
+@dataclass(frozen=True)
+class StatementIssuer:
+    """Who issues the donors' statements, from the movement's settings:
+    the legal name (the movement's name when none is set), the postal
+    address (one line per line) and the tax or charity number."""
+
+    name: str
+    address: str | None
+    tax_number: str | None
+
+    @property
+    def missing(self) -> list[str]:
+        """What a statement should carry but the settings do not hold."""
+        held = (("address", self.address), ("tax number", self.tax_number))
+        return [label for label, value in held if not value]
+
+
+def statement_issuer(identity: Identity) -> StatementIssuer:
+    with dict_transaction(identity) as conn:
+        row = conn.execute(
+            "select coalesce(legal_name, movement_name) as name, postal_address, tax_number "
+            "from public.movement_settings"
+        ).fetchone()
+    if row is None:  # pragma: no cover - the core migration inserts the one row
+        return StatementIssuer("Empathy Movement", None, None)
+    return StatementIssuer(str(row["name"]), row["postal_address"], row["tax_number"])
+
+
 class MissingRateError(InvalidDataError):
     """No stored exchange rate covers a currency on a date."""
 

@@ -9,16 +9,19 @@ import streamlit as st
 from components.downloads import file_stem
 from components.money_tables import money_column, money_table
 from components.session import local_today, require_role
-from components.statement_pdf import Statement, statement_pdf, statements_zip
+from components.statement_pdf import Statement, channel_column, statement_pdf, statements_zip
 from components.text import plain
 from db.campaigns import campaigns_frame
-from db.donations import amount_text, gifts_frame, major, movement_money
+from db.donations import amount_text, gifts_frame, major, movement_money, statement_issuer
 from db.donors import donors_frame
 from db.models.donations import format_minor
 from db.models.spreadsheet import safe_csv
-from metrics.fundraising_desk import statement_donors, statement_period, statement_totals
-
-CHANNEL = {"stripe": "Stripe", "paypal": "PayPal", "import": "Imported", "manual": "Recorded by hand"}
+from metrics.fundraising_desk import (
+    donors_refunded_in_full,
+    statement_donors,
+    statement_period,
+    statement_totals,
+)
 
 user = require_role("fundraiser")
 st.title("Year-end statements")
@@ -29,25 +32,46 @@ st.caption(
     "One statement per donor for a tax year, listing every gift whatever the channel, less refunds. "
     "Tax years here are calendar years."
 )
+issuer = statement_issuer(user.identity)
 year = st.selectbox("Tax year", list(range(today.year, today.year - 8, -1)), index=1, key="statements_year")
+st.caption(
+    "Issued by "
+    + plain(", ".join([issuer.name, *(issuer.address or "").splitlines()]))
+    + (f" · tax number {plain(issuer.tax_number)}" if issuer.tax_number else "")
+)
+if issuer.missing:
+    st.warning(
+        f"The statements print no {' and no '.join(issuer.missing)} of the organisation: an admin sets them "
+        "in the movement's settings (postal_address, tax_number).",
+        icon=":material/badge:",
+    )
 start, end = statement_period(year)
 gifts = gifts_frame(user.identity, since=start, until=end)
 donors = donors_frame(user.identity)
 campaigns = campaigns_frame(user.identity).select("campaign_id", pl.col("name").alias("campaign"))
-lines_all = gifts.join(campaigns, on="campaign_id", how="left").with_columns(
-    pl.concat_str(
-        pl.col("method").str.replace("_", " "),
-        pl.col("processor").replace_strict(CHANNEL, default="Recorded by hand"),
-        separator=" · ",
-    ).alias("channel")
-)
 givers = (
     statement_donors(gifts, start=start, end=end)
     .collect()
     .join(donors.select("donor_id", "display_name", "email"), on="donor_id", how="left")
 )
+refunded = donors_refunded_in_full(gifts, start=start, end=end).collect()
+lines_all = (
+    gifts.filter(pl.col("donor_id").is_in(givers["donor_id"].implode()))
+    .join(campaigns, on="campaign_id", how="left")
+    .with_columns(channel_column().alias("channel"))
+)
+st.caption(
+    f"Counts donors with a gift received in {year} that was not refunded in full: {givers.height:,} "
+    "statement(s)."
+    + (
+        f" Skipped: {refunded.height:,} donor(s) whose every gift of {year} was refunded in full "
+        "(their statement would say 0)."
+        if refunded.height
+        else ""
+    )
+)
 if givers.is_empty():
-    st.info(f"No gifts were received in {year}.", icon=":material/info:")
+    st.info(f"No gifts were received in {year} that call for a statement.", icon=":material/info:")
     st.stop()
 
 
@@ -55,7 +79,7 @@ def statement_for(donor_id: int) -> Statement:
     who = givers.filter(pl.col("donor_id") == donor_id).row(0, named=True)
     lines = lines_all.filter(pl.col("donor_id") == donor_id)
     return Statement(
-        movement_name=money.movement_name,
+        movement_name=issuer.name,
         donor_name=str(who["display_name"]),
         donor_email=who["email"],
         start=start,
@@ -64,6 +88,8 @@ def statement_for(donor_id: int) -> Statement:
         totals=statement_totals(lines, start=start, end=end).collect(),
         reporting_currency=cur,
         issued_on=today,
+        issuer_address=issuer.address,
+        issuer_tax_number=issuer.tax_number,
     )
 
 

@@ -199,3 +199,42 @@ def test_record_a_refund_from_the_donor_profile(desk: Desk) -> None:
         ).fetchone() == (4000,)
     # The profile's lifetime total is now net of the refund: 100 - 40.
     assert at.metric[0].value == "USD 60.00"
+
+
+def test_statements_use_the_donors_words_skip_full_refunds_and_name_the_issuer(desk: Desk) -> None:
+    _load_samples(desk)
+    with psycopg.connect(desk.uri) as conn:
+        amara = conn.execute("select id from public.donors where display_name = 'Amara Nwosu'").fetchone()[0]
+        conn.execute(
+            "insert into public.donations (donor_id, received_on, amount_minor, currency, "
+            "reporting_amount_minor, method, source, idempotency_key) values "
+            "(%s, '2025-11-02', 4000, 'USD', 4000, 'cheque', 'individual', gen_random_uuid()), "
+            "(%s, '2025-11-03', 1000, 'USD', 1000, 'other', 'individual', gen_random_uuid())",
+            (amara, amara),
+        )
+    at = _page(desk, "statements", statements_year=2025, statements_donor=amara)
+    assert not at.exception
+    captions = " ".join(c.value for c in at.caption)
+    # Sophie Martin's only gift (120 EUR) was refunded in full: no statement of 0.
+    assert "Skipped: 1 donor(s) whose every gift of 2025 was refunded in full" in captions
+    assert (
+        "Counts donors with a gift received in 2025 that was not refunded in full: 10 statement(s)"
+        in captions
+    )
+    assert [t.label for t in at.tabs] == ["One donor", "All 10 donors"]
+    assert "Sophie Martin" not in at.dataframe[-1].value["Donor"].tolist()
+    channels = at.dataframe[0].value["Channel"].tolist()
+    assert channels == ["Online (PayPal)", "Cheque", "By hand"]
+    # The demo settings are empty here: the page says what the PDF lacks.
+    assert "no address and no tax number" in at.warning[0].value
+    with psycopg.connect(desk.uri) as conn:
+        conn.execute(
+            "update public.movement_settings set legal_name = 'Empathy Movement Inc.', "
+            "postal_address = E'1 Main Street\\nSpringfield', tax_number = 'EIN 12-3456789'"
+        )
+    at = _page(desk, "statements", statements_year=2025)
+    assert not at.warning
+    assert (
+        "Issued by Empathy Movement Inc., 1 Main Street, Springfield · tax number EIN 12-3456789"
+        in " ".join(c.value for c in at.caption)
+    )
