@@ -53,7 +53,7 @@ from db.models.donations import (
     parse_decimal,
     to_minor,
 )
-from db.models.donors import check_email, check_name, name_key
+from db.models.donors import check_email, check_name, loose_name_key, name_key
 from db.models.spreadsheet import FORMULA_PREFIXES
 from imports.text import UnreadableFile, decode_text, delimiter
 
@@ -802,6 +802,8 @@ class ImportCheck:
     recorded_money: dict[str, tuple[int, int, int]] = field(default_factory=dict)
     errors: list[RowIssue] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Warnings, never errors: row -> why it may repeat a gift or a donor.
+    possible_duplicates: dict[int, str] = field(default_factory=dict)
     # Rows with problems left out at the person's request (without_reported_rows).
     reported_rows_skipped: list[int] = field(default_factory=list)
 
@@ -1003,6 +1005,8 @@ def _check(
         check.campaign_for_row[gift.row] = campaign_id
         check.new_gifts.append(gift)
 
+    _possible_duplicates(conn, check)
+
     if parsed.refunds:
         refund_refs = [r.reference for r in parsed.refunds]
         applied = {
@@ -1047,6 +1051,100 @@ def _check(
         )
     check.errors.sort(key=lambda e: e.row)
     return check
+
+
+MAX_DUPLICATE_WARNINGS = 10
+
+
+def _flag(check: ImportCheck, row: int, why: str) -> None:
+    check.possible_duplicates[row] = "; ".join(filter(None, (check.possible_duplicates.get(row), why)))
+
+
+def _possible_duplicates(conn: psycopg.Connection[Any], check: ImportCheck) -> None:
+    """Warn, never refuse: new gifts with the same donor, amount, currency
+    and date as another row of the file or a gift already recorded ("possible
+    duplicate"), and new donors whose names match another donor's after
+    dropping middle initials, case and accents ("possible duplicate donor")."""
+    notes: list[str] = []
+    _find_duplicates(conn, check, notes)
+    check.warnings.extend(notes[:MAX_DUPLICATE_WARNINGS])
+    if len(notes) > MAX_DUPLICATE_WARNINGS:
+        more = len(notes) - MAX_DUPLICATE_WARNINGS
+        check.warnings.append(f"{more:,} more possible duplicate(s): see the rows' Detail below")
+
+
+def _find_duplicates(conn: psycopg.Connection[Any], check: ImportCheck, notes: list[str]) -> None:
+    same: dict[tuple[str, int, str, date], list[ImportedGift]] = {}
+    for g in check.new_gifts:
+        same.setdefault((check.donor_for_row[g.row], g.amount_minor, g.currency, g.received_on), []).append(g)
+    for (key, amount, currency, day), gifts in same.items():
+        if len(gifts) > 1:
+            rows = ", ".join(str(g.row) for g in gifts)
+            what = f"{format_minor(amount, currency)} from {check.donors[key].name} on {day:%Y-%m-%d}"
+            notes.append(f"possible duplicate: rows {rows} are each {what}; check they are separate gifts")
+            for g in gifts:
+                _flag(check, g.row, f"possible duplicate: same donor, amount and date as rows {rows}")
+    known = sorted({s.donor_id for s in check.donors.values() if s.donor_id is not None})
+    if known and check.new_gifts:
+        recorded = {
+            (r["donor_id"], r["amount_minor"], r["currency"], r["received_on"]): int(r["n"])
+            for r in conn.execute(
+                "select donor_id, amount_minor, currency, received_on, count(*) as n from public.donations "
+                "where donor_id = any(%s) and received_on = any(%s) group by 1, 2, 3, 4",
+                (known, sorted({g.received_on for g in check.new_gifts})),
+            ).fetchall()
+        }
+        flagged = []
+        for g in check.new_gifts:
+            slot = check.donors[check.donor_for_row[g.row]]
+            if recorded.get((slot.donor_id, g.amount_minor, g.currency, g.received_on)):
+                flagged.append(g.row)
+                _flag(
+                    check, g.row, "possible duplicate: a gift of the same amount and date is already recorded"
+                )
+        if flagged:
+            notes.append(
+                f"possible duplicate: row(s) {', '.join(map(str, flagged[:20]))}"
+                + (f" and {len(flagged) - 20} more" if len(flagged) > 20 else "")
+                + " match a gift already recorded for the same donor with the same amount and date"
+            )
+
+    new = [s for s in check.donors.values() if s.donor_id is None]
+    if not new:
+        return
+    first_row: dict[str, int] = {}
+    for row, key in check.donor_for_row.items():
+        first_row[key] = min(row, first_row.get(key, row))
+    by_loose: dict[str, list[_DonorSlot]] = {}
+    for slot in new:
+        by_loose.setdefault(loose_name_key(slot.name), []).append(slot)
+    for slots in by_loose.values():
+        if len(slots) > 1:
+            names = " and ".join(f"'{s.name}' (row {first_row.get(s.key, 0)})" for s in slots)
+            notes.append(f"possible duplicate donor: {names} may be one person")
+            for s in slots:
+                _flag(check, first_row.get(s.key, 0), "possible duplicate donor (in this file)")
+    # Donors on file sharing a name's longest word, compared by the loose key.
+    words = sorted({max(loose.split(), key=len) for loose in by_loose if loose})
+    on_file: dict[str, list[str]] = {}
+    for r in conn.execute(
+        "select display_name, email from public.donors d where merged_into_id is null and exists "
+        "(select 1 from regexp_split_to_table(lower(d.display_name), '[^[:alnum:]]+') w where w = any(%s))",
+        (words,),
+    ).fetchall():
+        on_file.setdefault(loose_name_key(r["display_name"]), []).append(
+            f"'{r['display_name']}'" + (f" ({r['email']})" if r["email"] else "")
+        )
+    for loose, slots in by_loose.items():
+        if loose in on_file:
+            for s in slots:
+                row = first_row.get(s.key, 0)
+                notes.append(
+                    f"possible duplicate donor: '{s.name}' (row {row}) is much like "
+                    + ", ".join(on_file[loose][:3])
+                    + " on file; a new donor is made unless the email matches (merge them later under Donors)"
+                )
+                _flag(check, row, "possible duplicate donor: " + ", ".join(on_file[loose][:3]) + " on file")
 
 
 def _check_refund_totals(conn: psycopg.Connection[Any], check: ImportCheck) -> None:
@@ -1121,7 +1219,10 @@ def preview_frame(check: ImportCheck) -> pl.DataFrame:
     new_donor_keys = {k for k, d in check.donors.items() if d.donor_id is None}
     for g in check.new_gifts:
         key = check.donor_for_row.get(g.row, "")
-        lines.append(gift_line(g, "new gift", "new donor" if key in new_donor_keys else "existing donor"))
+        detail = "new donor" if key in new_donor_keys else "existing donor"
+        if g.row in check.possible_duplicates:
+            detail += "; " + check.possible_duplicates[g.row]
+        lines.append(gift_line(g, "new gift", detail))
     for g in check.already_recorded:
         lines.append(gift_line(g, "already recorded"))
     for g, _ in check.refund_updates:

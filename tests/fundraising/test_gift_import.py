@@ -355,3 +355,47 @@ def test_a_problem_with_the_whole_file_cannot_be_skipped(desk: Desk) -> None:
     assert not check.can_skip_reported_rows
     with pytest.raises(InvalidDataError):
         check.without_reported_rows()
+
+
+def test_possible_duplicate_gifts_and_donors_are_warned_about_but_imported(desk: Desk) -> None:
+    header = "reference,date,amount,currency,name,email\n"
+    _import(
+        desk.fundraiser.identity,
+        (header + "G-0,2025-01-10,50.00,USD,Jane Q. Tester,jq@example.org\n").encode(),
+    )
+    csv_text = header + (
+        "G-1,2025-02-01,25.00,USD,Ada Byron,ada@example.org\n"
+        "G-2,2025-02-01,25.00,USD,Ada Byron,ada@example.org\n"
+        "G-3,2025-02-01,25.00,USD,Ada Byron,ada@example.org\n"
+        "G-4,2025-02-02,40.00,USD,Jane Tester,jane@example.org\n"
+        "G-5,2025-02-03,10.00,USD,José Núñez,\n"
+        "G-6,2025-02-04,12.00,USD,jose M. NUNEZ,\n"
+        "G-7,2025-01-10,50.00,USD,Jane Q. Tester,JQ@example.org\n"
+        "G-8,2025-02-01,30.00,USD,Ada Byron,ada@example.org\n"
+    )
+    check = _check(desk.fundraiser.identity, csv_text.encode())
+    assert check.errors == [] and check.can_commit
+    warnings = " | ".join(check.warnings)
+    assert "possible duplicate: rows 2, 3, 4 are each USD 25.00 from Ada Byron on 2025-02-01" in warnings
+    assert (
+        "possible duplicate donor: 'Jane Tester' (row 5) is much like 'Jane Q. Tester' (jq@example.org)"
+        in warnings
+    )
+    assert (
+        "possible duplicate donor: 'José Núñez' (row 6) and 'jose M. NUNEZ' (row 7) may be one person"
+        in warnings
+    )
+    assert "row(s) 8 match a gift already recorded for the same donor" in warnings
+    assert set(check.possible_duplicates) == {2, 3, 4, 5, 6, 7, 8}
+    detail = dict(preview_frame(check).select("row", "detail").iter_rows())
+    assert "possible duplicate" in detail[3] and "possible duplicate" not in detail[9]
+    assert commit_import(desk.fundraiser.identity, check).gifts_added == 8
+
+
+def test_loose_name_keys_drop_middle_initials_case_and_accents() -> None:
+    from db.models.donors import loose_name_key
+
+    assert loose_name_key("Jane Q. Tester") == loose_name_key("jane TESTER") == "jane tester"
+    assert loose_name_key("José M Núñez") == loose_name_key("Nunez, Jose") == "jose nunez"
+    assert loose_name_key("J. Tester") == "j tester"
+    assert loose_name_key("Jane Tester") != loose_name_key("Jane Testers")
