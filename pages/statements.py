@@ -61,8 +61,9 @@ lines_all = (
     .with_columns(channel_column().alias("channel"))
 )
 st.caption(
-    f"Counts donors with a gift received in {year} that was not refunded in full: {givers.height:,} "
-    "statement(s)."
+    f"Counts donors with a gift received in {year} ({start:%d %b %Y} to {end:%d %b %Y}, any channel) that "
+    f"was not refunded in full: {givers.height:,} statement(s). Retention counts a fiscal year to date; "
+    "Donors lists every donor on record."
     + (
         f" Skipped: {refunded.height:,} donor(s) whose every gift of {year} was refunded in full "
         "(their statement would say 0)."

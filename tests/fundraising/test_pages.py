@@ -218,8 +218,8 @@ def test_statements_use_the_donors_words_skip_full_refunds_and_name_the_issuer(d
     # Sophie Martin's only gift (120 EUR) was refunded in full: no statement of 0.
     assert "Skipped: 1 donor(s) whose every gift of 2025 was refunded in full" in captions
     assert (
-        "Counts donors with a gift received in 2025 that was not refunded in full: 10 statement(s)"
-        in captions
+        "Counts donors with a gift received in 2025 (01 Jan 2025 to 31 Dec 2025, any channel) that was not "
+        "refunded in full: 10 statement(s)" in captions
     )
     assert [t.label for t in at.tabs] == ["One donor", "All 10 donors"]
     assert "Sophie Martin" not in at.dataframe[-1].value["Donor"].tolist()
@@ -237,4 +237,23 @@ def test_statements_use_the_donors_words_skip_full_refunds_and_name_the_issuer(d
     assert (
         "Issued by Empathy Movement Inc., 1 Main Street, Springfield · tax number EIN 12-3456789"
         in " ".join(c.value for c in at.caption)
+    )
+
+
+def test_each_page_says_which_donors_it_counts(desk: Desk) -> None:
+    # Retention, Statements and Donors count different donors: each says which.
+    _load_samples(desk)
+    captions = {
+        name: " ".join(c.value for c in _page(desk, name, statements_year=2025, retention_year=2025).caption)
+        for name in ("retention", "statements", "donors")
+    }
+    # Sophie Martin's only gift came back: she is on record, but gave nothing net in 2025.
+    assert (
+        "Counts 10 donors: those whose gifts received in FY 2025 (01 Jan 2025 to 31 Dec 2025) come to more "
+        "than zero net of refunds." in captions["retention"]
+    )
+    assert "that was not refunded in full: 10 statement(s)" in captions["statements"]
+    assert (
+        "11 of 11 donors on record: every donor entered or imported, with or without gifts"
+        in captions["donors"]
     )
