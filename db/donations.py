@@ -20,13 +20,14 @@ import psycopg
 from db import clock
 from db.arrow import read_frame
 from db.connection import transaction
-from db.errors import InvalidDataError
+from db.errors import InvalidDataError, NotAllowedError
 from db.identity import Identity
 from db.models.donations import (
     ExchangeRateIn,
     GiftIn,
     PlanStatusChange,
     RefundIn,
+    StatementIssuerIn,
     format_minor,
     minor_units,
     to_minor,
@@ -77,6 +78,7 @@ class StatementIssuer:
     name: str
     address: str | None
     tax_number: str | None
+    legal_name: str | None = None  # as stored: None means the movement's name
 
     @property
     def missing(self) -> list[str]:
@@ -88,12 +90,25 @@ class StatementIssuer:
 def statement_issuer(identity: Identity) -> StatementIssuer:
     with dict_transaction(identity) as conn:
         row = conn.execute(
-            "select coalesce(legal_name, movement_name) as name, postal_address, tax_number "
+            "select coalesce(legal_name, movement_name) as name, legal_name, postal_address, tax_number "
             "from public.movement_settings"
         ).fetchone()
     if row is None:  # pragma: no cover - the core migration inserts the one row
         return StatementIssuer("Empathy Movement", None, None)
-    return StatementIssuer(str(row["name"]), row["postal_address"], row["tax_number"])
+    return StatementIssuer(str(row["name"]), row["postal_address"], row["tax_number"], row["legal_name"])
+
+
+def save_statement_issuer(identity: Identity, issuer: StatementIssuerIn) -> None:
+    """Store who issues the statements (admins only: row-level security
+    lets no one else change the movement's settings)."""
+    with dict_transaction(identity) as conn:
+        done = conn.execute(
+            "update public.movement_settings set legal_name = %s, postal_address = %s, tax_number = %s, "
+            "updated_at = now()",
+            (issuer.legal_name, issuer.postal_address, issuer.tax_number),
+        )
+        if done.rowcount != 1:
+            raise NotAllowedError("only an admin may change the organisation's details")
 
 
 class MissingRateError(InvalidDataError):

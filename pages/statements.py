@@ -5,16 +5,26 @@ from __future__ import annotations
 
 import polars as pl
 import streamlit as st
+from pydantic import ValidationError
 
 from components.downloads import file_stem
+from components.feedback import show_errors, show_flash
 from components.money_tables import money_column, money_table
 from components.session import local_today, require_role
 from components.statement_pdf import Statement, channel_column, statement_pdf, statements_zip
 from components.text import plain
 from db.campaigns import campaigns_frame
-from db.donations import amount_text, gifts_frame, major, movement_money, statement_issuer
+from db.donations import (
+    amount_text,
+    gifts_frame,
+    major,
+    movement_money,
+    save_statement_issuer,
+    statement_issuer,
+)
 from db.donors import donors_frame
-from db.models.donations import format_minor
+from db.errors import InvalidDataError, NotAllowedError
+from db.models.donations import StatementIssuerIn, format_minor
 from db.models.spreadsheet import safe_csv
 from metrics.fundraising_desk import (
     donors_refunded_in_full,
@@ -22,6 +32,8 @@ from metrics.fundraising_desk import (
     statement_period,
     statement_totals,
 )
+
+FLASH = "statements_flash"
 
 user = require_role("fundraiser")
 st.title("Year-end statements")
@@ -42,9 +54,62 @@ st.caption(
 if issuer.missing:
     st.warning(
         f"The statements print no {' and no '.join(issuer.missing)} of the organisation: an admin sets them "
-        "in the movement's settings (postal_address, tax_number).",
+        "under *Organisation details on the statements*.",
         icon=":material/badge:",
     )
+show_flash(FLASH)
+is_admin = user.has("admin")
+# The fields live in session state (no value= of their own), so a saved
+# change does not turn them into new widgets on the next run.
+for key, stored in (
+    ("statements_issuer_name", issuer.legal_name),
+    ("statements_issuer_address", issuer.address),
+    ("statements_issuer_tax", issuer.tax_number),
+):
+    st.session_state.setdefault(key, stored or "")
+with st.expander("Organisation details on the statements", expanded=is_admin and bool(issuer.missing)):
+    if not is_admin:
+        st.caption("Only an admin may change these.")
+    with st.form("statements_issuer_form"):
+        st.text_input(
+            "Legal name",
+            placeholder=money.movement_name,
+            max_chars=200,
+            key="statements_issuer_name",
+            disabled=not is_admin,
+        )
+        st.text_area(
+            "Postal address (one line per line)",
+            max_chars=500,
+            height=100,
+            key="statements_issuer_address",
+            disabled=not is_admin,
+        )
+        st.text_input(
+            "Tax or charity number",
+            placeholder="e.g. EIN 12-3456789",
+            max_chars=100,
+            key="statements_issuer_tax",
+            disabled=not is_admin,
+        )
+        saved = st.form_submit_button("Save", key="statements_issuer_save", disabled=not is_admin)
+    if saved:
+        try:
+            save_statement_issuer(
+                user.identity,
+                StatementIssuerIn.model_validate(
+                    {
+                        "legal_name": st.session_state.get("statements_issuer_name"),
+                        "postal_address": st.session_state.get("statements_issuer_address"),
+                        "tax_number": st.session_state.get("statements_issuer_tax"),
+                    }
+                ),
+            )
+        except (ValidationError, InvalidDataError, NotAllowedError) as exc:
+            show_errors(exc)
+        else:
+            st.session_state[FLASH] = "The organisation's details on the statements are saved."
+            st.rerun()
 start, end = statement_period(year)
 gifts = gifts_frame(user.identity, since=start, until=end)
 donors = donors_frame(user.identity)

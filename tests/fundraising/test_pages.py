@@ -257,3 +257,44 @@ def test_each_page_says_which_donors_it_counts(desk: Desk) -> None:
         "11 of 11 donors on record: every donor entered or imported, with or without gifts"
         in captions["donors"]
     )
+
+
+def test_an_admin_sets_the_organisations_details_for_the_statements(desk: Desk) -> None:
+    from dataclasses import replace
+
+    from db.donations import save_statement_issuer
+    from db.errors import NotAllowedError
+    from db.models.donations import StatementIssuerIn
+
+    _load_samples(desk)
+    at = _page(desk, "statements", statements_year=2025)
+    assert at.button(key="statements_issuer_save").disabled
+    with pytest.raises(NotAllowedError):
+        save_statement_issuer(desk.fundraiser.identity, StatementIssuerIn(tax_number="EIN 1"))
+
+    with psycopg.connect(desk.uri) as conn:
+        conn.execute(
+            "insert into public.roles (user_id, role) values (%s, 'admin')", (desk.fundraiser.user_id,)
+        )
+    admin = replace(desk.fundraiser, roles=frozenset({"fundraiser", "admin"}))
+    at = AppTest.from_file(str(PROJECT_ROOT / "pages" / "statements.py"), default_timeout=90)
+    at.session_state["signed_in"] = admin
+    at.session_state["statements_year"] = 2025
+    at.run()
+    at.text_input(key="statements_issuer_name").set_value("  Empathy Movement Inc. ")
+    at.text_area(key="statements_issuer_address").set_value("1 Main Street\n\n  Springfield  \n")
+    at.text_input(key="statements_issuer_tax").set_value("EIN 12-3456789")
+    at.button(key="statements_issuer_save").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert [s.value for s in at.success] == ["The organisation's details on the statements are saved."]
+    assert not at.warning
+    with psycopg.connect(desk.uri) as conn:
+        assert conn.execute(
+            "select legal_name, postal_address, tax_number from public.movement_settings"
+        ).fetchone() == ("Empathy Movement Inc.", "1 Main Street\nSpringfield", "EIN 12-3456789")
+    # An emptied field is none at all: the page says the statements lack it.
+    at.text_input(key="statements_issuer_tax").set_value("  ")
+    at.button(key="statements_issuer_save").click().run()
+    assert "print no tax number" in at.warning[0].value
+    with psycopg.connect(desk.uri) as conn:
+        assert conn.execute("select tax_number from public.movement_settings").fetchone() == (None,)
