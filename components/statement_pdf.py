@@ -25,11 +25,46 @@ ACKNOWLEDGEMENT = (
 )
 
 
+# How a gift reached the movement, in the donor's words rather than ours:
+# the processor says whether it came online, the method how it was paid.
+METHOD_LABEL = {
+    "card": "Card",
+    "bank_transfer": "Bank transfer",
+    "cash": "Cash",
+    "cheque": "Cheque",
+    "paypal": "PayPal",
+    "stripe": "Card",
+    "direct_debit": "Direct debit",
+    "other": "Other",
+}
+ONLINE = {"stripe": "Online (card)", "paypal": "Online (PayPal)"}
+
+
+def channel_label(method: str | None, processor: str | None) -> str:
+    """A gift's channel as a donor reads it: "Online (card)", "Online
+    (PayPal)", or how it was paid ("Cheque", "Cash", "Bank transfer"); a gift
+    recorded by hand with no particular method is "By hand"."""
+    if processor in ONLINE:
+        return ONLINE[processor]
+    if method in (None, "other"):
+        return "By hand" if processor in (None, "manual") else "Other"
+    return METHOD_LABEL.get(method, method.replace("_", " ").capitalize())
+
+
+def channel_column(method: str = "method", processor: str = "processor") -> pl.Expr:
+    """`channel_label` over a gift frame's columns."""
+    return pl.struct(method, processor).map_elements(
+        lambda r: channel_label(r[method], r[processor]), return_dtype=pl.String
+    )
+
+
 @dataclass(frozen=True)
 class Statement:
     """What one donor's statement says. `lines` has columns received_on,
     channel, campaign, amount_minor, refunded_minor, currency; `totals` is
-    metrics.fundraising_desk.statement_totals."""
+    metrics.fundraising_desk.statement_totals. `movement_name` is the
+    issuing organisation's (legal) name; its address (one line per line) and
+    tax number print under it when known."""
 
     movement_name: str
     donor_name: str
@@ -40,6 +75,8 @@ class Statement:
     totals: pl.DataFrame
     reporting_currency: str
     issued_on: date
+    issuer_address: str | None = None
+    issuer_tax_number: str | None = None
 
 
 class _Doc(FPDF):
@@ -66,11 +103,60 @@ class _Doc(FPDF):
         self.cell(0, 6, f"Page {self.page_no()}", align="C")
 
 
+WIDTHS = (24, 36, 52, 26, 22, 26)
+HEADS = ("Date", "Channel", "Campaign", "Amount", "Refunded", "Net")
+RIGHT = {"Amount", "Refunded", "Net"}
+LINE = 4.6  # mm per line of a table row
+
+
+def _header(doc: _Doc) -> None:
+    doc.face("B", 9)
+    for w, h in zip(WIDTHS, HEADS, strict=True):
+        doc.cell(w, 7, h, border="B", fill=True, align="R" if h in RIGHT else "L")
+    doc.ln()
+    doc.face("", 9)
+
+
+def _lines(result: object) -> list[str]:
+    """multi_cell(output="LINES")'s answer, typed."""
+    assert isinstance(result, list)
+    return [str(line) for line in result]
+
+
+def _row(doc: _Doc, cells: list[str]) -> None:
+    """One gift: every cell wraps within its column (a long campaign name
+    takes more lines, never the next column's room), and the row moves to a
+    new page, under the header again, when it would not fit."""
+    lines: list[list[str]] = [
+        _lines(doc.multi_cell(w, LINE, c, dry_run=True, output="LINES")) if c else [""]
+        for w, c in zip(WIDTHS, cells, strict=True)
+    ]
+    height = LINE * max(len(ls) for ls in lines) + 1.4
+    if doc.get_y() + height > doc.page_break_trigger:
+        doc.add_page()
+        _header(doc)
+    x, y = doc.get_x(), doc.get_y()
+    for w, ls, h in zip(WIDTHS, lines, HEADS, strict=True):
+        doc.set_xy(x, y + 0.7)
+        doc.multi_cell(w, LINE, "\n".join(ls), align="R" if h in RIGHT else "L", new_x="RIGHT", new_y="TOP")
+        x += w
+    doc.set_xy(doc.l_margin, y + height)
+
+
 def _render(doc: _Doc, s: Statement) -> None:
     doc.add_page()
     doc.set_text_color(0)
     doc.face("B", 16)
     doc.cell(0, 9, doc.text_of(s.movement_name), new_x="LMARGIN", new_y="NEXT")
+    doc.face("", 9)
+    doc.set_text_color(60)
+    for line in (s.issuer_address or "").splitlines():
+        if line.strip():
+            doc.cell(0, 4.5, doc.text_of(line.strip()), new_x="LMARGIN", new_y="NEXT")
+    if s.issuer_tax_number:
+        doc.cell(0, 4.5, doc.text_of(f"Tax number: {s.issuer_tax_number}"), new_x="LMARGIN", new_y="NEXT")
+    doc.set_text_color(0)
+    doc.ln(1)
     doc.face("", 12)
     doc.cell(
         0,
@@ -104,27 +190,21 @@ def _render(doc: _Doc, s: Statement) -> None:
         align="L",
     )
     doc.ln(3)
-    widths = (26, 34, 52, 26, 22, 26)
-    heads = ("Date", "Channel", "Campaign", "Amount", "Refunded", "Net")
     doc.face("B", 9)
     doc.set_fill_color(235)
-    for w, h in zip(widths, heads, strict=True):
-        doc.cell(w, 7, h, border="B", fill=True, align="R" if h in ("Amount", "Refunded", "Net") else "L")
-    doc.ln()
+    _header(doc)
     doc.face("", 9)
     for r in s.lines.sort("received_on").iter_rows(named=True):
         currency = str(r["currency"])
         cells = (
             str(r["received_on"]),
             str(r["channel"] or ""),
-            str(r["campaign"] or "")[:32],
+            str(r["campaign"] or ""),
             format_minor(int(r["amount_minor"]), currency),
             format_minor(int(r["refunded_minor"]), currency) if r["refunded_minor"] else "",
             format_minor(int(r["amount_minor"]) - int(r["refunded_minor"]), currency),
         )
-        for w, c, h in zip(widths, cells, heads, strict=True):
-            doc.cell(w, 6, doc.text_of(c), align="R" if h in ("Amount", "Refunded", "Net") else "L")
-        doc.ln()
+        _row(doc, [doc.text_of(c) for c in cells])
     doc.ln(3)
     doc.face("B", 10)
     doc.cell(0, 6, "Total given in the period", new_x="LMARGIN", new_y="NEXT")

@@ -20,18 +20,19 @@ import psycopg
 from db import clock
 from db.arrow import read_frame
 from db.connection import transaction
-from db.errors import InvalidDataError
+from db.errors import InvalidDataError, NotAllowedError
 from db.identity import Identity
 from db.models.donations import (
     ExchangeRateIn,
     GiftIn,
     PlanStatusChange,
     RefundIn,
+    StatementIssuerIn,
     format_minor,
     minor_units,
     to_minor,
 )
-from db.models.donors import name_key
+from db.models.donors import loose_name_key, name_key
 
 DictConnection = psycopg.Connection[dict[str, Any]]
 
@@ -66,6 +67,48 @@ def _movement_money(conn: psycopg.Connection[Any]) -> MovementMoney:
     return MovementMoney(
         str(row["reporting_currency"]), int(row["fiscal_year_start_month"]), str(row["movement_name"])
     )
+
+
+@dataclass(frozen=True)
+class StatementIssuer:
+    """Who issues the donors' statements, from the movement's settings:
+    the legal name (the movement's name when none is set), the postal
+    address (one line per line) and the tax or charity number."""
+
+    name: str
+    address: str | None
+    tax_number: str | None
+    legal_name: str | None = None  # as stored: None means the movement's name
+
+    @property
+    def missing(self) -> list[str]:
+        """What a statement should carry but the settings do not hold."""
+        held = (("address", self.address), ("tax number", self.tax_number))
+        return [label for label, value in held if not value]
+
+
+def statement_issuer(identity: Identity) -> StatementIssuer:
+    with dict_transaction(identity) as conn:
+        row = conn.execute(
+            "select coalesce(legal_name, movement_name) as name, legal_name, postal_address, tax_number "
+            "from public.movement_settings"
+        ).fetchone()
+    if row is None:  # pragma: no cover - the core migration inserts the one row
+        return StatementIssuer("Empathy Movement", None, None)
+    return StatementIssuer(str(row["name"]), row["postal_address"], row["tax_number"], row["legal_name"])
+
+
+def save_statement_issuer(identity: Identity, issuer: StatementIssuerIn) -> None:
+    """Store who issues the statements (admins only: row-level security
+    lets no one else change the movement's settings)."""
+    with dict_transaction(identity) as conn:
+        done = conn.execute(
+            "update public.movement_settings set legal_name = %s, postal_address = %s, tax_number = %s, "
+            "updated_at = now()",
+            (issuer.legal_name, issuer.postal_address, issuer.tax_number),
+        )
+        if done.rowcount != 1:
+            raise NotAllowedError("only an admin may change the organisation's details")
 
 
 class MissingRateError(InvalidDataError):
@@ -161,7 +204,7 @@ class SimilarDonor:
     id: int
     display_name: str
     email: str | None
-    matched_on: str  # "email" or "name"
+    matched_on: str  # "email", "name" (the same name key) or "similar name" (initials aside)
 
 
 class PossibleDuplicateError(InvalidDataError):
@@ -175,9 +218,11 @@ class PossibleDuplicateError(InvalidDataError):
 
 
 def similar_donors(conn: psycopg.Connection[Any], name: str, email: str | None) -> list[SimilarDonor]:
-    """Live donors sharing the email (case-insensitive) or the name key
-    (accents, case, punctuation and word order ignored)."""
+    """Live donors sharing the email (case-insensitive), the name key
+    (accents, case, punctuation and word order ignored), or the name key
+    but for middle initials ("similar name": Jane Q. Tester, Jane Tester)."""
     key = name_key(name)
+    loose = loose_name_key(name)
     words = [w for w in key.split() if len(w) >= 2] or [key]
     rows = conn.execute(
         "select id, display_name, email from public.donors where merged_into_id is null and "
@@ -191,7 +236,10 @@ def similar_donors(conn: psycopg.Connection[Any], name: str, email: str | None) 
             found.append(SimilarDonor(row["id"], row["display_name"], row["email"], "email"))
         elif name_key(row["display_name"]) == key:
             found.append(SimilarDonor(row["id"], row["display_name"], row["email"], "name"))
-    found.sort(key=lambda d: (d.matched_on != "email", d.id))
+        elif loose_name_key(row["display_name"]) == loose:
+            found.append(SimilarDonor(row["id"], row["display_name"], row["email"], "similar name"))
+    rank = {"email": 0, "name": 1, "similar name": 2}
+    found.sort(key=lambda d: (rank[d.matched_on], d.id))
     return found
 
 
@@ -210,6 +258,11 @@ class RecordedGift:
     reporting_currency: str
     plan_id: int | None
     already_saved: bool = False
+    # Warnings, not refusals: gifts of the donor with the same amount and
+    # date recorded before this one, and donors whose names differ from the
+    # new donor's only by middle initials.
+    same_day_gifts: int = 0
+    similar_donors: tuple[SimilarDonor, ...] = ()
 
 
 def record_gift(identity: Identity, gift: GiftIn, *, create_despite_similar: bool = False) -> RecordedGift:
@@ -238,16 +291,19 @@ def record_gift(identity: Identity, gift: GiftIn, *, create_despite_similar: boo
                 already_saved=True,
             )
         donor_created = matched_by_email = False
+        only_alike: tuple[SimilarDonor, ...] = ()
         if gift.new_donor is not None:
             similar = similar_donors(conn, gift.new_donor.display_name, gift.new_donor.email)
             by_email = [d for d in similar if d.matched_on == "email"]
+            same_name = [d for d in similar if d.matched_on == "name"]
             if by_email:
                 donor_id, matched_by_email = by_email[0].id, True
-            elif similar and not create_despite_similar:
+            elif same_name and not create_despite_similar:
                 raise PossibleDuplicateError(similar)
             else:
                 donor_id = insert_donor(conn, gift.new_donor)
                 donor_created = True
+                only_alike = tuple(d for d in similar if d.matched_on == "similar name")
         else:
             assert gift.donor_id is not None
             row = conn.execute(
@@ -258,6 +314,11 @@ def record_gift(identity: Identity, gift: GiftIn, *, create_despite_similar: boo
             donor_id = row["merged_into_id"] or row["id"]
         rates = Rates.load(conn, [gift.currency])
         reporting_minor = rates.convert(gift.amount_minor, gift.currency, gift.received_on)
+        same_day = conn.execute(
+            "select count(*) as n from public.donations where donor_id = %s and received_on = %s "
+            "and amount_minor = %s and currency = %s",
+            (donor_id, gift.received_on, gift.amount_minor, gift.currency),
+        ).fetchone()
         chapter = conn.execute(
             "select coalesce((select chapter_id from public.donors where id = %s), "
             "(select chapter_id from public.campaigns where id = %s)) as chapter_id",
@@ -300,6 +361,8 @@ def record_gift(identity: Identity, gift: GiftIn, *, create_despite_similar: boo
             reporting_minor,
             money.reporting_currency,
             plan_id,
+            same_day_gifts=int(same_day["n"]) if same_day else 0,
+            similar_donors=only_alike,
         )
 
 

@@ -10,7 +10,8 @@ Three steps, so nothing is written before the person has seen it:
    already recorded (by processor reference), donors found or to create,
    exchange rates, campaigns, refunds' original gifts.
 3. ``commit_import``: all of it in one transaction, only when the check found
-   no errors; importing the same file again adds nothing.
+   no errors (or, through ``ImportCheck.without_reported_rows``, with the rows
+   that have problems left out); importing the same file again adds nothing.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import itertools
 import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
@@ -52,7 +53,7 @@ from db.models.donations import (
     parse_decimal,
     to_minor,
 )
-from db.models.donors import check_email, check_name, name_key
+from db.models.donors import check_email, check_name, loose_name_key, name_key
 from db.models.spreadsheet import FORMULA_PREFIXES
 from imports.text import UnreadableFile, decode_text, delimiter
 
@@ -796,12 +797,84 @@ class ImportCheck:
     campaign_for_row: dict[int, int | None] = field(default_factory=dict)
     campaign_chapter: dict[int, int | None] = field(default_factory=dict)
     unknown_campaigns: dict[str, int] = field(default_factory=dict)
+    # Gifts already recorded that refunds of this file touch: reference ->
+    # (reporting amount, amount, refunded so far), for the net total.
+    recorded_money: dict[str, tuple[int, int, int]] = field(default_factory=dict)
     errors: list[RowIssue] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Warnings, never errors: row -> why it may repeat a gift or a donor.
+    possible_duplicates: dict[int, str] = field(default_factory=dict)
+    # Rows with problems left out at the person's request (without_reported_rows).
+    reported_rows_skipped: list[int] = field(default_factory=list)
 
     @property
     def processor(self) -> str:
         return PROCESSOR[self.parsed.format]
+
+    @property
+    def refunds_to_apply(self) -> int:
+        """The refunds committing writes, as `commit_import` counts them:
+        Stripe's refunded amount of each new gift, each grown refund and
+        each refund row."""
+        return (
+            sum(1 for g in self.new_gifts if g.refunded_minor)
+            + len(self.refund_updates)
+            + len(self.new_refunds)
+        )
+
+    @property
+    def gross_reporting_minor(self) -> int:
+        """The new gifts in the reporting currency, before any refund."""
+        return sum(self.reporting_minor.get(g.row, 0) for g in self.new_gifts)
+
+    @property
+    def refunds_reporting_minor(self) -> int:
+        """What the refunds this import applies take off the movement's net
+        income, in the reporting currency, as the database counts a gift's
+        net (its reporting amount × what is left of it ÷ its amount)."""
+        # reference -> (reporting, amount, refunded before, refunded after)
+        touched: dict[str, list[int]] = {}
+        for g in self.new_gifts:
+            touched[g.reference] = [self.reporting_minor.get(g.row, 0), g.amount_minor, 0, g.refunded_minor]
+        for g, _ in self.refund_updates:
+            reporting, amount, before = self.recorded_money.get(g.reference, (0, g.amount_minor, 0))
+            touched[g.reference] = [reporting, amount, before, g.refunded_minor]
+        for r in self.new_refunds:
+            if r.refers_to not in touched:
+                reporting, amount, before = self.recorded_money.get(r.refers_to, (0, 1, 0))
+                touched[r.refers_to] = [reporting, amount, before, before]
+            touched[r.refers_to][3] += r.amount_minor
+        return sum(
+            _net(reporting, amount, before) - _net(reporting, amount, after)
+            for reporting, amount, before, after in touched.values()
+        )
+
+    @property
+    def net_reporting_minor(self) -> int:
+        return self.gross_reporting_minor - self.refunds_reporting_minor
+
+    @property
+    def can_skip_reported_rows(self) -> bool:
+        """Rows with problems can be left out when each problem is a row's
+        own (not the file's or the mapping's, reported on row 1)."""
+        return bool(self.errors) and all(e.row > 1 for e in self.errors)
+
+    def without_reported_rows(self) -> ImportCheck:
+        """This check with every row that has a problem left out, for
+        importing the rest: those rows' gifts and refunds are not written and
+        are counted as skipped rows."""
+        if not self.can_skip_reported_rows:
+            raise InvalidDataError("the file itself has a problem: fix it and check it again")
+        rows = sorted({e.row for e in self.errors})
+        bad = set(rows)
+        return replace(
+            self,
+            new_gifts=[g for g in self.new_gifts if g.row not in bad],
+            refund_updates=[(g, i) for g, i in self.refund_updates if g.row not in bad],
+            new_refunds=[r for r in self.new_refunds if r.row not in bad],
+            errors=[],
+            reported_rows_skipped=rows,
+        )
 
     @property
     def donors_to_create(self) -> int:
@@ -810,6 +883,16 @@ class ImportCheck:
     @property
     def can_commit(self) -> bool:
         return not self.errors and bool(self.new_gifts or self.refund_updates or self.new_refunds)
+
+
+def _net(reporting: int, amount: int, refunded: int) -> int:
+    """round(reporting × (amount − refunded) ÷ amount), half away from zero,
+    as the database's gift view computes it."""
+    if amount <= 0:
+        return 0
+    left = reporting * (amount - refunded)
+    sign = -1 if left < 0 else 1
+    return sign * ((2 * abs(left) + amount) // (2 * amount))
 
 
 def _donor_slot_key(gift: ImportedGift) -> str:
@@ -846,8 +929,8 @@ def _check(  # noqa: C901 - one rule per column; to be split as the parsing move
     existing: dict[str, dict[str, Any]] = {}
     if refs:
         for r in conn.execute(
-            "select id, processor_ref, refunded_minor, amount_minor, currency from public.donations "
-            "where processor = %s and processor_ref = any(%s)",
+            "select id, processor_ref, refunded_minor, amount_minor, currency, reporting_amount_minor "
+            "from public.donations where processor = %s and processor_ref = any(%s)",
             (processor, refs),
         ).fetchall():
             existing[r["processor_ref"]] = r
@@ -885,6 +968,11 @@ def _check(  # noqa: C901 - one rule per column; to be split as the parsing move
                 )
             elif gift.refunded_minor > found["refunded_minor"]:
                 check.refund_updates.append((gift, found["id"]))
+                check.recorded_money[gift.reference] = (
+                    found["reporting_amount_minor"],
+                    found["amount_minor"],
+                    found["refunded_minor"],
+                )
             else:
                 check.already_recorded.append(gift)
             continue
@@ -917,6 +1005,8 @@ def _check(  # noqa: C901 - one rule per column; to be split as the parsing move
         check.campaign_for_row[gift.row] = campaign_id
         check.new_gifts.append(gift)
 
+    _possible_duplicates(conn, check)
+
     if parsed.refunds:
         refund_refs = [r.reference for r in parsed.refunds]
         applied = {
@@ -927,13 +1017,19 @@ def _check(  # noqa: C901 - one rule per column; to be split as the parsing move
                 (processor, refund_refs),
             ).fetchall()
         }
-        originals = {
-            r["processor_ref"]
-            for r in conn.execute(
-                "select processor_ref from public.donations where processor = %s and processor_ref = any(%s)",
-                (processor, [r.refers_to for r in parsed.refunds]),
-            ).fetchall()
-        } | {g.reference for g in check.new_gifts}
+        recorded = conn.execute(
+            "select processor_ref, reporting_amount_minor, amount_minor, refunded_minor "
+            "from public.donations "
+            "where processor = %s and processor_ref = any(%s)",
+            (processor, [r.refers_to for r in parsed.refunds]),
+        ).fetchall()
+        for r in recorded:
+            check.recorded_money[r["processor_ref"]] = (
+                r["reporting_amount_minor"],
+                r["amount_minor"],
+                r["refunded_minor"],
+            )
+        originals = {r["processor_ref"] for r in recorded} | {g.reference for g in check.new_gifts}
         for refund in parsed.refunds:
             if refund.reference in applied:
                 check.refunds_already_applied.append(refund)
@@ -955,6 +1051,100 @@ def _check(  # noqa: C901 - one rule per column; to be split as the parsing move
         )
     check.errors.sort(key=lambda e: e.row)
     return check
+
+
+MAX_DUPLICATE_WARNINGS = 10
+
+
+def _flag(check: ImportCheck, row: int, why: str) -> None:
+    check.possible_duplicates[row] = "; ".join(filter(None, (check.possible_duplicates.get(row), why)))
+
+
+def _possible_duplicates(conn: psycopg.Connection[Any], check: ImportCheck) -> None:
+    """Warn, never refuse: new gifts with the same donor, amount, currency
+    and date as another row of the file or a gift already recorded ("possible
+    duplicate"), and new donors whose names match another donor's after
+    dropping middle initials, case and accents ("possible duplicate donor")."""
+    notes: list[str] = []
+    _find_duplicates(conn, check, notes)
+    check.warnings.extend(notes[:MAX_DUPLICATE_WARNINGS])
+    if len(notes) > MAX_DUPLICATE_WARNINGS:
+        more = len(notes) - MAX_DUPLICATE_WARNINGS
+        check.warnings.append(f"{more:,} more possible duplicate(s): see the rows' Detail below")
+
+
+def _find_duplicates(conn: psycopg.Connection[Any], check: ImportCheck, notes: list[str]) -> None:  # noqa: C901 - to split as the parsing moves to imports/
+    same: dict[tuple[str, int, str, date], list[ImportedGift]] = {}
+    for g in check.new_gifts:
+        same.setdefault((check.donor_for_row[g.row], g.amount_minor, g.currency, g.received_on), []).append(g)
+    for (key, amount, currency, day), gifts in same.items():
+        if len(gifts) > 1:
+            rows = ", ".join(str(g.row) for g in gifts)
+            what = f"{format_minor(amount, currency)} from {check.donors[key].name} on {day:%Y-%m-%d}"
+            notes.append(f"possible duplicate: rows {rows} are each {what}; check they are separate gifts")
+            for g in gifts:
+                _flag(check, g.row, f"possible duplicate: same donor, amount and date as rows {rows}")
+    known = sorted({s.donor_id for s in check.donors.values() if s.donor_id is not None})
+    if known and check.new_gifts:
+        recorded = {
+            (r["donor_id"], r["amount_minor"], r["currency"], r["received_on"]): int(r["n"])
+            for r in conn.execute(
+                "select donor_id, amount_minor, currency, received_on, count(*) as n from public.donations "
+                "where donor_id = any(%s) and received_on = any(%s) group by 1, 2, 3, 4",
+                (known, sorted({g.received_on for g in check.new_gifts})),
+            ).fetchall()
+        }
+        flagged = []
+        for g in check.new_gifts:
+            slot = check.donors[check.donor_for_row[g.row]]
+            if recorded.get((slot.donor_id, g.amount_minor, g.currency, g.received_on)):
+                flagged.append(g.row)
+                _flag(
+                    check, g.row, "possible duplicate: a gift of the same amount and date is already recorded"
+                )
+        if flagged:
+            notes.append(
+                f"possible duplicate: row(s) {', '.join(map(str, flagged[:20]))}"
+                + (f" and {len(flagged) - 20} more" if len(flagged) > 20 else "")
+                + " match a gift already recorded for the same donor with the same amount and date"
+            )
+
+    new = [s for s in check.donors.values() if s.donor_id is None]
+    if not new:
+        return
+    first_row: dict[str, int] = {}
+    for row, key in check.donor_for_row.items():
+        first_row[key] = min(row, first_row.get(key, row))
+    by_loose: dict[str, list[_DonorSlot]] = {}
+    for slot in new:
+        by_loose.setdefault(loose_name_key(slot.name), []).append(slot)
+    for slots in by_loose.values():
+        if len(slots) > 1:
+            names = " and ".join(f"'{s.name}' (row {first_row.get(s.key, 0)})" for s in slots)
+            notes.append(f"possible duplicate donor: {names} may be one person")
+            for s in slots:
+                _flag(check, first_row.get(s.key, 0), "possible duplicate donor (in this file)")
+    # Donors on file sharing a name's longest word, compared by the loose key.
+    words = sorted({max(loose.split(), key=len) for loose in by_loose if loose})
+    on_file: dict[str, list[str]] = {}
+    for r in conn.execute(
+        "select display_name, email from public.donors d where merged_into_id is null and exists "
+        "(select 1 from regexp_split_to_table(lower(d.display_name), '[^[:alnum:]]+') w where w = any(%s))",
+        (words,),
+    ).fetchall():
+        on_file.setdefault(loose_name_key(r["display_name"]), []).append(
+            f"'{r['display_name']}'" + (f" ({r['email']})" if r["email"] else "")
+        )
+    for loose, slots in by_loose.items():
+        if loose in on_file:
+            for s in slots:
+                row = first_row.get(s.key, 0)
+                notes.append(
+                    f"possible duplicate donor: '{s.name}' (row {row}) is much like "
+                    + ", ".join(on_file[loose][:3])
+                    + " on file; a new donor is made unless the email matches (merge them later under Donors)"
+                )
+                _flag(check, row, "possible duplicate donor: " + ", ".join(on_file[loose][:3]) + " on file")
 
 
 def _check_refund_totals(conn: psycopg.Connection[Any], check: ImportCheck) -> None:
@@ -1029,7 +1219,10 @@ def preview_frame(check: ImportCheck) -> pl.DataFrame:  # noqa: C901 - to split 
     new_donor_keys = {k for k, d in check.donors.items() if d.donor_id is None}
     for g in check.new_gifts:
         key = check.donor_for_row.get(g.row, "")
-        lines.append(gift_line(g, "new gift", "new donor" if key in new_donor_keys else "existing donor"))
+        detail = "new donor" if key in new_donor_keys else "existing donor"
+        if g.row in check.possible_duplicates:
+            detail += "; " + check.possible_duplicates[g.row]
+        lines.append(gift_line(g, "new gift", detail))
     for g in check.already_recorded:
         lines.append(gift_line(g, "already recorded"))
     for g, _ in check.refund_updates:
@@ -1252,7 +1445,9 @@ def commit_import(identity: Identity, check: ImportCheck) -> ImportResult:
         _update_plan_statuses(conn, check)
 
         already = len(check.already_recorded) + len(check.refund_updates) + (len(gifts) - inserted)
-        skipped = len(check.parsed.skipped) + len(check.refunds_without_gift)
+        skipped = (
+            len(check.parsed.skipped) + len(check.refunds_without_gift) + len(check.reported_rows_skipped)
+        )
         conn.execute(
             "update public.gift_imports set gifts_added = %s, gifts_already_recorded = %s, "
             "refunds_applied = %s, donors_added = %s, rows_skipped = %s where id = %s",

@@ -555,21 +555,48 @@ def statement_totals(gift_rows: FrameLike, *, start: date, end: date) -> Query[p
     return Query.frame_of(frame)
 
 
-def statement_donors(gift_rows: FrameLike, *, start: date, end: date) -> Query[pl.DataFrame]:
-    """Every donor with a gift in the statement period, for the batch of
-    year-end statements: ``donor_id``, ``gifts``, ``net_reporting_minor``;
-    largest first.
-
-    Example: A 2 gifts net 130, B 1 gift net 30 → rows A then B."""
-    frame = (
+def _donors_in_period(gift_rows: FrameLike, *, start: date, end: date) -> pl.LazyFrame:
+    return (
         gift_rows.lazy()
         .filter(pl.col("received_on").is_between(start, end))
         .group_by("donor_id")
         .agg(
             pl.len().cast(pl.Int64).alias("gifts"),
             pl.col("net_reporting_minor").sum().cast(pl.Int64).alias("net_reporting_minor"),
+            # In each gift's own currency: zero only when every gift came back.
+            (pl.col("amount_minor") - pl.col("refunded_minor")).sum().alias("_left"),
         )
+    )
+
+
+def statement_donors(gift_rows: FrameLike, *, start: date, end: date) -> Query[pl.DataFrame]:
+    """Every donor who gave in the statement period and kept something
+    after refunds, for the batch of year-end statements: ``donor_id``,
+    ``gifts``, ``net_reporting_minor``; largest first. A donor whose every
+    gift of the period was refunded in full gets no statement (it would
+    state 0): `donors_refunded_in_full` counts them.
+
+    Example: A 2 gifts net 130, B 1 gift net 30, C 1 gift of 20 refunded →
+    rows A then B."""
+    frame = (
+        _donors_in_period(gift_rows, start=start, end=end)
+        .filter(pl.col("_left") > 0)
+        .drop("_left")
         .sort(["net_reporting_minor", "donor_id"], descending=[True, False])
+    )
+    return Query.frame_of(frame)
+
+
+def donors_refunded_in_full(gift_rows: FrameLike, *, start: date, end: date) -> Query[pl.DataFrame]:
+    """Donors with gifts in the statement period that were all refunded in
+    full (``donor_id``, ``gifts``): they get no statement.
+
+    Example: C 1 gift of 20 refunded 20 → C; A 50 refunded 20 → not listed."""
+    frame = (
+        _donors_in_period(gift_rows, start=start, end=end)
+        .filter(pl.col("_left") <= 0)
+        .select("donor_id", "gifts")
+        .sort("donor_id")
     )
     return Query.frame_of(frame)
 

@@ -90,7 +90,12 @@ listing = shown.sort("lifetime_minor", descending=True, nulls_last=True).select(
     pl.col("gifts").alias("Gifts"),
     major("lifetime_minor", cur, alias="lifetime"),
 )
-st.caption(f"{listing.height:,} of {table.height:,} donors")
+st.caption(
+    f"{listing.height:,} of {table.height:,} donors on record, with or without gifts",
+    help="Every donor entered or imported, each merged duplicate counted once. Retention and Statements "
+    "count "
+    "only the donors who gave in their year, net of refunds.",
+)
 money_table(
     listing.drop("donor_id"),
     height=300,

@@ -142,23 +142,49 @@ with tab_file:
         if stored and check is None:
             st.info("The file or the mapping changed: check it again.", icon=":material/refresh:")
         if check is not None:
-            total = sum(check.reporting_minor.get(g.row, 0) for g in check.new_gifts)
+            cur = money.reporting_currency
+            problem_rows = len({e.row for e in check.errors})
             row1 = st.columns([1, 1, 1, 2])
             row1[0].metric("Rows in the file", f"{check.parsed.rows_in_file:,}")
             row1[1].metric("New gifts", f"{len(check.new_gifts):,}")
             row1[2].metric("Already recorded", f"{len(check.already_recorded):,}")
-            row1[3].metric("New gifts total", format_minor(total, money.reporting_currency))
+            row1[3].metric(
+                "New gifts, gross",
+                format_minor(check.gross_reporting_minor, cur),
+                help="The new gifts before any refund, in the reporting currency.",
+            )
             row2 = st.columns([1, 1, 1, 2])
             row2[0].metric("New donors", f"{check.donors_to_create:,}")
-            row2[1].metric("Refunds to apply", f"{len(check.new_refunds) + len(check.refund_updates):,}")
+            row2[1].metric(
+                "Refunds to apply",
+                f"{check.refunds_to_apply:,}",
+                help="Refunds stated on new gifts, grown refunds of recorded gifts, and refund rows.",
+            )
             row2[2].metric("Skipped rows", f"{len(check.parsed.skipped) + len(check.refunds_without_gift):,}")
-            row2[3].metric("Rows with problems", f"{len({e.row for e in check.errors}):,}")
+            row2[3].metric(
+                "Refunds",
+                format_minor(-check.refunds_reporting_minor, cur) if check.refunds_reporting_minor else "—",
+                help="What this file's refunds take off, in the reporting currency.",
+            )
+            row3 = st.columns([1, 1, 1, 2])
+            row3[0].metric("Rows with problems", f"{problem_rows:,}")
+            row3[3].metric(
+                "Net of refunds",
+                format_minor(check.net_reporting_minor, cur),
+                help="Gross less refunds: what this import adds to the net income.",
+            )
             for warning in check.warnings:
                 st.warning(warning[:1].upper() + warning[1:], icon=":material/warning:")
+            to_commit: ImportCheck | None = check if check.can_commit else None
             if check.errors:
                 st.error(
-                    f"{len({e.row for e in check.errors}):,} row(s) have problems. Nothing can be imported "
-                    "until the file is fixed: correct them in the file (or the mapping) and check again.",
+                    f"{problem_rows:,} row(s) have problems. Correct them in the file (or the mapping) and "
+                    "check again"
+                    + (
+                        ", or leave them out below."
+                        if check.can_skip_reported_rows
+                        else ": nothing can be imported until then."
+                    ),
                     icon=":material/error:",
                 )
                 report = errors_frame(check)
@@ -179,6 +205,20 @@ with tab_file:
                     icon=":material/download:",
                     on_click="ignore",
                 )
+                if check.can_skip_reported_rows and st.checkbox(
+                    f"Skip the {problem_rows:,} row(s) reported above and import the rest",
+                    key="import_skip_reported",
+                    help="Those rows are left out and counted as skipped; the rest is still saved all or "
+                    "nothing.",
+                ):
+                    rest = check.without_reported_rows()
+                    to_commit = rest if rest.can_commit else None
+                    if to_commit is None:
+                        st.info(
+                            "Without those rows everything in this file is already recorded: there is "
+                            "nothing to import.",
+                            icon=":material/done_all:",
+                        )
             preview = preview_frame(check)
             st.markdown("**What happens to each row**")
             outcome = st.pills(
@@ -188,7 +228,6 @@ with tab_file:
                 key="import_preview_filter",
             )
             shown = preview.filter(pl.col("outcome").is_in(outcome)) if outcome else preview
-            cur = money.reporting_currency
             text_columns = ["outcome", "detail", "donor", "amount", "fee", "refunded", "email", "reference"]
             money_table(
                 shown.head(2000).select(
@@ -213,14 +252,16 @@ with tab_file:
             )
             if shown.height > 2000:
                 st.caption(f"Showing the first 2,000 of {shown.height:,} rows.")
-            if check.can_commit:
-                label = f"Import {len(check.new_gifts):,} gift(s)"
-                if check.new_refunds or check.refund_updates:
-                    label += f" and {len(check.new_refunds) + len(check.refund_updates):,} refund(s)"
+            if to_commit is not None:
+                label = f"Import {len(to_commit.new_gifts):,} gift(s)"
+                if to_commit.refunds_to_apply:
+                    label += f" and {to_commit.refunds_to_apply:,} refund(s)"
+                if to_commit.reported_rows_skipped:
+                    label += f", skipping {len(to_commit.reported_rows_skipped):,} row(s)"
                 if st.button(label, type="primary", key="import_commit"):
                     try:
                         with st.spinner("Importing…"):
-                            result = commit_import(user.identity, check)
+                            result = commit_import(user.identity, to_commit)
                     except (InvalidDataError, NotAllowedError) as exc:
                         st.error("Nothing was imported: " + str(exc), icon=":material/error:")
                     else:
@@ -228,7 +269,13 @@ with tab_file:
                         st.session_state[FLASH] = (
                             f"Imported {result.gifts_added:,} gift(s), {result.refunds_applied:,} refund(s) "
                             f"and {result.donors_added:,} new donor(s) from {upload.name}; "
-                            f"{result.gifts_already_recorded:,} were already recorded."
+                            f"{result.gifts_already_recorded:,} were already recorded"
+                            + (
+                                f" and {len(to_commit.reported_rows_skipped):,} row(s) with problems "
+                                "were left out."
+                                if to_commit.reported_rows_skipped
+                                else "."
+                            )
                         )
                         st.rerun()
             elif not check.errors:

@@ -13,9 +13,11 @@ from pydantic import ValidationError
 from components.feedback import show_flash
 from components.money_tables import money_column, money_table
 from components.session import local_today, require_role
+from components.text import plain
 from db.campaigns import campaigns_frame
 from db.donations import (
     PossibleDuplicateError,
+    RecordedGift,
     amount_text,
     gifts_frame,
     major,
@@ -38,6 +40,7 @@ from money import currencies as money_currencies
 FLASH = "gift_flash"
 ERRORS = "gift_errors"
 SIMILAR = "gift_similar_donors"
+DUPLICATES = "gift_possible_duplicates"
 FORM_KEY = "gift_idempotency_key"
 
 user = require_role("fundraiser")
@@ -92,6 +95,27 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def possible_duplicates(saved: RecordedGift, gift: GiftIn, name: str) -> list[str]:
+    """Warnings after a save: the gift may be a second entry of one already
+    recorded, or the new donor one already on file under another spelling."""
+    warnings: list[str] = []
+    if saved.same_day_gifts:
+        warnings.append(
+            f"Possible duplicate: {plain(name)} already had {saved.same_day_gifts} gift(s) of "
+            f"{format_minor(gift.amount_minor, gift.currency)} on {gift.received_on:%Y-%m-%d}. If this one "
+            "was entered twice, refund it on the donor's profile (Donors)."
+        )
+    if saved.similar_donors:
+        others = "; ".join(
+            f"{plain(d.display_name)} ({plain(d.email or 'no email')})" for d in saved.similar_donors
+        )
+        warnings.append(
+            f"Possible duplicate donor: {plain(name)} is much like {others}, already on file. "
+            "If they are one person, merge them on the donor's profile (Donors)."
+        )
+    return warnings
+
+
 def save() -> None:
     """The form's submit callback: validate, save, and either empty the
     form with a confirmation or keep it with the problems to fix."""
@@ -140,6 +164,8 @@ def save() -> None:
         message += "."
         if saved.already_saved:
             message = "This gift was already saved; nothing was added twice."
+        else:
+            state[DUPLICATES] = possible_duplicates(saved, gift, name)
         for key, value in EMPTY.items():
             state[key] = value
         state[FORM_KEY] = str(uuid4())
@@ -148,6 +174,8 @@ def save() -> None:
 
 
 show_flash(FLASH)
+for warning in st.session_state.pop(DUPLICATES, []):
+    st.warning(warning, icon=":material/content_copy:")
 mode = st.segmented_control(
     "Donor",
     ["Existing donor", "New donor"],

@@ -177,6 +177,12 @@ summary_col.metric(
     f"{figures.donors:,}",
     help=f"Giving {format_minor(int(figures.amount_minor), cur)} net of refunds.",
 )
+summary_col.caption(
+    f"Counts {figures.donors:,} donors: those whose gifts received in FY {year} "
+    f"({figures.fiscal_year_start:%d %b %Y} to {figures.through:%d %b %Y}) come to more than zero net of "
+    "refunds. Statements count a calendar tax year; Donors lists every donor on record, with or without "
+    "gifts."
+)
 
 st.subheader("Who to call")
 names = donors_frame(user.identity).select(

@@ -5,20 +5,35 @@ from __future__ import annotations
 
 import polars as pl
 import streamlit as st
+from pydantic import ValidationError
 
 from components.downloads import file_stem
+from components.feedback import show_errors, show_flash
 from components.money_tables import money_column, money_table
 from components.session import local_today, require_role
-from components.statement_pdf import Statement, statement_pdf, statements_zip
+from components.statement_pdf import Statement, channel_column, statement_pdf, statements_zip
 from components.text import plain
 from db.campaigns import campaigns_frame
-from db.donations import amount_text, gifts_frame, major, movement_money
+from db.donations import (
+    amount_text,
+    gifts_frame,
+    major,
+    movement_money,
+    save_statement_issuer,
+    statement_issuer,
+)
 from db.donors import donors_frame
-from db.models.donations import format_minor
+from db.errors import InvalidDataError, NotAllowedError
+from db.models.donations import StatementIssuerIn, format_minor
 from db.models.spreadsheet import safe_csv
-from metrics.fundraising_desk import statement_donors, statement_period, statement_totals
+from metrics.fundraising_desk import (
+    donors_refunded_in_full,
+    statement_donors,
+    statement_period,
+    statement_totals,
+)
 
-CHANNEL = {"stripe": "Stripe", "paypal": "PayPal", "import": "Imported", "manual": "Recorded by hand"}
+FLASH = "statements_flash"
 
 user = require_role("fundraiser")
 st.title("Year-end statements")
@@ -29,25 +44,100 @@ st.caption(
     "One statement per donor for a tax year, listing every gift whatever the channel, less refunds. "
     "Tax years here are calendar years."
 )
+issuer = statement_issuer(user.identity)
 year = st.selectbox("Tax year", list(range(today.year, today.year - 8, -1)), index=1, key="statements_year")
+st.caption(
+    "Issued by "
+    + plain(", ".join([issuer.name, *(issuer.address or "").splitlines()]))
+    + (f" · tax number {plain(issuer.tax_number)}" if issuer.tax_number else "")
+)
+if issuer.missing:
+    st.warning(
+        f"The statements print no {' and no '.join(issuer.missing)} of the organisation: an admin sets them "
+        "under *Organisation details on the statements*.",
+        icon=":material/badge:",
+    )
+show_flash(FLASH)
+is_admin = user.has("admin")
+# The fields live in session state (no value= of their own), so a saved
+# change does not turn them into new widgets on the next run.
+for key, stored in (
+    ("statements_issuer_name", issuer.legal_name),
+    ("statements_issuer_address", issuer.address),
+    ("statements_issuer_tax", issuer.tax_number),
+):
+    st.session_state.setdefault(key, stored or "")
+with st.expander("Organisation details on the statements", expanded=is_admin and bool(issuer.missing)):
+    if not is_admin:
+        st.caption("Only an admin may change these.")
+    with st.form("statements_issuer_form"):
+        st.text_input(
+            "Legal name",
+            placeholder=money.movement_name,
+            max_chars=200,
+            key="statements_issuer_name",
+            disabled=not is_admin,
+        )
+        st.text_area(
+            "Postal address (one line per line)",
+            max_chars=500,
+            height=100,
+            key="statements_issuer_address",
+            disabled=not is_admin,
+        )
+        st.text_input(
+            "Tax or charity number",
+            placeholder="e.g. EIN 12-3456789",
+            max_chars=100,
+            key="statements_issuer_tax",
+            disabled=not is_admin,
+        )
+        saved = st.form_submit_button("Save", key="statements_issuer_save", disabled=not is_admin)
+    if saved:
+        try:
+            save_statement_issuer(
+                user.identity,
+                StatementIssuerIn.model_validate(
+                    {
+                        "legal_name": st.session_state.get("statements_issuer_name"),
+                        "postal_address": st.session_state.get("statements_issuer_address"),
+                        "tax_number": st.session_state.get("statements_issuer_tax"),
+                    }
+                ),
+            )
+        except (ValidationError, InvalidDataError, NotAllowedError) as exc:
+            show_errors(exc)
+        else:
+            st.session_state[FLASH] = "The organisation's details on the statements are saved."
+            st.rerun()
 start, end = statement_period(year)
 gifts = gifts_frame(user.identity, since=start, until=end)
 donors = donors_frame(user.identity)
 campaigns = campaigns_frame(user.identity).select("campaign_id", pl.col("name").alias("campaign"))
-lines_all = gifts.join(campaigns, on="campaign_id", how="left").with_columns(
-    pl.concat_str(
-        pl.col("method").str.replace("_", " "),
-        pl.col("processor").replace_strict(CHANNEL, default="Recorded by hand"),
-        separator=" · ",
-    ).alias("channel")
-)
 givers = (
     statement_donors(gifts, start=start, end=end)
     .collect()
     .join(donors.select("donor_id", "display_name", "email"), on="donor_id", how="left")
 )
+refunded = donors_refunded_in_full(gifts, start=start, end=end).collect()
+lines_all = (
+    gifts.filter(pl.col("donor_id").is_in(givers["donor_id"].implode()))
+    .join(campaigns, on="campaign_id", how="left")
+    .with_columns(channel_column().alias("channel"))
+)
+st.caption(
+    f"Counts donors with a gift received in {year} ({start:%d %b %Y} to {end:%d %b %Y}, any channel) that "
+    f"was not refunded in full: {givers.height:,} statement(s). Retention counts a fiscal year to date; "
+    "Donors lists every donor on record."
+    + (
+        f" Skipped: {refunded.height:,} donor(s) whose every gift of {year} was refunded in full "
+        "(their statement would say 0)."
+        if refunded.height
+        else ""
+    )
+)
 if givers.is_empty():
-    st.info(f"No gifts were received in {year}.", icon=":material/info:")
+    st.info(f"No gifts were received in {year} that call for a statement.", icon=":material/info:")
     st.stop()
 
 
@@ -55,7 +145,7 @@ def statement_for(donor_id: int) -> Statement:
     who = givers.filter(pl.col("donor_id") == donor_id).row(0, named=True)
     lines = lines_all.filter(pl.col("donor_id") == donor_id)
     return Statement(
-        movement_name=money.movement_name,
+        movement_name=issuer.name,
         donor_name=str(who["display_name"]),
         donor_email=who["email"],
         start=start,
@@ -64,6 +154,8 @@ def statement_for(donor_id: int) -> Statement:
         totals=statement_totals(lines, start=start, end=end).collect(),
         reporting_currency=cur,
         issued_on=today,
+        issuer_address=issuer.address,
+        issuer_tax_number=issuer.tax_number,
     )
 
 

@@ -186,6 +186,32 @@ class ExchangeRateIn(BaseModel):
     rate: Decimal = Field(gt=0, max_digits=20, decimal_places=10)
 
 
+def _empty_is_none(value: object) -> object:
+    if isinstance(value, str):
+        lines = [" ".join(line.split()) for line in value.replace("\r", "").split("\n")]
+        text = "\n".join(line for line in lines if line)
+        return text or None
+    return value
+
+
+class StatementIssuerIn(BaseModel):
+    """Who issues the donors' statements: the organisation's legal name
+    (empty: the movement's name), postal address (a line per line) and tax
+    or charity number (empty: none printed)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    legal_name: Annotated[Annotated[str, Field(max_length=200)] | None, BeforeValidator(_empty_is_none)] = (
+        None
+    )
+    postal_address: Annotated[
+        Annotated[str, Field(max_length=500)] | None, BeforeValidator(_empty_is_none)
+    ] = None
+    tax_number: Annotated[Annotated[str, Field(max_length=100)] | None, BeforeValidator(_empty_is_none)] = (
+        None
+    )
+
+
 class PlanStatusChange(BaseModel):
     """A fundraiser marking a recurring plan failed, cancelled or active again."""
 

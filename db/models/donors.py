@@ -55,6 +55,16 @@ def name_key(name: str) -> str:
     return " ".join(sorted(words))
 
 
+def loose_name_key(name: str) -> str:
+    """A looser key for spotting a possible duplicate donor: `name_key`
+    without middle initials ("Jane Q. Tester" and "jane tester" both give
+    "jane tester"). Single letters stay when dropping them would leave
+    fewer than two words ("J. Tester" keeps its "j")."""
+    words = name_key(name).split()
+    kept = [w for w in words if len(w) > 1]
+    return " ".join(kept if len(kept) >= 2 else words)
+
+
 DonorName = Annotated[str, AfterValidator(check_name)]
 OptionalEmail = Annotated[str | None, AfterValidator(check_email)]
 

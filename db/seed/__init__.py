@@ -195,10 +195,15 @@ def _settings(conn: psycopg.Connection, end: date) -> None:
     updated = datetime.combine(end, datetime.min.time(), tzinfo=UTC)
     conn.execute(
         """insert into public.movement_settings (id, movement_name, reporting_currency,
-                                                 fiscal_year_start_month, updated_at)
-           values (true, 'Empathy Movement', 'USD', 1, %s)
+                                                 fiscal_year_start_month, legal_name, postal_address,
+                                                 tax_number, updated_at)
+           values (true, 'Empathy Movement', 'USD', 1, 'Empathy Movement Inc.',
+                   E'100 Example Street\nSpringfield, IL 62701\nUnited States', 'EIN 00-0000000', %s)
            on conflict (id) do update
               set movement_name = excluded.movement_name,
+                  legal_name = excluded.legal_name,
+                  postal_address = excluded.postal_address,
+                  tax_number = excluded.tax_number,
                   reporting_currency = excluded.reporting_currency,
                   fiscal_year_start_month = excluded.fiscal_year_start_month,
                   updated_at = excluded.updated_at""",

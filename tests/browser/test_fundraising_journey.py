@@ -178,3 +178,57 @@ def test_an_import_is_previewed_with_every_bad_row_and_nothing_saved(
     _shot(page, "fundraising_import_preview", 2600)
     with psycopg.connect(_db(pg_server)) as conn:
         assert conn.execute("select count(*) from public.donations").fetchone() == before
+
+
+def test_an_import_with_a_repeated_row_can_leave_it_out_and_import_the_rest(
+    page: Any, app_url: str, pg_server: object, tmp_path: Path
+) -> None:
+    tag = uuid4().hex[:8]
+    csv_text = (
+        "reference,date,amount,currency,name,email\n"
+        f"B-{tag}-1,2025-02-01,25.00,USD,Skip Tester {tag},skip-{tag}@example.org\n"
+        f"B-{tag}-2,2025-02-01,25.00,USD,Skip Tester {tag},skip-{tag}@example.org\n"
+        f"B-{tag}-1,2025-02-03,30.00,USD,Skip Tester {tag},skip-{tag}@example.org\n"
+    )
+    path = tmp_path / f"gifts-{tag}.csv"
+    path.write_text(csv_text, encoding="utf-8")
+    sign_in(page, app_url, FUNDRAISER)
+    _open(page, "Import gifts", "Import gifts")
+    page.locator(".st-key-import_file input[type='file']").set_input_files(str(path))
+    wait_for_app(page)
+    page.locator(".st-key-import_check_button button").click()
+    wait_for_app(page)
+    page.get_by_test_id("stAlertContentError").first.wait_for(timeout=60_000)
+    assert _metric(page, "Rows with problems") == "1"
+    # Rows 2 and 3: the same donor, amount and day; a warning, not a refusal.
+    warnings = " ".join(page.get_by_test_id("stAlertContentWarning").all_inner_texts())
+    assert "Possible duplicate: rows 2, 3 are each USD 25.00" in warnings
+    assert page.locator(".st-key-import_commit").count() == 0
+    page.locator(".st-key-import_skip_reported").get_by_text(
+        "Skip the 1 row(s) reported above and import the rest"
+    ).click()
+    wait_for_app(page)
+    button = page.locator(".st-key-import_commit button")
+    button.wait_for()
+    assert "Import 2 gift(s), skipping 1 row(s)" in button.inner_text()
+    _shot(page, "fundraising_import_skip_reported", 2600)
+    button.click()
+    wait_for_app(page)
+    page.get_by_test_id("stAlertContentSuccess").wait_for(timeout=60_000)
+    assert "1 row(s) with problems were left out" in page.get_by_test_id("stAlertContentSuccess").inner_text()
+    _no_errors(page)
+    with psycopg.connect(_db(pg_server)) as conn:
+        assert conn.execute(
+            "select count(*) from public.donations where processor_ref like %s", (f"B-{tag}-%",)
+        ).fetchone() == (2,)
+
+
+def test_statements_name_the_issuer_and_say_what_they_count(page: Any, app_url: str) -> None:
+    sign_in(page, app_url, FUNDRAISER)
+    _open(page, "Statements", "Year-end statements")
+    _no_errors(page)
+    captions = " ".join(page.get_by_test_id("stCaptionContainer").all_inner_texts())
+    assert "Issued by Empathy Movement Inc., 100 Example Street" in captions
+    assert "Counts donors with a gift received in" in captions
+    assert "Recorded by hand" not in page.content()
+    _shot(page, "fundraising_statements_issuer", 2600)

@@ -285,6 +285,17 @@ def test_goals_name_metrics_with_targets(demo_db: str) -> None:
     assert _scalar(demo_db, "select reporting_currency from public.movement_settings") == "USD"
 
 
+def test_the_demo_names_who_issues_its_statements(demo_db: str) -> None:
+    issuer = _rows(demo_db, "select legal_name, postal_address, tax_number from public.movement_settings")
+    assert issuer == [
+        (
+            "Empathy Movement Inc.",
+            "100 Example Street\nSpringfield, IL 62701\nUnited States",
+            "EIN 00-0000000",
+        )
+    ]
+
+
 def test_triggers_are_back_on_and_sequences_past_the_loaded_ids(demo_db: str) -> None:
     disabled = _rows(
         demo_db,

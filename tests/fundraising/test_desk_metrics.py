@@ -246,3 +246,28 @@ def test_expenses_by_month_and_category() -> None:
     assert frame.filter(pl.col("month") == date(2025, 2, 1))["share"].null_count() == 3
     shares = desk.expense_shares(expenses, start=date(2025, 1, 1), end=date(2025, 12, 31)).collect()
     assert shares["admin"].value == pytest.approx(0.2)
+
+
+def test_statement_donors_leave_out_donors_refunded_in_full() -> None:
+    frame = pl.DataFrame(
+        {
+            "donor_id": [1, 1, 2, 3, 3],
+            "received_on": [
+                date(2024, 2, 1),
+                date(2024, 6, 1),
+                date(2024, 7, 1),
+                date(2024, 3, 1),
+                date(2024, 4, 1),
+            ],
+            "amount_minor": [10000, 5000, 3000, 2000, 1000],
+            "currency": ["EUR", "EUR", "USD", "USD", "USD"],
+            "refunded_minor": [0, 2000, 0, 2000, 1000],
+            "net_reporting_minor": [10800, 3240, 3000, 0, 0],
+        }
+    )
+    start, end = desk.statement_period(2024)
+    assert desk.statement_donors(frame, start=start, end=end).collect().rows() == [
+        (1, 2, 14040),
+        (2, 1, 3000),
+    ]
+    assert desk.donors_refunded_in_full(frame, start=start, end=end).collect().rows() == [(3, 2)]

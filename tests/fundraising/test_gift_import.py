@@ -288,3 +288,114 @@ def test_two_imports_checked_at_once_create_each_donor_once(desk: Desk) -> None:
         assert conn.execute(
             "select count(*) from public.donors where lower(email) = 'maya.okafor@example.org'"
         ).fetchone() == (1,)
+
+
+def test_the_check_counts_the_refunds_it_applies_and_totals_gross_refunds_and_net(desk: Desk) -> None:
+    # Stripe states two refunds on new charges (Sophie's and Oliver's): the
+    # check said "Refunds to apply 0" and the import then applied 2.
+    check = _check(desk.fundraiser.identity, sample("stripe_payments.csv"))
+    assert check.refunds_to_apply == 2
+    assert (check.gross_reporting_minor, check.refunds_reporting_minor) == (110_860, 12_960 + 6_300)
+    result = commit_import(desk.fundraiser.identity, check)
+    assert result.refunds_applied == check.refunds_to_apply
+    totals = _totals(desk.uri)
+    assert check.gross_reporting_minor == totals["gross"]
+    assert check.net_reporting_minor == totals["net"]
+
+    paypal = _check(desk.fundraiser.identity, sample("paypal_activity.csv"))
+    assert paypal.refunds_to_apply == 1
+    assert paypal.refunds_reporting_minor == 27_000  # 250 of Ingrid's 1,250 EUR at 1.08
+    assert commit_import(desk.fundraiser.identity, paypal).refunds_applied == 1
+    assert _totals(desk.uri)["net"] == check.net_reporting_minor + paypal.net_reporting_minor
+
+
+def test_a_refund_row_for_a_recorded_gift_counts_in_the_refunds(desk: Desk) -> None:
+    lines = sample("paypal_activity.csv").decode("utf-8-sig").splitlines()
+    without_refund = "\r\n".join(line for i, line in enumerate(lines) if i != 5).encode()
+    _import(desk.fundraiser.identity, without_refund)
+    later = _check(desk.fundraiser.identity, "\r\n".join(lines).encode())
+    assert (len(later.new_gifts), later.refunds_to_apply) == (0, 1)
+    assert (later.gross_reporting_minor, later.refunds_reporting_minor) == (0, 27_000)
+    assert later.net_reporting_minor == -27_000
+    before = _totals(desk.uri)["net"]
+    commit_import(desk.fundraiser.identity, later)
+    assert _totals(desk.uri)["net"] == before - 27_000
+
+
+def test_rows_with_problems_can_be_left_out_and_the_rest_imported_at_once(desk: Desk) -> None:
+    data = sample("stripe_payments.csv")
+    _import(desk.fundraiser.identity, data)
+    lines = data.decode().splitlines()
+    new_row = lines[1].replace("ch_3QhA1bLkdIwHu7ix0a1b2c3d", "ch_NEW1").replace("2025-01-15", "2025-06-01")
+    # The same charge twice in a later export: that one row blocked the file.
+    later = "\n".join([*lines, new_row, lines[2]]).encode()
+    before = _counts(desk.uri)
+    check = _check(desk.fundraiser.identity, later)
+    assert {e.row for e in check.errors} == {14} and "repeats the reference" in check.errors[0].message
+    assert not check.can_commit and check.can_skip_reported_rows
+    with pytest.raises(InvalidDataError):
+        commit_import(desk.fundraiser.identity, check)
+    assert _counts(desk.uri) == before
+
+    rest = check.without_reported_rows()
+    assert rest.errors == [] and rest.reported_rows_skipped == [14] and rest.can_commit
+    assert check.errors, "the check itself still reports the row"
+    result = commit_import(desk.fundraiser.identity, rest)
+    assert (result.gifts_added, result.gifts_already_recorded, result.rows_skipped) == (1, 9, 3)
+    with psycopg.connect(desk.uri) as conn:
+        assert conn.execute(
+            "select gifts_added, rows_skipped from public.gift_imports order by id desc limit 1"
+        ).fetchone() == (1, 3)
+
+
+def test_a_problem_with_the_whole_file_cannot_be_skipped(desk: Desk) -> None:
+    raw = read_csv(b"reference,date,amount\nG-1,2025-02-01,25.00\n")
+    check = check_import(desk.fundraiser.identity, raw, default_options(raw, "generic"), "x.csv")
+    assert [e.row for e in check.errors] == [1]
+    assert not check.can_skip_reported_rows
+    with pytest.raises(InvalidDataError):
+        check.without_reported_rows()
+
+
+def test_possible_duplicate_gifts_and_donors_are_warned_about_but_imported(desk: Desk) -> None:
+    header = "reference,date,amount,currency,name,email\n"
+    _import(
+        desk.fundraiser.identity,
+        (header + "G-0,2025-01-10,50.00,USD,Jane Q. Tester,jq@example.org\n").encode(),
+    )
+    csv_text = header + (
+        "G-1,2025-02-01,25.00,USD,Ada Byron,ada@example.org\n"
+        "G-2,2025-02-01,25.00,USD,Ada Byron,ada@example.org\n"
+        "G-3,2025-02-01,25.00,USD,Ada Byron,ada@example.org\n"
+        "G-4,2025-02-02,40.00,USD,Jane Tester,jane@example.org\n"
+        "G-5,2025-02-03,10.00,USD,José Núñez,\n"
+        "G-6,2025-02-04,12.00,USD,jose M. NUNEZ,\n"
+        "G-7,2025-01-10,50.00,USD,Jane Q. Tester,JQ@example.org\n"
+        "G-8,2025-02-01,30.00,USD,Ada Byron,ada@example.org\n"
+    )
+    check = _check(desk.fundraiser.identity, csv_text.encode())
+    assert check.errors == [] and check.can_commit
+    warnings = " | ".join(check.warnings)
+    assert "possible duplicate: rows 2, 3, 4 are each USD 25.00 from Ada Byron on 2025-02-01" in warnings
+    assert (
+        "possible duplicate donor: 'Jane Tester' (row 5) is much like 'Jane Q. Tester' (jq@example.org)"
+        in warnings
+    )
+    assert (
+        "possible duplicate donor: 'José Núñez' (row 6) and 'jose M. NUNEZ' (row 7) may be one person"
+        in warnings
+    )
+    assert "row(s) 8 match a gift already recorded for the same donor" in warnings
+    assert set(check.possible_duplicates) == {2, 3, 4, 5, 6, 7, 8}
+    detail = dict(preview_frame(check).select("row", "detail").iter_rows())
+    assert "possible duplicate" in detail[3] and "possible duplicate" not in detail[9]
+    assert commit_import(desk.fundraiser.identity, check).gifts_added == 8
+
+
+def test_loose_name_keys_drop_middle_initials_case_and_accents() -> None:
+    from db.models.donors import loose_name_key
+
+    assert loose_name_key("Jane Q. Tester") == loose_name_key("jane TESTER") == "jane tester"
+    assert loose_name_key("José M Núñez") == loose_name_key("Nunez, Jose") == "jose nunez"
+    assert loose_name_key("J. Tester") == "j tester"
+    assert loose_name_key("Jane Tester") != loose_name_key("Jane Testers")

@@ -209,3 +209,99 @@ def test_retention_spells_out_its_abbreviations(desk: Desk) -> None:
     assert labels[0].startswith("LYBUNT: last year, not this year (")
     assert labels[1].startswith("SYBUNT: some year, not last or this year (")
     assert any("Fundraising Effectiveness Project's (FEP)" in c.value for c in at.caption)
+
+
+def test_statements_use_the_donors_words_skip_full_refunds_and_name_the_issuer(desk: Desk) -> None:
+    _load_samples(desk)
+    with psycopg.connect(desk.uri) as conn:
+        amara = conn.execute("select id from public.donors where display_name = 'Amara Nwosu'").fetchone()[0]
+        conn.execute(
+            "insert into public.donations (donor_id, received_on, amount_minor, currency, "
+            "reporting_amount_minor, method, source, idempotency_key) values "
+            "(%s, '2025-11-02', 4000, 'USD', 4000, 'cheque', 'individual', gen_random_uuid()), "
+            "(%s, '2025-11-03', 1000, 'USD', 1000, 'other', 'individual', gen_random_uuid())",
+            (amara, amara),
+        )
+    at = _page(desk, "statements", statements_year=2025, statements_donor=amara)
+    assert not at.exception
+    captions = " ".join(c.value for c in at.caption)
+    # Sophie Martin's only gift (120 EUR) was refunded in full: no statement of 0.
+    assert "Skipped: 1 donor(s) whose every gift of 2025 was refunded in full" in captions
+    assert (
+        "Counts donors with a gift received in 2025 (01 Jan 2025 to 31 Dec 2025, any channel) that was not "
+        "refunded in full: 10 statement(s)" in captions
+    )
+    assert [t.label for t in at.tabs] == ["One donor", "All 10 donors"]
+    assert "Sophie Martin" not in at.dataframe[-1].value["Donor"].tolist()
+    channels = at.dataframe[0].value["Channel"].tolist()
+    assert channels == ["Online (PayPal)", "Cheque", "By hand"]
+    # The demo settings are empty here: the page says what the PDF lacks.
+    assert "no address and no tax number" in at.warning[0].value
+    with psycopg.connect(desk.uri) as conn:
+        conn.execute(
+            "update public.movement_settings set legal_name = 'Empathy Movement Inc.', "
+            "postal_address = E'1 Main Street\\nSpringfield', tax_number = 'EIN 12-3456789'"
+        )
+    at = _page(desk, "statements", statements_year=2025)
+    assert not at.warning
+    assert (
+        "Issued by Empathy Movement Inc., 1 Main Street, Springfield · tax number EIN 12-3456789"
+        in " ".join(c.value for c in at.caption)
+    )
+
+
+def test_each_page_says_which_donors_it_counts(desk: Desk) -> None:
+    # Retention, Statements and Donors count different donors: each says which.
+    _load_samples(desk)
+    captions = {
+        name: " ".join(c.value for c in _page(desk, name, statements_year=2025, retention_year=2025).caption)
+        for name in ("retention", "statements", "donors")
+    }
+    # Sophie Martin's only gift came back: she is on record, but gave nothing net in 2025.
+    assert (
+        "Counts 10 donors: those whose gifts received in FY 2025 (01 Jan 2025 to 31 Dec 2025) come to more "
+        "than zero net of refunds." in captions["retention"]
+    )
+    assert "that was not refunded in full: 10 statement(s)" in captions["statements"]
+    assert "11 of 11 donors on record, with or without gifts" in captions["donors"]
+
+
+def test_an_admin_sets_the_organisations_details_for_the_statements(desk: Desk) -> None:
+    from dataclasses import replace
+
+    from db.donations import save_statement_issuer
+    from db.errors import NotAllowedError
+    from db.models.donations import StatementIssuerIn
+
+    _load_samples(desk)
+    at = _page(desk, "statements", statements_year=2025)
+    assert at.button(key="statements_issuer_save").disabled
+    with pytest.raises(NotAllowedError):
+        save_statement_issuer(desk.fundraiser.identity, StatementIssuerIn(tax_number="EIN 1"))
+
+    with psycopg.connect(desk.uri) as conn:
+        conn.execute(
+            "insert into public.roles (user_id, role) values (%s, 'admin')", (desk.fundraiser.user_id,)
+        )
+    admin = replace(desk.fundraiser, roles=frozenset({"fundraiser", "admin"}))
+    at = AppTest.from_file(str(PROJECT_ROOT / "pages" / "statements.py"), default_timeout=90)
+    at.session_state["signed_in"] = admin
+    at.session_state["statements_year"] = 2025
+    at.run()
+    at.text_input(key="statements_issuer_name").set_value("  Empathy Movement Inc. ")
+    at.text_area(key="statements_issuer_address").set_value("1 Main Street\n\n  Springfield  \n")
+    at.text_input(key="statements_issuer_tax").set_value("EIN 12-3456789")
+    at.button(key="statements_issuer_save").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert [s.value for s in at.success] == ["The organisation's details on the statements are saved."]
+    assert not at.warning
+    with psycopg.connect(desk.uri) as conn:
+        assert conn.execute(
+            "select legal_name, postal_address, tax_number from public.movement_settings"
+        ).fetchone() == ("Empathy Movement Inc.", "1 Main Street\nSpringfield", "EIN 12-3456789")
+    # An emptied field is none at all: the page says the statements lack it.
+    at.text_input(key="statements_issuer_tax").set_value("  ")
+    at.button(key="statements_issuer_save").click().run()
+    assert "print no tax number" in at.warning[0].value
+    with psycopg.connect(desk.uri) as conn:
+        assert conn.execute("select tax_number from public.movement_settings").fetchone() == (None,)

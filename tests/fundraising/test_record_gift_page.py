@@ -173,3 +173,37 @@ def test_saving_the_same_form_twice_records_one_gift(desk: Desk) -> None:
     at.button(key="gift_save").click().run()
     assert [s.value for s in at.success] == ["This gift was already saved; nothing was added twice."]
     assert _rows(desk.uri, "select count(*) from public.donations") == [(1,)]
+
+
+def test_the_same_gift_twice_in_a_day_is_saved_with_a_warning(desk: Desk) -> None:
+    ada = _donor(desk.uri, "Ada Byron", "ada@example.org")
+    at = _page(desk)
+    for _ in range(2):
+        at.selectbox(key="gift_donor_id").set_value(ada)
+        at.text_input(key="gift_amount").set_value("30")
+        at.button(key="gift_save").click().run()
+        assert at.success, [e.value for e in at.error]
+    assert _rows(desk.uri, "select count(*) from public.donations") == [(2,)]
+    [warning] = [w.value for w in at.warning]
+    assert warning.startswith(
+        "Possible duplicate: Ada Byron (ada@example.org) already had 1 gift(s) of USD 30.00 on "
+    )
+    # A different amount the same day is no warning.
+    at.selectbox(key="gift_donor_id").set_value(ada)
+    at.text_input(key="gift_amount").set_value("31")
+    at.button(key="gift_save").click().run()
+    assert at.success and not at.warning
+
+
+def test_a_new_donor_differing_by_a_middle_initial_is_saved_with_a_warning(desk: Desk) -> None:
+    _donor(desk.uri, "Jane Q. Tester", "jq@example.org")
+    at = _page(desk)
+    _new_donor(at, "Jane Tester", "jane@example.org")
+    at.text_input(key="gift_amount").set_value("20")
+    at.button(key="gift_save").click().run()
+    assert [s.value for s in at.success] == ["Saved USD 20.00 from Jane Tester — a new donor."]
+    [warning] = [w.value for w in at.warning]
+    assert warning.startswith(
+        "Possible duplicate donor: Jane Tester is much like Jane Q. Tester (jq@example.org), already on file."
+    )
+    assert _rows(desk.uri, "select count(*) from public.donors") == [(2,)]

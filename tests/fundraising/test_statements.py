@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from dataclasses import replace
 from datetime import date
 
 import polars as pl
@@ -70,3 +71,84 @@ def test_the_zip_holds_one_pdf_per_donor() -> None:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert sorted(archive.namelist()) == ["ada-2.pdf", "jo-1.pdf"]
         assert "Ada Byron" in _text(archive.read("ada-2.pdf"))
+
+
+def _runs(pdf: bytes) -> list[tuple[str, float, float, float]]:
+    """Every piece of text the PDF draws: text, x and y (mm from the page's
+    bottom left) and font size."""
+    runs: list[tuple[str, float, float, float]] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        if text.strip():
+            runs.append((text.strip(), tm[4] * 25.4 / 72, tm[5] * 25.4 / 72, size))
+
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        page.extract_text(visitor_text=visit)
+    return runs
+
+
+def test_long_channels_and_campaigns_wrap_within_their_columns() -> None:
+    from components.statement_pdf import _Doc
+
+    long_campaign = "The Year-End Appeal for the School Circles of the Northern Region 2025"
+    lines = pl.DataFrame(
+        {
+            "received_on": [date(2025, 2, 14), date(2025, 3, 1)],
+            "channel": ["Bank transfer · Recorded by hand", "Online (PayPal)"],
+            "campaign": [long_campaign, "Spring"],
+            "amount_minor": [2000, 1250000],
+            "refunded_minor": [0, 125000],
+            "currency": ["EUR", "USD"],
+            "net_reporting_minor": [2160, 1125000],
+        }
+    )
+    statement = replace(
+        _statement(),
+        lines=lines,
+        totals=statement_totals(lines, start=date(2025, 1, 1), end=date(2025, 12, 31)).collect(),
+    )
+    pdf = statement_pdf(statement)
+    measure = _Doc()
+    measure.add_page()
+    measure.face("", 9)
+    # Columns from the left margin (10 mm): Date, Channel, Campaign, Amount, Refunded, Net.
+    edges = [10.0]
+    for width in (24, 36, 52, 26, 22, 26):
+        edges.append(edges[-1] + width)
+    runs = _runs(pdf)
+    table = [r for r in runs if r[3] == 9 and r[1] < edges[-1]]
+    top = next(r[2] for r in table if r[0] == "Date")
+    bottom = next(r[2] for r in runs if r[0] == "Total given in the period")
+    cells = [r for r in table if bottom < r[2] < top]
+    assert cells
+    for text, x, _, _ in cells:
+        column = max(i for i, edge in enumerate(edges[:-1]) if x >= edge - 0.01)
+        right = x + measure.get_string_width(text)
+        assert right <= edges[column + 1] + 0.01, (text, round(right, 1), edges[column + 1])
+    # Nothing was cut: the campaign's every word is on the statement.
+    assert long_campaign in _text(pdf)
+
+
+def test_the_statement_names_the_issuer_with_its_address_and_tax_number() -> None:
+    statement = replace(
+        _statement(),
+        movement_name="Empathy Movement Inc.",
+        issuer_address="100 Example Street\nSpringfield, IL 62701",
+        issuer_tax_number="EIN 12-3456789",
+    )
+    text = _text(statement_pdf(statement))
+    assert text.startswith(
+        "Empathy Movement Inc. 100 Example Street Springfield, IL 62701 Tax number: EIN 12-3456789"
+    )
+
+
+def test_channels_are_named_in_the_donors_words() -> None:
+    from components.statement_pdf import channel_label
+
+    assert channel_label("card", "stripe") == "Online (card)"
+    assert channel_label("paypal", "paypal") == "Online (PayPal)"
+    assert channel_label("cheque", None) == "Cheque"
+    assert channel_label("cash", "manual") == "Cash"
+    assert channel_label("bank_transfer", "import") == "Bank transfer"
+    assert channel_label("other", None) == "By hand"
+    assert channel_label("other", "import") == "Other"
