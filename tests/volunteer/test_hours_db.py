@@ -218,3 +218,17 @@ def test_log_choices_cover_recent_local_events_and_programs(world: World) -> Non
     choices = hours.log_choices(world.volunteer.identity)
     assert {(c.kind, c.id) for c in choices} == {("event", world.past_event), ("program", world.program)}
     assert {(c.kind, c.id) for c in hours.log_choices(world.outsider.identity)} == set()
+
+
+def test_hours_on_a_day_outside_their_event_are_refused(world: World) -> None:
+    """The event ran on one day; hours attached to it on another are refused
+    by db.hours itself, not only by the page."""
+    entry = HoursEntry(
+        worked_on=date.today() - timedelta(days=40),
+        minutes=60,
+        activity="event_support",
+        event_id=world.past_event,
+        idempotency_key=uuid.uuid4(),
+    )
+    with pytest.raises(InvalidDataError, match="Riverside picnic ran on"):
+        hours.log_hours(world.volunteer.identity, entry)
