@@ -253,6 +253,22 @@ def test_hours_typed_as_on_a_phone_keyboard(phone: Any, app_url: str, pg_server:
     screenshot(phone, "volunteer_phone_comma_saved")
 
 
+def test_a_date_typed_long_ago_is_kept_and_asked_about(phone: Any, app_url: str) -> None:
+    """A date fifteen years back is not replaced by today: the form keeps it
+    and asks before saving it."""
+    phone_sign_in(phone, app_url, VOLUNTEER.email)
+    day = phone.get_by_label("Date", exact=True)
+    day.get_by_role("spinbutton").first.click()
+    phone.keyboard.type("04032011")
+    phone.get_by_label("Hours", exact=True).fill("2")
+    choose(phone, "What did you do?", "Outreach")
+    phone.get_by_role("button", name="Save hours").click()
+    warning = phone.get_by_test_id("stAlertContentWarning")
+    expect(warning).to_contain_text("Fri 04 Mar 2011 is more than a year ago")
+    expect(day).to_contain_text("2011")
+    screenshot(phone, "volunteer_phone_long_ago")
+
+
 def test_coordinator_check_in_and_import(page: Any, app_url: str, tmp_path: Any) -> None:
     sign_in(page, app_url, COORDINATOR.email)
     go_to(page, "Check-in")
