@@ -215,6 +215,34 @@ def _explain(
     return str(exc)
 
 
+EVENT_DAY = "volunteer_hours_event_day"  # our own rule, named like a constraint
+
+
+def _check_event_day(conn: psycopg.Connection, event_id: int | None, day: date) -> None:
+    """Refuse hours attached to an event on a day the event did not run."""
+    if event_id is None:
+        return
+    row = fetch_one(
+        conn,
+        f"""
+        select e.title, (e.starts_at at time zone {EVENT_TZ})::date as first_day,
+               (coalesce(e.ends_at, e.starts_at) at time zone {EVENT_TZ})::date as last_day
+          from public.events e where e.id = %s
+        """,
+        (event_id,),
+    )
+    if row is None:
+        raise InvalidDataError("The chosen event no longer exists.", constraint=EVENT_DAY)
+    first, last = row["first_day"], row["last_day"]
+    if not first <= day <= last:
+        when = f"{first:%a %d %b %Y}" if first == last else f"{first:%a %d %b} to {last:%a %d %b %Y}"
+        raise InvalidDataError(
+            f"{row['title']} ran on {when}, not on {day:%a %d %b %Y}: "
+            "choose that date, or another event (or none).",
+            constraint=EVENT_DAY,
+        )
+
+
 def _find_by_key(identity: Identity, key: uuid.UUID) -> SavedHours | None:
     with transaction(identity) as conn:
         row = fetch_one(conn, _ENTRY_SELECT + " where h.idempotency_key = %s", (key,))
@@ -248,6 +276,7 @@ def log_hours(identity: Identity, entry: HoursEntry) -> SavedHours:
                 )
                 if not mine:
                     raise InvalidDataError("You were not signed up for that shift.")
+            _check_event_day(conn, entry.event_id, entry.worked_on)
             row = fetch_one(
                 conn,
                 """
@@ -282,7 +311,7 @@ def log_hours(identity: Identity, entry: HoursEntry) -> SavedHours:
         twin = _find_by_key(identity, entry.idempotency_key)
         if twin is not None:
             return twin
-        if exc.constraint is None:
+        if exc.constraint in (None, EVENT_DAY):
             raise
         day_total = None
         if member is not None and exc.constraint == "volunteer_hours_max_per_day":
@@ -323,6 +352,7 @@ def edit_hours(identity: Identity, edit: HoursEdit) -> SavedHours:
     try:
         with transaction(identity) as conn:
             member = _member(conn)
+            _check_event_day(conn, edit.event_id, edit.worked_on)
             row = fetch_one(
                 conn,
                 """
@@ -349,7 +379,7 @@ def edit_hours(identity: Identity, edit: HoursEdit) -> SavedHours:
                 assert saved is not None
                 return _saved(saved)
     except InvalidDataError as exc:
-        if exc.constraint is None:
+        if exc.constraint in (None, EVENT_DAY):
             raise
         day_total = None
         if member is not None and exc.constraint == "volunteer_hours_max_per_day":
@@ -443,10 +473,23 @@ def portal_settings(identity: Identity) -> PortalSettings:
 _EVENT_ACTIVITY = {"training": "training"}
 
 
+def _day_label(day: date, today: date) -> str:
+    """'Today, Sat 05 Dec', 'Yesterday, Fri 04 Dec' or 'Thu 03 Dec': a
+    suggestion always shows the date it fills in."""
+    shown = f"{day:%a %d %b}"
+    if day == today:
+        return f"Today, {shown}"
+    if (today - day).days == 1:
+        return f"Yesterday, {shown}"
+    return shown
+
+
 def suggestions(identity: Identity, *, days: int = 30, limit: int = 5) -> list[Suggestion]:
     """The volunteer's likely next entries: recent shifts they signed up for
     and events they attended that have no hours yet, then what they log
     most often outside events (for today)."""
+    # The volunteer's own date: at 00:30 UTC it is still yesterday in Los Angeles.
+    today = clock.today_in(clock.person_time_zone(identity))
     with transaction(identity) as conn:
         rows = fetch_all(
             conn,
@@ -461,7 +504,8 @@ def suggestions(identity: Identity, *, days: int = 30, limit: int = 5) -> list[S
               join public.events e on e.id = s.event_id
              where ss.member_id in (select id from mine)
                and ss.status in ('signed_up', 'attended')
-               and s.starts_at <= now() and s.starts_at > now() - make_interval(days => %s::int)
+               and (s.starts_at at time zone {EVENT_TZ})::date <= %s::date
+               and s.starts_at > now() - make_interval(days => %s::int)
                and not exists (select 1 from public.volunteer_hours h
                                 where h.member_id = ss.member_id and h.shift_id = s.id
                                   and h.status <> 'rejected')
@@ -485,7 +529,7 @@ def suggestions(identity: Identity, *, days: int = 30, limit: int = 5) -> list[S
              order by starts_at desc
              limit %s
             """,
-            (days, days, limit),
+            (today, days, days, limit),
         )
         repeats = fetch_all(
             conn,
@@ -510,7 +554,7 @@ def suggestions(identity: Identity, *, days: int = 30, limit: int = 5) -> list[S
         out.append(
             Suggestion(
                 kind=r["kind"],
-                label=f"{r['worked_on']:%a %d %b} · {title}{duration}",
+                label=f"{_day_label(r['worked_on'], today)} · {title}{duration}",
                 worked_on=r["worked_on"],
                 minutes=minutes,
                 activity="event_support"
@@ -521,15 +565,13 @@ def suggestions(identity: Identity, *, days: int = 30, limit: int = 5) -> list[S
                 shift_id=r["shift_id"],
             )
         )
-    # The volunteer's own date: at 00:30 UTC it is still yesterday in Los Angeles.
-    today = clock.today_in(clock.person_time_zone(identity))
     for r in repeats:
         what = ACTIVITY_LABELS.get(r["activity"], r["activity"])
         where = f" · {r['program_name']}" if r["program_name"] else ""
         out.append(
             Suggestion(
                 kind="repeat",
-                label=f"Today · {what}{where} · {format_minutes(r['minutes'])}",
+                label=f"{_day_label(today, today)} · {what}{where} · {format_minutes(r['minutes'])}",
                 worked_on=today,
                 minutes=int(r["minutes"]),
                 activity=r["activity"],

@@ -5,7 +5,7 @@ instance whatever happens to the click (double clicks, reruns, reloads)."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 import streamlit as st
 from pydantic import ValidationError
@@ -13,12 +13,29 @@ from pydantic import ValidationError
 from components.session import require_role
 from components.text import plain
 from db.errors import InvalidDataError, NotAllowedError
-from db.hours import MSG_NO_MEMBER, SavedHours, Suggestion, log_choices, log_hours, my_member, suggestions
-from db.models.hours import ACTIVITIES, ACTIVITY_LABELS, HoursEntry, first_errors
+from db.hours import (
+    EVENT_DAY,
+    MSG_NO_MEMBER,
+    SavedHours,
+    Suggestion,
+    log_choices,
+    log_hours,
+    my_member,
+    suggestions,
+)
+from db.models.hours import (
+    ACTIVITIES,
+    ACTIVITY_LABELS,
+    HoursEntry,
+    first_errors,
+    parse_hours,
+    unusual,
+)
 
 FORM_KEY = "log_key"  # the idempotency key of the form instance on screen
 SAVED = "log_saved"  # the entry this form instance saved, once it has
 SHIFT = "log_shift"  # (link value, shift id) when a shift suggestion filled the form
+EARLIEST_WIDGET_DAY = date(1900, 1, 1)  # the picker never clamps a typed date; the model refuses it
 
 user = require_role("volunteer")
 member = my_member(user.identity)
@@ -40,6 +57,11 @@ def _link_of(s: Suggestion) -> str | None:
     return None
 
 
+def _hours_text(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    return f"{hours}:{rest:02d}" if rest else str(hours)
+
+
 def start_new(suggestion: Suggestion | None, today: date, known: frozenset[str]) -> None:
     """A fresh form instance (a new idempotency key), filled from a
     suggestion when one was tapped. Runs as a callback, before the widgets."""
@@ -49,7 +71,7 @@ def start_new(suggestion: Suggestion | None, today: date, known: frozenset[str])
     link = _link_of(suggestion) if suggestion else None
     st.session_state["log_date"] = suggestion.worked_on if suggestion else today
     minutes = suggestion.minutes if suggestion else None
-    st.session_state["log_duration"] = round(minutes / 60, 2) if minutes else None
+    st.session_state["log_duration"] = _hours_text(minutes) if minutes else ""
     st.session_state["log_activity"] = suggestion.activity if suggestion else None
     st.session_state["log_link"] = link if link in known else None
     st.session_state["log_note"] = ""
@@ -80,7 +102,7 @@ if FORM_KEY not in st.session_state:
 # between; the form instance (and its key) survives, its fields restart.
 for field, default in (
     ("log_date", today),
-    ("log_duration", None),
+    ("log_duration", ""),
     ("log_activity", None),
     ("log_link", None),
     ("log_note", ""),
@@ -114,15 +136,17 @@ suggestion_buttons(suggestions(user.identity), heading="Recent shifts and events
 
 options: list[str] = [c.value for c in choices]
 with st.form("log_form", border=True):
-    st.date_input("Date", key="log_date", format="DD/MM/YYYY")
+    st.date_input(
+        "Date",
+        key="log_date",
+        format="DD/MM/YYYY",
+        min_value=EARLIEST_WIDGET_DAY,
+        max_value=today + timedelta(days=366),
+    )
     slot_date = st.empty()
-    st.number_input(
+    st.text_input(
         "Hours",
-        min_value=0.0,
-        max_value=24.0,
-        step=0.25,
-        format="%g",
-        placeholder="e.g. 1.5 for an hour and a half",
+        placeholder="e.g. 1.5, 1,5 or 1:30 for an hour and a half",
         key="log_duration",
     )
     slot_minutes = st.empty()
@@ -143,8 +167,20 @@ with st.form("log_form", border=True):
         placeholder="None",
         key="log_link",
     )
+    slot_link = st.empty()
     st.text_area("Note (optional)", max_chars=1000, height=80, key="log_note")
     slot_note = st.empty()
+    # An unusual entry (very long, or long ago) asks to be confirmed; the
+    # form shows the values just submitted, so the question appears with them.
+    try:
+        typed_minutes = parse_hours(st.session_state.get("log_duration"))
+    except ValueError:
+        typed_minutes = None
+    why_unusual = unusual(st.session_state.get("log_date"), typed_minutes, today)
+    confirmed = False
+    if why_unusual:
+        confirmed = st.checkbox(f"Yes, save it: {why_unusual}.", key="log_confirm")
+    slot_confirm = st.empty()
     slot_form = st.empty()
     submitted = st.form_submit_button("Save hours", type="primary", icon=":material/save:", width="stretch")
 
@@ -152,6 +188,9 @@ SLOTS = {
     "worked_on": slot_date,
     "minutes": slot_minutes,
     "activity": slot_activity,
+    "event_id": slot_link,
+    "program_id": slot_link,
+    "shift_id": slot_link,
     "note": slot_note,
     "form": slot_form,
 }
@@ -160,6 +199,7 @@ CONSTRAINT_FIELD = {
     "volunteer_hours_not_future": "worked_on",
     "volunteer_hours_after_joining": "worked_on",
     "volunteer_hours_max_per_day": "minutes",
+    EVENT_DAY: "event_id",
 }
 
 
@@ -174,10 +214,14 @@ if submitted:
     link = st.session_state.get("log_link")
     event_id, program_id = _link_ids(link)
     shift = st.session_state.get(SHIFT)
-    duration = st.session_state.get("log_duration")
+    unreadable = None
+    try:
+        minutes = parse_hours(st.session_state.get("log_duration"))
+    except ValueError as exc:
+        minutes, unreadable = None, str(exc)
     values = {
         "worked_on": st.session_state.get("log_date"),
-        "minutes": None if duration is None else round(float(duration) * 60),
+        "minutes": minutes,
         "activity": st.session_state.get("log_activity"),
         "event_id": event_id,
         "program_id": program_id,
@@ -187,9 +231,22 @@ if submitted:
     }
     try:
         entry = HoursEntry.model_validate(values, context={"today": today})
+        if unreadable:
+            slot_minutes.error(unreadable, icon=":material/error:")
+            st.stop()
+        if why_unusual and not confirmed:
+            slot_confirm.warning(
+                f'Please check: {why_unusual}. Tick "Yes, save it" above and save again, '
+                "or correct the entry.",
+                icon=":material/help:",
+            )
+            st.stop()
         result = log_hours(user.identity, entry)
     except ValidationError as exc:
-        for field, message in first_errors(exc).items():
+        found = first_errors(exc)
+        if unreadable:
+            found["minutes"] = unreadable
+        for field, message in found.items():
             SLOTS.get(field, slot_form).error(message, icon=":material/error:")
     except InvalidDataError as exc:
         SLOTS[CONSTRAINT_FIELD.get(exc.constraint or "", "form")].error(str(exc), icon=":material/error:")

@@ -49,7 +49,10 @@ REASON_MAX = 500
 MSG_FUTURE = "The date cannot be in the future."
 MSG_TOO_OLD = "The date must be in the year 2000 or later."
 MSG_DURATION = "The duration must be above zero."
-MSG_TOO_LONG = "One entry cannot be longer than 24 hours."
+MSG_TOO_LONG = "At most 24 h in one day: one entry cannot be longer than 24 hours."
+MSG_HOURS_UNREADABLE = "Write the hours as a number such as 1.5, 1,5, 1:30 or 1 h 30."
+UNUSUAL_MINUTES = 12 * 60  # an entry longer than this asks for confirmation
+UNUSUAL_DAYS_BACK = 365  # so does a date further back than this
 MSG_ACTIVITY = "The activity must be known: choose one of " + ", ".join(ACTIVITY_LABELS.values()) + "."
 MSG_ACTIVITY_MISSING = "Choose what you did: the activity must be known."
 MSG_NOTE = f"The note can be at most {NOTE_MAX} characters."
@@ -68,6 +71,42 @@ def activity_code(value: object) -> str:
         if text in (code, label.lower()):
             return code
     raise PydanticCustomError("unknown_activity", MSG_ACTIVITY)
+
+
+_DECIMAL_HOURS = re.compile(r"^(\d+)(?:[.,](\d*))?$|^[.,](\d+)$")
+_CLOCK_HOURS = re.compile(r"^(\d+)\s*(?::|h(?:ours?|rs?)?)\s*(?:(\d{1,2})\s*(?:m(?:in(?:utes?)?)?)?)?$")
+_ONLY_MINUTES = re.compile(r"^(\d+)\s*m(?:in(?:utes?)?)?$")
+
+
+def parse_hours(text: str | None) -> int | None:
+    """Typed hours as whole minutes: '1.5', '1,5' (a decimal comma), '1:30',
+    '1 h 30', '1h30m', '90 min'. None when nothing was typed; ValueError with
+    the person's message when it cannot be read."""
+    raw = (text or "").strip().lower()
+    if not raw:
+        return None
+    if m := _DECIMAL_HOURS.match(raw):
+        whole, frac, only_frac = m.groups()
+        number = float(f"{whole or 0}.{frac or only_frac or 0}")
+        return round(number * 60)
+    if m := _CLOCK_HOURS.match(raw):
+        hours, minutes = int(m.group(1)), int(m.group(2) or 0)
+        if minutes >= 60:
+            raise ValueError(MSG_HOURS_UNREADABLE)
+        return hours * 60 + minutes
+    if m := _ONLY_MINUTES.match(raw):
+        return int(m.group(1))
+    raise ValueError(MSG_HOURS_UNREADABLE)
+
+
+def unusual(worked_on: date | None, minutes: int | None, today: date) -> str | None:
+    """Why an entry is unusual enough to confirm before saving, or None."""
+    reasons: list[str] = []
+    if minutes is not None and UNUSUAL_MINUTES < minutes <= MAX_MINUTES_PER_DAY:
+        reasons.append(f"{format_minutes(minutes)} is more than 12 h in one entry")
+    if worked_on is not None and (today - worked_on).days > UNUSUAL_DAYS_BACK:
+        reasons.append(f"{worked_on:%a %d %b %Y} is more than a year ago")
+    return "; ".join(reasons) if reasons else None
 
 
 def format_minutes(minutes: int) -> str:

@@ -233,6 +233,42 @@ def test_validation_messages_beside_the_fields_on_a_phone(phone: Any, app_url: s
     screenshot(phone, "volunteer_phone_validation")
 
 
+def test_hours_typed_as_on_a_phone_keyboard(phone: Any, app_url: str, pg_server: object) -> None:
+    """25 h is refused visibly with the rule; "1,5" is an hour and a half."""
+    note = f"Comma {uuid4().hex[:8]}"
+    phone_sign_in(phone, app_url, VOLUNTEER.email)
+    phone.get_by_label("Hours", exact=True).fill("25")
+    choose(phone, "What did you do?", "Outreach")
+    phone.get_by_role("button", name="Save hours").click()
+    errors = phone.get_by_test_id("stAlertContentError")
+    expect(errors).to_have_count(1)
+    expect(errors.first).to_contain_text("At most 24 h in one day")
+    screenshot(phone, "volunteer_phone_25_hours")
+    phone.get_by_label("Hours", exact=True).fill("1,5")
+    phone.get_by_label("Note (optional)").fill(note)
+    phone.get_by_role("button", name="Save hours").click()
+    phone.get_by_role("button", name="Log more hours").wait_for()
+    assert alert_text(phone, "Success").startswith("Saved: 1 h 30 min of outreach on ")
+    assert entries_with_note(pg_server, note) == 1
+    screenshot(phone, "volunteer_phone_comma_saved")
+
+
+def test_a_date_typed_long_ago_is_kept_and_asked_about(phone: Any, app_url: str) -> None:
+    """A date fifteen years back is not replaced by today: the form keeps it
+    and asks before saving it."""
+    phone_sign_in(phone, app_url, VOLUNTEER.email)
+    day = phone.get_by_label("Date", exact=True)
+    day.get_by_role("spinbutton").first.click()
+    phone.keyboard.type("04032011")
+    phone.get_by_label("Hours", exact=True).fill("2")
+    choose(phone, "What did you do?", "Outreach")
+    phone.get_by_role("button", name="Save hours").click()
+    warning = phone.get_by_test_id("stAlertContentWarning")
+    expect(warning).to_contain_text("Fri 04 Mar 2011 is more than a year ago")
+    expect(day).to_contain_text("2011")
+    screenshot(phone, "volunteer_phone_long_ago")
+
+
 def test_coordinator_check_in_and_import(page: Any, app_url: str, tmp_path: Any) -> None:
     sign_in(page, app_url, COORDINATOR.email)
     go_to(page, "Check-in")

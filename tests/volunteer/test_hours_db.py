@@ -13,7 +13,7 @@ from db import clock, hours
 from db.errors import InvalidDataError, NotAllowedError
 from db.identity import Identity
 from db.models.hours import HoursEdit, HoursEntry, review
-from tests.volunteer.conftest import World, count
+from tests.volunteer.conftest import World, add_event, add_shift, count
 
 
 def entry(day: date | None = None, minutes: int = 90, activity: str = "outreach", **kw: object) -> HoursEntry:
@@ -218,3 +218,36 @@ def test_log_choices_cover_recent_local_events_and_programs(world: World) -> Non
     choices = hours.log_choices(world.volunteer.identity)
     assert {(c.kind, c.id) for c in choices} == {("event", world.past_event), ("program", world.program)}
     assert {(c.kind, c.id) for c in hours.log_choices(world.outsider.identity)} == set()
+
+
+def test_hours_on_a_day_outside_their_event_are_refused(world: World) -> None:
+    """The event ran on one day; hours attached to it on another are refused
+    by db.hours itself, not only by the page."""
+    entry = HoursEntry(
+        worked_on=date.today() - timedelta(days=40),
+        minutes=60,
+        activity="event_support",
+        event_id=world.past_event,
+        idempotency_key=uuid.uuid4(),
+    )
+    with pytest.raises(InvalidDataError, match="Riverside picnic ran on"):
+        hours.log_hours(world.volunteer.identity, entry)
+
+
+def test_a_signed_up_shift_later_today_is_suggested_with_its_date(world: World) -> None:
+    """A shift the volunteer signed up for later today is offered too (log it
+    on the way home), labelled with the date it fills in."""
+    now = clock.utc_now()
+    later = now.replace(hour=23, minute=0, second=0, microsecond=0)
+    if later <= now:
+        pytest.skip("too close to midnight in the chapter's zone")
+    with psycopg.connect(world.uri, autocommit=True) as conn:
+        event = add_event(conn, world.local, "Evening circle", later, 1)
+        shift = add_shift(conn, event, "Chairs", later, 0.5, 3)
+        conn.execute(
+            "insert into public.shift_signups (shift_id, member_id) values (%s, %s)",
+            (shift, world.volunteer_member),
+        )
+    found = [s for s in hours.suggestions(world.volunteer.identity) if s.shift_id == shift]
+    assert len(found) == 1
+    assert found[0].label == f"Today, {later:%a %d %b} · Chairs · Evening circle · 30 min"

@@ -13,7 +13,15 @@ from streamlit.testing.v1 import AppTest
 from components.session import SignedIn
 from db import hours
 from db.config import PROJECT_ROOT
-from db.models.hours import MSG_ACTIVITY_MISSING, MSG_DURATION, MSG_FUTURE, HoursEntry
+from db.models.hours import (
+    MSG_ACTIVITY_MISSING,
+    MSG_DURATION,
+    MSG_FUTURE,
+    MSG_HOURS_UNREADABLE,
+    MSG_TOO_LONG,
+    MSG_TOO_OLD,
+    HoursEntry,
+)
 from tests.volunteer.conftest import World, count
 
 PAGE = str(PROJECT_ROOT / "pages" / "log_hours.py")
@@ -29,10 +37,10 @@ def page(user: SignedIn, **state: object) -> AppTest:
 
 
 def fill(
-    at: AppTest, *, day: date = YESTERDAY, hours_: float | None = 1.5, activity: str | None = "outreach"
+    at: AppTest, *, day: date = YESTERDAY, hours_: float | str | None = 1.5, activity: str | None = "outreach"
 ) -> None:
     at.date_input(key="log_date").set_value(day)
-    at.number_input(key="log_duration").set_value(hours_)
+    at.text_input(key="log_duration").set_value("" if hours_ is None else str(hours_))
     at.selectbox(key="log_activity").set_value(activity)
 
 
@@ -100,7 +108,7 @@ def test_log_hours_saves_once_and_shows_the_saved_entry(world: World) -> None:
     key = at.session_state["log_key"]
     at.button(key="log_another").click().run()
     assert at.session_state["log_key"] != key
-    assert at.number_input(key="log_duration").value is None
+    assert at.text_input(key="log_duration").value == ""
     fill(at, hours_=2)
     submit(at)
     assert entries(world) == 2
@@ -160,6 +168,10 @@ def test_hours_before_joining_are_refused(world: World) -> None:
     at = page(world.volunteer)
     fill(at, day=date(2019, 5, 1))
     submit(at)
+    # A date over a year back asks first.
+    assert not errors(at) and "more than a year ago" in at.warning[0].value
+    at.checkbox(key="log_confirm").check()
+    submit(at)
     assert errors(at) == ["Hours cannot be logged before you joined the movement (on 01 Jan 2020)."]
 
 
@@ -168,7 +180,7 @@ def test_a_suggested_shift_fills_the_form_in_one_tap(world: World) -> None:
     suggestion = at.button(key="log_suggest_0")
     assert "Set-up crew · Riverside picnic · 2 h" in suggestion.label
     suggestion.click().run()
-    assert at.number_input(key="log_duration").value == 2.0
+    assert at.text_input(key="log_duration").value == "2"
     assert at.selectbox(key="log_activity").value == "event_support"
     assert at.selectbox(key="log_link").value == f"event:{world.past_event}"
     submit(at)
@@ -187,3 +199,68 @@ def test_changing_the_event_after_a_suggestion_drops_the_shift(world: World) -> 
     submit(at)
     row = hours.my_hours(world.volunteer.identity).row(0, named=True)
     assert (row["shift_id"], row["program_id"]) == (None, world.program)
+
+
+@pytest.mark.parametrize(("typed", "minutes"), [("1,5", 90), ("1:30", 90), ("1 h 30", 90), ("2", 120)])
+def test_hours_are_read_as_people_write_them(world: World, typed: str, minutes: int) -> None:
+    at = page(world.volunteer)
+    fill(at, hours_=typed)
+    submit(at)
+    assert not errors(at), errors(at)
+    assert hours.my_hours(world.volunteer.identity).row(0, named=True)["minutes"] == minutes
+
+
+def test_unreadable_hours_are_refused_beside_the_field(world: World) -> None:
+    at = page(world.volunteer)
+    fill(at, hours_="an hour-ish")
+    submit(at)
+    assert errors(at) == [MSG_HOURS_UNREADABLE]
+    assert entries(world) == 0
+
+
+def test_25_hours_names_the_rule(world: World) -> None:
+    at = page(world.volunteer)
+    fill(at, hours_=25)
+    submit(at)
+    assert errors(at) == [MSG_TOO_LONG]
+    assert "At most 24 h in one day" in MSG_TOO_LONG
+    assert entries(world) == 0
+
+
+def test_a_date_long_ago_is_kept_and_refused_not_replaced_by_today(world: World) -> None:
+    at = page(world.volunteer)
+    fill(at, day=date(1990, 3, 4))
+    submit(at)
+    assert at.date_input(key="log_date").value == date(1990, 3, 4)
+    assert errors(at) == [MSG_TOO_OLD]
+    assert entries(world) == 0
+
+
+def test_a_long_entry_asks_for_confirmation_before_saving(world: World) -> None:
+    at = page(world.volunteer)
+    fill(at, hours_=13)
+    submit(at)
+    assert entries(world) == 0
+    assert "more than 12 h" in at.warning[0].value
+    at.checkbox(key="log_confirm").check()
+    submit(at)
+    assert not errors(at) and entries(world) == 1
+
+
+def test_hours_on_a_day_the_event_did_not_run_are_refused(world: World) -> None:
+    at = page(world.volunteer)
+    fill(at, day=date.today() - timedelta(days=40))
+    at.selectbox(key="log_link").set_value(f"event:{world.past_event}")
+    submit(at)
+    assert len(errors(at)) == 1 and "Riverside picnic ran on" in errors(at)[0]
+    assert entries(world) == 0
+
+
+def test_repeat_suggestions_show_the_date_they_fill(world: World) -> None:
+    hours.log_hours(
+        world.volunteer.identity,
+        HoursEntry(worked_on=YESTERDAY, minutes=60, activity="outreach", idempotency_key=uuid.uuid4()),
+    )
+    at = page(world.volunteer)
+    labels = [b.label for b in at.button if b.key and b.key.startswith("log_suggest_")]
+    assert any(label.startswith(f"Today, {date.today():%a %d %b} · Outreach") for label in labels), labels
