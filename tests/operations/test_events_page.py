@@ -161,3 +161,13 @@ def test_remove_an_event_only_when_sure(movement: Movement) -> None:
     at.button(key=f"remove_event_{event_id}").click().run()
     assert [s.value for s in at.success] == ["Why empathy is removed."]
     assert list_events(movement.admin.identity).is_empty()
+
+
+def test_new_event_times_are_labelled_with_the_chapters_zone(movement: Movement) -> None:
+    """Issue 16: the form said "Starts" without saying in which time zone."""
+    at = _page(movement)
+    assert at.time_input(key="new_event_start").label == "Starts (the chapter's local time)"
+    at.selectbox(key="new_event_chapter").set_value(movement.toronto).run()
+    assert not at.exception
+    assert at.time_input(key="new_event_start").label == "Starts (America/Toronto)"
+    assert at.time_input(key="new_event_end").label == "Ends (America/Toronto)"
