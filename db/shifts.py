@@ -71,8 +71,8 @@ UPCOMING_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
 def upcoming_shifts(
     identity: Identity, *, near_me: bool = True, days: int = 60, limit: int = 300
 ) -> pl.DataFrame:
-    """Shifts starting in the next ``days`` that still have a free slot, or
-    that the person already holds, soonest first. ``near_me`` keeps to the
+    """Shifts starting in the next ``days``, soonest first; full ones too
+    (``open_slots`` 0), so the page can show them as full. ``near_me`` keeps to the
     volunteer's own chapter, the chapters above it and below it."""
     near = "and e.chapter_id in (select id from near)" if near_me else ""
     return read_frame(
@@ -94,10 +94,6 @@ def upcoming_shifts(
           join public.chapters c on c.id = e.chapter_id
          where s.starts_at > now() and s.starts_at < now() + make_interval(days => %s::int)
            {near}
-           and (s.signed_up < s.capacity
-                or exists (select 1 from public.shift_signups ss
-                            where ss.shift_id = s.id and ss.status = 'signed_up'
-                              and ss.member_id in (select app.my_member_ids())))
          order by s.starts_at, s.id
          limit %s
         """,
@@ -183,6 +179,7 @@ MY_SIGNUPS_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "shift_title": pl.String,
     "place": pl.String,
     "starts_at": pl.Datetime("us", "UTC"),
+    "ends_at": pl.Datetime("us", "UTC"),
     "when_text": pl.String,
 }
 
@@ -193,7 +190,7 @@ def my_signups(identity: Identity) -> pl.DataFrame:
         identity,
         f"""
         select ss.id as signup_id, s.id as shift_id, e.title as event_title, s.title as shift_title,
-               e.place, s.starts_at,
+               e.place, s.starts_at, s.ends_at,
                {_WHEN} as when_text
           from public.shift_signups ss
           join public.shifts s on s.id = ss.shift_id
