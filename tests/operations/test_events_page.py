@@ -171,3 +171,17 @@ def test_new_event_times_are_labelled_with_the_chapters_zone(movement: Movement)
     assert not at.exception
     assert at.time_input(key="new_event_start").label == "Starts (America/Toronto)"
     assert at.time_input(key="new_event_end").label == "Ends (America/Toronto)"
+
+
+def test_a_second_click_after_create_does_not_duplicate(movement: Movement) -> None:
+    """Issue 16: the form kept its values, so a second click re-created the event."""
+    at = _page(movement)
+    day = date.today() + timedelta(days=10)
+    _fill_event(at, movement, day)
+    at.text_input(key="new_shift_title_0").set_value("Welcome desk")
+    at.button(key="new_event_submit").click().run()
+    assert at.text_input(key="new_shift_title_0").value == ""
+    assert at.text_input(key="new_event_place").value == ""
+    at.button(key="new_event_submit").click().run()
+    assert not at.exception
+    assert list_events(movement.admin.identity)["title"].to_list() == ["Listening circle"]
