@@ -339,6 +339,7 @@ class CheckInOutcome:
     guests: int
     hours_created: int
     hours_existing: int  # already recorded (by the volunteer or an earlier check-in)
+    hours_not_yet: int = 0  # asked for before the event started: attendance only
 
 
 def checkin_key(event_id: int, member_id: int, shift_id: int | None) -> uuid.UUID:
@@ -356,7 +357,8 @@ def save_check_in(identity: Identity, check_in: CheckIn) -> CheckInOutcome:
         ev = fetch_one(
             conn,
             """
-            select e.id, e.program_id, e.starts_at, e.ends_at < now() as ended, c.time_zone
+            select e.id, e.program_id, e.starts_at, e.ends_at < now() as ended,
+                   e.starts_at <= now() as begun, c.time_zone
               from public.events e join public.chapters c on c.id = e.chapter_id
              where e.id = %s and e.chapter_id in (select app.coordinated_chapters())
             """,
@@ -392,10 +394,14 @@ def save_check_in(identity: Identity, check_in: CheckIn) -> CheckInOutcome:
             """,
             (present, bool(ev["ended"]), event_id, everyone),
         )
-        created = existing = 0
+        created = existing = not_yet = 0
         problems: list[str] = []
         for r in check_in.rows:
             if not r.worked:
+                continue
+            if not ev["begun"]:
+                # Issue 16: no approved hours for an event that has not started.
+                not_yet += 1
                 continue
             outcome = _create_hours(conn, check_in, ev, r.member_id, r.shift_id, int(r.minutes or 0))
             if outcome == "created":
@@ -407,7 +413,11 @@ def save_check_in(identity: Identity, check_in: CheckIn) -> CheckInOutcome:
         if problems:
             raise InvalidDataError("Nothing was saved. " + " ".join(problems))
     return CheckInOutcome(
-        present=len(present), guests=check_in.guest_count, hours_created=created, hours_existing=existing
+        present=len(present),
+        guests=check_in.guest_count,
+        hours_created=created,
+        hours_existing=existing,
+        hours_not_yet=not_yet,
     )
 
 
@@ -505,4 +515,6 @@ def describe_outcome(outcome: CheckInOutcome, activity: str) -> str:
         parts.append(f"hours of {what} recorded for {_people(outcome.hours_created)}")
     if outcome.hours_existing:
         parts.append(f"{_people(outcome.hours_existing)} already had their hours recorded")
+    if outcome.hours_not_yet:
+        parts.append(f"no hours recorded for {_people(outcome.hours_not_yet)}: the event has not started yet")
     return ", ".join(parts) + "."

@@ -230,3 +230,26 @@ def test_check_in_rows_validate_presence_and_duration() -> None:
         CheckInRow(member_id=1, came=True, worked=True, minutes=0)
     with pytest.raises(ValidationError, match="activity must be known"):
         CheckIn(event_id=1, rows=(), activity="juggling")
+
+
+def test_check_in_before_the_event_starts_records_attendance_without_hours(world: World) -> None:
+    """Issue 16: check-in created approved hours for an event not yet started."""
+    coord = world.coordinator.identity
+    check_in = CheckIn(
+        event_id=world.future_event,
+        rows=(
+            CheckInRow(
+                member_id=world.volunteer_member,
+                shift_id=world.future_shift,
+                came=True,
+                worked=True,
+                minutes=150,
+            ),
+        ),
+        guest_count=0,
+        activity="event_support",
+    )
+    outcome = shifts.save_check_in(coord, check_in)
+    assert (outcome.present, outcome.hours_created, outcome.hours_not_yet) == (1, 0, 1)
+    assert count(world.uri, "select count(*) from public.volunteer_hours") == 0
+    assert "the event has not started yet" in shifts.describe_outcome(outcome, "event_support")
