@@ -340,6 +340,7 @@ class CheckInOutcome:
     hours_created: int
     hours_existing: int  # already recorded (by the volunteer or an earlier check-in)
     hours_not_yet: int = 0  # asked for before the event started: attendance only
+    own_hours_skipped: bool = False  # the coordinator's own row: they log their hours themselves
 
 
 def checkin_key(event_id: int, member_id: int, shift_id: int | None) -> uuid.UUID:
@@ -395,9 +396,15 @@ def save_check_in(identity: Identity, check_in: CheckIn) -> CheckInOutcome:
             (present, bool(ev["ended"]), event_id, everyone),
         )
         created = existing = not_yet = 0
+        own_skipped = False
+        own_ids = {int(row["id"]) for row in fetch_all(conn, "select app.my_member_ids() as id")}
         problems: list[str] = []
         for r in check_in.rows:
             if not r.worked:
+                continue
+            if r.member_id in own_ids:
+                # Issue 16: nobody approves their own hours; their attendance is saved.
+                own_skipped = True
                 continue
             if not ev["begun"]:
                 # Issue 16: no approved hours for an event that has not started.
@@ -418,6 +425,7 @@ def save_check_in(identity: Identity, check_in: CheckIn) -> CheckInOutcome:
         hours_created=created,
         hours_existing=existing,
         hours_not_yet=not_yet,
+        own_hours_skipped=own_skipped,
     )
 
 
@@ -517,4 +525,6 @@ def describe_outcome(outcome: CheckInOutcome, activity: str) -> str:
         parts.append(f"{_people(outcome.hours_existing)} already had their hours recorded")
     if outcome.hours_not_yet:
         parts.append(f"no hours recorded for {_people(outcome.hours_not_yet)}: the event has not started yet")
+    if outcome.own_hours_skipped:
+        parts.append("your own hours are not recorded here: log them on My hours for approval")
     return ", ".join(parts) + "."

@@ -253,3 +253,26 @@ def test_check_in_before_the_event_starts_records_attendance_without_hours(world
     assert (outcome.present, outcome.hours_created, outcome.hours_not_yet) == (1, 0, 1)
     assert count(world.uri, "select count(*) from public.volunteer_hours") == 0
     assert "the event has not started yet" in shifts.describe_outcome(outcome, "event_support")
+
+
+def test_the_coordinators_own_row_does_not_sink_everyone_elses(world: World) -> None:
+    """Issue 16: a coordinator's own pre-ticked row made "Nothing was saved"."""
+    coord = world.coordinator.identity
+    check_in = CheckIn(
+        event_id=world.past_event,
+        rows=(
+            CheckInRow(
+                member_id=world.volunteer_member,
+                shift_id=world.past_shift,
+                came=True,
+                worked=True,
+                minutes=120,
+            ),
+            CheckInRow(member_id=world.coordinator_member, came=True, worked=True, minutes=60),
+        ),
+        guest_count=0,
+        activity="event_support",
+    )
+    outcome = shifts.save_check_in(coord, check_in)
+    assert (outcome.present, outcome.hours_created, outcome.own_hours_skipped) == (2, 1, True)
+    assert "your own hours are not recorded here" in shifts.describe_outcome(outcome, "event_support")
