@@ -14,9 +14,11 @@ from pydantic import ValidationError
 
 from components.charts import OKABE_ITO
 from components.feedback import finish, show_errors, show_flash
+from components.ics import ics_event
 from components.session import local_today, require_role
 from components.text import plain
 from db.chapters import chapter_labels, list_chapters
+from db.clock import now_in
 from db.errors import InvalidDataError, NotAllowedError
 from db.events import (
     add_shift,
@@ -327,6 +329,22 @@ with tab_shifts:
     else:
         event_id = st.selectbox("Event", list(events_by_id), format_func=event_label, key="shifts_event")
         ev = events_by_id[event_id]
+        st.download_button(
+            "Calendar file (.ics)",
+            data=ics_event(
+                uid=f"event-{event_id}@heartbeat",
+                title=str(ev["title"]),
+                starts=ev["starts_local"],
+                ends=ev["ends_local"],
+                zone=str(ev["time_zone"]),
+                stamp=now_in("UTC"),
+                place=ev["place"],
+            ),
+            file_name=f"event-{event_id}.ics",
+            mime="text/calendar",
+            key=f"event_ics_{event_id}",
+            icon=":material/calendar_add_on:",
+        )
         event_shifts = list_shifts(user.identity, [event_id])
         if event_shifts.is_empty():
             st.info("This event has no volunteer shifts yet.")

@@ -185,3 +185,12 @@ def test_a_second_click_after_create_does_not_duplicate(movement: Movement) -> N
     at.button(key="new_event_submit").click().run()
     assert not at.exception
     assert list_events(movement.admin.identity)["title"].to_list() == ["Listening circle"]
+
+
+def test_an_event_offers_a_calendar_file(movement: Movement) -> None:
+    """Issue 16: no .ics link for an event."""
+    at = _page(movement)
+    _fill_event(at, movement, date.today() + timedelta(days=10))
+    at.button(key="new_event_submit").click().run()
+    assert not at.exception
+    assert [b.proto.label for b in at.get("download_button")] == ["Calendar file (.ics)"]
