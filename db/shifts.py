@@ -71,8 +71,8 @@ UPCOMING_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
 def upcoming_shifts(
     identity: Identity, *, near_me: bool = True, days: int = 60, limit: int = 300
 ) -> pl.DataFrame:
-    """Shifts starting in the next ``days`` that still have a free slot, or
-    that the person already holds, soonest first. ``near_me`` keeps to the
+    """Shifts starting in the next ``days``, soonest first; full ones too
+    (``open_slots`` 0), so the page can show them as full. ``near_me`` keeps to the
     volunteer's own chapter, the chapters above it and below it."""
     near = "and e.chapter_id in (select id from near)" if near_me else ""
     return read_frame(
@@ -94,10 +94,6 @@ def upcoming_shifts(
           join public.chapters c on c.id = e.chapter_id
          where s.starts_at > now() and s.starts_at < now() + make_interval(days => %s::int)
            {near}
-           and (s.signed_up < s.capacity
-                or exists (select 1 from public.shift_signups ss
-                            where ss.shift_id = s.id and ss.status = 'signed_up'
-                              and ss.member_id in (select app.my_member_ids())))
          order by s.starts_at, s.id
          limit %s
         """,
@@ -183,6 +179,7 @@ MY_SIGNUPS_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "shift_title": pl.String,
     "place": pl.String,
     "starts_at": pl.Datetime("us", "UTC"),
+    "ends_at": pl.Datetime("us", "UTC"),
     "when_text": pl.String,
 }
 
@@ -193,7 +190,7 @@ def my_signups(identity: Identity) -> pl.DataFrame:
         identity,
         f"""
         select ss.id as signup_id, s.id as shift_id, e.title as event_title, s.title as shift_title,
-               e.place, s.starts_at,
+               e.place, s.starts_at, s.ends_at,
                {_WHEN} as when_text
           from public.shift_signups ss
           join public.shifts s on s.id = ss.shift_id
@@ -342,6 +339,8 @@ class CheckInOutcome:
     guests: int
     hours_created: int
     hours_existing: int  # already recorded (by the volunteer or an earlier check-in)
+    hours_not_yet: int = 0  # asked for before the event started: attendance only
+    own_hours_skipped: bool = False  # the coordinator's own row: they log their hours themselves
 
 
 def checkin_key(event_id: int, member_id: int, shift_id: int | None) -> uuid.UUID:
@@ -359,7 +358,8 @@ def save_check_in(identity: Identity, check_in: CheckIn) -> CheckInOutcome:
         ev = fetch_one(
             conn,
             """
-            select e.id, e.program_id, e.starts_at, e.ends_at < now() as ended, c.time_zone
+            select e.id, e.program_id, e.starts_at, e.ends_at < now() as ended,
+                   e.starts_at <= now() as begun, c.time_zone
               from public.events e join public.chapters c on c.id = e.chapter_id
              where e.id = %s and e.chapter_id in (select app.coordinated_chapters())
             """,
@@ -395,10 +395,20 @@ def save_check_in(identity: Identity, check_in: CheckIn) -> CheckInOutcome:
             """,
             (present, bool(ev["ended"]), event_id, everyone),
         )
-        created = existing = 0
+        created = existing = not_yet = 0
+        own_skipped = False
+        own_ids = {int(row["id"]) for row in fetch_all(conn, "select app.my_member_ids() as id")}
         problems: list[str] = []
         for r in check_in.rows:
             if not r.worked:
+                continue
+            if r.member_id in own_ids:
+                # Issue 16: nobody approves their own hours; their attendance is saved.
+                own_skipped = True
+                continue
+            if not ev["begun"]:
+                # Issue 16: no approved hours for an event that has not started.
+                not_yet += 1
                 continue
             outcome = _create_hours(conn, check_in, ev, r.member_id, r.shift_id, int(r.minutes or 0))
             if outcome == "created":
@@ -410,7 +420,12 @@ def save_check_in(identity: Identity, check_in: CheckIn) -> CheckInOutcome:
         if problems:
             raise InvalidDataError("Nothing was saved. " + " ".join(problems))
     return CheckInOutcome(
-        present=len(present), guests=check_in.guest_count, hours_created=created, hours_existing=existing
+        present=len(present),
+        guests=check_in.guest_count,
+        hours_created=created,
+        hours_existing=existing,
+        hours_not_yet=not_yet,
+        own_hours_skipped=own_skipped,
     )
 
 
@@ -508,4 +523,8 @@ def describe_outcome(outcome: CheckInOutcome, activity: str) -> str:
         parts.append(f"hours of {what} recorded for {_people(outcome.hours_created)}")
     if outcome.hours_existing:
         parts.append(f"{_people(outcome.hours_existing)} already had their hours recorded")
+    if outcome.hours_not_yet:
+        parts.append(f"no hours recorded for {_people(outcome.hours_not_yet)}: the event has not started yet")
+    if outcome.own_hours_skipped:
+        parts.append("your own hours are not recorded here: log them on My hours for approval")
     return ", ".join(parts) + "."

@@ -14,9 +14,11 @@ from pydantic import ValidationError
 
 from components.charts import OKABE_ITO
 from components.feedback import finish, show_errors, show_flash
+from components.ics import ics_event
 from components.session import local_today, require_role
 from components.text import plain
 from db.chapters import chapter_labels, list_chapters
+from db.clock import now_in
 from db.errors import InvalidDataError, NotAllowedError
 from db.events import (
     add_shift,
@@ -197,20 +199,25 @@ with tab_new:
     active = mine.filter(status="active")
     programs = list_programs(user.identity)
     program_names = {int(r["id"]): str(r["name"]) for r in programs.iter_rows(named=True)}
+    # The chapter sits outside the form: choosing it reruns the page, so the
+    # times below are labelled with that chapter's own time zone.
+    chapter = st.selectbox(
+        "Chapter",
+        active["id"].to_list(),
+        index=None
+        if scope == ALL
+        else (active["id"].to_list().index(scope) if scope in active["id"] else None),
+        format_func=lambda i: labels[i],
+        key="new_event_chapter",
+        placeholder="Choose a chapter",
+    )
+    zones = {int(r["id"]): str(r["time_zone"]) for r in active.iter_rows(named=True)}
+    zone_label = (
+        zones.get(chapter, "the chapter's local time") if chapter is not None else "the chapter's local time"
+    )
     with st.form("new_event"):
         title = st.text_input("Title", key="new_event_title", max_chars=200)
-        c1, c2 = st.columns(2)
-        chapter = c1.selectbox(
-            "Chapter",
-            active["id"].to_list(),
-            index=None
-            if scope == ALL
-            else (active["id"].to_list().index(scope) if scope in active["id"] else None),
-            format_func=lambda i: labels[i],
-            key="new_event_chapter",
-            placeholder="Choose a chapter",
-        )
-        kind = c2.selectbox(
+        kind = st.selectbox(
             "Kind", list(EVENT_KIND_LABELS), format_func=lambda v: EVENT_KIND_LABELS[v], key="new_event_kind"
         )
         program = st.selectbox(
@@ -221,8 +228,12 @@ with tab_new:
         )
         c1, c2, c3, c4 = st.columns(4)
         day = c1.date_input("Date", value=today + timedelta(days=7), key="new_event_day")
-        start = c2.time_input("Starts", value=time(18, 0), step=timedelta(minutes=15), key="new_event_start")
-        end = c3.time_input("Ends", value=time(20, 0), step=timedelta(minutes=15), key="new_event_end")
+        start = c2.time_input(
+            f"Starts ({zone_label})", value=time(18, 0), step=timedelta(minutes=15), key="new_event_start"
+        )
+        end = c3.time_input(
+            f"Ends ({zone_label})", value=time(20, 0), step=timedelta(minutes=15), key="new_event_end"
+        )
         end_day = c4.date_input(
             "Ends on (if another day)",
             value=None,
@@ -306,6 +317,22 @@ with tab_shifts:
     else:
         event_id = st.selectbox("Event", list(events_by_id), format_func=event_label, key="shifts_event")
         ev = events_by_id[event_id]
+        st.download_button(
+            "Calendar file (.ics)",
+            data=ics_event(
+                uid=f"event-{event_id}@heartbeat",
+                title=str(ev["title"]),
+                starts=ev["starts_local"],
+                ends=ev["ends_local"],
+                zone=str(ev["time_zone"]),
+                stamp=now_in("UTC"),
+                place=ev["place"],
+            ),
+            file_name=f"event-{event_id}.ics",
+            mime="text/calendar",
+            key=f"event_ics_{event_id}",
+            icon=":material/calendar_add_on:",
+        )
         event_shifts = list_shifts(user.identity, [event_id])
         if event_shifts.is_empty():
             st.info("This event has no volunteer shifts yet.")

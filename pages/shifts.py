@@ -7,8 +7,10 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from components.ics import ics_event
 from components.session import require_role
 from components.text import plain
+from db.clock import now_in
 from db.errors import InvalidDataError, NotAllowedError
 from db.hours import MSG_NO_MEMBER, my_member
 from db.models.hours import format_minutes
@@ -54,6 +56,7 @@ def give_back(signup_id: int, title: str) -> None:
 problem = st.session_state.pop(PROBLEM, None)
 near = st.session_state.get("shifts_near", True)
 upcoming = upcoming_shifts(user.identity, near_me=near)
+# Full shifts stay in the list, shown as full (issue 16: they used to vanish).
 open_only = upcoming.filter(pl.col("my_signup_id").is_null())
 # A refused sign-up is shown beside its shift, or here when the shift has
 # left the list (it filled up).
@@ -69,12 +72,29 @@ for row in mine.iter_rows(named=True):
     with st.container(border=True):
         st.markdown(f"**{plain(row['shift_title'])}** · {plain(row['event_title'])}")
         st.caption(f"{row['when_text']}" + (f" · {plain(row['place'])}" if row["place"] else ""))
-        st.button(
+        cancel_col, ics_col = st.columns(2)
+        cancel_col.button(
             "Cancel my place",
             key=f"cancel_{row['signup_id']}",
             icon=":material/event_busy:",
             on_click=give_back,
             args=(row["signup_id"], f"{row['shift_title']} at {row['event_title']}, {row['when_text']}"),
+        )
+        ics_col.download_button(
+            "Add to my calendar",
+            data=ics_event(
+                uid=f"shift-signup-{row['signup_id']}@heartbeat",
+                title=f"{row['shift_title']} · {row['event_title']}",
+                starts=row["starts_at"],
+                ends=row["ends_at"],
+                zone="UTC",
+                stamp=now_in("UTC"),
+                place=row["place"],
+            ),
+            file_name=f"shift-{row['signup_id']}.ics",
+            mime="text/calendar",
+            key=f"ics_{row['signup_id']}",
+            icon=":material/calendar_add_on:",
         )
 
 st.subheader("Open shifts")
@@ -103,15 +123,18 @@ for _day, group in open_only.group_by("day", maintain_order=True):
             left = int(row["open_slots"])
             st.progress(
                 int(row["signed_up"]) / int(row["capacity"]),
-                text=f"{left} of {row['capacity']} places left",
+                text="Full" if left <= 0 else f"{left} of {row['capacity']} places left",
             )
             if problem and problem[0] == row["shift_id"]:
                 st.error(problem[1], icon=":material/error:")
+            full = left <= 0
             st.button(
-                "Sign up",
+                "Full" if full else "Sign up",
                 key=f"signup_{row['shift_id']}",
                 type="primary",
-                icon=":material/how_to_reg:",
+                icon=":material/block:" if full else ":material/how_to_reg:",
                 on_click=take,
                 args=(row["shift_id"],),
+                disabled=full,
+                help="Every place is taken." if full else None,
             )

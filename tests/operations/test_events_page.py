@@ -161,3 +161,36 @@ def test_remove_an_event_only_when_sure(movement: Movement) -> None:
     at.button(key=f"remove_event_{event_id}").click().run()
     assert [s.value for s in at.success] == ["Why empathy is removed."]
     assert list_events(movement.admin.identity).is_empty()
+
+
+def test_new_event_times_are_labelled_with_the_chapters_zone(movement: Movement) -> None:
+    """Issue 16: the form said "Starts" without saying in which time zone."""
+    at = _page(movement)
+    assert at.time_input(key="new_event_start").label == "Starts (the chapter's local time)"
+    at.selectbox(key="new_event_chapter").set_value(movement.toronto).run()
+    assert not at.exception
+    assert at.time_input(key="new_event_start").label == "Starts (America/Toronto)"
+    assert at.time_input(key="new_event_end").label == "Ends (America/Toronto)"
+
+
+def test_a_second_click_after_create_does_not_duplicate(movement: Movement) -> None:
+    """Issue 16: the form kept its values, so a second click re-created the event."""
+    at = _page(movement)
+    day = date.today() + timedelta(days=10)
+    _fill_event(at, movement, day)
+    at.text_input(key="new_shift_title_0").set_value("Welcome desk")
+    at.button(key="new_event_submit").click().run()
+    assert at.text_input(key="new_shift_title_0").value == ""
+    assert at.text_input(key="new_event_place").value == ""
+    at.button(key="new_event_submit").click().run()
+    assert not at.exception
+    assert list_events(movement.admin.identity)["title"].to_list() == ["Listening circle"]
+
+
+def test_an_event_offers_a_calendar_file(movement: Movement) -> None:
+    """Issue 16: no .ics link for an event."""
+    at = _page(movement)
+    _fill_event(at, movement, date.today() + timedelta(days=10))
+    at.button(key="new_event_submit").click().run()
+    assert not at.exception
+    assert [b.proto.label for b in at.get("download_button")] == ["Calendar file (.ics)"]

@@ -54,13 +54,15 @@ def test_sign_up_take_a_slot_then_cancel_gives_it_back(world: World) -> None:
     assert slots(world, world.future_shift) == 1
 
 
-def test_a_full_shift_refuses_with_a_clear_message_and_drops_from_the_list(world: World) -> None:
+def test_a_full_shift_refuses_with_a_clear_message_and_stays_listed_as_full(world: World) -> None:
     shifts.sign_up(world.volunteer.identity, SignUpRequest(shift_id=world.future_shift))
     shifts.sign_up(world.volunteer2.identity, SignUpRequest(shift_id=world.future_shift))
     with pytest.raises(InvalidDataError, match="This shift is full"):
         shifts.sign_up(world.coordinator.identity, SignUpRequest(shift_id=world.future_shift))
     assert slots(world, world.future_shift) == 2
-    assert world.future_shift not in shifts.upcoming_shifts(world.coordinator.identity)["shift_id"].to_list()
+    # Issue 16: a full shift stays in the list, with no open slot, to be shown as full.
+    listed = shifts.upcoming_shifts(world.coordinator.identity).filter(shift_id=world.future_shift)
+    assert listed["open_slots"].to_list() == [0]
     # Those who hold a slot still see the full shift, to cancel it.
     assert world.future_shift in shifts.upcoming_shifts(world.volunteer.identity)["shift_id"].to_list()
 
@@ -228,3 +230,49 @@ def test_check_in_rows_validate_presence_and_duration() -> None:
         CheckInRow(member_id=1, came=True, worked=True, minutes=0)
     with pytest.raises(ValidationError, match="activity must be known"):
         CheckIn(event_id=1, rows=(), activity="juggling")
+
+
+def test_check_in_before_the_event_starts_records_attendance_without_hours(world: World) -> None:
+    """Issue 16: check-in created approved hours for an event not yet started."""
+    coord = world.coordinator.identity
+    check_in = CheckIn(
+        event_id=world.future_event,
+        rows=(
+            CheckInRow(
+                member_id=world.volunteer_member,
+                shift_id=world.future_shift,
+                came=True,
+                worked=True,
+                minutes=150,
+            ),
+        ),
+        guest_count=0,
+        activity="event_support",
+    )
+    outcome = shifts.save_check_in(coord, check_in)
+    assert (outcome.present, outcome.hours_created, outcome.hours_not_yet) == (1, 0, 1)
+    assert count(world.uri, "select count(*) from public.volunteer_hours") == 0
+    assert "the event has not started yet" in shifts.describe_outcome(outcome, "event_support")
+
+
+def test_the_coordinators_own_row_does_not_sink_everyone_elses(world: World) -> None:
+    """Issue 16: a coordinator's own pre-ticked row made "Nothing was saved"."""
+    coord = world.coordinator.identity
+    check_in = CheckIn(
+        event_id=world.past_event,
+        rows=(
+            CheckInRow(
+                member_id=world.volunteer_member,
+                shift_id=world.past_shift,
+                came=True,
+                worked=True,
+                minutes=120,
+            ),
+            CheckInRow(member_id=world.coordinator_member, came=True, worked=True, minutes=60),
+        ),
+        guest_count=0,
+        activity="event_support",
+    )
+    outcome = shifts.save_check_in(coord, check_in)
+    assert (outcome.present, outcome.hours_created, outcome.own_hours_skipped) == (2, 1, True)
+    assert "your own hours are not recorded here" in shifts.describe_outcome(outcome, "event_support")

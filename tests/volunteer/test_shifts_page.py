@@ -59,7 +59,8 @@ def test_someone_else_took_the_last_slot_first(world: World) -> None:
     assert [e.value for e in at.error] == ["This shift is full: someone took the last slot just before you."]
     assert not at.success
     assert taken(world, world.future_shift) == 2
-    assert not [b for b in at.button if b.key == f"signup_{world.future_shift}"]
+    # Issue 16: the full shift stays, shown as full, its sign-up disabled.
+    assert at.button(key=f"signup_{world.future_shift}").disabled
 
 
 def test_no_open_shifts_says_so(world: World) -> None:
@@ -67,3 +68,21 @@ def test_no_open_shifts_says_so(world: World) -> None:
     at.button(key=f"signup_{world.other_future_shift}").click().run()
     at.toggle(key="shifts_near").set_value(True).run()
     assert "No open shifts in the next two months near you." in at.info[0].value
+
+
+def test_a_full_shift_shows_as_full_not_gone(world: World) -> None:
+    """Issue 16: full shifts vanished; they show "Full" with sign-up disabled."""
+    shifts.sign_up(world.volunteer.identity, SignUpRequest(shift_id=world.future_shift))
+    shifts.sign_up(world.volunteer2.identity, SignUpRequest(shift_id=world.future_shift))
+    at = page(world.coordinator)
+    assert not at.exception
+    button = at.button(key=f"signup_{world.future_shift}")
+    assert (button.label, button.disabled) == ("Full", True)
+
+
+def test_my_shift_offers_a_calendar_file(world: World) -> None:
+    """Issue 16: no .ics link; a held shift offers one, times in UTC."""
+    shifts.sign_up(world.volunteer.identity, SignUpRequest(shift_id=world.future_shift))
+    at = page(world.volunteer)
+    assert not at.exception
+    assert [b.proto.label for b in at.get("download_button")] == ["Add to my calendar"]
