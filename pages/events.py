@@ -18,7 +18,7 @@ from components.ics import ics_event
 from components.session import local_today, require_role
 from components.text import plain
 from db.chapters import chapter_labels, list_chapters
-from db.clock import now_in
+from db.clock import utc_now
 from db.errors import InvalidDataError, NotAllowedError
 from db.events import (
     add_shift,
@@ -325,7 +325,7 @@ with tab_shifts:
                 starts=ev["starts_local"],
                 ends=ev["ends_local"],
                 zone=str(ev["time_zone"]),
-                stamp=now_in("UTC"),
+                stamp=utc_now(),
                 place=ev["place"],
             ),
             file_name=f"event-{event_id}.ics",

@@ -10,7 +10,7 @@ import streamlit as st
 from components.ics import ics_event
 from components.session import require_role
 from components.text import plain
-from db.clock import now_in
+from db.clock import utc_now
 from db.errors import InvalidDataError, NotAllowedError
 from db.hours import MSG_NO_MEMBER, my_member
 from db.models.hours import format_minutes
@@ -88,7 +88,7 @@ for row in mine.iter_rows(named=True):
                 starts=row["starts_at"],
                 ends=row["ends_at"],
                 zone="UTC",
-                stamp=now_in("UTC"),
+                stamp=utc_now(),
                 place=row["place"],
             ),
             file_name=f"shift-{row['signup_id']}.ics",
