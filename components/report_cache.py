@@ -1,9 +1,14 @@
-"""What every dashboard page does first: check the role, load the person's
-frames, draw the filters and compute the health report, cached.
+"""What every dashboard page does first: check the role, load the frames of
+the person's scope, draw the filters and compute the health report, cached.
 
-Two caches, both keyed by the person's identity (the exact claims the
-database sees) and by the database they came from, so one person's figures
-are never handed to another:
+The caches are keyed by scope, not by person: the database answers which
+rows of the report's tables a person may read (`app.report_scope`, e.g.
+every board member reads the whole movement), and everyone with the same
+answer shares one copy of those frames and of the reports computed from
+them. Memory grows with the number of distinct scopes, not with the number
+of people signed in, and one person's figures can only reach someone the
+database lets read the same rows. Each key also names the database the rows
+came from.
 
 - the frames, with `st.cache_resource`: polars frames are never changed in
   place, and copying hundreds of megabytes on every rerun (what
@@ -11,8 +16,9 @@ are never handed to another:
 - the report per filter, with `st.cache_data`: small, and a filter change
   back to an earlier view is instant.
 
-A page never computes a metric itself: it reads the `HealthReport` that
-`metrics.report.health_report` returns.
+"Refresh figures" reads one scope again (a new generation of its key), not
+everyone's. A page never computes a metric itself: it reads the
+`HealthReport` that `metrics.report.health_report` returns.
 """
 
 from __future__ import annotations
@@ -46,17 +52,29 @@ WHOLE_MOVEMENT_ROLES = ("board", "admin")
 
 @dataclass(frozen=True)
 class LoadedFrames:
-    """The frames with the moment they were read, which keys the reports
-    computed from them (a refresh makes new reports, never stale ones)."""
+    """The frames of one scope with the moment they were read, which keys
+    the reports computed from them (a refresh makes new reports, never
+    stale ones)."""
 
     frames: ReportFrames
+    scope: str
     loaded_at: float
     seconds: float
 
 
-def identity_key(identity: Identity) -> str:
-    """Everything the database uses to decide what this person sees."""
-    return identity.claims_json()
+def scope_key(identity: Identity) -> str:
+    """What the database says this person may read of the report's tables;
+    asked on every run, so a changed role changes the key at once."""
+    from db.report_frames import report_scope
+
+    return report_scope(identity)
+
+
+@st.cache_resource(show_spinner=False)
+def _generations() -> dict[str, int]:
+    # Shared by every session of the process: a scope's refresh is seen by
+    # everyone reading that scope, and by no one else.
+    return {}
 
 
 def _database_key() -> str:
@@ -68,16 +86,19 @@ def _database_key() -> str:
 
 
 @st.cache_resource(ttl=FRAMES_TTL_SECONDS, max_entries=16, show_spinner=False)
-def _frames(who: str, database: str, _identity: Identity) -> LoadedFrames:
+def _frames(scope: str, database: str, generation: int, _identity: Identity) -> LoadedFrames:
+    # Read as whoever asked first: everyone sharing `scope` reads these rows.
     from db.report_frames import load_report_frames
 
     started = time.perf_counter()
     frames = load_report_frames(_identity)
-    return LoadedFrames(frames, time.time(), time.perf_counter() - started)
+    return LoadedFrames(frames, scope, time.time(), time.perf_counter() - started)
 
 
 @st.cache_resource(ttl=FRAMES_TTL_SECONDS, max_entries=16, show_spinner=False)
-def _prepared(who: str, database: str, loaded_at: float, as_of: str, _loaded: LoadedFrames) -> PreparedFrames:
+def _prepared(
+    scope: str, database: str, loaded_at: float, as_of: str, _loaded: LoadedFrames
+) -> PreparedFrames:
     # The per-person-per-month aggregates every filter reuses: a change of
     # period, chapter or program then never rescans raw rows.
     from metrics.prepared import prepare_frames
@@ -87,7 +108,7 @@ def _prepared(who: str, database: str, loaded_at: float, as_of: str, _loaded: Lo
 
 @st.cache_data(ttl=REPORT_TTL_SECONDS, max_entries=512, show_spinner=False)
 def _report(
-    who: str,
+    scope: str,
     database: str,
     loaded_at: float,
     as_of: str,
@@ -110,7 +131,10 @@ def _report(
 
 
 def load_frames(identity: Identity) -> LoadedFrames:
-    return _frames(identity_key(identity), _database_key(), identity)
+    """The report's frames of this person's scope, shared with everyone the
+    database gives the same scope."""
+    scope = scope_key(identity)
+    return _frames(scope, _database_key(), _generations().get(scope, 0), identity)
 
 
 def compute_report(
@@ -126,10 +150,10 @@ def compute_report(
 
     `as_of` is today: figures of a past period are cut at its end by the
     report itself, and one set of prepared aggregates serves every period."""
-    who, database = identity_key(identity), _database_key()
-    prepared = _prepared(who, database, loaded.loaded_at, as_of.isoformat(), loaded)
+    database = _database_key()
+    prepared = _prepared(loaded.scope, database, loaded.loaded_at, as_of.isoformat(), loaded)
     return _report(
-        who,
+        loaded.scope,
         database,
         loaded.loaded_at,
         as_of.isoformat(),
@@ -143,7 +167,7 @@ def compute_report(
 
 @st.cache_data(ttl=REPORT_TTL_SECONDS, max_entries=128, show_spinner=False)
 def _goals(
-    who: str,
+    scope: str,
     database: str,
     loaded_at: float,
     as_of: str,
@@ -165,8 +189,15 @@ def _goals(
     return [progress[int(gid)] for gid in goals.get_column("id").to_list() if int(gid) in progress]
 
 
-def refresh() -> None:
-    """Read the database again on the next run (after new data arrived)."""
+def refresh(scope: str | None = None) -> None:
+    """Read `scope`'s rows again on its next run (after new data arrived);
+    the other scopes keep their copies. Without a scope, every cache is
+    dropped (tests and operators switching databases)."""
+    if scope is not None:
+        generations = _generations()
+        generations[scope] = generations.get(scope, 0) + 1
+        return
+    _generations().clear()
     _frames.clear()
     _prepared.clear()
     _report.clear()
@@ -239,7 +270,7 @@ class Dashboard:
         goals are left undefined with the reason (their rows are partial)."""
         allowed = self.options.allowed_chapters
         return _goals(
-            identity_key(self.user.identity),
+            self.loaded.scope,
             _database_key(),
             self.loaded.loaded_at,
             self.options.today.isoformat(),
@@ -303,7 +334,7 @@ def open_dashboard(title: str, *roles: str, caption: str | None = None) -> Dashb
     filters = dashboard_filters(options)
     with st.sidebar:
         if st.button("Refresh figures", key="dash_refresh", icon=":material/refresh:", type="tertiary"):
-            refresh()
+            refresh(loaded.scope)
             st.rerun()
     st.caption(filters.describe() + (f" · {caption}" if caption else ""))
     try:

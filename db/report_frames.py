@@ -36,8 +36,10 @@ from datetime import date
 from typing import Any
 
 import polars as pl
+from psycopg.rows import dict_row
 
 from db.arrow import read_frame
+from db.connection import transaction
 from db.errors import NotAllowedError
 from db.identity import Identity
 from metrics import schemas as S
@@ -185,6 +187,17 @@ def _read(name: str, identity: Identity | None, cut: date, uri: str | None) -> t
         log.info("report frame %s is not readable by this identity", name)
         return name, S.empty(schema), False
     return name, frame, True
+
+
+def report_scope(identity: Identity, *, uri: str | None = None) -> str:
+    """What the database says `identity` may read of the report's tables
+    (`app.report_scope`, migration 20261207080000): people with the same
+    answer read the same rows, so they may share one copy of the frames."""
+    with transaction(identity, uri) as conn, conn.cursor(row_factory=dict_row) as cur:
+        row = cur.execute("select app.report_scope() as scope").fetchone()
+    if row is None:
+        raise NotAllowedError("The database gave no scope for this account.")
+    return str(row["scope"])
 
 
 def load_report_frames(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import calendar
 import html
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 import polars as pl
 import streamlit as st
@@ -142,6 +143,14 @@ after = (first + timedelta(days=32)).replace(day=1)
 events = list_events(user.identity, chapter_ids=scope_ids, start=first, end=after)
 events_by_id = {int(r["id"]): r for r in events.iter_rows(named=True)}
 st.subheader(f"{first:%B %Y}")
+
+
+def shift_end(day: date, starts: time, ends: time, ev: dict[str, Any]) -> datetime:
+    """A shift's end on its form: "To" at or before "From" in an event that
+    runs past midnight means the next morning (22:00 to 01:00); otherwise the
+    same day, which the model refuses with its own message."""
+    overnight = ev["ends_local"].date() > ev["starts_local"].date()
+    return datetime.combine(day + timedelta(days=1 if overnight and ends <= starts else 0), ends)
 
 
 def event_label(event_id: int) -> str:
@@ -381,7 +390,7 @@ with tab_shifts:
                             event_id=event_id,
                             title=s_title,
                             starts_at=datetime.combine(s_day, s_start),
-                            ends_at=datetime.combine(s_day, s_end),
+                            ends_at=shift_end(s_day, s_start, s_end, ev),
                             capacity=int(s_cap),
                         ),
                     )

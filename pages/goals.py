@@ -12,7 +12,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from components.feedback import finish, show_errors, show_flash
-from components.report_cache import identity_key, load_frames, refresh
+from components.report_cache import load_frames, refresh
 from components.session import local_today, require_role
 from db.chapters import chapter_labels, list_chapters
 from db.errors import InvalidDataError, NotAllowedError
@@ -40,13 +40,14 @@ show_flash(FLASH)
 
 
 def done(message: str, *clear: str) -> None:
-    refresh()  # the health report's frames hold the goals: read them again
+    # Every scope's frames hold the goals (everyone reads them): all again.
+    refresh()
     finish(FLASH, message, *clear)
 
 
 @st.cache_data(ttl=600, max_entries=64, show_spinner="Computing progress…")
 def progress_of(
-    who: str, loaded_at: float, as_of: date, scopes: frozenset[int | None] | None, _frames: ReportFrames
+    scope: str, loaded_at: float, as_of: date, scopes: frozenset[int | None] | None, _frames: ReportFrames
 ) -> dict[int, GoalProgress]:
     return goals_progress(_frames, as_of=as_of, complete_scopes=scopes)
 
@@ -65,7 +66,7 @@ digits = exponent(currency)
 # The board and admins read the whole movement; a coordinator's figures are
 # complete only for their own chapters.
 scopes: frozenset[int | None] | None = None if user.has("board", "admin") else frozenset(mine)
-progress = progress_of(identity_key(user.identity), loaded.loaded_at, today, scopes, loaded.frames)
+progress = progress_of(loaded.scope, loaded.loaded_at, today, scopes, loaded.frames)
 period = goal_period(today, fy_start)
 
 st.caption(
@@ -73,7 +74,7 @@ st.caption(
     "everything else is taken today. Progress = (now − starting point) / (target − starting point)."
 )
 if st.button("Refresh figures", key="goals_refresh", icon=":material/refresh:", type="tertiary"):
-    refresh()
+    refresh(loaded.scope)
     st.rerun()
 
 

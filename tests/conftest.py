@@ -120,9 +120,14 @@ def fresh_empty_db(pg_server: object) -> str:
 
 
 def use_database(monkeypatch: pytest.MonkeyPatch, uri: str) -> None:
-    """Point the app's settings at `uri` for this test."""
+    """Point the app's settings at `uri` for this test, with no figures
+    cached from another test: the report caches are keyed by scope and
+    database name, and a fresh database reuses its name."""
+    from components.report_cache import refresh
+
     monkeypatch.setenv("DATABASE_URL", uri)
     get_settings.cache_clear()
+    refresh()
 
 
 @pytest.fixture

@@ -95,9 +95,10 @@ def test_create_event_errors(movement: Movement) -> None:
 
 
 def test_add_shift_record_attendance_and_edit(movement: Movement) -> None:
-    # Three hours ago on Toronto's clock, where the chapter meets.
-    toronto_now = datetime.now(ZoneInfo("America/Toronto")).replace(tzinfo=None)
-    start = (toronto_now - timedelta(hours=3)).replace(second=0, microsecond=0)
+    # Yesterday morning on Toronto's clock, where the chapter meets: begun
+    # (attendance is open) at any hour the suite runs, and within one day.
+    toronto_today = datetime.now(ZoneInfo("America/Toronto")).date()
+    start = datetime.combine(toronto_today - timedelta(days=1), time(10, 0))
     event_id = create_event(
         movement.coordinator.identity,
         EventIn(
@@ -110,7 +111,7 @@ def test_add_shift_record_attendance_and_edit(movement: Movement) -> None:
         ),
     )
     at = _page(movement)
-    if start.month != date.today().month:  # the page opens on the server's month
+    if start.month != toronto_today.month:  # the page opens on the coordinator's month
         at.button(key="events_prev").click().run()
     at.selectbox(key="shifts_event").set_value(event_id)
     at.text_input(key=f"add_shift_title_{event_id}").set_value("Note taker")
@@ -140,6 +141,32 @@ def test_add_shift_record_attendance_and_edit(movement: Movement) -> None:
     at.button(key=f"edit_event_submit_{event_id}").click().run()
     assert [s.value for s in at.success] == ["Perspective workshop is saved."]
     assert list_events(movement.admin.identity)["title"].to_list() == ["Perspective workshop"]
+
+
+def test_a_shift_of_an_event_past_midnight_ends_the_next_day(movement: Movement) -> None:
+    """An evening event that runs past midnight: the shift form's own times
+    (22:00 to 01:00) make a shift that ends the next morning, not a refusal."""
+    toronto_today = datetime.now(ZoneInfo("America/Toronto")).date()
+    start = datetime.combine(toronto_today + timedelta(days=5), time(22, 0))
+    event_id = create_event(
+        movement.coordinator.identity,
+        EventIn(
+            chapter_id=movement.toronto,
+            kind="community_event",
+            title="Night of listening",
+            starts_at=start,
+            ends_at=start + timedelta(hours=3),
+        ),
+    )
+    at = _page(movement)
+    if start.month != toronto_today.month:
+        at.button(key="events_next").click().run()
+    at.selectbox(key="shifts_event").set_value(event_id)
+    at.text_input(key=f"add_shift_title_{event_id}").set_value("Door")
+    at.button(key=f"add_shift_submit_{event_id}").click().run()
+    assert [s.value for s in at.success] == ["The shift Door is added to Night of listening."]
+    shift = list_shifts(movement.admin.identity, [event_id]).row(0, named=True)
+    assert (shift["starts_local"], shift["ends_local"]) == (start, start + timedelta(hours=3))
 
 
 def test_remove_an_event_only_when_sure(movement: Movement) -> None:
