@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from decimal import Decimal
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
+import polars as pl
 from babel.core import get_global
 from babel.numbers import (
     NumberFormatError,
@@ -98,6 +100,29 @@ def from_minor(minor: int, code: str) -> Decimal:
 def major(minor: float, code: str) -> float:
     """Minor units as a float of major units, for charts and sums."""
     return float(minor) / float(10 ** exponent(code))
+
+
+def major_column(column: str, code: str, alias: str | None = None) -> pl.Expr:
+    """A column of minor units as floats of major units of `code`, for
+    charts and tables (JPY 1500 → 1500.0, BHD 1234 → 1.234)."""
+    digits = exponent(code)
+    return (pl.col(column).cast(pl.Float64) / float(10**digits)).round(digits).alias(alias or column)
+
+
+def majors(minors: Iterable[float | None], code: str) -> list[float | None]:
+    """Minor units as floats of major units, for chart series."""
+    return [None if m is None else major(m, code) for m in minors]
+
+
+def rounded_minor(amount: float | Decimal, code: str) -> int:
+    """Major units to the nearest whole minor unit (half away from zero),
+    for targets typed with more digits than the currency has.
+
+    >>> rounded_minor(12.345, "USD"), rounded_minor(1500.4, "JPY"), rounded_minor(1.2345, "BHD")
+    (1235, 1500, 1235)
+    """
+    scaled = Decimal(str(amount)).scaleb(exponent(code))
+    return int(scaled.to_integral_value(rounding=ROUND_HALF_UP))
 
 
 def code_text(minor: int, code: str) -> str:

@@ -109,11 +109,6 @@ def figure_text(fig: Figure, currency: str) -> str:
     return fmt.value(fig, kind, currency=currency, noun="" if kind != "count" else fig.unit)
 
 
-def _money_col(name: str, currency: str) -> pl.Expr:
-    digits = money.exponent(currency)
-    return (pl.col(name).cast(pl.Float64) / float(10**digits)).round(digits)
-
-
 def period_name(r: HealthReport) -> str:
     return r.period.label()
 
@@ -357,9 +352,9 @@ def burn_view(r: HealthReport) -> View:
     title = "Cash in, cash out and net burn"
     table = fm.select(
         "month",
-        _money_col("cash_in", cur).alias(f"cash in ({cur})"),
-        _money_col("cash_out", cur).alias(f"cash out ({cur})"),
-        _money_col("net_burn", cur).alias(f"net burn, trailing mean ({cur})"),
+        money.major_column("cash_in", cur).alias(f"cash in ({cur})"),
+        money.major_column("cash_out", cur).alias(f"cash out ({cur})"),
+        money.major_column("net_burn", cur).alias(f"net burn, trailing mean ({cur})"),
     )
     if fm.height == 0 or (fm["cash_in"].sum() == 0 and fm["cash_out"].sum() == 0):
         return View("burn", title, empty="No gifts or expenses recorded in this period yet.", table=table)
@@ -405,9 +400,9 @@ def revenue_view(r: HealthReport) -> View:
     table = rs.select(
         "month",
         pl.col("source").replace_strict(SOURCE_LABELS, default=pl.col("source")).alias("source"),
-        _money_col("amount_minor", cur).alias(f"amount ({cur})"),
+        money.major_column("amount_minor", cur).alias(f"amount ({cur})"),
         "gifts",
-        _money_col("recurring_minor", cur).alias(f"recurring ({cur})"),
+        money.major_column("recurring_minor", cur).alias(f"recurring ({cur})"),
     )
     if rs.height == 0 or rs["amount_minor"].sum() == 0:
         return View("revenue", title, empty="No gifts received in this period yet.", table=table)

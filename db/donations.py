@@ -11,12 +11,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 import polars as pl
 import psycopg
 
+import money
 from db import clock
 from db.arrow import read_frame
 from db.connection import transaction
@@ -29,7 +30,6 @@ from db.models.donations import (
     RefundIn,
     StatementIssuerIn,
     format_minor,
-    minor_units,
     to_minor,
 )
 from db.models.donors import loose_name_key, name_key
@@ -124,9 +124,7 @@ def convert_minor(amount_minor: int, currency: str, reporting: str, rate: Decima
     one cent). Example: 1,500 JPY at 0.0067 USD/JPY -> 1050 cents ($10.05)."""
     if currency == reporting:
         return amount_minor
-    major = Decimal(amount_minor).scaleb(-minor_units(currency))
-    value = (major * rate).scaleb(minor_units(reporting)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    return max(1, int(value))
+    return max(1, money.rounded_minor(money.from_minor(amount_minor, currency) * rate, reporting))
 
 
 @dataclass
@@ -649,12 +647,6 @@ def metric_donations(gifts: pl.DataFrame) -> pl.DataFrame:
         DONATIONS,
         name="donations",
     )
-
-
-def major(column: str, currency: str, *, alias: str | None = None) -> pl.Expr:
-    """A minor-unit column in major units of `currency`, for tables."""
-    scale: int = 10 ** minor_units(currency)
-    return (pl.col(column) / scale).alias(alias or column)
 
 
 def amount_text(amount: str = "amount_minor", currency: str = "currency") -> pl.Expr:

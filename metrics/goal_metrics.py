@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Literal
 
+import money
 from metrics import impact
 from metrics.figure import Figure
 from metrics.periods import Period, fiscal_year_of
@@ -322,8 +323,9 @@ def check_value(metric: str, value: float) -> str | None:
     return None
 
 
-def format_value(metric: str, value: float | None, currency: str = "", minor_digits: int = 2) -> str:
-    """A goal value as a person reads it.
+def format_value(metric: str, value: float | None, currency: str = "USD") -> str:
+    """A goal value as a person reads it; money targets are minor units of
+    `currency`, read with its own exponent (money.exponent).
 
     >>> format_value("impact.practice_rate", 0.425)
     '42.5%'
@@ -339,7 +341,7 @@ def format_value(metric: str, value: float | None, currency: str = "", minor_dig
     if unit == "share":
         return f"{value * 100:.1f}%".replace(".0%", "%")
     if unit == "money":
-        return f"{value / 10**minor_digits:,.0f} {currency}".strip()
+        return f"{money.major(value, currency):,.0f} {currency}"
     if unit == "points":
         return f"{value:+.1f} points"
     if unit == "effect":

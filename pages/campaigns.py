@@ -14,13 +14,14 @@ from components.feedback import show_flash
 from components.money_tables import money_column, money_table
 from components.session import local_today, require_role
 from db.campaigns import campaigns_frame, create_campaign
-from db.donations import gifts_frame, major, metric_donations, movement_money
+from db.donations import gifts_frame, metric_donations, movement_money
 from db.donors import donors_frame
 from db.errors import InvalidDataError, NotAllowedError
-from db.models.donations import CampaignIn, error_messages, format_minor, minor_units
+from db.models.donations import CampaignIn, error_messages, format_minor
 from metrics.fundraising_desk import campaign_curve, campaign_progress, top_sources
 from metrics.query import collect_all
 from money import currencies as money_currencies
+from money import major, major_column, majors
 
 FLASH = "campaigns_flash"
 ERRORS = "campaigns_errors"
@@ -30,7 +31,6 @@ st.title("Campaigns")
 show_flash(FLASH)
 money = movement_money(user.identity)
 cur = money.reporting_currency
-scale = 10 ** minor_units(cur)
 today = local_today()
 campaigns = campaigns_frame(user.identity)
 gifts = gifts_frame(user.identity)
@@ -111,8 +111,8 @@ overview = pl.DataFrame(
         "campaign_id": [r["campaign_id"] for r in rows],
         "Campaign": [r["name"] for r in rows],
         "Ends": [r["ends_on"] for r in rows],
-        "goal": [(r["goal_reporting_minor"] or 0) / scale for r in rows],
-        "raised": [p.raised_minor / scale for p in results],
+        "goal": majors([r["goal_reporting_minor"] or 0 for r in rows], cur),
+        "raised": majors([p.raised_minor for p in results], cur),
         "Progress": [min(1.0, p.progress.value or 0.0) for p in results],
         "Pace": [p.pace.value for p in results],
         "Status": [p.status for p in results],
@@ -196,13 +196,13 @@ curve, by_method, by_source, by_donor = collect_all(
         top_sources(mine, by="donor_id", as_of=today),
     ]
 )
-series = [charts.Series("Raised", curve["day"].to_list(), (curve["raised_minor"] / scale).to_list())]
+series = [charts.Series("Raised", curve["day"].to_list(), majors(curve["raised_minor"].to_list(), cur))]
 if row["goal_reporting_minor"] is not None:
     series.append(
         charts.Series(
             "On pace to the goal",
             curve["day"].to_list(),
-            (curve["on_pace_minor"] / scale).to_list(),
+            majors(curve["on_pace_minor"].to_list(), cur),
             color=charts.MUTED,
             dash="dash",
         )
@@ -215,7 +215,7 @@ fig = charts.lines(
     unit=charts.money(cur),
 )
 if row["goal_reporting_minor"] is not None:
-    charts.add_reference_line(fig, int(row["goal_reporting_minor"]) / scale, "Goal")
+    charts.add_reference_line(fig, major(int(row["goal_reporting_minor"]), cur), "Goal")
 charts.show(fig, key="campaigns_curve")
 
 st.subheader("Top sources")
@@ -233,7 +233,7 @@ for tab, title, frame, label in (
         money_table(
             frame.select(
                 pl.col(label).cast(pl.String).str.replace("_", " ").alias(title),
-                major("amount_minor", cur, alias="amount"),
+                major_column("amount_minor", cur, alias="amount"),
                 pl.col("gifts").alias("Gifts"),
                 pl.col("share").alias("Share"),
             ),

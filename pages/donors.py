@@ -19,7 +19,6 @@ from db.donations import (
     amount_text,
     find_similar_donors,
     gifts_frame,
-    major,
     metric_donations,
     movement_money,
     plans_frame,
@@ -27,12 +26,13 @@ from db.donations import (
 )
 from db.donors import donors_frame, merge_donors, update_donor
 from db.errors import InvalidDataError, NotAllowedError
-from db.models.donations import RefundIn, error_messages, format_minor, minor_units
+from db.models.donations import RefundIn, error_messages, format_minor
 from db.models.donors import DONOR_KINDS, DonorIn, MergeRequest
 from db.models.spreadsheet import safe_csv
 from metrics.fundraising_desk import SEGMENT_MEANING, SEGMENTS, donor_profiles, donor_segments, giving_by_year
 from metrics.periods import fiscal_year_of
 from metrics.query import collect_all
+from money import major_column, majors
 
 FLASH = "donors_flash"
 REFUND_ERRORS = "donors_refund_errors"
@@ -88,7 +88,7 @@ listing = shown.sort("lifetime_minor", descending=True, nulls_last=True).select(
     pl.col("first_gift_on").alias("First gift"),
     pl.col("last_gift_on").alias("Last gift"),
     pl.col("gifts").alias("Gifts"),
-    major("lifetime_minor", cur, alias="lifetime"),
+    major_column("lifetime_minor", cur, alias="lifetime"),
 )
 st.caption(
     f"{listing.height:,} of {table.height:,} donors on record, with or without gifts",
@@ -152,7 +152,7 @@ if not history.is_empty():
                 charts.Series(
                     "Net giving",
                     [f"FY {y}" for y in history["fy"].to_list()],
-                    (history["amount_minor"] / 10 ** minor_units(cur)).to_list(),
+                    majors(history["amount_minor"].to_list(), cur),
                 )
             ],
             title="Giving by fiscal year",
@@ -176,7 +176,7 @@ else:
             pl.col("received_on").alias("Date"),
             amount_text().alias("Amount"),
             amount_text("refunded_minor").alias("Refunded"),
-            major("net_reporting_minor", cur, alias="net"),
+            major_column("net_reporting_minor", cur, alias="net"),
             "Campaign",
             pl.col("method").str.replace("_", " ").alias("Method"),
             pl.col("is_recurring").alias("Recurring"),

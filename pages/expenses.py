@@ -12,7 +12,7 @@ from components.feedback import show_flash
 from components.money_tables import money_column, money_table
 from components.session import local_today, require_role
 from db.chapters import chapter_labels, list_chapters
-from db.donations import amount_text, gifts_frame, major, metric_donations, movement_money
+from db.donations import amount_text, gifts_frame, metric_donations, movement_money
 from db.errors import InvalidDataError, NotAllowedError
 from db.expenses import (
     EXPENSE_COLUMNS,
@@ -21,7 +21,7 @@ from db.expenses import (
     expenses_frame,
     record_expense,
 )
-from db.models.donations import error_messages, format_minor, minor_units
+from db.models.donations import error_messages, format_minor
 from db.models.expenses import CATEGORIES, ExpenseIn
 from db.models.spreadsheet import safe_csv
 from metrics.finance import monthly_cash_flow
@@ -29,6 +29,7 @@ from metrics.fundraising_desk import expense_shares, expenses_by_month_and_categ
 from metrics.periods import add_months
 from metrics.query import collect_all
 from money import currencies as money_currencies
+from money import major_column, majors
 
 FLASH = "expenses_flash"
 CHECKED = "expenses_checked"
@@ -44,7 +45,6 @@ st.title("Expenses")
 show_flash(FLASH)
 money = movement_money(user.identity)
 cur = money.reporting_currency
-scale = 10 ** minor_units(cur)
 today = local_today()
 chapters = list_chapters(user.identity)
 chapter_names = chapter_labels(chapters)
@@ -185,7 +185,7 @@ with tab_summary:
                 charts.Series(
                     c.capitalize(),
                     part["month"].to_list(),
-                    (part["amount_minor"] / scale).to_list(),
+                    majors(part["amount_minor"].to_list(), cur),
                 )
                 for c in CATEGORIES
                 for part in [by_month.filter(pl.col("category") == c)]
@@ -203,12 +203,12 @@ with tab_summary:
         charts.lines(
             [
                 charts.Series(
-                    "Gifts in (net)", flows["month"].to_list(), (flows["cash_in"] / scale).to_list()
+                    "Gifts in (net)", flows["month"].to_list(), majors(flows["cash_in"].to_list(), cur)
                 ),
                 charts.Series(
                     "Expenses out",
                     flows["month"].to_list(),
-                    (flows["cash_out"] / scale).to_list(),
+                    majors(flows["cash_out"].to_list(), cur),
                     color=charts.BAD,
                 ),
             ],
@@ -230,7 +230,7 @@ with tab_summary:
             pl.col("category").alias("Category"),
             pl.col("description").alias("Description"),
             amount_text().alias("Amount"),
-            major("reporting_amount_minor", cur, alias="reporting"),
+            major_column("reporting_amount_minor", cur, alias="reporting"),
             pl.col("chapter_id")
             .replace_strict(chapter_names, default="the whole movement", return_dtype=pl.String)
             .alias("Chapter"),

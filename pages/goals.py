@@ -11,6 +11,7 @@ import polars as pl
 import streamlit as st
 from pydantic import ValidationError
 
+import money
 from components.feedback import finish, show_errors, show_flash
 from components.report_cache import load_frames, refresh
 from components.session import local_today, require_role
@@ -22,7 +23,6 @@ from metrics.goal_metrics import GOAL_METRICS, canonical, format_value, goal_per
 from metrics.goal_progress import goals_progress
 from metrics.impact import GoalProgress
 from metrics.schemas import ReportFrames
-from money import exponent
 
 FLASH = "goals_flash"
 STATUS = {
@@ -62,7 +62,6 @@ loaded = load_frames(user.identity)
 settings = loaded.frames.settings
 fy_start = int(settings["fiscal_year_start_month"][0]) if settings.height else 1
 currency = str(settings["reporting_currency"][0]) if settings.height else "USD"
-digits = exponent(currency)
 # The board and admins read the whole movement; a coordinator's figures are
 # complete only for their own chapters.
 scopes: frozenset[int | None] | None = None if user.has("board", "admin") else frozenset(mine)
@@ -96,7 +95,7 @@ def show_goal(g: dict[str, Any]) -> None:
         badge.badge(label, icon=icon, color=colour)  # type: ignore[arg-type]
 
         def shown(value: float | None) -> str:
-            return format_value(metric, value, currency, digits)
+            return format_value(metric, value, currency)
 
         now, target = shown(p.current.value), shown(p.target)
         start = f" (from {shown(p.baseline)})" if g["baseline_value"] is not None else ""
@@ -154,9 +153,7 @@ else:
                 )
                 .alias("Measured by"),
                 pl.struct("metric", "target_value")
-                .map_elements(
-                    lambda r: format_value(r["metric"], r["target_value"], currency, digits), pl.String
-                )
+                .map_elements(lambda r: format_value(r["metric"], r["target_value"], currency), pl.String)
                 .alias("Target"),
                 pl.col("due_on").dt.strftime("%Y-%m-%d").alias("Due"),
             ),
@@ -217,7 +214,7 @@ if manage:
                     if spec.unit == "share":
                         return value / 100.0
                     if spec.unit == "money":
-                        return float(round(value * 10**digits))
+                        return float(money.rounded_minor(value, currency))
                     return float(value)
 
                 try:

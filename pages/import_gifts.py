@@ -16,7 +16,7 @@ from components.money_tables import money_column, money_table
 from components.session import local_today, require_role
 from components.text import plain
 from db.campaigns import campaigns_frame
-from db.donations import exchange_rates_frame, major, movement_money, save_exchange_rate
+from db.donations import exchange_rates_frame, movement_money, save_exchange_rate
 from db.errors import InvalidDataError, NotAllowedError
 from db.gift_import import (
     DATE_ORDERS,
@@ -37,6 +37,7 @@ from db.gift_import import (
 from db.models.donations import ExchangeRateIn, error_messages, format_minor
 from db.models.spreadsheet import safe_csv
 from money import currencies as money_currencies
+from money import major_column
 
 CHECK = "import_check"
 FLASH = "import_flash"
@@ -233,7 +234,7 @@ with tab_file:
                 shown.head(2000).select(
                     "row",
                     *[pl.col(c).fill_null("") for c in text_columns[:4]],
-                    major("reporting_amount_minor", cur, alias="reporting"),
+                    major_column("reporting_amount_minor", cur, alias="reporting"),
                     *[pl.col(c).fill_null("") for c in text_columns[4:6]],
                     "recurring",
                     "date",

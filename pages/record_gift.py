@@ -20,7 +20,6 @@ from db.donations import (
     RecordedGift,
     amount_text,
     gifts_frame,
-    major,
     movement_money,
     record_gift,
 )
@@ -36,6 +35,7 @@ from db.models.donations import (
 )
 from db.models.donors import DONOR_KINDS
 from money import currencies as money_currencies
+from money import major_column
 
 FLASH = "gift_flash"
 ERRORS = "gift_errors"
@@ -252,7 +252,7 @@ else:
             pl.col("received_on").alias("Date"),
             "Donor",
             amount_text().alias("Amount"),
-            major("net_reporting_minor", money.reporting_currency, alias="net"),
+            major_column("net_reporting_minor", money.reporting_currency, alias="net"),
             "Campaign",
             pl.col("method").str.replace("_", " ").alias("Method"),
             pl.col("is_recurring").alias("Recurring"),

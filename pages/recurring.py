@@ -20,11 +20,12 @@ from db.donations import (
     unplanned_recurring_gifts,
 )
 from db.errors import InvalidDataError, NotAllowedError
-from db.models.donations import PLAN_STATUSES, PlanStatusChange, error_messages, format_minor, minor_units
+from db.models.donations import PLAN_STATUSES, PlanStatusChange, error_messages, format_minor
 from db.models.spreadsheet import safe_csv
 from metrics.fundraising_desk import mrr_by_month, plan_health, recurring_revenue
 from metrics.periods import add_months
 from metrics.query import collect_all
+from money import major_column, majors
 
 FLASH = "recurring_flash"
 ERRORS = "recurring_errors"
@@ -34,7 +35,6 @@ st.title("Recurring gifts")
 show_flash(FLASH)
 money = movement_money(user.identity)
 cur = money.reporting_currency
-scale = 10 ** minor_units(cur)
 today = local_today()
 
 waiting = unplanned_recurring_gifts(user.identity)
@@ -93,7 +93,7 @@ m[5].metric(
 
 charts.show(
     charts.lines(
-        [charts.Series("MRR", history["month"].to_list(), (history["mrr_minor"] / scale).to_list())],
+        [charts.Series("MRR", history["month"].to_list(), majors(history["mrr_minor"].to_list(), cur))],
         title="Monthly recurring revenue, last 12 months",
         x_title="Month",
         y_title="Per month",
@@ -110,7 +110,7 @@ table = health.sort(["status", "monthly_minor"], descending=[False, True]).selec
     pl.col("donor_email").alias("Email"),
     amount_text().alias("Amount"),
     pl.col("frequency").alias("Every"),
-    (pl.col("monthly_minor") / scale).alias("monthly"),
+    major_column("monthly_minor", cur, alias="monthly"),
     pl.col("started_on").alias("Since"),
     pl.col("last_gift_on").alias("Last gift"),
     pl.col("days_since_gift").alias("Days since"),

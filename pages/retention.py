@@ -10,21 +10,21 @@ import streamlit as st
 from components import charts
 from components.money_tables import money_column, money_table
 from components.session import local_today, require_role
-from db.donations import gifts_frame, major, metric_donations, movement_money
+from db.donations import gifts_frame, metric_donations, movement_money
 from db.donors import donors_frame
-from db.models.donations import format_minor, minor_units
+from db.models.donations import format_minor
 from db.models.spreadsheet import safe_csv
 from metrics.figure import Figure
 from metrics.fundraising import fundraising_year
 from metrics.fundraising_desk import lapsed_call_list
 from metrics.periods import fiscal_year_of
 from metrics.query import collect_all
+from money import major_column, majors
 
 user = require_role("fundraiser")
 st.title("Retention")
 money = movement_money(user.identity)
 cur = money.reporting_currency
-scale = 10 ** minor_units(cur)
 today = local_today()
 this_year = fiscal_year_of(today, money.fiscal_year_start_month)
 gifts = gifts_frame(user.identity)
@@ -151,7 +151,7 @@ flows = pl.DataFrame(
         "Kind": ["gain"] * 3 + ["loss"] * 3,
         "Who": [labels[k] for k in (*g.gains, *g.losses)],
         "Donors": [*g.gains.values(), *g.losses.values()],
-        "amount": [v / scale for v in (*g.gains_amount_minor.values(), *g.losses_amount_minor.values())],
+        "amount": majors([*g.gains_amount_minor.values(), *g.losses_amount_minor.values()], cur),
     }
 )
 flow_col, summary_col = st.columns([3, 2])
@@ -199,19 +199,19 @@ def call_list(frame: pl.DataFrame, kind: str) -> pl.DataFrame:
         return listing.select(
             "Donor",
             "Email",
-            major("last_year_minor", cur, alias="last_year"),
+            major_column("last_year_minor", cur, alias="last_year"),
             pl.col("last_gift_on").alias("Last gift"),
-            major("last_gift_minor", cur, alias="last_gift"),
-            major("lifetime_minor", cur, alias="lifetime"),
+            major_column("last_gift_minor", cur, alias="last_gift"),
+            major_column("lifetime_minor", cur, alias="lifetime"),
             pl.col("gifts").alias("Gifts"),
         ).sort("last_year", descending=True, nulls_last=True)
     return listing.select(
         "Donor",
         "Email",
         pl.col("last_gift_fy").alias("Last gave in FY"),
-        major("last_gift_fy_minor", cur, alias="last_gift_year_total"),
+        major_column("last_gift_fy_minor", cur, alias="last_gift_year_total"),
         pl.col("last_gift_on").alias("Last gift"),
-        major("lifetime_minor", cur, alias="lifetime"),
+        major_column("lifetime_minor", cur, alias="lifetime"),
         pl.col("gifts").alias("Gifts"),
     ).sort(["last_gift_year_total", "Last gave in FY"], descending=True, nulls_last=True)
 

@@ -17,7 +17,6 @@ from db.campaigns import campaigns_frame
 from db.donations import (
     amount_text,
     gifts_frame,
-    major,
     movement_money,
     save_statement_issuer,
     statement_issuer,
@@ -32,6 +31,7 @@ from metrics.fundraising_desk import (
     statement_period,
     statement_totals,
 )
+from money import major_column
 
 FLASH = "statements_flash"
 
@@ -174,7 +174,7 @@ with tab_one:
         pl.col("campaign").alias("Campaign"),
         amount_text().alias("Amount"),
         amount_text("refunded_minor").alias("Refunded"),
-        major("net_reporting_minor", cur, alias="net"),
+        major_column("net_reporting_minor", cur, alias="net"),
         pl.col("processor_ref").alias("Reference"),
     )
     money_table(
@@ -231,7 +231,7 @@ with tab_all:
             pl.col("currency").alias("Currency"),
             amount_text().alias("Amount"),
             amount_text("refunded_minor").alias("Refunded"),
-            major("net_reporting_minor", cur, alias=f"Net ({cur})"),
+            major_column("net_reporting_minor", cur, alias=f"Net ({cur})"),
         )
     )
     money_table(
@@ -239,7 +239,7 @@ with tab_all:
             pl.col("display_name").alias("Donor"),
             pl.col("email").alias("Email"),
             pl.col("gifts").alias("Gifts"),
-            major("net_reporting_minor", cur, alias="net"),
+            major_column("net_reporting_minor", cur, alias="net"),
         ),
         key="statements_givers",
         column_config={"net": money_column(f"Net ({cur})", cur)},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import polars as pl
 import pytest
 
 import money
@@ -76,3 +77,26 @@ def test_currencies_are_those_in_use() -> None:
     assert money.check_currency(" jpy ") == "JPY"
     with pytest.raises(ValueError, match="not an ISO 4217 currency code"):
         money.check_currency("ABC")
+
+
+def test_chart_and_table_values_use_each_currencys_exponent() -> None:
+    frame = pl.DataFrame({"amount_minor": [1_500, 1_234, None]})
+    for code, expected in (("JPY", [1500.0, 1234.0]), ("BHD", [1.5, 1.234]), ("EUR", [15.0, 12.34])):
+        column = frame.select(money.major_column("amount_minor", code, alias="amount"))["amount"]
+        assert column.to_list() == [*expected, None]
+        assert money.majors([1_500, 1_234, None], code) == [*expected, None]
+
+
+def test_typed_targets_round_to_the_currencys_minor_unit() -> None:
+    assert money.rounded_minor(12.345, "EUR") == 1235
+    assert money.rounded_minor(1500.5, "JPY") == 1501
+    assert money.rounded_minor(Decimal("1.2345"), "BHD") == 1235
+    assert money.rounded_minor(-0.005, "EUR") == -1
+
+
+def test_goal_money_is_read_in_the_currencys_own_units() -> None:
+    from metrics.goal_metrics import format_value
+
+    assert format_value("fundraising.funds_raised_minor", 1_500_000, "JPY") == "1,500,000 JPY"
+    assert format_value("fundraising.funds_raised_minor", 1_500_000, "BHD") == "1,500 BHD"
+    assert format_value("fundraising.funds_raised_minor", 1_500_000, "EUR") == "15,000 EUR"
