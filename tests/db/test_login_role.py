@@ -103,3 +103,31 @@ def test_no_api_role_can_read_a_password_hash(empty_db: str) -> None:
         assert conn.execute("select app.password_hash_to_check(gen_random_uuid()) as h").fetchone() == {
             "h": None
         }
+
+
+def test_the_app_starts_as_the_login_role_without_migrating(empty_db: str) -> None:
+    # On Supabase DATABASE_URL names heartbeat_app: the start must not try to
+    # migrate (it may not), only find the database up to date.
+    from pydantic import SecretStr
+
+    from db.config import Settings
+    from db.setup import ensure_ready, may_migrate, pending_migrations
+
+    as_app = login_uri(empty_db)
+    assert may_migrate(empty_db) and not may_migrate(as_app)
+    assert pending_migrations(as_app) == []
+    assert ensure_ready(Settings(database_url=SecretStr(as_app))) == as_app
+
+
+def test_the_app_refuses_to_start_on_a_database_behind_its_code(fresh_empty_db: str) -> None:
+    from pydantic import SecretStr
+
+    from db.config import Settings
+    from db.migrate import list_migrations
+    from db.setup import NotMigratedError, ensure_ready
+
+    newest = list_migrations()[-1].version
+    with psycopg.connect(fresh_empty_db) as conn:
+        conn.execute("delete from supabase_migrations.schema_migrations where version = %s", (newest,))
+    with pytest.raises(NotMigratedError, match=f"lacks 1 migration.*{newest}.*supabase db push"):
+        ensure_ready(Settings(database_url=SecretStr(login_uri(fresh_empty_db))))
