@@ -13,6 +13,7 @@ from components import charts
 from components.feedback import show_flash
 from components.money_tables import money_column, money_table
 from components.session import local_today, require_role
+from components.text import plain
 from db.campaigns import campaigns_frame, create_campaign
 from db.donations import gifts_frame, metric_donations, movement_money
 from db.donors import donors_frame
@@ -144,7 +145,7 @@ picked = st.selectbox(
 i = next(j for j, r in enumerate(rows) if r["campaign_id"] == picked)
 row, p = rows[i], results[i]
 
-st.header(labels[picked])
+st.header(plain(labels[picked]))
 goal_text = (
     format_minor(int(row["goal_reporting_minor"]), cur)
     if row["goal_reporting_minor"] is not None

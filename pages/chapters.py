@@ -138,7 +138,7 @@ with tab_local:
                     show_errors(exc)
                 else:
                     done(
-                        f"{new.name} is open as a local chapter under {by_id[region]['name']}.",
+                        f"{plain(new.name)} is open as a local chapter under {plain(by_id[region]['name'])}.",
                         "new_local_name",
                         "new_local_place",
                     )
@@ -275,18 +275,18 @@ with tab_dormant:
                 except (ValidationError, InvalidDataError, NotAllowedError) as exc:
                     show_errors(exc)
                 else:
-                    done(f"{by_id[to_rest]['name']} is marked dormant since {since:%d %B %Y}.")
+                    done(f"{plain(by_id[to_rest]['name'])} is marked dormant since {since:%d %B %Y}.")
     if not dormant_rows.is_empty():
         st.subheader("Dormant")
         for r in dormant_rows.iter_rows(named=True):
             left, right = st.columns([4, 1], vertical_alignment="center")
-            left.write(f"**{r['name']}** ({r['level']}) — dormant since {r['dormant_since']:%d %B %Y}")
+            left.write(f"**{plain(r['name'])}** ({r['level']}) — dormant since {r['dormant_since']:%d %B %Y}")
             if right.button("Reactivate", key=f"reactivate_{r['id']}"):
                 try:
                     reactivate(user.identity, int(r["id"]))
                 except (InvalidDataError, NotAllowedError) as exc:
                     show_errors(exc)
                 else:
-                    done(f"{r['name']} is active again.")
+                    done(f"{plain(r['name'])} is active again.")
     elif active_rows.is_empty():
         st.info("You do not coordinate any chapter.")

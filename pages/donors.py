@@ -14,6 +14,7 @@ from components import charts
 from components.feedback import show_flash
 from components.money_tables import money_column, money_table
 from components.session import local_today, require_role
+from components.text import plain
 from db.campaigns import campaigns_frame
 from db.donations import (
     amount_text,
@@ -130,7 +131,7 @@ if picked is None:
     st.stop()
 
 row = table.filter(pl.col("donor_id") == picked).row(0, named=True)
-st.header(str(row["display_name"]))
+st.header(plain(row["display_name"]))
 st.caption(
     " · ".join(x for x in (row["email"] or "no email", row["kind"], f"segment: {row['segment']}") if x)
 )
@@ -303,7 +304,7 @@ with st.expander("Merge a duplicate into this donor", expanded=False):
     if similar:
         st.caption(
             "Possible duplicates: "
-            + "; ".join(f"{d.display_name} ({d.email or 'no email'})" for d in similar)
+            + "; ".join(f"{plain(d.display_name)} ({plain(d.email or 'no email')})" for d in similar)
         )
     all_labels = {
         int(r["donor_id"]): f"{r['display_name']} ({r['email']})" if r["email"] else str(r["display_name"])

@@ -347,7 +347,7 @@ with tab_shifts:
             st.info("This event has no volunteer shifts yet.")
         for s in event_shifts.iter_rows(named=True):
             a, b, c = st.columns([4, 2, 1], vertical_alignment="center")
-            a.write(f"**{s['title']}** — {s['starts_local']:%a %d %b %H:%M}–{s['ends_local']:%H:%M}")
+            a.write(f"**{plain(s['title'])}** — {s['starts_local']:%a %d %b %H:%M}–{s['ends_local']:%H:%M}")
             b.progress(
                 min(1.0, s["signed_up"] / s["capacity"]),
                 text=f"{s['signed_up']} of {s['capacity']} signed up",
@@ -398,7 +398,7 @@ with tab_shifts:
                     show_errors(exc)
                 else:
                     done(
-                        f"The shift {s_title.strip()} is added to {ev['title']}.",
+                        f"The shift {plain(s_title.strip())} is added to {plain(ev['title'])}.",
                         f"add_shift_title_{event_id}",
                     )
 
@@ -444,7 +444,10 @@ with tab_attendance:
                 else:
                     total = len(came) + int(guests)
                     cap = f" of {ev['capacity']} places" if ev["capacity"] else ""
-                    done(f"{ev['title']}: {len(came)} members and {int(guests)} guests came ({total}{cap}).")
+                    done(
+                        f"{plain(ev['title'])}: {len(came)} members and {int(guests)} guests came "
+                        f"({total}{cap})."
+                    )
 
 with tab_edit:
     editable = events.filter(pl.col("can_edit"))
@@ -521,4 +524,4 @@ with tab_edit:
                 except (InvalidDataError, NotAllowedError) as exc:
                     show_errors(exc)
                 else:
-                    done(f"{ev['title']} is removed.")
+                    done(f"{plain(ev['title'])} is removed.")

@@ -15,6 +15,7 @@ import money
 from components.feedback import finish, show_errors, show_flash
 from components.report_cache import load_frames, refresh
 from components.session import local_today, require_role
+from components.text import plain
 from db.chapters import chapter_labels, list_chapters
 from db.errors import InvalidDataError, NotAllowedError
 from db.goals import create_goal, delete_goal, list_goals
@@ -87,7 +88,9 @@ def show_goal(g: dict[str, Any]) -> None:
     p = progress.get(int(g["id"]))
     with st.container(border=True):
         top, badge = st.columns([5, 2], vertical_alignment="center")
-        top.markdown(f"**{g['name']}**  \n{scope_label(g['chapter_id'])} · due {g['due_on']:%d %B %Y}")
+        top.markdown(
+            f"**{plain(g['name'])}**  \n{plain(scope_label(g['chapter_id']))} · due {g['due_on']:%d %B %Y}"
+        )
         if p is None:
             badge.badge("Refresh to compute", icon=":material/refresh:", color="gray")
             return

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from components.downloads import download_buttons
 from components.feedback import finish, show_errors, show_flash
 from components.session import local_today, on_or_after, require_role
+from components.text import plain
 from db.chapters import chapter_labels, list_chapters
 from db.errors import InvalidDataError, NotAllowedError
 from db.members import (
@@ -218,7 +219,7 @@ with tab_join, st.form("join"):
             show_errors(exc)
         else:
             done(
-                f"{joined_member.full_name} joined {names[joined_member.chapter_id]}.",
+                f"{plain(joined_member.full_name)} joined {plain(names[joined_member.chapter_id])}.",
                 "join_name",
                 "join_email",
             )
@@ -239,7 +240,7 @@ with tab_edit:
                     except (InvalidDataError, NotAllowedError) as exc:
                         show_errors(exc)
                     else:
-                        done(f"{changed.full_name} is saved.")
+                        done(f"{plain(changed.full_name)} is saved.")
 
 with tab_leave:
     staying = [i for i, r in rows.items() if r["left_on"] is None]

@@ -7,6 +7,7 @@ from datetime import date
 
 from streamlit.testing.v1 import AppTest
 
+from components.text import plain
 from db.config import PROJECT_ROOT
 from db.members import join_member, search_members
 from db.models.members import MemberIn
@@ -61,6 +62,15 @@ def test_join_with_errors_then_success(movement: Movement) -> None:
     at.text_input(key="join_email").set_value("ANA@example.org")
     at.button(key="join_submit").click().run()
     assert [e.value for e in at.error] == ["A member with this email already exists"]
+
+
+def test_a_name_typed_as_markdown_is_confirmed_as_text(movement: Movement) -> None:
+    name = "![x](http://127.0.0.1:9/p.png) **Bo**"
+    at = _page(movement)
+    at.text_input(key="join_name").set_value(name)
+    at.selectbox(key="join_chapter").set_value(movement.ottawa)
+    at.button(key="join_submit").click().run()
+    assert [s.value for s in at.success] == [f"{plain(name)} joined Ottawa."]
 
 
 def test_search_edit_leave_and_consent(movement: Movement) -> None:
