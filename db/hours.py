@@ -8,8 +8,6 @@ into sentences a person can act on."""
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,7 +17,6 @@ from typing import Any
 import polars as pl
 import psycopg
 from psycopg.rows import dict_row
-from pydantic import ValidationError
 
 from db import clock
 from db.arrow import read_frame
@@ -28,9 +25,6 @@ from db.errors import InvalidDataError, NotAllowedError
 from db.identity import Identity
 from db.models.hours import (
     ACTIVITY_LABELS,
-    CSV_DURATION,
-    CSV_OPTIONAL,
-    CSV_REQUIRED,
     MSG_DAY_LIMIT,
     MSG_FUTURE,
     HoursCsvRow,
@@ -38,10 +32,8 @@ from db.models.hours import (
     HoursEntry,
     ReviewDecision,
     format_minutes,
-    hours_to_minutes,
 )
-from db.models.spreadsheet import neutralise_text_columns
-from imports.text import UnreadableFile, decode_text, delimiter
+from imports.hours_csv import ImportReport, ParsedHours, RowError, parse_hours_csv, shown
 
 # Keys for entries made by Heartbeat itself (imports, check-ins) are derived
 # from what they record, so doing the same thing twice stores it once.
@@ -756,182 +748,9 @@ def review_hours(identity: Identity, decisions: Sequence[ReviewDecision]) -> Rev
 
 # --- CSV import ------------------------------------------------------------
 
-MAX_IMPORT_BYTES = 2 * 1024 * 1024
-MAX_IMPORT_ROWS = 10_000
-
-
-@dataclass(frozen=True)
-class RowError:
-    """One reason a file was refused. ``row`` is the line in the file (the
-    header is line 1); 0 means the file as a whole."""
-
-    row: int
-    column: str
-    value: str
-    message: str
-
-
-@dataclass(frozen=True)
-class ImportReport:
-    rows: int
-    imported: int
-    errors: tuple[RowError, ...]
-    dry_run: bool = False
-    bad_rows: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def errors_csv(self) -> bytes:
-        """The problems as CSV for a spreadsheet; a refused formula is
-        written as text so that opening the report never runs it."""
-        return neutralise_text_columns(self.errors_frame()).write_csv().encode()
-
-    def errors_frame(self) -> pl.DataFrame:
-        return pl.DataFrame(
-            {
-                "row": [e.row for e in self.errors],
-                "column": [e.column for e in self.errors],
-                "value": [e.value for e in self.errors],
-                "problem": [e.message for e in self.errors],
-            },
-            schema={"row": pl.Int64, "column": pl.String, "value": pl.String, "problem": pl.String},
-        )
-
-
-@dataclass(frozen=True)
-class _Parsed:
-    line: int
-    row: HoursCsvRow
-    raw: dict[str, str]
-
 
 class _Rollback(Exception):
     """Leaves the import's transaction without committing anything."""
-
-
-def _file_error(message: str, rows: int = 0) -> ImportReport:
-    return ImportReport(rows=rows, imported=0, errors=(RowError(0, "", "", message),))
-
-
-def _shown(value: str) -> str:
-    return value if len(value) <= 80 else value[:77] + "…"
-
-
-def parse_hours_csv(data: bytes, *, today: date | None = None) -> tuple[list[_Parsed], list[RowError], int]:  # noqa: C901 - to split as the parsing moves to imports/
-    """Read and validate every row; returns the good rows, every problem
-    found, and the number of data rows. Touches no database."""
-    if len(data) > MAX_IMPORT_BYTES:
-        return [], [RowError(0, "", "", _too_big(len(data)))], 0
-    try:
-        text = decode_text(data)
-    except UnreadableFile as exc:
-        return [], [RowError(0, "", "", str(exc))], 0
-    separator = delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
-    errors: list[RowError] = []
-    try:
-        header_cells = next(reader, None)
-    except csv.Error as exc:
-        return [], [RowError(1, "", "", f"The header line cannot be read: {exc}.")], 0
-    if not header_cells or not any(c.strip() for c in header_cells):
-        return [], [RowError(0, "", "", "The file is empty: it needs a header line and at least one row.")], 0
-    header = [c.strip().lower() for c in header_cells]
-    known = (*CSV_REQUIRED, *CSV_DURATION, *CSV_OPTIONAL)
-    unknown = [h for h in header if h not in known]
-    missing = [h for h in CSV_REQUIRED if h not in header]
-    duplicated = sorted({h for h in header if header.count(h) > 1})
-    durations = [h for h in CSV_DURATION if h in header]
-    expected = "Expected columns: " + ", ".join((*CSV_REQUIRED, "minutes or hours", *CSV_OPTIONAL)) + "."
-    for h in unknown:
-        errors.append(RowError(1, _shown(h), _shown(h), f"Unknown column '{_shown(h)}'. {expected}"))
-    for h in missing:
-        errors.append(RowError(1, h, "", f"The column '{h}' is missing. {expected}"))
-    for h in duplicated:
-        errors.append(RowError(1, h, h, f"The column '{h}' appears more than once."))
-    if len(durations) != 1:
-        errors.append(
-            RowError(1, "minutes", "", "Give the duration in exactly one column: 'minutes' or 'hours'.")
-        )
-    if errors:
-        return [], errors, 0
-
-    parsed: list[_Parsed] = []
-    seen: dict[tuple[Any, ...], int] = {}
-    rows = 0
-    context = {"today": today or clock.latest_today()}
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            errors.append(RowError(reader.line_num, "", "", f"This line cannot be read: {exc}."))
-            break
-        line = reader.line_num
-        if not any(c.strip() for c in cells):
-            continue
-        rows += 1
-        if rows > MAX_IMPORT_ROWS:
-            return (
-                [],
-                [RowError(0, "", "", f"The file has more than {MAX_IMPORT_ROWS:,} rows; split it.")],
-                rows,
-            )
-        if len(cells) != len(header):
-            errors.append(
-                RowError(
-                    line,
-                    "",
-                    _shown(separator.join(cells)),
-                    f"This row has {len(cells)} cells; the header has {len(header)}.",
-                )
-            )
-            continue
-        raw = dict(zip(header, cells, strict=True))
-        values: dict[str, Any] = {k: v for k, v in raw.items() if k != "hours"}
-        if "hours" in raw:
-            values["minutes"] = hours_to_minutes(raw["hours"])
-        try:
-            row = HoursCsvRow.model_validate(values, context=context)
-        except ValidationError as exc:
-            for err in exc.errors():
-                column = str(err["loc"][0]) if err["loc"] else ""
-                source = "hours" if column == "minutes" and "hours" in raw else column
-                errors.append(RowError(line, source, _shown(raw.get(source, "")), err["msg"]))
-            continue
-        key = (
-            row.member_email,
-            row.worked_on,
-            row.minutes,
-            row.activity,
-            row.event_id,
-            row.program_id,
-            row.note,
-        )
-        if key in seen:
-            errors.append(
-                RowError(line, "", _shown(separator.join(cells)), f"The same entry as row {seen[key]}.")
-            )
-            continue
-        seen[key] = line
-        parsed.append(_Parsed(line, row, raw))
-    if rows == 0 and not errors:
-        errors.append(RowError(0, "", "", "The file has a header but no rows."))
-    return parsed, errors, rows
-
-
-def too_big(size: int, *, dry_run: bool = False) -> ImportReport:
-    """The report for a file refused for its size alone, without reading it."""
-    return ImportReport(rows=0, imported=0, errors=(RowError(0, "", "", _too_big(size)),), dry_run=dry_run)
-
-
-def _too_big(size: int) -> str:
-    return (
-        f"The file is {size / 1024 / 1024:.1f} MB; the limit is {MAX_IMPORT_BYTES // 1024 // 1024} MB "
-        f"(about {MAX_IMPORT_ROWS:,} rows). Split it into smaller files."
-    )
 
 
 def import_key(member_id: int, row: HoursCsvRow) -> uuid.UUID:
@@ -989,7 +808,7 @@ def import_hours_csv(
                 int(r["id"])
                 for r in fetch_all(conn, "select id from public.programs where id = any(%s)", (program_ids,))
             }
-            ready: list[tuple[_Parsed, dict[str, Any]]] = []
+            ready: list[tuple[ParsedHours, dict[str, Any]]] = []
             for p in parsed:
                 member = members.get(p.row.member_email)
                 bad = False
@@ -998,7 +817,7 @@ def import_hours_csv(
                         RowError(
                             p.line,
                             "member_email",
-                            _shown(p.raw["member_email"]),
+                            shown(p.raw["member_email"]),
                             "No member with this email in the chapters you coordinate.",
                         )
                     )
@@ -1029,7 +848,7 @@ def import_hours_csv(
                 message = _insert_row(conn, p, member, status)
                 if message:
                     column = "worked_on" if "date" in message or "joined" in message else ""
-                    errors.append(RowError(p.line, column, _shown(p.raw.get(column, "")), message))
+                    errors.append(RowError(p.line, column, shown(p.raw.get(column, "")), message))
                 else:
                     imported += 1
             if errors or dry_run:
@@ -1046,7 +865,9 @@ def import_hours_csv(
     )
 
 
-def _already_recorded(conn: psycopg.Connection, ready: Sequence[tuple[_Parsed, dict[str, Any]]]) -> set[int]:
+def _already_recorded(
+    conn: psycopg.Connection, ready: Sequence[tuple[ParsedHours, dict[str, Any]]]
+) -> set[int]:
     """Lines whose entry the member already has (same day, duration and
     activity, not rejected): logged by the volunteer or imported before."""
     if not ready:
@@ -1072,7 +893,7 @@ def _already_recorded(conn: psycopg.Connection, ready: Sequence[tuple[_Parsed, d
     return {int(r["line"]) for r in found}
 
 
-def _insert_row(conn: psycopg.Connection, p: _Parsed, member: dict[str, Any], status: str) -> str | None:
+def _insert_row(conn: psycopg.Connection, p: ParsedHours, member: dict[str, Any], status: str) -> str | None:
     """Insert one row under a savepoint; the reason it was refused, or None."""
     row = p.row
     try:

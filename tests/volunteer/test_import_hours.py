@@ -10,8 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from db import hours
-from db.hours import MAX_IMPORT_ROWS, import_hours_csv, parse_hours_csv
+from db.hours import import_hours_csv
 from db.models.hours import MSG_FORMULA
+from imports.hours_csv import MAX_IMPORT_ROWS, ImportReport, parse_hours_csv
 from tests.volunteer.conftest import World, count
 
 YESTERDAY = date.today() - timedelta(days=1)
@@ -33,7 +34,7 @@ def good_file(world: World) -> bytes:
     ).encode()
 
 
-def problems(report: hours.ImportReport) -> list[tuple[int, str]]:
+def problems(report: ImportReport) -> list[tuple[int, str]]:
     return [(e.row, e.message) for e in report.errors]
 
 
