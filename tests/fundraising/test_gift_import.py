@@ -14,7 +14,6 @@ from db.gift_commit import ImportResult, commit_import
 from db.gift_import import check_import
 from db.identity import Identity
 from db.models.spreadsheet import safe_csv
-from imports.dates import parse_date
 from imports.gift_check import ImportCheck
 from imports.gift_file import read_csv
 from imports.gift_mapping import default_options, detect_format
@@ -249,14 +248,6 @@ def test_a_board_member_cannot_import(desk: Desk) -> None:
     with pytest.raises(NotAllowedError):
         commit_import(desk.board.identity, check)
     assert _counts(desk.uri)["donations"] == 0
-
-
-def test_dates_are_read_in_the_order_the_file_uses() -> None:
-    assert str(parse_date("2025-03-04 10:00:00", "DMY")) == "2025-03-04"
-    assert str(parse_date("03/04/2025", "DMY")) == "2025-04-03"
-    assert str(parse_date("03/04/2025", "MDY")) == "2025-03-04"
-    with pytest.raises(ValueError, match="is not a date"):
-        parse_date("31/31/2025", "DMY")
 
 
 def test_csv_exports_neutralise_formulas() -> None:
