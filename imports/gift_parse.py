@@ -271,17 +271,9 @@ def _generic_row(
     return _Kind(method, fee_text, is_recurring=is_recurring, plan_ref=plan_ref)
 
 
-def _reference(
-    parsed: ParsedFile,
-    row: int,
-    fmt: ImportFormat,
-    cells: dict[str, str],
-    seen_refs: dict[str, int],
-    options: ImportOptions,
-) -> str | None:
+def _reference(fmt: ImportFormat, cells: dict[str, str]) -> str:
     """The row's reference, made from its values where a generic file has
-    none, so that importing it again finds it; None when an earlier row has
-    it (reported)."""
+    none, so that importing it again finds it."""
     get = cells.get
     reference = (get("reference") or "").strip()
     if fmt == "generic" and not reference:
@@ -294,18 +286,6 @@ def _reference(
                 ).encode()
             ).hexdigest()[:24]
         )
-    if reference:
-        if reference in seen_refs:
-            parsed.errors.append(
-                RowIssue(
-                    row,
-                    f"repeats the reference of row {seen_refs[reference]} ('{reference}')",
-                    options.mapping.get("reference"),
-                    reference,
-                )
-            )
-            return None
-        seen_refs[reference] = row
     return reference
 
 
@@ -329,9 +309,19 @@ def _classify_row(
         kind = _generic_row(parsed, row, cells, fee_text, amount_negative, options)
     if kind is None:
         return
-    reference = _reference(parsed, row, fmt, cells, seen_refs, options)
-    if reference is None:
+    reference = _reference(fmt, cells)
+    if reference in seen_refs:
+        parsed.errors.append(
+            RowIssue(
+                row,
+                f"repeats the reference of row {seen_refs[reference]} ('{reference}')",
+                options.mapping.get("reference"),
+                reference,
+            )
+        )
         return
+    if reference:
+        seen_refs[reference] = row
     try:
         if kind.is_refund:
             parsed.refunds.append(

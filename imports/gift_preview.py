@@ -10,6 +10,7 @@ import polars as pl
 from db.models.donations import format_minor
 from imports.gift_check import ImportCheck
 from imports.gift_rows import ImportedGift
+from imports.problems import problems_frame
 
 PREVIEW_SCHEMA: dict[str, type[pl.DataType] | pl.DataType] = {
     "row": pl.Int64,
@@ -114,12 +115,4 @@ def preview_frame(check: ImportCheck) -> pl.DataFrame:
 
 def errors_frame(check: ImportCheck) -> pl.DataFrame:
     """The row-by-row error report."""
-    return pl.DataFrame(
-        {
-            "row": [e.row for e in check.errors],
-            "column": [e.column for e in check.errors],
-            "value": [e.value for e in check.errors],
-            "problem": [e.message for e in check.errors],
-        },
-        schema={"row": pl.Int64, "column": pl.String, "value": pl.String, "problem": pl.String},
-    )
+    return problems_frame(check.errors)

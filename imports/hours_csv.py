@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from db import clock
 from db.models.hours import CSV_DURATION, CSV_OPTIONAL, CSV_REQUIRED, HoursCsvRow, hours_to_minutes
 from db.models.spreadsheet import neutralise_text_columns
+from imports.problems import problems_frame
 from imports.text import UnreadableFile, decode_text, delimiter
 
 if TYPE_CHECKING:
@@ -54,15 +55,7 @@ class ImportReport:
         return neutralise_text_columns(self.errors_frame()).write_csv().encode()
 
     def errors_frame(self) -> pl.DataFrame:
-        return pl.DataFrame(
-            {
-                "row": [e.row for e in self.errors],
-                "column": [e.column for e in self.errors],
-                "value": [e.value for e in self.errors],
-                "problem": [e.message for e in self.errors],
-            },
-            schema={"row": pl.Int64, "column": pl.String, "value": pl.String, "problem": pl.String},
-        )
+        return problems_frame(self.errors)
 
 
 @dataclass(frozen=True)
