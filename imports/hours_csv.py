@@ -1,6 +1,6 @@
 """A coordinator's hours file read and validated row by row: bytes in, the
 good rows and every problem (with its line) out. Whether each member, event
-and program exists is the database's question (`db.hours.import_hours_csv`)."""
+and program exists is the database's question (`db.hours_import.import_hours_csv`)."""
 
 from __future__ import annotations
 

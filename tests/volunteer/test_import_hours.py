@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from db import hours
-from db.hours import import_hours_csv
+from db.hours_import import import_hours_csv
 from db.models.hours import MSG_FORMULA
 from imports.hours_csv import MAX_IMPORT_ROWS, ImportReport
 from tests.volunteer.conftest import World, count
