@@ -125,8 +125,12 @@ def main(argv: list[str] | None = None) -> int:
     get_settings.cache_clear()
 
     from db.connection import close_pools
-    from db.gift_import import check_import, commit_import, default_options, parse_file, read_csv
+    from db.gift_commit import commit_import
+    from db.gift_import import check_import
     from db.migrate import migrate
+    from imports.gift_file import read_csv
+    from imports.gift_mapping import default_options
+    from imports.gift_parse import parse_file
 
     migrate(uri)
     with psycopg.connect(uri, autocommit=True) as conn:
@@ -182,7 +186,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _end_to_end(identity: Identity, data: bytes, uri: str) -> int:
-    from db.gift_import import check_import, commit_import, default_options, read_csv
+    from db.gift_commit import commit_import
+    from db.gift_import import check_import
+    from imports.gift_file import read_csv
+    from imports.gift_mapping import default_options
 
     with psycopg.connect(uri, autocommit=True) as conn:
         conn.execute(

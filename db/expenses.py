@@ -14,10 +14,10 @@ from pydantic import ValidationError
 from db.arrow import read_frame
 from db.donations import Rates, dict_transaction, missing_rate_message
 from db.errors import InvalidDataError
-from db.gift_import import RowIssue
 from db.identity import Identity
 from db.models.donations import error_messages
 from db.models.expenses import ExpenseIn
+from imports.gift_rows import RowIssue
 from imports.text import UnreadableFile, decode_text, delimiter
 
 EXPENSE_SCHEMA: dict[str, type[pl.DataType] | pl.DataType] = {

@@ -1,5 +1,5 @@
 """Volunteer hours: a volunteer logs, edits and withdraws their own; a
-coordinator reviews and imports their chapters'.
+coordinator reviews their chapters' (and imports them: `db.hours_import`).
 
 Every call runs as the person asking (row-level security decides what they
 may see and change); the volunteer_hours trigger enforces the date and
@@ -8,8 +8,6 @@ into sentences a person can act on."""
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,7 +17,6 @@ from typing import Any
 import polars as pl
 import psycopg
 from psycopg.rows import dict_row
-from pydantic import ValidationError
 
 from db import clock
 from db.arrow import read_frame
@@ -28,20 +25,13 @@ from db.errors import InvalidDataError, NotAllowedError
 from db.identity import Identity
 from db.models.hours import (
     ACTIVITY_LABELS,
-    CSV_DURATION,
-    CSV_OPTIONAL,
-    CSV_REQUIRED,
     MSG_DAY_LIMIT,
     MSG_FUTURE,
-    HoursCsvRow,
     HoursEdit,
     HoursEntry,
     ReviewDecision,
     format_minutes,
-    hours_to_minutes,
 )
-from db.models.spreadsheet import neutralise_text_columns
-from imports.text import UnreadableFile, decode_text, delimiter
 
 # Keys for entries made by Heartbeat itself (imports, check-ins) are derived
 # from what they record, so doing the same thing twice stores it once.
@@ -191,7 +181,7 @@ def _day_minutes(identity: Identity, member_id: int, day: date) -> int:
     return int(row["total"]) if row else 0
 
 
-def _explain(
+def explain(
     exc: InvalidDataError, *, joined_on: date | None, day: date, day_minutes: int | None, whose: str
 ) -> str:
     """A person's sentence for the trigger's and constraints' refusals."""
@@ -316,7 +306,7 @@ def log_hours(identity: Identity, entry: HoursEntry) -> SavedHours:
         day_total = None
         if member is not None and exc.constraint == "volunteer_hours_max_per_day":
             day_total = _day_minutes(identity, member.id, entry.worked_on)
-        message = _explain(
+        message = explain(
             exc,
             joined_on=member.joined_on if member else None,
             day=entry.worked_on,
@@ -384,7 +374,7 @@ def edit_hours(identity: Identity, edit: HoursEdit) -> SavedHours:
         day_total = None
         if member is not None and exc.constraint == "volunteer_hours_max_per_day":
             day_total = _day_minutes(identity, member.id, edit.worked_on)
-        message = _explain(
+        message = explain(
             exc,
             joined_on=member.joined_on if member else None,
             day=edit.worked_on,
@@ -752,382 +742,6 @@ def review_hours(identity: Identity, decisions: Sequence[ReviewDecision]) -> Rev
     done_r = tuple(sorted(int(r["id"]) for r in rejected))
     skipped = tuple(sorted((set(approve) | set(reject)) - set(done_a) - set(done_r)))
     return ReviewOutcome(approved=done_a, rejected=done_r, skipped=skipped)
-
-
-# --- CSV import ------------------------------------------------------------
-
-MAX_IMPORT_BYTES = 2 * 1024 * 1024
-MAX_IMPORT_ROWS = 10_000
-
-
-@dataclass(frozen=True)
-class RowError:
-    """One reason a file was refused. ``row`` is the line in the file (the
-    header is line 1); 0 means the file as a whole."""
-
-    row: int
-    column: str
-    value: str
-    message: str
-
-
-@dataclass(frozen=True)
-class ImportReport:
-    rows: int
-    imported: int
-    errors: tuple[RowError, ...]
-    dry_run: bool = False
-    bad_rows: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def errors_csv(self) -> bytes:
-        """The problems as CSV for a spreadsheet; a refused formula is
-        written as text so that opening the report never runs it."""
-        return neutralise_text_columns(self.errors_frame()).write_csv().encode()
-
-    def errors_frame(self) -> pl.DataFrame:
-        return pl.DataFrame(
-            {
-                "row": [e.row for e in self.errors],
-                "column": [e.column for e in self.errors],
-                "value": [e.value for e in self.errors],
-                "problem": [e.message for e in self.errors],
-            },
-            schema={"row": pl.Int64, "column": pl.String, "value": pl.String, "problem": pl.String},
-        )
-
-
-@dataclass(frozen=True)
-class _Parsed:
-    line: int
-    row: HoursCsvRow
-    raw: dict[str, str]
-
-
-class _Rollback(Exception):
-    """Leaves the import's transaction without committing anything."""
-
-
-def _file_error(message: str, rows: int = 0) -> ImportReport:
-    return ImportReport(rows=rows, imported=0, errors=(RowError(0, "", "", message),))
-
-
-def _shown(value: str) -> str:
-    return value if len(value) <= 80 else value[:77] + "…"
-
-
-def parse_hours_csv(data: bytes, *, today: date | None = None) -> tuple[list[_Parsed], list[RowError], int]:  # noqa: C901 - to split as the parsing moves to imports/
-    """Read and validate every row; returns the good rows, every problem
-    found, and the number of data rows. Touches no database."""
-    if len(data) > MAX_IMPORT_BYTES:
-        return [], [RowError(0, "", "", _too_big(len(data)))], 0
-    try:
-        text = decode_text(data)
-    except UnreadableFile as exc:
-        return [], [RowError(0, "", "", str(exc))], 0
-    separator = delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
-    errors: list[RowError] = []
-    try:
-        header_cells = next(reader, None)
-    except csv.Error as exc:
-        return [], [RowError(1, "", "", f"The header line cannot be read: {exc}.")], 0
-    if not header_cells or not any(c.strip() for c in header_cells):
-        return [], [RowError(0, "", "", "The file is empty: it needs a header line and at least one row.")], 0
-    header = [c.strip().lower() for c in header_cells]
-    known = (*CSV_REQUIRED, *CSV_DURATION, *CSV_OPTIONAL)
-    unknown = [h for h in header if h not in known]
-    missing = [h for h in CSV_REQUIRED if h not in header]
-    duplicated = sorted({h for h in header if header.count(h) > 1})
-    durations = [h for h in CSV_DURATION if h in header]
-    expected = "Expected columns: " + ", ".join((*CSV_REQUIRED, "minutes or hours", *CSV_OPTIONAL)) + "."
-    for h in unknown:
-        errors.append(RowError(1, _shown(h), _shown(h), f"Unknown column '{_shown(h)}'. {expected}"))
-    for h in missing:
-        errors.append(RowError(1, h, "", f"The column '{h}' is missing. {expected}"))
-    for h in duplicated:
-        errors.append(RowError(1, h, h, f"The column '{h}' appears more than once."))
-    if len(durations) != 1:
-        errors.append(
-            RowError(1, "minutes", "", "Give the duration in exactly one column: 'minutes' or 'hours'.")
-        )
-    if errors:
-        return [], errors, 0
-
-    parsed: list[_Parsed] = []
-    seen: dict[tuple[Any, ...], int] = {}
-    rows = 0
-    context = {"today": today or clock.latest_today()}
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            errors.append(RowError(reader.line_num, "", "", f"This line cannot be read: {exc}."))
-            break
-        line = reader.line_num
-        if not any(c.strip() for c in cells):
-            continue
-        rows += 1
-        if rows > MAX_IMPORT_ROWS:
-            return (
-                [],
-                [RowError(0, "", "", f"The file has more than {MAX_IMPORT_ROWS:,} rows; split it.")],
-                rows,
-            )
-        if len(cells) != len(header):
-            errors.append(
-                RowError(
-                    line,
-                    "",
-                    _shown(separator.join(cells)),
-                    f"This row has {len(cells)} cells; the header has {len(header)}.",
-                )
-            )
-            continue
-        raw = dict(zip(header, cells, strict=True))
-        values: dict[str, Any] = {k: v for k, v in raw.items() if k != "hours"}
-        if "hours" in raw:
-            values["minutes"] = hours_to_minutes(raw["hours"])
-        try:
-            row = HoursCsvRow.model_validate(values, context=context)
-        except ValidationError as exc:
-            for err in exc.errors():
-                column = str(err["loc"][0]) if err["loc"] else ""
-                source = "hours" if column == "minutes" and "hours" in raw else column
-                errors.append(RowError(line, source, _shown(raw.get(source, "")), err["msg"]))
-            continue
-        key = (
-            row.member_email,
-            row.worked_on,
-            row.minutes,
-            row.activity,
-            row.event_id,
-            row.program_id,
-            row.note,
-        )
-        if key in seen:
-            errors.append(
-                RowError(line, "", _shown(separator.join(cells)), f"The same entry as row {seen[key]}.")
-            )
-            continue
-        seen[key] = line
-        parsed.append(_Parsed(line, row, raw))
-    if rows == 0 and not errors:
-        errors.append(RowError(0, "", "", "The file has a header but no rows."))
-    return parsed, errors, rows
-
-
-def too_big(size: int, *, dry_run: bool = False) -> ImportReport:
-    """The report for a file refused for its size alone, without reading it."""
-    return ImportReport(rows=0, imported=0, errors=(RowError(0, "", "", _too_big(size)),), dry_run=dry_run)
-
-
-def _too_big(size: int) -> str:
-    return (
-        f"The file is {size / 1024 / 1024:.1f} MB; the limit is {MAX_IMPORT_BYTES // 1024 // 1024} MB "
-        f"(about {MAX_IMPORT_ROWS:,} rows). Split it into smaller files."
-    )
-
-
-def import_key(member_id: int, row: HoursCsvRow) -> uuid.UUID:
-    """The same row imported again gets the same key, so it is stored once."""
-    parts = (member_id, row.worked_on, row.minutes, row.activity, row.event_id, row.program_id, row.note)
-    return uuid.uuid5(KEY_NAMESPACE, "import|" + "|".join("" if p is None else str(p) for p in parts))
-
-
-def import_hours_csv(
-    identity: Identity,
-    data: bytes,
-    *,
-    approve: bool,
-    dry_run: bool = False,
-    today: date | None = None,
-) -> ImportReport:
-    """Import a coordinator's hours file: every row or none.
-
-    Each row is checked in Python (shape, dates, durations, activity,
-    formulas, duplicates) and then by the database itself inside one
-    transaction, row by row under savepoints so that every refusal is
-    reported with its line; if anything is wrong, or ``dry_run``, the
-    transaction is rolled back and nothing is stored."""
-    parsed, errors, rows = parse_hours_csv(data, today=today)
-    if rows == 0 and errors:
-        return ImportReport(
-            rows=rows,
-            imported=0,
-            errors=tuple(errors),
-            dry_run=dry_run,
-            bad_rows=len({e.row for e in errors}),
-        )
-    status = "approved" if approve else "pending"
-    imported = 0
-    try:
-        with transaction(identity) as conn:
-            emails = sorted({p.row.member_email for p in parsed})
-            members = {
-                r["email"]: r
-                for r in fetch_all(
-                    conn,
-                    "select m.id, lower(m.email) as email, m.full_name, m.chapter_id, m.joined_on "
-                    "from public.members m where lower(m.email) = any(%s) "
-                    "and m.chapter_id in (select app.coordinated_chapters())",
-                    (emails,),
-                )
-            }
-            event_ids = sorted({p.row.event_id for p in parsed if p.row.event_id})
-            events = {
-                int(r["id"])
-                for r in fetch_all(conn, "select id from public.events where id = any(%s)", (event_ids,))
-            }
-            program_ids = sorted({p.row.program_id for p in parsed if p.row.program_id})
-            programs = {
-                int(r["id"])
-                for r in fetch_all(conn, "select id from public.programs where id = any(%s)", (program_ids,))
-            }
-            ready: list[tuple[_Parsed, dict[str, Any]]] = []
-            for p in parsed:
-                member = members.get(p.row.member_email)
-                bad = False
-                if member is None:
-                    errors.append(
-                        RowError(
-                            p.line,
-                            "member_email",
-                            _shown(p.raw["member_email"]),
-                            "No member with this email in the chapters you coordinate.",
-                        )
-                    )
-                    bad = True
-                if p.row.event_id and p.row.event_id not in events:
-                    errors.append(RowError(p.line, "event_id", p.raw.get("event_id", ""), "No such event."))
-                    bad = True
-                if p.row.program_id and p.row.program_id not in programs:
-                    errors.append(
-                        RowError(p.line, "program_id", p.raw.get("program_id", ""), "No such program.")
-                    )
-                    bad = True
-                if not bad and member is not None:
-                    ready.append((p, member))
-            existing = _already_recorded(conn, ready)
-            for p, member in ready:
-                if p.line in existing:
-                    errors.append(
-                        RowError(
-                            p.line,
-                            "",
-                            "",
-                            "Already recorded: this member has an entry on this "
-                            "date with the same duration and activity.",
-                        )
-                    )
-                    continue
-                message = _insert_row(conn, p, member, status)
-                if message:
-                    column = "worked_on" if "date" in message or "joined" in message else ""
-                    errors.append(RowError(p.line, column, _shown(p.raw.get(column, "")), message))
-                else:
-                    imported += 1
-            if errors or dry_run:
-                raise _Rollback
-    except _Rollback:
-        pass
-    errors.sort(key=lambda e: (e.row, e.column))
-    return ImportReport(
-        rows=rows,
-        imported=0 if errors else imported,
-        errors=tuple(errors),
-        dry_run=dry_run,
-        bad_rows=len({e.row for e in errors if e.row > 1}),
-    )
-
-
-def _already_recorded(conn: psycopg.Connection, ready: Sequence[tuple[_Parsed, dict[str, Any]]]) -> set[int]:
-    """Lines whose entry the member already has (same day, duration and
-    activity, not rejected): logged by the volunteer or imported before."""
-    if not ready:
-        return set()
-    found = fetch_all(
-        conn,
-        """
-        select r.line from unnest(%s::int[], %s::bigint[], %s::date[], %s::int[], %s::text[])
-                 as r(line, member_id, worked_on, minutes, activity)
-         where exists (select 1 from public.volunteer_hours h
-                        where h.member_id = r.member_id and h.worked_on = r.worked_on
-                          and h.minutes = r.minutes and h.activity = r.activity
-                          and h.status <> 'rejected')
-        """,
-        (
-            [p.line for p, _ in ready],
-            [m["id"] for _, m in ready],
-            [p.row.worked_on for p, _ in ready],
-            [p.row.minutes for p, _ in ready],
-            [p.row.activity for p, _ in ready],
-        ),
-    )
-    return {int(r["line"]) for r in found}
-
-
-def _insert_row(conn: psycopg.Connection, p: _Parsed, member: dict[str, Any], status: str) -> str | None:
-    """Insert one row under a savepoint; the reason it was refused, or None."""
-    row = p.row
-    try:
-        with conn.transaction():
-            inserted = fetch_one(
-                conn,
-                """
-                insert into public.volunteer_hours
-                  (member_id, chapter_id, worked_on, minutes, activity, event_id, program_id, note,
-                   status, idempotency_key)
-                values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
-                on conflict (idempotency_key) do nothing
-                returning id
-                """,
-                (
-                    member["id"],
-                    member["chapter_id"],
-                    row.worked_on,
-                    row.minutes,
-                    row.activity,
-                    row.event_id,
-                    row.program_id,
-                    row.note,
-                    status,
-                    import_key(int(member["id"]), row),
-                ),
-            )
-    except psycopg.errors.InsufficientPrivilege:
-        return "You may not record hours for this member."
-    except (
-        psycopg.errors.IntegrityError,
-        psycopg.errors.DataException,
-        psycopg.errors.RaiseException,
-    ) as exc:
-        constraint = exc.diag.constraint_name
-        day_total = None
-        if constraint == "volunteer_hours_max_per_day":
-            total = fetch_one(
-                conn,
-                "select coalesce(sum(minutes), 0)::int as t from public.volunteer_hours "
-                "where member_id = %s and worked_on = %s and status <> 'rejected'",
-                (member["id"], row.worked_on),
-            )
-            day_total = int(total["t"]) if total else None
-        wrapped = InvalidDataError(exc.diag.message_primary or str(exc), constraint=constraint)
-        return _explain(
-            wrapped,
-            joined_on=member["joined_on"],
-            day=row.worked_on,
-            day_minutes=day_total,
-            whose="this member",
-        )
-    if inserted is None:
-        return "Already imported: this exact entry is already recorded."
-    return None
 
 
 def statement_entries(identity: Identity, start: date, end: date) -> pl.DataFrame:

@@ -24,7 +24,8 @@ _BOMS = (
 
 
 class UnreadableFile(ValueError):
-    """The bytes are not text this app can read; the message says why."""
+    """The file cannot be read as an import: its bytes are not text this app
+    reads, or its header cannot be used; the message says why."""
 
 
 def _utf16_without_bom(data: bytes) -> str | None:

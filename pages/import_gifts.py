@@ -18,24 +18,16 @@ from components.text import plain
 from db.campaigns import campaigns_frame
 from db.donations import exchange_rates_frame, movement_money, save_exchange_rate
 from db.errors import InvalidDataError, NotAllowedError
-from db.gift_import import (
-    DATE_ORDERS,
-    FIELDS,
-    FORMATS,
-    REQUIRED,
-    ImportCheck,
-    ImportOptions,
-    check_import,
-    commit_import,
-    default_mapping,
-    detect_format,
-    errors_frame,
-    import_history,
-    preview_frame,
-    read_csv,
-)
+from db.gift_commit import commit_import
+from db.gift_import import check_import, import_history
 from db.models.donations import ExchangeRateIn, error_messages, format_minor
 from db.models.spreadsheet import safe_csv
+from imports.dates import DATE_ORDERS
+from imports.gift_check import ImportCheck
+from imports.gift_file import read_csv
+from imports.gift_mapping import FIELDS, FORMATS, REQUIRED, ImportOptions, default_mapping, detect_format
+from imports.gift_preview import errors_frame, preview_frame
+from imports.text import UnreadableFile
 from money import currencies as money_currencies
 from money import major_column
 
@@ -78,7 +70,7 @@ with tab_file:
         data = upload.getvalue()
         try:
             raw = read_csv(data)
-        except InvalidDataError as exc:
+        except UnreadableFile as exc:
             st.error(str(exc)[:1].upper() + str(exc)[1:], icon=":material/error:")
             st.stop()
         detected = detect_format(raw.columns)

@@ -7,8 +7,9 @@ from __future__ import annotations
 import streamlit as st
 
 from components.session import require_role
-from db.hours import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, ImportReport, import_hours_csv, too_big
+from db.hours_import import import_hours_csv
 from db.models.hours import ACTIVITY_LABELS, CSV_TEMPLATE
+from imports.hours_csv import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, ImportReport, too_big
 
 REPORT = "import_report"
 

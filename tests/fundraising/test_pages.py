@@ -11,7 +11,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from db.config import PROJECT_ROOT
-from db.gift_import import check_import, commit_import, default_options, read_csv
+from db.gift_commit import commit_import
+from db.gift_import import check_import
+from imports.gift_file import read_csv
+from imports.gift_mapping import default_options
 from tests.fundraising.conftest import Desk, sample
 
 PAGES = (

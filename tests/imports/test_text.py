@@ -9,10 +9,9 @@ from datetime import date
 
 import pytest
 
-from db.errors import InvalidDataError
-from db.gift_import import read_csv
-from db.hours import parse_hours_csv
 from db.surveys import read_csv_export
+from imports.gift_file import read_csv
+from imports.hours_csv import parse_hours_csv
 from imports.text import BINARY, UnreadableFile, decode_text, delimiter
 
 HOURS_TSV = (
@@ -82,5 +81,5 @@ def test_survey_import_reads_unicode_text(encoding: str) -> None:
 
 
 def test_gift_import_refuses_a_binary_file_with_a_message() -> None:
-    with pytest.raises(InvalidDataError, match="binary data"):
+    with pytest.raises(UnreadableFile, match="binary data"):
         read_csv(b"PK\x03\x04\x14\x00\x00\x00\x08\x00")

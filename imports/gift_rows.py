@@ -1,0 +1,204 @@
+"""One row of a gift export as what it is: a validated gift, a refund, a
+skipped row or a problem, with the messages a person reads beside the row."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from db import clock
+from db.models.donations import MAX_MINOR, METHODS, check_currency, parse_decimal, to_minor
+from db.models.donors import check_email, check_name
+from db.models.spreadsheet import FORMULA_PREFIXES
+from imports.dates import parse_date
+
+
+@dataclass(frozen=True)
+class RowIssue:
+    row: int  # as a spreadsheet numbers it: the header is row 1
+    message: str
+    column: str | None = None
+    value: str | None = None
+
+
+@dataclass(frozen=True)
+class SkippedRow:
+    row: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class PlanFailure:
+    """A recurring charge the processor reports as failed."""
+
+    row: int
+    plan_ref: str
+    failed_on: date
+
+
+def _ctx(info: ValidationInfo) -> dict[str, Any]:
+    return info.context or {}
+
+
+def _row_date(value: object, info: ValidationInfo) -> object:
+    if isinstance(value, str):
+        ctx = _ctx(info)
+        day = parse_date(value, ctx.get("date_order", "DMY"))
+        if day < date(1990, 1, 1):
+            raise ValueError(f"'{value.strip()}' is before 1990")
+        if day > ctx.get("today", clock.latest_today()):
+            raise ValueError(f"'{value.strip()}' is in the future")
+        return day
+    return value
+
+
+def _money(value: object, info: ValidationInfo, *, allow_zero: bool) -> int:
+    if isinstance(value, int):
+        return value
+    text = str(value or "").strip()
+    if not text:
+        if allow_zero:
+            return 0
+        raise ValueError("the amount is missing")
+    if text.startswith("-"):
+        raise ValueError(f"'{text}' is negative")
+    amount = parse_decimal(text, decimal_comma=bool(_ctx(info).get("decimal_comma")))
+    currency = info.data.get("currency")
+    if currency is None:
+        # The currency's own error is reported; the number itself was
+        # readable, and the row is rejected either way.
+        return 1
+    minor = to_minor(amount, currency)
+    if minor >= MAX_MINOR:
+        raise ValueError(f"'{text}' is too large")
+    return minor
+
+
+class ImportedGift(BaseModel):
+    """One gift row of an import, validated from the file's text."""
+
+    model_config = ConfigDict(frozen=True)
+
+    row: int
+    reference: str = Field(min_length=1, max_length=200)
+    received_on: date
+    currency: str
+    amount_minor: int = Field(gt=0)
+    fee_minor: int = Field(ge=0)
+    refunded_minor: int = Field(ge=0)
+    donor_name: str
+    donor_email: str | None
+    is_recurring: bool
+    plan_ref: str | None = Field(default=None, max_length=200)
+    campaign: str | None = Field(default=None, max_length=200)
+    note: str | None = Field(default=None, max_length=2000)
+    method: str
+
+    @field_validator("reference", mode="before")
+    @classmethod
+    def _reference(cls, value: object) -> object:
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("plan_ref", "campaign", "note", mode="before")
+    @classmethod
+    def _optional_text(cls, value: object) -> object:
+        return (value.strip() or None) if isinstance(value, str) else value
+
+    @field_validator("received_on", mode="before")
+    @classmethod
+    def _date(cls, value: object, info: ValidationInfo) -> object:
+        return _row_date(value, info)
+
+    @field_validator("currency", mode="before")
+    @classmethod
+    def _currency(cls, value: object) -> object:
+        return check_currency(str(value or ""))
+
+    @field_validator("amount_minor", mode="before")
+    @classmethod
+    def _amount(cls, value: object, info: ValidationInfo) -> int:
+        return _money(value, info, allow_zero=False)
+
+    @field_validator("fee_minor", "refunded_minor", mode="before")
+    @classmethod
+    def _other_money(cls, value: object, info: ValidationInfo) -> int:
+        return _money(value, info, allow_zero=True)
+
+    @field_validator("donor_name", mode="before")
+    @classmethod
+    def _name(cls, value: object) -> str:
+        return check_name(str(value or ""))
+
+    @field_validator("donor_email", mode="before")
+    @classmethod
+    def _email(cls, value: object) -> str | None:
+        return check_email(None if value is None else str(value))
+
+    @field_validator("note", "campaign")
+    @classmethod
+    def _note(cls, value: str | None) -> str | None:
+        # Notes and campaign names are shown in exports: refuse the
+        # characters that start a formula rather than store them.
+        if value is not None and value.startswith(FORMULA_PREFIXES):
+            raise ValueError(f"cannot start with '{value[0]}': spreadsheets would run it as a formula")
+        return value
+
+    @field_validator("method")
+    @classmethod
+    def _method(cls, value: str) -> str:
+        key = value.strip().lower().replace(" ", "_")
+        if key not in METHODS:
+            raise ValueError(f"'{value}' is not a payment method ({', '.join(METHODS)})")
+        return key
+
+    @model_validator(mode="after")
+    def _parts_fit(self) -> ImportedGift:
+        if self.fee_minor > self.amount_minor:
+            raise ValueError("the fee is larger than the gift")
+        if self.refunded_minor > self.amount_minor:
+            raise ValueError("more was refunded than given")
+        return self
+
+
+class ImportedRefund(BaseModel):
+    """A refund row (PayPal): money returned on an earlier payment."""
+
+    model_config = ConfigDict(frozen=True)
+
+    row: int
+    reference: str = Field(min_length=1, max_length=200)
+    refers_to: str = Field(min_length=1, max_length=200)
+    refunded_on: date
+    currency: str
+    amount_minor: int = Field(gt=0)
+    fee_returned_minor: int = Field(ge=0)
+
+    @field_validator("refunded_on", mode="before")
+    @classmethod
+    def _date(cls, value: object, info: ValidationInfo) -> object:
+        return _row_date(value, info)
+
+    @field_validator("currency", mode="before")
+    @classmethod
+    def _currency(cls, value: object) -> object:
+        return check_currency(str(value or ""))
+
+    @field_validator("amount_minor", mode="before")
+    @classmethod
+    def _amount(cls, value: object, info: ValidationInfo) -> int:
+        return _money(value, info, allow_zero=False)
+
+    @field_validator("fee_returned_minor", mode="before")
+    @classmethod
+    def _fee(cls, value: object, info: ValidationInfo) -> int:
+        return _money(value, info, allow_zero=True)
