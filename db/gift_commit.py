@@ -12,6 +12,7 @@ from typing import Any
 
 import psycopg
 
+from db import clock
 from db.donations import dict_transaction
 from db.errors import InvalidDataError
 from db.identity import Identity
@@ -138,27 +139,44 @@ def commit_import(identity: Identity, check: ImportCheck) -> ImportResult:
             ),
         ).rowcount
 
-        # Stripe states each charge's cumulative refund: one refund row per
-        # charge, whose amount only grows.
+        # Stripe states each charge's cumulative refund, not when it grew: what
+        # is new since the last import is recorded on the importer's local
+        # date, in a row of its own, so figures at an earlier date never
+        # change. The first amount keeps the reference "<charge>#refunded",
+        # later increases "<charge>#refunded@<date>" (one per day, grown in
+        # place by a second import that day).
         cumulative = [g for g in gifts if g.refunded_minor] + [g for g, _ in check.refund_updates]
         refunds_applied = 0
         if cumulative:
+            today = clock.today_in(clock.person_time_zone(identity))
             refunds_applied += conn.execute(
                 """
+                with stated as (
+                  select d.id as donation_id, u.reference, u.amount,
+                         coalesce(sum(r.amount_minor), 0) as known, count(r.id) as rows
+                    from unnest(%(refs)s::text[], %(amounts)s::bigint[]) as u(reference, amount)
+                    join public.donations d on d.processor = %(processor)s and d.processor_ref = u.reference
+                    left join public.donation_refunds r
+                      on r.donation_id = d.id and r.processor = %(processor)s
+                     and (r.processor_ref = u.reference || '#refunded'
+                          or r.processor_ref like u.reference || '#refunded@%%')
+                   group by d.id, u.reference, u.amount
+                )
                 insert into public.donation_refunds
                   (donation_id, refunded_on, amount_minor, processor, processor_ref)
-                select d.id, current_date, u.amount, %s, u.reference || '#refunded'
-                  from unnest(%s::text[], %s::bigint[]) as u(reference, amount)
-                  join public.donations d on d.processor = %s and d.processor_ref = u.reference
-                on conflict (processor, processor_ref) do update set amount_minor = excluded.amount_minor
-                  where public.donation_refunds.amount_minor < excluded.amount_minor
+                select donation_id, %(today)s, amount - known, %(processor)s,
+                       reference || '#refunded' || case when rows = 0 then '' else '@' || %(today)s::text end
+                  from stated
+                 where amount > known
+                on conflict (processor, processor_ref)
+                do update set amount_minor = public.donation_refunds.amount_minor + excluded.amount_minor
                 """,
-                (
-                    processor,
-                    [g.reference for g in cumulative],
-                    [g.refunded_minor for g in cumulative],
-                    processor,
-                ),
+                {
+                    "refs": [g.reference for g in cumulative],
+                    "amounts": [g.refunded_minor for g in cumulative],
+                    "processor": processor,
+                    "today": today,
+                },
             ).rowcount
         refunds = check.new_refunds
         if refunds:

@@ -4,11 +4,13 @@ recurring plans, idempotency, and malformed files that change nothing."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
 import psycopg
 import pytest
 
+from db import clock
 from db.errors import InvalidDataError
 from db.gift_commit import ImportResult, commit_import
 from db.gift_import import check_import
@@ -136,13 +138,27 @@ def test_a_later_stripe_export_with_a_grown_refund_updates_it_once(desk: Desk) -
     assert grown != data
     check = _check(desk.fundraiser.identity, grown)
     assert len(check.refund_updates) == 1 and not check.new_gifts
+    with psycopg.connect(desk.uri) as conn:
+        # The first export was imported on an earlier day.
+        conn.execute(
+            "update public.donation_refunds set refunded_on = date '2026-01-15'"
+            " where processor_ref = 'ch_3QlF5gLkdIwHu7ix5f6g7h8i#refunded'"
+        )
     commit_import(desk.fundraiser.identity, check)
     commit_import(desk.fundraiser.identity, _check(desk.fundraiser.identity, grown))
     with psycopg.connect(desk.uri) as conn:
         row = conn.execute(
             "select refunded_minor from public.donations where processor_ref = 'ch_3QlF5gLkdIwHu7ix5f6g7h8i'"
         ).fetchone()
+        refunds = conn.execute(
+            "select refunded_on, amount_minor from public.donation_refunds"
+            " where processor_ref like 'ch_3QlF5gLkdIwHu7ix5f6g7h8i#%' order by refunded_on"
+        ).fetchall()
     assert row == (8000,)
+    # What was known at an earlier date stays as it was: the growth is a
+    # refund of its own, on the importer's local day.
+    today = clock.today_in(clock.person_time_zone(desk.fundraiser.identity))
+    assert refunds == [(date(2026, 1, 15), 5000), (today, 3000)]
 
 
 def _messages(check: ImportCheck) -> dict[int, str]:
