@@ -20,9 +20,10 @@ from components import charts
 from components import format as fmt
 from components.text import plain
 from metrics import glossary
+from metrics.chapters import LEVELS
 from metrics.figure import Figure
 from metrics.impact import CONTROLLED_TRIALS_G, CONTROLLED_TRIALS_G_BIAS_CORRECTED, GoalProgress, PairedChange
-from metrics.momentum import LEVELS, RUNGS
+from metrics.ladder import RUNGS
 from metrics.privacy import (
     MIN_GROUP_SIZE,
     SUPPRESSED_TEXT,

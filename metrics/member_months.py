@@ -14,9 +14,9 @@ each id seen in the activity but not among the members (activity of a
 person the reader may not see still counts where a figure counts ids, as
 the row-level figures do).
 
-The figures here are the same as those of `metrics.momentum` and
-`metrics.volunteers` computed on whole frames; `tests/metrics` checks that
-they agree. They cover the movement or a chapter scope without a program
+The figures here are the same as those of `metrics.activity`,
+`metrics.ladder` and `metrics.volunteers` computed on whole frames;
+`tests/metrics` checks that they agree. They cover the movement or a chapter scope without a program
 (a program's activity is a small part of the rows, read as rows).
 """
 
@@ -28,10 +28,11 @@ from datetime import date, timedelta
 
 import polars as pl
 
+from metrics.activity import ActiveRatio
 from metrics.dense import DenseIndex, flags, sums
 from metrics.figure import Figure
 from metrics.lru import Lru
-from metrics.momentum import ActiveRatio, member_at
+from metrics.membership import member_at
 from metrics.periods import (
     add_months,
     fiscal_year_start,
@@ -224,7 +225,7 @@ def member_months(
 
 
 def active_ratio(mm: MemberMonths, scope: pl.Series, *, at: date, window_days: int = 90) -> ActiveRatio:
-    """Active-member ratio at `at`, as `metrics.momentum.active_ratio`, read
+    """Active-member ratio at `at`, as `metrics.activity.active_ratio`, read
     from the columns.
 
     Formula (METRICS.md): members in `scope` at `at` with activity (event,
@@ -253,7 +254,7 @@ def active_ratio(mm: MemberMonths, scope: pl.Series, *, at: date, window_days: i
 def cohort_retention(
     mm: MemberMonths, scope: pl.Series, *, last_cohort: date, cohorts: int = 12, as_of: date
 ) -> pl.DataFrame:
-    """Cohort retention, as `metrics.momentum.cohort_retention`, read from
+    """Cohort retention, as `metrics.activity.cohort_retention`, read from
     the columns.
 
     Formula (METRICS.md): for each join month c of the last `cohorts` and
@@ -293,7 +294,7 @@ def breadth(mm: MemberMonths, scope: pl.Series, *, first: date, last: date) -> p
 
     Formula: breadth = distinct members in `scope` who attended an event or
     volunteered (mobilising; Han 2014, our operationalisation, as
-    `metrics.momentum.breadth_and_depth` counts it).
+    `metrics.ladder.breadth_and_depth` counts it).
 
     Example: members 1 and 2 attend in March, member 2 and 3 volunteer in
     April → March 2, April 2, both months 3.

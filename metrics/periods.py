@@ -26,6 +26,11 @@ def month_end(day: date) -> date:
     return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
+def week_start(day: date) -> date:
+    """The Monday of `day`'s ISO week."""
+    return day - timedelta(days=day.weekday())
+
+
 def add_months(day: date, months: int) -> date:
     """The first day of the month `months` after `day`'s month."""
     index = day.year * 12 + (day.month - 1) + months

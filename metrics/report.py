@@ -31,13 +31,16 @@ import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
 
 from metrics import finance, fundraising, health, impact, member_months, momentum, volunteers
+from metrics.activity import ActiveRatio
+from metrics.attendance import EventFigures, SpikeParams
+from metrics.chapters import ChapterSpread
 from metrics.figure import Figure, jsonable
 from metrics.finance import FinanceSummary, TuckmanChangBands
 from metrics.fundraising import FundraisingYear, GiftSummary, RepeatDefinition
 from metrics.goal_metrics import goal_values as named_goal_values
 from metrics.health import Component, HealthScore
 from metrics.impact import GoalProgress, PairedChange, PracticeRate
-from metrics.momentum import ActiveRatio, ChapterSpread, EventFigures, MemberCounts, SpikeParams
+from metrics.membership import MemberCounts
 from metrics.periods import Period, add_months, fiscal_year_of, fiscal_year_start, month_start, year_before
 from metrics.prepared import PreparedFrames, Results, prepared_for
 from metrics.query import Query, collect_all

@@ -149,7 +149,7 @@ class View:
         )
 
     def activity(self, first: date, last: date) -> pl.LazyFrame:
-        """A program's member activity (`momentum.ACTIVITY_SCHEMA`) in the
+        """A program's member activity (`metrics.activity.ACTIVITY_SCHEMA`) in the
         months from `first`'s to `last` (without a program, member figures
         read the member-month columns instead)."""
         if self.program is None:

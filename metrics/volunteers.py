@@ -276,7 +276,7 @@ def monthly_volunteers(
     ``hours_per_volunteer``; months without hours are 0.
 
     `first` (``member_id``, ``first``: the first day with approved hours,
-    as `metrics.momentum.ladder_rungs` finds it) saves reading all history;
+    as `metrics.ladder.ladder_rungs` finds it) saves reading all history;
     `per_month` (``month``, ``volunteers``, ``hours``: every month with
     approved hours) saves grouping the hours."""
     ap = approved(hours).filter(pl.col("month") <= last_month)

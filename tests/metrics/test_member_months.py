@@ -1,7 +1,7 @@
 """The member-month columns and dense donor totals give exactly the figures
-of `metrics.momentum`, `metrics.volunteers` and `metrics.fundraising`
-computed from whole frames: by hand, on a synthetic movement at many
-dates and scopes, and on random data."""
+of `metrics.activity`, `metrics.ladder`, `metrics.volunteers` and
+`metrics.fundraising` computed from whole frames: by hand, on a synthetic
+movement at many dates and scopes, and on random data."""
 
 from __future__ import annotations
 
@@ -16,9 +16,11 @@ from hypothesis import strategies as st
 from bench.metrics_data import Scale, generate
 from metrics import fundraising as F
 from metrics import member_months as MM
-from metrics import momentum as M
 from metrics import schemas as S
 from metrics import volunteers as V
+from metrics.activity import active_ratio, cohort_retention, member_activity
+from metrics.attendance import attendance_with_events
+from metrics.ladder import breadth_and_depth
 from metrics.periods import fiscal_year_of
 from metrics.prepared import PreparedFrames, prepare_frames
 from metrics.scope import chapter_subtree
@@ -42,8 +44,8 @@ def _prepared(**frames: pl.DataFrame) -> PreparedFrames:
 
 def _activity(p: PreparedFrames) -> pl.DataFrame:
     f = p.frames
-    attended = M.attendance_with_events(f.attendance, f.events)
-    return M.member_activity(attended, f.volunteer_hours, f.donations, f.donor_members).collect()
+    attended = attendance_with_events(f.attendance, f.events)
+    return member_activity(attended, f.volunteer_hours, f.donations, f.donor_members).collect()
 
 
 # --- by hand ------------------------------------------------------------------------
@@ -150,14 +152,14 @@ def test_member_figures_agree_with_the_rows(
             member_rows.select(pl.col("id").alias("member_id")), on="member_id", how="semi"
         )
     scope = mm.in_scope(ids)
-    assert MM.active_ratio(mm, scope, at=at) == M.active_ratio(member_rows, activity, at=at).collect()
+    assert MM.active_ratio(mm, scope, at=at) == active_ratio(member_rows, activity, at=at).collect()
     assert MM.active_ratio(mm, scope, at=at, window_days=31) == (
-        M.active_ratio(member_rows, activity, at=at, window_days=31).collect()
+        active_ratio(member_rows, activity, at=at, window_days=31).collect()
     )
-    cohorts = M.cohort_retention(member_rows, activity, last_cohort=at, as_of=at).collect()
+    cohorts = cohort_retention(member_rows, activity, last_cohort=at, as_of=at).collect()
     same_frame(MM.cohort_retention(mm, scope, last_cohort=at, as_of=at), cohorts)
     first = D(at.year, 1, 1)
-    reference = M.breadth_and_depth(activity, p.rungs, first=first, last=at).collect()
+    reference = breadth_and_depth(activity, p.rungs, first=first, last=at).collect()
     same_frame(MM.breadth(mm, scope, first=first, last=at), reference.select("month", "breadth"))
 
 
@@ -246,11 +248,11 @@ def test_random_movements_give_the_same_figures(
     mm, every = p.member_months, p.member_months.in_scope(None)
     activity = _activity(p)
     assert MM.active_ratio(mm, every, at=at, window_days=window) == (
-        M.active_ratio(p.members, activity, at=at, window_days=window).collect()
+        active_ratio(p.members, activity, at=at, window_days=window).collect()
     )
-    cohorts = M.cohort_retention(p.members, activity, last_cohort=at, cohorts=6, as_of=at).collect()
+    cohorts = cohort_retention(p.members, activity, last_cohort=at, cohorts=6, as_of=at).collect()
     same_frame(MM.cohort_retention(mm, every, last_cohort=at, cohorts=6, as_of=at), cohorts)
-    reference = M.breadth_and_depth(activity, p.rungs, first=D(at.year, 1, 1), last=at).collect()
+    reference = breadth_and_depth(activity, p.rungs, first=D(at.year, 1, 1), last=at).collect()
     same_frame(MM.breadth(mm, every, first=D(at.year, 1, 1), last=at), reference.select("month", "breadth"))
     hrs = frames["volunteer_hours"]
     year = at.year

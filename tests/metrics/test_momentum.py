@@ -7,7 +7,19 @@ from datetime import timedelta
 import polars as pl
 import pytest
 
-from metrics import momentum as M
+from metrics.activity import active_ratio, cohort_retention, member_activity
+from metrics.attendance import attendance_with_events, event_counts, event_figures, weekly_attendance
+from metrics.chapters import chapter_activity, chapter_spread, chapters_by_level_monthly
+from metrics.ladder import (
+    RUNGS,
+    breadth_and_depth,
+    climbs,
+    depth_by_month,
+    engagement_ladder,
+    first_two_days,
+    ladder_rungs,
+)
+from metrics.membership import member_counts, members_over_time
 from metrics.schemas import DONATIONS, DONOR_MEMBERS, rows
 from tests.metrics.builders import (
     D,
@@ -29,14 +41,14 @@ def test_member_counts_growth_and_churn_by_hand() -> None:
     # 50 members before 1 Jan; in Q1 10 join and 5 of the first ones leave.
     ms = [member(i, D(2023, 6, 1), left=D(2024, 2, 1) if i <= 5 else None) for i in range(1, 51)]
     ms += [member(100 + i, D(2024, 3, 1)) for i in range(10)]
-    c = M.member_counts(members(*ms), start=D(2024, 1, 1), at=D(2024, 3, 31)).collect()
+    c = member_counts(members(*ms), start=D(2024, 1, 1), at=D(2024, 3, 31)).collect()
     assert (c.members_at_start, c.members, c.joins, c.leaves) == (50, 55, 10, 5)
     assert c.growth.value == pytest.approx(0.1)
     assert c.churn.value == pytest.approx(0.1)
 
 
 def test_member_on_the_day_they_leave_is_no_longer_a_member() -> None:
-    c = M.member_counts(
+    c = member_counts(
         members(member(1, D(2024, 1, 1), left=D(2024, 3, 31))), start=D(2024, 1, 1), at=D(2024, 3, 31)
     )
     assert c.collect().members == 0
@@ -47,7 +59,7 @@ def test_weekly_members_growth_churn_and_four_week_figures_by_hand() -> None:
     ms = [member(i, D(2023, 1, 1), left=D(2024, 1, 3) if i <= 2 else None) for i in range(1, 101)]
     ms += [member(200 + i, D(2024, 1, 2)) for i in range(6)]
     ms += [member(300, D(2024, 1, 30))]  # week of 29 Jan
-    frame = M.members_over_time(
+    frame = members_over_time(
         members(*ms), start=D(2024, 1, 1), end=D(2024, 1, 31), as_of=D(2024, 1, 31)
     ).collect()
     w = {r["week"]: r for r in frame.rows(named=True)}
@@ -66,8 +78,8 @@ def test_weekly_members_growth_churn_and_four_week_figures_by_hand() -> None:
 def _activity(
     ms: pl.DataFrame, evs: pl.DataFrame, att: pl.DataFrame, hrs: pl.DataFrame, **kw: object
 ) -> pl.DataFrame:
-    attended = M.attendance_with_events(att, evs)
-    return M.member_activity(attended, hrs, **kw).collect()  # type: ignore[arg-type]
+    attended = attendance_with_events(att, evs)
+    return member_activity(attended, hrs, **kw).collect()  # type: ignore[arg-type]
 
 
 def test_activity_days_are_bits_of_their_month() -> None:
@@ -89,18 +101,18 @@ def test_active_ratio_by_hand() -> None:
     gifts = rows(DONATIONS, [gift(9, D(2024, 1, 2), 500)])
     links = rows(DONOR_MEMBERS, [{"donor_id": 9, "member_id": 3}])
     act = _activity(ms, evs, attendance(attend(1, 1)), hrs, donations=gifts, donor_members=links)
-    a = M.active_ratio(ms, act, at=D(2024, 3, 31), window_days=90).collect()
+    a = active_ratio(ms, act, at=D(2024, 3, 31), window_days=90).collect()
     assert (a.members, a.active) == (4, 2)
     assert a.ratio.value == 0.5
     # The window starts on 2 Jan (31 Mar − 89 days): the gift on 2 Jan counts,
     # one a day earlier would not.
     assert D(2024, 3, 31) - timedelta(days=89) == D(2024, 1, 2)
-    shorter = M.active_ratio(ms, act, at=D(2024, 3, 31), window_days=89).collect()
+    shorter = active_ratio(ms, act, at=D(2024, 3, 31), window_days=89).collect()
     assert shorter.active == 1
 
 
 def test_active_ratio_with_no_members_is_undefined() -> None:
-    a = M.active_ratio(
+    a = active_ratio(
         members(), _activity(members(), events(), attendance(), hours()), at=D(2024, 3, 31)
     ).collect()
     assert a.ratio.value is None and a.ratio.reason == "no members on 2024-03-31"
@@ -114,7 +126,7 @@ def test_cohort_retention_by_hand() -> None:
         *(hours_month(i, D(2024, 2, 1), 60, days=(10,)) for i in range(1, 4)),
     )
     act = _activity(ms, events(), attendance(), hrs)
-    frame = M.cohort_retention(ms, act, last_cohort=D(2024, 2, 1), cohorts=2, as_of=D(2024, 2, 29)).collect()
+    frame = cohort_retention(ms, act, last_cohort=D(2024, 2, 1), cohorts=2, as_of=D(2024, 2, 29)).collect()
     # Shares to the last bit but one: polars divides by a column it holds as
     # one repeated value through its reciprocal (pola-rs/polars#23741).
     assert frame.drop("share").rows() == [(D(2024, 1, 1), 10, 0, 6), (D(2024, 1, 1), 10, 1, 3)]
@@ -124,7 +136,7 @@ def test_cohort_retention_by_hand() -> None:
 def test_cohort_activity_after_as_of_within_its_month_does_not_count() -> None:
     ms = members(member(1, D(2024, 1, 5)))
     act = _activity(ms, events(), attendance(), hours(hours_month(1, D(2024, 1, 1), 60, days=(20,))))
-    frame = M.cohort_retention(ms, act, last_cohort=D(2024, 1, 1), cohorts=1, as_of=D(2024, 1, 15)).collect()
+    frame = cohort_retention(ms, act, last_cohort=D(2024, 1, 1), cohorts=1, as_of=D(2024, 1, 15)).collect()
     assert frame.rows() == [(D(2024, 1, 1), 1, 0, 0, 0.0)]
 
 
@@ -134,7 +146,7 @@ def _ladder_world() -> tuple[pl.DataFrame, pl.DataFrame]:
     evs = events(event(1, D(2024, 1, 10)), event(2, D(2024, 2, 10)))
     att = attendance(*(attend(1, i) for i in range(1, 7)), *(attend(2, i) for i in range(1, 4)))
     hrs = hours(hours_month(1, D(2024, 3, 1), 60, days=(5,)), hours_month(2, D(2024, 3, 1), 60, days=(9,)))
-    return ms, M.ladder_rungs(ms, M.attendance_with_events(att, evs), hrs).collect()
+    return ms, ladder_rungs(ms, attendance_with_events(att, evs), hrs).collect()
 
 
 def test_ladder_rungs_by_hand() -> None:
@@ -153,12 +165,12 @@ def test_ladder_rungs_by_hand() -> None:
 
 def test_engagement_ladder_funnel_by_hand() -> None:
     _, rungs = _ladder_world()
-    funnel = M.engagement_ladder(rungs, at=D(2024, 3, 31)).collect()
+    funnel = engagement_ladder(rungs, at=D(2024, 3, 31)).collect()
     assert funnel["members"].to_list() == [10, 6, 3, 2, 1, 0]
     assert funnel["conversion"].to_list() == pytest.approx([None, 0.6, 0.5, 2 / 3, 0.5, 0.0], nan_ok=True)
-    assert funnel["rung"].to_list() == ["member", *M.RUNGS]
+    assert funnel["rung"].to_list() == ["member", *RUNGS]
     # On 31 January only the first event had happened.
-    early = M.engagement_ladder(rungs, at=D(2024, 1, 31)).collect()
+    early = engagement_ladder(rungs, at=D(2024, 1, 31)).collect()
     assert early["members"].to_list() == [10, 6, 0, 0, 0, 0]
 
 
@@ -168,7 +180,7 @@ def test_breadth_and_depth_by_hand() -> None:
     att = attendance(*(attend(1, i) for i in range(1, 7)), *(attend(2, i) for i in range(1, 4)))
     hrs = hours(hours_month(1, D(2024, 3, 1), 60, days=(5,)), hours_month(2, D(2024, 3, 1), 60, days=(9,)))
     act = _activity(ms, evs, att, hrs)
-    frame = M.breadth_and_depth(act, rungs, first=D(2024, 1, 1), last=D(2024, 3, 31)).collect()
+    frame = breadth_and_depth(act, rungs, first=D(2024, 1, 1), last=D(2024, 3, 31)).collect()
     by_month = {r["month"]: (r["breadth"], r["depth"]) for r in frame.rows(named=True)}
     # January: 6 first attendances (breadth, not depth). February: 3 repeat
     # attendees climb, and member 1 is trained. March: 1 and 2 volunteer;
@@ -187,11 +199,11 @@ def test_chapters_by_level_and_spread_by_hand() -> None:
         chapter(4, "local", 2, founded=D(2024, 3, 10)),
         chapter(5, "local", 2, dormant=D(2024, 2, 1)),
     )
-    monthly = M.chapters_by_level_monthly(chs, first=D(2024, 1, 1), last=D(2024, 3, 31)).collect()
+    monthly = chapters_by_level_monthly(chs, first=D(2024, 1, 1), last=D(2024, 3, 31)).collect()
     local = monthly.filter(pl.col("level") == "local")["chapters"].to_list()
     assert local == [2, 1, 2]  # Jan: 3 and 5; Feb: 5 dormant; Mar: 4 founded
     units = pl.DataFrame({"chapter_id": [3, 4, 2], "units": [60, 30, 10]})
-    spread = M.chapter_spread(chs, units, at=D(2024, 3, 31)).collect()
+    spread = chapter_spread(chs, units, at=D(2024, 3, 31)).collect()
     assert spread.by_level.rows() == [
         ("local", 2, 2),
         ("regional", 1, 1),
@@ -205,14 +217,14 @@ def test_chapters_by_level_and_spread_by_hand() -> None:
 def test_elephant_factor_counts_chapters_to_half_the_activity() -> None:
     chs = chapters(*(chapter(i) for i in range(1, 5)))
     units = pl.DataFrame({"chapter_id": [1, 2, 3, 4], "units": [25, 25, 25, 25]})
-    assert M.chapter_spread(chs, units, at=D(2024, 1, 1)).collect().elephant_factor.value == 2
-    none = M.chapter_spread(chs, units.clear(), at=D(2024, 1, 1)).collect()
+    assert chapter_spread(chs, units, at=D(2024, 1, 1)).collect().elephant_factor.value == 2
+    none = chapter_spread(chs, units.clear(), at=D(2024, 1, 1)).collect()
     assert none.elephant_factor.value is None
 
 
 def test_chapter_activity_units_by_hand() -> None:
     evs = events(event(1, D(2024, 1, 10), chapter=3), event(2, D(2024, 5, 10), chapter=3))
-    counts = M.event_counts(
+    counts = event_counts(
         evs, attendance(attend(1, 1), attend(1, 2), attend(1, None, guests=3), attend(2, 1))
     )
     hrs = hours(
@@ -220,7 +232,7 @@ def test_chapter_activity_units_by_hand() -> None:
         hours_month(1, D(2024, 2, 1), 60, chapter=4, status="pending"),
     )
     units = (
-        M.chapter_activity(counts, hrs, first=D(2024, 1, 1), last=D(2024, 3, 31)).collect().sort("chapter_id")
+        chapter_activity(counts, hrs, first=D(2024, 1, 1), last=D(2024, 3, 31)).collect().sort("chapter_id")
     )
     assert units.rows() == [(3, 5), (4, 4)]
 
@@ -230,7 +242,7 @@ def _weekly(counts: list[int]) -> pl.DataFrame:
     evs = events(*(event(i + 1, first + timedelta(weeks=i)) for i in range(len(counts))))
     att = attendance(*(attend(i + 1, None, guests=c) for i, c in enumerate(counts)))
     end = first + timedelta(weeks=len(counts)) - timedelta(days=1)
-    return M.weekly_attendance(M.event_counts(evs, att), start=first, end=end, as_of=end).collect()
+    return weekly_attendance(event_counts(evs, att), start=first, end=end, as_of=end).collect()
 
 
 def test_attendance_spike_is_marked_apart_from_trend() -> None:
@@ -257,8 +269,8 @@ def test_event_figures_by_hand() -> None:
     att = attendance(
         *(attend(1, i) for i in range(1, 9)), attend(1, None, guests=2), *(attend(2, i) for i in range(1, 6))
     )
-    f = M.event_figures(
-        M.event_counts(evs, att), M.attendance_with_events(att, evs), start=D(2024, 1, 1), end=D(2024, 3, 31)
+    f = event_figures(
+        event_counts(evs, att), attendance_with_events(att, evs), start=D(2024, 1, 1), end=D(2024, 3, 31)
     ).collect()
     assert (f.events, f.attendance, f.member_attendances, f.guests, f.unique_attendees) == (2, 15, 13, 2, 8)
     assert f.fill_rate.value == pytest.approx(0.5)
@@ -266,9 +278,9 @@ def test_event_figures_by_hand() -> None:
 
 
 def test_empty_period_has_no_events_and_undefined_fill_rate() -> None:
-    f = M.event_figures(
-        M.event_counts(events(), attendance()),
-        M.attendance_with_events(attendance(), events()),
+    f = event_figures(
+        event_counts(events(), attendance()),
+        attendance_with_events(attendance(), events()),
         start=D(2024, 1, 1),
         end=D(2024, 3, 31),
     ).collect()
@@ -291,7 +303,7 @@ def test_first_two_days_per_id_including_ties_and_single_rows() -> None:
             ],
         }
     )
-    out = M.first_two_days(rows_, "member_id", pl.col("day")).collect().sort("member_id")
+    out = first_two_days(rows_, "member_id", pl.col("day")).collect().sort("member_id")
     assert out.rows() == [
         (1, D(2024, 1, 2), D(2024, 3, 9)),
         (2, D(2024, 2, 2), D(2024, 2, 2)),  # two events on the same day: the second is that day too
@@ -302,7 +314,7 @@ def test_first_two_days_per_id_including_ties_and_single_rows() -> None:
 
 def test_climbs_name_the_day_and_chapter() -> None:
     _, rungs = _ladder_world()
-    out = M.climbs(rungs).collect().sort("member_id", "on")
+    out = climbs(rungs).collect().sort("member_id", "on")
     # Member 1 was trained on 1 February and came back on the 10th.
     assert out.filter(pl.col("member_id") == 1).rows() == [(1, 1, D(2024, 2, 1)), (1, 1, D(2024, 2, 10))]
     assert {d.replace(day=1) for d in out["on"].to_list()} == {D(2024, 2, 1), D(2024, 3, 1)}
@@ -310,10 +322,10 @@ def test_climbs_name_the_day_and_chapter() -> None:
 
 def test_depth_in_a_month_not_yet_over_counts_the_climbs_so_far() -> None:
     _, rungs = _ladder_world()
-    climbed = M.climbs(rungs).collect()
+    climbed = climbs(rungs).collect()
     # By 5 February only member 1 had climbed (trained on the 1st); members
     # 2 and 3 came back on the 10th.
-    early = M.depth_by_month(climbed, first=D(2024, 2, 1), last=D(2024, 2, 5)).collect()
+    early = depth_by_month(climbed, first=D(2024, 2, 1), last=D(2024, 2, 5)).collect()
     assert early["depth"].to_list() == [1, 1]
-    whole = M.depth_by_month(climbed, first=D(2024, 2, 1), last=D(2024, 2, 29)).collect()
+    whole = depth_by_month(climbed, first=D(2024, 2, 1), last=D(2024, 2, 29)).collect()
     assert whole["depth"].to_list() == [3, 3]

@@ -11,10 +11,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from metrics import fundraising as F
-from metrics import momentum as M
 from metrics import schemas as S
 from metrics import volunteers as V
+from metrics.activity import active_ratio, member_activity
+from metrics.attendance import attendance_with_events
 from metrics.impact import teq_score
+from metrics.membership import members_over_time
 
 FAST = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 DAY0 = date(2021, 1, 1)
@@ -207,7 +209,7 @@ member_rows = st.lists(
 def test_weekly_members_match_a_direct_count(rows: list[dict[str, Any]], seed: int) -> None:
     members = S.rows(S.MEMBERS, rows)
     as_of = date(2024, 6, 30)
-    frame = M.members_over_time(
+    frame = members_over_time(
         _reshuffle(members, seed), start=date(2024, 1, 1), end=date(2024, 6, 30), as_of=as_of
     ).collect()
     for week, count in zip(frame["week"].to_list(), frame["members"].to_list(), strict=True):
@@ -225,10 +227,10 @@ def test_active_ratio_lies_in_zero_one(
 ) -> None:
     members = S.rows(S.MEMBERS, members_)
     monthly = S.aggregate_volunteer_hours(S.rows(S.VOLUNTEER_HOURS, hours_)).collect()
-    empty_att = M.attendance_with_events(S.empty(S.ATTENDANCE), S.empty(S.EVENTS))
-    activity = M.member_activity(empty_att, monthly).collect()
+    empty_att = attendance_with_events(S.empty(S.ATTENDANCE), S.empty(S.EVENTS))
+    activity = member_activity(empty_att, monthly).collect()
     at = date(2024, 6, 30)
-    a = M.active_ratio(members, activity, at=at, window_days=window).collect()
+    a = active_ratio(members, activity, at=at, window_days=window).collect()
     assert a.ratio.value is None or 0.0 <= a.ratio.value <= 1.0
     first = at - timedelta(days=window - 1)
     member_ids = {

@@ -342,8 +342,13 @@ def test_windowed_report_equals_the_functions_on_whole_frames(
     """The report slices its prepared aggregates by date and reads member,
     volunteer and donor figures from their columns; the same figures
     computed straight from the whole frames must not differ."""
-    from metrics import finance, fundraising, momentum, volunteers
+    from metrics import finance, fundraising, volunteers
+    from metrics.activity import active_ratio, cohort_retention, member_activity
+    from metrics.attendance import attendance_with_events, event_counts, event_figures
+    from metrics.chapters import chapter_activity, chapter_spread
     from metrics.figure import jsonable
+    from metrics.ladder import breadth_and_depth, ladder_rungs
+    from metrics.membership import members_over_time
     from metrics.scope import chapter_subtree
 
     period = Period.quarter(2025, 2)
@@ -358,8 +363,8 @@ def test_windowed_report_equals_the_functions_on_whole_frames(
     members = f.members.filter(in_scope)
     gifts = f.donations.filter(in_scope)
     hrs = f.volunteer_hours.filter(in_scope)
-    attended = momentum.attendance_with_events(f.attendance, f.events)
-    activity = momentum.member_activity(attended, f.volunteer_hours, f.donations, f.donor_members)
+    attended = attendance_with_events(f.attendance, f.events)
+    activity = member_activity(attended, f.volunteer_hours, f.donations, f.donor_members)
     if region is not None:
         activity = activity.join(
             members.lazy().select(pl.col("id").alias("member_id")), on="member_id", how="semi"
@@ -384,27 +389,25 @@ def test_windowed_report_equals_the_functions_on_whole_frames(
     burnout = volunteers.burnout_signals(hrs, as_of=end).collect()
     same_frame(r.volunteers.burnout.dropped_volunteers, burnout.dropped_volunteers)
     same(r.volunteers.burnout, burnout)
-    same(r.momentum.active, momentum.active_ratio(members, activity, at=end).collect())
-    cohorts = momentum.cohort_retention(members, activity, last_cohort=end, cohorts=12, as_of=end).collect()
+    same(r.momentum.active, active_ratio(members, activity, at=end).collect())
+    cohorts = cohort_retention(members, activity, last_cohort=end, cohorts=12, as_of=end).collect()
     same_frame(r.series.cohort_retention, cohorts)
-    rungs = momentum.ladder_rungs(members, attended, f.volunteer_hours)
-    breadth = momentum.breadth_and_depth(activity, rungs, first=start, last=end).collect()
+    rungs = ladder_rungs(members, attended, f.volunteer_hours)
+    breadth = breadth_and_depth(activity, rungs, first=start, last=end).collect()
     same_frame(r.series.breadth_depth_monthly, breadth)
-    counts = momentum.event_counts(f.events, f.attendance)
-    events = momentum.event_figures(
-        counts.filter(in_scope), attended.filter(in_scope), start=start, end=end
-    ).collect()
+    counts = event_counts(f.events, f.attendance)
+    events = event_figures(counts.filter(in_scope), attended.filter(in_scope), start=start, end=end).collect()
     same(r.momentum.events, events)
     chapters = (
         f.chapters
         if region is None
         else f.chapters.filter(pl.col("id").is_in(chapter_subtree(f.chapters, region)))
     )
-    units = momentum.chapter_activity(counts.filter(in_scope), hrs, first=start, last=end)
-    same(r.momentum.chapters, momentum.chapter_spread(chapters, units, at=end).collect())
+    units = chapter_activity(counts.filter(in_scope), hrs, first=start, last=end)
+    same(r.momentum.chapters, chapter_spread(chapters, units, at=end).collect())
     monthly = volunteers.monthly_volunteers(hrs, first_month=start, last_month=D(2025, 6, 1)).collect()
     same_frame(r.series.volunteers_monthly, monthly)
-    weekly = momentum.members_over_time(members, start=start, end=end, as_of=as_of).collect()
+    weekly = members_over_time(members, start=start, end=end, as_of=as_of).collect()
     same_frame(r.series.members_weekly, weekly)
     revenue = fundraising.revenue_by_source_monthly(gifts, start=start, end=end).collect()
     same_frame(r.series.revenue_by_source_monthly, revenue)
