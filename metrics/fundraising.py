@@ -1,5 +1,6 @@
 """Fundraising: donor retention and flows as the Fundraising Effectiveness
-Project (FEP) defines them, gift figures and revenue concentration.
+Project (FEP) defines them, gift figures and revenue concentration. The
+LYBUNT and SYBUNT counts and lists build on this in `metrics.lapsed`.
 
 Input is the `DONATIONS` frame (`metrics.schemas`), already limited to the
 scope (chapters, campaign …) by the caller. A gift counts at its net value,
@@ -301,7 +302,17 @@ def _gains_from(row: dict[str, float], year: int, partial: bool) -> GainsAndLoss
     )
 
 
-def _year_query(
+def lapsed_from(row: dict[str, float], year: int, excludes: bool) -> LapsedDonors:
+    """The LYBUNT and SYBUNT counts of a `year_frame` row."""
+    return LapsedDonors(
+        year=year,
+        lybunt=int(row["lybunt"]),
+        sybunt=int(row["sybunt_without_lybunt" if excludes else "sybunt_with_lybunt"]),
+        sybunt_excludes_lybunt=excludes,
+    )
+
+
+def year_frame(
     donations: FrameLike,
     year: int,
     as_of: date,
@@ -310,6 +321,8 @@ def _year_query(
     first: FrameLike | None = None,
     years: FrameLike | None = None,
 ) -> pl.LazyFrame:
+    """The one-row frame of FY `year`'s FEP counts and sums, which every
+    figure of the year reads (`first` and `years` as for `fundraising_year`)."""
     fy_end = add_months(fiscal_year_start(year, fy_start_month), 12) - timedelta(days=1)
     per_donor = (
         donor_years(
@@ -351,7 +364,7 @@ def donor_retention(
     """
     partial = _partial(year, as_of, fy_start_month)
     return Query(
-        _year_query(donations, year, as_of, fy_start_month, repeat_definition),
+        year_frame(donations, year, as_of, fy_start_month, repeat_definition),
         lambda df: _retention_from(df.row(0, named=True), year, repeat_definition, partial),
     )
 
@@ -374,79 +387,8 @@ def gains_and_losses(
     """
     partial = _partial(year, as_of, fy_start_month)
     return Query(
-        _year_query(donations, year, as_of, fy_start_month, "not_new"),
+        year_frame(donations, year, as_of, fy_start_month, "not_new"),
         lambda df: _gains_from(df.row(0, named=True), year, partial),
-    )
-
-
-def lapsed_donors(
-    donations: FrameLike,
-    *,
-    year: int,
-    as_of: date,
-    fy_start_month: int = 1,
-    sybunt_excludes_lybunt: bool = True,
-) -> Query[LapsedDonors]:
-    """LYBUNT and SYBUNT counts for FY `year` (to date).
-
-    Formula: LYBUNT = D(y−1) \\ D(y to date); SYBUNT = (∪k<y D(k)) \\ D(y),
-    minus the LYBUNTs when `sybunt_excludes_lybunt` (the usual reading:
-    "some year, but not last year nor this").
-    Source: standard fundraising practice (Blackbaud's term).
-
-    Example: A gave 2022 and 2024, B gave 2023, C gave 2021, D gave 2024.
-    For 2024: LYBUNT = {B}; SYBUNT = {C} (or {B, C} with the LYBUNTs).
-    """
-    return Query(
-        _year_query(donations, year, as_of, fy_start_month, "not_new"),
-        lambda df: _lapsed_from(df.row(0, named=True), year, sybunt_excludes_lybunt),
-    )
-
-
-def _lapsed_from(row: dict[str, float], year: int, excludes: bool) -> LapsedDonors:
-    return LapsedDonors(
-        year=year,
-        lybunt=int(row["lybunt"]),
-        sybunt=int(row["sybunt_without_lybunt" if excludes else "sybunt_with_lybunt"]),
-        sybunt_excludes_lybunt=excludes,
-    )
-
-
-def lybunt_donors(
-    donations: FrameLike, *, year: int, as_of: date, fy_start_month: int = 1
-) -> Query[pl.DataFrame]:
-    """The LYBUNT donors themselves: ``donor_id`` and ``last_year_minor``
-    (their FY y−1 total), largest first, for a fundraiser's call list."""
-    per_donor = donor_years(donations, year=year, as_of=as_of, fy_start_month=fy_start_month)
-    return Query.frame_of(
-        per_donor.filter((pl.col("a1") > 0) & (pl.col("a0") == 0))
-        .select("donor_id", pl.col("a1").alias("last_year_minor"))
-        .sort(["last_year_minor", "donor_id"], descending=[True, False])
-    )
-
-
-def sybunt_donors(
-    donations: FrameLike,
-    *,
-    year: int,
-    as_of: date,
-    fy_start_month: int = 1,
-    sybunt_excludes_lybunt: bool = True,
-) -> Query[pl.DataFrame]:
-    """The SYBUNT donors: ``donor_id`` and ``last_gift_fy``, most recent first."""
-    fy = fiscal_year_expr(pl.col("received_on"), fy_start_month)
-    per = (
-        gifts(donations, as_of)
-        .with_columns(fy.alias("fy"))
-        .filter(pl.col("fy") <= year)
-        .group_by("donor_id")
-        .agg(pl.col("fy").max().alias("last_gift_fy"))
-    )
-    cutoff = year - 1 if sybunt_excludes_lybunt else year
-    return Query.frame_of(
-        per.filter(pl.col("last_gift_fy") < cutoff).sort(
-            ["last_gift_fy", "donor_id"], descending=[True, False]
-        )
     )
 
 
@@ -493,11 +435,11 @@ def fundraising_year(
             lifetime_value=lifetime_value(agpd, retention.overall),
             retention=retention,
             gains_and_losses=_gains_from(row, year, partial),
-            lapsed=_lapsed_from(row, year, sybunt_excludes_lybunt),
+            lapsed=lapsed_from(row, year, sybunt_excludes_lybunt),
             caveat=PARTIAL_YEAR_CAVEAT if partial else None,
         )
 
-    per_donor = _year_query(donations, year, as_of, fy_start_month, repeat_definition, first, years)
+    per_donor = year_frame(donations, year, as_of, fy_start_month, repeat_definition, first, years)
     return Query(per_donor, finish)
 
 

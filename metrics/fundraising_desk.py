@@ -1,10 +1,11 @@
-"""The fundraising desk's own figures: donor profiles and segments, lapsed
-donors to call, campaign pace, recurring revenue, year-end statements and
-expenses by category.
+"""The fundraising desk's own figures: donor profiles and segments,
+campaign pace, recurring revenue, year-end statements and expenses by
+category.
 
-Everything FEP defines (retention, gains and losses, LYBUNT and SYBUNT
-counts and lists, recurring share, concentration) lives in
-`metrics.fundraising`; this module builds on it and never redefines it.
+Everything FEP defines (retention, gains and losses, recurring share,
+concentration) lives in `metrics.fundraising`, and LYBUNT and SYBUNT
+counts, lists and the donors to call in `metrics.lapsed`; this module
+builds on them and never redefines them.
 Inputs are the `DONATIONS` frame of `metrics.schemas` (amounts in minor units
 of the reporting currency, refunds too) unless a function says otherwise;
 a gift counts at its net value and a fully refunded gift not at all
@@ -20,7 +21,7 @@ from typing import Literal
 import polars as pl
 
 from metrics.figure import Figure
-from metrics.fundraising import donor_years, gift_summary, gifts, lybunt_donors, sybunt_donors
+from metrics.fundraising import donor_years, gift_summary, gifts
 from metrics.periods import add_months, fiscal_year_expr, fiscal_year_start
 from metrics.query import Query
 
@@ -147,76 +148,6 @@ def giving_by_year(donations: FrameLike, *, as_of: date, fy_start_month: int = 1
         )
         .sort("donor_id", "fy")
     )
-
-
-LapsedKind = Literal["lybunt", "sybunt"]
-
-
-def lapsed_call_list(
-    donations: FrameLike,
-    *,
-    kind: LapsedKind,
-    year: int,
-    as_of: date,
-    fy_start_month: int = 1,
-) -> Query[pl.DataFrame]:
-    """The donors to call: the LYBUNT or SYBUNT donors of FY `year`
-    (`metrics.fundraising.lybunt_donors` / `sybunt_donors`, SYBUNT without
-    the LYBUNTs), each with ``last_year_minor`` (their FY y−1 total, 0 for a
-    SYBUNT), ``last_gift_fy``, ``last_gift_fy_minor`` (the total of the last
-    year they gave), ``last_gift_on``, ``last_gift_minor``,
-    ``lifetime_minor`` and ``gifts``. Sorted by last year's amount, then the
-    last giving year's amount, largest first.
-
-    Example: for 2024, B gave 300 in 2023 (LYBUNT, last_year 300); C gave
-    500 in 2021 only (SYBUNT, last_year 0, last_gift_fy 2021,
-    last_gift_fy_minor 500).
-    """
-    if kind == "lybunt":
-        members = lybunt_donors(donations, year=year, as_of=as_of, fy_start_month=fy_start_month).frame
-        members = members.select("donor_id")
-    else:
-        members = sybunt_donors(donations, year=year, as_of=as_of, fy_start_month=fy_start_month).frame
-        members = members.select("donor_id")
-    fy = fiscal_year_expr(pl.col("received_on"), fy_start_month)
-    g = gifts(donations, as_of).with_columns(fy.alias("fy"))
-    per_year = g.group_by("donor_id", "fy").agg(pl.col("amount").sum().alias("fy_amount"))
-    last_year = per_year.filter(pl.col("fy") == year - 1).select(
-        "donor_id", pl.col("fy_amount").cast(pl.Int64).alias("last_year_minor")
-    )
-    last_fy = (
-        per_year.filter(pl.col("fy") < year)
-        .sort("fy")
-        .group_by("donor_id")
-        .agg(
-            pl.col("fy").last().alias("last_gift_fy"),
-            pl.col("fy_amount").last().cast(pl.Int64).alias("last_gift_fy_minor"),
-        )
-    )
-    profile = donor_profiles(donations, as_of=as_of).frame.select(
-        "donor_id", "last_gift_on", "last_gift_minor", "lifetime_minor", "gifts"
-    )
-    frame = (
-        members.join(last_year, on="donor_id", how="left")
-        .join(last_fy, on="donor_id", how="left")
-        .join(profile, on="donor_id", how="left")
-        .with_columns(pl.col("last_year_minor").fill_null(0))
-        .select(
-            "donor_id",
-            "last_year_minor",
-            pl.col("last_gift_fy").cast(pl.Int32),
-            "last_gift_fy_minor",
-            "last_gift_on",
-            "last_gift_minor",
-            "lifetime_minor",
-            "gifts",
-        )
-        .sort(
-            ["last_year_minor", "last_gift_fy_minor", "donor_id"],
-            descending=[True, True, False],
-        )
-    )
-    return Query.frame_of(frame)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from db.models.donations import format_minor
 from db.models.spreadsheet import safe_csv
 from metrics.figure import Figure
 from metrics.fundraising import fundraising_year
-from metrics.fundraising_desk import lapsed_call_list
+from metrics.lapsed import lapsed_call_list
 from metrics.periods import fiscal_year_of
 from metrics.query import collect_all
 from money import major_column, majors

@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 
 from metrics import fundraising_desk as desk
+from metrics.lapsed import lapsed_call_list
 from metrics.schemas import DONATIONS, EXPENSES, rows
 
 
@@ -99,9 +100,9 @@ def test_lapsed_call_lists() -> None:
             (4, "2024-02-01", 20),  # D new
         ]
     )
-    lybunt = desk.lapsed_call_list(frame, kind="lybunt", year=2024, as_of=date(2024, 6, 30)).collect()
+    lybunt = lapsed_call_list(frame, kind="lybunt", year=2024, as_of=date(2024, 6, 30)).collect()
     assert lybunt.select("donor_id", "last_year_minor").rows() == [(2, 300), (5, 100)]
-    sybunt = desk.lapsed_call_list(frame, kind="sybunt", year=2024, as_of=date(2024, 6, 30)).collect()
+    sybunt = lapsed_call_list(frame, kind="sybunt", year=2024, as_of=date(2024, 6, 30)).collect()
     row = sybunt.row(0, named=True)
     assert (row["donor_id"], row["last_year_minor"], row["last_gift_fy"], row["last_gift_fy_minor"]) == (
         3,

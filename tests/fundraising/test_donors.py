@@ -13,7 +13,8 @@ from db.donations import gifts_frame, metric_donations
 from db.donors import donors_frame, merge_donors, merged_into
 from db.errors import InvalidDataError
 from db.models.donors import MergeRequest
-from metrics.fundraising import fundraising_year, lybunt_donors
+from metrics.fundraising import fundraising_year
+from metrics.lapsed import lybunt_donors
 from tests.fundraising.conftest import Desk
 
 AS_OF = date(2025, 12, 31)

@@ -6,6 +6,7 @@ import pytest
 
 from metrics import fundraising as F
 from metrics.figure import Figure
+from metrics.lapsed import lapsed_donors, lybunt_donors, sybunt_donors
 from tests.metrics.builders import D, donations, gift
 
 # FY = calendar year. Donors and their gifts (net):
@@ -84,13 +85,13 @@ def test_gains_and_losses_by_hand() -> None:
 
 
 def test_lybunt_and_sybunt_by_hand() -> None:
-    lapsed = F.lapsed_donors(FILE, year=2024, as_of=END_2024).collect()
+    lapsed = lapsed_donors(FILE, year=2024, as_of=END_2024).collect()
     assert (lapsed.lybunt, lapsed.sybunt) == (2, 1)  # {B, D}; {G}
-    with_lybunt = F.lapsed_donors(FILE, year=2024, as_of=END_2024, sybunt_excludes_lybunt=False).collect()
+    with_lybunt = lapsed_donors(FILE, year=2024, as_of=END_2024, sybunt_excludes_lybunt=False).collect()
     assert with_lybunt.sybunt == 3  # {B, D, G}
-    lybunts = F.lybunt_donors(FILE, year=2024, as_of=END_2024).collect()
+    lybunts = lybunt_donors(FILE, year=2024, as_of=END_2024).collect()
     assert lybunts.rows() == [(2, 100), (4, 100)]
-    sybunts = F.sybunt_donors(FILE, year=2024, as_of=END_2024).collect()
+    sybunts = sybunt_donors(FILE, year=2024, as_of=END_2024).collect()
     assert sybunts.rows() == [(7, 2021)]
 
 
@@ -125,7 +126,7 @@ def test_year_to_date_counts_only_gifts_up_to_as_of_and_is_flagged() -> None:
     assert r.partial
     y = F.fundraising_year(FILE, year=2024, as_of=D(2024, 5, 31)).collect()
     assert y.caveat == F.PARTIAL_YEAR_CAVEAT
-    lapsed = F.lapsed_donors(FILE, year=2024, as_of=D(2024, 5, 31)).collect()
+    lapsed = lapsed_donors(FILE, year=2024, as_of=D(2024, 5, 31)).collect()
     assert lapsed.lybunt == 4  # B, D, H, I have not given yet this year
 
 

@@ -16,6 +16,7 @@ from metrics import volunteers as V
 from metrics.activity import active_ratio, member_activity
 from metrics.attendance import attendance_with_events
 from metrics.impact import teq_score
+from metrics.lapsed import lybunt_donors
 from metrics.membership import members_over_time
 
 FAST = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -92,7 +93,7 @@ def test_every_retention_lies_in_zero_one_and_matches_a_plain_reference(rows: li
 @given(gift_rows)
 def test_lybunt_and_retained_donors_make_up_last_year(rows: list[dict[str, Any]]) -> None:
     frame = _frame(rows)
-    lybunt = set(F.lybunt_donors(frame, year=2024, as_of=END).collect()["donor_id"].to_list())
+    lybunt = set(lybunt_donors(frame, year=2024, as_of=END).collect()["donor_id"].to_list())
     sets = _donor_sets(rows, 2024)
     prev, cur = sets.get(2023, set()), sets.get(2024, set())
     assert lybunt | (prev & cur) == prev
