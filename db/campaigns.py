@@ -7,7 +7,7 @@ import polars as pl
 
 import money
 from db.arrow import read_frame
-from db.donations import dict_transaction
+from db.connection import dict_transaction
 from db.identity import Identity
 from db.models.donations import CampaignIn
 

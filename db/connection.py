@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import psycopg
 from psycopg.rows import dict_row
@@ -65,6 +66,16 @@ def transaction(identity: Identity, uri: str | None = None) -> Iterator[psycopg.
     ):
         conn.execute(SET_IDENTITY, (identity.db_role, identity.claims_json()))
         yield conn
+
+
+DictConnection = psycopg.Connection[dict[str, Any]]
+
+
+@contextmanager
+def dict_transaction(identity: Identity) -> Iterator[DictConnection]:
+    """`transaction`, typed for the pool's dict rows."""
+    with transaction(identity) as conn:
+        yield conn  # type: ignore[misc]
 
 
 @contextmanager

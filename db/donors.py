@@ -1,17 +1,21 @@
-"""Donors: the list a fundraiser searches, one donor's record, edits, and
-merging duplicates without losing a single gift."""
+"""Donors: the list a fundraiser searches, one donor's record, edits,
+finding donors like a new one, and merging duplicates without losing a
+single gift."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
+import psycopg
 
 from db.arrow import read_frame
-from db.donations import dict_transaction, insert_donor
+from db.connection import dict_transaction
 from db.errors import InvalidDataError
 from db.identity import Identity
-from db.models.donors import DonorIn, MergeRequest
+from db.models.donors import DonorIn, MergeRequest, loose_name_key, name_key
 
 DONOR_SCHEMA: dict[str, type[pl.DataType] | pl.DataType] = {
     "donor_id": pl.Int64,
@@ -111,3 +115,62 @@ def merged_into(identity: Identity, donor_id: int) -> int | None:
     with dict_transaction(identity) as conn:
         row = conn.execute("select merged_into_id from public.donors where id = %s", (donor_id,)).fetchone()
     return None if row is None else row["merged_into_id"]
+
+
+@dataclass(frozen=True)
+class SimilarDonor:
+    id: int
+    display_name: str
+    email: str | None
+    matched_on: str  # "email", "name" (the same name key) or "similar name" (initials aside)
+
+
+class PossibleDuplicateError(InvalidDataError):
+    """A new donor's name matches donors already recorded; the person must
+    pick one of them or confirm that this is someone else."""
+
+    def __init__(self, candidates: Sequence[SimilarDonor]) -> None:
+        names = "; ".join(f"{c.display_name} ({c.email or 'no email'})" for c in candidates)
+        super().__init__(f"a donor with this name already exists: {names}")
+        self.candidates = tuple(candidates)
+
+
+def similar_donors(conn: psycopg.Connection[Any], name: str, email: str | None) -> list[SimilarDonor]:
+    """Live donors sharing the email (case-insensitive), the name key
+    (accents, case, punctuation and word order ignored), or the name key
+    but for middle initials ("similar name": Jane Q. Tester, Jane Tester)."""
+    key = name_key(name)
+    loose = loose_name_key(name)
+    words = [w for w in key.split() if len(w) >= 2] or [key]
+    rows = conn.execute(
+        "select id, display_name, email from public.donors where merged_into_id is null and "
+        "((%s::text is not null and lower(email) = %s::text) "
+        " or lower(display_name) like any(%s)) order by id limit 500",
+        (email, email, [f"%{w}%" for w in words]),
+    ).fetchall()
+    found: list[SimilarDonor] = []
+    for row in rows:
+        if email and row["email"] and row["email"].lower() == email:
+            found.append(SimilarDonor(row["id"], row["display_name"], row["email"], "email"))
+        elif name_key(row["display_name"]) == key:
+            found.append(SimilarDonor(row["id"], row["display_name"], row["email"], "name"))
+        elif loose_name_key(row["display_name"]) == loose:
+            found.append(SimilarDonor(row["id"], row["display_name"], row["email"], "similar name"))
+    rank = {"email": 0, "name": 1, "similar name": 2}
+    found.sort(key=lambda d: (rank[d.matched_on], d.id))
+    return found
+
+
+def find_similar_donors(identity: Identity, name: str, email: str | None) -> list[SimilarDonor]:
+    with dict_transaction(identity) as conn:
+        return similar_donors(conn, name, email)
+
+
+def insert_donor(conn: psycopg.Connection[Any], donor: Any) -> int:
+    row = conn.execute(
+        "insert into public.donors (display_name, email, kind, chapter_id, note) "
+        "values (%s, %s, %s, %s, %s) returning id",
+        (donor.display_name, donor.email, donor.kind, donor.chapter_id, donor.note),
+    ).fetchone()
+    assert row is not None
+    return int(row["id"])

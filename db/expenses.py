@@ -12,8 +12,9 @@ import polars as pl
 from pydantic import ValidationError
 
 from db.arrow import read_frame
-from db.donations import Rates, dict_transaction, missing_rate_message
+from db.connection import dict_transaction
 from db.errors import InvalidDataError
+from db.exchange_rates import Rates, missing_rate_message
 from db.identity import Identity
 from db.models.donations import error_messages
 from db.models.expenses import ExpenseIn

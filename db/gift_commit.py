@@ -13,7 +13,7 @@ from typing import Any
 import psycopg
 
 from db import clock
-from db.donations import dict_transaction
+from db.connection import dict_transaction
 from db.errors import InvalidDataError
 from db.identity import Identity
 from imports.gift_check import ImportCheck

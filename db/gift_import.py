@@ -24,7 +24,8 @@ from typing import Any
 import polars as pl
 import psycopg
 
-from db.donations import Rates, dict_transaction, missing_rate_message
+from db.connection import dict_transaction
+from db.exchange_rates import Rates, missing_rate_message
 from db.identity import Identity
 from db.models.donations import format_minor
 from db.models.donors import loose_name_key, name_key

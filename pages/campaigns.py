@@ -15,10 +15,11 @@ from components.money_tables import money_column, money_table
 from components.session import local_today, require_role
 from components.text import plain
 from db.campaigns import campaigns_frame, create_campaign
-from db.donations import gifts_frame, metric_donations, movement_money
+from db.donations import gifts_frame, metric_donations
 from db.donors import donors_frame
 from db.errors import InvalidDataError, NotAllowedError
 from db.models.donations import CampaignIn, error_messages, format_minor
+from db.movement_settings import movement_money
 from metrics.fundraising_desk import campaign_curve, campaign_progress, top_sources
 from metrics.query import collect_all
 from money import currencies as money_currencies

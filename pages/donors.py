@@ -16,20 +16,14 @@ from components.money_tables import money_column, money_table
 from components.session import local_today, require_role
 from components.text import plain
 from db.campaigns import campaigns_frame
-from db.donations import (
-    amount_text,
-    find_similar_donors,
-    gifts_frame,
-    metric_donations,
-    movement_money,
-    plans_frame,
-    record_refund,
-)
-from db.donors import donors_frame, merge_donors, update_donor
+from db.donations import amount_text, gifts_frame, metric_donations, record_refund
+from db.donors import donors_frame, find_similar_donors, merge_donors, update_donor
 from db.errors import InvalidDataError, NotAllowedError
 from db.models.donations import RefundIn, error_messages, format_minor
 from db.models.donors import DONOR_KINDS, DonorIn, MergeRequest
 from db.models.spreadsheet import safe_csv
+from db.movement_settings import movement_money
+from db.recurring_plans import plans_frame
 from metrics.fundraising_desk import SEGMENT_MEANING, SEGMENTS, donor_profiles, donor_segments, giving_by_year
 from metrics.periods import fiscal_year_of
 from metrics.query import collect_all

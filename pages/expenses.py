@@ -12,7 +12,7 @@ from components.feedback import show_flash
 from components.money_tables import money_column, money_table
 from components.session import local_today, require_role
 from db.chapters import chapter_labels, list_chapters
-from db.donations import amount_text, gifts_frame, metric_donations, movement_money
+from db.donations import amount_text, gifts_frame, metric_donations
 from db.errors import InvalidDataError, NotAllowedError
 from db.expenses import (
     EXPENSE_COLUMNS,
@@ -24,6 +24,7 @@ from db.expenses import (
 from db.models.donations import error_messages, format_minor
 from db.models.expenses import CATEGORIES, ExpenseIn
 from db.models.spreadsheet import safe_csv
+from db.movement_settings import movement_money
 from metrics.finance import monthly_cash_flow
 from metrics.fundraising_desk import expense_shares, expenses_by_month_and_category
 from metrics.periods import add_months

@@ -16,12 +16,13 @@ from components.money_tables import money_column, money_table
 from components.session import local_today, require_role
 from components.text import plain
 from db.campaigns import campaigns_frame
-from db.donations import exchange_rates_frame, movement_money, save_exchange_rate
 from db.errors import InvalidDataError, NotAllowedError
+from db.exchange_rates import exchange_rates_frame, save_exchange_rate
 from db.gift_commit import commit_import
 from db.gift_import import check_import, import_history
 from db.models.donations import ExchangeRateIn, error_messages, format_minor
 from db.models.spreadsheet import safe_csv
+from db.movement_settings import movement_money
 from imports.dates import DATE_ORDERS
 from imports.gift_check import ImportCheck
 from imports.gift_file import read_csv

@@ -15,15 +15,8 @@ from components.money_tables import money_column, money_table
 from components.session import local_today, require_role
 from components.text import plain
 from db.campaigns import campaigns_frame
-from db.donations import (
-    PossibleDuplicateError,
-    RecordedGift,
-    amount_text,
-    gifts_frame,
-    movement_money,
-    record_gift,
-)
-from db.donors import donors_frame
+from db.donations import RecordedGift, amount_text, gifts_frame, record_gift
+from db.donors import PossibleDuplicateError, donors_frame
 from db.errors import InvalidDataError, NotAllowedError
 from db.models.donations import (
     FREQUENCIES,
@@ -34,6 +27,7 @@ from db.models.donations import (
     format_minor,
 )
 from db.models.donors import DONOR_KINDS
+from db.movement_settings import movement_money
 from money import currencies as money_currencies
 from money import major_column
 

@@ -11,17 +11,17 @@ from components import charts
 from components.feedback import show_flash
 from components.money_tables import money_column, money_table
 from components.session import local_today, require_role
-from db.donations import (
-    amount_text,
-    movement_money,
+from db.donations import amount_text
+from db.errors import InvalidDataError, NotAllowedError
+from db.models.donations import PLAN_STATUSES, PlanStatusChange, error_messages, format_minor
+from db.models.spreadsheet import safe_csv
+from db.movement_settings import movement_money
+from db.recurring_plans import (
     plans_frame,
     plans_from_recurring_gifts,
     set_plan_status,
     unplanned_recurring_gifts,
 )
-from db.errors import InvalidDataError, NotAllowedError
-from db.models.donations import PLAN_STATUSES, PlanStatusChange, error_messages, format_minor
-from db.models.spreadsheet import safe_csv
 from metrics.fundraising_desk import mrr_by_month, plan_health, recurring_revenue
 from metrics.periods import add_months
 from metrics.query import collect_all

@@ -10,10 +10,11 @@ import streamlit as st
 from components import charts
 from components.money_tables import money_column, money_table
 from components.session import local_today, require_role
-from db.donations import gifts_frame, metric_donations, movement_money
+from db.donations import gifts_frame, metric_donations
 from db.donors import donors_frame
 from db.models.donations import format_minor
 from db.models.spreadsheet import safe_csv
+from db.movement_settings import movement_money
 from metrics.figure import Figure
 from metrics.fundraising import fundraising_year
 from metrics.lapsed import lapsed_call_list

@@ -14,17 +14,12 @@ from components.session import local_today, require_role
 from components.statement_pdf import Statement, channel_column, statement_pdf, statements_zip
 from components.text import plain
 from db.campaigns import campaigns_frame
-from db.donations import (
-    amount_text,
-    gifts_frame,
-    movement_money,
-    save_statement_issuer,
-    statement_issuer,
-)
+from db.donations import amount_text, gifts_frame
 from db.donors import donors_frame
 from db.errors import InvalidDataError, NotAllowedError
 from db.models.donations import StatementIssuerIn, format_minor
 from db.models.spreadsheet import safe_csv
+from db.movement_settings import movement_money, save_statement_issuer, statement_issuer
 from metrics.fundraising_desk import (
     donors_refunded_in_full,
     statement_donors,

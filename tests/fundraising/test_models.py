@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
-from db.donations import convert_minor
+from db.exchange_rates import convert_minor
 from db.models.donations import (
     CampaignIn,
     GiftIn,

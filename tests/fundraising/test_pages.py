@@ -272,9 +272,9 @@ def test_each_page_says_which_donors_it_counts(desk: Desk) -> None:
 def test_an_admin_sets_the_organisations_details_for_the_statements(desk: Desk) -> None:
     from dataclasses import replace
 
-    from db.donations import save_statement_issuer
     from db.errors import NotAllowedError
     from db.models.donations import StatementIssuerIn
+    from db.movement_settings import save_statement_issuer
 
     _load_samples(desk)
     at = _page(desk, "statements", statements_year=2025)
