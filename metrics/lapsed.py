@@ -14,8 +14,8 @@ from typing import Literal
 
 import polars as pl
 
+from metrics.donor_profiles import donor_profiles
 from metrics.fundraising import LapsedDonors, donor_years, gifts, lapsed_from, year_frame
-from metrics.fundraising_desk import donor_profiles
 from metrics.periods import fiscal_year_expr
 from metrics.query import Query
 

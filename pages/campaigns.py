@@ -20,7 +20,7 @@ from db.donors import donors_frame
 from db.errors import InvalidDataError, NotAllowedError
 from db.models.donations import CampaignIn, error_messages, format_minor
 from db.movement_settings import movement_money
-from metrics.fundraising_desk import campaign_curve, campaign_progress, top_sources
+from metrics.campaigns import campaign_curve, campaign_progress, top_sources
 from metrics.query import collect_all
 from money import currencies as money_currencies
 from money import major, major_column, majors

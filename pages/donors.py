@@ -24,7 +24,7 @@ from db.models.donors import DONOR_KINDS, DonorIn, MergeRequest
 from db.models.spreadsheet import safe_csv
 from db.movement_settings import movement_money
 from db.recurring_plans import plans_frame
-from metrics.fundraising_desk import SEGMENT_MEANING, SEGMENTS, donor_profiles, donor_segments, giving_by_year
+from metrics.donor_profiles import SEGMENT_MEANING, SEGMENTS, donor_profiles, donor_segments, giving_by_year
 from metrics.periods import fiscal_year_of
 from metrics.query import collect_all
 from money import major_column, majors

@@ -25,8 +25,8 @@ from db.models.donations import error_messages, format_minor
 from db.models.expenses import CATEGORIES, ExpenseIn
 from db.models.spreadsheet import safe_csv
 from db.movement_settings import movement_money
+from metrics.expenses import expense_shares, expenses_by_month_and_category
 from metrics.finance import monthly_cash_flow
-from metrics.fundraising_desk import expense_shares, expenses_by_month_and_category
 from metrics.periods import add_months
 from metrics.query import collect_all
 from money import currencies as money_currencies

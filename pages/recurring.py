@@ -22,9 +22,9 @@ from db.recurring_plans import (
     set_plan_status,
     unplanned_recurring_gifts,
 )
-from metrics.fundraising_desk import mrr_by_month, plan_health, recurring_revenue
 from metrics.periods import add_months
 from metrics.query import collect_all
+from metrics.recurring import mrr_by_month, plan_health, recurring_revenue
 from money import major_column, majors
 
 FLASH = "recurring_flash"

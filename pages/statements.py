@@ -20,7 +20,7 @@ from db.errors import InvalidDataError, NotAllowedError
 from db.models.donations import StatementIssuerIn, format_minor
 from db.models.spreadsheet import safe_csv
 from db.movement_settings import movement_money, save_statement_issuer, statement_issuer
-from metrics.fundraising_desk import (
+from metrics.statements import (
     donors_refunded_in_full,
     statement_donors,
     statement_period,

@@ -1,4 +1,5 @@
-"""metrics.fundraising_desk, each figure worked by hand."""
+"""The fundraising desk's figures (metrics.donor_profiles, campaigns,
+recurring, statements and expenses), each worked by hand."""
 
 from __future__ import annotations
 
@@ -7,9 +8,13 @@ from datetime import date
 import polars as pl
 import pytest
 
-from metrics import fundraising_desk as desk
+from metrics.campaigns import campaign_curve, campaign_progress, top_sources
+from metrics.donor_profiles import donor_profiles, donor_segments, giving_by_year
+from metrics.expenses import expense_shares, expenses_by_month_and_category
 from metrics.lapsed import lapsed_call_list
+from metrics.recurring import mrr_by_month, recurring_revenue
 from metrics.schemas import DONATIONS, EXPENSES, rows
+from metrics.statements import donors_refunded_in_full, statement_donors, statement_period, statement_totals
 
 
 def _gifts(data: list[tuple[int, str, int]], recurring: set[int] | None = None) -> pl.DataFrame:
@@ -46,7 +51,7 @@ def test_segments_follow_the_fep_categories() -> None:
             (6, "2024-06-01", 30),  # F downgraded
         ]
     )
-    seg = desk.donor_segments(frame, year=2024, as_of=date(2024, 12, 31)).collect()
+    seg = donor_segments(frame, year=2024, as_of=date(2024, 12, 31)).collect()
     assert dict(zip(seg["donor_id"], seg["segment"], strict=True)) == {
         1: "upgraded",
         2: "lapsed",
@@ -62,15 +67,15 @@ def test_a_fully_refunded_gift_makes_no_segment_and_no_lifetime() -> None:
     frame = _gifts([(1, "2023-03-01", 100), (1, "2024-03-01", 100)]).with_columns(
         pl.when(pl.col("received_on") == date(2024, 3, 1)).then(100).otherwise(0).alias("refunded_minor")
     )
-    seg = desk.donor_segments(frame, year=2024, as_of=date(2024, 12, 31)).collect()
+    seg = donor_segments(frame, year=2024, as_of=date(2024, 12, 31)).collect()
     assert seg["segment"].to_list() == ["lapsed"]
-    profile = desk.donor_profiles(frame, as_of=date(2024, 12, 31)).collect()
+    profile = donor_profiles(frame, as_of=date(2024, 12, 31)).collect()
     assert profile["lifetime_minor"].to_list() == [100]
 
 
 def test_profile_first_last_lifetime() -> None:
     frame = _gifts([(7, "2023-05-01", 100), (7, "2024-02-01", 40), (7, "2024-03-01", 60)], recurring={1, 2})
-    p = desk.donor_profiles(frame, as_of=date(2024, 12, 31)).collect().row(0, named=True)
+    p = donor_profiles(frame, as_of=date(2024, 12, 31)).collect().row(0, named=True)
     assert p == {
         "donor_id": 7,
         "first_gift_on": date(2023, 5, 1),
@@ -85,7 +90,7 @@ def test_profile_first_last_lifetime() -> None:
 
 def test_giving_by_fiscal_year_starting_in_july() -> None:
     frame = _gifts([(1, "2024-06-30", 50), (1, "2024-07-01", 70)])
-    years = desk.giving_by_year(frame, as_of=date(2025, 1, 1), fy_start_month=7).collect()
+    years = giving_by_year(frame, as_of=date(2025, 1, 1), fy_start_month=7).collect()
     assert years.select("fy", "amount_minor").rows() == [(2024, 50), (2025, 70)]
 
 
@@ -115,7 +120,7 @@ def test_lapsed_call_lists() -> None:
 
 def test_campaign_progress_and_pace() -> None:
     frame = _gifts([(1, "2025-04-02", 1500), (2, "2025-04-09", 2500), (3, "2025-03-31", 999)])
-    p = desk.campaign_progress(
+    p = campaign_progress(
         frame,
         goal_minor=10_000,
         starts_on=date(2025, 4, 1),
@@ -133,7 +138,7 @@ def test_campaign_progress_and_pace() -> None:
 
 def test_campaign_before_start_and_after_end() -> None:
     frame = _gifts([(1, "2025-04-02", 1500)])
-    before = desk.campaign_progress(
+    before = campaign_progress(
         frame,
         goal_minor=10_000,
         starts_on=date(2025, 4, 1),
@@ -141,7 +146,7 @@ def test_campaign_before_start_and_after_end() -> None:
         as_of=date(2025, 3, 1),
     ).collect()
     assert before.status == "not started" and before.pace.value is None and before.raised_minor == 0
-    after = desk.campaign_progress(
+    after = campaign_progress(
         frame, goal_minor=1_000, starts_on=date(2025, 4, 1), ends_on=date(2025, 4, 30), as_of=date(2025, 6, 1)
     ).collect()
     assert after.status == "goal reached" and after.needed_per_day_minor.value is None
@@ -149,7 +154,7 @@ def test_campaign_before_start_and_after_end() -> None:
 
 def test_campaign_curve() -> None:
     frame = _gifts([(1, "2025-01-01", 500), (2, "2025-01-03", 1000)])
-    curve = desk.campaign_curve(
+    curve = campaign_curve(
         frame, goal_minor=3000, starts_on=date(2025, 1, 1), ends_on=date(2025, 1, 3), as_of=date(2025, 2, 1)
     ).collect()
     assert curve["raised_minor"].to_list() == [500, 500, 1500]
@@ -161,7 +166,7 @@ def test_top_sources() -> None:
         [(1, "2025-01-01", 400), (2, "2025-01-02", 200), (3, "2025-01-03", 300), (4, "2025-01-04", 100)]
     )
     frame = frame.with_columns(pl.Series("method", ["card", "card", "paypal", "cheque"]))
-    top = desk.top_sources(frame, by="method", as_of=date(2025, 2, 1)).collect()
+    top = top_sources(frame, by="method", as_of=date(2025, 2, 1)).collect()
     assert top.select("method", "amount_minor", "gifts").rows() == [
         ("card", 600, 2),
         ("paypal", 300, 1),
@@ -187,13 +192,13 @@ def _plans() -> pl.DataFrame:
 
 
 def test_monthly_recurring_revenue() -> None:
-    r = desk.recurring_revenue(_plans(), as_of=date(2024, 6, 1)).collect()
+    r = recurring_revenue(_plans(), as_of=date(2024, 6, 1)).collect()
     assert r.mrr_minor == 3000 and r.annualised_minor == 36_000 and r.at_risk_minor == 3000
     assert (r.active, r.failed, r.cancelled) == (2, 1, 1)
     assert r.average_monthly_gift.value == 1500
     # Plan 1 last paid 22 days before: not overdue; plan 2 (annual) neither.
     assert r.overdue == 0
-    late = desk.recurring_revenue(_plans(), as_of=date(2024, 6, 20)).collect()
+    late = recurring_revenue(_plans(), as_of=date(2024, 6, 20)).collect()
     assert late.overdue == 1  # 41 days since a monthly gift > 31 + 7
 
 
@@ -205,7 +210,7 @@ def test_mrr_by_month() -> None:
             pl.when(pl.col("plan_id") == 1).then(date(2024, 3, 5)).otherwise(None).alias("cancelled_on")
         )
     )
-    series = desk.mrr_by_month(plans, start=date(2024, 1, 1), end=date(2024, 3, 31)).collect()
+    series = mrr_by_month(plans, start=date(2024, 1, 1), end=date(2024, 3, 31)).collect()
     assert series.select("mrr_minor", "active").rows() == [(2000.0, 1), (3000.0, 2), (1000.0, 1)]
 
 
@@ -220,9 +225,9 @@ def test_statement_totals_per_currency() -> None:
             "net_reporting_minor": [10800, 3240, 3000, 7000],
         }
     )
-    start, end = desk.statement_period(2024)
+    start, end = statement_period(2024)
     assert (start, end) == (date(2024, 1, 1), date(2024, 12, 31))
-    totals = desk.statement_totals(frame, start=start, end=end).collect()
+    totals = statement_totals(frame, start=start, end=end).collect()
     assert totals.rows() == [("EUR", 2, 15000, 2000, 13000, 14040), ("USD", 1, 3000, 0, 3000, 3000)]
 
 
@@ -234,9 +239,7 @@ def test_expenses_by_month_and_category() -> None:
             {"spent_on": date(2025, 3, 9), "reporting_amount_minor": 200, "category": "admin"},
         ],
     )
-    frame = desk.expenses_by_month_and_category(
-        expenses, start=date(2025, 2, 1), end=date(2025, 3, 31)
-    ).collect()
+    frame = expenses_by_month_and_category(expenses, start=date(2025, 2, 1), end=date(2025, 3, 31)).collect()
     march = frame.filter(pl.col("month") == date(2025, 3, 1))
     assert march.select("category", "amount_minor").rows() == [
         ("admin", 200),
@@ -245,7 +248,7 @@ def test_expenses_by_month_and_category() -> None:
     ]
     assert march["share"].to_list() == pytest.approx([0.2, 0.0, 0.8])
     assert frame.filter(pl.col("month") == date(2025, 2, 1))["share"].null_count() == 3
-    shares = desk.expense_shares(expenses, start=date(2025, 1, 1), end=date(2025, 12, 31)).collect()
+    shares = expense_shares(expenses, start=date(2025, 1, 1), end=date(2025, 12, 31)).collect()
     assert shares["admin"].value == pytest.approx(0.2)
 
 
@@ -266,9 +269,9 @@ def test_statement_donors_leave_out_donors_refunded_in_full() -> None:
             "net_reporting_minor": [10800, 3240, 3000, 0, 0],
         }
     )
-    start, end = desk.statement_period(2024)
-    assert desk.statement_donors(frame, start=start, end=end).collect().rows() == [
+    start, end = statement_period(2024)
+    assert statement_donors(frame, start=start, end=end).collect().rows() == [
         (1, 2, 14040),
         (2, 1, 3000),
     ]
-    assert desk.donors_refunded_in_full(frame, start=start, end=end).collect().rows() == [(3, 2)]
+    assert donors_refunded_in_full(frame, start=start, end=end).collect().rows() == [(3, 2)]

@@ -12,7 +12,7 @@ import polars as pl
 from pypdf import PdfReader
 
 from components.statement_pdf import Statement, statement_pdf, statements_zip
-from metrics.fundraising_desk import statement_totals
+from metrics.statements import statement_totals
 
 
 def _statement(name: str = "Jo Müller") -> Statement:
