@@ -480,7 +480,7 @@ def file_stem(pack: BoardPack) -> str:
 def _section(
     title: str, cards: Sequence[object], views: Sequence[object], tables: Sequence[Table] = ()
 ) -> Section:
-    from components.dashboard_views import Card, View
+    from components.dashboard.shared import Card, View
 
     section = Section(title)
     for card in cards:
@@ -542,17 +542,17 @@ def board_pack(
     goal_scopes: dict[int, str] | None = None,
 ) -> BoardPack:
     """Every page's figures, charts and notes for the period, in one pack."""
-    from components import dashboard_views as v
+    from components.dashboard import impact, momentum, overview, sustainability
 
-    overview = _section(
+    overview_section = _section(
         "Overview",
-        v.kpi_cards(report, against),
-        [v.health_view(report)],
+        overview.kpi_cards(report, against),
+        [overview.health_view(report)],
         [
             Table(
                 "Health score components",
                 _columns(
-                    _table_of(v.health_view(report)),
+                    _table_of(overview.health_view(report)),
                     "component",
                     "value",
                     "weight",
@@ -562,43 +562,43 @@ def board_pack(
             )
         ],
     )
-    overview.notes.extend(report.notes)
-    sustainability = _section(
+    overview_section.notes.extend(report.notes)
+    sustainability_section = _section(
         "Sustainability",
-        v.finance_cards(report),
+        sustainability.finance_cards(report),
         [
-            v.runway_view(report),
-            v.burn_view(report),
-            v.revenue_view(report),
-            v.retention_view(report),
-            v.gains_losses_view(report),
-            v.volunteers_view(report),
-            v.hours_spread_view(report),
+            sustainability.runway_view(report),
+            sustainability.burn_view(report),
+            sustainability.revenue_view(report),
+            sustainability.retention_view(report),
+            sustainability.gains_losses_view(report),
+            sustainability.volunteers_view(report),
+            sustainability.hours_spread_view(report),
         ],
-        [Table("Tuckman–Chang vulnerability ratios", v.tuckman_chang_table(report))],
+        [Table("Tuckman–Chang vulnerability ratios", sustainability.tuckman_chang_table(report))],
     )
-    momentum = _section(
+    momentum_section = _section(
         "Momentum",
-        v.momentum_cards(report),
+        momentum.momentum_cards(report),
         [
-            v.members_view(report),
-            v.growth_view(report),
-            v.cohort_view(report),
-            v.ladder_view(report),
-            v.breadth_depth_view(report),
-            v.events_kind_view(report),
-            v.attendance_view(report),
-            v.chapters_level_view(report),
+            momentum.members_view(report),
+            momentum.growth_view(report),
+            momentum.cohort_view(report),
+            momentum.ladder_view(report),
+            momentum.breadth_depth_view(report),
+            momentum.events_kind_view(report),
+            momentum.attendance_view(report),
+            momentum.chapters_level_view(report),
         ],
     )
-    effects = v.effects_view(report)
-    goals_view = v.goals_view(
+    effects = impact.effects_view(report)
+    goals_view = impact.goals_view(
         report.impact.goals if goals is None else goals, scopes=goal_scopes or {}, currency=report.currency
     )
-    impact = _section(
+    impact_section = _section(
         "Impact",
-        v.impact_cards(report, goals),
-        [v.teq_view(report), effects, goals_view],
+        impact.impact_cards(report, goals),
+        [impact.teq_view(report), effects, goals_view],
         [
             Table(
                 "Change in empathy per program",
@@ -627,14 +627,14 @@ def board_pack(
             else []
         ),
     )
-    impact.notes.insert(0, v.IMPACT_NOTE)
+    impact_section.notes.insert(0, impact.IMPACT_NOTE)
     return BoardPack(
         movement=movement,
         scope=scope,
         as_of=f"{report.through:%d %b %Y}",
         generated_at=clock.utc_now(),
-        alerts=[f"{title}. {message}" for _, title, message in v.alerts(report)],
-        sections=[overview, sustainability, momentum, impact],
+        alerts=[f"{title}. {message}" for _, title, message in overview.alerts(report)],
+        sections=[overview_section, sustainability_section, momentum_section, impact_section],
     )
 
 
