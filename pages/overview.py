@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.board_report import download_buttons
 from components.dashboard import overview as v
 from components.dashboard import shared
+from components.documents.board_pack import download_buttons
 from components.downloads import show_table
 from components.report_cache import open_dashboard
 
