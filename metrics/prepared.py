@@ -19,7 +19,7 @@ from typing import Any
 
 import polars as pl
 
-from metrics import fundraising, impact, member_months, momentum
+from metrics import activity, attendance, fundraising, impact, ladder, member_months
 from metrics.donor_totals import DonorTotals, donor_totals
 from metrics.lru import Lru
 from metrics.member_months import MemberMonths
@@ -74,7 +74,7 @@ class PreparedFrames:
     - ``event_counts``: events with their member and guest counts, by
       ``starts_on``;
     - ``rungs``: the date each member reached each rung of the ladder;
-    - ``climbs``: the days on which members climbed it (`momentum.climbs`),
+    - ``climbs``: the days on which members climbed it (`ladder.climbs`),
       by ``on``;
     - ``pairs``: paired pre/post TEQ scores, by ``post_on``;
     - ``member_months``: who was active in which month, as Boolean columns
@@ -149,7 +149,7 @@ def prepare_frames(frames: ReportFrames, *, as_of: date | None = None) -> Prepar
             frames.members.lazy(),
             counted,
             upto(frames.volunteer_hours, "month"),
-            momentum.attendance_with_events(frames.attendance, dated, extra=("month", "day_mask")).drop(
+            attendance.attendance_with_events(frames.attendance, dated, extra=("month", "day_mask")).drop(
                 "kind", "capacity"
             ),
             counted.join(
@@ -169,8 +169,8 @@ def prepare_frames(frames: ReportFrames, *, as_of: date | None = None) -> Prepar
     # The eager builds run beside the plans.
     counts, rungs, pairs, chapter_hours, months, totals = pl.collect_all(
         [
-            momentum.event_counts(events, frames.attendance).sort("starts_on"),
-            momentum.ladder_rungs(members, attended, hours),
+            attendance.event_counts(events, frames.attendance).sort("starts_on"),
+            ladder.ladder_rungs(members, attended, hours),
             impact.paired_scores(surveys).sort("post_on"),
             hours.lazy()
             .filter(pl.col("status") == "approved")
@@ -194,7 +194,7 @@ def prepare_frames(frames: ReportFrames, *, as_of: date | None = None) -> Prepar
         attended=attended,
         event_counts=counts,
         rungs=rungs.rechunk(),
-        climbs=_by(momentum.climbs(rungs).collect(), "on"),
+        climbs=_by(ladder.climbs(rungs).collect(), "on"),
         pairs=pairs,
         member_months=months.item(),
         donor_totals=totals.item(),
@@ -210,14 +210,14 @@ def _program_rows(p: PreparedFrames, program_id: int) -> ProgramRows:
     )
     attended, hours = _by(attended, "starts_on"), _by(hours, "month")
     # Gifts belong to no program.
-    activity = pl.collect_all(momentum.activity_parts(attended, hours), engine="in-memory")
-    rungs = momentum.ladder_rungs(p.members, attended, hours).collect(engine="in-memory")
+    parts = pl.collect_all(activity.activity_parts(attended, hours), engine="in-memory")
+    rungs = ladder.ladder_rungs(p.members, attended, hours).collect(engine="in-memory")
     return ProgramRows(
         attended=attended,
         hours=hours,
-        activity=tuple(_by(part, "month") for part in activity),
+        activity=tuple(_by(part, "month") for part in parts),
         rungs=rungs.rechunk(),
-        climbs=_by(momentum.climbs(rungs).collect(engine="in-memory"), "on"),
+        climbs=_by(ladder.climbs(rungs).collect(engine="in-memory"), "on"),
     )
 
 

@@ -30,7 +30,19 @@ from typing import Any
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
 
-from metrics import finance, fundraising, health, impact, member_months, momentum, volunteers
+from metrics import (
+    activity,
+    attendance,
+    chapters,
+    finance,
+    fundraising,
+    health,
+    impact,
+    ladder,
+    member_months,
+    membership,
+    volunteers,
+)
 from metrics.activity import ActiveRatio
 from metrics.attendance import EventFigures, SpikeParams
 from metrics.chapters import ChapterSpread
@@ -249,11 +261,11 @@ def _period_queries(
     s0, s1 = v.scope.chapter_ids, (v.scope.chapter_ids, v.scope.program_id)
     start = period.start
     return [
-        (("members", s0, start, end), momentum.member_counts(v.members(end), start=start, at=end)),
+        (("members", s0, start, end), membership.member_counts(v.members(end), start=start, at=end)),
         (("active", s1, end), _active(v, end, params.active_window_days)),
         (
             ("events", s1, start, end),
-            momentum.event_figures(
+            attendance.event_figures(
                 v.counts(start, end),
                 v.attended(start, end),
                 start=start,
@@ -321,7 +333,7 @@ def _active(v: View, at: date, window_days: int) -> Query[ActiveRatio]:
             lambda: member_months.active_ratio(mm, v.scope_rows(), at=at, window_days=window_days)
         )
     first = at - timedelta(days=window_days - 1)
-    return momentum.active_ratio(v.members(at), v.activity(first, at), at=at, window_days=window_days)
+    return activity.active_ratio(v.members(at), v.activity(first, at), at=at, window_days=window_days)
 
 
 def _cohorts(v: View, end: date, cohorts: int) -> Query[pl.DataFrame]:
@@ -333,7 +345,7 @@ def _cohorts(v: View, end: date, cohorts: int) -> Query[pl.DataFrame]:
             )
         )
     first = add_months(month_start(end), -(cohorts - 1))
-    return momentum.cohort_retention(
+    return activity.cohort_retention(
         v.members(end, first), v.activity(first, end), last_cohort=end, cohorts=cohorts, as_of=end
     )
 
@@ -344,10 +356,10 @@ def _breadth_and_depth(v: View, start: date, end: date) -> Query[pl.DataFrame]:
 
         def finish(depth: pl.DataFrame) -> pl.DataFrame:
             breadth = member_months.breadth(mm, v.scope_rows(), first=start, last=end)
-            return momentum.with_depth(breadth, depth).collect(engine="in-memory")
+            return ladder.with_depth(breadth, depth).collect(engine="in-memory")
 
-        return Query(momentum.depth_by_month(v.climbs(start, end), first=start, last=end), finish)
-    return momentum.breadth_and_depth(
+        return Query(ladder.depth_by_month(v.climbs(start, end), first=start, last=end), finish)
+    return ladder.breadth_and_depth(
         v.activity(start, end), v.rungs, first=start, last=end, climbed=v.climbs(start, end)
     )
 
@@ -470,11 +482,11 @@ def health_report(
     series_q: list[Keyed] = [
         (
             ("members_weekly", s0, start, period.end, as_of),
-            momentum.members_over_time(v.members(end), start=start, end=period.end, as_of=as_of),
+            membership.members_over_time(v.members(end), start=start, end=period.end, as_of=as_of),
         ),
         (
             ("attendance_weekly", s1, start, period.end, as_of),
-            momentum.weekly_attendance(
+            attendance.weekly_attendance(
                 v.counts(None, end), start=start, end=period.end, as_of=as_of, params=params.spike
             ),
         ),
@@ -494,11 +506,11 @@ def health_report(
             fundraising.revenue_by_source_monthly(v.gifts(start, end), start=start, end=end),
         ),
         (("cohorts", s1, end), _cohorts(v, end, params.cohort_months)),
-        (("ladder", s1, end), momentum.engagement_ladder(v.rungs, at=end)),
+        (("ladder", s1, end), ladder.engagement_ladder(v.rungs, at=end)),
         (("breadth_depth", s1, start, end), _breadth_and_depth(v, start, end)),
         (
             ("chapters_by_level", s0, start, end),
-            momentum.chapters_by_level_monthly(v.chapters, first=start, last=end),
+            chapters.chapters_by_level_monthly(v.chapters, first=start, last=end),
         ),
         (
             ("hours_distribution", s1, start, end),
@@ -529,9 +541,9 @@ def health_report(
         (("burnout", s1, end), _burnout(v, end, params.burnout)),
         (
             ("chapter_spread", s1, start, end),
-            momentum.chapter_spread(
+            chapters.chapter_spread(
                 v.chapters,
-                momentum.chapter_activity(
+                chapters.chapter_activity(
                     v.counts(start, end), v.chapter_hours(start, end), first=start, last=end
                 ),
                 at=end,

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import dashboard_views as v
+from components.dashboard import chapters as v
+from components.dashboard import shared
 from components.downloads import show_table
 from components.filters import chapter_tree_order, set_chapter
 from components.report_cache import open_dashboard
@@ -66,7 +67,7 @@ metric = st.segmented_control(
     key="chapters_metric",
     required=True,
 )
-v.render(
+shared.render(
     v.chapter_compare_view(table, str(metric or "members"), currency=dash.currency), key="chapters_chart"
 )
 show_table(

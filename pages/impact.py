@@ -6,20 +6,21 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import dashboard_views as v
+from components.dashboard import impact as v
+from components.dashboard import shared
 from components.report_cache import open_dashboard
 
 dash = open_dashboard("Impact", "board", "coordinator")
 r = dash.report
 
 goals = dash.goals()
-v.render_cards(v.impact_cards(r, goals), columns=3, key="impact_cards")
+shared.render_cards(v.impact_cards(r, goals), columns=3, key="impact_cards")
 st.info(v.IMPACT_NOTE, icon=":material/science:")
 
 st.subheader("Empathy before and after", anchor=False)
-v.render(v.teq_view(r), key="impact_teq")
-v.render(v.effects_view(r), key="impact_effects")
+shared.render(v.teq_view(r), key="impact_teq")
+shared.render(v.effects_view(r), key="impact_effects")
 
 st.subheader("Goals", anchor=False)
-v.render(v.goals_view(goals, scopes=dash.goal_scopes(), currency=dash.currency), key="impact_goals")
-v.render_notes(r)
+shared.render(v.goals_view(goals, scopes=dash.goal_scopes(), currency=dash.currency), key="impact_goals")
+shared.render_notes(r)

@@ -6,30 +6,31 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import dashboard_views as v
+from components.dashboard import momentum as v
+from components.dashboard import shared
 from components.report_cache import open_dashboard
 
 dash = open_dashboard("Momentum", "board", "coordinator")
 r = dash.report
 
-v.render_cards(v.momentum_cards(r), columns=3, key="mom_cards")
+shared.render_cards(v.momentum_cards(r), columns=3, key="mom_cards")
 
 st.subheader("Members", anchor=False)
-v.render(v.members_view(r), key="mom_members")
-v.render(v.growth_view(r), key="mom_growth")
+shared.render(v.members_view(r), key="mom_members")
+shared.render(v.growth_view(r), key="mom_growth")
 
 st.subheader("Staying and climbing", anchor=False)
-v.render(v.cohort_view(r), key="mom_cohorts")
+shared.render(v.cohort_view(r), key="mom_cohorts")
 left, right = st.columns(2)
 with left:
-    v.render(v.ladder_view(r), key="mom_ladder")
+    shared.render(v.ladder_view(r), key="mom_ladder")
 with right:
-    v.render(v.breadth_depth_view(r), key="mom_breadth")
+    shared.render(v.breadth_depth_view(r), key="mom_breadth")
 
 st.subheader("Events and attendance", anchor=False)
-v.render(v.attendance_view(r), key="mom_attendance")
-v.render(v.events_kind_view(r), key="mom_events")
+shared.render(v.attendance_view(r), key="mom_attendance")
+shared.render(v.events_kind_view(r), key="mom_events")
 
 st.subheader("Chapters", anchor=False)
-v.render(v.chapters_level_view(r), key="mom_chapters")
-v.render_notes(r)
+shared.render(v.chapters_level_view(r), key="mom_chapters")
+shared.render_notes(r)

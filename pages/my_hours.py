@@ -13,8 +13,8 @@ import streamlit as st
 from pydantic import ValidationError
 
 from components.charts import HOURS, Series, as_text, bars
+from components.documents.hours_statement import build_statement, statement_csv, statement_pdf
 from components.feedback import show_flash
-from components.hours_statement import build_statement, statement_csv, statement_pdf
 from components.session import require_role, utcnow
 from components.text import plain
 from db.errors import InvalidDataError, NotAllowedError

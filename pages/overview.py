@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import dashboard_views as v
-from components.board_report import download_buttons
+from components.dashboard import overview as v
+from components.dashboard import shared
+from components.documents.board_pack import download_buttons
 from components.downloads import show_table
 from components.report_cache import open_dashboard
 
@@ -20,8 +21,8 @@ f = dash.filters
 v.render_alerts(r)
 
 st.subheader("Headline figures", anchor=False)
-v.render_cards(v.kpi_cards(r, f.previous_label), columns=3, key="overview_kpis")
-v.render_notes(r)
+shared.render_cards(v.kpi_cards(r, f.previous_label), columns=3, key="overview_kpis")
+shared.render_notes(r)
 
 st.subheader("Health score", anchor=False)
 score_col, chart_col = st.columns([1, 3], vertical_alignment="center")
@@ -37,7 +38,7 @@ with score_col:
     )
     st.caption("From −100 to +100. Read it with its components, never alone.")
 with chart_col:
-    v.render(health, key="overview_health")
+    shared.render(health, key="overview_health")
 
 with st.expander("The headline figures as a table", icon=":material/table:"):
     show_table(v.kpi_table(r, f.previous_label), title="Headline figures", key="overview_kpi_table")

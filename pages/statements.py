@@ -7,11 +7,11 @@ import polars as pl
 import streamlit as st
 from pydantic import ValidationError
 
+from components.documents.giving_statement import Statement, channel_column, statement_pdf, statements_zip
 from components.downloads import file_stem
 from components.feedback import show_errors, show_flash
 from components.money_tables import money_column, money_table
 from components.session import local_today, require_role
-from components.statement_pdf import Statement, channel_column, statement_pdf, statements_zip
 from components.text import plain
 from db.campaigns import campaigns_frame
 from db.donations import amount_text, gifts_frame

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import dashboard_views as v
+from components.dashboard import shared
+from components.dashboard import sustainability as v
 from components.downloads import show_table
 from components.report_cache import open_dashboard
 
@@ -14,20 +15,20 @@ dash = open_dashboard("Sustainability", "board")
 r = dash.report
 
 st.subheader("Money", anchor=False)
-v.render_cards(v.finance_cards(r), columns=3, key="sust_finance")
-v.render(v.runway_view(r), key="sust_runway")
-v.render(v.burn_view(r), key="sust_burn")
+shared.render_cards(v.finance_cards(r), columns=3, key="sust_finance")
+shared.render(v.runway_view(r), key="sust_runway")
+shared.render(v.burn_view(r), key="sust_burn")
 with st.expander("Tuckman–Chang vulnerability ratios (trailing 12 months)", icon=":material/table:"):
     show_table(v.tuckman_chang_table(r), title="Tuckman–Chang vulnerability ratios", key="sust_tc")
 
 st.subheader("Revenue", anchor=False)
-v.render(v.revenue_view(r), key="sust_revenue")
+shared.render(v.revenue_view(r), key="sust_revenue")
 
 st.subheader("Donors", anchor=False)
-v.render(v.retention_view(r), key="sust_retention")
-v.render(v.gains_losses_view(r), key="sust_gains")
+shared.render(v.retention_view(r), key="sust_retention")
+shared.render(v.gains_losses_view(r), key="sust_gains")
 
 st.subheader("Volunteers", anchor=False)
-v.render(v.volunteers_view(r), key="sust_volunteers")
-v.render(v.hours_spread_view(r), key="sust_spread")
-v.render_notes(r)
+shared.render(v.volunteers_view(r), key="sust_volunteers")
+shared.render(v.hours_spread_view(r), key="sust_spread")
+shared.render_notes(r)

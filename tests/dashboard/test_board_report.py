@@ -12,7 +12,8 @@ import pytest
 from pypdf import PdfReader
 
 from components import charts
-from components.board_report import BoardPack, Kpi, Section, Table, browser_path, to_html, to_pdf
+from components.documents.board_report import BoardPack, Kpi, Section, Table, to_html, to_pdf
+from components.documents.chart_images import browser_path
 
 needs_chromium = pytest.mark.skipif(
     browser_path() is None and os.environ.get("CI") != "true",
@@ -98,7 +99,7 @@ def test_pdf_without_charts_still_carries_the_figures():
 def test_the_pack_of_the_demo_report_carries_every_page(demo_db: str) -> None:
     from datetime import date
 
-    from components.board_report import board_pack
+    from components.documents.board_pack import board_pack
     from db.report_frames import load_report_frames
     from metrics.periods import Period
     from metrics.report import health_report

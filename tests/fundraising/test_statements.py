@@ -11,7 +11,7 @@ from datetime import date
 import polars as pl
 from pypdf import PdfReader
 
-from components.statement_pdf import Statement, statement_pdf, statements_zip
+from components.documents.giving_statement import Statement, statement_pdf, statements_zip
 from metrics.statements import statement_totals
 
 
@@ -88,7 +88,7 @@ def _runs(pdf: bytes) -> list[tuple[str, float, float, float]]:
 
 
 def test_long_channels_and_campaigns_wrap_within_their_columns() -> None:
-    from components.statement_pdf import _Doc
+    from components.documents.base import Document
 
     long_campaign = "The Year-End Appeal for the School Circles of the Northern Region 2025"
     lines = pl.DataFrame(
@@ -108,9 +108,9 @@ def test_long_channels_and_campaigns_wrap_within_their_columns() -> None:
         totals=statement_totals(lines, start=date(2025, 1, 1), end=date(2025, 12, 31)).collect(),
     )
     pdf = statement_pdf(statement)
-    measure = _Doc()
+    measure = Document()
     measure.add_page()
-    measure.face("", 9)
+    measure.font(9)
     # Columns from the left margin (10 mm): Date, Channel, Campaign, Amount, Refunded, Net.
     edges = [10.0]
     for width in (24, 36, 52, 26, 22, 26):
@@ -143,7 +143,7 @@ def test_the_statement_names_the_issuer_with_its_address_and_tax_number() -> Non
 
 
 def test_channels_are_named_in_the_donors_words() -> None:
-    from components.statement_pdf import channel_label
+    from components.documents.giving_statement import channel_label
 
     assert channel_label("card", "stripe") == "Online (card)"
     assert channel_label("paypal", "paypal") == "Online (PayPal)"

@@ -237,7 +237,8 @@ def test_active_ratio_lies_in_zero_one(
     member_ids = {
         r["id"] for r in members_ if r["joined_on"] <= at and (r["left_on"] is None or r["left_on"] > at)
     }
-    active = {r["member_id"] for r in hours_ if r["status"] != "rejected" and first <= r["worked_on"] <= at}
+    # Only approved hours make a member active (METRICS.md, active ratio).
+    active = {r["member_id"] for r in hours_ if r["status"] == "approved" and first <= r["worked_on"] <= at}
     assert a.active == len(member_ids & active)
 
 

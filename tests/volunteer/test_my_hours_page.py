@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
-from components.hours_statement import build_statement, statement_csv, statement_pdf
+from components.documents.hours_statement import build_statement, statement_csv, statement_pdf
 from db import hours
 from db.config import PROJECT_ROOT
 from db.models.hours import MSG_DURATION, MSG_FUTURE, HoursEntry, review

@@ -13,7 +13,7 @@ import io
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -21,7 +21,10 @@ from db.models.hours import ACTIVITY_LABELS, format_minutes
 from db.models.spreadsheet import neutralise_cell
 from metrics.volunteer_totals import by_activity
 
-_FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
+if TYPE_CHECKING:
+    # fpdf takes most of a second to import: the page should not pay for it
+    # until someone asks for the PDF.
+    from components.documents.base import Align, Document
 
 
 @dataclass(frozen=True)
@@ -135,69 +138,11 @@ def statement_csv(statement: Statement) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def _font(name: str) -> Path | None:
-    for directory in _FONT_DIRS:
-        if (directory / name).is_file():
-            return directory / name
-    return None
+INK = (20, 20, 20)
+GREY = (90, 90, 90)
 
 
-class _Doc:
-    """fpdf2 with DejaVu where installed, else Helvetica with text narrowed
-    to Latin-1 (accents kept, other characters replaced); a footer with the
-    statement's reference and page numbers on every page."""
-
-    def __init__(self, title: str, footer: str) -> None:
-        from fpdf import FPDF
-
-        doc = self
-
-        class _Pdf(FPDF):
-            def footer(self) -> None:
-                doc.font(8, grey=True)
-                self.set_y(-12)
-                self.cell(0, 5, doc.text(f"{footer} · page {self.page_no()} of {{nb}}"), align="C")
-
-        self.pdf = _Pdf(orientation="portrait", unit="mm", format="A4")
-        self.pdf.set_auto_page_break(auto=True, margin=18)
-        self.pdf.set_title(title)
-        self.pdf.set_creator("Heartbeat")
-        regular, bold = _font("DejaVuSans.ttf"), _font("DejaVuSans-Bold.ttf")
-        if regular is not None and bold is not None:
-            self.pdf.add_font("DejaVu", "", str(regular))
-            self.pdf.add_font("DejaVu", "B", str(bold))
-            self.family, self.unicode = "DejaVu", True
-        else:
-            self.family, self.unicode = "Helvetica", False
-        self.pdf.add_page()
-
-    def text(self, value: str) -> str:
-        if self.unicode:
-            return value
-        value = value.replace("–", "-").replace("—", "-").replace("·", "|").replace("…", "...")
-        return value.encode("latin-1", "replace").decode("latin-1")
-
-    def font(self, size: float, *, bold: bool = False, grey: bool = False) -> None:
-        self.pdf.set_font(self.family, "B" if bold else "", size)
-        self.pdf.set_text_color(*((90, 90, 90) if grey else (20, 20, 20)))
-
-    def line(self, value: str, size: float = 11, *, bold: bool = False, grey: bool = False) -> None:
-        self.font(size, bold=bold, grey=grey)
-        self.pdf.multi_cell(0, size * 0.5, self.text(value), new_x="LMARGIN", new_y="NEXT", align="L")
-
-    def fit(self, value: str, width: float) -> str:
-        """`value` shortened with an ellipsis until it fits `width` mm."""
-        text = self.text(value)
-        room = width - 2 * self.pdf.c_margin
-        if self.pdf.get_string_width(text) <= room:
-            return text
-        ellipsis = self.text("…")
-        while text and self.pdf.get_string_width(text + ellipsis) > room:
-            text = text[:-1]
-        return text.rstrip() + ellipsis
-
-
-_COLUMNS = (
+_COLUMNS: tuple[tuple[str, float, Align], ...] = (
     ("Date", 28.0, "L"),
     ("Activity", 36.0, "L"),
     ("Event or program", 94.0, "L"),
@@ -206,57 +151,64 @@ _COLUMNS = (
 _ROW = 6.5
 
 
-def _table_header(doc: _Doc) -> None:
-    doc.font(10, bold=True)
-    doc.pdf.set_fill_color(235, 240, 245)
-    for head, width, align in _COLUMNS:
-        doc.pdf.cell(width, 7, doc.text(head), border="B", fill=True, align=align)
-    doc.pdf.ln(7)
-    doc.font(10)
+def _table_header(doc: Document) -> None:
+    doc.font(10, bold=True, color=INK)
+    doc.set_fill_color(235, 240, 245)
+    doc.header_row(_COLUMNS)
+    doc.font(10, color=INK)
 
 
 def statement_pdf(statement: Statement) -> bytes:
     """The statement as an A4 PDF: who, which period, the total, the totals
     by activity, every entry (the table's header repeated on each page), and
     a line for a signature."""
+    from components.documents.base import Document, Footer
+
     s = statement
-    doc = _Doc(f"Statement of volunteer hours – {s.member_name}", f"{s.movement} · reference {s.reference}")
-    pdf = doc.pdf
-    doc.line(s.movement, 12, bold=True, grey=True)
-    pdf.ln(2)
-    doc.line("Statement of volunteer hours", 20, bold=True)
-    pdf.ln(3)
-    doc.line(
-        f"This confirms that {s.member_name}, a volunteer of {s.chapter}, gave the approved hours "
-        f"listed below between {s.start:%d %B %Y} and {s.end:%d %B %Y}."
+    doc = Document(
+        title=f"Statement of volunteer hours – {s.member_name}",
+        footer=Footer(lambda page: f"{s.movement} · reference {s.reference} · page {page} of {{nb}}"),
     )
-    pdf.ln(4)
-    doc.line(f"Total: {format_minutes(s.total_minutes)} ({s.total_minutes / 60:,.2f} hours)", 14, bold=True)
+    doc.add_page()
+    doc.prose(s.movement, 12, bold=True, color=GREY)
+    doc.ln(2)
+    doc.prose("Statement of volunteer hours", 20, bold=True, color=INK)
+    doc.ln(3)
+    doc.prose(
+        f"This confirms that {s.member_name}, a volunteer of {s.chapter}, gave the approved hours "
+        f"listed below between {s.start:%d %B %Y} and {s.end:%d %B %Y}.",
+        color=INK,
+    )
+    doc.ln(4)
+    doc.prose(
+        f"Total: {format_minutes(s.total_minutes)} ({s.total_minutes / 60:,.2f} hours)",
+        14,
+        bold=True,
+        color=INK,
+    )
     if s.by_activity:
-        doc.line(" · ".join(f"{label}: {format_minutes(m)}" for label, m in s.by_activity), 10, grey=True)
-    pdf.ln(4)
+        doc.prose(" · ".join(f"{label}: {format_minutes(m)}" for label, m in s.by_activity), 10, color=GREY)
+    doc.ln(4)
     _table_header(doc)
     if not s.lines:
-        pdf.cell(sum(w for _, w, _ in _COLUMNS), _ROW, doc.text("No approved hours in this period."))
-        pdf.ln(_ROW)
+        doc.cell(sum(w for _, w, _ in _COLUMNS), _ROW, doc.narrow("No approved hours in this period."))
+        doc.ln(_ROW)
     for line in s.lines:
-        if pdf.get_y() + _ROW > pdf.page_break_trigger:
-            pdf.add_page()
+        if doc.make_room(_ROW):
             _table_header(doc)
         cells = (f"{line.worked_on:%d %b %Y}", line.activity, line.context, format_minutes(line.minutes))
         for (_, width, align), value in zip(_COLUMNS, cells, strict=True):
-            pdf.cell(width, _ROW, doc.fit(value, width), border="B", align=align)
-        pdf.ln(_ROW)
-    if pdf.get_y() + 40 > pdf.page_break_trigger:
-        pdf.add_page()
-    pdf.ln(10)
-    doc.line(f"Issued on {s.issued_on:%d %B %Y} by Heartbeat. Reference {s.reference}.", 9, grey=True)
-    doc.line(
+            doc.cell(width, _ROW, doc.fit(value, width), border="B", align=align)
+        doc.ln(_ROW)
+    doc.make_room(40)
+    doc.ln(10)
+    doc.prose(f"Issued on {s.issued_on:%d %B %Y} by Heartbeat. Reference {s.reference}.", 9, color=GREY)
+    doc.prose(
         "Only hours approved by a volunteer coordinator are listed. "
         "The reference changes if any line changes.",
         9,
-        grey=True,
+        color=GREY,
     )
-    pdf.ln(14)
-    doc.line("Signature of a coordinator: ______________________________", 10)
-    return bytes(pdf.output())
+    doc.ln(14)
+    doc.prose("Signature of a coordinator: ______________________________", 10, color=INK)
+    return bytes(doc.output())

@@ -9,16 +9,12 @@ import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 import polars as pl
-from fpdf import FPDF
 
+from components.documents.base import LATIN1_REPLACEMENTS, Align, Document, Footer
 from db.models.donations import format_minor
 
-# DejaVu covers accents, Greek, Cyrillic and more; without it the PDF core
-# font (Latin-1 only) is used and other characters print as "?".
-_FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 ACKNOWLEDGEMENT = (
     "Unless a line says otherwise, no goods or services were provided in exchange for these gifts. "
     "Please keep this statement with your tax records."
@@ -62,7 +58,7 @@ def channel_column(method: str = "method", processor: str = "processor") -> pl.E
 class Statement:
     """What one donor's statement says. `lines` has columns received_on,
     channel, campaign, amount_minor, refunded_minor, currency; `totals` is
-    metrics.fundraising_desk.statement_totals. `movement_name` is the
+    metrics.statements.statement_totals. `movement_name` is the
     issuing organisation's (legal) name; its address (one line per line) and
     tax number print under it when known."""
 
@@ -79,28 +75,12 @@ class Statement:
     issuer_tax_number: str | None = None
 
 
-class _Doc(FPDF):
-    def __init__(self) -> None:
-        super().__init__(format="A4")
-        self.unicode = (_FONT_DIR / "DejaVuSans.ttf").is_file() and (
-            _FONT_DIR / "DejaVuSans-Bold.ttf"
-        ).is_file()
-        if self.unicode:
-            self.add_font("Body", "", str(_FONT_DIR / "DejaVuSans.ttf"))
-            self.add_font("Body", "B", str(_FONT_DIR / "DejaVuSans-Bold.ttf"))
-        self.set_auto_page_break(auto=True, margin=18)
-
-    def face(self, style: str = "", size: float = 10) -> None:
-        self.set_font("Body" if self.unicode else "helvetica", style, size)
-
-    def text_of(self, value: str) -> str:
-        return value if self.unicode else value.encode("latin-1", "replace").decode("latin-1")
-
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.face("", 8)
-        self.set_text_color(110)
-        self.cell(0, 6, f"Page {self.page_no()}", align="C")
+# Lighter and a little lower than the hours statement's footer, as it was
+# first laid out: only the page number, the issuer is named at the top.
+_FOOTER = Footer(lambda page: f"Page {page}", grey=110, height=6.0)
+# A middle dot on a statement is the donor's own (a Catalan "l·l"), not a
+# separator, and the core font prints it: it stays.
+_STAND_INS = {a: b for a, b in LATIN1_REPLACEMENTS.items() if a != "·"}
 
 
 WIDTHS = (24, 36, 52, 26, 22, 26)
@@ -109,12 +89,14 @@ RIGHT = {"Amount", "Refunded", "Net"}
 LINE = 4.6  # mm per line of a table row
 
 
-def _header(doc: _Doc) -> None:
-    doc.face("B", 9)
-    for w, h in zip(WIDTHS, HEADS, strict=True):
-        doc.cell(w, 7, h, border="B", fill=True, align="R" if h in RIGHT else "L")
-    doc.ln()
-    doc.face("", 9)
+def _align(head: str) -> Align:
+    return "R" if head in RIGHT else "L"
+
+
+def _header(doc: Document) -> None:
+    doc.font(9, bold=True)
+    doc.header_row([(h, w, _align(h)) for w, h in zip(WIDTHS, HEADS, strict=True)])
+    doc.font(9)
 
 
 def _lines(result: object) -> list[str]:
@@ -123,7 +105,7 @@ def _lines(result: object) -> list[str]:
     return [str(line) for line in result]
 
 
-def _row(doc: _Doc, cells: list[str]) -> None:
+def _row(doc: Document, cells: list[str]) -> None:
     """One gift: every cell wraps within its column (a long campaign name
     takes more lines, never the next column's room), and the row moves to a
     new page, under the header again, when it would not fit."""
@@ -132,55 +114,54 @@ def _row(doc: _Doc, cells: list[str]) -> None:
         for w, c in zip(WIDTHS, cells, strict=True)
     ]
     height = LINE * max(len(ls) for ls in lines) + 1.4
-    if doc.get_y() + height > doc.page_break_trigger:
-        doc.add_page()
+    if doc.make_room(height):
         _header(doc)
     x, y = doc.get_x(), doc.get_y()
     for w, ls, h in zip(WIDTHS, lines, HEADS, strict=True):
         doc.set_xy(x, y + 0.7)
-        doc.multi_cell(w, LINE, "\n".join(ls), align="R" if h in RIGHT else "L", new_x="RIGHT", new_y="TOP")
+        doc.multi_cell(w, LINE, "\n".join(ls), align=_align(h), new_x="RIGHT", new_y="TOP")
         x += w
     doc.set_xy(doc.l_margin, y + height)
 
 
-def _render(doc: _Doc, s: Statement) -> None:
+def _render(doc: Document, s: Statement) -> None:
     doc.add_page()
     doc.set_text_color(0)
-    doc.face("B", 16)
-    doc.cell(0, 9, doc.text_of(s.movement_name), new_x="LMARGIN", new_y="NEXT")
-    doc.face("", 9)
+    doc.font(16, bold=True)
+    doc.cell(0, 9, doc.narrow(s.movement_name), new_x="LMARGIN", new_y="NEXT")
+    doc.font(9)
     doc.set_text_color(60)
     for line in (s.issuer_address or "").splitlines():
         if line.strip():
-            doc.cell(0, 4.5, doc.text_of(line.strip()), new_x="LMARGIN", new_y="NEXT")
+            doc.cell(0, 4.5, doc.narrow(line.strip()), new_x="LMARGIN", new_y="NEXT")
     if s.issuer_tax_number:
-        doc.cell(0, 4.5, doc.text_of(f"Tax number: {s.issuer_tax_number}"), new_x="LMARGIN", new_y="NEXT")
+        doc.cell(0, 4.5, doc.narrow(f"Tax number: {s.issuer_tax_number}"), new_x="LMARGIN", new_y="NEXT")
     doc.set_text_color(0)
     doc.ln(1)
-    doc.face("", 12)
+    doc.font(12)
     doc.cell(
         0,
         7,
-        doc.text_of(f"Giving statement, {s.start:%d %B %Y} to {s.end:%d %B %Y}"),
+        doc.narrow(f"Giving statement, {s.start:%d %B %Y} to {s.end:%d %B %Y}"),
         new_x="LMARGIN",
         new_y="NEXT",
     )
-    doc.face("", 9)
+    doc.font(9)
     doc.set_text_color(90)
     doc.cell(0, 6, f"Issued {s.issued_on:%d %B %Y}", new_x="LMARGIN", new_y="NEXT")
     doc.ln(4)
     doc.set_text_color(0)
-    doc.face("B", 11)
-    doc.cell(0, 6, doc.text_of(s.donor_name), new_x="LMARGIN", new_y="NEXT")
+    doc.font(11, bold=True)
+    doc.cell(0, 6, doc.narrow(s.donor_name), new_x="LMARGIN", new_y="NEXT")
     if s.donor_email:
-        doc.face("", 10)
-        doc.cell(0, 6, doc.text_of(s.donor_email), new_x="LMARGIN", new_y="NEXT")
+        doc.font(10)
+        doc.cell(0, 6, doc.narrow(s.donor_email), new_x="LMARGIN", new_y="NEXT")
     doc.ln(3)
-    doc.face("", 10)
+    doc.font(10)
     doc.multi_cell(
         0,
         5,
-        doc.text_of(
+        doc.narrow(
             f"Thank you for your support. This statement lists every gift {s.movement_name} received "
             "from you in the period, by every channel (card, PayPal, bank transfer, cash, cheque and "
             "others), less any refunds."
@@ -190,10 +171,8 @@ def _render(doc: _Doc, s: Statement) -> None:
         align="L",
     )
     doc.ln(3)
-    doc.face("B", 9)
     doc.set_fill_color(235)
     _header(doc)
-    doc.face("", 9)
     for r in s.lines.sort("received_on").iter_rows(named=True):
         currency = str(r["currency"])
         cells = (
@@ -204,25 +183,25 @@ def _render(doc: _Doc, s: Statement) -> None:
             format_minor(int(r["refunded_minor"]), currency) if r["refunded_minor"] else "",
             format_minor(int(r["amount_minor"]) - int(r["refunded_minor"]), currency),
         )
-        _row(doc, [doc.text_of(c) for c in cells])
+        _row(doc, [doc.narrow(c) for c in cells])
     doc.ln(3)
-    doc.face("B", 10)
+    doc.font(10, bold=True)
     doc.cell(0, 6, "Total given in the period", new_x="LMARGIN", new_y="NEXT")
-    doc.face("", 10)
+    doc.font(10)
     for t in s.totals.iter_rows(named=True):
         currency = str(t["currency"])
         line = f"{format_minor(int(t['net_minor']), currency)} in {t['gifts']} gift(s)"
         if t["refunded_minor"]:
             line += f" (given {format_minor(int(t['given_minor']), currency)}, refunded "
             line += f"{format_minor(int(t['refunded_minor']), currency)})"
-        doc.cell(0, 6, doc.text_of(line), new_x="LMARGIN", new_y="NEXT")
+        doc.cell(0, 6, doc.narrow(line), new_x="LMARGIN", new_y="NEXT")
     if s.totals.height > 1 or (s.totals.height == 1 and s.totals["currency"][0] != s.reporting_currency):
         reporting = int(s.totals["net_reporting_minor"].sum())
         doc.set_text_color(90)
         doc.cell(
             0,
             6,
-            doc.text_of(
+            doc.narrow(
                 f"Together {format_minor(reporting, s.reporting_currency)} at the exchange rates on the days "
                 "of the gifts."
             ),
@@ -231,12 +210,12 @@ def _render(doc: _Doc, s: Statement) -> None:
         )
         doc.set_text_color(0)
     doc.ln(4)
-    doc.face("", 9)
-    doc.multi_cell(0, 5, doc.text_of(ACKNOWLEDGEMENT), new_x="LMARGIN", new_y="NEXT", align="L")
+    doc.font(9)
+    doc.multi_cell(0, 5, doc.narrow(ACKNOWLEDGEMENT), new_x="LMARGIN", new_y="NEXT", align="L")
 
 
 def statement_pdf(statement: Statement) -> bytes:
-    doc = _Doc()
+    doc = Document(footer=_FOOTER, stand_ins=_STAND_INS)
     _render(doc, statement)
     return bytes(doc.output())
 

@@ -1,0 +1,109 @@
+"""What several pages' views use: the view and card shapes, the privacy
+test for a small group, a figure's text, and drawing them in Streamlit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+import polars as pl
+
+from components import format as fmt
+from components.text import plain
+from metrics.figure import Figure
+from metrics.privacy import MIN_GROUP_SIZE
+from metrics.report import HealthReport
+
+
+@dataclass
+class View:
+    """One chart (or its empty state) and the table behind it."""
+
+    key: str
+    title: str
+    fig: go.Figure | None = None
+    empty: str | None = None
+    caption: str | None = None
+    table: pl.DataFrame | None = None
+
+
+def as_int(value: object) -> int:
+    return int(value) if isinstance(value, int | float) else 0
+
+
+def is_small(n: int | None) -> bool:
+    return n is not None and 0 < n < MIN_GROUP_SIZE
+
+
+def figure_text(fig: Figure, currency: str) -> str:
+    """A metric figure with its unit, from the unit the metric declared."""
+    kind: fmt.Kind = {
+        "ratio": "ratio",
+        "minor": "money",
+        "months": "months",
+        "hours": "hours",
+        "hhi": "hhi",
+        "d": "effect",
+        "points": "points",
+    }.get(fig.unit, "count")  # type: ignore[assignment]
+    return fmt.value(fig, kind, currency=currency, noun="" if kind != "count" else fig.unit)
+
+
+@dataclass(frozen=True)
+class Card:
+    key: str
+    label: str
+    value: str
+    delta: str | None
+    help: str
+    suppressed: bool = False
+
+
+def card(key: str, label: str, value: str, help_text: str = "", delta: str | None = None) -> Card:
+    return Card(key, label, value, delta, help_text)
+
+
+def render(view: View, *, key: str | None = None) -> None:
+    """The chart (or its empty state), its caption, and its numbers to
+    download."""
+    import streamlit as st
+
+    from components.charts import show
+    from components.downloads import show_table
+
+    k = key or view.key
+    if view.fig is not None:
+        show(view.fig, key=f"chart_{k}")
+    else:
+        st.markdown(f"**{plain(view.title)}**")
+        st.info(view.empty or "Nothing to show for these filters.", icon=":material/info:")
+    if view.caption:
+        st.caption(view.caption)
+    if view.table is not None and view.table.height:
+        with st.expander(f"The numbers: {plain(view.title.lower())}", icon=":material/table:"):
+            show_table(view.table, title=view.title, key=f"table_{k}")
+
+
+def render_cards(cards: list[Card], *, columns: int = 3, key: str = "cards") -> None:
+    import streamlit as st
+
+    for start in range(0, len(cards), columns):
+        row = cards[start : start + columns]
+        cols = st.columns(columns)
+        for col, card in zip(cols, row, strict=False):
+            with col:
+                st.metric(
+                    card.label,
+                    card.value,
+                    card.delta,
+                    help=card.help or None,
+                    border=True,
+                    delta_color="normal" if card.delta else "off",
+                )
+
+
+def render_notes(r: HealthReport) -> None:
+    import streamlit as st
+
+    for note in r.notes:
+        st.caption(note)
