@@ -73,10 +73,8 @@ def wait(shift_id: int, title: str) -> None:
     except (InvalidDataError, NotAllowedError) as exc:
         st.session_state[PROBLEM] = (shift_id, str(exc))
     else:
-        st.session_state[FLASH] = (
-            f"You're on the wait-list for {title}, {ordinal(place)} in line. "
-            "If a place comes free, it is yours and shows under My upcoming shifts."
-        )
+        # Short: it is also the toast on a phone. The button's help says the rest.
+        st.session_state[FLASH] = f"You're on the wait-list for {title}, {ordinal(place)} in line."
 
 
 def stop_waiting(shift_id: int, title: str) -> None:
@@ -181,7 +179,10 @@ for _day, group in open_only.group_by("day", maintain_order=True):
                     icon=":material/playlist_add:",
                     on_click=wait,
                     args=(row["shift_id"], title),
-                    help="Every place is taken. If one comes free, the first person waiting gets it.",
+                    help=(
+                        "Every place is taken. If one comes free, the first person waiting gets it "
+                        "at once, and it shows under My upcoming shifts."
+                    ),
                 )
             else:
                 st.markdown(f"You are **{ordinal(int(row['my_wait_place']))}** on the wait-list.")
