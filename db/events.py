@@ -51,6 +51,7 @@ SHIFT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "ends_local": pl.Datetime("us"),
     "capacity": pl.Int64,
     "signed_up": pl.Int64,
+    "waiting": pl.Int64,
 }
 
 
@@ -221,12 +222,15 @@ def delete_shift(identity: Identity, shift_id: int, *, uri: str | None = None) -
 
 
 def list_shifts(identity: Identity, event_ids: Sequence[int], *, uri: str | None = None) -> pl.DataFrame:
-    """The shifts of some events, in time order, with how many signed up."""
+    """The shifts of some events, in time order, with how many signed up and
+    how many wait for a place (counted over the wait-list rows the person may
+    read: their chapters' shifts for a coordinator)."""
     sql = """
     select s.id, s.event_id, s.title,
            (s.starts_at at time zone c.time_zone) as starts_local,
            (s.ends_at at time zone c.time_zone) as ends_local,
-           s.capacity, s.signed_up
+           s.capacity, s.signed_up,
+           (select count(*) from public.shift_wait_list w where w.shift_id = s.id)::bigint as waiting
       from public.shifts s
       join public.events e on e.id = s.event_id
       join public.chapters c on c.id = e.chapter_id

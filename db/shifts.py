@@ -3,7 +3,9 @@
 Volunteers browse upcoming shifts with open slots, sign up and cancel; the
 shift_signups trigger keeps shifts.signed_up under a row lock, so two people
 racing for the last slot get one slot between them and the other a clear
-"this shift is full". Coordinators check people in at their chapters'
+"this shift is full". A full shift takes a wait-list: whoever waits longest
+takes a freed place in the transaction that frees it (triggers of migration
+20261207120000), so the pages here only join and leave. Coordinators check people in at their chapters'
 events and can record the hours of those who worked."""
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from db.hours import EVENT_TZ, KEY_NAMESPACE, MSG_NO_MEMBER, fetch_all, fetch_on
 from db.identity import Identity
 from db.models.attendance import CheckIn
 from db.models.hours import ACTIVITY_LABELS, MSG_DAY_LIMIT
-from db.models.shifts import CancelRequest, SignUpRequest
+from db.models.shifts import CancelRequest, SignUpRequest, WaitListRequest
 
 MSG_FULL = "This shift is full: someone took the last slot just before you."
 MSG_STARTED = "This shift has already started, so sign-ups are closed."
@@ -65,6 +67,7 @@ UPCOMING_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "signed_up": pl.Int64,
     "open_slots": pl.Int64,
     "my_signup_id": pl.Int64,
+    "my_wait_place": pl.Int64,
 }
 
 
@@ -72,13 +75,14 @@ def upcoming_shifts(
     identity: Identity, *, near_me: bool = True, days: int = 60, limit: int = 300
 ) -> pl.DataFrame:
     """Shifts starting in the next ``days``, soonest first; full ones too
-    (``open_slots`` 0), so the page can show them as full. ``near_me`` keeps to the
-    volunteer's own chapter, the chapters above it and below it."""
+    (``open_slots`` 0), so the page can show them as full, with the volunteer's
+    place on its wait-list (1 = next in line) when they wait. ``near_me`` keeps
+    to the volunteer's own chapter, the chapters above it and below it."""
     near = "and e.chapter_id in (select id from near)" if near_me else ""
     return read_frame(
         identity,
         f"""
-        {_NEAR_ME}
+        {_NEAR_ME}, waits as (select shift_id, place from app.my_wait_list())
         select s.id as shift_id, e.id as event_id, e.title as event_title, e.kind as event_kind,
                c.name as chapter, e.place, s.title as shift_title, s.starts_at,
                (s.starts_at at time zone {EVENT_TZ})::date as day,
@@ -88,8 +92,10 @@ def upcoming_shifts(
                (s.capacity - s.signed_up)::bigint as open_slots,
                (select ss.id from public.shift_signups ss
                  where ss.shift_id = s.id and ss.status = 'signed_up'
-                   and ss.member_id in (select app.my_member_ids()) limit 1) as my_signup_id
+                   and ss.member_id in (select app.my_member_ids()) limit 1) as my_signup_id,
+               w.place as my_wait_place
           from public.shifts s
+          left join waits w on w.shift_id = s.id
           join public.events e on e.id = s.event_id
           join public.chapters c on c.id = e.chapter_id
          where s.starts_at > now() and s.starts_at < now() + make_interval(days => %s::int)
@@ -172,6 +178,50 @@ def cancel_signup(identity: Identity, request: CancelRequest) -> None:
         )
 
 
+def join_wait_list(identity: Identity, request: WaitListRequest) -> int:
+    """Put the signed-in volunteer on a full shift's wait-list; returns their
+    place in line (1 = next). The database refuses a shift that has a free
+    place, has started, or that they already hold or wait for."""
+    try:
+        with transaction(identity) as conn:
+            member = fetch_one(conn, "select id from public.members where user_id = auth.uid()")
+            if member is None:
+                raise NotAllowedError(MSG_NO_MEMBER)
+            conn.execute(
+                "insert into public.shift_wait_list (shift_id, member_id) values (%s, %s)",
+                (request.shift_id, member["id"]),
+            )
+            row = fetch_one(
+                conn, "select place from app.my_wait_list() where shift_id = %s", (request.shift_id,)
+            )
+    except InvalidDataError as exc:
+        # The database's sentences, as the page shows them.
+        raise InvalidDataError(_sentence(str(exc)), constraint=exc.constraint) from exc
+    assert row is not None
+    return int(row["place"])
+
+
+def _sentence(message: str) -> str:
+    return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
+
+
+def leave_wait_list(identity: Identity, request: WaitListRequest) -> None:
+    """Take the signed-in volunteer off a shift's wait-list. Raises
+    InvalidDataError when they were not on it (any more): a freed place may
+    have just gone to them."""
+    with transaction(identity) as conn:
+        left = conn.execute(
+            "delete from public.shift_wait_list"
+            " where shift_id = %s and member_id in (select app.my_member_ids())",
+            (request.shift_id,),
+        ).rowcount
+    if not left:
+        raise InvalidDataError(
+            "You are no longer on this shift's wait-list: a place may have just come free for you, "
+            "see your upcoming shifts."
+        )
+
+
 MY_SIGNUPS_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "signup_id": pl.Int64,
     "shift_id": pl.Int64,
@@ -181,17 +231,19 @@ MY_SIGNUPS_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "starts_at": pl.Datetime("us", "UTC"),
     "ends_at": pl.Datetime("us", "UTC"),
     "when_text": pl.String,
+    "from_wait_list": pl.Boolean,
 }
 
 
 def my_signups(identity: Identity) -> pl.DataFrame:
-    """The volunteer's live sign-ups for shifts that have not started."""
+    """The volunteer's live sign-ups for shifts that have not started;
+    ``from_wait_list`` marks a place they moved up to from a wait-list."""
     return read_frame(
         identity,
         f"""
         select ss.id as signup_id, s.id as shift_id, e.title as event_title, s.title as shift_title,
                e.place, s.starts_at, s.ends_at,
-               {_WHEN} as when_text
+               {_WHEN} as when_text, ss.from_wait_list_at is not null as from_wait_list
           from public.shift_signups ss
           join public.shifts s on s.id = ss.shift_id
           join public.events e on e.id = s.event_id

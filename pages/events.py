@@ -350,7 +350,8 @@ with tab_shifts:
             a.write(f"**{plain(s['title'])}** — {s['starts_local']:%a %d %b %H:%M}–{s['ends_local']:%H:%M}")
             b.progress(
                 min(1.0, s["signed_up"] / s["capacity"]),
-                text=f"{s['signed_up']} of {s['capacity']} signed up",
+                text=f"{s['signed_up']} of {s['capacity']} signed up"
+                + (f" · {s['waiting']} waiting" if s["waiting"] else ""),
             )
             with c.popover("Remove", width="stretch", key=f"remove_shift_menu_{s['id']}"):
                 taken = f" and its {s['signed_up']} sign-up(s)" if s["signed_up"] else ""

@@ -1,6 +1,7 @@
 """Shifts: upcoming volunteer slots near the volunteer, one tap to take one,
-one tap to give it back. The database keeps every shift within its capacity
-however many people tap at once."""
+one tap to give it back, and a wait-list on a full shift. The database keeps
+every shift within its capacity however many people tap at once, and hands a
+freed place to the first person waiting."""
 
 from __future__ import annotations
 
@@ -14,8 +15,15 @@ from db.clock import utc_now
 from db.errors import InvalidDataError, NotAllowedError
 from db.hours import MSG_NO_MEMBER, my_member
 from db.models.hours import format_minutes
-from db.models.shifts import CancelRequest, SignUpRequest
-from db.shifts import cancel_signup, my_signups, sign_up, upcoming_shifts
+from db.models.shifts import CancelRequest, SignUpRequest, WaitListRequest
+from db.shifts import (
+    cancel_signup,
+    join_wait_list,
+    leave_wait_list,
+    my_signups,
+    sign_up,
+    upcoming_shifts,
+)
 
 FLASH = "shifts_flash"
 PROBLEM = "shifts_problem"  # (shift id, message) of the last refused sign-up
@@ -53,6 +61,31 @@ def give_back(signup_id: int, title: str) -> None:
         st.session_state[FLASH] = f"Cancelled: {title}. The slot is free for someone else."
 
 
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th … 11th, 12th, 13th … 21st."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def wait(shift_id: int, title: str) -> None:
+    try:
+        place = join_wait_list(user.identity, WaitListRequest(shift_id=shift_id))
+    except (InvalidDataError, NotAllowedError) as exc:
+        st.session_state[PROBLEM] = (shift_id, str(exc))
+    else:
+        # Short: it is also the toast on a phone. The button's help says the rest.
+        st.session_state[FLASH] = f"You're on the wait-list for {title}, {ordinal(place)} in line."
+
+
+def stop_waiting(shift_id: int, title: str) -> None:
+    try:
+        leave_wait_list(user.identity, WaitListRequest(shift_id=shift_id))
+    except (InvalidDataError, NotAllowedError) as exc:
+        st.session_state[PROBLEM] = (shift_id, str(exc))
+    else:
+        st.session_state[FLASH] = f"You left the wait-list for {title}."
+
+
 problem = st.session_state.pop(PROBLEM, None)
 near = st.session_state.get("shifts_near", True)
 upcoming = upcoming_shifts(user.identity, near_me=near)
@@ -72,6 +105,8 @@ for row in mine.iter_rows(named=True):
     with st.container(border=True):
         st.markdown(f"**{plain(row['shift_title'])}** · {plain(row['event_title'])}")
         st.caption(f"{row['when_text']}" + (f" · {plain(row['place'])}" if row["place"] else ""))
+        if row["from_wait_list"]:
+            st.info("You moved from the wait-list to this shift.", icon=":material/upgrade:")
         cancel_col, ics_col = st.columns(2)
         cancel_col.button(
             "Cancel my place",
@@ -127,14 +162,34 @@ for _day, group in open_only.group_by("day", maintain_order=True):
             )
             if problem and problem[0] == row["shift_id"]:
                 st.error(problem[1], icon=":material/error:")
-            full = left <= 0
-            st.button(
-                "Full" if full else "Sign up",
-                key=f"signup_{row['shift_id']}",
-                type="primary",
-                icon=":material/block:" if full else ":material/how_to_reg:",
-                on_click=take,
-                args=(row["shift_id"],),
-                disabled=full,
-                help="Every place is taken." if full else None,
-            )
+            title = f"{plain(row['shift_title'])} at {plain(row['event_title'])}, {row['when_text']}"
+            if left > 0:
+                st.button(
+                    "Sign up",
+                    key=f"signup_{row['shift_id']}",
+                    type="primary",
+                    icon=":material/how_to_reg:",
+                    on_click=take,
+                    args=(row["shift_id"],),
+                )
+            elif row["my_wait_place"] is None:
+                st.button(
+                    "Join the wait-list",
+                    key=f"wait_{row['shift_id']}",
+                    icon=":material/playlist_add:",
+                    on_click=wait,
+                    args=(row["shift_id"], title),
+                    help=(
+                        "Every place is taken. If one comes free, the first person waiting gets it "
+                        "at once, and it shows under My upcoming shifts."
+                    ),
+                )
+            else:
+                st.markdown(f"You are **{ordinal(int(row['my_wait_place']))}** on the wait-list.")
+                st.button(
+                    "Leave the wait-list",
+                    key=f"unwait_{row['shift_id']}",
+                    icon=":material/playlist_remove:",
+                    on_click=stop_waiting,
+                    args=(row["shift_id"], title),
+                )

@@ -21,3 +21,11 @@ class CancelRequest(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     signup_id: Annotated[int, Field(gt=0)]
+
+
+class WaitListRequest(BaseModel):
+    """Join or leave the wait-list of a full shift, for the signed-in volunteer."""
+
+    model_config = ConfigDict(frozen=True)
+
+    shift_id: Annotated[int, Field(gt=0)]

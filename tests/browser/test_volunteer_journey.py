@@ -311,3 +311,59 @@ def test_wide_grids_keep_their_key_columns_on_a_phone(phone: Any, app_url: str) 
     go_to(phone, "My hours")
     phone.get_by_test_id("stDataFrame").first.wait_for()
     screenshot(phone, "coordinator_phone_my_hours")
+
+
+@pytest.fixture
+def full_shift(pg_server: object) -> Iterator[tuple[int, str]]:
+    """A shift in the demo volunteer's chapter, starting in three hours (so
+    first in her list), its one place taken by someone else; removed after."""
+    uri = str(pg_server.get_uri(f"hb_browser_{_worker()}"))  # type: ignore[attr-defined]
+    title = f"Door {uuid4().hex[:6]}"
+    with psycopg.connect(uri, autocommit=True) as conn:
+        chapter, member = conn.execute(
+            "select chapter_id, id from public.members where user_id = %s", (VOLUNTEER.user_id,)
+        ).fetchone()
+        other = conn.execute(
+            "select id from public.members where chapter_id = %s and id <> %s order by id limit 1",
+            (chapter, member),
+        ).fetchone()[0]
+        event = conn.execute(
+            "insert into public.events (chapter_id, kind, title, starts_at, ends_at, place)"
+            " values (%s, 'community_event', 'Evening of listening', now() + interval '3 hours',"
+            " now() + interval '5 hours', 'Library') returning id",
+            (chapter,),
+        ).fetchone()[0]
+        shift = conn.execute(
+            "insert into public.shifts (event_id, title, starts_at, ends_at, capacity)"
+            " select id, %s, starts_at, ends_at, 1 from public.events where id = %s returning id",
+            (title, event),
+        ).fetchone()[0]
+        conn.execute("insert into public.shift_signups (shift_id, member_id) values (%s, %s)", (shift, other))
+        try:
+            yield shift, title
+        finally:
+            conn.execute("delete from public.events where id = %s", (event,))
+
+
+def test_a_full_shift_on_a_phone_shows_full_and_takes_the_wait_list(
+    phone: Any, app_url: str, full_shift: tuple[int, str]
+) -> None:
+    """Issue 16: a full shift no longer vanishes; it reads "Full" and one tap
+    puts the volunteer on its wait-list, with her place in line."""
+    shift_id, title = full_shift
+    phone_sign_in(phone, app_url, VOLUNTEER.email)
+    go_to(phone, "Shifts")
+    join = phone.locator(f".st-key-wait_{shift_id}").get_by_role("button", name="Join the wait-list")
+    join.scroll_into_view_if_needed()
+    card = phone.get_by_test_id("stVerticalBlock").filter(has=join).last
+    expect(card).to_contain_text(title)
+    expect(card).to_contain_text("Full")
+    screenshot(phone, "volunteer_phone_shift_full")
+    join.click()
+    wait_for_app(phone)
+    assert alert_text(phone, "Success").startswith(f"You're on the wait-list for {title} at ")
+    leave = phone.locator(f".st-key-unwait_{shift_id}").get_by_role("button", name="Leave the wait-list")
+    leave.scroll_into_view_if_needed()
+    expect(leave).to_be_visible()
+    expect(phone.get_by_text("on the wait-list.", exact=False).first).to_contain_text("You are 1st")
+    screenshot(phone, "volunteer_phone_shift_wait_list")

@@ -24,7 +24,7 @@ import contextlib
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import polars as pl
@@ -130,21 +130,21 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
         "insert": {"admin": ALL, "coordinator_R1": {"in_L1"}, "coordinator_R2": {"in_L2"}},
         "update": {
             "admin": ALL,
-            "coordinator_R1": {"shift_L1", "shift_L1_past"},
-            "coordinator_R2": {"shift_L2"},
+            "coordinator_R1": {"shift_L1", "shift_L1_past", "shift_L1_full"},
+            "coordinator_R2": {"shift_L2", "shift_L2_full"},
         },
         "delete": {
             "admin": ALL,
-            "coordinator_R1": {"shift_L1", "shift_L1_past"},
-            "coordinator_R2": {"shift_L2"},
+            "coordinator_R1": {"shift_L1", "shift_L1_past", "shift_L1_full"},
+            "coordinator_R2": {"shift_L2", "shift_L2_full"},
         },
     },
     "shift_signups": {
         "select": {
             "volunteer_L1": {"signup_L1", "no_show_L1"},
             "volunteer_L2": {"signup_L2"},
-            "coordinator_R1": {"signup_L1", "no_show_L1"},
-            "coordinator_R2": {"signup_L2"},
+            "coordinator_R1": {"signup_L1", "no_show_L1", "full_L1"},
+            "coordinator_R2": {"signup_L2", "full_L2"},
             "board": ALL,
         },
         # Volunteers sign only themselves up, as signed_up; coordinators
@@ -160,10 +160,30 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
         "update": {
             "volunteer_L1": {"signup_L1"},
             "volunteer_L2": {"signup_L2"},
-            "coordinator_R1": {"signup_L1", "no_show_L1"},
-            "coordinator_R2": {"signup_L2"},
+            "coordinator_R1": {"signup_L1", "no_show_L1", "full_L1"},
+            "coordinator_R2": {"signup_L2", "full_L2"},
         },
-        "delete": {"coordinator_R1": {"signup_L1", "no_show_L1"}, "coordinator_R2": {"signup_L2"}},
+        "delete": {
+            "coordinator_R1": {"signup_L1", "no_show_L1", "full_L1"},
+            "coordinator_R2": {"signup_L2", "full_L2"},
+        },
+    },
+    "shift_wait_list": {
+        # As for sign-ups: one's own places in line (wait_L1_on_L2 is
+        # volunteer_L1 waiting for L2's full shift), the coordinators of the
+        # shift's chapter, the board. Joining is for oneself only, on a full
+        # shift that has not started (tests/volunteer/test_wait_list_db.py
+        # covers the refusals); nobody moves a place in line.
+        "select": {
+            "volunteer_L1": {"wait_L1_on_L2"},
+            "volunteer_L2": {"wait_L2_on_L1"},
+            "coordinator_R1": {"wait_L2_on_L1"},
+            "coordinator_R2": {"wait_L1_on_L2"},
+            "board": ALL,
+        },
+        "insert": {"volunteer_L1": {"volunteer_L1_on_L1_full"}, "volunteer_L2": {"volunteer_L2_on_L2_full"}},
+        "update": {},
+        "delete": {"volunteer_L1": {"wait_L1_on_L2"}, "volunteer_L2": {"wait_L2_on_L1"}},
     },
     "volunteer_hours": {
         "select": {
@@ -333,6 +353,7 @@ UPDATES: dict[str, str] = {
     "attendance": "guest_count = guest_count + 1",
     "shifts": "title = title || ' (edited)'",
     "shift_signups": "status = 'cancelled', cancelled_at = now()",
+    "shift_wait_list": "joined_at = joined_at",
     "volunteer_hours": "note = 'edited'",
     "donors": "note = 'edited'",
     "campaigns": "name = name || ' (edited)'",
@@ -423,6 +444,20 @@ def build_world(conn: psycopg.Connection[Any], uri: str) -> World:
         "hours_L1_approved",
         f.add_hours(conn, cast.members["volunteer_L1"], status="approved", worked_on=DAY - timedelta(days=1)),
     )
+    # A full shift a month ahead on each side, its one place taken by a
+    # member of the national chapter (no coordinator's), and the other side's
+    # volunteer waiting for it.
+    filler = f.add_member(conn, ch["N"])
+    put("members", "member_N", filler)
+    soon = datetime.now(UTC) + timedelta(days=30)
+    for side, other in (("L1", "L2"), ("L2", "L1")):
+        full = f.add_shift(
+            conn, world.key[f"event_{side}"], capacity=1, starts_at=soon, ends_at=soon + timedelta(hours=2)
+        )
+        put("shifts", f"shift_{side}_full", full)
+        put("shift_signups", f"full_{side}", f.add_signup(conn, full, filler))
+        waiter = {"shift_id": full, "member_id": cast.members[f"volunteer_{other}"]}
+        put("shift_wait_list", f"wait_{other}_on_{side}", f.insert(conn, "shift_wait_list", waiter))
     put("survey_responses", "anonymous_L1", f.add_survey_response(conn, ch["L1"], anonymous=True))
     put("goals", "goal_movement", f.add_goal(conn, None))
     donor = f.add_donor(conn, chapter_id=ch["L1"])
@@ -589,6 +624,15 @@ INSERTS: dict[str, dict[str, Row]] = {
             "member_id": w.cast.members["volunteer_L1"],
             "status": "attended",
         },
+    },
+    "shift_wait_list": {
+        f"volunteer_{side}_on_{side}_full": (
+            lambda w, p, s=side: {
+                "shift_id": w.key[f"shift_{s}_full"],
+                "member_id": w.cast.members[f"volunteer_{s}"],
+            }
+        )
+        for side in ("L1", "L2")
     },
     "volunteer_hours": {
         label: (

@@ -6,11 +6,14 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import psycopg
 from streamlit.testing.v1 import AppTest
 
 from db.config import PROJECT_ROOT
 from db.events import attendance_of, create_event, list_events, list_shifts
 from db.models.events import EventIn
+from db.models.shifts import SignUpRequest, WaitListRequest
+from db.shifts import join_wait_list, sign_up
 from tests.operations.conftest import Movement
 
 PAGE = str(PROJECT_ROOT / "pages" / "events.py")
@@ -221,3 +224,33 @@ def test_an_event_offers_a_calendar_file(movement: Movement) -> None:
     at.button(key="new_event_submit").click().run()
     assert not at.exception
     assert [b.proto.label for b in at.get("download_button")] == ["Calendar file (.ics)"]
+
+
+def test_the_shift_list_counts_who_waits_for_a_full_shift(movement: Movement) -> None:
+    """Issue 16: a full shift has a wait-list, and the coordinator sees its length."""
+    toronto_today = datetime.now(ZoneInfo("America/Toronto")).date()
+    start = datetime.combine(toronto_today + timedelta(days=3), time(18, 0))
+    event_id = create_event(
+        movement.coordinator.identity,
+        EventIn(
+            chapter_id=movement.toronto,
+            kind="empathy_circle",
+            title="Small circle",
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+        ),
+    )
+    with psycopg.connect(movement.uri, autocommit=True) as conn:
+        shift_id = conn.execute(
+            "insert into public.shifts (event_id, title, starts_at, ends_at, capacity)"
+            " select id, 'Host', starts_at, ends_at, 1 from public.events where id = %s returning id",
+            (event_id,),
+        ).fetchone()[0]
+    sign_up(movement.volunteer.identity, SignUpRequest(shift_id=shift_id))
+    join_wait_list(movement.coordinator.identity, WaitListRequest(shift_id=shift_id))
+    at = _page(movement)
+    if start.month != toronto_today.month:
+        at.button(key="events_next").click().run()
+    at.selectbox(key="shifts_event").set_value(event_id).run()
+    assert not at.exception
+    assert [p.proto.text for p in at.get("progress")] == ["1 of 1 signed up · 1 waiting"]
