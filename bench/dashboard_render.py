@@ -67,8 +67,9 @@ def _healthy(url: str) -> bool:
 
 
 @contextmanager
-def app_server(uri: str, log: Path) -> Iterator[str]:
-    """A private `streamlit run app.py` on `uri`, stopped on exit."""
+def app_process(uri: str, log: Path) -> Iterator[tuple[str, int]]:
+    """A private `streamlit run app.py` on `uri`: its URL and process id,
+    stopped on exit."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("SUPABASE_URL", "SUPABASE_ANON_KEY")}
     env["DATABASE_URL"] = uri
@@ -90,7 +91,7 @@ def app_server(uri: str, log: Path) -> Iterator[str]:
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"the app did not start; see {log}")
                 time.sleep(0.2)
-            yield url
+            yield url, process.pid
         finally:
             process.terminate()
             try:
@@ -100,7 +101,14 @@ def app_server(uri: str, log: Path) -> Iterator[str]:
                 process.wait(timeout=5)
 
 
-def _idle(page: Any) -> None:
+@contextmanager
+def app_server(uri: str, log: Path) -> Iterator[str]:
+    """A private `streamlit run app.py` on `uri`, stopped on exit."""
+    with app_process(uri, log) as (url, _pid):
+        yield url
+
+
+def wait_until_idle(page: Any) -> None:
     page.get_by_test_id("stAppViewContainer").wait_for()
     page.locator('[data-testid="stApp"][data-test-script-state="running"]').wait_for(
         state="detached", timeout=TIMEOUT_MS
@@ -111,7 +119,7 @@ def _figures_shown(page: Any, caption: str) -> None:
     """The overview for `caption`'s filters, fully drawn."""
     page.get_by_text(re.compile(re.escape(caption))).first.wait_for(timeout=TIMEOUT_MS)
     page.get_by_test_id("stMetric").filter(has_text="Donor retention").wait_for(timeout=TIMEOUT_MS)
-    _idle(page)
+    wait_until_idle(page)
     page.locator(".js-plotly-plot").first.wait_for(timeout=TIMEOUT_MS)
 
 
@@ -133,7 +141,7 @@ def one_run(browser: Any, url: str, chapter: str) -> dict[str, float]:
     times: dict[str, float] = {}
     try:
         page.goto(url)
-        _idle(page)
+        wait_until_idle(page)
         page.get_by_role("textbox", name="Email").fill(BOARD)
         page.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
         started = time.perf_counter()
@@ -165,7 +173,7 @@ def one_run(browser: Any, url: str, chapter: str) -> dict[str, float]:
         started = time.perf_counter()
         page.get_by_test_id("stSidebarNav").get_by_role("link", name="Momentum", exact=True).click()
         page.get_by_role("heading", name="Momentum").wait_for()
-        _idle(page)
+        wait_until_idle(page)
         page.locator(".js-plotly-plot").first.wait_for()
         times["another page (Momentum)"] = time.perf_counter() - started
     finally:
