@@ -8,13 +8,12 @@ from typing import Any
 
 import polars as pl
 import streamlit as st
-from pydantic import ValidationError
 
 from components import charts
-from components.feedback import finish, show_errors, show_flash
+from components.crud_page import edit_tab, new_tab, owner_label, owner_options, submitted
+from components.feedback import show_flash
 from components.session import local_today, on_or_after, require_role
 from db.chapters import chapter_labels, list_chapters
-from db.errors import InvalidDataError, NotAllowedError
 from db.models.partners import PARTNER_KIND_LABELS, PARTNER_STATUS_LABELS, PartnerIn
 from db.partners import create_partner, list_partners, update_partner
 from db.programs import list_programs
@@ -28,10 +27,6 @@ st.caption("The schools, workplaces, clinics, public bodies, NGOs and researcher
 show_flash(FLASH)
 
 
-def done(message: str, *clear: str) -> None:
-    finish(FLASH, message, *clear)
-
-
 partners = list_partners(user.identity)
 programs = list_programs(user.identity)
 chapters = list_chapters(user.identity)
@@ -40,10 +35,7 @@ chapter_choices: list[int | None] = chapters.filter(pl.col("can_edit"))["id"].to
 if user.has("admin"):
     chapter_choices = [None, *chapter_choices]
 program_names = {int(r["id"]): str(r["name"]) for r in programs.iter_rows(named=True)}
-
-
-def chapter_label(chapter_id: int | None) -> str:
-    return "Whole movement" if chapter_id is None else labels.get(chapter_id, "?").lstrip("· ")
+chapter_label = owner_label(labels)
 
 
 def partner_form(prefix: str, row: dict[str, Any] | None, submit: str) -> PartnerIn | None:
@@ -72,9 +64,7 @@ def partner_form(prefix: str, row: dict[str, Any] | None, submit: str) -> Partne
         max_value=on_or_after(today, row["since"] if row else None),
         key=f"{prefix}_since",
     )
-    options = list(chapter_choices)
-    if row and row["chapter_id"] not in options:
-        options.append(row["chapter_id"])
+    options = owner_options(chapter_choices, row)
     chapter = right.selectbox(
         "Chapter that holds the relationship",
         options,
@@ -95,23 +85,20 @@ def partner_form(prefix: str, row: dict[str, Any] | None, submit: str) -> Partne
         format_func=lambda i: program_names[i],
         key=f"{prefix}_programs",
     )
-    if not st.form_submit_button(submit, type="primary", key=f"{prefix}_submit"):
-        return None
-    try:
-        return PartnerIn.model_validate(
-            {
-                "name": name,
-                "kind": kind,
-                "status": status,
-                "since": since,
-                "chapter_id": chapter,
-                "contact_email": email,
-                "program_ids": tuple(chosen),
-            }
-        )
-    except ValidationError as exc:
-        show_errors(exc)
-        return None
+    return submitted(
+        PartnerIn,
+        prefix,
+        submit,
+        {
+            "name": name,
+            "kind": kind,
+            "status": status,
+            "since": since,
+            "chapter_id": chapter,
+            "contact_email": email,
+            "program_ids": tuple(chosen),
+        },
+    )
 
 
 tab_list, tab_new, tab_edit = st.tabs(["All partners", "New partner", "Edit"])
@@ -157,32 +144,24 @@ with tab_new:
     if not chapter_choices:
         st.info("You coordinate no chapter to record partners for.")
     else:
-        with st.form("new_partner"):
-            new = partner_form("new_partner", None, "Record the partner")
-            if new is not None:
-                try:
-                    create_partner(user.identity, new)
-                except (InvalidDataError, NotAllowedError) as exc:
-                    show_errors(exc)
-                else:
-                    done(f"{new.name} is recorded.", "new_partner_name", "new_partner_email")
+        new_tab(
+            user.identity,
+            form_key="new_partner",
+            form=partner_form,
+            submit="Record the partner",
+            create=create_partner,
+            flash=FLASH,
+            clear=("new_partner_name", "new_partner_email"),
+        )
 
 with tab_edit:
-    mine = partners.filter(pl.col("can_edit"))
-    if mine.is_empty():
-        st.info("There is no partner you can change.")
-    else:
-        rows = {int(r["id"]): r for r in mine.iter_rows(named=True)}
-        picked = st.selectbox(
-            "Partner", list(rows), format_func=lambda i: str(rows[i]["name"]), key="edit_partner"
-        )
-        if picked is not None:
-            with st.form(f"edit_partner_{picked}"):
-                changed = partner_form(f"edit_partner_{picked}", rows[picked], "Save changes")
-                if changed is not None:
-                    try:
-                        update_partner(user.identity, picked, changed)
-                    except (InvalidDataError, NotAllowedError) as exc:
-                        show_errors(exc)
-                    else:
-                        done(f"{changed.name} is saved.")
+    edit_tab(
+        user.identity,
+        partners,
+        label="Partner",
+        key="edit_partner",
+        none_message="There is no partner you can change.",
+        form=partner_form,
+        update=update_partner,
+        flash=FLASH,
+    )
