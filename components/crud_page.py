@@ -11,6 +11,7 @@ from typing import Any, Protocol, TypeVar
 import polars as pl
 import streamlit as st
 from pydantic import BaseModel, ValidationError
+from streamlit.delta_generator import DeltaGenerator
 
 from components.feedback import finish, show_errors
 from db.errors import InvalidDataError, NotAllowedError
@@ -29,6 +30,36 @@ Row = dict[str, Any]
 # being edited or None for a new one, the submit label); returns the
 # validated record when submitted.
 RecordForm = Callable[[str, Row | None, str], M | None]
+
+
+def owner_choices(
+    chapters: pl.DataFrame, *, whole_movement: bool, active_only: bool = False
+) -> list[int | None]:
+    """The chapters the person may give a record to: those they may edit
+    (only active ones when `active_only`), and first the whole movement
+    when `whole_movement` (an admin's records need no chapter)."""
+    editable = chapters.filter(pl.col("can_edit"))
+    if active_only:
+        editable = editable.filter(pl.col("status") == "active")
+    ids: list[int | None] = editable["id"].to_list()
+    return [None, *ids] if whole_movement else ids
+
+
+def code_select(
+    where: DeltaGenerator, label: str, labels: Mapping[str, str], current: str | None, *, key: str
+) -> str:
+    """A selectbox of codes shown by their labels, on `current` (the first
+    code when None)."""
+    codes = list(labels)
+    return str(
+        where.selectbox(
+            label,
+            codes,
+            index=codes.index(current) if current is not None else 0,
+            format_func=lambda v: labels[v],
+            key=key,
+        )
+    )
 
 
 def owner_label(labels: Mapping[int, str]) -> Callable[[int | None], str]:

@@ -9,8 +9,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from components import charts
-from components.crud_page import edit_tab, new_tab, owner_label, owner_options, submitted
+from components import charts, crud_page
 from components.feedback import show_flash
 from components.session import local_today, on_or_after, require_role
 from db.chapters import chapter_labels, list_chapters
@@ -31,31 +30,19 @@ partners = list_partners(user.identity)
 programs = list_programs(user.identity)
 chapters = list_chapters(user.identity)
 labels = chapter_labels(chapters)
-chapter_choices: list[int | None] = chapters.filter(pl.col("can_edit"))["id"].to_list()
-if user.has("admin"):
-    chapter_choices = [None, *chapter_choices]
+chapter_choices = crud_page.owner_choices(chapters, whole_movement=user.has("admin"))
 program_names = {int(r["id"]): str(r["name"]) for r in programs.iter_rows(named=True)}
-chapter_label = owner_label(labels)
+chapter_label = crud_page.owner_label(labels)
 
 
 def partner_form(prefix: str, row: dict[str, Any] | None, submit: str) -> PartnerIn | None:
-    kinds = list(PARTNER_KIND_LABELS)
-    statuses = list(PARTNER_STATUS_LABELS)
     name = st.text_input("Name", value=row["name"] if row else "", key=f"{prefix}_name", max_chars=200)
     left, right = st.columns(2)
-    kind = left.selectbox(
-        "Kind",
-        kinds,
-        index=kinds.index(row["kind"]) if row else 0,
-        format_func=lambda v: PARTNER_KIND_LABELS[v],
-        key=f"{prefix}_kind",
+    kind = crud_page.code_select(
+        left, "Kind", PARTNER_KIND_LABELS, row["kind"] if row else None, key=f"{prefix}_kind"
     )
-    status = right.selectbox(
-        "Status",
-        statuses,
-        index=statuses.index(row["status"]) if row else 1,
-        format_func=lambda v: PARTNER_STATUS_LABELS[v],
-        key=f"{prefix}_status",
+    status = crud_page.code_select(
+        right, "Status", PARTNER_STATUS_LABELS, row["status"] if row else "active", key=f"{prefix}_status"
     )
     left, right = st.columns(2)
     since = left.date_input(
@@ -64,7 +51,7 @@ def partner_form(prefix: str, row: dict[str, Any] | None, submit: str) -> Partne
         max_value=on_or_after(today, row["since"] if row else None),
         key=f"{prefix}_since",
     )
-    options = owner_options(chapter_choices, row)
+    options = crud_page.owner_options(chapter_choices, row)
     chapter = right.selectbox(
         "Chapter that holds the relationship",
         options,
@@ -85,7 +72,7 @@ def partner_form(prefix: str, row: dict[str, Any] | None, submit: str) -> Partne
         format_func=lambda i: program_names[i],
         key=f"{prefix}_programs",
     )
-    return submitted(
+    return crud_page.submitted(
         PartnerIn,
         prefix,
         submit,
@@ -144,7 +131,7 @@ with tab_new:
     if not chapter_choices:
         st.info("You coordinate no chapter to record partners for.")
     else:
-        new_tab(
+        crud_page.new_tab(
             user.identity,
             form_key="new_partner",
             form=partner_form,
@@ -155,7 +142,7 @@ with tab_new:
         )
 
 with tab_edit:
-    edit_tab(
+    crud_page.edit_tab(
         user.identity,
         partners,
         label="Partner",

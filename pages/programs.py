@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from components.crud_page import edit_tab, new_tab, owner_label, owner_options, submitted
+from components import crud_page
 from components.feedback import show_flash
 from components.session import local_today, require_role
 from db.chapters import chapter_labels, list_chapters
@@ -37,36 +37,22 @@ programs = list_programs(user.identity)
 partners = list_partners(user.identity)
 chapters = list_chapters(user.identity)
 labels = chapter_labels(chapters)
-chapter_choices: list[int | None] = chapters.filter(pl.col("can_edit") & (pl.col("status") == "active"))[
-    "id"
-].to_list()
-if user.has("admin"):
-    chapter_choices = [None, *chapter_choices]
+chapter_choices = crud_page.owner_choices(chapters, whole_movement=user.has("admin"), active_only=True)
 partner_names = {int(r["id"]): str(r["name"]) for r in partners.iter_rows(named=True)}
-chapter_label = owner_label(labels)
+chapter_label = crud_page.owner_label(labels)
 
 
 def program_form(prefix: str, row: dict[str, Any] | None, submit: str) -> ProgramIn | None:
     """The fields of a program; returns the validated program on submit."""
-    kinds = list(PROGRAM_KIND_LABELS)
-    audiences = list(AUDIENCE_LABELS)
     name = st.text_input("Name", value=row["name"] if row else "", key=f"{prefix}_name", max_chars=200)
     left, right = st.columns(2)
-    kind = left.selectbox(
-        "Kind",
-        kinds,
-        index=kinds.index(row["kind"]) if row else 0,
-        format_func=lambda v: PROGRAM_KIND_LABELS[v],
-        key=f"{prefix}_kind",
+    kind = crud_page.code_select(
+        left, "Kind", PROGRAM_KIND_LABELS, row["kind"] if row else None, key=f"{prefix}_kind"
     )
-    audience = right.selectbox(
-        "Audience",
-        audiences,
-        index=audiences.index(row["audience"]) if row else 0,
-        format_func=lambda v: AUDIENCE_LABELS[v],
-        key=f"{prefix}_audience",
+    audience = crud_page.code_select(
+        right, "Audience", AUDIENCE_LABELS, row["audience"] if row else None, key=f"{prefix}_audience"
     )
-    options = owner_options(chapter_choices, row)
+    options = crud_page.owner_options(chapter_choices, row)
     chapter = st.selectbox(
         "Run by",
         options,
@@ -92,7 +78,7 @@ def program_form(prefix: str, row: dict[str, Any] | None, submit: str) -> Progra
         format_func=lambda i: partner_names[i],
         key=f"{prefix}_partners",
     )
-    return submitted(
+    return crud_page.submitted(
         ProgramIn,
         prefix,
         submit,
@@ -156,7 +142,7 @@ with tab_new:
     if not chapter_choices:
         st.info("You coordinate no active chapter to run a program in.")
     else:
-        new_tab(
+        crud_page.new_tab(
             user.identity,
             form_key="new_program",
             form=program_form,
@@ -167,7 +153,7 @@ with tab_new:
         )
 
 with tab_edit:
-    edit_tab(
+    crud_page.edit_tab(
         user.identity,
         programs,
         label="Program",
