@@ -14,7 +14,7 @@ another page through the navigation starts with an empty query string.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -22,8 +22,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from components.chapter_tree import ChapterOption, chapter_depths, chapter_tree_order, subtree
 from metrics.periods import Period, add_months, fiscal_year_of, fiscal_year_start, month_end
-from metrics.scope import descendants
 
 PeriodKind = Literal["cy", "fy", "q", "custom"]
 PERIOD_KINDS: tuple[PeriodKind, ...] = ("cy", "fy", "q", "custom")
@@ -156,14 +156,6 @@ def parse_params(raw: Mapping[str, str | Sequence[str]]) -> tuple[FilterParams, 
 
 
 @dataclass(frozen=True)
-class ChapterOption:
-    id: int
-    name: str
-    level: str
-    parent_id: int | None
-
-
-@dataclass(frozen=True)
 class FilterOptions:
     """What the filters may offer this person.
 
@@ -190,7 +182,7 @@ class FilterOptions:
 
     @cached_property
     def _depth(self) -> dict[int, int]:
-        return _depths(self.chapters)
+        return chapter_depths(self.chapters)
 
     @cached_property
     def _program_names(self) -> dict[int, str]:
@@ -255,41 +247,6 @@ class FilterOptions:
             out.append(month_key(day))
             day = add_months(day, 1)
         return out
-
-
-def _depths(chapters: Iterable[ChapterOption]) -> dict[int, int]:
-    """Each chapter's depth in the tree (0 at the top), parents first."""
-    depths: dict[int, int] = {}
-    ids = {c.id for c in chapters}
-    for c in chapter_tree_order(chapters):
-        parent = c.parent_id if c.parent_id in ids else None
-        depths[c.id] = 0 if parent is None else depths.get(parent, -1) + 1
-    return depths
-
-
-def chapter_tree_order(chapters: Iterable[ChapterOption]) -> list[ChapterOption]:
-    """Parents before their children, siblings by name: the order of an
-    indented list."""
-    items = list(chapters)
-    ids = {c.id for c in items}
-    children: dict[int | None, list[ChapterOption]] = {}
-    for c in items:
-        parent = c.parent_id if c.parent_id in ids else None
-        children.setdefault(parent, []).append(c)
-    out: list[ChapterOption] = []
-
-    def visit(parent: int | None) -> None:
-        for child in sorted(children.get(parent, []), key=lambda c: c.name.lower()):
-            out.append(child)
-            visit(child.id)
-
-    visit(None)
-    return out
-
-
-def subtree(chapters: Iterable[ChapterOption], roots: Iterable[int]) -> frozenset[int]:
-    """`roots` and every chapter below them."""
-    return frozenset(descendants(((c.id, c.parent_id) for c in chapters), roots))
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,8 @@ from typing import TYPE_CHECKING, Literal
 import polars as pl
 import streamlit as st
 
-from components.filters import ChapterOption, FilterOptions, Filters, dashboard_filters, subtree
+from components.chapter_tree import ChapterOption, subtree
+from components.filters import FilterOptions, Filters, dashboard_filters
 from components.session import SignedIn, local_today, require_role
 from db.identity import Identity
 

@@ -20,7 +20,6 @@ from uuid import UUID
 
 import polars as pl
 import psycopg
-from psycopg.rows import dict_row
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from db import clock
@@ -29,6 +28,7 @@ from db.errors import InvalidDataError, NotAllowedError
 from db.identity import Identity
 from db.models.email import looks_like_email
 from db.passwords import PasswordsBusy, hash_password, needs_rehash, verify_password
+from db.rows import fetch_all, fetch_one
 
 log = logging.getLogger(__name__)
 
@@ -85,21 +85,6 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-Row = dict[str, Any]
-
-
-def _one(conn: psycopg.Connection[Any], sql: str, params: Any = None) -> Row | None:
-    with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(sql, params)
-        return cur.fetchone()
-
-
-def _all(conn: psycopg.Connection[Any], sql: str, params: Any = None) -> list[Row]:
-    with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(sql, params)
-        return cur.fetchall()
-
-
 def _now(now: datetime | None) -> datetime:
     if now is None:
         return clock.utc_now()
@@ -134,7 +119,7 @@ def authenticate(
     # Committed before the (slow) hash check, so the attempt counts as a
     # failure even when parallel guesses race or the process dies.
     with login_transaction(uri) as conn:
-        row = _one(
+        row = fetch_one(
             conn,
             "select * from app.sign_in_begin(%s, %s, %s, %s)",
             (address, client, device_token, at),
@@ -159,7 +144,7 @@ def authenticate(
         with contextlib.suppress(PasswordsBusy):
             new_hash = hash_password(password)
     with login_transaction(uri) as conn:
-        done = _one(
+        done = fetch_one(
             conn, "select app.sign_in_succeeded(%s, %s, %s) as token", (row["attempt_id"], new_hash, at)
         )
     assert done is not None
@@ -175,12 +160,12 @@ def load_profile(identity: Identity, *, uri: str | None = None) -> Profile:
     if identity.user_id is None:
         raise NotAllowedError("sign in first")
     with transaction(identity, uri) as conn:
-        roles = _all(
+        roles = fetch_all(
             conn,
             "select role, chapter_id from public.roles where user_id = auth.uid() order by role, chapter_id",
         )
-        member = _one(conn, "select id, full_name from public.members where user_id = auth.uid()")
-        must_change = _one(conn, "select app.must_change_password() as v")
+        member = fetch_one(conn, "select id, full_name from public.members where user_id = auth.uid()")
+        must_change = fetch_one(conn, "select app.must_change_password() as v")
     return Profile(
         user_id=identity.user_id,
         roles=frozenset(r["role"] for r in roles),
@@ -229,7 +214,7 @@ def change_own_password(
     if current == new:
         raise InvalidDataError("The new password must differ from the current one.")
     with login_transaction(uri) as conn:
-        row = _one(conn, "select app.password_hash_to_check(%s) as hash", (identity.user_id,))
+        row = fetch_one(conn, "select app.password_hash_to_check(%s) as hash", (identity.user_id,))
     if not verify_password(row["hash"] if row else None, current):
         raise InvalidDataError("Your current password is not right.")
     with transaction(identity, uri) as conn:
@@ -243,7 +228,7 @@ def session_ended(identity: Identity, started_at: datetime, *, uri: str | None =
     if identity.user_id is None:
         return False
     with transaction(identity, uri) as conn:
-        row = _one(conn, "select app.session_ended(%s) as ended", (started_at,))
+        row = fetch_one(conn, "select app.session_ended(%s) as ended", (started_at,))
     return bool(row and row["ended"])
 
 
@@ -349,13 +334,13 @@ def list_people(identity: Identity, *, uri: str | None = None) -> pl.DataFrame:
     """Everyone with an account and their roles (admins only: the database
     refuses anyone else)."""
     with transaction(identity, uri) as conn:
-        people = _all(
+        people = fetch_all(
             conn,
             """select p.user_id, p.email, p.full_name, p.member_id, c.name as chapter,
                       p.last_sign_in_at, p.created_at
                  from app.people() p left join public.chapters c on c.id = p.chapter_id""",
         )
-        roles = _all(
+        roles = fetch_all(
             conn,
             """select r.user_id, r.role, c.name as chapter from public.roles r
                  left join public.chapters c on c.id = r.chapter_id order by r.role, c.name""",
@@ -386,7 +371,7 @@ def list_roles(identity: Identity, *, uri: str | None = None) -> pl.DataFrame:
     own for anyone else (row-level security decides)."""
     with transaction(identity, uri) as conn:
         emails = _emails(conn)
-        rows = _all(
+        rows = fetch_all(
             conn,
             """select r.id as role_id, r.user_id, r.role, r.chapter_id, c.name as chapter,
                       r.granted_by, r.granted_at
@@ -412,16 +397,16 @@ def list_roles(identity: Identity, *, uri: str | None = None) -> pl.DataFrame:
 def _emails(conn: psycopg.Connection[Any]) -> dict[UUID, str]:
     """Account emails when the caller is an admin, else nothing (the names
     then show as ids, which reveal no one)."""
-    admin = _one(conn, "select app.has_role('admin') as admin")
+    admin = fetch_one(conn, "select app.has_role('admin') as admin")
     if not (admin and admin["admin"]):
         return {}
-    return {r["user_id"]: r["email"] for r in _all(conn, "select user_id, email from app.people()")}
+    return {r["user_id"]: r["email"] for r in fetch_all(conn, "select user_id, email from app.people()")}
 
 
 def grant_role(identity: Identity, grant: RoleGrant, *, uri: str | None = None) -> int:
     """Give a person a role; only an admin may (row-level security)."""
     with transaction(identity, uri) as conn:
-        row = _one(
+        row = fetch_one(
             conn,
             """insert into public.roles (user_id, role, chapter_id, granted_by)
                values (%s, %s, %s, auth.uid()) returning id""",
@@ -436,16 +421,18 @@ def revoke_role(identity: Identity, role_id: int, *, uri: str | None = None) -> 
     """Take a role away; only an admin may, and never the movement's last
     admin role (nobody could manage roles after it)."""
     with transaction(identity, uri) as conn:
-        target = _one(conn, "select id, user_id, role from public.roles where id = %s for update", (role_id,))
+        target = fetch_one(
+            conn, "select id, user_id, role from public.roles where id = %s for update", (role_id,)
+        )
         if target is None:
             raise NotAllowedError("this role does not exist or you may not change it")
         if target["role"] == "admin":
             # Lock every admin grant so two admins revoking each other at the
             # same moment cannot both succeed.
-            admins = _all(conn, "select id from public.roles where role = 'admin' for update")
+            admins = fetch_all(conn, "select id from public.roles where role = 'admin' for update")
             if len(admins) <= 1:
                 raise InvalidDataError("this is the last admin role: grant admin to someone else first")
-        deleted = _one(conn, "delete from public.roles where id = %s returning id", (role_id,))
+        deleted = fetch_one(conn, "delete from public.roles where id = %s returning id", (role_id,))
         if deleted is None:
             raise NotAllowedError("this role does not exist or you may not change it")
     log.info("role %s of user %s revoked by %s", target["role"], target["user_id"], identity.user_id)
@@ -456,7 +443,7 @@ def invite_person(identity: Identity, invitation: Invitation, *, uri: str | None
     hand over) and the invited roles, all in one transaction as the admin."""
     password = temporary_password()
     with transaction(identity, uri) as conn:
-        row = _one(
+        row = fetch_one(
             conn,
             "select app.create_local_account(%s, %s, %s) as id",
             (invitation.email, hash_password(password), invitation.full_name),
@@ -469,7 +456,7 @@ def invite_person(identity: Identity, invitation: Invitation, *, uri: str | None
 
 
 def _link_member(conn: psycopg.Connection[Any], user_id: UUID, member_id: int) -> None:
-    linked = _one(
+    linked = fetch_one(
         conn,
         "update public.members set user_id = %s where id = %s and user_id is null returning id",
         (user_id, member_id),
@@ -485,7 +472,7 @@ def set_up_invitee(identity: Identity, invitation: Invitation, *, uri: str | Non
     Supabase Auth has just created for `invitation.email`, in one
     transaction as the admin."""
     with transaction(identity, uri) as conn:
-        row = _one(conn, "select user_id from app.people() where lower(email) = %s", (invitation.email,))
+        row = fetch_one(conn, "select user_id from app.people() where lower(email) = %s", (invitation.email,))
         if row is None:
             raise InvalidDataError("Supabase has not created this account yet: try again in a moment")
         user_id = UUID(str(row["user_id"]))
@@ -510,7 +497,7 @@ def chapter_choices(identity: Identity, *, uri: str | None = None) -> list[tuple
     """Chapters to choose from for a coordinator role (the map is public to
     everyone signed in)."""
     with transaction(identity, uri) as conn:
-        rows = _all(conn, "select id, name, level from public.chapters order by name")
+        rows = fetch_all(conn, "select id, name, level from public.chapters order by name")
     return [(r["id"], f"{r['name']} ({r['level']})") for r in rows]
 
 
@@ -519,8 +506,8 @@ def role_audit(identity: Identity, *, limit: int = 500, uri: str | None = None) 
     read the log; anyone else gets nothing)."""
     with transaction(identity, uri) as conn:
         emails = _emails(conn)
-        chapters = {r["id"]: r["name"] for r in _all(conn, "select id, name from public.chapters")}
-        rows = _all(
+        chapters = {r["id"]: r["name"] for r in fetch_all(conn, "select id, name from public.chapters")}
+        rows = fetch_all(
             conn,
             """select at, actor, action, coalesce(new_row, old_row) as row from public.audit_log
                 where table_name = 'roles' order by at desc, id desc limit %s""",
@@ -553,7 +540,7 @@ def create_account(
     """A local account created by an operator (seed, tests, `python -m`):
     bypasses RLS, so never call it from a page."""
     with service_transaction(uri) as conn:
-        row = _one(
+        row = fetch_one(
             conn,
             """insert into auth.users (email, encrypted_password, email_confirmed_at,
                                        raw_app_meta_data, raw_user_meta_data)

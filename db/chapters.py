@@ -4,18 +4,14 @@ admin any, a coordinator their chapters and those below them."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
-
 import polars as pl
-import psycopg
-from psycopg.rows import dict_row
 
 from db.arrow import read_frame
 from db.connection import transaction
 from db.errors import InvalidDataError, NotAllowedError
 from db.identity import Identity
 from db.models.chapters import LEVEL_RANK, ChapterIn, DormantIn
+from db.rows import fetch_one
 
 CHAPTER_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "id": pl.Int64,
@@ -55,16 +51,6 @@ select c.id, c.name, c.level, c.parent_id, p.name as parent_name, t.path, t.dept
   left join public.chapters p on p.id = c.parent_id
  order by t.sort_key
 """
-
-
-Row = dict[str, Any]
-
-
-def fetch_one(conn: psycopg.Connection[Any], sql: str, params: Sequence[Any] = ()) -> Row | None:
-    """One row as a dict (or None), typed for the callers in db/."""
-    with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(sql, params)
-        return cur.fetchone()
 
 
 def list_chapters(identity: Identity, *, uri: str | None = None) -> pl.DataFrame:

@@ -15,11 +15,11 @@ import polars as pl
 import psycopg
 
 from db.arrow import read_frame
-from db.chapters import fetch_one
 from db.connection import transaction
 from db.errors import InvalidDataError, NotAllowedError
 from db.identity import Identity
 from db.models.events import SHIFT_MARGIN, AttendanceIn, EventIn, ShiftIn
+from db.rows import fetch_one
 
 EVENT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "id": pl.Int64,

@@ -8,11 +8,11 @@ from __future__ import annotations
 import polars as pl
 
 from db.arrow import read_frame
-from db.chapters import fetch_one
 from db.connection import transaction
 from db.errors import NotAllowedError
 from db.identity import Identity
 from db.models.goals import GoalIn
+from db.rows import fetch_one
 
 GOAL_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "id": pl.Int64,

@@ -14,9 +14,10 @@ import psycopg
 
 from db.connection import transaction
 from db.errors import InvalidDataError
-from db.hours import KEY_NAMESPACE, explain, fetch_all, fetch_one
+from db.hours import KEY_NAMESPACE, explain
 from db.identity import Identity
 from db.models.hours import HoursCsvRow
+from db.rows import fetch_all, fetch_one
 from imports.hours_csv import ImportReport, ParsedHours, RowError, parse_hours_csv, shown
 
 

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 import polars as pl
 
 from db.arrow import read_frame
-from db.chapters import fetch_one
 from db.connection import transaction
 from db.errors import InvalidDataError, NotAllowedError
 from db.identity import Identity
 from db.models.members import ConsentIn, LeaveIn, MemberIn
+from db.rows import fetch_one
 
 MEMBER_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "id": pl.Int64,

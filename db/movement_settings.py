@@ -1,7 +1,7 @@
-"""The movement's settings the fundraising desk reads: its reporting
-currency, when its fiscal year starts, its name, and who issues the donors'
-statements. Every call runs as the signed-in person, so row-level security
-decides."""
+"""The movement's settings the fundraising desk and the volunteer portal
+read: its reporting currency, when its fiscal year starts, its name, who
+issues the donors' statements and the value of a volunteer hour. Every
+call runs as the signed-in person, so row-level security decides."""
 
 from __future__ import annotations
 
@@ -82,3 +82,26 @@ def save_statement_issuer(identity: Identity, issuer: StatementIssuerIn) -> None
         )
         if done.rowcount != 1:
             raise NotAllowedError("only an admin may change the organisation's details")
+
+
+@dataclass(frozen=True)
+class PortalSettings:
+    """The movement's settings the volunteer portal shows."""
+
+    movement_name: str
+    hour_value_minor: int  # value of one volunteer hour, minor units
+    currency: str
+
+
+def portal_settings(identity: Identity) -> PortalSettings:
+    """The movement's name, its value of a volunteer hour and its currency."""
+    with dict_transaction(identity) as conn:
+        row = conn.execute(
+            "select movement_name, volunteer_hour_value_minor, reporting_currency "
+            "from public.movement_settings"
+        ).fetchone()
+    if row is None:
+        return PortalSettings("Empathy Movement", 0, "USD")
+    return PortalSettings(
+        str(row["movement_name"]), int(row["volunteer_hour_value_minor"]), str(row["reporting_currency"])
+    )

@@ -10,11 +10,11 @@ import polars as pl
 import psycopg
 
 from db.arrow import read_frame
-from db.chapters import fetch_one
 from db.connection import transaction
 from db.errors import NotAllowedError
 from db.identity import Identity
 from db.models.partners import PartnerIn
+from db.rows import fetch_one
 
 PARTNER_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "id": pl.Int64,

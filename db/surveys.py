@@ -22,7 +22,6 @@ from pydantic import ValidationError
 
 from db import clock
 from db.arrow import read_frame
-from db.chapters import fetch_one
 from db.connection import transaction
 from db.errors import InvalidDataError, NotAllowedError, friendly_message
 from db.identity import Identity
@@ -36,6 +35,7 @@ from db.models.surveys import (
     ImportMapping,
     SurveyResponseIn,
 )
+from db.rows import fetch_one
 from imports.text import UnreadableFile, decode_text
 
 MAX_IMPORT_BYTES = 5_000_000

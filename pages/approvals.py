@@ -12,7 +12,7 @@ import streamlit as st
 from components.feedback import show_flash
 from components.session import require_role
 from db.errors import InvalidDataError, NotAllowedError
-from db.hours import approval_queue, coordinated_chapters, pending_count, review_hours
+from db.hours_review import approval_queue, coordinated_chapters, pending_count, review_hours
 from db.models.hours import ACTIVITY_LABELS, REASON_MAX, ReviewDecision, format_minutes, review
 
 FLASH = "approvals_flash"

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components.chapter_tree import chapter_tree_order
 from components.dashboard import chapters as v
 from components.dashboard import shared
 from components.downloads import show_table
-from components.filters import chapter_tree_order, set_chapter
+from components.filters import set_chapter
 from components.report_cache import open_dashboard
 
 MAX_COMPARED = 24

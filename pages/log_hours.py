@@ -13,16 +13,8 @@ from pydantic import ValidationError
 from components.session import require_role
 from components.text import plain
 from db.errors import InvalidDataError, NotAllowedError
-from db.hours import (
-    EVENT_DAY,
-    MSG_NO_MEMBER,
-    SavedHours,
-    Suggestion,
-    log_choices,
-    log_hours,
-    my_member,
-    suggestions,
-)
+from db.hours import EVENT_DAY, MSG_NO_MEMBER, SavedHours, log_hours, my_member
+from db.hours_suggestions import Suggestion, log_choices, suggestions
 from db.models.hours import (
     ACTIVITIES,
     ACTIVITY_LABELS,

@@ -24,10 +24,10 @@ from db.hours import (
     edit_hours,
     my_hours,
     my_member,
-    portal_settings,
     withdraw_hours,
 )
 from db.models.hours import ACTIVITIES, ACTIVITY_LABELS, HoursEdit, first_errors, format_minutes
+from db.movement_settings import portal_settings
 from metrics.volunteer_totals import by_activity, by_period, totals, value_of_time_minor
 from money import format_money
 

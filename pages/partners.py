@@ -8,13 +8,11 @@ from typing import Any
 
 import polars as pl
 import streamlit as st
-from pydantic import ValidationError
 
-from components import charts
-from components.feedback import finish, show_errors, show_flash
+from components import charts, crud_page
+from components.feedback import show_flash
 from components.session import local_today, on_or_after, require_role
 from db.chapters import chapter_labels, list_chapters
-from db.errors import InvalidDataError, NotAllowedError
 from db.models.partners import PARTNER_KIND_LABELS, PARTNER_STATUS_LABELS, PartnerIn
 from db.partners import create_partner, list_partners, update_partner
 from db.programs import list_programs
@@ -28,42 +26,23 @@ st.caption("The schools, workplaces, clinics, public bodies, NGOs and researcher
 show_flash(FLASH)
 
 
-def done(message: str, *clear: str) -> None:
-    finish(FLASH, message, *clear)
-
-
 partners = list_partners(user.identity)
 programs = list_programs(user.identity)
 chapters = list_chapters(user.identity)
 labels = chapter_labels(chapters)
-chapter_choices: list[int | None] = chapters.filter(pl.col("can_edit"))["id"].to_list()
-if user.has("admin"):
-    chapter_choices = [None, *chapter_choices]
+chapter_choices = crud_page.owner_choices(chapters, whole_movement=user.has("admin"))
 program_names = {int(r["id"]): str(r["name"]) for r in programs.iter_rows(named=True)}
-
-
-def chapter_label(chapter_id: int | None) -> str:
-    return "Whole movement" if chapter_id is None else labels.get(chapter_id, "?").lstrip("· ")
+chapter_label = crud_page.owner_label(labels)
 
 
 def partner_form(prefix: str, row: dict[str, Any] | None, submit: str) -> PartnerIn | None:
-    kinds = list(PARTNER_KIND_LABELS)
-    statuses = list(PARTNER_STATUS_LABELS)
     name = st.text_input("Name", value=row["name"] if row else "", key=f"{prefix}_name", max_chars=200)
     left, right = st.columns(2)
-    kind = left.selectbox(
-        "Kind",
-        kinds,
-        index=kinds.index(row["kind"]) if row else 0,
-        format_func=lambda v: PARTNER_KIND_LABELS[v],
-        key=f"{prefix}_kind",
+    kind = crud_page.code_select(
+        left, "Kind", PARTNER_KIND_LABELS, row["kind"] if row else None, key=f"{prefix}_kind"
     )
-    status = right.selectbox(
-        "Status",
-        statuses,
-        index=statuses.index(row["status"]) if row else 1,
-        format_func=lambda v: PARTNER_STATUS_LABELS[v],
-        key=f"{prefix}_status",
+    status = crud_page.code_select(
+        right, "Status", PARTNER_STATUS_LABELS, row["status"] if row else "active", key=f"{prefix}_status"
     )
     left, right = st.columns(2)
     since = left.date_input(
@@ -72,9 +51,7 @@ def partner_form(prefix: str, row: dict[str, Any] | None, submit: str) -> Partne
         max_value=on_or_after(today, row["since"] if row else None),
         key=f"{prefix}_since",
     )
-    options = list(chapter_choices)
-    if row and row["chapter_id"] not in options:
-        options.append(row["chapter_id"])
+    options = crud_page.owner_options(chapter_choices, row)
     chapter = right.selectbox(
         "Chapter that holds the relationship",
         options,
@@ -95,23 +72,20 @@ def partner_form(prefix: str, row: dict[str, Any] | None, submit: str) -> Partne
         format_func=lambda i: program_names[i],
         key=f"{prefix}_programs",
     )
-    if not st.form_submit_button(submit, type="primary", key=f"{prefix}_submit"):
-        return None
-    try:
-        return PartnerIn.model_validate(
-            {
-                "name": name,
-                "kind": kind,
-                "status": status,
-                "since": since,
-                "chapter_id": chapter,
-                "contact_email": email,
-                "program_ids": tuple(chosen),
-            }
-        )
-    except ValidationError as exc:
-        show_errors(exc)
-        return None
+    return crud_page.submitted(
+        PartnerIn,
+        prefix,
+        submit,
+        {
+            "name": name,
+            "kind": kind,
+            "status": status,
+            "since": since,
+            "chapter_id": chapter,
+            "contact_email": email,
+            "program_ids": tuple(chosen),
+        },
+    )
 
 
 tab_list, tab_new, tab_edit = st.tabs(["All partners", "New partner", "Edit"])
@@ -157,32 +131,24 @@ with tab_new:
     if not chapter_choices:
         st.info("You coordinate no chapter to record partners for.")
     else:
-        with st.form("new_partner"):
-            new = partner_form("new_partner", None, "Record the partner")
-            if new is not None:
-                try:
-                    create_partner(user.identity, new)
-                except (InvalidDataError, NotAllowedError) as exc:
-                    show_errors(exc)
-                else:
-                    done(f"{new.name} is recorded.", "new_partner_name", "new_partner_email")
+        crud_page.new_tab(
+            user.identity,
+            form_key="new_partner",
+            form=partner_form,
+            submit="Record the partner",
+            create=create_partner,
+            flash=FLASH,
+            clear=("new_partner_name", "new_partner_email"),
+        )
 
 with tab_edit:
-    mine = partners.filter(pl.col("can_edit"))
-    if mine.is_empty():
-        st.info("There is no partner you can change.")
-    else:
-        rows = {int(r["id"]): r for r in mine.iter_rows(named=True)}
-        picked = st.selectbox(
-            "Partner", list(rows), format_func=lambda i: str(rows[i]["name"]), key="edit_partner"
-        )
-        if picked is not None:
-            with st.form(f"edit_partner_{picked}"):
-                changed = partner_form(f"edit_partner_{picked}", rows[picked], "Save changes")
-                if changed is not None:
-                    try:
-                        update_partner(user.identity, picked, changed)
-                    except (InvalidDataError, NotAllowedError) as exc:
-                        show_errors(exc)
-                    else:
-                        done(f"{changed.name} is saved.")
+    crud_page.edit_tab(
+        user.identity,
+        partners,
+        label="Partner",
+        key="edit_partner",
+        none_message="There is no partner you can change.",
+        form=partner_form,
+        update=update_partner,
+        flash=FLASH,
+    )

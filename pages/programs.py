@@ -8,12 +8,11 @@ from typing import Any
 
 import polars as pl
 import streamlit as st
-from pydantic import ValidationError
 
-from components.feedback import finish, show_errors, show_flash
+from components import crud_page
+from components.feedback import show_flash
 from components.session import local_today, require_role
 from db.chapters import chapter_labels, list_chapters
-from db.errors import InvalidDataError, NotAllowedError
 from db.models.programs import AUDIENCE_LABELS, PROGRAM_KIND_LABELS, ProgramIn
 from db.partners import list_partners
 from db.programs import create_program, list_programs, update_program
@@ -34,49 +33,26 @@ st.caption(
 show_flash(FLASH)
 
 
-def done(message: str, *clear: str) -> None:
-    finish(FLASH, message, *clear)
-
-
 programs = list_programs(user.identity)
 partners = list_partners(user.identity)
 chapters = list_chapters(user.identity)
 labels = chapter_labels(chapters)
-chapter_choices: list[int | None] = chapters.filter(pl.col("can_edit") & (pl.col("status") == "active"))[
-    "id"
-].to_list()
-if user.has("admin"):
-    chapter_choices = [None, *chapter_choices]
+chapter_choices = crud_page.owner_choices(chapters, whole_movement=user.has("admin"), active_only=True)
 partner_names = {int(r["id"]): str(r["name"]) for r in partners.iter_rows(named=True)}
-
-
-def chapter_label(chapter_id: int | None) -> str:
-    return "Whole movement" if chapter_id is None else labels.get(chapter_id, "?").lstrip("· ")
+chapter_label = crud_page.owner_label(labels)
 
 
 def program_form(prefix: str, row: dict[str, Any] | None, submit: str) -> ProgramIn | None:
     """The fields of a program; returns the validated program on submit."""
-    kinds = list(PROGRAM_KIND_LABELS)
-    audiences = list(AUDIENCE_LABELS)
     name = st.text_input("Name", value=row["name"] if row else "", key=f"{prefix}_name", max_chars=200)
     left, right = st.columns(2)
-    kind = left.selectbox(
-        "Kind",
-        kinds,
-        index=kinds.index(row["kind"]) if row else 0,
-        format_func=lambda v: PROGRAM_KIND_LABELS[v],
-        key=f"{prefix}_kind",
+    kind = crud_page.code_select(
+        left, "Kind", PROGRAM_KIND_LABELS, row["kind"] if row else None, key=f"{prefix}_kind"
     )
-    audience = right.selectbox(
-        "Audience",
-        audiences,
-        index=audiences.index(row["audience"]) if row else 0,
-        format_func=lambda v: AUDIENCE_LABELS[v],
-        key=f"{prefix}_audience",
+    audience = crud_page.code_select(
+        right, "Audience", AUDIENCE_LABELS, row["audience"] if row else None, key=f"{prefix}_audience"
     )
-    options = list(chapter_choices)
-    if row and row["chapter_id"] not in options:
-        options.append(row["chapter_id"])
+    options = crud_page.owner_options(chapter_choices, row)
     chapter = st.selectbox(
         "Run by",
         options,
@@ -102,24 +78,21 @@ def program_form(prefix: str, row: dict[str, Any] | None, submit: str) -> Progra
         format_func=lambda i: partner_names[i],
         key=f"{prefix}_partners",
     )
-    if not st.form_submit_button(submit, type="primary", key=f"{prefix}_submit"):
-        return None
-    try:
-        return ProgramIn.model_validate(
-            {
-                "name": name,
-                "kind": kind,
-                "audience": audience,
-                "chapter_id": chapter,
-                "description": description,
-                "started_on": started,
-                "ended_on": ended,
-                "partner_ids": tuple(chosen_partners),
-            }
-        )
-    except ValidationError as exc:
-        show_errors(exc)
-        return None
+    return crud_page.submitted(
+        ProgramIn,
+        prefix,
+        submit,
+        {
+            "name": name,
+            "kind": kind,
+            "audience": audience,
+            "chapter_id": chapter,
+            "description": description,
+            "started_on": started,
+            "ended_on": ended,
+            "partner_ids": tuple(chosen_partners),
+        },
+    )
 
 
 tab_list, tab_new, tab_edit = st.tabs(["All programs", "New program", "Edit"])
@@ -169,32 +142,24 @@ with tab_new:
     if not chapter_choices:
         st.info("You coordinate no active chapter to run a program in.")
     else:
-        with st.form("new_program"):
-            new = program_form("new_program", None, "Start the program")
-            if new is not None:
-                try:
-                    create_program(user.identity, new)
-                except (InvalidDataError, NotAllowedError) as exc:
-                    show_errors(exc)
-                else:
-                    done(f"{new.name} is recorded.", "new_program_name", "new_program_description")
+        crud_page.new_tab(
+            user.identity,
+            form_key="new_program",
+            form=program_form,
+            submit="Start the program",
+            create=create_program,
+            flash=FLASH,
+            clear=("new_program_name", "new_program_description"),
+        )
 
 with tab_edit:
-    mine = programs.filter(pl.col("can_edit"))
-    if mine.is_empty():
-        st.info("There is no program you can change.")
-    else:
-        rows = {int(r["id"]): r for r in mine.iter_rows(named=True)}
-        chosen = st.selectbox(
-            "Program", list(rows), format_func=lambda i: str(rows[i]["name"]), key="edit_program"
-        )
-        if chosen is not None:
-            with st.form(f"edit_program_{chosen}"):
-                changed = program_form(f"edit_program_{chosen}", rows[chosen], "Save changes")
-                if changed is not None:
-                    try:
-                        update_program(user.identity, chosen, changed)
-                    except (InvalidDataError, NotAllowedError) as exc:
-                        show_errors(exc)
-                    else:
-                        done(f"{changed.name} is saved.")
+    crud_page.edit_tab(
+        user.identity,
+        programs,
+        label="Program",
+        key="edit_program",
+        none_message="There is no program you can change.",
+        form=program_form,
+        update=update_program,
+        flash=FLASH,
+    )

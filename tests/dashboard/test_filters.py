@@ -6,15 +6,13 @@ from datetime import date
 
 import pytest
 
+from components.chapter_tree import ChapterOption, chapter_depths, chapter_tree_order, subtree
 from components.filters import (
-    ChapterOption,
     FilterOptions,
     FilterParams,
-    chapter_tree_order,
     current_quarter,
     parse_params,
     resolve,
-    subtree,
 )
 from metrics.periods import Period
 
@@ -168,6 +166,12 @@ def test_chapter_tree_order_and_labels():
     assert opts.chapter_choices() == [None, 1, 5, 2, 3, 4]
     assert opts.indented_chapter_label(3) == "\u2003\u2003Berlin (local)"
     assert opts.indented_chapter_label(None) == "Whole movement"
+
+
+def test_chapter_depths_from_a_generator_and_with_an_unseen_parent():
+    assert chapter_depths(c for c in CHAPTERS) == {1: 0, 5: 1, 2: 1, 3: 2, 4: 2}
+    # A coordinator sees Germany without Global: Germany is then a top.
+    assert chapter_depths(CHAPTERS[1:4]) == {2: 0, 3: 1, 4: 1}
 
 
 def test_years_and_months_offered():

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from db import hours
+from db import hours, hours_review
 from db.config import PROJECT_ROOT
 from db.models.hours import HoursEntry
 from tests.volunteer.conftest import World
@@ -138,8 +138,8 @@ def test_ticks_are_cleared_when_the_queue_changes_underneath(world: World, queue
 def test_entries_decided_between_reading_and_saving_are_skipped(world: World, queued: list) -> None:
     from db.models.hours import review
 
-    first = hours.review_hours(world.coordinator.identity, [review(queued[0].id, "approve")])
-    again = hours.review_hours(
+    first = hours_review.review_hours(world.coordinator.identity, [review(queued[0].id, "approve")])
+    again = hours_review.review_hours(
         world.coordinator.identity, [review(queued[0].id, "reject", "x"), review(queued[1].id, "approve")]
     )
     assert (first.approved, again.approved, again.skipped) == (

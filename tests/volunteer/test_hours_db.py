@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import psycopg
 import pytest
 
-from db import clock, hours
+from db import clock, hours, hours_review, hours_suggestions
 from db.errors import InvalidDataError, NotAllowedError
 from db.identity import Identity
 from db.models.hours import HoursEdit, HoursEntry, review
@@ -119,7 +119,7 @@ def test_edit_and_withdraw_own_pending_entries(world: World) -> None:
 def test_reviewed_entries_can_no_longer_be_changed_by_their_owner(world: World) -> None:
     me = world.volunteer.identity
     saved = hours.log_hours(me, entry())
-    outcome = hours.review_hours(world.coordinator.identity, [review(saved.id, "approve")])
+    outcome = hours_review.review_hours(world.coordinator.identity, [review(saved.id, "approve")])
     assert outcome.approved == (saved.id,)
     with pytest.raises(InvalidDataError, match="has been approved"):
         hours.edit_hours(
@@ -137,13 +137,13 @@ def test_each_person_sees_only_what_row_level_security_allows(world: World) -> N
     assert hours.get_hours(world.volunteer2.identity, mine.id) is None
     # The coordinator's "my hours" are only her own, although she may read the chapter's.
     assert hours.my_hours(world.coordinator.identity)["id"].to_list() == [cora_own.id]
-    queue = hours.approval_queue(world.coordinator.identity)
+    queue = hours_review.approval_queue(world.coordinator.identity)
     # Vera's, not Cora's own, not Otto's (another chapter).
     assert queue["hours_id"].to_list() == [mine.id]
     assert queue["member"].to_list() == ["Vera Volunteer"]
-    assert hours.pending_count(world.coordinator.identity) == 1
-    assert hours.approval_queue(world.volunteer.identity).height == 0
-    assert hours.coordinated_chapters(world.coordinator.identity) == [
+    assert hours_review.pending_count(world.coordinator.identity) == 1
+    assert hours_review.approval_queue(world.volunteer.identity).height == 0
+    assert hours_review.coordinated_chapters(world.coordinator.identity) == [
         (world.region, "North Region"),
         (world.local, "Riverside"),
     ]
@@ -155,13 +155,13 @@ def test_bulk_review_approves_rejects_with_reasons_and_skips_decided_ones(world:
     c = hours.log_hours(world.volunteer2.identity, entry(minutes=120))
     with pytest.raises(ValueError, match="Give a reason"):
         review(b.id, "reject", "   ")
-    outcome = hours.review_hours(
+    outcome = hours_review.review_hours(
         world.coordinator.identity,
         [review(a.id, "approve"), review(c.id, "approve"), review(b.id, "reject", "Training was cancelled")],
     )
     assert outcome.approved == tuple(sorted((a.id, c.id))) and outcome.rejected == (b.id,)
     assert outcome.skipped == ()
-    again = hours.review_hours(world.coordinator.identity, [review(a.id, "reject", "oops")])
+    again = hours_review.review_hours(world.coordinator.identity, [review(a.id, "reject", "oops")])
     assert again.skipped == (a.id,) and again.rejected == ()
     rejected = hours.get_hours(world.volunteer.identity, b.id)
     assert rejected is not None and rejected.status == "rejected"
@@ -176,13 +176,13 @@ def test_bulk_review_approves_rejects_with_reasons_and_skips_decided_ones(world:
 def test_a_coordinator_cannot_approve_their_own_or_another_chapters_hours(world: World) -> None:
     own = hours.log_hours(world.coordinator.identity, entry())
     foreign = hours.log_hours(world.outsider.identity, entry())
-    outcome = hours.review_hours(
+    outcome = hours_review.review_hours(
         world.coordinator.identity, [review(own.id, "approve"), review(foreign.id, "approve")]
     )
     assert outcome.approved == () and set(outcome.skipped) == {own.id, foreign.id}
     # A volunteer cannot approve anything, not even through the function.
     mine = hours.log_hours(world.volunteer.identity, entry(activity="training"))
-    assert hours.review_hours(world.volunteer2.identity, [review(mine.id, "approve")]).approved == ()
+    assert hours_review.review_hours(world.volunteer2.identity, [review(mine.id, "approve")]).approved == ()
 
 
 def test_suggestions_offer_recent_shifts_and_frequent_entries(world: World) -> None:
@@ -192,7 +192,7 @@ def test_suggestions_offer_recent_shifts_and_frequent_entries(world: World) -> N
             "insert into public.attendance (event_id, member_id) values (%s, %s)",
             (world.past_event, world.volunteer_member),
         )
-    found = hours.suggestions(me)
+    found = hours_suggestions.suggestions(me)
     assert [(s.kind, s.shift_id, s.minutes) for s in found] == [("shift", world.past_shift, 120)]
     shift = found[0]
     assert "Set-up crew · Riverside picnic · 2 h" in shift.label
@@ -208,16 +208,16 @@ def test_suggestions_offer_recent_shifts_and_frequent_entries(world: World) -> N
     )
     for _ in range(2):
         hours.log_hours(me, entry(activity="administration", minutes=120, program_id=world.program))
-    found = hours.suggestions(me)
+    found = hours_suggestions.suggestions(me)
     assert [s.kind for s in found] == ["repeat"]
     assert found[0].label.endswith("Administration · Circles in schools · 2 h")
     assert found[0].worked_on == clock.today_in("UTC")  # the chapter keeps the default zone
 
 
 def test_log_choices_cover_recent_local_events_and_programs(world: World) -> None:
-    choices = hours.log_choices(world.volunteer.identity)
+    choices = hours_suggestions.log_choices(world.volunteer.identity)
     assert {(c.kind, c.id) for c in choices} == {("event", world.past_event), ("program", world.program)}
-    assert {(c.kind, c.id) for c in hours.log_choices(world.outsider.identity)} == set()
+    assert {(c.kind, c.id) for c in hours_suggestions.log_choices(world.outsider.identity)} == set()
 
 
 def test_hours_on_a_day_outside_their_event_are_refused(world: World) -> None:
@@ -248,6 +248,6 @@ def test_a_signed_up_shift_later_today_is_suggested_with_its_date(world: World) 
             "insert into public.shift_signups (shift_id, member_id) values (%s, %s)",
             (shift, world.volunteer_member),
         )
-    found = [s for s in hours.suggestions(world.volunteer.identity) if s.shift_id == shift]
+    found = [s for s in hours_suggestions.suggestions(world.volunteer.identity) if s.shift_id == shift]
     assert len(found) == 1
     assert found[0].label == f"Today, {later:%a %d %b} · Chairs · Evening circle · 30 min"

@@ -10,7 +10,7 @@ import psycopg
 import pytest
 import time_machine
 
-from db import clock, hours
+from db import clock, hours, hours_suggestions
 from db.models.hours import HoursEntry
 from tests.volunteer.conftest import World
 from tests.volunteer.test_hours_db import entry
@@ -36,7 +36,7 @@ def test_todays_suggestion_is_the_chapters_date_and_saves(
         assert clock.person_time_zone(me) == zone
         member = hours.my_member(me)
         assert member is not None and member.today() == local
-        (repeat,) = [s for s in hours.suggestions(me) if s.kind == "repeat"]
+        (repeat,) = [s for s in hours_suggestions.suggestions(me) if s.kind == "repeat"]
         assert repeat.worked_on == local
         # Tapping it and saving: the form validates with the member's today.
         e = HoursEntry.model_validate(

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
 from components.documents.hours_statement import build_statement, statement_csv, statement_pdf
-from db import hours
+from db import hours, hours_review
 from db.config import PROJECT_ROOT
 from db.models.hours import MSG_DURATION, MSG_FUTURE, HoursEntry, review
 from tests.volunteer.conftest import World, count
@@ -43,7 +43,7 @@ def logged(world: World) -> dict[str, hours.SavedHours]:
     b = log(world, DAY2, 60, "training", program_id=world.program)
     c = log(world, DAY2, 45, "administration")
     d = log(world, DAY1, 30, "mentoring")
-    hours.review_hours(
+    hours_review.review_hours(
         world.coordinator.identity,
         [review(a.id, "approve"), review(b.id, "approve"), review(d.id, "reject", "Logged twice")],
     )
