@@ -18,6 +18,7 @@ from db.shifts import checkin_events, describe_outcome, event_members, guest_cou
 
 FLASH = "checkin_flash"
 EDITOR = "checkin_editor_key"
+SAVES = "checkin_saves"  # how many check-ins this session saved: each save starts a fresh grid
 HOURS_STATUS = {"approved": "Recorded", "pending": "Logged by them, awaiting approval"}
 
 user = require_role("coordinator")
@@ -94,8 +95,13 @@ if rows.height == 0:
         "Nobody signed up for this event's shifts yet. Add the people who came above.", icon=":material/info:"
     )
 # Edits are kept by row position: the key changes with the rows, so a tick
-# never moves to another person.
-digest = hashlib.sha256(f"{event_id}|{rows['member_id'].to_list()}|{rows['shift_id'].to_list()}".encode())
+# never moves to another person. It changes with each save too: the grid then
+# starts from what was saved, instead of the browser clearing its old edits in
+# a rerun of its own, which swept the "Saved: ..." message away at once.
+saves = st.session_state.get(SAVES, 0)
+digest = hashlib.sha256(
+    f"{event_id}|{saves}|{rows['member_id'].to_list()}|{rows['shift_id'].to_list()}".encode()
+)
 editor_key = f"checkin_editor_{digest.hexdigest()[:10]}"
 st.session_state[EDITOR] = editor_key
 edited = st.data_editor(
@@ -183,5 +189,6 @@ if st.button(
         st.error(str(exc), icon=":material/error:")
     else:
         st.session_state[FLASH] = "Saved: " + describe_outcome(outcome, check_in.activity)
+        st.session_state[SAVES] = saves + 1
         st.session_state.pop(f"checkin_walkins_{event_id}", None)
         st.rerun()

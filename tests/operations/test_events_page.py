@@ -212,6 +212,10 @@ def test_a_second_click_after_create_does_not_duplicate(movement: Movement) -> N
     at.button(key="new_event_submit").click().run()
     assert at.text_input(key="new_shift_title_0").value == ""
     assert at.text_input(key="new_event_place").value == ""
+    # Set, not merely forgotten: only a set value reaches the browser, which
+    # otherwise kept the old text and sent it back with the next click.
+    for key in ("new_event_title", "new_event_place", "new_shift_title_0"):
+        assert at.text_input(key=key).proto.set_value, key
     at.button(key="new_event_submit").click().run()
     assert not at.exception
     assert list_events(movement.admin.identity)["title"].to_list() == ["Listening circle"]

@@ -61,10 +61,14 @@ def test_check_in_a_shift_worker_records_their_hours(world: World) -> None:
     at.number_input(key=f"checkin_guests_{world.past_event}").set_value(4)
     at.run()
     assert at.caption[0].value == "Ticked as present: 1. Hours will be recorded for: 1."
+    grid = at.session_state["checkin_editor_key"]
     at.button(key="checkin_save").click().run()
     assert [s.value for s in at.success] == [
         "Saved: 1 checked in, 4 guests, hours of event support recorded for 1 person."
     ]
+    # A fresh grid after the save: the browser's old edits are not cleared by
+    # a rerun of its own that would sweep the message away.
+    assert at.session_state["checkin_editor_key"] != grid
     vera = hours.my_hours(world.volunteer.identity).row(0, named=True)
     assert (vera["status"], vera["minutes"], vera["shift_id"]) == ("approved", 120, world.past_shift)
     assert count(world.uri, "select coalesce(sum(guest_count), 0) from public.attendance") == 4

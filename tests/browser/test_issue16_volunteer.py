@@ -1,0 +1,176 @@
+"""Issue 16, a volunteer's items, on a phone (390x844) in a real browser:
+hours attached to an event on a day it did not run are refused beside the
+field; suggestions show the date they fill in, and her own shift later today
+is offered.
+
+Each test makes its own event under a unique name in the shared demo copy,
+on the chapter's own date (db.clock), never the machine's."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from uuid import uuid4
+
+import psycopg
+import pytest
+from playwright.sync_api import expect
+
+from db import clock
+from db.seed.accounts import demo_account
+from tests.browser.conftest import DEFAULT_TIMEOUT_MS, screenshot, wait_for_app
+from tests.browser.test_volunteer_journey import PHONE, choose, phone_sign_in
+from tests.conftest import _worker
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+VOLUNTEER = demo_account("volunteer@demo.heartbeat.example")
+DAY_LABEL = re.compile(r"(Today, |Yesterday, )?[A-Z][a-z]{2} \d{2} [A-Z][a-z]{2} · ")
+
+
+def _db(pg_server: object) -> str:
+    # The database app_url serves (see tests/browser/conftest.py).
+    return str(pg_server.get_uri(f"hb_browser_{_worker()}"))  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def handset(browser: Any) -> Iterator[Any]:
+    """A phone-sized touch window, as in test_volunteer_journey."""
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def _her_chapter(conn: psycopg.Connection[Any]) -> tuple[int, int, str]:
+    row = conn.execute(
+        "select m.id, m.chapter_id, c.time_zone from public.members m join public.chapters c "
+        "on c.id = m.chapter_id where m.user_id = %s order by m.id limit 1",
+        (VOLUNTEER.user_id,),
+    ).fetchone()
+    assert row is not None
+    return int(row[0]), int(row[1]), str(row[2])
+
+
+def _add_event(conn: psycopg.Connection[Any], chapter: int, zone: str, title: str, starts: datetime,
+               ends: datetime) -> int:  # fmt: skip
+    """An event at local times `starts`..`ends` of the chapter's zone."""
+    row = conn.execute(
+        "insert into public.events (chapter_id, kind, title, starts_at, ends_at, place) values "
+        "(%s, 'community_event', %s, (%s::timestamp) at time zone %s, (%s::timestamp) at time zone %s,"
+        " 'Library') returning id",
+        (chapter, title, starts, zone, ends, zone),
+    ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+@pytest.fixture
+def event_days_ago(pg_server: object) -> Iterator[tuple[int, str, date, date]]:
+    """An event in her chapter three days ago (10:00 to 12:00 of the
+    chapter's date: a fixed hour, so never across midnight); removed after.
+    Yields its id, title, day, and her today."""
+    title = f"Past circle {uuid4().hex[:6]}"
+    with psycopg.connect(_db(pg_server), autocommit=True) as conn:
+        _, chapter, zone = _her_chapter(conn)
+        today = clock.today_in(zone)
+        day = today - timedelta(days=3)
+        event = _add_event(
+            conn, chapter, zone, title, datetime.combine(day, time(10)), datetime.combine(day, time(12))
+        )
+        try:
+            yield event, title, day, today
+        finally:
+            conn.execute("delete from public.volunteer_hours where event_id = %s", (event,))
+            conn.execute("delete from public.events where id = %s", (event,))
+
+
+def test_hours_on_a_day_the_event_did_not_run_are_refused_beside_the_field(
+    handset: Any, app_url: str, pg_server: object, event_days_ago: tuple[int, str, date, date]
+) -> None:
+    event, title, day, today = event_days_ago
+    phone_sign_in(handset, app_url, VOLUNTEER.email)
+    # The date stays today's; the event ran three days ago.
+    handset.get_by_label("Hours", exact=True).fill("2")
+    choose(handset, "What did you do?", "Event support")
+    link = handset.get_by_label("Event or program (optional)")
+    link.click()
+    handset.keyboard.type(title)
+    handset.get_by_role("option", name=f"{day:%d %b} · {title}", exact=True).click()
+    handset.get_by_role("button", name="Save hours").click()
+    error = handset.get_by_test_id("stAlertContentError")
+    expect(error).to_have_count(1)
+    expect(error.first).to_contain_text(
+        f"{title} ran on {day:%a %d %b %Y}, not on {today:%a %d %b %Y}: choose that date, "
+        "or another event (or none)."
+    )
+    # Beside the field: below the event box, above the note.
+    field = handset.locator(".stSelectbox").filter(has_text="Event or program").bounding_box()
+    message = error.first.bounding_box()
+    note = handset.get_by_label("Note (optional)").bounding_box()
+    assert field is not None and message is not None and note is not None
+    assert field["y"] < message["y"] < note["y"]
+    error.first.scroll_into_view_if_needed()
+    screenshot(handset, "issue16_phone_event_day_refused")
+    with psycopg.connect(_db(pg_server)) as conn:
+        assert conn.execute(
+            "select count(*) from public.volunteer_hours where event_id = %s", (event,)
+        ).fetchone() == (0,)
+
+
+@pytest.fixture
+def shift_later_today(pg_server: object) -> Iterator[tuple[str, date]]:
+    """A shift of her chapter she signed up for, starting ten minutes from
+    now and ending within the chapter's today (a shorter shift near the end
+    of the day, never one across midnight); removed after."""
+    title = f"Evening circle {uuid4().hex[:6]}"
+    with psycopg.connect(_db(pg_server), autocommit=True) as conn:
+        member, chapter, zone = _her_chapter(conn)
+        now = clock.now_in(zone).replace(tzinfo=None, second=0, microsecond=0)
+        today = now.date()
+        starts = now + timedelta(minutes=10)
+        ends = min(starts + timedelta(hours=1), datetime.combine(today, time(23, 59)))
+        if starts.date() != today or ends <= starts:
+            pytest.skip("less than ten minutes to midnight in the chapter's zone")
+        event = _add_event(conn, chapter, zone, title, starts, ends)
+        shift = conn.execute(
+            "insert into public.shifts (event_id, title, starts_at, ends_at, capacity)"
+            " select id, 'Chairs', starts_at, ends_at, 3 from public.events where id = %s returning id",
+            (event,),
+        ).fetchone()
+        assert shift is not None
+        conn.execute(
+            "insert into public.shift_signups (shift_id, member_id) values (%s, %s)", (shift[0], member)
+        )
+        try:
+            yield title, today
+        finally:
+            conn.execute("delete from public.volunteer_hours where shift_id = %s", (shift[0],))
+            conn.execute("delete from public.events where id = %s", (event,))
+
+
+def test_suggestions_show_their_date_and_offer_her_shift_later_today(
+    handset: Any, app_url: str, shift_later_today: tuple[str, date]
+) -> None:
+    title, today = shift_later_today
+    phone_sign_in(handset, app_url, VOLUNTEER.email)
+    buttons = handset.locator("[class*='st-key-log_suggest_'] button")
+    mine = buttons.filter(has_text=f"Today, {today:%a %d %b} · Chairs · {title}")
+    expect(mine).to_have_count(1)
+    # Every suggestion names the date it fills in ("Today, Mon 07 Dec · ...").
+    labels = buttons.all_inner_texts()
+    assert labels and all(DAY_LABEL.search(label) for label in labels), labels
+    screenshot(handset, "issue16_phone_suggestions_with_dates")
+    mine.click()
+    wait_for_app(handset)
+    expect(handset.get_by_label("Hours", exact=True)).not_to_have_value("")
+    expect(handset.get_by_label("Date", exact=True)).to_contain_text(f"{today:%d/%m/%Y}")
+    expect(handset.get_by_role("combobox", name="Event or program (optional)")).to_have_value(
+        f"{today:%d %b} · {title}"
+    )
+    screenshot(handset, "issue16_phone_suggestion_filled")
