@@ -10,6 +10,7 @@ from datetime import date, timedelta
 import streamlit as st
 from pydantic import ValidationError
 
+from components import dates
 from components.session import require_role
 from components.text import plain
 from db.errors import InvalidDataError, NotAllowedError
@@ -139,7 +140,7 @@ with st.form("log_form", border=True):
     st.date_input(
         "Date",
         key="log_date",
-        format="DD/MM/YYYY",
+        format=dates.input_format(),
         min_value=EARLIEST_WIDGET_DAY,
         max_value=today + timedelta(days=366),
     )

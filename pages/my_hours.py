@@ -12,6 +12,7 @@ import polars as pl
 import streamlit as st
 from pydantic import ValidationError
 
+from components import dates
 from components.charts import HOURS, Series, as_text, bars
 from components.documents.hours_statement import build_statement, statement_csv, statement_pdf
 from components.feedback import show_flash
@@ -108,7 +109,7 @@ def edit_form(entry: SavedHours) -> None:
     """Change or withdraw one pending entry."""
     k = entry.id
     with st.form(f"edit_{k}", border=False):
-        st.date_input("Date", value=entry.worked_on, key=f"edit_date_{k}", format="DD/MM/YYYY")
+        st.date_input("Date", value=entry.worked_on, key=f"edit_date_{k}", format=dates.input_format())
         slot_date = st.empty()
         st.number_input(
             "Hours",
@@ -218,7 +219,7 @@ with tab_history:
         width="stretch",
         key="my_hours_table",
         column_config={
-            "Date": st.column_config.DateColumn(format="D MMM YYYY", pinned=True),
+            "Date": st.column_config.DateColumn(format=dates.column(), pinned=True),
             "Hours": st.column_config.NumberColumn(format="%.2f h", width="small", pinned=True),
             "Status": st.column_config.TextColumn(width="small", pinned=True),
         },
@@ -290,9 +291,12 @@ with tab_statement:
     assert isinstance(first_day, date)
     col_from, col_to = st.columns(2)
     start = col_from.date_input(
-        "From", value=max(first_day, date(today.year, 1, 1)), key="statement_from", format="DD/MM/YYYY"
+        "From",
+        value=max(first_day, date(today.year, 1, 1)),
+        key="statement_from",
+        format=dates.input_format(),
     )
-    end = col_to.date_input("To", value=today, key="statement_to", format="DD/MM/YYYY")
+    end = col_to.date_input("To", value=today, key="statement_to", format=dates.input_format())
     if not isinstance(start, date) or not isinstance(end, date) or end < start:
         st.error("Choose a period whose end is not before its start.", icon=":material/error:")
     else:

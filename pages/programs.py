@@ -10,6 +10,7 @@ import polars as pl
 import streamlit as st
 from pydantic import ValidationError
 
+from components import dates
 from components.feedback import finish, show_errors, show_flash
 from components.session import local_today, require_role
 from db.chapters import chapter_labels, list_chapters
@@ -157,8 +158,8 @@ with tab_list:
             pl.col("kind").replace_strict(PROGRAM_KIND_LABELS).alias("Kind"),
             pl.col("audience").replace_strict(AUDIENCE_LABELS).alias("Audience"),
             pl.col("chapter_name").fill_null("Whole movement").alias("Run by"),
-            pl.col("started_on").dt.strftime("%Y-%m-%d").fill_null("").alias("Started"),
-            pl.col("ended_on").dt.strftime("%Y-%m-%d").fill_null("").alias("Ended"),
+            dates.day_expr("started_on", today).fill_null("").alias("Started"),
+            dates.day_expr("ended_on", today).fill_null("").alias("Ended"),
             pl.col("partners").alias("Partners"),
             pl.col("events").alias("Events"),
             pl.col("can_edit").alias("You can edit"),
