@@ -76,6 +76,18 @@ def weekday_time(value: _dt.datetime, today: _dt.date, locale: str = DEFAULT_LOC
     )
 
 
+def month(value: _dt.date, locale: str = DEFAULT_LOCALE) -> str:
+    """A month with its year, for cohorts and monthly labels: en_US
+    "Dec 2025", de_DE "Dez. 2025"."""
+    return str(format_skeleton("yMMM", value, locale=locale))
+
+
+def with_year(value: _dt.date, locale: str = DEFAULT_LOCALE) -> str:
+    """A day always with its year, for rows of a document that is kept
+    (the reader's "this year" moves on): en_US "Dec 7, 2025"."""
+    return str(format_skeleton("yMMMd", value, locale=locale))
+
+
 def full(value: _dt.date, locale: str = DEFAULT_LOCALE) -> str:
     """A day in full, always with its year, for documents and messages that
     are kept: en_US "December 7, 2025", en_GB "7 December 2025"."""

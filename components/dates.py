@@ -46,6 +46,11 @@ def weekday_time(value: _dt.datetime, today: _dt.date) -> str:
     return date_rules.weekday_time(value, today, viewer_locale())
 
 
+def month(value: _dt.date) -> str:
+    """ "Dec 2025" (en_US), for cohorts and monthly labels."""
+    return date_rules.month(value, viewer_locale())
+
+
 def full(value: _dt.date) -> str:
     """ "December 7, 2025" (en_US), for messages that name a day for good."""
     return date_rules.full(value, viewer_locale())
