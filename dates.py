@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Literal
 
 import polars as pl
@@ -35,15 +35,20 @@ _INPUT_SEPARATORS = "/-."
 _ISO_INPUT = "YYYY-MM-DD"
 
 
-@cache
+# Bounded: the tag comes from the browser, so a client sending a new one on
+# every rerun must not grow the cache without end.
+@lru_cache(maxsize=256)
 def normalize(tag: str | None) -> str:
     """A browser language tag ("en-US", "de", "fr-CA") as the Babel locale
     it names ("en_US", "de", "fr_CA"); the default for none or one Babel does
-    not know, so a strange header never breaks a page."""
+    not know, so a strange header never breaks a page. Variants and
+    modifiers are dropped: the date patterns are the language's and
+    territory's."""
     if not tag:
         return DEFAULT_LOCALE
     try:
-        return str(Locale.parse(tag.strip().replace("-", "_")))
+        found = Locale.parse(tag.strip().replace("-", "_"))
+        return str(Locale.parse(str(Locale(found.language, found.territory, found.script))))
     except (ValueError, TypeError, UnknownLocaleError):
         return DEFAULT_LOCALE
 

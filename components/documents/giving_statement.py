@@ -177,7 +177,7 @@ def _render(doc: Document, s: Statement) -> None:
     for r in s.lines.sort("received_on").iter_rows(named=True):
         currency = str(r["currency"])
         cells = (
-            str(r["received_on"]),
+            date_rules.with_year(r["received_on"]),
             str(r["channel"] or ""),
             str(r["campaign"] or ""),
             format_minor(int(r["amount_minor"]), currency),

@@ -264,3 +264,20 @@ def test_repeat_suggestions_show_the_date_they_fill(world: World) -> None:
     at = page(world.volunteer)
     labels = [b.label for b in at.button if b.key and b.key.startswith("log_suggest_")]
     assert any(label.startswith(f"Today, {date.today():%a %d %b} · Outreach") for label in labels), labels
+
+
+@pytest.mark.parametrize(
+    ("browser_locale", "picker"),
+    [(None, "MM/DD/YYYY"), ("en-US", "MM/DD/YYYY"), ("en-GB", "DD/MM/YYYY"), ("de-DE", "DD.MM.YYYY")],
+)
+def test_the_date_picker_follows_the_browsers_locale(
+    world: World, browser_locale: str | None, picker: str
+) -> None:
+    # Issue 16: a US volunteer read 07/12 as July; the picker now writes the
+    # day the way the browser's language does, en_US when it says nothing.
+    at = AppTest.from_file(PAGE, default_timeout=30)
+    at.session_state["signed_in"] = world.volunteer
+    at.context["locale"] = browser_locale
+    at.run()
+    assert not at.exception
+    assert at.date_input(key="log_date").proto.format == picker
