@@ -87,10 +87,11 @@ def month(value: _dt.date, locale: str = DEFAULT_LOCALE) -> str:
     return str(format_skeleton("yMMM", value, locale=locale))
 
 
-def with_year(value: _dt.date, locale: str = DEFAULT_LOCALE) -> str:
+def with_year(value: _dt.date, locale: str = DEFAULT_LOCALE, *, weekday: bool = False) -> str:
     """A day always with its year, for rows of a document that is kept
-    (the reader's "this year" moves on): en_US "Dec 7, 2025"."""
-    return str(format_skeleton("yMMMd", value, locale=locale))
+    (the reader's "this year" moves on) and for messages written where no
+    one's today is known: en_US "Dec 7, 2025" ("Sun, Dec 7, 2025")."""
+    return str(format_skeleton("yMMMEd" if weekday else "yMMMd", value, locale=locale))
 
 
 def full(value: _dt.date, locale: str = DEFAULT_LOCALE) -> str:

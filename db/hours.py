@@ -18,6 +18,7 @@ import polars as pl
 import psycopg
 from psycopg.rows import dict_row
 
+import dates as date_rules
 from db import clock
 from db.arrow import read_frame
 from db.connection import transaction
@@ -82,9 +83,18 @@ class SavedHours:
 
     @property
     def summary(self) -> str:
+        """The entry in words, its day with the year (no one's today known)."""
+        return self._summary(date_rules.with_year(self.worked_on, weekday=True))
+
+    def summary_for(self, today: date, locale: str = date_rules.DEFAULT_LOCALE) -> str:
+        """The entry in words for a person: the day in their locale, its year
+        only outside their current year."""
+        return self._summary(date_rules.weekday(self.worked_on, today, locale))
+
+    def _summary(self, day: str) -> str:
         what = ACTIVITY_LABELS.get(self.activity, self.activity)
         where = self.event_title or self.program_name
-        text = f"{format_minutes(self.minutes)} of {what.lower()} on {self.worked_on:%a %d %b %Y}"
+        text = f"{format_minutes(self.minutes)} of {what.lower()} on {day}"
         return f"{text} ({where})" if where else text
 
 
@@ -189,12 +199,13 @@ def explain(
     if constraint == "volunteer_hours_not_future":
         return MSG_FUTURE
     if constraint == "volunteer_hours_after_joining":
-        since = f" (on {joined_on:%d %b %Y})" if joined_on else ""
+        since = f" (on {date_rules.with_year(joined_on)})" if joined_on else ""
         return f"Hours cannot be logged before {whose} joined the movement{since}."
     if constraint == "volunteer_hours_max_per_day":
         already = ""
         if day_minutes is not None:
-            already = f" {day:%a %d %b %Y} already has {format_minutes(day_minutes)} logged."
+            shown = date_rules.with_year(day, weekday=True)
+            already = f" {shown} already has {format_minutes(day_minutes)} logged."
         return MSG_DAY_LIMIT + already
     if constraint == "volunteer_hours_event_id_fkey":
         return "The chosen event no longer exists."
@@ -225,9 +236,10 @@ def _check_event_day(conn: psycopg.Connection, event_id: int | None, day: date) 
         raise InvalidDataError("The chosen event no longer exists.", constraint=EVENT_DAY)
     first, last = row["first_day"], row["last_day"]
     if not first <= day <= last:
-        when = f"{first:%a %d %b %Y}" if first == last else f"{first:%a %d %b} to {last:%a %d %b %Y}"
+        ran = [date_rules.with_year(d, weekday=True) for d in (first, last)]
+        when = ran[0] if first == last else f"{ran[0]} to {ran[1]}"
         raise InvalidDataError(
-            f"{row['title']} ran on {when}, not on {day:%a %d %b %Y}: "
+            f"{row['title']} ran on {when}, not on {date_rules.with_year(day, weekday=True)}: "
             "choose that date, or another event (or none).",
             constraint=EVENT_DAY,
         )
@@ -463,10 +475,11 @@ def portal_settings(identity: Identity) -> PortalSettings:
 _EVENT_ACTIVITY = {"training": "training"}
 
 
-def _day_label(day: date, today: date) -> str:
-    """'Today, Sat 05 Dec', 'Yesterday, Fri 04 Dec' or 'Thu 03 Dec': a
-    suggestion always shows the date it fills in."""
-    shown = f"{day:%a %d %b}"
+def _day_label(day: date, today: date, locale: str) -> str:
+    """'Today, Sat, Dec 5', 'Yesterday, Fri, Dec 4' or 'Thu, Dec 3' (en_US;
+    the year outside the current one): a suggestion always shows the date
+    it fills in."""
+    shown = date_rules.weekday(day, today, locale)
     if day == today:
         return f"Today, {shown}"
     if (today - day).days == 1:
@@ -474,7 +487,9 @@ def _day_label(day: date, today: date) -> str:
     return shown
 
 
-def suggestions(identity: Identity, *, days: int = 30, limit: int = 5) -> list[Suggestion]:
+def suggestions(
+    identity: Identity, *, days: int = 30, limit: int = 5, locale: str = date_rules.DEFAULT_LOCALE
+) -> list[Suggestion]:
     """The volunteer's likely next entries: recent shifts they signed up for
     and events they attended that have no hours yet, then what they log
     most often outside events (for today)."""
@@ -544,7 +559,7 @@ def suggestions(identity: Identity, *, days: int = 30, limit: int = 5) -> list[S
         out.append(
             Suggestion(
                 kind=r["kind"],
-                label=f"{_day_label(r['worked_on'], today)} · {title}{duration}",
+                label=f"{_day_label(r['worked_on'], today, locale)} · {title}{duration}",
                 worked_on=r["worked_on"],
                 minutes=minutes,
                 activity="event_support"
@@ -561,7 +576,7 @@ def suggestions(identity: Identity, *, days: int = 30, limit: int = 5) -> list[S
         out.append(
             Suggestion(
                 kind="repeat",
-                label=f"{_day_label(today, today)} · {what}{where} · {format_minutes(r['minutes'])}",
+                label=f"{_day_label(today, today, locale)} · {what}{where} · {format_minutes(r['minutes'])}",
                 worked_on=today,
                 minutes=int(r["minutes"]),
                 activity=r["activity"],
@@ -571,7 +586,9 @@ def suggestions(identity: Identity, *, days: int = 30, limit: int = 5) -> list[S
     return out
 
 
-def log_choices(identity: Identity, *, days: int = 60) -> list[Choice]:
+def log_choices(
+    identity: Identity, *, days: int = 60, today: date | None = None, locale: str = date_rules.DEFAULT_LOCALE
+) -> list[Choice]:
     """Events (recent, in the volunteer's chapter or above it, or ones they
     took part in) and programs to attach an entry to, most recent first."""
     with transaction(identity) as conn:
@@ -616,7 +633,12 @@ def log_choices(identity: Identity, *, days: int = 60) -> list[Choice]:
              limit 100
             """,
         )
-    out = [Choice("event", int(r["id"]), f"{r['day']:%d %b} · {r['title']}") for r in events]
+    # The person's today decides which days need their year.
+    shown_for = today or clock.today_in(clock.person_time_zone(identity))
+    out = [
+        Choice("event", int(r["id"]), f"{date_rules.day(r['day'], shown_for, locale)} · {r['title']}")
+        for r in events
+    ]
     out += [Choice("program", int(r["id"]), f"Program · {r['name']}") for r in programs]
     return out
 

@@ -46,7 +46,8 @@ if member is None:
     st.stop()
 
 today = member.today()
-choices = log_choices(user.identity)
+viewer_locale = dates.viewer_locale()
+choices = log_choices(user.identity, today=today, locale=viewer_locale)
 labels = {c.value: c.label for c in choices}
 
 
@@ -116,7 +117,7 @@ saved: SavedHours | None = st.session_state.get(SAVED)
 if saved is not None:
     if saved.already_saved:
         st.info("This entry was already saved, so it is stored once.", icon=":material/task_alt:")
-    st.success(f"Saved: {plain(saved.summary)}.", icon=":material/check_circle:")
+    st.success(f"Saved: {plain(saved.summary_for(today, viewer_locale))}.", icon=":material/check_circle:")
     st.caption(
         f"It waits for a coordinator of {member.chapter_name} to approve it. "
         "You can change or withdraw it under My hours until then."
@@ -130,10 +131,13 @@ if saved is not None:
         on_click=start_new,
         args=(None, today, frozenset(labels)),
     )
-    suggestion_buttons(suggestions(user.identity), heading="Or log another recent shift or event")
+    suggestion_buttons(
+        suggestions(user.identity, locale=viewer_locale),
+        heading="Or log another recent shift or event",
+    )
     st.stop()
 
-suggestion_buttons(suggestions(user.identity), heading="Recent shifts and events")
+suggestion_buttons(suggestions(user.identity, locale=viewer_locale), heading="Recent shifts and events")
 
 options: list[str] = [c.value for c in choices]
 with st.form("log_form", border=True):

@@ -49,6 +49,7 @@ show_flash(FLASH)
 settings = portal_settings(user.identity)
 entries = my_hours(user.identity)
 today = member.today()
+viewer_locale = dates.viewer_locale()
 
 
 def money_text(minor: int) -> str:
@@ -155,7 +156,7 @@ def edit_form(entry: SavedHours) -> None:
         except (InvalidDataError, NotAllowedError) as exc:
             slot_form.error(str(exc), icon=":material/error:")
         else:
-            st.session_state[FLASH] = f"Changed: {changed.summary}."
+            st.session_state[FLASH] = f"Changed: {changed.summary_for(today, viewer_locale)}."
             st.rerun()
     if st.session_state.get(CONFIRM) == k:
         st.warning("Withdraw this entry? It will be deleted.", icon=":material/warning:")
@@ -167,7 +168,7 @@ def edit_form(entry: SavedHours) -> None:
             except (InvalidDataError, NotAllowedError) as exc:
                 st.error(str(exc), icon=":material/error:")
             else:
-                st.session_state[FLASH] = f"Withdrawn: {entry.summary}."
+                st.session_state[FLASH] = f"Withdrawn: {entry.summary_for(today, viewer_locale)}."
                 st.rerun()
         if no.button("Keep it", key=f"withdraw_no_{k}"):
             st.session_state.pop(CONFIRM, None)
@@ -185,14 +186,16 @@ with tab_history:
     if recent.height:
         st.subheader("Recently approved")
         for row in recent.head(5).iter_rows(named=True):
-            st.markdown(f":green[:material/check_circle:] {plain(_saved_from(row).summary)}")
+            st.markdown(
+                f":green[:material/check_circle:] {plain(_saved_from(row).summary_for(today, viewer_locale))}"
+            )
     pending = entries.filter(pl.col("status") == "pending")
     if pending.height:
         st.subheader("Waiting for approval")
         st.caption("You can change or withdraw these until a coordinator reviews them.")
         for row in pending.head(MAX_EDITABLE).iter_rows(named=True):
             entry = _saved_from(row)
-            with st.expander(entry.summary, icon=":material/hourglass_top:"):
+            with st.expander(entry.summary_for(today, viewer_locale), icon=":material/hourglass_top:"):
                 edit_form(entry)
         if pending.height > MAX_EDITABLE:
             st.caption(f"The {MAX_EDITABLE} most recent of {pending.height} pending entries are shown here.")
@@ -200,7 +203,8 @@ with tab_history:
     for row in rejected.head(5).iter_rows(named=True):
         entry = _saved_from(row)
         st.warning(
-            f"Not approved: {entry.summary}. Reason: {entry.rejection_reason}", icon=":material/cancel:"
+            f"Not approved: {entry.summary_for(today, viewer_locale)}. Reason: {entry.rejection_reason}",
+            icon=":material/cancel:",
         )
     st.subheader("All entries")
     # When, how long and whether it is approved first (pinned on a phone);

@@ -265,7 +265,7 @@ def test_a_date_typed_long_ago_is_kept_and_asked_about(phone: Any, app_url: str)
     choose(phone, "What did you do?", "Outreach")
     phone.get_by_role("button", name="Save hours").click()
     warning = phone.get_by_test_id("stAlertContentWarning")
-    expect(warning).to_contain_text("Fri 04 Mar 2011 is more than a year ago")
+    expect(warning).to_contain_text("Fri, Mar 4, 2011 is more than a year ago")
     expect(day).to_contain_text("2011")
     screenshot(phone, "volunteer_phone_long_ago")
 
