@@ -22,6 +22,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from components import dates
 from components.chapter_tree import ChapterOption, chapter_depths, chapter_tree_order, subtree
 from metrics.periods import Period, add_months, fiscal_year_of, fiscal_year_start, month_end
 
@@ -289,7 +290,8 @@ class Filters:
         return prev.label()
 
     def describe(self) -> str:
-        partial = f", to date ({self.as_of:%d %b %Y})" if self.partial else ""
+        # A partial period ends today, so as_of is the person's today.
+        partial = f", to date ({dates.day(self.as_of, self.as_of)})" if self.partial else ""
         return f"{self.period_label}{partial} · {self.chapter_label} · {self.program_label}"
 
     def cache_key(self) -> tuple[str, str, str, int | None, int | None]:

@@ -9,6 +9,7 @@ from typing import Any, Literal
 import polars as pl
 import streamlit as st
 
+from components import dates
 from db.models.donations import minor_units
 
 
@@ -20,9 +21,11 @@ def money_column(label: str, currency: str) -> Any:
 
 
 def date_columns(frame: pl.DataFrame) -> dict[str, Any]:
-    """YYYY-MM-DD for every date column (Streamlit would add 00:00:00)."""
+    """Every date column in the viewer's date format (Streamlit would add
+    00:00:00 and write ISO)."""
+    shown = dates.column()
     return {
-        name: st.column_config.DateColumn(name, format="YYYY-MM-DD")
+        name: st.column_config.DateColumn(name, format=shown)
         for name, dtype in frame.schema.items()
         if dtype == pl.Date
     }

@@ -17,6 +17,7 @@ from typing import Any
 import polars as pl
 import psycopg
 
+import dates as date_rules
 from db import clock
 from db.arrow import read_frame
 from db.connection import transaction
@@ -81,9 +82,18 @@ class SavedHours:
 
     @property
     def summary(self) -> str:
+        """The entry in words, its day with the year (no one's today known)."""
+        return self._summary(date_rules.with_year(self.worked_on, weekday=True))
+
+    def summary_for(self, today: date, locale: str = date_rules.DEFAULT_LOCALE) -> str:
+        """The entry in words for a person: the day in their locale, its year
+        only outside their current year."""
+        return self._summary(date_rules.weekday(self.worked_on, today, locale))
+
+    def _summary(self, day: str) -> str:
         what = ACTIVITY_LABELS.get(self.activity, self.activity)
         where = self.event_title or self.program_name
-        text = f"{format_minutes(self.minutes)} of {what.lower()} on {self.worked_on:%a %d %b %Y}"
+        text = f"{format_minutes(self.minutes)} of {what.lower()} on {day}"
         return f"{text} ({where})" if where else text
 
 
@@ -142,12 +152,13 @@ def explain(
     if constraint == "volunteer_hours_not_future":
         return MSG_FUTURE
     if constraint == "volunteer_hours_after_joining":
-        since = f" (on {joined_on:%d %b %Y})" if joined_on else ""
+        since = f" (on {date_rules.with_year(joined_on)})" if joined_on else ""
         return f"Hours cannot be logged before {whose} joined the movement{since}."
     if constraint == "volunteer_hours_max_per_day":
         already = ""
         if day_minutes is not None:
-            already = f" {day:%a %d %b %Y} already has {format_minutes(day_minutes)} logged."
+            shown = date_rules.with_year(day, weekday=True)
+            already = f" {shown} already has {format_minutes(day_minutes)} logged."
         return MSG_DAY_LIMIT + already
     if constraint == "volunteer_hours_event_id_fkey":
         return "The chosen event no longer exists."
@@ -178,9 +189,10 @@ def _check_event_day(conn: psycopg.Connection, event_id: int | None, day: date) 
         raise InvalidDataError("The chosen event no longer exists.", constraint=EVENT_DAY)
     first, last = row["first_day"], row["last_day"]
     if not first <= day <= last:
-        when = f"{first:%a %d %b %Y}" if first == last else f"{first:%a %d %b} to {last:%a %d %b %Y}"
+        ran = [date_rules.with_year(d, weekday=True) for d in (first, last)]
+        when = ran[0] if first == last else f"{ran[0]} to {ran[1]}"
         raise InvalidDataError(
-            f"{row['title']} ran on {when}, not on {day:%a %d %b %Y}: "
+            f"{row['title']} ran on {when}, not on {date_rules.with_year(day, weekday=True)}: "
             "choose that date, or another event (or none).",
             constraint=EVENT_DAY,
         )

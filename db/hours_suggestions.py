@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import dates as date_rules
 from db import clock
 from db.connection import transaction
 from db.hours import EVENT_TZ
@@ -45,10 +46,11 @@ class Choice:
 _EVENT_ACTIVITY = {"training": "training"}
 
 
-def _day_label(day: date, today: date) -> str:
-    """'Today, Sat 05 Dec', 'Yesterday, Fri 04 Dec' or 'Thu 03 Dec': a
-    suggestion always shows the date it fills in."""
-    shown = f"{day:%a %d %b}"
+def _day_label(day: date, today: date, locale: str) -> str:
+    """'Today, Sat, Dec 5', 'Yesterday, Fri, Dec 4' or 'Thu, Dec 3' (en_US;
+    the year outside the current one): a suggestion always shows the date
+    it fills in."""
+    shown = date_rules.weekday(day, today, locale)
     if day == today:
         return f"Today, {shown}"
     if (today - day).days == 1:
@@ -56,7 +58,9 @@ def _day_label(day: date, today: date) -> str:
     return shown
 
 
-def suggestions(identity: Identity, *, days: int = 30, limit: int = 5) -> list[Suggestion]:
+def suggestions(
+    identity: Identity, *, days: int = 30, limit: int = 5, locale: str = date_rules.DEFAULT_LOCALE
+) -> list[Suggestion]:
     """The volunteer's likely next entries: recent shifts they signed up for
     and events they attended that have no hours yet, then what they log
     most often outside events (for today)."""
@@ -126,7 +130,7 @@ def suggestions(identity: Identity, *, days: int = 30, limit: int = 5) -> list[S
         out.append(
             Suggestion(
                 kind=r["kind"],
-                label=f"{_day_label(r['worked_on'], today)} · {title}{duration}",
+                label=f"{_day_label(r['worked_on'], today, locale)} · {title}{duration}",
                 worked_on=r["worked_on"],
                 minutes=minutes,
                 activity="event_support"
@@ -143,7 +147,7 @@ def suggestions(identity: Identity, *, days: int = 30, limit: int = 5) -> list[S
         out.append(
             Suggestion(
                 kind="repeat",
-                label=f"{_day_label(today, today)} · {what}{where} · {format_minutes(r['minutes'])}",
+                label=f"{_day_label(today, today, locale)} · {what}{where} · {format_minutes(r['minutes'])}",
                 worked_on=today,
                 minutes=int(r["minutes"]),
                 activity=r["activity"],
@@ -153,7 +157,9 @@ def suggestions(identity: Identity, *, days: int = 30, limit: int = 5) -> list[S
     return out
 
 
-def log_choices(identity: Identity, *, days: int = 60) -> list[Choice]:
+def log_choices(
+    identity: Identity, *, days: int = 60, today: date | None = None, locale: str = date_rules.DEFAULT_LOCALE
+) -> list[Choice]:
     """Events (recent, in the volunteer's chapter or above it, or ones they
     took part in) and programs to attach an entry to, most recent first."""
     with transaction(identity) as conn:
@@ -198,6 +204,11 @@ def log_choices(identity: Identity, *, days: int = 60) -> list[Choice]:
              limit 100
             """,
         )
-    out = [Choice("event", int(r["id"]), f"{r['day']:%d %b} · {r['title']}") for r in events]
+    # The person's today decides which days need their year.
+    shown_for = today or clock.today_in(clock.person_time_zone(identity))
+    out = [
+        Choice("event", int(r["id"]), f"{date_rules.day(r['day'], shown_for, locale)} · {r['title']}")
+        for r in events
+    ]
     out += [Choice("program", int(r["id"]), f"Program · {r['name']}") for r in programs]
     return out

@@ -17,6 +17,7 @@ from datetime import date
 import polars as pl
 import psycopg
 
+import dates as date_rules
 from db.arrow import read_frame
 from db.connection import transaction
 from db.errors import InvalidDataError, NotAllowedError
@@ -554,11 +555,12 @@ def _create_hours(
     except (psycopg.errors.IntegrityError, psycopg.errors.RaiseException) as exc:
         constraint = exc.diag.constraint_name
         if constraint == "volunteer_hours_max_per_day":
-            return f"{name}: {MSG_DAY_LIMIT} {worked_on:%d %b %Y} would have more than 24 hours."
+            return f"{name}: {MSG_DAY_LIMIT} {date_rules.with_year(worked_on)} would have more than 24 hours."
         if constraint == "volunteer_hours_not_future":
-            return f"{name}: hours cannot be recorded before the day they were worked ({worked_on:%d %b %Y})."
+            worked = date_rules.with_year(worked_on)
+            return f"{name}: hours cannot be recorded before the day they were worked ({worked})."
         if constraint == "volunteer_hours_after_joining":
-            return f"{name} joined on {person['joined_on']:%d %b %Y}, after this event."
+            return f"{name} joined on {date_rules.with_year(person['joined_on'])}, after this event."
         return f"{name}: {exc.diag.message_primary or exc}."
     return "created" if row else "existing"
 

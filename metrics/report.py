@@ -30,6 +30,7 @@ from typing import Any
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
 
+import dates as date_rules
 from metrics import (
     activity,
     attendance,
@@ -889,7 +890,7 @@ def _alerts(
                 "attendance_spike",
                 "info",
                 "An attendance spike, not a trend",
-                f"Attendance in the week of {last['week']:%d %b %Y} was {last['attendance']:,}, "
+                f"Attendance in the week of {date_rules.with_year(last['week'])} was {last['attendance']:,}, "
                 f"{direction} the usual {max(0.0, last['lower']):,.0f}–{last['upper']:,.0f}; "
                 "it stands alone, so read it as a one-off rather than a change of course.",
                 Figure.of(float(last["attendance"]), "attendances"),

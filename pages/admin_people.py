@@ -9,6 +9,7 @@ from uuid import UUID
 import streamlit as st
 from pydantic import ValidationError
 
+from components import dates
 from components.session import request_role_check, require_role
 from db import accounts
 from db.accounts import ROLE_NAMES, Invitation, RoleGrant, validation_message
@@ -60,8 +61,10 @@ with people_tab:
             "full_name": st.column_config.TextColumn("Name"),
             "chapter": st.column_config.TextColumn("Member of"),
             "roles": st.column_config.TextColumn("Roles"),
-            "last_sign_in_at": st.column_config.DatetimeColumn("Last sign-in", format="YYYY-MM-DD HH:mm"),
-            "created_at": st.column_config.DatetimeColumn("Account since", format="YYYY-MM-DD"),
+            "last_sign_in_at": st.column_config.DatetimeColumn(
+                "Last sign-in", format=dates.datetime_column()
+            ),
+            "created_at": st.column_config.DatetimeColumn("Account since", format=dates.column()),
         },
     )
     if not settings.uses_supabase_auth and person_labels:
@@ -196,7 +199,7 @@ with roles_tab:
             "role": st.column_config.TextColumn("Role"),
             "chapter": st.column_config.TextColumn("Chapter"),
             "granted_by": st.column_config.TextColumn("Granted by"),
-            "granted_at": st.column_config.DatetimeColumn("Granted", format="YYYY-MM-DD HH:mm"),
+            "granted_at": st.column_config.DatetimeColumn("Granted", format=dates.datetime_column()),
         },
     )
 
@@ -209,7 +212,7 @@ with audit_tab:
         width="stretch",
         key="admin_audit_table",
         column_config={
-            "at": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm:ss"),
+            "at": st.column_config.DatetimeColumn("When", format=dates.datetime_column(seconds=True)),
             "actor": st.column_config.TextColumn("By"),
             "action": st.column_config.TextColumn("Change"),
             "person": st.column_config.TextColumn("Person"),

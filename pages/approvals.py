@@ -9,8 +9,9 @@ import hashlib
 import polars as pl
 import streamlit as st
 
+from components import dates
 from components.feedback import show_flash
-from components.session import require_role
+from components.session import local_today, require_role
 from db.errors import InvalidDataError, NotAllowedError
 from db.hours_review import approval_queue, coordinated_chapters, pending_count, review_hours
 from db.models.hours import ACTIVITY_LABELS, REASON_MAX, ReviewDecision, format_minutes, review
@@ -27,6 +28,7 @@ def entries(n: int) -> str:
 
 
 user = require_role("coordinator")
+today = local_today()
 st.title("Approvals")
 show_flash(FLASH)
 
@@ -105,7 +107,7 @@ edited = st.data_editor(
         # row's tick and who it is stay in view while the row scrolls sideways.
         "Select": st.column_config.CheckboxColumn(width="small", pinned=True),
         "Volunteer": st.column_config.TextColumn(width=130, pinned=True),
-        "Date": st.column_config.DateColumn(format="D MMM YYYY"),
+        "Date": st.column_config.DateColumn(format=dates.column()),
         "For": st.column_config.TextColumn(width="medium"),
         "Note": st.column_config.TextColumn(width="medium"),
         "Long day": st.column_config.TextColumn(help="The volunteer's total that day, when over 12 hours"),
@@ -139,7 +141,7 @@ reject = reject_col.button(
 
 def _who(i: int) -> str:
     row = queue.row(i, named=True)
-    return f"{row['member']} ({row['worked_on']:%d %b})"
+    return f"{row['member']} ({dates.day(row['worked_on'], today)})"
 
 
 if approve or reject:

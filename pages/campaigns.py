@@ -9,7 +9,7 @@ import polars as pl
 import streamlit as st
 from pydantic import ValidationError
 
-from components import charts
+from components import charts, dates
 from components.feedback import show_flash
 from components.money_tables import money_column, money_table
 from components.session import local_today, require_role
@@ -84,8 +84,8 @@ with st.expander("New campaign", expanded=campaigns.is_empty()):
         goal_col.text_input("Goal", key="campaign_new_goal", placeholder="e.g. 25,000")
         currency_col.selectbox("Currency", money_currencies(), key="campaign_new_currency")
         start_col, end_col = st.columns(2)
-        start_col.date_input("Starts", key="campaign_new_start", format="YYYY-MM-DD")
-        end_col.date_input("Ends", key="campaign_new_end", format="YYYY-MM-DD")
+        start_col.date_input("Starts", key="campaign_new_start", format=dates.input_format())
+        end_col.date_input("Ends", key="campaign_new_end", format=dates.input_format())
         st.form_submit_button("Create campaign", type="primary", key="campaign_new_save", on_click=create)
     for message in st.session_state.pop(ERRORS, []):
         st.error(message, icon=":material/error:")

@@ -7,6 +7,7 @@ import polars as pl
 import streamlit as st
 from pydantic import ValidationError
 
+from components import dates
 from components.feedback import finish, show_errors, show_flash
 from components.session import local_today, on_or_after, require_role
 from components.text import plain
@@ -87,11 +88,11 @@ with tab_map:
             pl.concat_str(pl.lit("\u2003").repeat_by("depth").list.join(""), pl.col("name")).alias("Chapter"),
             pl.col("level").replace_strict(LEVEL_LABELS).alias("Level"),
             pl.when(pl.col("status") == "dormant")
-            .then(pl.format("Dormant since {}", pl.col("dormant_since").dt.strftime("%Y-%m-%d")))
+            .then(pl.format("Dormant since {}", dates.day_expr("dormant_since", today)))
             .otherwise(pl.lit("Active"))
             .alias("Status"),
             pl.col("place").alias("Place"),
-            pl.col("founded_on").dt.strftime("%Y-%m-%d").fill_null("").alias("Founded"),
+            dates.day_expr("founded_on", today).fill_null("").alias("Founded"),
             pl.col("time_zone").alias("Time zone"),
             pl.col("can_edit").alias("Yours"),
         )
@@ -275,12 +276,13 @@ with tab_dormant:
                 except (ValidationError, InvalidDataError, NotAllowedError) as exc:
                     show_errors(exc)
                 else:
-                    done(f"{plain(by_id[to_rest]['name'])} is marked dormant since {since:%d %B %Y}.")
+                    done(f"{plain(by_id[to_rest]['name'])} is marked dormant since {dates.full(since)}.")
     if not dormant_rows.is_empty():
         st.subheader("Dormant")
         for r in dormant_rows.iter_rows(named=True):
             left, right = st.columns([4, 1], vertical_alignment="center")
-            left.write(f"**{plain(r['name'])}** ({r['level']}) — dormant since {r['dormant_since']:%d %B %Y}")
+            since_text = dates.day(r["dormant_since"], today)
+            left.write(f"**{plain(r['name'])}** ({r['level']}) — dormant since {since_text}")
             if right.button("Reactivate", key=f"reactivate_{r['id']}"):
                 try:
                     reactivate(user.identity, int(r["id"]))

@@ -10,7 +10,7 @@ import polars as pl
 import streamlit as st
 from pydantic import ValidationError
 
-from components import charts
+from components import charts, dates
 from components.feedback import show_flash
 from components.money_tables import money_column, money_table
 from components.session import local_today, require_role
@@ -254,7 +254,9 @@ if not refundable.is_empty():
             )
             amount_col, day_col = st.columns(2)
             amount_col.text_input("Amount refunded (in the gift's currency)", key="donor_refund_amount")
-            day_col.date_input("Refunded on", max_value=today, key="donor_refund_on", format="YYYY-MM-DD")
+            day_col.date_input(
+                "Refunded on", max_value=today, key="donor_refund_on", format=dates.input_format()
+            )
             st.text_input("Why (optional)", key="donor_refund_note", max_chars=1000)
             st.form_submit_button("Record refund", key="donor_refund_save", on_click=refund)
         for message in st.session_state.pop(REFUND_ERRORS, []):

@@ -13,6 +13,7 @@ import polars as pl
 import streamlit as st
 from pydantic import ValidationError
 
+from components import dates
 from components.charts import OKABE_ITO
 from components.feedback import finish, show_errors, show_flash
 from components.ics import ics_event
@@ -87,7 +88,7 @@ def calendar_html(year: int, month: int, events: pl.DataFrame, today: date) -> s
                 assert isinstance(start, datetime)
                 items.append(
                     f'<div class="ev" style="border-left:4px solid {colour}">'
-                    f"<b>{start:%H:%M}</b> {html.escape(str(ev['title']))}"
+                    f"<b>{dates.time_of_day(start)}</b> {html.escape(str(ev['title']))}"
                     f'<br><span class="ch">{html.escape(str(ev["chapter_name"]))}</span></div>'
                 )
             mark = " today" if day == today else ""
@@ -162,7 +163,7 @@ def shift_end(day: date, starts: time, ends: time, ev: dict[str, Any]) -> dateti
 
 def event_label(event_id: int) -> str:
     ev = events_by_id[event_id]
-    return f"{ev['starts_local']:%a %d %b, %H:%M} — {ev['title']} ({ev['chapter_name']})"
+    return f"{dates.weekday_time(ev['starts_local'], today)} — {ev['title']} ({ev['chapter_name']})"
 
 
 tab_cal, tab_list, tab_new, tab_shifts, tab_attendance, tab_edit = st.tabs(
@@ -183,7 +184,7 @@ with tab_list:
         open_slots = int((events["volunteers_needed"] - events["volunteers_signed_up"]).sum())
         cols[3].metric("Open volunteer slots", open_slots)
         table = events.select(
-            pl.col("starts_local").dt.strftime("%a %d %b %H:%M").alias("When"),
+            dates.day_expr("starts_local", today, writer="weekday_time").alias("When"),
             pl.col("title").alias("Event"),
             pl.col("kind").replace_strict(EVENT_KIND_LABELS).alias("Kind"),
             pl.col("chapter_name").alias("Chapter"),
@@ -321,7 +322,7 @@ with tab_new:
                     st.session_state[MONTH] = day.replace(day=1)
                 with_shifts = f" with {len(new_shifts)} volunteer shift(s)" if new_shifts else ""
                 done(
-                    f"{event.title} on {day:%d %B %Y} is created{with_shifts}.",
+                    f"{event.title} on {dates.full(day)} is created{with_shifts}.",
                     "new_event_title",
                     "new_event_place",
                     *(f"new_shift_title_{n}" for n in range(NEW_SHIFT_ROWS)),
@@ -354,7 +355,8 @@ with tab_shifts:
             st.info("This event has no volunteer shifts yet.")
         for s in event_shifts.iter_rows(named=True):
             a, b, c = st.columns([4, 2, 1], vertical_alignment="center")
-            a.write(f"**{plain(s['title'])}** — {s['starts_local']:%a %d %b %H:%M}–{s['ends_local']:%H:%M}")
+            when = f"{dates.weekday_time(s['starts_local'], today)}–{dates.time_of_day(s['ends_local'])}"
+            a.write(f"**{plain(s['title'])}** — {when}")
             b.progress(
                 min(1.0, s["signed_up"] / s["capacity"]),
                 text=f"{s['signed_up']} of {s['capacity']} signed up"

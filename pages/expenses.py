@@ -7,7 +7,7 @@ import polars as pl
 import streamlit as st
 from pydantic import ValidationError
 
-from components import charts
+from components import charts, dates
 from components.feedback import show_flash
 from components.money_tables import money_column, money_table
 from components.session import local_today, require_role
@@ -89,7 +89,7 @@ def save() -> None:
 with tab_entry:
     with st.form("expense_form"):
         date_col, amount_col, currency_col = st.columns([1, 1, 1])
-        date_col.date_input("Date", max_value=today, key="expense_date", format="YYYY-MM-DD")
+        date_col.date_input("Date", max_value=today, key="expense_date", format=dates.input_format())
         amount_col.text_input("Amount", key="expense_amount", placeholder="e.g. 420.00")
         currency_col.selectbox("Currency", money_currencies(), key="expense_currency")
         category_col, chapter_col = st.columns(2)

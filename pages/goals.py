@@ -12,6 +12,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 import money
+from components import dates
 from components.feedback import finish, show_errors, show_flash
 from components.report_cache import load_frames, refresh
 from components.session import local_today, require_role
@@ -89,7 +90,8 @@ def show_goal(g: dict[str, Any]) -> None:
     with st.container(border=True):
         top, badge = st.columns([5, 2], vertical_alignment="center")
         top.markdown(
-            f"**{plain(g['name'])}**  \n{plain(scope_label(g['chapter_id']))} · due {g['due_on']:%d %B %Y}"
+            f"**{plain(g['name'])}**  \n{plain(scope_label(g['chapter_id']))} · "
+            f"due {dates.day(g['due_on'], today)}"
         )
         if p is None:
             badge.badge("Refresh to compute", icon=":material/refresh:", color="gray")
@@ -158,7 +160,7 @@ else:
                 pl.struct("metric", "target_value")
                 .map_elements(lambda r: format_value(r["metric"], r["target_value"], currency), pl.String)
                 .alias("Target"),
-                pl.col("due_on").dt.strftime("%Y-%m-%d").alias("Due"),
+                dates.day_expr("due_on", today).alias("Due"),
             ),
             hide_index=True,
             width="stretch",

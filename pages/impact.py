@@ -22,5 +22,6 @@ shared.render(v.teq_view(r), key="impact_teq")
 shared.render(v.effects_view(r), key="impact_effects")
 
 st.subheader("Goals", anchor=False)
-shared.render(v.goals_view(goals, scopes=dash.goal_scopes(), currency=dash.currency), key="impact_goals")
+goals_view = v.goals_view(goals, scopes=dash.goal_scopes(), currency=dash.currency, today=r.as_of)
+shared.render(goals_view, key="impact_goals")
 shared.render_notes(r)

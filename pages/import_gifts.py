@@ -11,6 +11,7 @@ import polars as pl
 import streamlit as st
 from pydantic import ValidationError
 
+from components import dates
 from components.feedback import show_flash
 from components.money_tables import money_column, money_table
 from components.session import local_today, require_role
@@ -239,7 +240,7 @@ with tab_file:
                     "detail": st.column_config.TextColumn("Detail", width="medium"),
                     **{c: c.capitalize() for c in ("outcome", "donor", "amount", "fee", "refunded", "email")},
                     "recurring": st.column_config.CheckboxColumn("Recurring"),
-                    "date": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
+                    "date": st.column_config.DateColumn("Date", format=dates.column()),
                     "reference": "Reference",
                     "reporting": money_column(f"In {cur}", cur),
                 },
@@ -320,7 +321,7 @@ with tab_rates:
     with st.form("rate_form"):
         c1, c2, c3 = st.columns(3)
         c1.selectbox("Currency", currencies, key="rate_currency")
-        c2.date_input("Valid from", key="rate_valid_on", format="YYYY-MM-DD")
+        c2.date_input("Valid from", key="rate_valid_on", format=dates.input_format())
         c3.text_input(f"{money.reporting_currency} per unit", key="rate_value", placeholder="e.g. 1.08")
         st.form_submit_button("Save rate", key="rate_save", on_click=save_rate)
     for message in st.session_state.pop(RATE_ERRORS, []):

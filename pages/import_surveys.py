@@ -10,8 +10,9 @@ import polars as pl
 import streamlit as st
 from pydantic import ValidationError
 
+from components import dates
 from components.feedback import show_errors
-from components.session import require_role
+from components.session import local_today, require_role
 from db.chapters import list_chapters
 from db.errors import InvalidDataError, NotAllowedError
 from db.models.surveys import PRACTICE_LABELS, TEQ_ITEMS, WAVE_LABELS, ImportMapping
@@ -32,6 +33,7 @@ NONE = "— none —"
 FROM_COLUMN = "from_column"
 
 user = require_role("coordinator", "admin")
+today = local_today()
 st.title("Survey answers")
 
 
@@ -227,7 +229,7 @@ def import_tab() -> None:  # noqa: C901 - the steps of one form, top to bottom
                     scored.select(
                         pl.col("respondent_code").alias("Code"),
                         pl.col("wave").replace_strict(WAVE_LABELS).alias("Survey"),
-                        pl.col("answered_on").dt.strftime("%Y-%m-%d").fill_null("").alias("Answered"),
+                        dates.day_expr("answered_on", today).fill_null("").alias("Answered"),
                         pl.col("teq").alias("TEQ score (0–64)"),
                         pl.col("practice").replace_strict(PRACTICE_LABELS, default=None).alias("Practice"),
                     ),
@@ -273,7 +275,7 @@ with tab_stored:
                 scored.select(
                     pl.col("respondent_code").alias("Code"),
                     pl.col("wave").replace_strict(WAVE_LABELS).alias("Survey"),
-                    pl.col("answered_on").dt.strftime("%Y-%m-%d").fill_null("").alias("Answered"),
+                    dates.day_expr("answered_on", today).fill_null("").alias("Answered"),
                     pl.col("teq").alias("TEQ score (0–64)"),
                     pl.col("practice").replace_strict(PRACTICE_LABELS, default=None).alias("Practice"),
                     pl.col("chapter_name").alias("Chapter"),

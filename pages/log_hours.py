@@ -10,6 +10,7 @@ from datetime import date, timedelta
 import streamlit as st
 from pydantic import ValidationError
 
+from components import dates
 from components.session import require_role
 from components.text import plain
 from db.errors import InvalidDataError, NotAllowedError
@@ -37,7 +38,8 @@ if member is None:
     st.stop()
 
 today = member.today()
-choices = log_choices(user.identity)
+viewer_locale = dates.viewer_locale()
+choices = log_choices(user.identity, today=today, locale=viewer_locale)
 labels = {c.value: c.label for c in choices}
 
 
@@ -107,7 +109,7 @@ saved: SavedHours | None = st.session_state.get(SAVED)
 if saved is not None:
     if saved.already_saved:
         st.info("This entry was already saved, so it is stored once.", icon=":material/task_alt:")
-    st.success(f"Saved: {plain(saved.summary)}.", icon=":material/check_circle:")
+    st.success(f"Saved: {plain(saved.summary_for(today, viewer_locale))}.", icon=":material/check_circle:")
     st.caption(
         f"It waits for a coordinator of {member.chapter_name} to approve it. "
         "You can change or withdraw it under My hours until then."
@@ -121,17 +123,20 @@ if saved is not None:
         on_click=start_new,
         args=(None, today, frozenset(labels)),
     )
-    suggestion_buttons(suggestions(user.identity), heading="Or log another recent shift or event")
+    suggestion_buttons(
+        suggestions(user.identity, locale=viewer_locale),
+        heading="Or log another recent shift or event",
+    )
     st.stop()
 
-suggestion_buttons(suggestions(user.identity), heading="Recent shifts and events")
+suggestion_buttons(suggestions(user.identity, locale=viewer_locale), heading="Recent shifts and events")
 
 options: list[str] = [c.value for c in choices]
 with st.form("log_form", border=True):
     st.date_input(
         "Date",
         key="log_date",
-        format="DD/MM/YYYY",
+        format=dates.input_format(),
         min_value=EARLIEST_WIDGET_DAY,
         max_value=today + timedelta(days=366),
     )

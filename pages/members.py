@@ -11,6 +11,7 @@ import polars as pl
 import streamlit as st
 from pydantic import ValidationError
 
+from components import dates
 from components.downloads import download_buttons
 from components.feedback import finish, show_errors, show_flash
 from components.session import local_today, on_or_after, require_role
@@ -101,14 +102,14 @@ with tab_dir:
             pl.col("email").fill_null("").alias("Email"),
             pl.col("chapter_name").alias("Chapter"),
             pl.when(pl.col("left_on").is_not_null())
-            .then(pl.format("Left {}", pl.col("left_on").dt.strftime("%Y-%m-%d")))
+            .then(pl.format("Left {}", dates.day_expr("left_on", today)))
             .otherwise(pl.col("status").replace_strict(MEMBER_STATUS_LABELS))
             .alias("Status"),
-            pl.col("joined_on").dt.strftime("%Y-%m-%d").alias("Joined"),
+            dates.day_expr("joined_on", today).alias("Joined"),
             pl.when(pl.col("leader_since").is_not_null())
-            .then(pl.format("leader since {}", pl.col("leader_since").dt.strftime("%Y-%m-%d")))
+            .then(pl.format("leader since {}", dates.day_expr("leader_since", today)))
             .when(pl.col("trained_on").is_not_null())
-            .then(pl.format("trained {}", pl.col("trained_on").dt.strftime("%Y-%m-%d")))
+            .then(pl.format("trained {}", dates.day_expr("trained_on", today)))
             .otherwise(pl.lit(""))
             .alias("Trained / leads"),
             pl.col("consent_contact").alias("Contact"),
@@ -258,7 +259,7 @@ with tab_leave:
                 except (ValidationError, InvalidDataError, NotAllowedError) as exc:
                     show_errors(exc)
                 else:
-                    done(f"{rows[who]['full_name']} left on {left_on:%d %B %Y}.")
+                    done(f"{rows[who]['full_name']} left on {dates.full(left_on)}.")
 
 with tab_consent:
     st.caption(

@@ -12,6 +12,7 @@ import polars as pl
 import streamlit as st
 from pydantic import ValidationError
 
+from components import dates
 from components.charts import HOURS, Series, as_text, bars
 from components.documents.hours_statement import build_statement, statement_csv, statement_pdf
 from components.feedback import show_flash
@@ -48,6 +49,7 @@ show_flash(FLASH)
 settings = portal_settings(user.identity)
 entries = my_hours(user.identity)
 today = member.today()
+viewer_locale = dates.viewer_locale()
 
 
 def money_text(minor: int) -> str:
@@ -108,7 +110,7 @@ def edit_form(entry: SavedHours) -> None:
     """Change or withdraw one pending entry."""
     k = entry.id
     with st.form(f"edit_{k}", border=False):
-        st.date_input("Date", value=entry.worked_on, key=f"edit_date_{k}", format="DD/MM/YYYY")
+        st.date_input("Date", value=entry.worked_on, key=f"edit_date_{k}", format=dates.input_format())
         slot_date = st.empty()
         st.number_input(
             "Hours",
@@ -154,7 +156,7 @@ def edit_form(entry: SavedHours) -> None:
         except (InvalidDataError, NotAllowedError) as exc:
             slot_form.error(str(exc), icon=":material/error:")
         else:
-            st.session_state[FLASH] = f"Changed: {changed.summary}."
+            st.session_state[FLASH] = f"Changed: {changed.summary_for(today, viewer_locale)}."
             st.rerun()
     if st.session_state.get(CONFIRM) == k:
         st.warning("Withdraw this entry? It will be deleted.", icon=":material/warning:")
@@ -166,7 +168,7 @@ def edit_form(entry: SavedHours) -> None:
             except (InvalidDataError, NotAllowedError) as exc:
                 st.error(str(exc), icon=":material/error:")
             else:
-                st.session_state[FLASH] = f"Withdrawn: {entry.summary}."
+                st.session_state[FLASH] = f"Withdrawn: {entry.summary_for(today, viewer_locale)}."
                 st.rerun()
         if no.button("Keep it", key=f"withdraw_no_{k}"):
             st.session_state.pop(CONFIRM, None)
@@ -184,14 +186,16 @@ with tab_history:
     if recent.height:
         st.subheader("Recently approved")
         for row in recent.head(5).iter_rows(named=True):
-            st.markdown(f":green[:material/check_circle:] {plain(_saved_from(row).summary)}")
+            st.markdown(
+                f":green[:material/check_circle:] {plain(_saved_from(row).summary_for(today, viewer_locale))}"
+            )
     pending = entries.filter(pl.col("status") == "pending")
     if pending.height:
         st.subheader("Waiting for approval")
         st.caption("You can change or withdraw these until a coordinator reviews them.")
         for row in pending.head(MAX_EDITABLE).iter_rows(named=True):
             entry = _saved_from(row)
-            with st.expander(entry.summary, icon=":material/hourglass_top:"):
+            with st.expander(entry.summary_for(today, viewer_locale), icon=":material/hourglass_top:"):
                 edit_form(entry)
         if pending.height > MAX_EDITABLE:
             st.caption(f"The {MAX_EDITABLE} most recent of {pending.height} pending entries are shown here.")
@@ -199,7 +203,8 @@ with tab_history:
     for row in rejected.head(5).iter_rows(named=True):
         entry = _saved_from(row)
         st.warning(
-            f"Not approved: {entry.summary}. Reason: {entry.rejection_reason}", icon=":material/cancel:"
+            f"Not approved: {entry.summary_for(today, viewer_locale)}. Reason: {entry.rejection_reason}",
+            icon=":material/cancel:",
         )
     st.subheader("All entries")
     # When, how long and whether it is approved first (pinned on a phone);
@@ -218,7 +223,7 @@ with tab_history:
         width="stretch",
         key="my_hours_table",
         column_config={
-            "Date": st.column_config.DateColumn(format="D MMM YYYY", pinned=True),
+            "Date": st.column_config.DateColumn(format=dates.column(), pinned=True),
             "Hours": st.column_config.NumberColumn(format="%.2f h", width="small", pinned=True),
             "Status": st.column_config.TextColumn(width="small", pinned=True),
         },
@@ -290,9 +295,12 @@ with tab_statement:
     assert isinstance(first_day, date)
     col_from, col_to = st.columns(2)
     start = col_from.date_input(
-        "From", value=max(first_day, date(today.year, 1, 1)), key="statement_from", format="DD/MM/YYYY"
+        "From",
+        value=max(first_day, date(today.year, 1, 1)),
+        key="statement_from",
+        format=dates.input_format(),
     )
-    end = col_to.date_input("To", value=today, key="statement_to", format="DD/MM/YYYY")
+    end = col_to.date_input("To", value=today, key="statement_to", format=dates.input_format())
     if not isinstance(start, date) or not isinstance(end, date) or end < start:
         st.error("Choose a period whose end is not before its start.", icon=":material/error:")
     else:

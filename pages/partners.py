@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from components import charts, crud_page
+from components import charts, crud_page, dates
 from components.feedback import show_flash
 from components.session import local_today, on_or_after, require_role
 from db.chapters import chapter_labels, list_chapters
@@ -120,7 +120,7 @@ with tab_list:
             pl.col("name").alias("Partner"),
             pl.col("kind").replace_strict(PARTNER_KIND_LABELS).alias("Kind"),
             pl.col("status").replace_strict(PARTNER_STATUS_LABELS).alias("Status"),
-            pl.col("since").dt.strftime("%Y-%m-%d").fill_null("").alias("Since"),
+            dates.day_expr("since", today).fill_null("").alias("Since"),
             pl.col("chapter_name").fill_null("Whole movement").alias("Chapter"),
             pl.col("programs").alias("Programs"),
             pl.col("contact_email").alias("Contact"),

@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from components import crud_page
+from components import crud_page, dates
 from components.feedback import show_flash
 from components.session import local_today, require_role
 from db.chapters import chapter_labels, list_chapters
@@ -130,8 +130,8 @@ with tab_list:
             pl.col("kind").replace_strict(PROGRAM_KIND_LABELS).alias("Kind"),
             pl.col("audience").replace_strict(AUDIENCE_LABELS).alias("Audience"),
             pl.col("chapter_name").fill_null("Whole movement").alias("Run by"),
-            pl.col("started_on").dt.strftime("%Y-%m-%d").fill_null("").alias("Started"),
-            pl.col("ended_on").dt.strftime("%Y-%m-%d").fill_null("").alias("Ended"),
+            dates.day_expr("started_on", today).fill_null("").alias("Started"),
+            dates.day_expr("ended_on", today).fill_null("").alias("Ended"),
             pl.col("partners").alias("Partners"),
             pl.col("events").alias("Events"),
             pl.col("can_edit").alias("You can edit"),

@@ -10,6 +10,7 @@ import polars as pl
 import streamlit as st
 from pydantic import ValidationError
 
+from components import dates
 from components.feedback import show_flash
 from components.money_tables import money_column, money_table
 from components.session import local_today, require_role
@@ -96,7 +97,8 @@ def possible_duplicates(saved: RecordedGift, gift: GiftIn, name: str) -> list[st
     if saved.same_day_gifts:
         warnings.append(
             f"Possible duplicate: {plain(name)} already had {saved.same_day_gifts} gift(s) of "
-            f"{format_minor(gift.amount_minor, gift.currency)} on {gift.received_on:%Y-%m-%d}. If this one "
+            f"{format_minor(gift.amount_minor, gift.currency)} on {dates.day(gift.received_on, today)}. "
+            "If this one "
             "was entered twice, refund it on the donor's profile (Donors)."
         )
     if saved.similar_donors:
@@ -193,7 +195,7 @@ with st.form("gift_form"):
     amount_col, currency_col, date_col = st.columns([2, 1, 1])
     amount_col.text_input("Amount", key="gift_amount", placeholder="e.g. 50.00")
     currency_col.selectbox("Currency", currencies, key="gift_currency")
-    date_col.date_input("Received on", max_value=today, key="gift_date", format="YYYY-MM-DD")
+    date_col.date_input("Received on", max_value=today, key="gift_date", format=dates.input_format())
     campaign_col, method_col, source_col = st.columns(3)
     campaign_col.selectbox(
         "Campaign",

@@ -7,7 +7,7 @@ import polars as pl
 import streamlit as st
 from pydantic import ValidationError
 
-from components import charts
+from components import charts, dates
 from components.feedback import show_flash
 from components.money_tables import money_column, money_table
 from components.session import local_today, require_role
@@ -193,7 +193,7 @@ with st.form("recurring_status"):
     plan_col, status_col, day_col = st.columns([3, 1, 1])
     plan_col.selectbox("Plan", list(labels), format_func=lambda i: labels[i], key="recurring_plan")
     status_col.selectbox("New status", PLAN_STATUSES, key="recurring_new_status")
-    day_col.date_input("As of", max_value=today, key="recurring_on", format="YYYY-MM-DD")
+    day_col.date_input("As of", max_value=today, key="recurring_on", format=dates.input_format())
     st.text_input("Why (optional)", key="recurring_note", max_chars=500, placeholder="e.g. card expired")
     st.form_submit_button("Save status", key="recurring_save", on_click=save)
 for message in st.session_state.pop(ERRORS, []):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from components import charts
+from components import charts, dates
 from components.money_tables import money_column, money_table
 from components.session import local_today, require_role
 from db.donations import gifts_frame, metric_donations
@@ -45,7 +45,7 @@ figures, lybunt, sybunt = collect_all(
 )
 if figures.caveat:
     st.info(
-        f"FY {year} runs to {figures.through:%d %B %Y} so far: {figures.caveat} "
+        f"FY {year} runs to {dates.day(figures.through, today)} so far: {figures.caveat} "
         "Donors who have not given yet may still give before the year ends.",
         icon=":material/hourglass_top:",
     )
@@ -180,7 +180,8 @@ summary_col.metric(
 )
 summary_col.caption(
     f"Counts {figures.donors:,} donors: those whose gifts received in FY {year} "
-    f"({figures.fiscal_year_start:%d %b %Y} to {figures.through:%d %b %Y}) come to more than zero net of "
+    f"({dates.day(figures.fiscal_year_start, today)} to {dates.day(figures.through, today)}) "
+    "come to more than zero net of "
     "refunds. Statements count a calendar tax year; Donors lists every donor on record, with or without "
     "gifts."
 )

@@ -7,6 +7,7 @@ import polars as pl
 import streamlit as st
 from pydantic import ValidationError
 
+from components import dates
 from components.documents.giving_statement import Statement, channel_column, statement_pdf, statements_zip
 from components.downloads import file_stem
 from components.feedback import show_errors, show_flash
@@ -121,7 +122,8 @@ lines_all = (
     .with_columns(channel_column().alias("channel"))
 )
 st.caption(
-    f"Counts donors with a gift received in {year} ({start:%d %b %Y} to {end:%d %b %Y}, any channel) that "
+    f"Counts donors with a gift received in {year} "
+    f"({dates.day(start, today)} to {dates.day(end, today)}, any channel) that "
     f"was not refunded in full: {givers.height:,} statement(s). Retention counts a fiscal year to date; "
     "Donors lists every donor on record."
     + (

@@ -3,10 +3,12 @@ program, the goals and the impact cards."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import plotly.graph_objects as go
 import polars as pl
 
-from components import charts
+from components import charts, dates
 from components import format as fmt
 from components.dashboard.shared import Card, View, card, is_small
 from metrics.figure import Figure
@@ -170,7 +172,7 @@ def effects_view(r: HealthReport) -> View:
     return View("effects", title, fig=fig, caption=caption, table=table)
 
 
-def goals_view(goals: list[GoalProgress], *, scopes: dict[int, str], currency: str) -> View:
+def goals_view(goals: list[GoalProgress], *, scopes: dict[int, str], currency: str, today: date) -> View:
     """The goals with their progress (from `metrics.goal_metrics`, each goal
     measured in its own scope over the fiscal year to date) and due dates.
     `scopes` names each goal's scope by goal id."""
@@ -222,7 +224,8 @@ def goals_view(goals: list[GoalProgress], *, scopes: dict[int, str], currency: s
         "overdue": charts.BAD,
     }
     names = [
-        f"{_wrap(g.name, 34)}<br><span style='font-size:15px;color:#404040'>due {g.due_on:%d %b %Y}</span>"
+        f"{_wrap(g.name, 34)}<br><span style='font-size:15px;color:#404040'>"
+        f"due {dates.day(g.due_on, today)}</span>"
         for g in known
     ]
     progress = [min(1.5, max(0.0, float(g.progress.value or 0.0))) for g in known]
@@ -233,7 +236,7 @@ def goals_view(goals: list[GoalProgress], *, scopes: dict[int, str], currency: s
             orientation="h",
             marker={"color": [status_colour.get(g.status, charts.MUTED) for g in known]},
             name="progress",
-            customdata=[[g.status, g.time_elapsed.value or 0.0, f"{g.due_on:%d %b %Y}"] for g in known],
+            customdata=[[g.status, g.time_elapsed.value or 0.0, dates.day(g.due_on, today)] for g in known],
             text=[f"{float(g.progress.value or 0.0):.0%} · {g.status}" for g in known],
             textposition="outside",
             cliponaxis=False,

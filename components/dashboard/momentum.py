@@ -6,7 +6,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from components import charts
+from components import charts, dates
 from components import format as fmt
 from components.dashboard.shared import Card, View, as_int, card, figure_text, is_small
 from metrics.chapters import LEVELS
@@ -105,7 +105,7 @@ def cohort_view(r: HealthReport) -> View:
     title = "Cohort retention"
     table = suppress_small_groups(
         cr.select(
-            pl.col("cohort").dt.strftime("%b %Y").alias("joined in"),
+            pl.col("cohort").map_elements(dates.month, return_dtype=pl.String).alias("joined in"),
             pl.col("size").alias("cohort size"),
             pl.col("months_since").alias("months since joining"),
             pl.col("active").alias("active"),
@@ -131,7 +131,7 @@ def cohort_view(r: HealthReport) -> View:
     lookup = {(c, k): s for c, k, s in shown.select("cohort", "months_since", "share").iter_rows()}
     z = [[lookup.get((c, k)) for k in ks] for c in cohorts["cohort"].to_list()]
     text = [["" if v is None else f"{v:.0%}" for v in row] for row in z]
-    ylabels = [f"{c:%b %Y} (n={n})" for c, n in cohorts.iter_rows()]
+    ylabels = [f"{dates.month(c)} (n={n})" for c, n in cohorts.iter_rows()]
     fig = charts.heatmap(
         ks,
         ylabels,
@@ -212,7 +212,7 @@ def breadth_depth_view(r: HealthReport) -> View:
         x_unit=charts.count("people"),
         y_unit=charts.count("people"),
     )
-    labels = [f"{m:%b %Y}" for m in shown["month"].to_list()]
+    labels = [dates.month(m) for m in shown["month"].to_list()]
     fig.data[0].update(
         mode="lines+markers+text",
         line={"color": "#B0B0B0", "width": 1},
@@ -376,7 +376,7 @@ def chapters_level_view(r: HealthReport) -> View:
     )
     s = r.momentum.chapters
     caption = (
-        f"{fmt.count(s.chapters, 'chapters')} open at {s.at:%d %b %Y}, "
+        f"{fmt.count(s.chapters, 'chapters')} open at {dates.day(s.at, r.as_of)}, "
         f"{fmt.count(s.active_chapters)} of them active "
         f"in the period; elephant factor {figure_text(s.elephant_factor, r.currency)} "
         "(the fewest chapters that together produce half of the activity)."
@@ -389,7 +389,12 @@ def momentum_cards(r: HealthReport) -> list[Card]:
     cur = r.currency
     small = is_small(m.members.members)
     return [
-        card("members", "Members", fmt.people(m.members.members, "members"), f"At {m.members.at:%d %b %Y}."),
+        card(
+            "members",
+            "Members",
+            fmt.people(m.members.members, "members"),
+            f"At {dates.day(m.members.at, r.as_of)}.",
+        ),
         card("joins", "Joined in the period", SUPPRESSED_TEXT if small else fmt.count(m.members.joins)),
         card("growth", "Growth", SUPPRESSED_TEXT if small else figure_text(m.members.growth, cur)),
         card("churn", "Churn", SUPPRESSED_TEXT if small else figure_text(m.members.churn, cur)),
@@ -398,7 +403,7 @@ def momentum_cards(r: HealthReport) -> list[Card]:
             "Active members",
             SUPPRESSED_TEXT if small else figure_text(m.active.ratio, cur),
             f"Members who came to an event, logged hours or gave in the {m.active.window_days} days to "
-            f"{m.active.at:%d %b %Y}.",
+            f"{dates.day(m.active.at, r.as_of)}.",
         ),
         card(
             "chapters",

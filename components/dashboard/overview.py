@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from components import charts
+from components import charts, dates
 from components import format as fmt
 from components.dashboard.shared import Card, View, figure_text, is_small
 from metrics import glossary
@@ -95,7 +95,7 @@ def kpi_cards(r: HealthReport, against: str | None = None) -> list[Card]:
         )
         if r.partial and kind in ("count", "hours", "money") and k.key != "members":
             help_parts.append(
-                f"This period runs only to {r.through:%d %b %Y}, while {against} is complete: "
+                f"This period runs only to {dates.day(r.through, r.as_of)}, while {against} is complete: "
                 "a sum over part of a period reads lower."
             )
         cards.append(

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+import dates as date_rules
 from components.documents.board_report import BoardPack, Kpi, Section, Table, to_html, to_pdf
 from db import clock
 
@@ -136,7 +137,10 @@ def board_pack(
     )
     effects = impact.effects_view(report)
     goals_view = impact.goals_view(
-        report.impact.goals if goals is None else goals, scopes=goal_scopes or {}, currency=report.currency
+        report.impact.goals if goals is None else goals,
+        scopes=goal_scopes or {},
+        currency=report.currency,
+        today=report.as_of,
     )
     impact_section = _section(
         "Impact",
@@ -174,7 +178,7 @@ def board_pack(
     return BoardPack(
         movement=movement,
         scope=scope,
-        as_of=f"{report.through:%d %b %Y}",
+        as_of=date_rules.with_year(report.through),
         generated_at=clock.utc_now(),
         alerts=[f"{title}. {message}" for _, title, message in overview.alerts(report)],
         sections=[overview_section, sustainability_section, momentum_section, impact_section],

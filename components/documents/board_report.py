@@ -22,6 +22,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import polars as pl
 
+import dates as date_rules
 from components.documents.chart_images import IMAGE_WIDTH, ChartsUnavailableError, image_height, render_images
 
 if TYPE_CHECKING:
@@ -158,7 +159,7 @@ def to_html(pack: BoardPack) -> bytes:
         f"<h1>{html.escape(pack.title)}</h1>",
         f'<p class="meta">{html.escape(pack.scope)}</p>',
         f'<p class="meta">Figures as of {html.escape(pack.as_of)}; generated '
-        f"{pack.generated_at:%d %b %Y %H:%M} UTC.</p>",
+        f"{_generated(pack.generated_at)} UTC.</p>",
     ]
     if pack.alerts:
         items = "".join(f"<li>{html.escape(a)}</li>" for a in pack.alerts)
@@ -244,7 +245,7 @@ def to_pdf(pack: BoardPack) -> bytes:
     _write(doc, pack.scope, 11, color=GREY)
     _write(
         doc,
-        f"Figures as of {pack.as_of}; generated {pack.generated_at:%d %b %Y %H:%M} UTC.",
+        f"Figures as of {pack.as_of}; generated {_generated(pack.generated_at)} UTC.",
         10,
         color=GREY,
     )
@@ -320,3 +321,10 @@ def _pdf_table(doc: Document, table: Table, max_rows: int = 60) -> None:
     if frame.height > max_rows:
         _write(doc, f"First {max_rows} of {frame.height} rows.", 9, color=GREY)
     doc.ln(3)
+
+
+def _generated(at: datetime) -> str:
+    """When the pack was made, in UTC, in the movement's (default) locale."""
+    # CLDR puts a narrow no-break space before "PM"; the PDF's core fonts
+    # are Latin-1, so it becomes a plain space.
+    return f"{date_rules.with_year(at.date())} {date_rules.time_of_day(at)}".replace("\u202f", " ")

@@ -12,6 +12,7 @@ from datetime import date
 
 import polars as pl
 
+import dates as date_rules
 from components.documents.base import LATIN1_REPLACEMENTS, Align, Document, Footer
 from db.models.donations import format_minor
 
@@ -142,13 +143,13 @@ def _render(doc: Document, s: Statement) -> None:
     doc.cell(
         0,
         7,
-        doc.narrow(f"Giving statement, {s.start:%d %B %Y} to {s.end:%d %B %Y}"),
+        doc.narrow(f"Giving statement, {date_rules.full(s.start)} to {date_rules.full(s.end)}"),
         new_x="LMARGIN",
         new_y="NEXT",
     )
     doc.font(9)
     doc.set_text_color(90)
-    doc.cell(0, 6, f"Issued {s.issued_on:%d %B %Y}", new_x="LMARGIN", new_y="NEXT")
+    doc.cell(0, 6, f"Issued {date_rules.full(s.issued_on)}", new_x="LMARGIN", new_y="NEXT")
     doc.ln(4)
     doc.set_text_color(0)
     doc.font(11, bold=True)
@@ -176,7 +177,7 @@ def _render(doc: Document, s: Statement) -> None:
     for r in s.lines.sort("received_on").iter_rows(named=True):
         currency = str(r["currency"])
         cells = (
-            str(r["received_on"]),
+            date_rules.with_year(r["received_on"]),
             str(r["channel"] or ""),
             str(r["campaign"] or ""),
             format_minor(int(r["amount_minor"]), currency),

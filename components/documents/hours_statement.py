@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+import dates as date_rules
 from db.models.hours import ACTIVITY_LABELS, format_minutes
 from db.models.spreadsheet import neutralise_cell
 from metrics.volunteer_totals import by_activity
@@ -176,7 +177,7 @@ def statement_pdf(statement: Statement) -> bytes:
     doc.ln(3)
     doc.prose(
         f"This confirms that {s.member_name}, a volunteer of {s.chapter}, gave the approved hours "
-        f"listed below between {s.start:%d %B %Y} and {s.end:%d %B %Y}.",
+        f"listed below between {date_rules.full(s.start)} and {date_rules.full(s.end)}.",
         color=INK,
     )
     doc.ln(4)
@@ -196,13 +197,15 @@ def statement_pdf(statement: Statement) -> bytes:
     for line in s.lines:
         if doc.make_room(_ROW):
             _table_header(doc)
-        cells = (f"{line.worked_on:%d %b %Y}", line.activity, line.context, format_minutes(line.minutes))
+        worked_on = date_rules.with_year(line.worked_on)
+        cells = (worked_on, line.activity, line.context, format_minutes(line.minutes))
         for (_, width, align), value in zip(_COLUMNS, cells, strict=True):
             doc.cell(width, _ROW, doc.fit(value, width), border="B", align=align)
         doc.ln(_ROW)
     doc.make_room(40)
     doc.ln(10)
-    doc.prose(f"Issued on {s.issued_on:%d %B %Y} by Heartbeat. Reference {s.reference}.", 9, color=GREY)
+    issued = date_rules.full(s.issued_on)
+    doc.prose(f"Issued on {issued} by Heartbeat. Reference {s.reference}.", 9, color=GREY)
     doc.prose(
         "Only hours approved by a volunteer coordinator are listed. "
         "The reference changes if any line changes.",

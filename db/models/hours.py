@@ -23,6 +23,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+import dates as date_rules
 from db import clock
 from db.models.email import looks_like_email
 from db.models.spreadsheet import is_formula
@@ -105,7 +106,7 @@ def unusual(worked_on: date | None, minutes: int | None, today: date) -> str | N
     if minutes is not None and UNUSUAL_MINUTES < minutes <= MAX_MINUTES_PER_DAY:
         reasons.append(f"{format_minutes(minutes)} is more than 12 h in one entry")
     if worked_on is not None and (today - worked_on).days > UNUSUAL_DAYS_BACK:
-        reasons.append(f"{worked_on:%a %d %b %Y} is more than a year ago")
+        reasons.append(f"{date_rules.with_year(worked_on, weekday=True)} is more than a year ago")
     return "; ".join(reasons) if reasons else None
 
 

@@ -11,6 +11,7 @@ from uuid import uuid4
 import psycopg
 import pytest
 
+import dates
 from tests.browser.conftest import person_today, screenshot, sign_in, wait_for_app
 from tests.conftest import _worker
 from tests.operations.test_surveys_db import A_NUMBERS, B_WORDS, _csv
@@ -66,7 +67,7 @@ def test_coordinator_creates_an_event_with_shifts_and_a_volunteer_signs_up(
     day = person_today(pg_server, "coordinator@demo.heartbeat.example") + timedelta(days=7)
     success = page.get_by_test_id("stAlertContentSuccess")
     success.wait_for()
-    assert f"{title} on {day:%d %B %Y} is created with 2 volunteer shift(s)." in success.inner_text()
+    assert f"{title} on {dates.full(day)} is created with 2 volunteer shift(s)." in success.inner_text()
     page.get_by_role("tab", name="Calendar").click()
     screenshot(page, "operations_events_calendar")
     page.get_by_role("tab", name="List").click()

@@ -45,7 +45,7 @@ def test_defaults_are_the_current_calendar_year_to_date_for_the_whole_movement()
     assert filters.as_of == date(2026, 11, 25)
     assert filters.partial
     assert filters.chapter_id is None and filters.program_id is None
-    assert filters.describe() == "2026, to date (25 Nov 2026) · Whole movement · All programs"
+    assert filters.describe() == "2026, to date (Nov 25) · Whole movement · All programs"
     assert filters.previous_period() == Period.calendar_year(2025)
 
 

@@ -10,12 +10,17 @@ import psycopg
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import dates
 from db.config import PROJECT_ROOT
 from db.gift_commit import commit_import
 from db.gift_import import check_import
 from imports.gift_file import read_csv
 from imports.gift_mapping import default_options
 from tests.fundraising.conftest import Desk, sample
+
+# The pages write days in the default locale (en_US), with the year unless
+# it is the current one.
+YEAR_2025 = f"{dates.day(date(2025, 1, 1), date.today())} to {dates.day(date(2025, 12, 31), date.today())}"
 
 PAGES = (
     "campaigns",
@@ -231,7 +236,7 @@ def test_statements_use_the_donors_words_skip_full_refunds_and_name_the_issuer(d
     # Sophie Martin's only gift (120 EUR) was refunded in full: no statement of 0.
     assert "Skipped: 1 donor(s) whose every gift of 2025 was refunded in full" in captions
     assert (
-        "Counts donors with a gift received in 2025 (01 Jan 2025 to 31 Dec 2025, any channel) that was not "
+        f"Counts donors with a gift received in 2025 ({YEAR_2025}, any channel) that was not "
         "refunded in full: 10 statement(s)" in captions
     )
     assert [t.label for t in at.tabs] == ["One donor", "All 10 donors"]
@@ -262,7 +267,7 @@ def test_each_page_says_which_donors_it_counts(desk: Desk) -> None:
     }
     # Sophie Martin's only gift came back: she is on record, but gave nothing net in 2025.
     assert (
-        "Counts 10 donors: those whose gifts received in FY 2025 (01 Jan 2025 to 31 Dec 2025) come to more "
+        f"Counts 10 donors: those whose gifts received in FY 2025 ({YEAR_2025}) come to more "
         "than zero net of refunds." in captions["retention"]
     )
     assert "that was not refunded in full: 10 statement(s)" in captions["statements"]

@@ -230,7 +230,7 @@ def test_an_isolated_attendance_spike_raises_an_alert() -> None:
     att = attendance(*(attend(100 + i, None, guests=n) for i, n in enumerate(weeks)))
     r = health_report(base.with_frames(events=evs, attendance=att), as_of=JUNE_30, period=Q2)
     (spike,) = [a for a in r.alerts if a.code == "attendance_spike"]
-    assert "20 May 2024" in spike.message and "one-off" in spike.message
+    assert "May 20, 2024" in spike.message and "one-off" in spike.message
 
 
 def test_parameters_change_the_figures_they_name() -> None:

@@ -103,7 +103,7 @@ def test_mark_dormant_and_reactivate(movement: Movement) -> None:
     at.selectbox(key="dormant_chapter").set_value(movement.ottawa)
     at.date_input(key="dormant_since").set_value(date(2025, 9, 1))
     at.button(key="dormant_submit").click().run()
-    assert [s.value for s in at.success] == ["Ottawa is marked dormant since 01 September 2025."]
+    assert [s.value for s in at.success] == ["Ottawa is marked dormant since September 1, 2025."]
     assert list_chapters(movement.admin.identity).filter(id=movement.ottawa)["status"].item() == "dormant"
     at.button(key=f"reactivate_{movement.ottawa}").click().run()
     assert [s.value for s in at.success] == ["Ottawa is active again."]

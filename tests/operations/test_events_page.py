@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import psycopg
 from streamlit.testing.v1 import AppTest
 
+import dates
 from db.config import PROJECT_ROOT
 from db.events import attendance_of, create_event, list_events, list_shifts
 from db.models.events import EventIn
@@ -65,7 +66,7 @@ def test_create_event_with_two_shifts(movement: Movement) -> None:
     at.button(key="new_event_submit").click().run()
     assert not at.exception
     assert [s.value for s in at.success] == [
-        f"Listening circle on {day:%d %B %Y} is created with 2 volunteer shift(s)."
+        f"Listening circle on {dates.full(day)} is created with 2 volunteer shift(s)."
     ]
     ev = list_events(movement.admin.identity).row(0, named=True)
     assert (ev["starts_local"], ev["capacity"], ev["place"]) == (

@@ -95,7 +95,7 @@ def test_search_edit_leave_and_consent(movement: Movement) -> None:
     assert [e.value for e in at.error] == ["A member cannot leave before joining (2025-01-01)"]
     at.date_input(key="leave_on").set_value(date(2025, 6, 1))
     at.button(key="leave_submit").click().run()
-    assert [s.value for s in at.success] == ["Sam Lee-Park left on 01 June 2025."]
+    assert [s.value for s in at.success] == ["Sam Lee-Park left on June 1, 2025."]
 
     at.selectbox(key="consent_member").set_value(mid).run()
     at.checkbox(key=f"consent_data_use_{mid}").uncheck()

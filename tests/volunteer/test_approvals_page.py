@@ -10,6 +10,7 @@ from datetime import date, timedelta
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import dates
 from db import hours, hours_review
 from db.config import PROJECT_ROOT
 from db.models.hours import HoursEntry
@@ -112,9 +113,32 @@ def test_rejecting_without_a_reason_changes_nothing(world: World, queued: list) 
     at.button(key="approvals_reject").click().run()
     assert [e.value for e in at.error] == [
         "Give a reason for each rejection, so the volunteer knows what to fix. "
-        f"Missing for: Vera Volunteer ({YESTERDAY:%d %b}). Nothing was changed."
+        f"Missing for: Vera Volunteer ({dates.day(YESTERDAY, date.today())}). Nothing was changed."
     ]
     assert [status(world, e)[0] for e in queued] == ["pending"] * 3
+
+
+def test_a_day_of_last_year_is_named_with_its_year(world: World) -> None:
+    # Issue 16: "(31 Dec)" in January could be either year; a day outside
+    # the current year carries it, a day inside does not.
+    today = date.today()
+    # Last year, but less than a year ago (older days are refused).
+    candidate = today - timedelta(days=300)
+    last_year = candidate if candidate.year < today.year else date(today.year - 1, 12, 31)
+    hours.log_hours(
+        world.volunteer.identity,
+        HoursEntry(worked_on=last_year, minutes=60, activity="outreach", idempotency_key=uuid.uuid4()),
+    )
+    log(world, "volunteer", 30)
+    at = page(world)
+    tick(at, {0: {"Select": True}, 1: {"Select": True}})
+    at.run()
+    at.button(key="approvals_reject").click().run()
+    assert [e.value for e in at.error] == [
+        "Give a reason for each rejection, so the volunteer knows what to fix. Missing for: "
+        f"Vera Volunteer ({last_year:%b} {last_year.day}, {last_year.year}), "
+        f"Vera Volunteer ({dates.day(YESTERDAY, today)}). Nothing was changed."
+    ]
 
 
 def test_ticks_are_cleared_when_the_queue_changes_underneath(world: World, queued: list) -> None:

@@ -10,6 +10,7 @@ import psycopg
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import dates
 from components.session import SignedIn
 from db import hours
 from db.config import PROJECT_ROOT
@@ -89,7 +90,7 @@ def test_log_hours_saves_once_and_shows_the_saved_entry(world: World) -> None:
     submit(at)
     assert not at.exception and not errors(at)
     assert at.success[0].value == (
-        f"Saved: 1 h 30 min of outreach on {YESTERDAY:%a %d %b %Y} (Circles in schools)."
+        f"Saved: 1 h 30 min of outreach on {dates.weekday(YESTERDAY, date.today())} (Circles in schools)."
     )
     assert entries(world) == 1
     # A rerun (or a second click arriving late) shows the same entry and saves nothing.
@@ -159,7 +160,8 @@ def test_more_than_24_hours_in_a_day_is_refused_with_what_is_already_logged(worl
     fill(at, hours_=5)
     submit(at)
     assert errors(at) == [
-        f"No more than 24 hours in a day across all entries. {YESTERDAY:%a %d %b %Y} already has 20 h logged."
+        "No more than 24 hours in a day across all entries. "
+        f"{dates.with_year(YESTERDAY, weekday=True)} already has 20 h logged."
     ]
     assert entries(world) == 1
 
@@ -172,7 +174,7 @@ def test_hours_before_joining_are_refused(world: World) -> None:
     assert not errors(at) and "more than a year ago" in at.warning[0].value
     at.checkbox(key="log_confirm").check()
     submit(at)
-    assert errors(at) == ["Hours cannot be logged before you joined the movement (on 01 Jan 2020)."]
+    assert errors(at) == ["Hours cannot be logged before you joined the movement (on Jan 1, 2020)."]
 
 
 def test_a_suggested_shift_fills_the_form_in_one_tap(world: World) -> None:
@@ -263,4 +265,23 @@ def test_repeat_suggestions_show_the_date_they_fill(world: World) -> None:
     )
     at = page(world.volunteer)
     labels = [b.label for b in at.button if b.key and b.key.startswith("log_suggest_")]
-    assert any(label.startswith(f"Today, {date.today():%a %d %b} · Outreach") for label in labels), labels
+    assert any(
+        label.startswith(f"Today, {dates.weekday(date.today(), date.today())} · Outreach") for label in labels
+    ), labels
+
+
+@pytest.mark.parametrize(
+    ("browser_locale", "picker"),
+    [(None, "MM/DD/YYYY"), ("en-US", "MM/DD/YYYY"), ("en-GB", "DD/MM/YYYY"), ("de-DE", "DD.MM.YYYY")],
+)
+def test_the_date_picker_follows_the_browsers_locale(
+    world: World, browser_locale: str | None, picker: str
+) -> None:
+    # Issue 16: a US volunteer read 07/12 as July; the picker now writes the
+    # day the way the browser's language does, en_US when it says nothing.
+    at = AppTest.from_file(PAGE, default_timeout=30)
+    at.session_state["signed_in"] = world.volunteer
+    at.context["locale"] = browser_locale
+    at.run()
+    assert not at.exception
+    assert at.date_input(key="log_date").proto.format == picker

@@ -11,6 +11,7 @@ import pytest
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
+import dates
 from components.documents.hours_statement import build_statement, statement_csv, statement_pdf
 from db import hours, hours_review
 from db.config import PROJECT_ROOT
@@ -67,7 +68,7 @@ def test_approved_and_pending_apart_with_the_value_of_time(world: World, logged:
         "Value of your time": "$79.50",
     }
     assert [w.value for w in at.warning] == [
-        f"Not approved: 30 min of mentoring on {DAY1:%a %d %b %Y}. Reason: Logged twice"
+        f"Not approved: 30 min of mentoring on {dates.weekday(DAY1, TODAY)}. Reason: Logged twice"
     ]
     table = at.dataframe[0].value
     assert sorted(table["Status"]) == ["Approved", "Approved", "Not approved", "Waiting for approval"]
@@ -84,7 +85,9 @@ def test_edit_a_pending_entry(world: World, logged: dict) -> None:
     at.number_input(key=f"edit_duration_{c.id}").set_value(1.25)
     at.selectbox(key=f"edit_activity_{c.id}").set_value("research")
     at.button(key=f"FormSubmitter:edit_{c.id}-Save changes").click().run()
-    assert [s.value for s in at.success] == [f"Changed: 1 h 15 min of research on {DAY2:%a %d %b %Y}."]
+    assert [s.value for s in at.success] == [
+        f"Changed: 1 h 15 min of research on {dates.weekday(DAY2, TODAY)}."
+    ]
     changed = hours.get_hours(world.volunteer.identity, c.id)
     assert changed is not None and (changed.minutes, changed.activity) == (75, "research")
 
@@ -124,7 +127,9 @@ def test_withdraw_asks_first_then_deletes(world: World, logged: dict) -> None:
     assert count(world.uri, "select count(*) from public.volunteer_hours where id = %s", (c.id,)) == 1
     at.button(key=f"withdraw_{c.id}").click().run()
     at.button(key=f"withdraw_yes_{c.id}").click().run()
-    assert [s.value for s in at.success] == [f"Withdrawn: 45 min of administration on {DAY2:%a %d %b %Y}."]
+    assert [s.value for s in at.success] == [
+        f"Withdrawn: 45 min of administration on {dates.weekday(DAY2, TODAY)}."
+    ]
     assert count(world.uri, "select count(*) from public.volunteer_hours where id = %s", (c.id,)) == 0
 
 
@@ -207,8 +212,8 @@ def test_recently_approved_entries_are_shown_first(world: World, logged: dict) -
     at = page(world)
     recent = [m.value.split("] ", 1)[1] for m in at.markdown if m.value.startswith(":green[")]
     assert sorted(recent) == [
-        f"1 h 30 min of outreach on {DAY1:%a %d %b %Y}",
-        f"1 h of training on {DAY2:%a %d %b %Y} (Circles in schools)",
+        f"1 h 30 min of outreach on {dates.weekday(DAY1, TODAY)}",
+        f"1 h of training on {dates.weekday(DAY2, TODAY)} (Circles in schools)",
     ]
 
 

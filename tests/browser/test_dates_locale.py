@@ -1,0 +1,54 @@
+"""Issue 16 in a real browser: the log-hours date picker writes the day the
+way the browser's language does (Playwright's `locale` sets
+navigator.language, which st.context.locale reads)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from db.seed.accounts import demo_account
+from tests.browser.conftest import DEFAULT_TIMEOUT_MS, person_today, screenshot, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+VOLUNTEER = demo_account("volunteer@demo.heartbeat.example")
+
+
+def _as_typed(day: date, order: str) -> str:
+    fields = {"D": f"{day.day:02d}", "M": f"{day.month:02d}", "Y": f"{day.year}"}
+    return "/".join(fields[f] for f in order)
+
+
+@pytest.fixture
+def browser_in(browser: Any) -> Iterator[Any]:
+    """A page factory for a browser whose language is the given locale."""
+    contexts: list[Any] = []
+
+    def open_page(locale: str) -> Any:
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale=locale)
+        context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.mark.parametrize(("locale", "order"), [("en-US", "MDY"), ("en-GB", "DMY")])
+def test_the_log_hours_date_follows_the_browsers_language(
+    browser_in: Any, app_url: str, pg_server: object, locale: str, order: str
+) -> None:
+    page = browser_in(locale)
+    assert page.evaluate("navigator.language") == locale
+    sign_in(page, app_url, VOLUNTEER.email)  # a volunteer starts on Log hours
+    page.get_by_role("button", name="Save hours").wait_for()
+    today = person_today(pg_server, VOLUNTEER.email)
+    field = page.get_by_test_id("stDateInput").filter(has_text="Date").first
+    expect(field).to_contain_text(_as_typed(today, order))
+    screenshot(page, f"log_hours_date_{locale}")
