@@ -35,7 +35,9 @@ FEP_RETENTION_NEW = 0.19  # 2024
 FEP_RETENTION_REPEAT = 0.69  # 2024
 FEP_UPGRADE_SAME_DOWNGRADE = (0.42, 0.27, 0.30)  # FEP 2015→16
 HHI_HIGHLY_CONCENTRATED = 1800.0  # antitrust analogy, 0–10,000 scale
-PARTIAL_YEAR_CAVEAT = "FEP compares whole years; a year-to-date figure is partial."
+PARTIAL_YEAR_CAVEAT = (
+    "The Fundraising Effectiveness Project (FEP) compares whole years; a year-to-date figure is partial."
+)
 
 NET = pl.col("reporting_amount_minor") - pl.col("refunded_minor")
 

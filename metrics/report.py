@@ -837,7 +837,8 @@ def _alerts(
                 "warning",
                 "Operating reserve is thin",
                 f"Unrestricted reserves cover {reserve.value:.1f} months of operating expenses, under "
-                f"{params.reserve_alert_months:g} months (NORI's minimum is 3).",
+                f"{params.reserve_alert_months:g} months (the minimum of the Nonprofit Operating Reserves "
+                "Initiative, NORI, is 3).",
                 reserve,
                 params.reserve_alert_months,
             )

@@ -86,7 +86,10 @@ def teq_view(r: HealthReport) -> View:
         grouped=True,
     )
     fig.update_xaxes(range=[0, 64], dtick=8)
-    caption = "TEQ: 16 items, 0–4 each, 8 reversed; 0–64, higher is more empathic (Spreng et al. 2009)."
+    caption = (
+        "TEQ (Toronto Empathy Questionnaire): 16 items, 0–4 each, 8 reversed; 0–64, higher is more "
+        "empathic (Spreng et al. 2009)."
+    )
     extra = suppression_caption(hidden)
     if extra:
         caption += " " + extra.replace("groups", "survey waves").replace("group", "survey wave")
@@ -153,7 +156,7 @@ def effects_view(r: HealthReport) -> View:
         [float(c.d_z.value or 0.0) for _, c in drawable],
         [float(c.ci_d_z.low or 0.0) for _, c in drawable],
         [float(c.ci_d_z.high or 0.0) for _, c in drawable],
-        title="Change in empathy (paired d_z) per program, 95% CI",
+        title="Change in empathy (paired d_z) per program, with its 95% confidence interval (CI)",
         x_title="standardised change d_z (0 = no change)",
         reference=CONTROLLED_TRIALS_G,
         reference_label=f"controlled trials g = {CONTROLLED_TRIALS_G:.2f}",

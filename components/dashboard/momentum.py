@@ -177,7 +177,8 @@ def ladder_view(r: HealthReport) -> View:
         noun="people",
     )
     caption = (
-        "Each rung counts the members who reached it (CHAOSS conversion rate = this rung ÷ the rung below). "
+        "Each rung counts the members who reached it (conversion rate = this rung ÷ the rung below, as "
+        "CHAOSS, the Community Health Analytics in Open Source Software project, defines it). "
         f"Rungs in order: {', '.join(RUNG_LABELS[k].lower() for k in ('member', *RUNGS))}."
     )
     extra = suppression_caption(hidden)

@@ -166,7 +166,8 @@ def revenue_view(r: HealthReport) -> View:
     bits = [
         f"Funds raised: {figure_text(g.funds_raised_minor, cur)} from {fmt.people(g.donors, 'donors')}",
         f"recurring share {figure_text(g.recurring_share, cur)}",
-        f"concentration over sources (HHI, 0–10,000) {figure_text(g.hhi_sources, cur)}",
+        "concentration over sources (Herfindahl–Hirschman index, HHI, 0–10,000) "
+        f"{figure_text(g.hhi_sources, cur)}",
         f"over donors {figure_text(g.hhi_donors, cur)}",
         f"top {g.top_k} donors' share {figure_text(g.top_k_share, cur)}",
     ]
