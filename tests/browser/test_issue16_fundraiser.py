@@ -18,6 +18,7 @@ import psycopg
 import pytest
 from playwright.sync_api import expect
 
+import dates
 from tests.browser.conftest import DEFAULT_TIMEOUT_MS, person_today, screenshot, sign_in, wait_for_app
 from tests.conftest import _worker
 
@@ -113,7 +114,7 @@ def test_possible_duplicates_are_warned_about(
     warning = desk.get_by_test_id("stAlertContentWarning").first
     expect(warning).to_contain_text(
         f"Possible duplicate: Jane Q. {surname} (jane.{surname}@example.org) already had 2 gift(s) of "
-        f"USD 25.00 on {today:%Y-%m-%d}."
+        f"USD 25.00 on {dates.day(today, today)}."
     )
     screenshot(desk, "issue16_gift_third_identical_warned")
 

@@ -18,6 +18,7 @@ import psycopg
 import pytest
 from playwright.sync_api import expect
 
+import dates
 from db import clock
 from db.seed.accounts import demo_account
 from tests.browser.conftest import DEFAULT_TIMEOUT_MS, screenshot, wait_for_app
@@ -27,7 +28,8 @@ from tests.conftest import _worker
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 VOLUNTEER = demo_account("volunteer@demo.heartbeat.example")
-DAY_LABEL = re.compile(r"(Today, |Yesterday, )?[A-Z][a-z]{2} \d{2} [A-Z][a-z]{2} · ")
+# "Today, Mon, Dec 7 · ...", "Yesterday, ..." or "Thu, Dec 3 · ..." (the browser's en-US).
+DAY_LABEL = re.compile(r"(Today, |Yesterday, )?(Mon|Tue|Wed|Thu|Fri|Sat|Sun), [^·]+ · ")
 
 
 def _db(pg_server: object) -> str:
@@ -101,12 +103,13 @@ def test_hours_on_a_day_the_event_did_not_run_are_refused_beside_the_field(
     link = handset.get_by_label("Event or program (optional)")
     link.click()
     handset.keyboard.type(title)
-    handset.get_by_role("option", name=f"{day:%d %b} · {title}", exact=True).click()
+    handset.get_by_role("option", name=f"{dates.day(day, today)} · {title}", exact=True).click()
     handset.get_by_role("button", name="Save hours").click()
     error = handset.get_by_test_id("stAlertContentError")
     expect(error).to_have_count(1)
     expect(error.first).to_contain_text(
-        f"{title} ran on {day:%a %d %b %Y}, not on {today:%a %d %b %Y}: choose that date, "
+        f"{title} ran on {dates.with_year(day, weekday=True)}, not on "
+        f"{dates.with_year(today, weekday=True)}: choose that date, "
         "or another event (or none)."
     )
     # Beside the field: below the event box, above the note.
@@ -160,17 +163,18 @@ def test_suggestions_show_their_date_and_offer_her_shift_later_today(
     title, today = shift_later_today
     phone_sign_in(handset, app_url, VOLUNTEER.email)
     buttons = handset.locator("[class*='st-key-log_suggest_'] button")
-    mine = buttons.filter(has_text=f"Today, {today:%a %d %b} · Chairs · {title}")
+    mine = buttons.filter(has_text=f"Today, {dates.weekday(today, today)} · Chairs · {title}")
     expect(mine).to_have_count(1)
-    # Every suggestion names the date it fills in ("Today, Mon 07 Dec · ...").
+    # Every suggestion names the date it fills in.
     labels = buttons.all_inner_texts()
     assert labels and all(DAY_LABEL.search(label) for label in labels), labels
     screenshot(handset, "issue16_phone_suggestions_with_dates")
     mine.click()
     wait_for_app(handset)
     expect(handset.get_by_label("Hours", exact=True)).not_to_have_value("")
-    expect(handset.get_by_label("Date", exact=True)).to_contain_text(f"{today:%d/%m/%Y}")
+    shown = dates.input_format().replace("YYYY", "%Y").replace("MM", "%m").replace("DD", "%d")
+    expect(handset.get_by_label("Date", exact=True)).to_contain_text(today.strftime(shown))
     expect(handset.get_by_role("combobox", name="Event or program (optional)")).to_have_value(
-        f"{today:%d %b} · {title}"
+        f"{dates.day(today, today)} · {title}"
     )
     screenshot(handset, "issue16_phone_suggestion_filled")
