@@ -2,7 +2,7 @@
 they must agree on.
 
 The report is the calendar year before `AS_OF` against the year before it,
-for the whole movement, with the default `metrics.report.ReportParams`.
+for the whole movement, with the default `metrics.report_types.ReportParams`.
 Each engine returns the same named figures; the benchmark refuses to call
 an engine fast if its figures differ from the polars report's.
 """
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from metrics.report import HealthReport
+from metrics.report_types import HealthReport
 
 AS_OF = date(2025, 12, 31)
 START = date(2025, 1, 1)

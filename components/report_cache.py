@@ -41,7 +41,7 @@ from db.identity import Identity
 if TYPE_CHECKING:
     from metrics.impact import GoalProgress
     from metrics.prepared import PreparedFrames
-    from metrics.report import HealthReport
+    from metrics.report_types import HealthReport
     from metrics.schemas import ReportFrames
 
 log = logging.getLogger(__name__)

@@ -22,7 +22,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from metrics.periods import Period, fiscal_year_of
-from metrics.report import HealthReport, ReportParams, health_report
+from metrics.report import health_report
+from metrics.report_types import HealthReport, ReportParams
 
 PeriodKind = Literal["fiscal-year", "calendar-year", "quarter", "month", "trailing-12"]
 

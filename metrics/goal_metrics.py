@@ -27,16 +27,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import money
 from metrics import impact
 from metrics.figure import Figure
 from metrics.periods import Period, fiscal_year_of
-
-if TYPE_CHECKING:
-    # Types only: the report imports this module to name its goals' figures.
-    from metrics.report import HealthReport
+from metrics.report_types import HealthReport
 
 Unit = Literal["count", "share", "points", "effect", "months", "money", "score"]
 Measured = Literal["at", "over"]

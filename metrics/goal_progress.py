@@ -13,7 +13,8 @@ from metrics import impact
 from metrics.figure import Figure
 from metrics.goal_metrics import canonical, goal_period, goal_values
 from metrics.impact import GoalProgress
-from metrics.report import ReportParams, health_report
+from metrics.report import health_report
+from metrics.report_types import ReportParams
 from metrics.schemas import GOALS, ReportFrames
 
 

@@ -9,7 +9,7 @@ from components import charts
 from components import format as fmt
 from components.dashboard.shared import View, is_small
 from metrics.privacy import SUPPRESSED_TEXT, hidden_group_count, suppression_caption, visible_groups
-from metrics.report import HealthReport
+from metrics.report_types import HealthReport
 
 CHAPTER_COLUMNS = (
     "members",

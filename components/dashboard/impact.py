@@ -14,7 +14,7 @@ from components.dashboard.shared import Card, View, card, is_small
 from metrics.figure import Figure
 from metrics.impact import CONTROLLED_TRIALS_G, CONTROLLED_TRIALS_G_BIAS_CORRECTED, GoalProgress, PairedChange
 from metrics.privacy import SUPPRESSED_TEXT, suppress_small_groups, suppression_caption
-from metrics.report import HealthReport
+from metrics.report_types import HealthReport
 
 WAVE_LABELS = {"pre": "Before", "post": "After", "follow_up": "Follow-up"}
 

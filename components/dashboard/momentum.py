@@ -19,7 +19,7 @@ from metrics.privacy import (
     suppression_caption,
     visible_groups,
 )
-from metrics.report import HealthReport
+from metrics.report_types import HealthReport
 
 LEVEL_COLOURS = dict(zip(LEVELS, charts.OKABE_ITO, strict=False))
 RUNG_LABELS: dict[str, str] = {

@@ -10,7 +10,7 @@ from components import format as fmt
 from components.dashboard.shared import Card, View, figure_text, is_small
 from metrics import glossary
 from metrics.privacy import SUPPRESSED_TEXT
-from metrics.report import HealthReport, Kpi
+from metrics.report_types import HealthReport, Kpi
 
 SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
 

@@ -12,7 +12,7 @@ from components import format as fmt
 from components.text import plain
 from metrics.figure import Figure
 from metrics.privacy import MIN_GROUP_SIZE
-from metrics.report import HealthReport
+from metrics.report_types import HealthReport
 
 
 @dataclass

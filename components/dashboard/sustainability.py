@@ -18,7 +18,7 @@ from metrics.privacy import (
     suppression_caption,
     visible_groups,
 )
-from metrics.report import HealthReport
+from metrics.report_types import HealthReport
 
 SOURCE_LABELS = {
     "individual": "Individuals",

@@ -16,7 +16,7 @@ from db import clock
 
 if TYPE_CHECKING:
     from metrics.impact import GoalProgress
-    from metrics.report import HealthReport
+    from metrics.report_types import HealthReport
 
 log = logging.getLogger(__name__)
 

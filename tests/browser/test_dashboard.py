@@ -14,7 +14,8 @@ from db.identity import Identity
 from db.report_frames import load_report_frames
 from db.seed.accounts import DEMO_ACCOUNTS
 from metrics.periods import Period
-from metrics.report import HealthReport, health_report
+from metrics.report import health_report
+from metrics.report_types import HealthReport
 from tests.browser.conftest import SCREENSHOTS, person_today, screenshot, sign_in, wait_for_app
 from tests.conftest import _db_uri, _worker
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from metrics.periods import Period
-from metrics.report import HealthReport, health_report
+from metrics.report import health_report
+from metrics.report_types import HealthReport
 from tests.metrics.builders import D
 from tests.metrics.test_report import JUNE_30, _movement
 

@@ -14,7 +14,8 @@ from bench.metrics_data import Scale, generate
 from metrics import schemas as S
 from metrics.periods import Period
 from metrics.prepared import prepare_frames, prepared_for
-from metrics.report import HealthReport, ReportParams, health_report
+from metrics.report import health_report
+from metrics.report_types import HealthReport, ReportParams
 from tests.metrics.builders import (
     D,
     attend,
