@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 from streamlit.delta_generator import DeltaGenerator
 
 from components.feedback import finish, show_errors
+from components.text import plain
 from db.errors import InvalidDataError, NotAllowedError
 from db.identity import Identity
 
@@ -112,7 +113,7 @@ def new_tab(
             except (InvalidDataError, NotAllowedError) as exc:
                 show_errors(exc)
             else:
-                finish(flash, f"{new.name} is recorded.", *clear)
+                finish(flash, f"{plain(new.name)} is recorded.", *clear)
 
 
 def edit_tab(
@@ -144,4 +145,4 @@ def edit_tab(
             except (InvalidDataError, NotAllowedError) as exc:
                 show_errors(exc)
             else:
-                finish(flash, f"{changed.name} is saved.")
+                finish(flash, f"{plain(changed.name)} is saved.")

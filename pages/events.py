@@ -39,7 +39,6 @@ from db.programs import list_programs
 from metrics.scope import chapter_subtree
 
 FLASH = "events_flash"
-EMPTY = "events_empty"  # text fields a save empties, on the next run before they are drawn
 MONTH = "events_month"
 NEW_SHIFT_ROWS = 3
 KIND_COLOURS = dict(zip(EVENT_KIND_LABELS, OKABE_ITO, strict=False))
@@ -48,15 +47,9 @@ user = require_role("coordinator", "admin")
 today = local_today()
 st.title("Events")
 show_flash(FLASH)
-# A field is emptied by setting it before it is drawn: a key merely forgotten
-# keeps its old text in the browser, and the next click sends it back (a
-# second "Create the event" made the event twice).
-for field in st.session_state.pop(EMPTY, ()):
-    st.session_state[field] = ""
 
 
 def done(message: str, *clear: str) -> None:
-    st.session_state[EMPTY] = clear
     finish(FLASH, message, *clear)
 
 
@@ -322,7 +315,7 @@ with tab_new:
                     st.session_state[MONTH] = day.replace(day=1)
                 with_shifts = f" with {len(new_shifts)} volunteer shift(s)" if new_shifts else ""
                 done(
-                    f"{event.title} on {dates.full(day)} is created{with_shifts}.",
+                    f"{plain(event.title)} on {dates.full(day)} is created{with_shifts}.",
                     "new_event_title",
                     "new_event_place",
                     *(f"new_shift_title_{n}" for n in range(NEW_SHIFT_ROWS)),

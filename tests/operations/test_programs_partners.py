@@ -104,6 +104,12 @@ def test_programs_page_create_edit_and_errors(movement: Movement) -> None:
     at.date_input(key="new_program_ended").set_value(None)
     at.button(key="new_program_submit").click().run()
     assert [s.value for s in at.success] == ["Empathy in class is recorded."]
+    # Emptied by a set value, which reaches the browser: a forgotten key kept
+    # its old text there and a second click recorded the program again.
+    assert at.text_input(key="new_program_name").value == ""
+    assert at.text_input(key="new_program_name").proto.set_value
+    at.button(key="new_program_submit").click().run()
+    assert [e.value for e in at.error] == ["Name: please fill this in."]
     row = list_programs(movement.admin.identity).row(0, named=True)
     assert (row["name"], row["kind"], row["chapter_id"], row["partners"]) == (
         "Empathy in class",
