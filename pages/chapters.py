@@ -123,7 +123,9 @@ with tab_local:
             place = st.text_input(
                 "Where it meets (city or neighbourhood)", key="new_local_place", max_chars=200
             )
-            founded = st.date_input("Founded", value=today, max_value=today, key="new_local_founded")
+            founded = st.date_input(
+                "Founded", value=today, max_value=today, key="new_local_founded", format=dates.input_format()
+            )
             if st.form_submit_button("Open the chapter", type="primary", key="new_local_submit"):
                 try:
                     new = ChapterIn(
@@ -174,7 +176,9 @@ with tab_any:
             )
             name = st.text_input("Name", key="new_name", max_chars=200)
             place = st.text_input("Place", key="new_place", max_chars=200)
-            founded = st.date_input("Founded", value=today, max_value=today, key="new_founded")
+            founded = st.date_input(
+                "Founded", value=today, max_value=today, key="new_founded", format=dates.input_format()
+            )
             zone = st.selectbox(
                 "Time zone (events are entered and shown in it)",
                 [SAME_AS_PARENT, *time_zones()],
@@ -231,6 +235,7 @@ with tab_edit:
                 value=row["founded_on"],
                 max_value=on_or_after(today, row["founded_on"]),
                 key=f"edit_founded_{chosen}",
+                format=dates.input_format(),
             )
             zones = time_zones()
             zone = st.selectbox(
@@ -269,7 +274,13 @@ with tab_dormant:
             to_rest: int = st.selectbox(
                 "Chapter", active_rows["id"].to_list(), format_func=lambda i: labels[i], key="dormant_chapter"
             )
-            since = st.date_input("Dormant since", value=today, max_value=today, key="dormant_since")
+            since = st.date_input(
+                "Dormant since",
+                value=today,
+                max_value=today,
+                key="dormant_since",
+                format=dates.input_format(),
+            )
             if st.form_submit_button("Mark dormant", key="dormant_submit"):
                 try:
                     mark_dormant(user.identity, DormantIn(chapter_id=to_rest, since=since))

@@ -237,7 +237,9 @@ with tab_new:
             key="new_event_program",
         )
         c1, c2, c3, c4 = st.columns(4)
-        day = c1.date_input("Date", value=today + timedelta(days=7), key="new_event_day")
+        day = c1.date_input(
+            "Date", value=today + timedelta(days=7), key="new_event_day", format=dates.input_format()
+        )
         start = c2.time_input(
             f"Starts ({zone_label})", value=time(18, 0), step=timedelta(minutes=15), key="new_event_start"
         )
@@ -249,6 +251,7 @@ with tab_new:
             value=None,
             key="new_event_end_day",
             help="Leave empty for the same day.",
+            format=dates.input_format(),
         )
         c1, c2 = st.columns([3, 1])
         place = c1.text_input("Place", key="new_event_place", max_chars=300)
@@ -369,7 +372,12 @@ with tab_shifts:
             st.markdown("**Add a shift**")
             s1, s2, s3, s4, s5 = st.columns([3, 2, 1, 1, 1])
             s_title = s1.text_input("Shift", key=f"add_shift_title_{event_id}", max_chars=200)
-            s_day = s2.date_input("Date", value=ev["starts_local"].date(), key=f"add_shift_day_{event_id}")
+            s_day = s2.date_input(
+                "Date",
+                value=ev["starts_local"].date(),
+                key=f"add_shift_day_{event_id}",
+                format=dates.input_format(),
+            )
             s_start = s3.time_input(
                 "From",
                 value=ev["starts_local"].time(),
@@ -480,7 +488,12 @@ with tab_edit:
                 key=f"edit_event_capacity_{event_id}",
             )
             c1, c2, c3, c4 = st.columns(4)
-            e_day = c1.date_input("Date", value=ev["starts_local"].date(), key=f"edit_event_day_{event_id}")
+            e_day = c1.date_input(
+                "Date",
+                value=ev["starts_local"].date(),
+                key=f"edit_event_day_{event_id}",
+                format=dates.input_format(),
+            )
             e_start = c2.time_input(
                 "Starts",
                 value=ev["starts_local"].time(),
@@ -488,7 +501,10 @@ with tab_edit:
                 key=f"edit_event_start_{event_id}",
             )
             e_end_day = c3.date_input(
-                "Ends on", value=ev["ends_local"].date(), key=f"edit_event_end_day_{event_id}"
+                "Ends on",
+                value=ev["ends_local"].date(),
+                key=f"edit_event_end_day_{event_id}",
+                format=dates.input_format(),
             )
             e_end = c4.time_input(
                 "Ends",

@@ -204,7 +204,13 @@ if manage:
             baseline = c2.number_input(
                 f"Starting point{unit_hint} (optional)", value=None, step=1.0, key="goal_baseline"
             )
-            due = c3.date_input("Due", value=date(today.year, 12, 31), min_value=today, key="goal_due")
+            due = c3.date_input(
+                "Due",
+                value=date(today.year, 12, 31),
+                min_value=today,
+                key="goal_due",
+                format=dates.input_format(),
+            )
             scope = st.selectbox(
                 "Scope",
                 scope_options,

@@ -136,7 +136,10 @@ def import_tab() -> None:  # noqa: C901 - the steps of one form, top to bottom
                 )
             c1, c2, c3 = st.columns(3)
             fixed_date = c1.date_input(
-                "Date for every row (when no date column)", value=None, key="import_fixed_date"
+                "Date for every row (when no date column)",
+                value=None,
+                key="import_fixed_date",
+                format=dates.input_format(),
             )
             scale = c2.radio(
                 "Answers given as numbers run",

@@ -166,12 +166,19 @@ def member_form(prefix: str, row: dict[str, Any] | None, submit: str) -> MemberI
         value=row["joined_on"] if row else today,
         max_value=on_or_after(today, row["joined_on"] if row else None),
         key=f"{prefix}_joined",
+        format=dates.input_format(),
     )
     trained = b.date_input(
-        "Trained (optional)", value=row["trained_on"] if row else None, key=f"{prefix}_trained"
+        "Trained (optional)",
+        value=row["trained_on"] if row else None,
+        key=f"{prefix}_trained",
+        format=dates.input_format(),
     )
     leader = c.date_input(
-        "Leader since (optional)", value=row["leader_since"] if row else None, key=f"{prefix}_leader"
+        "Leader since (optional)",
+        value=row["leader_since"] if row else None,
+        key=f"{prefix}_leader",
+        format=dates.input_format(),
     )
     contact = st.checkbox(
         "Agrees to be contacted",
@@ -250,7 +257,9 @@ with tab_leave:
     else:
         with st.form("leave"):
             who = st.selectbox("Member", staying, format_func=member_label, key="leave_member")
-            left_on = st.date_input("Left on", value=today, max_value=today, key="leave_on")
+            left_on = st.date_input(
+                "Left on", value=today, max_value=today, key="leave_on", format=dates.input_format()
+            )
             if st.form_submit_button("Record leaving", key="leave_submit"):
                 try:
                     if who is None:

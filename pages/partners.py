@@ -50,6 +50,7 @@ def partner_form(prefix: str, row: dict[str, Any] | None, submit: str) -> Partne
         value=row["since"] if row else today,
         max_value=on_or_after(today, row["since"] if row else None),
         key=f"{prefix}_since",
+        format=dates.input_format(),
     )
     options = crud_page.owner_options(chapter_choices, row)
     chapter = right.selectbox(

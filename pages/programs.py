@@ -67,9 +67,17 @@ def program_form(prefix: str, row: dict[str, Any] | None, submit: str) -> Progra
         max_chars=4000,
     )
     left, right = st.columns(2)
-    started = left.date_input("Started", value=row["started_on"] if row else today, key=f"{prefix}_started")
+    started = left.date_input(
+        "Started",
+        value=row["started_on"] if row else today,
+        key=f"{prefix}_started",
+        format=dates.input_format(),
+    )
     ended = right.date_input(
-        "Ended (leave empty while it runs)", value=row["ended_on"] if row else None, key=f"{prefix}_ended"
+        "Ended (leave empty while it runs)",
+        value=row["ended_on"] if row else None,
+        key=f"{prefix}_ended",
+        format=dates.input_format(),
     )
     chosen_partners = st.multiselect(
         "Partners it runs with",
