@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from db import clock
 from db.config import PROJECT_ROOT
@@ -43,6 +44,9 @@ ARTIFACTS = PROJECT_ROOT / "artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 DEFAULT_TIMEOUT_MS = 20_000
 START_TIMEOUT_S = 90
+# expect() waits 5 s by default: on two busy cores a rerun can take longer,
+# and an assertion then fails on a page that was about to be right.
+expect.set_options(timeout=DEFAULT_TIMEOUT_MS)
 
 __all__ = ["DEMO_PASSWORD", "screenshot", "sign_in"]
 
@@ -186,3 +190,31 @@ def person_today(pg_server: object, email: str) -> date:
     account = demo_account(email)
     uri = _db_uri(pg_server, f"hb_browser_{_worker()}")
     return clock.today_in(clock.person_time_zone(Identity(user_id=account.user_id, email=email), uri=uri))
+
+
+DESKTOP = {"width": 1366, "height": 900}
+
+
+def served_db(pg_server: object) -> str:
+    """The database app_url serves, for a test that adds its own rows."""
+    return _db_uri(pg_server, f"hb_browser_{_worker()}")
+
+
+@pytest.fixture
+def desk(browser: Any) -> Iterator[Any]:
+    """A desktop page (1366×900), the size the issues were tried at."""
+    context = browser.new_context(viewport=DESKTOP)
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def follow_link(page: Any, link: str, heading: str | None = None) -> None:
+    """Follow the sidebar link (a new page load would start a new session)
+    and wait for the page's heading."""
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=link, exact=True).click()
+    wait_for_app(page)
+    page.get_by_role("heading", name=heading or link).first.wait_for()

@@ -13,8 +13,7 @@ from uuid import uuid4
 import psycopg
 import pytest
 
-from tests.browser.conftest import screenshot, sign_in, wait_for_app
-from tests.conftest import _worker
+from tests.browser.conftest import follow_link, screenshot, served_db, sign_in, wait_for_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 FUNDRAISER = "fundraiser@demo.heartbeat.example"
@@ -29,17 +28,6 @@ PAGES = (
     ("Statements", "Year-end statements"),
     ("Expenses", "Expenses"),
 )
-
-
-def _db(pg_server: object) -> str:
-    return str(pg_server.get_uri(f"hb_browser_{_worker()}"))  # type: ignore[attr-defined]
-
-
-def _open(page: Any, link: str, heading: str) -> None:
-    """Follow the sidebar link: a new page load would start a new session."""
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=link, exact=True).click()
-    wait_for_app(page)
-    page.get_by_role("heading", name=heading).first.wait_for()
 
 
 def _metric(page: Any, label: str) -> str:
@@ -76,7 +64,7 @@ def test_a_fundraiser_records_a_gift_and_the_campaign_moves(
     page: Any, app_url: str, pg_server: object
 ) -> None:
     sign_in(page, app_url, FUNDRAISER)
-    _open(page, "Campaigns", "Campaigns")
+    follow_link(page, "Campaigns", "Campaigns")
     _no_errors(page)
     # The campaign running today is the one shown first, and the one the gift
     # form offers by default.
@@ -85,7 +73,7 @@ def test_a_fundraiser_records_a_gift_and_the_campaign_moves(
     progress_before = page.get_by_test_id("stProgress").first.inner_text()
     screenshot(page, "fundraising_campaign_before")
 
-    _open(page, "Record a gift", "Record a gift")
+    follow_link(page, "Record a gift", "Record a gift")
     page.locator(".st-key-gift_donor_mode").get_by_text("New donor", exact=True).click()
     wait_for_app(page)
     name = f"Browser Donor {uuid4().hex[:6]}"
@@ -101,12 +89,12 @@ def test_a_fundraiser_records_a_gift_and_the_campaign_moves(
     assert f"Saved USD 250.00 from {name}" in success.inner_text()
     screenshot(page, "fundraising_record_gift_saved")
 
-    _open(page, "Campaigns", "Campaigns")
+    follow_link(page, "Campaigns", "Campaigns")
     after = _amount(_metric(page, "Raised to date"))
     assert after - before == Decimal("250.00")
     assert page.get_by_test_id("stProgress").first.inner_text() != progress_before
     _shot(page, "fundraising_campaign_after")
-    with psycopg.connect(_db(pg_server)) as conn:
+    with psycopg.connect(served_db(pg_server)) as conn:
         row = conn.execute(
             "select c.name, d.amount_minor from public.donations d join public.donors n on n.id = d.donor_id "
             "join public.campaigns c on c.id = d.campaign_id where n.display_name = %s",
@@ -118,11 +106,11 @@ def test_a_fundraiser_records_a_gift_and_the_campaign_moves(
 def test_every_fundraising_page_opens(page: Any, app_url: str) -> None:
     sign_in(page, app_url, FUNDRAISER)
     for link, heading in PAGES:
-        _open(page, link, heading)
+        follow_link(page, link, heading)
         _no_errors(page)
         _shot(page, f"fundraising_{link.lower().replace(' ', '_')}")
     # A donor's profile: the largest donor of the list.
-    _open(page, "Donors", "Donors")
+    follow_link(page, "Donors", "Donors")
     page.locator(".st-key-donors_pick [role='combobox']").click()
     page.get_by_role("option").first.click()
     wait_for_app(page)
@@ -139,10 +127,10 @@ def test_an_import_is_previewed_with_every_bad_row_and_nothing_saved(
     lines[11] = lines[11].replace('"Priya Raman"', '"=HYPERLINK(""http://x.example"")"')
     bad = tmp_path / "paypal_bad.csv"
     bad.write_text("\r\n".join(lines), encoding="utf-8")
-    with psycopg.connect(_db(pg_server)) as conn:
+    with psycopg.connect(served_db(pg_server)) as conn:
         before = conn.execute("select count(*) from public.donations").fetchone()
     sign_in(page, app_url, FUNDRAISER)
-    _open(page, "Import gifts", "Import gifts")
+    follow_link(page, "Import gifts", "Import gifts")
     page.locator(".st-key-import_file input[type='file']").set_input_files(str(bad))
     wait_for_app(page)
     page.locator(".st-key-import_check_button button").click()
@@ -160,7 +148,7 @@ def test_an_import_is_previewed_with_every_bad_row_and_nothing_saved(
 
     # The demo stores no yen rate: add one, as a fundraiser would under
     # Exchange rates, so the good file checks clean.
-    with psycopg.connect(_db(pg_server)) as conn:
+    with psycopg.connect(served_db(pg_server)) as conn:
         for currency, rate in (("JPY", "0.0067"), ("EUR", "1.08"), ("GBP", "1.26")):
             conn.execute(
                 "insert into public.exchange_rates (currency, valid_on, rate) values (%s, '2024-01-01', %s) "
@@ -176,7 +164,7 @@ def test_an_import_is_previewed_with_every_bad_row_and_nothing_saved(
     page.locator(".st-key-import_commit button").wait_for()
     _no_errors(page)
     _shot(page, "fundraising_import_preview", 2600)
-    with psycopg.connect(_db(pg_server)) as conn:
+    with psycopg.connect(served_db(pg_server)) as conn:
         assert conn.execute("select count(*) from public.donations").fetchone() == before
 
 
@@ -193,7 +181,7 @@ def test_an_import_with_a_repeated_row_can_leave_it_out_and_import_the_rest(
     path = tmp_path / f"gifts-{tag}.csv"
     path.write_text(csv_text, encoding="utf-8")
     sign_in(page, app_url, FUNDRAISER)
-    _open(page, "Import gifts", "Import gifts")
+    follow_link(page, "Import gifts", "Import gifts")
     page.locator(".st-key-import_file input[type='file']").set_input_files(str(path))
     wait_for_app(page)
     page.locator(".st-key-import_check_button button").click()
@@ -217,7 +205,7 @@ def test_an_import_with_a_repeated_row_can_leave_it_out_and_import_the_rest(
     page.get_by_test_id("stAlertContentSuccess").wait_for(timeout=60_000)
     assert "1 row(s) with problems were left out" in page.get_by_test_id("stAlertContentSuccess").inner_text()
     _no_errors(page)
-    with psycopg.connect(_db(pg_server)) as conn:
+    with psycopg.connect(served_db(pg_server)) as conn:
         assert conn.execute(
             "select count(*) from public.donations where processor_ref like %s", (f"B-{tag}-%",)
         ).fetchone() == (2,)
@@ -225,7 +213,7 @@ def test_an_import_with_a_repeated_row_can_leave_it_out_and_import_the_rest(
 
 def test_statements_name_the_issuer_and_say_what_they_count(page: Any, app_url: str) -> None:
     sign_in(page, app_url, FUNDRAISER)
-    _open(page, "Statements", "Year-end statements")
+    follow_link(page, "Statements", "Year-end statements")
     _no_errors(page)
     captions = " ".join(page.get_by_test_id("stCaptionContainer").all_inner_texts())
     assert "Issued by Empathy Movement Inc., 100 Example Street" in captions

@@ -18,37 +18,19 @@ from playwright.sync_api import expect
 
 from db import clock
 from db.seed.accounts import demo_account
-from tests.browser.conftest import DEFAULT_TIMEOUT_MS, SCREENSHOTS, screenshot, sign_in, wait_for_app
-from tests.conftest import _worker
+from tests.browser.conftest import (
+    SCREENSHOTS,
+    follow_link,
+    screenshot,
+    served_db,
+    sign_in,
+    wait_for_app,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 COORDINATOR = demo_account("coordinator@demo.heartbeat.example")
 VOLUNTEER = demo_account("volunteer@demo.heartbeat.example")
-DESKTOP = {"width": 1366, "height": 900}
-
-
-def _db(pg_server: object) -> str:
-    # The database app_url serves (see tests/browser/conftest.py).
-    return str(pg_server.get_uri(f"hb_browser_{_worker()}"))  # type: ignore[attr-defined]
-
-
-@pytest.fixture
-def desk(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport=DESKTOP)
-    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
-    page = context.new_page()
-    try:
-        yield page
-    finally:
-        context.close()
-
-
-def _open(page: Any, link: str, heading: str | None = None) -> None:
-    """Follow the sidebar link: a new page load would start a new session."""
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=link, exact=True).click()
-    wait_for_app(page)
-    page.get_by_role("heading", name=heading or link).first.wait_for()
 
 
 def _choose(page: Any, key: str, option_text: str) -> None:
@@ -73,7 +55,7 @@ def _volunteer_chapter(conn: psycopg.Connection[Any]) -> tuple[int, int, str]:
 
 
 def _events_titled(pg_server: object, title: str) -> int:
-    with psycopg.connect(_db(pg_server)) as conn:
+    with psycopg.connect(served_db(pg_server)) as conn:
         row = conn.execute("select count(*) from public.events where title = %s", (title,)).fetchone()
     return int(row[0]) if row else 0
 
@@ -83,7 +65,7 @@ def test_create_event_empties_the_form_and_a_second_click_adds_nothing(
 ) -> None:
     title = f"Form reset {uuid4().hex[:6]}"
     sign_in(desk, app_url, COORDINATOR.email)
-    _open(desk, "Events")
+    follow_link(desk, "Events")
     desk.get_by_role("tab", name="New event").click()
     desk.locator(".st-key-new_event_chapter [role='combobox']").click()
     desk.get_by_role("option").first.click()
@@ -114,7 +96,7 @@ def test_create_event_empties_the_form_and_a_second_click_adds_nothing(
     expect(desk.get_by_test_id("stAlertContentError").first).to_contain_text("Title: please fill this in.")
     screenshot(desk, "issue16_event_second_click")
     assert _events_titled(pg_server, title) == 1
-    with psycopg.connect(_db(pg_server)) as conn:
+    with psycopg.connect(served_db(pg_server)) as conn:
         shifts = conn.execute(
             "select count(*) from public.shifts s join public.events e on e.id = s.event_id "
             "where e.title = %s",
@@ -125,7 +107,7 @@ def test_create_event_empties_the_form_and_a_second_click_adds_nothing(
 
 def test_new_event_times_say_the_chapters_time_zone(desk: Any, app_url: str, pg_server: object) -> None:
     sign_in(desk, app_url, COORDINATOR.email)
-    _open(desk, "Events")
+    follow_link(desk, "Events")
     desk.get_by_role("tab", name="New event").click()
     # Before a chapter is chosen the labels still say whose time it is.
     expect(desk.locator(".st-key-new_event_start")).to_contain_text("Starts (the chapter's local time)")
@@ -134,7 +116,7 @@ def test_new_event_times_say_the_chapters_time_zone(desk: Any, app_url: str, pg_
     chosen = desk.get_by_role("option").first.inner_text().strip()
     desk.get_by_role("option").first.click()
     wait_for_app(desk)
-    with psycopg.connect(_db(pg_server)) as conn:
+    with psycopg.connect(served_db(pg_server)) as conn:
         rows = conn.execute("select name, time_zone from public.chapters").fetchall()
     zones = {str(name): str(tz) for name, tz in rows}
     # The option reads "<chapter name>" or "<name> — <parent>"-like labels.
@@ -151,7 +133,7 @@ def event_today(pg_server: object) -> Iterator[tuple[int, str]]:
     hour of the chapter's own date: it never straddles midnight, and it is
     always in the month the Events page opens on); removed after."""
     title = f"Ics circle {uuid4().hex[:6]}"
-    with psycopg.connect(_db(pg_server), autocommit=True) as conn:
+    with psycopg.connect(served_db(pg_server), autocommit=True) as conn:
         _, chapter, zone = _volunteer_chapter(conn)
         day = clock.today_in(zone)
         row = conn.execute(
@@ -179,7 +161,7 @@ def test_volunteer_shifts_tab_offers_the_event_as_an_ics_file(
 ) -> None:
     event_id, title = event_today
     sign_in(desk, app_url, COORDINATOR.email)
-    _open(desk, "Events")
+    follow_link(desk, "Events")
     desk.get_by_role("tab", name="Volunteer shifts").click()
     _choose(desk, "shifts_event", title)
     button = desk.locator(f".st-key-event_ics_{event_id}").get_by_role("button", name="Calendar file (.ics)")
@@ -203,7 +185,7 @@ def shift_not_started(pg_server: object) -> Iterator[tuple[str, int, int]]:
     shift she signed up for; removed after. Only "within the next day"
     matters to Check-in, so crossing midnight changes nothing here."""
     title = f"Not yet {uuid4().hex[:6]}"
-    with psycopg.connect(_db(pg_server), autocommit=True) as conn:
+    with psycopg.connect(served_db(pg_server), autocommit=True) as conn:
         member, chapter, _ = _volunteer_chapter(conn)
         row = conn.execute(
             "insert into public.events (chapter_id, kind, title, starts_at, ends_at, place) values "
@@ -233,7 +215,7 @@ def test_check_in_before_the_start_records_attendance_but_no_hours(
 ) -> None:
     title, event, member = shift_not_started
     sign_in(desk, app_url, COORDINATOR.email)
-    _open(desk, "Check-in")
+    follow_link(desk, "Check-in")
     _choose(desk, "checkin_event", title)
     grid = desk.get_by_test_id("stDataFrame").first
     grid.wait_for()
@@ -252,7 +234,7 @@ def test_check_in_before_the_start_records_attendance_but_no_hours(
     expect(success).to_contain_text("Saved: 1 checked in")
     expect(success).to_contain_text("no hours recorded for 1 person: the event has not started yet")
     screenshot(desk, "issue16_check_in_before_start_saved")
-    with psycopg.connect(_db(pg_server)) as conn:
+    with psycopg.connect(served_db(pg_server)) as conn:
         attended = conn.execute(
             "select count(*) from public.attendance where event_id = %s and member_id = %s", (event, member)
         ).fetchone()

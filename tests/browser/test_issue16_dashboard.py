@@ -6,16 +6,14 @@ on Retention, where LYBUNT and SYBUNT live, for a fundraiser."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.browser.conftest import DEFAULT_TIMEOUT_MS, screenshot, sign_in, wait_for_app
+from tests.browser.conftest import screenshot, sign_in, wait_for_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
-DESKTOP = {"width": 1366, "height": 900}
 # Each page and the last thing it draws (as in test_dashboard).
 PAGES = {
     "Overview": "Board report (PDF)",
@@ -35,17 +33,6 @@ SPELLED_OUT = {
     "CHAOSS": "Community Health Analytics in Open Source Software",
     "CI": "confidence interval",
 }
-
-
-@pytest.fixture
-def desk(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport=DESKTOP)
-    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
-    page = context.new_page()
-    try:
-        yield page
-    finally:
-        context.close()
 
 
 def _unexplained(text: str) -> dict[str, str]:

@@ -19,36 +19,18 @@ import pytest
 from playwright.sync_api import expect
 
 import dates
-from tests.browser.conftest import DEFAULT_TIMEOUT_MS, person_today, screenshot, sign_in, wait_for_app
-from tests.conftest import _worker
+from tests.browser.conftest import (
+    follow_link,
+    person_today,
+    screenshot,
+    served_db,
+    sign_in,
+    wait_for_app,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 FUNDRAISER = "fundraiser@demo.heartbeat.example"
-DESKTOP = {"width": 1366, "height": 900}
-
-
-def _db(pg_server: object) -> str:
-    # The database app_url serves (see tests/browser/conftest.py).
-    return str(pg_server.get_uri(f"hb_browser_{_worker()}"))  # type: ignore[attr-defined]
-
-
-@pytest.fixture
-def desk(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport=DESKTOP)
-    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
-    page = context.new_page()
-    try:
-        yield page
-    finally:
-        context.close()
-
-
-def _open(page: Any, link: str, heading: str) -> None:
-    """Follow the sidebar link: a new page load would start a new session."""
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=link, exact=True).click()
-    wait_for_app(page)
-    page.get_by_role("heading", name=heading).first.wait_for()
 
 
 def _choose(page: Any, key: str, option_text: str) -> None:
@@ -71,7 +53,7 @@ def jane_on_file(pg_server: object) -> Iterator[str]:
     fundraiser's today (her chapter's date); yields the surname."""
     surname = _surname()
     today = person_today(pg_server, FUNDRAISER)
-    with psycopg.connect(_db(pg_server), autocommit=True) as conn:
+    with psycopg.connect(served_db(pg_server), autocommit=True) as conn:
         row = conn.execute(
             "insert into public.donors (display_name, email, kind) values (%s, %s, 'individual') "
             "returning id",
@@ -102,7 +84,7 @@ def test_possible_duplicates_are_warned_about(
     surname = jane_on_file
     today = person_today(pg_server, FUNDRAISER)
     sign_in(desk, app_url, FUNDRAISER)
-    _open(desk, "Record a gift", "Record a gift")
+    follow_link(desk, "Record a gift", "Record a gift")
 
     # A third identical gift on one day.
     _choose(desk, "gift_donor_id", f"Jane Q. {surname}")
@@ -134,13 +116,13 @@ def test_possible_duplicates_are_warned_about(
     screenshot(desk, "issue16_gift_similar_donor_warned")
 
     # The donor's profile offers the other as a possible duplicate to merge.
-    _open(desk, "Donors", "Donors")
+    follow_link(desk, "Donors", "Donors")
     _choose(desk, "donors_pick", f"Jane Q. {surname}")
     desk.get_by_text("Merge a duplicate into this donor").click()
     expect(desk.get_by_text("Possible duplicates: ", exact=False).first).to_contain_text(f"Jane {surname}")
     desk.get_by_text("Merge a duplicate into this donor").scroll_into_view_if_needed()
     screenshot(desk, "issue16_donor_possible_duplicates")
-    with psycopg.connect(_db(pg_server)) as conn:
+    with psycopg.connect(served_db(pg_server)) as conn:
         rows = conn.execute(
             "select n.display_name, count(d.id) from public.donors n left join public.donations d "
             "on d.donor_id = n.id where n.display_name like %s group by n.display_name order by 1",
@@ -164,20 +146,20 @@ def _count(pattern: str, text: str) -> int:
 def test_each_donor_count_says_what_it_counts(desk: Any, app_url: str) -> None:
     sign_in(desk, app_url, FUNDRAISER)
 
-    _open(desk, "Retention", "Retention")
+    follow_link(desk, "Retention", "Retention")
     retention = _caption_with(desk, "Counts ")
     assert "net of refunds" in retention and "Statements count a calendar tax year" in retention
     retained = _count(r"Counts ([\d,]+) donors: those whose gifts received in FY", retention)
     desk.get_by_test_id("stCaptionContainer").filter(has_text="Counts ").first.scroll_into_view_if_needed()
     screenshot(desk, "issue16_retention_counts")
 
-    _open(desk, "Statements", "Year-end statements")
+    follow_link(desk, "Statements", "Year-end statements")
     statements = _caption_with(desk, "Counts donors with a gift received in")
     assert "that was not refunded in full" in statements and "Retention counts a fiscal year" in statements
     stated = _count(r"not refunded in full: ([\d,]+) statement\(s\)", statements)
     screenshot(desk, "issue16_statements_counts")
 
-    _open(desk, "Donors", "Donors")
+    follow_link(desk, "Donors", "Donors")
     donors = _caption_with(desk, "donors on record, with or without gifts")
     on_record = _count(r"of ([\d,]+) donors on record, with or without gifts", donors)
     screenshot(desk, "issue16_donors_counts")

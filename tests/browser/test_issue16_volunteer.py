@@ -21,20 +21,14 @@ from playwright.sync_api import expect
 import dates
 from db import clock
 from db.seed.accounts import demo_account
-from tests.browser.conftest import DEFAULT_TIMEOUT_MS, screenshot, wait_for_app
+from tests.browser.conftest import DEFAULT_TIMEOUT_MS, screenshot, served_db, wait_for_app
 from tests.browser.test_volunteer_journey import PHONE, choose, phone_sign_in
-from tests.conftest import _worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 VOLUNTEER = demo_account("volunteer@demo.heartbeat.example")
 # "Today, Mon, Dec 7 · ...", "Yesterday, ..." or "Thu, Dec 3 · ..." (the browser's en-US).
 DAY_LABEL = re.compile(r"(Today, |Yesterday, )?(Mon|Tue|Wed|Thu|Fri|Sat|Sun), [^·]+ · ")
-
-
-def _db(pg_server: object) -> str:
-    # The database app_url serves (see tests/browser/conftest.py).
-    return str(pg_server.get_uri(f"hb_browser_{_worker()}"))  # type: ignore[attr-defined]
 
 
 @pytest.fixture
@@ -78,7 +72,7 @@ def event_days_ago(pg_server: object) -> Iterator[tuple[int, str, date, date]]:
     chapter's date: a fixed hour, so never across midnight); removed after.
     Yields its id, title, day, and her today."""
     title = f"Past circle {uuid4().hex[:6]}"
-    with psycopg.connect(_db(pg_server), autocommit=True) as conn:
+    with psycopg.connect(served_db(pg_server), autocommit=True) as conn:
         _, chapter, zone = _her_chapter(conn)
         today = clock.today_in(zone)
         day = today - timedelta(days=3)
@@ -120,7 +114,7 @@ def test_hours_on_a_day_the_event_did_not_run_are_refused_beside_the_field(
     assert field["y"] < message["y"] < note["y"]
     error.first.scroll_into_view_if_needed()
     screenshot(handset, "issue16_phone_event_day_refused")
-    with psycopg.connect(_db(pg_server)) as conn:
+    with psycopg.connect(served_db(pg_server)) as conn:
         assert conn.execute(
             "select count(*) from public.volunteer_hours where event_id = %s", (event,)
         ).fetchone() == (0,)
@@ -132,7 +126,7 @@ def shift_later_today(pg_server: object) -> Iterator[tuple[str, date]]:
     now and ending within the chapter's today (a shorter shift near the end
     of the day, never one across midnight); removed after."""
     title = f"Evening circle {uuid4().hex[:6]}"
-    with psycopg.connect(_db(pg_server), autocommit=True) as conn:
+    with psycopg.connect(served_db(pg_server), autocommit=True) as conn:
         member, chapter, zone = _her_chapter(conn)
         now = clock.now_in(zone).replace(tzinfo=None, second=0, microsecond=0)
         today = now.date()

@@ -12,23 +12,10 @@ import psycopg
 import pytest
 
 import dates
-from tests.browser.conftest import person_today, screenshot, sign_in, wait_for_app
-from tests.conftest import _worker
+from tests.browser.conftest import follow_link, person_today, screenshot, served_db, sign_in, wait_for_app
 from tests.operations.test_surveys_db import A_NUMBERS, B_WORDS, _csv
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
-
-
-def _db(pg_server: object) -> str:
-    # The database app_url serves (see tests/browser/conftest.py).
-    return str(pg_server.get_uri(f"hb_browser_{_worker()}"))  # type: ignore[attr-defined]
-
-
-def _open(page: Any, link: str, heading: str | None = None) -> None:
-    """Follow the sidebar link: a new page load would start a new session."""
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=link, exact=True).click()
-    wait_for_app(page)
-    page.get_by_role("heading", name=heading or link).first.wait_for()
 
 
 def _choose(page: Any, key: str, option_text: str) -> None:
@@ -48,7 +35,7 @@ def test_coordinator_creates_an_event_with_shifts_and_a_volunteer_signs_up(
 ) -> None:
     title = f"Listening circle {uuid4().hex[:6]}"
     sign_in(page, app_url, "coordinator@demo.heartbeat.example")
-    _open(page, "Events")
+    follow_link(page, "Events")
     page.get_by_role("tab", name="New event").click()
     page.locator(".st-key-new_event_title input").fill(title)
     # The coordinator's own regional chapter comes first: the volunteer's
@@ -73,7 +60,7 @@ def test_coordinator_creates_an_event_with_shifts_and_a_volunteer_signs_up(
     page.get_by_role("tab", name="List").click()
     screenshot(page, "operations_events_list")
 
-    with psycopg.connect(_db(pg_server)) as conn:
+    with psycopg.connect(served_db(pg_server)) as conn:
         shift = conn.execute(
             "select s.id from public.shifts s join public.events e on e.id = s.event_id "
             "where e.title = %s and s.title = 'Welcome desk'",
@@ -86,7 +73,7 @@ def test_coordinator_creates_an_event_with_shifts_and_a_volunteer_signs_up(
     try:
         volunteer = context.new_page()
         sign_in(volunteer, app_url, "volunteer@demo.heartbeat.example")
-        _open(volunteer, "Shifts", "Volunteer shifts")
+        follow_link(volunteer, "Shifts", "Volunteer shifts")
         button = volunteer.locator(f".st-key-signup_{shift_id} button")
         button.scroll_into_view_if_needed()
         screenshot(volunteer, "operations_volunteer_sees_shift")
@@ -102,11 +89,11 @@ def test_coordinator_creates_an_event_with_shifts_and_a_volunteer_signs_up(
     finally:
         context.close()
 
-    with psycopg.connect(_db(pg_server)) as conn:
+    with psycopg.connect(served_db(pg_server)) as conn:
         row = conn.execute("select signed_up from public.shifts where id = %s", (shift_id,)).fetchone()
     assert row == (1,)
     # The coordinator sees the sign-up on the event's shifts.
-    _open(page, "Events")
+    follow_link(page, "Events")
     page.get_by_role("tab", name="Volunteer shifts").click()
     _choose(page, "shifts_event", title)
     # The chosen event's shifts arrive with the rerun: wait for them.
@@ -123,7 +110,7 @@ def test_coordinator_imports_survey_answers(page: Any, app_url: str) -> None:
         ]
     )
     sign_in(page, app_url, "coordinator@demo.heartbeat.example")
-    _open(page, "Survey answers")
+    follow_link(page, "Survey answers")
     page.locator(".st-key-import_target [role='combobox']").click()
     page.get_by_role("option").first.click()
     wait_for_app(page)
@@ -152,7 +139,7 @@ def test_coordinator_pages(page: Any, app_url: str) -> None:
         ("Survey answers", "stFileUploader"),
         ("Goals", "stForm"),
     ):
-        _open(page, title)
+        follow_link(page, title)
         page.get_by_test_id("stMain").get_by_test_id(last).first.wait_for()
         wait_for_app(page)
         assert page.get_by_test_id("stException").count() == 0, title
@@ -161,7 +148,7 @@ def test_coordinator_pages(page: Any, app_url: str) -> None:
 
 def test_participant_fills_in_the_survey(page: Any, app_url: str) -> None:
     sign_in(page, app_url, "volunteer@demo.heartbeat.example")
-    _open(page, "Empathy survey")
+    follow_link(page, "Empathy survey")
     page.locator(".st-key-survey_target [role='combobox']").click()
     page.get_by_role("option").first.click()
     wait_for_app(page)

@@ -10,8 +10,7 @@ import psycopg
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot, sign_in, wait_for_app
-from tests.browser.test_operations_journey import _db
+from tests.browser.conftest import screenshot, served_db, sign_in, wait_for_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -24,7 +23,7 @@ PLACE = f":red[Hall] <a href='{TRAP}/'>here</a>"
 def test_typed_names_render_as_text(page: Any, app_url: str, pg_server: object) -> None:
     requested: list[str] = []
     page.on("request", lambda r: requested.append(r.url) if r.url.startswith(TRAP) else None)
-    with psycopg.connect(_db(pg_server), autocommit=True) as conn:
+    with psycopg.connect(served_db(pg_server), autocommit=True) as conn:
         (event_id,) = conn.execute(
             """insert into public.events (chapter_id, kind, title, starts_at, ends_at, place)
                select m.chapter_id, 'community_event', %s, now() + interval '2 days',
@@ -57,5 +56,5 @@ def test_typed_names_render_as_text(page: Any, app_url: str, pg_server: object) 
         ]
         assert requested == []
     finally:
-        with psycopg.connect(_db(pg_server), autocommit=True) as conn:
+        with psycopg.connect(served_db(pg_server), autocommit=True) as conn:
             conn.execute("delete from public.events where id = %s", (event_id,))
