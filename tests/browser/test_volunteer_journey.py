@@ -132,6 +132,9 @@ def test_log_hours_on_a_phone_then_approved_and_seen(
 
     # 2. A common entry from a suggestion: one tap to fill, one to save.
     phone.get_by_role("button", name="Log more hours").click()
+    # While the rerun draws the empty form, the old one can still be on the
+    # page for a moment: wait for the run to end before looking for Save.
+    wait_for_app(phone)
     phone.get_by_role("button", name="Save hours").wait_for()
     wait_for_app(phone)
     suggestion = phone.get_by_test_id("stButton").filter(has_text=" · ").first
