@@ -16,16 +16,11 @@ Kind = Literal["ratio", "money", "months", "hours", "count", "points", "hhi", "e
 DASH = "—"
 
 
-def major(minor: float, currency: str) -> float:
-    """Minor units in major units: 1234 USD cents → 12.34; 1234 JPY → 1234."""
-    return money_rules.major(minor, currency)
-
-
 def money(minor: float | None, currency: str, *, compact: bool = False) -> str:
     """Minor units as an amount: 1234567 USD → "$12,346" (or "$12.3k")."""
     if minor is None:
         return DASH
-    major_ = major(minor, currency)
+    major_ = money_rules.major(minor, currency)
     symbol = money_rules.symbol(currency)
     symbol = "" if symbol == currency else symbol
     sign = "−" if major_ < 0 else ""

@@ -10,13 +10,13 @@ import polars as pl
 import streamlit as st
 
 from components import dates
-from db.models.donations import minor_units
+from money import exponent
 
 
 def money_column(label: str, currency: str) -> Any:
     """A number column showing `currency` amounts (major units) with the
     currency's digits and thousands separators; the label names the currency."""
-    digits = minor_units(currency)
+    digits = exponent(currency)
     return st.column_config.NumberColumn(label, format=f"%,.{digits}f" if digits else "%,d")
 
 

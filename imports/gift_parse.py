@@ -13,11 +13,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from db import clock
-from db.models.donations import check_currency, minor_units, parse_decimal
+from db.models.donations import check_currency, parse_decimal
 from imports.dates import DateOrder, date_order_for, parse_date
 from imports.gift_file import RawFile
 from imports.gift_mapping import FIELDS, REQUIRED, ImportFormat, ImportOptions
 from imports.gift_rows import ImportedGift, ImportedRefund, PlanFailure, RowIssue, SkippedRow
+from money import exponent
 
 # PayPal activity types that are money given to us, that are the recurring
 # kind, and that take money back.
@@ -102,7 +103,7 @@ def _stripe_fee(cells: Mapping[str, str], fee_text: str, decimal_comma: bool) ->
         fee = parse_decimal(fee_text, decimal_comma=decimal_comma)
         amount = parse_decimal(cells.get("amount", ""), decimal_comma=decimal_comma)
         converted = parse_decimal(cells.get("Converted Amount", ""), decimal_comma=decimal_comma)
-        digits = minor_units(check_currency(charge_currency))
+        digits = exponent(check_currency(charge_currency))
     except (ValueError, KeyError):
         return fee_text  # the row's own amount or currency error is reported
     if converted == 0:

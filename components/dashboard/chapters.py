@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import polars as pl
 
+import money
 from components import charts
-from components import format as fmt
 from components.dashboard.shared import View, is_small
 from metrics.privacy import SUPPRESSED_TEXT, hidden_group_count, suppression_caption, visible_groups
 from metrics.report_types import HealthReport
@@ -49,7 +49,7 @@ def chapter_row(name: str, level: str, r: HealthReport) -> dict[str, object]:
         if v("volunteer_hours") is None
         else round(float(v("volunteer_hours") or 0), 1),
         "donors": r.fundraising.gifts.donors,
-        "funds raised": None if funds is None else round(fmt.major(funds, cur), 2),
+        "funds raised": None if funds is None else round(money.major(funds, cur), 2),
         "donor retention (%)": pct(v("donor_retention")),
         "health score": None if r.health.score.value is None else round(r.health.score.value, 1),
     }

@@ -271,12 +271,12 @@ def gains_losses_view(r: HealthReport) -> View:
                 gl.losses.get("downgraded", 0),
             ],
             f"amount ({cur})": [
-                fmt.major(-gl.losses_amount_minor.get("lapsed_new", 0.0), cur),
-                fmt.major(-gl.losses_amount_minor.get("lapsed_repeat", 0.0), cur),
-                fmt.major(gl.gains_amount_minor.get("new", 0.0), cur),
-                fmt.major(gl.gains_amount_minor.get("recaptured", 0.0), cur),
-                fmt.major(gl.gains_amount_minor.get("upgraded", 0.0), cur),
-                fmt.major(-gl.losses_amount_minor.get("downgraded", 0.0), cur),
+                money.major(-gl.losses_amount_minor.get("lapsed_new", 0.0), cur),
+                money.major(-gl.losses_amount_minor.get("lapsed_repeat", 0.0), cur),
+                money.major(gl.gains_amount_minor.get("new", 0.0), cur),
+                money.major(gl.gains_amount_minor.get("recaptured", 0.0), cur),
+                money.major(gl.gains_amount_minor.get("upgraded", 0.0), cur),
+                money.major(-gl.losses_amount_minor.get("downgraded", 0.0), cur),
             ],
         }
     )

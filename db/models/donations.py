@@ -46,10 +46,6 @@ MAX_MINOR = 100_000_000_000  # the donations table's own upper bound
 EARLIEST = date(1990, 1, 1)
 
 
-def minor_units(currency: str) -> int:
-    return money.exponent(currency)
-
-
 check_currency = money.check_currency
 
 
