@@ -1,25 +1,22 @@
 """Expenses: entry by hand and CSV import (all or nothing, with a row-by-row
-error report), converted to the reporting currency at the stored rate."""
+error report; `imports.expense_csv` reads the file), converted to the
+reporting currency at the stored rate."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date
 
 import polars as pl
-from pydantic import ValidationError
 
 from db.arrow import read_frame
 from db.connection import dict_transaction
 from db.errors import InvalidDataError
 from db.exchange_rates import Rates, missing_rate_message
 from db.identity import Identity
-from db.models.donations import error_messages
 from db.models.expenses import ExpenseIn
+from imports.expense_csv import read_expense_csv
 from imports.gift_rows import RowIssue
-from imports.text import UnreadableFile, decode_text, delimiter
 
 EXPENSE_SCHEMA: dict[str, type[pl.DataType] | pl.DataType] = {
     "expense_id": pl.Int64,
@@ -31,8 +28,6 @@ EXPENSE_SCHEMA: dict[str, type[pl.DataType] | pl.DataType] = {
     "description": pl.String,
     "chapter_id": pl.Int64,
 }
-# The columns an expenses CSV needs (header names, any case); chapter_id is optional.
-EXPENSE_COLUMNS = ("date", "amount", "currency", "category", "description")
 
 
 def record_expense(identity: Identity, expense: ExpenseIn) -> int:
@@ -80,42 +75,10 @@ class ExpenseImport:
 
 
 def check_expense_file(identity: Identity, data: bytes) -> ExpenseImport:
-    """Every row validated (ExpenseIn) and converted, nothing written."""
-    try:
-        text = decode_text(data)
-    except UnreadableFile as exc:
-        raise InvalidDataError(str(exc)) from None
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(text))
-    header = [h.strip().lower() for h in next(reader, [])]
-    body = [r for r in reader if any(v.strip() for v in r)]
-    result = ExpenseImport(rows_in_file=len(body))
-    missing = [c for c in EXPENSE_COLUMNS if c not in header]
-    if missing:
-        result.errors.append(RowIssue(1, "the file has no column named: " + ", ".join(missing)))
-        return result
-    index = {name: i for i, name in enumerate(header)}
-    for i, values in enumerate(body):
-        row = i + 2
-        if len(values) != len(header):
-            result.errors.append(RowIssue(row, f"has {len(values)} values but the header has {len(header)}"))
-            continue
-        cells = {name: values[index[name]] for name in index}
-        try:
-            expense = ExpenseIn.model_validate(
-                {
-                    "spent_on": cells["date"].strip(),
-                    "amount": cells["amount"],
-                    "currency": cells["currency"],
-                    "category": cells["category"],
-                    "description": cells["description"],
-                    "chapter_id": cells.get("chapter_id", "").strip() or None,
-                }
-            )
-        except ValidationError as exc:
-            for message in error_messages(exc):
-                result.errors.append(RowIssue(row, message))
-            continue
-        result.expenses.append((row, expense))
+    """Every row validated (`imports.expense_csv`) and converted at the
+    stored rates, nothing written."""
+    rows = read_expense_csv(data)
+    result = ExpenseImport(rows.rows_in_file, list(rows.expenses), list(rows.errors))
     with dict_transaction(identity) as conn:
         rates = Rates.load(conn, {e.currency for _, e in result.expenses})
         for row, expense in result.expenses:

@@ -11,7 +11,10 @@ from typing import Literal
 DateOrder = Literal["auto", "YMD", "DMY", "MDY"]
 DATE_ORDERS: tuple[DateOrder, ...] = ("auto", "YMD", "DMY", "MDY")
 
-_DATE_PART = re.compile(r"^\s*(\d{1,4})[-/.](\d{1,2})[-/.](\d{1,4})(?:[ T].*)?$")
+# A time may follow the date after a space, a T or a comma ("3/14/2025, 10:22 AM").
+_DATE_PART = re.compile(r"^\s*(\d{1,4})[-/.](\d{1,2})[-/.](\d{1,4})(?:[ T,].*)?$")
+# ISO 8601's basic form, 20250314, which the survey import has always read.
+_BASIC_ISO = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})(?:T.*)?\s*$")
 
 
 def date_order_for(values: Iterable[str], *, guess: DateOrder) -> tuple[DateOrder, str | None]:
@@ -47,9 +50,9 @@ def date_order_for(values: Iterable[str], *, guess: DateOrder) -> tuple[DateOrde
 
 def parse_date(text: str, order: DateOrder) -> date:
     """A date written YYYY-MM-DD, DD/MM/YYYY or MM/DD/YYYY (also with '.'
-    or '-'), optionally followed by a time, which is ignored."""
+    or '-') or YYYYMMDD, optionally followed by a time, which is ignored."""
     raw = text.strip()
-    m = _DATE_PART.match(raw)
+    m = _DATE_PART.match(raw) or _BASIC_ISO.match(raw)
     if not m:
         raise ValueError(f"'{raw}' is not a date")
     a, b, c = m.group(1), m.group(2), m.group(3)

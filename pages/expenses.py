@@ -14,17 +14,13 @@ from components.session import local_today, require_role
 from db.chapters import chapter_labels, list_chapters
 from db.donations import amount_text, gifts_frame, metric_donations
 from db.errors import InvalidDataError, NotAllowedError
-from db.expenses import (
-    EXPENSE_COLUMNS,
-    check_expense_file,
-    commit_expense_file,
-    expenses_frame,
-    record_expense,
-)
+from db.expenses import check_expense_file, commit_expense_file, expenses_frame, record_expense
 from db.models.donations import error_messages, format_minor
 from db.models.expenses import CATEGORIES, ExpenseIn
 from db.models.spreadsheet import safe_csv
 from db.movement_settings import movement_money
+from imports.expense_csv import EXPENSE_COLUMNS
+from imports.text import UnreadableFile
 from metrics.expenses import expense_shares, expenses_by_month_and_category
 from metrics.finance import monthly_cash_flow
 from metrics.periods import add_months
@@ -124,7 +120,13 @@ with tab_import:
         st.session_state.pop(CHECKED, None)
     else:
         if st.button("Check the file", key="expenses_check"):
-            st.session_state[CHECKED] = (upload.file_id, check_expense_file(user.identity, upload.getvalue()))
+            try:
+                st.session_state[CHECKED] = (
+                    upload.file_id,
+                    check_expense_file(user.identity, upload.getvalue()),
+                )
+            except UnreadableFile as exc:
+                st.error(str(exc), icon=":material/error:")
         stored = st.session_state.get(CHECKED)
         checked = stored[1] if stored and stored[0] == upload.file_id else None
         if checked is not None:

@@ -16,16 +16,15 @@ from components.session import local_today, require_role
 from db.chapters import list_chapters
 from db.errors import InvalidDataError, NotAllowedError
 from db.models.surveys import PRACTICE_LABELS, TEQ_ITEMS, WAVE_LABELS, ImportMapping
-from db.surveys import (
+from db.surveys import import_responses, list_responses, survey_targets
+from imports.survey_csv import (
     MAX_IMPORT_BYTES,
     ImportReport,
-    import_responses,
-    list_responses,
     read_csv_export,
     suggest_mapping,
-    survey_targets,
     validate_import,
 )
+from imports.text import UnreadableFile
 from metrics.impact import paired_scores, teq_scores
 
 REPORT = "import_surveys_report"
@@ -99,7 +98,7 @@ def import_tab() -> None:  # noqa: C901 - the steps of one form, top to bottom
     else:
         try:
             export = read_csv_export(upload.getvalue())
-        except InvalidDataError as exc:
+        except UnreadableFile as exc:
             show_errors(exc)
             return
         st.write(f"**{len(export.rows)}** rows, **{len(export.headers)}** columns.")
@@ -188,7 +187,7 @@ def import_tab() -> None:  # noqa: C901 - the steps of one form, top to bottom
                     if run
                     else validate_import(export, mapping)
                 )
-            except (ValidationError, InvalidDataError, NotAllowedError) as exc:
+            except (ValidationError, UnreadableFile, InvalidDataError, NotAllowedError) as exc:
                 show_errors(exc)
             else:
                 st.session_state[REPORT] = (bool(run), report)

@@ -11,6 +11,8 @@ def test_dates_are_read_in_the_order_the_file_uses() -> None:
     assert str(parse_date("2025-03-04 10:00:00", "DMY")) == "2025-03-04"
     assert str(parse_date("03/04/2025", "DMY")) == "2025-04-03"
     assert str(parse_date("03/04/2025", "MDY")) == "2025-03-04"
+    assert str(parse_date("3/14/2025, 10:22:01 AM", "MDY")) == "2025-03-14"
+    assert str(parse_date("20250314", "DMY")) == str(parse_date("20250314T102201", "MDY")) == "2025-03-14"
     with pytest.raises(ValueError, match="is not a date"):
         parse_date("31/31/2025", "DMY")
     with pytest.raises(ValueError, match="no four-digit year"):

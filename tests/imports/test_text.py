@@ -9,9 +9,9 @@ from datetime import date
 
 import pytest
 
-from db.surveys import read_csv_export
 from imports.gift_file import read_csv
 from imports.hours_csv import parse_hours_csv
+from imports.survey_csv import read_csv_export
 from imports.text import BINARY, UnreadableFile, decode_text, delimiter
 
 HOURS_TSV = (

@@ -13,8 +13,8 @@ from db.models.programs import ProgramIn
 from db.models.surveys import TEQ_ITEMS
 from db.programs import create_program
 from db.surveys import list_responses
+from tests.imports.test_survey_csv import A_NUMBERS, B_WORDS, GOOD, _csv
 from tests.operations.conftest import Movement
-from tests.operations.test_surveys_db import A_NUMBERS, B_WORDS, GOOD, _csv
 
 PAGE = str(PROJECT_ROOT / "pages" / "import_surveys.py")
 

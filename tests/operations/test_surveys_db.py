@@ -5,25 +5,17 @@ from __future__ import annotations
 
 from datetime import date
 
-import polars as pl
 import psycopg
 import pytest
 
 from db.errors import InvalidDataError
 from db.models.programs import ProgramIn
-from db.models.surveys import PRACTICE_QUESTION, TEQ_ITEMS, ImportMapping, SurveyResponseIn
+from db.models.surveys import ImportMapping, SurveyResponseIn
 from db.programs import create_program
-from db.surveys import (
-    import_responses,
-    list_responses,
-    my_codes,
-    parse_answer,
-    parse_date,
-    read_csv_export,
-    submit_response,
-    suggest_mapping,
-)
+from db.surveys import import_responses, list_responses, my_codes, submit_response
+from imports.survey_csv import read_csv_export, validate_import
 from metrics.impact import teq_scores
+from tests.imports.test_survey_csv import B_WORDS, BAD_ROWS, GOOD, _csv, mapping_for
 from tests.operations.conftest import Movement
 
 
@@ -97,61 +89,8 @@ def test_answers_must_be_linked_and_complete() -> None:
         SurveyResponseIn.model_validate({**base, "program_id": 1, "respondent_code": "Jane Doe"})
 
 
-def test_answer_and_date_parsing() -> None:
-    assert [parse_answer(x, "1-5") for x in ("1", "5", "Never", " always ", "3.0")] == [0, 4, 0, 4, 2]
-    assert [parse_answer(x, "0-4") for x in ("0", "4")] == [0, 4]
-    with pytest.raises(ValueError, match="outside"):
-        parse_answer("0", "1-5")
-    with pytest.raises(ValueError, match="not one of"):
-        parse_answer("Maybe", "1-5")
-    assert parse_date("2025/03/14 10:22:01", day_first=False) == date(2025, 3, 14)
-    assert parse_date("3/14/2025 10:22:01", day_first=False) == date(2025, 3, 14)
-    assert parse_date("14/03/2025", day_first=True) == date(2025, 3, 14)
-    assert parse_date("2025-03-14T10:22:01Z", day_first=False) == date(2025, 3, 14)
-
-
-# A Google Forms export: the header holds the statements' wording. Row 2 uses
-# the 1-5 numbers, rows 3 and 4 the words.
-A_NUMBERS = [5, 1, 5, 2, 4, 4, 1, 5, 4, 2, 1, 1, 5, 1, 2, 5]
-B_WORDS = ["Sometimes"] * 16
-REVERSED = {2, 4, 7, 10, 11, 12, 14, 15}
-C_WORDS = ["Rarely" if i in REVERSED else "Often" for i in range(1, 17)]
-
-
-def _csv(rows: list[list[str]]) -> bytes:
-    def q(cell: str) -> str:
-        return '"' + cell.replace('"', '""') + '"'
-
-    header = ["Timestamp", "Participant code", *TEQ_ITEMS, PRACTICE_QUESTION]
-    lines = [",".join(q(c) for c in header)] + [",".join(q(c) for c in r) for r in rows]
-    return ("\ufeff" + "\r\n".join(lines) + "\r\n").encode()
-
-
-GOOD = _csv(
-    [
-        ["2025/03/14 10:22:01", "p-001", *map(str, A_NUMBERS), "Daily"],
-        ["2025/03/14 10:25:40", "p-002", *B_WORDS, "About once a month"],
-        ["2025/03/15 09:01:13", "p-003", *C_WORDS, ""],
-    ]
-)
-
-
 def _mapping(movement: Movement, program: int, headers: tuple[str, ...]) -> ImportMapping:
-    guess = suggest_mapping(headers)
-    return ImportMapping.model_validate(
-        {**guess, "wave_column": None, "wave": "pre", "chapter_id": movement.toronto, "program_id": program}
-    )
-
-
-def test_mapping_is_guessed_from_the_statements_wording() -> None:
-    export = read_csv_export(GOOD)
-    guess = suggest_mapping(export.headers)
-    assert guess["item_columns"] == list(TEQ_ITEMS)
-    assert (guess["code_column"], guess["date_column"], guess["practice_column"]) == (
-        "Participant code",
-        "Timestamp",
-        PRACTICE_QUESTION,
-    )
+    return mapping_for(headers, chapter_id=movement.toronto, program_id=program)
 
 
 def test_import_with_reversed_items_gives_the_hand_computed_teq_scores(movement: Movement) -> None:
@@ -180,34 +119,14 @@ def test_import_with_reversed_items_gives_the_hand_computed_teq_scores(movement:
 
 def test_a_bad_file_writes_nothing_and_reports_every_row(movement: Movement) -> None:
     program = _program(movement)
-    bad = _csv(
-        [
-            ["2025/03/14 10:22:01", "p-001", *map(str, A_NUMBERS), "Daily"],
-            ["2025/03/14 10:25:40", "", *B_WORDS, "Maybe"],
-            ["2025/03/15 09:01:13", "p-001", *C_WORDS, ""],
-            ["yesterday", "p-004", "6", *C_WORDS[1:], ""],
-        ]
-    )
-    export = read_csv_export(bad)
-    report = import_responses(
-        movement.coordinator.identity, export, _mapping(movement, program, export.headers)
-    )
+    export = read_csv_export(_csv(BAD_ROWS))
+    mapping = _mapping(movement, program, export.headers)
+    report = import_responses(movement.coordinator.identity, export, mapping)
     assert report.inserted == 0
-    assert [(e.row, e.message) for e in report.errors] == [
-        (3, "no participant code"),
-        (
-            3,
-            "practice 'Maybe': expected one of Never, Less than once a month, About once a month, "
-            "About once a week, Several times a week, Every day",
-        ),
-        (4, "participant code 'p-001' already answered this survey in row 2"),
-        (
-            5,
-            "statement 1 (When someone else is feeling excited, I tend to get excited too.): "
-            "'6' is outside the 1-5 scale",
-        ),
-        (5, "date: 'yesterday' is not a date like 2025-03-14"),
-    ]
+    # Every row's problems, as the check without the database lists them
+    # (tests/imports/test_survey_csv.py reads them one by one).
+    assert [e.row for e in report.errors] == [3, 3, 4, 5, 5]
+    assert report.errors == validate_import(export, mapping).errors
     assert list_responses(movement.admin.identity).is_empty()
 
 
@@ -234,17 +153,3 @@ def test_coordinator_cannot_import_into_another_region(movement: Movement) -> No
     with pytest.raises(NotAllowedError, match="chapters you coordinate"):
         import_responses(movement.coordinator.identity, export, mapping)
     assert list_responses(movement.admin.identity).is_empty()
-
-
-def test_unreadable_files() -> None:
-    with pytest.raises(InvalidDataError, match="empty"):
-        read_csv_export(b"  \n")
-    with pytest.raises(InvalidDataError, match="no answers"):
-        read_csv_export(b"a,b,c\n")
-    # Windows-1252, as the other imports read it (imports.text).
-    assert read_csv_export("a,b\n\xe9,1\n".encode("cp1252")).rows == (("\xe9", "1"),)
-    with pytest.raises(InvalidDataError, match="binary data"):
-        read_csv_export(b"PK\x03\x04\x00\x00a,b\n")
-    semicolons = read_csv_export(b"code;q1\nabc;3\n")
-    assert semicolons.headers == ("code", "q1") and semicolons.rows == (("abc", "3"),)
-    assert pl.Series(read_csv_export(b"x,x\n1,2\n").headers).to_list() == ["x", "x (2)"]
