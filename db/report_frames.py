@@ -9,9 +9,12 @@ result still has the right types. A table the person may not read at all
 What is aggregated in SQL, to stay fast at national scale:
 
 - volunteer hours: summed per member, chapter, program, status and month,
-  with a bitmask of the days worked (`VOLUNTEER_HOURS_MONTHLY`): every hours
-  metric is monthly or yearly, and ten million entries become a few million
-  rows;
+  with a bitmask of the days worked: every hours metric is monthly or
+  yearly, and ten million entries become a few million rows. Without a cut
+  (the dashboard's "today") those rows are read as kept by the database
+  (`public.volunteer_hours_monthly`, migration 20261207150000, current
+  after every write); a report at an earlier as_of groups the entries
+  itself, since a review after the cut makes an entry pending again;
 - refunds: those dated by the cut, converted to the reporting currency at
   the gift's own rate (a refund without refund rows counts as known);
 - reviews: an entry reviewed after the cut (and after the day it was
@@ -103,6 +106,11 @@ _QUERIES: dict[str, str] = {
         where h.worked_on <= %s
         group by 1, 2, 3, 4, 5
         order by 5""",
+    # The same rows, kept current by triggers: for reads without a cut.
+    "volunteer_hours_kept": """
+        select member_id, chapter_id, program_id, status, month, minutes, entries, day_mask
+        from public.volunteer_hours_monthly
+        order by month""",
     "donations": """
         with recursive survivor (id, root_id) as (
           select id, id from public.donors where merged_into_id is null
@@ -179,7 +187,8 @@ def _params(sql: str, cut: date) -> Sequence[Any]:
 
 
 def _read(name: str, identity: Identity | None, cut: date, uri: str | None) -> tuple[str, pl.DataFrame, bool]:
-    sql = _QUERIES[name]
+    kept = f"{name}_kept"
+    sql = _QUERIES[kept if cut == _NO_CUT and kept in _QUERIES else name]
     schema = S.SCHEMAS[name]
     try:
         frame = read_frame(identity, sql, _params(sql, cut), schema=dict(schema), uri=uri)

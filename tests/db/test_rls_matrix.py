@@ -323,6 +323,19 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
         "update": {"admin": ALL, "board": ALL, "coordinator_R1": {"goal_L1"}, "coordinator_R2": {"goal_L2"}},
         "delete": {"admin": ALL, "board": ALL, "coordinator_R1": {"goal_L1"}, "coordinator_R2": {"goal_L2"}},
     },
+    "volunteer_hours_monthly": {
+        # Kept by triggers from volunteer_hours; read as the entries are.
+        "select": {
+            "volunteer_L1": {"monthly_L1_pending", "monthly_L1_approved"},
+            "volunteer_L2": {"monthly_L2_pending"},
+            "coordinator_R1": {"monthly_L1_pending", "monthly_L1_approved"},
+            "coordinator_R2": {"monthly_L2_pending"},
+            "board": ALL,
+        },
+        "insert": {},
+        "update": {},
+        "delete": {},
+    },
     "audit_log": {
         # Written only by the audit trigger, running as its owner.
         "select": {"admin": ALL, "board": ALL},
@@ -338,6 +351,7 @@ KEYS: dict[str, str] = {
     "program_partners": "program_id || ':' || partner_id",
     "exchange_rates": "currency || ':' || valid_on",
     "balance_snapshots": "as_of::text",
+    "volunteer_hours_monthly": "member_id || ':' || status || ':' || month",
 }
 
 # A harmless change per table, touching no column that decides access.
@@ -355,6 +369,7 @@ UPDATES: dict[str, str] = {
     "shift_signups": "status = 'cancelled', cancelled_at = now()",
     "shift_wait_list": "joined_at = joined_at",
     "volunteer_hours": "note = 'edited'",
+    "volunteer_hours_monthly": "minutes = minutes + 1",
     "donors": "note = 'edited'",
     "campaigns": "name = name || ' (edited)'",
     "exchange_rates": "rate = rate + 0.01",
@@ -468,6 +483,13 @@ def build_world(conn: psycopg.Connection[Any], uri: str) -> World:
     put("donations", "gift_L1", f.add_donation(conn, donor, chapter_id=ch["L1"]))
     put("donations", "gift_L2", f.add_donation(conn, donor, chapter_id=ch["L2"]))
     put("balance_snapshots", "snapshot", f.add_balance_snapshot(conn))
+    # The monthly rows the triggers made of the hours above.
+    sides = {cast.members["volunteer_L1"]: "L1", cast.members["volunteer_L2"]: "L2"}
+    for member_id, status, key in conn.execute(
+        "select member_id, status, member_id || ':' || status || ':' || month "
+        "from public.volunteer_hours_monthly"
+    ).fetchall():
+        put("volunteer_hours_monthly", f"monthly_{sides[member_id]}_{status}", key)
     put("recurring_plans", "plan", f.insert(conn, "recurring_plans", _plan(world)))
     put("gift_imports", "import", f.insert(conn, "gift_imports", _gift_import()))
     put("donation_refunds", "refund_L1", f.insert(conn, "donation_refunds", _refund(world, "gift_L1")))
@@ -530,6 +552,17 @@ def _own_user(w: World, persona: str) -> uuid.UUID | None:
 
 # The new rows each insert test tries, by label, built for the acting persona.
 INSERTS: dict[str, dict[str, Row]] = {
+    "volunteer_hours_monthly": {
+        "forged_month_L1": lambda w, p: {
+            "member_id": w.cast.members["volunteer_L1"],
+            "chapter_id": w.chapter("L1"),
+            "status": "approved",
+            "month": date(2020, 1, 1),
+            "minutes": 6000,
+            "entries": 1,
+            "day_mask": 1,
+        }
+    },
     "movement_settings": {"second_settings": lambda w, p: {"movement_name": "A second movement"}},
     "chapters": {
         "under_R1": lambda w, p: {"name": f.unique("Local"), "level": "local", "parent_id": w.chapter("R1")},
