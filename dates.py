@@ -87,6 +87,12 @@ def month(value: _dt.date, locale: str = DEFAULT_LOCALE) -> str:
     return str(format_skeleton("yMMM", value, locale=locale))
 
 
+def month_heading(value: _dt.date, locale: str = DEFAULT_LOCALE) -> str:
+    """A month in full with its year, for a calendar's heading: en_US
+    "December 2025", de_DE "Dezember 2025"."""
+    return str(format_skeleton("yMMMM", value, locale=locale))
+
+
 def year(value: _dt.date, locale: str = DEFAULT_LOCALE) -> str:
     """A year alone, for yearly chart ticks: "2025" (ja "2025年")."""
     return str(format_skeleton("y", value, locale=locale))
