@@ -87,6 +87,23 @@ def month(value: _dt.date, locale: str = DEFAULT_LOCALE) -> str:
     return str(format_skeleton("yMMM", value, locale=locale))
 
 
+def month_heading(value: _dt.date, locale: str = DEFAULT_LOCALE) -> str:
+    """A month in full with its year, for a calendar's heading: en_US
+    "December 2025", de_DE "Dezember 2025"."""
+    return str(format_skeleton("yMMMM", value, locale=locale))
+
+
+def year(value: _dt.date, locale: str = DEFAULT_LOCALE) -> str:
+    """A year alone, for yearly chart ticks: "2025" (ja "2025年")."""
+    return str(format_skeleton("y", value, locale=locale))
+
+
+def short(value: _dt.date, locale: str = DEFAULT_LOCALE) -> str:
+    """The locale's short date, for daily chart ticks where space is
+    tight: en_US "12/7/25", en_GB "07/12/2025", de_DE "07.12.25"."""
+    return str(format_date(value, "short", locale=locale))
+
+
 def with_year(value: _dt.date, locale: str = DEFAULT_LOCALE, *, weekday: bool = False) -> str:
     """A day always with its year, for rows of a document that is kept
     (the reader's "this year" moves on) and for messages written where no

@@ -15,6 +15,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 import money as money_rules
+from components.chart_dates import localize, month_step
 from components.text import chart_text
 
 # Okabe & Ito's eight colours, ordered so the first few differ most for
@@ -132,20 +133,10 @@ def _layout(
 
 def month_axis(fig: go.Figure, months: int) -> go.Figure:
     """Ticks on whole months for monthly data (plotly would otherwise pick
-    days when a period holds only a few months)."""
-    # Month names fit side by side up to about six ticks on a half-width chart.
-    dtick = (
-        "M1"
-        if months <= 6
-        else "M2"
-        if months <= 14
-        else "M3"
-        if months <= 30
-        else "M6"
-        if months <= 60
-        else "M12"
-    )
-    fig.update_xaxes(dtick=dtick, tickformat="%b %Y" if dtick != "M12" else "%Y")
+    days when a period holds only a few months). On the page, `show` writes
+    them in the viewer's locale; the English d3 format is for images."""
+    step = month_step(months)
+    fig.update_xaxes(dtick=f"M{step}", tickformat="%b %Y" if step != 12 else "%Y")
     return fig
 
 
@@ -554,10 +545,12 @@ def as_text(fig: go.Figure) -> go.Figure:
 def show(fig: go.Figure, *, key: str) -> None:
     """Put a figure on the page with our own template (Streamlit's theme
     would replace the colour-blind-safe palette and the large fonts), its
-    data's text escaped (`as_text`)."""
+    data's text escaped (`as_text`) and its dates in the viewer's locale."""
     import streamlit as st
 
-    as_text(fig)
+    from components.dates import viewer_locale
+
+    as_text(localize(fig, viewer_locale()))
 
     st.plotly_chart(
         fig,

@@ -51,6 +51,11 @@ def month(value: _dt.date) -> str:
     return date_rules.month(value, viewer_locale())
 
 
+def month_heading(value: _dt.date) -> str:
+    """ "December 2025" (en_US), a calendar's heading."""
+    return date_rules.month_heading(value, viewer_locale())
+
+
 def full(value: _dt.date) -> str:
     """ "December 7, 2025" (en_US), for messages that name a day for good."""
     return date_rules.full(value, viewer_locale())

@@ -32,11 +32,85 @@ class RecordedGift:
     reporting_currency: str
     plan_id: int | None
     already_saved: bool = False
-    # Warnings, not refusals: gifts of the donor with the same amount and
-    # date recorded before this one, and donors whose names differ from the
-    # new donor's only by middle initials.
+
+
+@dataclass(frozen=True)
+class PossibleDuplicates:
+    """What a gift about to be recorded may repeat: the donor's gifts of the
+    same amount and currency on the same day, and donors whose names differ
+    from a new donor's only by middle initials. Warnings, not refusals."""
+
+    donor_id: int | None = None  # the donor on file the gift would go to
     same_day_gifts: int = 0
     similar_donors: tuple[SimilarDonor, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.same_day_gifts or self.similar_donors)
+
+
+def possible_duplicates(
+    identity: Identity, gift: GiftIn, *, create_despite_similar: bool = False
+) -> PossibleDuplicates:
+    """Read-only look, before the save, for what `record_gift` would record
+    twice. Raises as `record_gift` would for a missing donor or a new donor
+    with the same name as one on file."""
+    with dict_transaction(identity) as conn:
+        if _saved_before(conn, gift) is not None:
+            # A resubmitted form: record_gift says it is already saved.
+            return PossibleDuplicates()
+        donor_id, _, alike = _match_donor(conn, gift, create_despite_similar)
+        if donor_id is None:
+            return PossibleDuplicates(similar_donors=alike)
+        counts = same_day_gift_counts(conn, [donor_id], [gift.received_on])
+        same_day = counts.get((donor_id, gift.amount_minor, gift.currency, gift.received_on), 0)
+        return PossibleDuplicates(donor_id, same_day, alike)
+
+
+def _saved_before(conn: psycopg.Connection[Any], gift: GiftIn) -> dict[str, Any] | None:
+    """The gift this form's idempotency key already recorded, if any."""
+    return conn.execute(
+        "select id, donor_id, reporting_amount_minor, recurring_plan_id from public.donations "
+        "where idempotency_key = %s",
+        (gift.idempotency_key,),
+    ).fetchone()
+
+
+def same_day_gift_counts(
+    conn: psycopg.Connection[Any], donor_ids: list[int], days: list[date]
+) -> dict[tuple[int, int, str, date], int]:
+    """Gifts recorded per (donor, amount, currency, day), for those donors
+    and days: the key a gift entered twice shares with its first entry."""
+    return {
+        (r["donor_id"], r["amount_minor"], r["currency"], r["received_on"]): int(r["n"])
+        for r in conn.execute(
+            "select donor_id, amount_minor, currency, received_on, count(*) as n from public.donations "
+            "where donor_id = any(%s) and received_on = any(%s) group by 1, 2, 3, 4",
+            (donor_ids, days),
+        ).fetchall()
+    }
+
+
+def _match_donor(
+    conn: psycopg.Connection[Any], gift: GiftIn, create_despite_similar: bool
+) -> tuple[int | None, bool, tuple[SimilarDonor, ...]]:
+    """The live donor the gift goes to (None: a new donor to create), whether
+    they were found by the new donor's email, and the donors on file much
+    like a new donor (initials aside)."""
+    if gift.new_donor is None:
+        assert gift.donor_id is not None
+        row = conn.execute(
+            "select id, merged_into_id from public.donors where id = %s", (gift.donor_id,)
+        ).fetchone()
+        if row is None:
+            raise InvalidDataError("that donor no longer exists")
+        return row["merged_into_id"] or row["id"], False, ()
+    similar = similar_donors(conn, gift.new_donor.display_name, gift.new_donor.email)
+    by_email = [d for d in similar if d.matched_on == "email"]
+    if by_email:
+        return by_email[0].id, True, ()
+    if not create_despite_similar and any(d.matched_on == "name" for d in similar):
+        raise PossibleDuplicateError(similar)
+    return None, False, tuple(d for d in similar if d.matched_on == "similar name")
 
 
 def record_gift(identity: Identity, gift: GiftIn, *, create_despite_similar: bool = False) -> RecordedGift:
@@ -48,11 +122,7 @@ def record_gift(identity: Identity, gift: GiftIn, *, create_despite_similar: boo
     idempotency key) returns the first save."""
     with dict_transaction(identity) as conn:
         money = read_movement_money(conn)
-        existing = conn.execute(
-            "select id, donor_id, reporting_amount_minor, recurring_plan_id from public.donations "
-            "where idempotency_key = %s",
-            (gift.idempotency_key,),
-        ).fetchone()
+        existing = _saved_before(conn, gift)
         if existing is not None:
             return RecordedGift(
                 existing["id"],
@@ -64,35 +134,13 @@ def record_gift(identity: Identity, gift: GiftIn, *, create_despite_similar: boo
                 existing["recurring_plan_id"],
                 already_saved=True,
             )
-        donor_created = matched_by_email = False
-        only_alike: tuple[SimilarDonor, ...] = ()
-        if gift.new_donor is not None:
-            similar = similar_donors(conn, gift.new_donor.display_name, gift.new_donor.email)
-            by_email = [d for d in similar if d.matched_on == "email"]
-            same_name = [d for d in similar if d.matched_on == "name"]
-            if by_email:
-                donor_id, matched_by_email = by_email[0].id, True
-            elif same_name and not create_despite_similar:
-                raise PossibleDuplicateError(similar)
-            else:
-                donor_id = insert_donor(conn, gift.new_donor)
-                donor_created = True
-                only_alike = tuple(d for d in similar if d.matched_on == "similar name")
-        else:
-            assert gift.donor_id is not None
-            row = conn.execute(
-                "select id, merged_into_id from public.donors where id = %s", (gift.donor_id,)
-            ).fetchone()
-            if row is None:
-                raise InvalidDataError("that donor no longer exists")
-            donor_id = row["merged_into_id"] or row["id"]
+        donor_id, matched_by_email, _ = _match_donor(conn, gift, create_despite_similar)
+        donor_created = donor_id is None
+        if donor_id is None:
+            assert gift.new_donor is not None
+            donor_id = insert_donor(conn, gift.new_donor)
         rates = Rates.load(conn, [gift.currency])
         reporting_minor = rates.convert(gift.amount_minor, gift.currency, gift.received_on)
-        same_day = conn.execute(
-            "select count(*) as n from public.donations where donor_id = %s and received_on = %s "
-            "and amount_minor = %s and currency = %s",
-            (donor_id, gift.received_on, gift.amount_minor, gift.currency),
-        ).fetchone()
         chapter = conn.execute(
             "select coalesce((select chapter_id from public.donors where id = %s), "
             "(select chapter_id from public.campaigns where id = %s)) as chapter_id",
@@ -135,8 +183,6 @@ def record_gift(identity: Identity, gift: GiftIn, *, create_despite_similar: boo
             reporting_minor,
             money.reporting_currency,
             plan_id,
-            same_day_gifts=int(same_day["n"]) if same_day else 0,
-            similar_donors=only_alike,
         )
 
 

@@ -25,6 +25,7 @@ import polars as pl
 import psycopg
 
 from db.connection import dict_transaction
+from db.donations import same_day_gift_counts
 from db.exchange_rates import Rates, missing_rate_message
 from db.identity import Identity
 from db.models.donations import format_minor
@@ -253,18 +254,13 @@ def _same_gifts_recorded(conn: psycopg.Connection[Any], check: ImportCheck, note
     """New gifts matching a gift already recorded for the same donor."""
     known = sorted({s.donor_id for s in check.donors.values() if s.donor_id is not None})
     if known and check.new_gifts:
-        recorded = {
-            (r["donor_id"], r["amount_minor"], r["currency"], r["received_on"]): int(r["n"])
-            for r in conn.execute(
-                "select donor_id, amount_minor, currency, received_on, count(*) as n from public.donations "
-                "where donor_id = any(%s) and received_on = any(%s) group by 1, 2, 3, 4",
-                (known, sorted({g.received_on for g in check.new_gifts})),
-            ).fetchall()
-        }
+        recorded = same_day_gift_counts(conn, known, sorted({g.received_on for g in check.new_gifts}))
         flagged = []
         for g in check.new_gifts:
             slot = check.donors[check.donor_for_row[g.row]]
-            if recorded.get((slot.donor_id, g.amount_minor, g.currency, g.received_on)):
+            if slot.donor_id is not None and recorded.get(
+                (slot.donor_id, g.amount_minor, g.currency, g.received_on)
+            ):
                 flagged.append(g.row)
                 flag(
                     check, g.row, "possible duplicate: a gift of the same amount and date is already recorded"

@@ -143,7 +143,7 @@ st.session_state[MONTH] = first
 after = (first + timedelta(days=32)).replace(day=1)
 events = list_events(user.identity, chapter_ids=scope_ids, start=first, end=after)
 events_by_id = {int(r["id"]): r for r in events.iter_rows(named=True)}
-st.subheader(f"{first:%B %Y}")
+st.subheader(dates.month_heading(first))
 
 
 def shift_end(day: date, starts: time, ends: time, ev: dict[str, Any]) -> datetime:
@@ -159,8 +159,13 @@ def event_label(event_id: int) -> str:
     return f"{dates.weekday_time(ev['starts_local'], today)} — {ev['title']} ({ev['chapter_name']})"
 
 
+# Keyed tabs that track their state: a rerun (a refused "Create the event",
+# the flash above appearing or going) keeps the person on the tab they were
+# on, with the error beside the form, instead of going back to Calendar.
 tab_cal, tab_list, tab_new, tab_shifts, tab_attendance, tab_edit = st.tabs(
-    ["Calendar", "List", "New event", "Volunteer shifts", "Attendance", "Edit or remove"]
+    ["Calendar", "List", "New event", "Volunteer shifts", "Attendance", "Edit or remove"],
+    key="events_view",
+    on_change="rerun",
 )
 
 with tab_cal:

@@ -13,6 +13,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from components import dates
+from components.chart_dates import localize
 from components.charts import HOURS, Series, as_text, bars
 from components.documents.hours_statement import build_statement, statement_csv, statement_pdf
 from components.feedback import show_flash
@@ -252,9 +253,14 @@ with tab_totals:
         legend={"font": {"size": 13}, "y": 1.02},
         margin={"l": 10, "r": 10, "t": 70, "b": 10},
     )
-    fig.update_xaxes(tickformat="%b %Y", title_text=None)
+    fig.update_xaxes(title_text=None)
     fig.update_yaxes(title_text=None)
-    st.plotly_chart(as_text(fig), theme=None, key="my_hours_by_month", config={"displayModeBar": False})
+    st.plotly_chart(
+        as_text(localize(fig, dates.viewer_locale())),
+        theme=None,
+        key="my_hours_by_month",
+        config={"displayModeBar": False},
+    )
     yearly = by_period(entries, "year").sort("period", descending=True)
     st.markdown("**By year**")
     st.dataframe(

@@ -4,6 +4,7 @@ the stored rate, campaign, method, recurring flag and a note."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from uuid import UUID, uuid4
 
 import polars as pl
@@ -16,7 +17,7 @@ from components.money_tables import money_column, money_table
 from components.session import local_today, require_role
 from components.text import plain
 from db.campaigns import campaigns_frame
-from db.donations import RecordedGift, amount_text, gifts_frame, record_gift
+from db.donations import PossibleDuplicates, amount_text, gifts_frame, possible_duplicates, record_gift
 from db.donors import PossibleDuplicateError, donors_frame
 from db.errors import InvalidDataError, NotAllowedError
 from db.models.donations import (
@@ -35,7 +36,7 @@ from money import major_column
 FLASH = "gift_flash"
 ERRORS = "gift_errors"
 SIMILAR = "gift_similar_donors"
-DUPLICATES = "gift_possible_duplicates"
+PENDING = "gift_pending_duplicate"  # (gift, create anyway, warnings)
 FORM_KEY = "gift_idempotency_key"
 
 user = require_role("fundraiser")
@@ -90,58 +91,84 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def possible_duplicates(saved: RecordedGift, gift: GiftIn, name: str) -> list[str]:
-    """Warnings after a save: the gift may be a second entry of one already
-    recorded, or the new donor one already on file under another spelling."""
+def duplicate_warnings(found: PossibleDuplicates, gift: GiftIn) -> list[str]:
+    """What the gift about to be recorded may repeat, asked before saving."""
+    name = (
+        donor_label.get(found.donor_id, "")
+        if found.donor_id is not None
+        else (gift.new_donor.display_name if gift.new_donor else "")
+    )
     warnings: list[str] = []
-    if saved.same_day_gifts:
+    if found.same_day_gifts:
         warnings.append(
-            f"Possible duplicate: {plain(name)} already had {saved.same_day_gifts} gift(s) of "
-            f"{format_minor(gift.amount_minor, gift.currency)} on {dates.day(gift.received_on, today)}. "
-            "If this one "
-            "was entered twice, refund it on the donor's profile (Donors)."
+            f"Possible duplicate: {plain(name)} already has {found.same_day_gifts} gift(s) of "
+            f"{format_minor(gift.amount_minor, gift.currency)} on {dates.day(gift.received_on, today)}."
         )
-    if saved.similar_donors:
+    if found.similar_donors:
         others = "; ".join(
-            f"{plain(d.display_name)} ({plain(d.email or 'no email')})" for d in saved.similar_donors
+            f"{plain(d.display_name)} ({plain(d.email or 'no email')})" for d in found.similar_donors
         )
         warnings.append(
             f"Possible duplicate donor: {plain(name)} is much like {others}, already on file. "
-            "If they are one person, merge them on the donor's profile (Donors)."
+            "If they are one person, choose them under **Existing donor** instead."
         )
     return warnings
 
 
-def save() -> None:
-    """The form's submit callback: validate, save, and either empty the
-    form with a confirmation or keep it with the problems to fix."""
-    state = st.session_state
+def form_gift(state: Any) -> GiftIn:
+    """The form's values as a gift (raises ValidationError)."""
     new = state.get("gift_donor_mode") == "New donor"
+    return GiftIn.model_validate(
+        {
+            "donor_id": None if new else state.get("gift_donor_id"),
+            "new_donor": {
+                "display_name": state.get("gift_new_name") or "",
+                "email": state.get("gift_new_email") or None,
+                "kind": state.get("gift_new_kind") or "individual",
+            }
+            if new
+            else None,
+            "amount": state.get("gift_amount") or "",
+            "currency": state.get("gift_currency") or "",
+            "received_on": state.get("gift_date"),
+            "campaign_id": state.get("gift_campaign"),
+            "method": state.get("gift_method"),
+            "source": state.get("gift_source"),
+            "is_recurring": bool(state.get("gift_recurring")),
+            "frequency": state.get("gift_frequency"),
+            "note": (state.get("gift_note") or "").strip() or None,
+            "idempotency_key": UUID(state[FORM_KEY]),
+        }
+    )
+
+
+def save() -> None:
+    """The form's submit callback: look for possible duplicates first (and
+    save nothing while there are any), else save."""
+    submit(confirmed=False)
+
+
+def record_anyway() -> None:
+    """The possible-duplicate warning's button: record the gift it was about
+    (a form changed since is looked at again first)."""
+    submit(confirmed=True)
+
+
+def submit(*, confirmed: bool) -> None:
+    """Either empty the form with a confirmation, or keep it with the
+    problems to fix or the possible duplicates to confirm."""
+    state = st.session_state
+    pending = state.pop(PENDING, None)
     errors: list[str] = []
     try:
-        gift = GiftIn.model_validate(
-            {
-                "donor_id": None if new else state.get("gift_donor_id"),
-                "new_donor": {
-                    "display_name": state.get("gift_new_name") or "",
-                    "email": state.get("gift_new_email") or None,
-                    "kind": state.get("gift_new_kind") or "individual",
-                }
-                if new
-                else None,
-                "amount": state.get("gift_amount") or "",
-                "currency": state.get("gift_currency") or "",
-                "received_on": state.get("gift_date"),
-                "campaign_id": state.get("gift_campaign"),
-                "method": state.get("gift_method"),
-                "source": state.get("gift_source"),
-                "is_recurring": bool(state.get("gift_recurring")),
-                "frequency": state.get("gift_frequency"),
-                "note": (state.get("gift_note") or "").strip() or None,
-                "idempotency_key": UUID(state[FORM_KEY]),
-            }
-        )
-        saved = record_gift(user.identity, gift, create_despite_similar=bool(state.get("gift_create_anyway")))
+        gift, create_anyway = form_gift(state), bool(state.get("gift_create_anyway"))
+        if not (confirmed and pending is not None and pending[:2] == (gift, create_anyway)):
+            found = possible_duplicates(user.identity, gift, create_despite_similar=create_anyway)
+            if found:
+                state[PENDING] = (gift, create_anyway, duplicate_warnings(found, gift))
+                return
+        # The idempotency key, not the look above, keeps a double click to one gift.
+        saved = record_gift(user.identity, gift, create_despite_similar=create_anyway)
     except ValidationError as exc:
         errors = error_messages(exc)
     except PossibleDuplicateError as exc:
@@ -160,8 +187,6 @@ def save() -> None:
         message += "."
         if saved.already_saved:
             message = "This gift was already saved; nothing was added twice."
-        else:
-            state[DUPLICATES] = possible_duplicates(saved, gift, name)
         for key, value in EMPTY.items():
             state[key] = value
         state[FORM_KEY] = str(uuid4())
@@ -170,8 +195,6 @@ def save() -> None:
 
 
 show_flash(FLASH)
-for warning in st.session_state.pop(DUPLICATES, []):
-    st.warning(warning, icon=":material/content_copy:")
 mode = st.segmented_control(
     "Donor",
     ["Existing donor", "New donor"],
@@ -216,7 +239,19 @@ with st.form("gift_form"):
             key="gift_create_anyway",
             help="Tick only after checking the similar donors the app showed you.",
         )
-    st.form_submit_button("Save gift", type="primary", key="gift_save", on_click=save)
+    # The question sits beside the buttons, where the person is looking.
+    if pending := st.session_state.get(PENDING):
+        for warning in pending[2]:
+            st.warning(warning, icon=":material/content_copy:")
+        st.warning(
+            "**Nothing is saved yet.** If this is a different gift, record it anyway; if not, change the "
+            "form.",
+            icon=":material/pan_tool:",
+        )
+    with st.container(horizontal=True):
+        st.form_submit_button("Save gift", type="primary", key="gift_save", on_click=save)
+        if pending:
+            st.form_submit_button("Record it anyway", key="gift_confirm", on_click=record_anyway)
 
 for message in st.session_state.pop(ERRORS, []):
     icon = ":material/currency_exchange:" if "exchange rate" in message else ":material/error:"

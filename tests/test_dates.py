@@ -115,3 +115,21 @@ def test_a_date_column_as_text_formats_each_day_once_and_keeps_nulls() -> None:
     frame = pl.DataFrame({"d": [LAST_YEAR, None, THIS_YEAR, LAST_YEAR]})
     shown = frame.select(dates.day_expr("d", TODAY, "en_GB"))["d"].to_list()
     assert shown == ["7 Dec 2025", None, "1 Mar", "7 Dec 2025"]
+
+
+@pytest.mark.parametrize(
+    ("locale", "month", "heading", "short", "year"),
+    [
+        ("en_US", "Dec 2026", "December 2026", "12/7/26", "2026"),
+        ("de_DE", "Dez. 2026", "Dezember 2026", "07.12.26", "2026"),
+        ("fr_FR", "déc. 2026", "décembre 2026", "07/12/2026", "2026"),
+        ("ja_JP", "2026年12月", "2026年12月", "2026/12/07", "2026年"),
+    ],
+)
+def test_months_and_chart_ticks_are_the_locales(
+    locale: str, month: str, heading: str, short: str, year: str
+) -> None:
+    assert dates.month(TODAY, locale) == month
+    assert dates.month_heading(TODAY, locale) == heading
+    assert dates.short(TODAY, locale) == short
+    assert dates.year(TODAY, locale) == year

@@ -206,7 +206,7 @@ def breadth_depth_view(r: HealthReport) -> View:
     fig = charts.scatter(
         shown["breadth"].to_list(),
         shown["depth"].to_list(),
-        [f"{m:%b %y}" for m in shown["month"].to_list()],
+        [dates.month(m) for m in shown["month"].to_list()],
         title="Breadth against depth, each month",
         x_title="people taking part",
         y_title="people who climbed a rung",

@@ -1,6 +1,6 @@
 """Issue 16, a fundraiser's items, in a real browser (1366x900): possible
 duplicates (a donor much like one on file, a third identical gift on one
-day) are warned about on Record a gift and offered for merging on Donors;
+day) are asked about before Record a gift saves and offered for merging on Donors;
 Retention, Statements and Donors each say what their donor count counts.
 
 Each test makes its own donors under a unique name in the shared demo copy."""
@@ -75,12 +75,21 @@ def jane_on_file(pg_server: object) -> Iterator[str]:
             conn.execute("delete from public.donors where display_name like %s", (f"%{surname}",))
 
 
-def test_possible_duplicates_are_warned_about(
+def _recorded(pg_server: object, surname: str) -> list[tuple[str, int]]:
+    with psycopg.connect(served_db(pg_server)) as conn:
+        rows = conn.execute(
+            "select n.display_name, count(d.id) from public.donors n left join public.donations d "
+            "on d.donor_id = n.id where n.display_name like %s group by n.display_name order by 1",
+            (f"%{surname}",),
+        ).fetchall()
+    return [(str(name), int(n)) for name, n in rows]
+
+
+def test_possible_duplicates_are_asked_about_before_saving(
     desk: Any, app_url: str, pg_server: object, jane_on_file: str
 ) -> None:
-    """The warnings come with the save, not before it: the donor and the
-    gift are recorded, and the warning says where to undo (see the report of
-    issue 16's browser tests: the item asked for a warning before saving)."""
+    """Save first asks: nothing is recorded while the warning shows, and
+    only "Record it anyway" records the gift (or the new donor)."""
     surname = jane_on_file
     today = person_today(pg_server, FUNDRAISER)
     sign_in(desk, app_url, FUNDRAISER)
@@ -91,14 +100,21 @@ def test_possible_duplicates_are_warned_about(
     desk.locator(".st-key-gift_amount input").fill("25.00")
     desk.locator(".st-key-gift_save button").click()
     wait_for_app(desk)
-    saved = desk.get_by_test_id("stAlertContentSuccess")
-    expect(saved).to_contain_text(f"Saved USD 25.00 from Jane Q. {surname}")
     warning = desk.get_by_test_id("stAlertContentWarning").first
     expect(warning).to_contain_text(
-        f"Possible duplicate: Jane Q. {surname} (jane.{surname}@example.org) already had 2 gift(s) of "
+        f"Possible duplicate: Jane Q. {surname} (jane.{surname}@example.org) already has 2 gift(s) of "
         f"USD 25.00 on {dates.day(today, today)}."
     )
-    screenshot(desk, "issue16_gift_third_identical_warned")
+    expect(desk.get_by_test_id("stAlertContentSuccess")).to_have_count(0)
+    expect(desk.locator(".st-key-gift_amount input")).to_have_value("25.00")
+    assert _recorded(pg_server, surname) == [(f"Jane Q. {surname}", 2)]
+    desk.locator(".st-key-gift_confirm").scroll_into_view_if_needed()
+    screenshot(desk, "issue16_gift_third_identical_asked")
+    desk.locator(".st-key-gift_confirm button").click()
+    wait_for_app(desk)
+    saved = desk.get_by_test_id("stAlertContentSuccess")
+    expect(saved).to_contain_text(f"Saved USD 25.00 from Jane Q. {surname}")
+    assert _recorded(pg_server, surname) == [(f"Jane Q. {surname}", 3)]
 
     # A new donor much like one on file ("Jane Tester" for "Jane Q. Tester").
     desk.locator(".st-key-gift_donor_mode").get_by_text("New donor", exact=True).click()
@@ -107,13 +123,18 @@ def test_possible_duplicates_are_warned_about(
     desk.locator(".st-key-gift_amount input").fill("40.00")
     desk.locator(".st-key-gift_save button").click()
     wait_for_app(desk)
-    expect(saved).to_contain_text(f"Saved USD 40.00 from Jane {surname}")
     warning = desk.get_by_test_id("stAlertContentWarning").first
     expect(warning).to_contain_text(
         f"Possible duplicate donor: Jane {surname} is much like Jane Q. {surname} "
         f"(jane.{surname}@example.org), already on file."
     )
-    screenshot(desk, "issue16_gift_similar_donor_warned")
+    expect(saved).to_have_count(0)
+    assert _recorded(pg_server, surname) == [(f"Jane Q. {surname}", 3)]
+    desk.locator(".st-key-gift_confirm").scroll_into_view_if_needed()
+    screenshot(desk, "issue16_gift_similar_donor_asked")
+    desk.locator(".st-key-gift_confirm button").click()
+    wait_for_app(desk)
+    expect(saved).to_contain_text(f"Saved USD 40.00 from Jane {surname}")
 
     # The donor's profile offers the other as a possible duplicate to merge.
     follow_link(desk, "Donors", "Donors")
@@ -122,13 +143,7 @@ def test_possible_duplicates_are_warned_about(
     expect(desk.get_by_text("Possible duplicates: ", exact=False).first).to_contain_text(f"Jane {surname}")
     desk.get_by_text("Merge a duplicate into this donor").scroll_into_view_if_needed()
     screenshot(desk, "issue16_donor_possible_duplicates")
-    with psycopg.connect(served_db(pg_server)) as conn:
-        rows = conn.execute(
-            "select n.display_name, count(d.id) from public.donors n left join public.donations d "
-            "on d.donor_id = n.id where n.display_name like %s group by n.display_name order by 1",
-            (f"%{surname}",),
-        ).fetchall()
-    assert rows == [(f"Jane Q. {surname}", 3), (f"Jane {surname}", 1)]
+    assert _recorded(pg_server, surname) == [(f"Jane Q. {surname}", 3), (f"Jane {surname}", 1)]
 
 
 def _caption_with(page: Any, text: str) -> str:

@@ -37,6 +37,7 @@ def test_coordinator_creates_an_event_with_shifts_and_a_volunteer_signs_up(
     sign_in(page, app_url, "coordinator@demo.heartbeat.example")
     follow_link(page, "Events")
     page.get_by_role("tab", name="New event").click()
+    wait_for_app(page)
     page.locator(".st-key-new_event_title input").fill(title)
     # The coordinator's own regional chapter comes first: the volunteer's
     # local chapter lies below it, so its shifts are "near" her.
@@ -56,8 +57,10 @@ def test_coordinator_creates_an_event_with_shifts_and_a_volunteer_signs_up(
     success.wait_for()
     assert f"{title} on {dates.full(day)} is created with 2 volunteer shift(s)." in success.inner_text()
     page.get_by_role("tab", name="Calendar").click()
+    wait_for_app(page)
     screenshot(page, "operations_events_calendar")
     page.get_by_role("tab", name="List").click()
+    wait_for_app(page)
     screenshot(page, "operations_events_list")
 
     with psycopg.connect(served_db(pg_server)) as conn:
@@ -95,6 +98,7 @@ def test_coordinator_creates_an_event_with_shifts_and_a_volunteer_signs_up(
     # The coordinator sees the sign-up on the event's shifts.
     follow_link(page, "Events")
     page.get_by_role("tab", name="Volunteer shifts").click()
+    wait_for_app(page)
     _choose(page, "shifts_event", title)
     # The chosen event's shifts arrive with the rerun: wait for them.
     page.get_by_test_id("stMain").get_by_text("1 of 2 signed up").first.wait_for()

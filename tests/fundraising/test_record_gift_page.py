@@ -175,35 +175,79 @@ def test_saving_the_same_form_twice_records_one_gift(desk: Desk) -> None:
     assert _rows(desk.uri, "select count(*) from public.donations") == [(1,)]
 
 
-def test_the_same_gift_twice_in_a_day_is_saved_with_a_warning(desk: Desk) -> None:
+def _count(uri: str, table: str) -> int:
+    return int(_rows(uri, f"select count(*) from public.{table}")[0][0])
+
+
+def test_the_same_gift_twice_in_a_day_is_asked_about_before_it_is_saved(desk: Desk) -> None:
     ada = _donor(desk.uri, "Ada Byron", "ada@example.org")
     at = _page(desk)
-    for _ in range(2):
-        at.selectbox(key="gift_donor_id").set_value(ada)
-        at.text_input(key="gift_amount").set_value("30")
-        at.button(key="gift_save").click().run()
-        assert at.success, [e.value for e in at.error]
-    assert _rows(desk.uri, "select count(*) from public.donations") == [(2,)]
-    [warning] = [w.value for w in at.warning]
-    assert warning.startswith(
-        "Possible duplicate: Ada Byron (ada@example.org) already had 1 gift(s) of USD 30.00 on "
-    )
-    # A different amount the same day is no warning.
+    at.selectbox(key="gift_donor_id").set_value(ada)
+    at.text_input(key="gift_amount").set_value("30")
+    at.button(key="gift_save").click().run()
+    assert at.success and not at.warning, [e.value for e in at.error]
+    assert _count(desk.uri, "donations") == 1
+
+    # The same gift again: nothing is saved, the warning says why, the form keeps its values.
+    at.selectbox(key="gift_donor_id").set_value(ada)
+    at.text_input(key="gift_amount").set_value("30")
+    at.button(key="gift_save").click().run()
+    assert not at.exception and not at.success
+    warnings = [w.value for w in at.warning]
+    assert warnings[0].startswith(
+        "Possible duplicate: Ada Byron (ada@example.org) already has 1 gift(s) of USD 30.00 on "
+    ), warnings
+    assert "Nothing is saved yet." in warnings[1]
+    assert _count(desk.uri, "donations") == 1
+    assert at.text_input(key="gift_amount").value == "30"
+    assert at.selectbox(key="gift_donor_id").value == ada
+
+    # Confirming records it, once: a second click (a double click) adds nothing.
+    at.button(key="gift_confirm").click().run()
+    assert [s.value for s in at.success] == ["Saved USD 30.00 from Ada Byron (ada@example.org)."]
+    assert not at.warning and not [b for b in at.button if b.key == "gift_confirm"]
+    assert _count(desk.uri, "donations") == 2
+    assert at.text_input(key="gift_amount").value == ""
+
+    # A different amount the same day saves at once.
     at.selectbox(key="gift_donor_id").set_value(ada)
     at.text_input(key="gift_amount").set_value("31")
     at.button(key="gift_save").click().run()
     assert at.success and not at.warning
+    assert _count(desk.uri, "donations") == 3
 
 
-def test_a_new_donor_differing_by_a_middle_initial_is_saved_with_a_warning(desk: Desk) -> None:
+def test_a_new_donor_differing_by_a_middle_initial_is_asked_about_before_saving(desk: Desk) -> None:
     _donor(desk.uri, "Jane Q. Tester", "jq@example.org")
     at = _page(desk)
     _new_donor(at, "Jane Tester", "jane@example.org")
     at.text_input(key="gift_amount").set_value("20")
     at.button(key="gift_save").click().run()
-    assert [s.value for s in at.success] == ["Saved USD 20.00 from Jane Tester — a new donor."]
-    [warning] = [w.value for w in at.warning]
+    assert not at.success
+    [warning, _] = [w.value for w in at.warning]
     assert warning.startswith(
         "Possible duplicate donor: Jane Tester is much like Jane Q. Tester (jq@example.org), already on file."
     )
-    assert _rows(desk.uri, "select count(*) from public.donors") == [(2,)]
+    assert (_count(desk.uri, "donors"), _count(desk.uri, "donations")) == (1, 0)
+    assert at.text_input(key="gift_new_name").value == "Jane Tester"
+
+    # A form changed after the warning is looked at again before anything is saved.
+    at.text_input(key="gift_amount").set_value("25")
+    at.button(key="gift_confirm").click().run()
+    assert not at.success and at.warning[0].value.startswith("Possible duplicate donor: Jane Tester")
+    assert _count(desk.uri, "donations") == 0
+
+    at.button(key="gift_confirm").click().run()
+    assert [s.value for s in at.success] == ["Saved USD 25.00 from Jane Tester — a new donor."]
+    assert (_count(desk.uri, "donors"), _count(desk.uri, "donations")) == (2, 1)
+
+
+def test_a_plain_gift_from_a_new_donor_saves_at_once(desk: Desk) -> None:
+    _donor(desk.uri, "Jane Q. Tester", "jq@example.org")
+    at = _page(desk)
+    _new_donor(at, "Mary Shelley")
+    at.text_input(key="gift_amount").set_value("20")
+    at.button(key="gift_save").click().run()
+    assert [s.value for s in at.success] == ["Saved USD 20.00 from Mary Shelley — a new donor."]
+    assert not at.warning
+    assert _count(desk.uri, "donations") == 1

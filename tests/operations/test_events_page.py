@@ -222,6 +222,20 @@ def test_a_second_click_after_create_does_not_duplicate(movement: Movement) -> N
     assert list_events(movement.admin.identity)["title"].to_list() == ["Listening circle"]
 
 
+def test_a_refused_new_event_keeps_the_person_on_its_tab(movement: Movement) -> None:
+    """Issue 16: after a create (the flash above the tabs) a refused second
+    submit (the flash gone) went back to Calendar, hiding the error."""
+    at = _page(movement)
+    at.session_state["events_view"] = "New event"  # as a click on the tab sets it
+    _fill_event(at, movement, date.today() + timedelta(days=10))
+    at.button(key="new_event_submit").click().run()
+    assert at.success and at.session_state["events_view"] == "New event"
+    at.button(key="new_event_submit").click().run()
+    assert at.session_state["events_view"] == "New event"
+    new_event_tab = next(t for t in at.tabs if t.label == "New event")
+    assert [e.value for e in new_event_tab.error] == ["Title: please fill this in."]
+
+
 def test_an_event_offers_a_calendar_file(movement: Movement) -> None:
     """Issue 16: no .ics link for an event."""
     at = _page(movement)
