@@ -3,6 +3,7 @@ rerun after a save, and validation or database refusals shown in full."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NoReturn
 
 import streamlit as st
@@ -36,8 +37,19 @@ def finish(key: str, message: str, *clear: str) -> NoReturn:
     st.rerun()
 
 
-def show_errors(exc: Exception) -> None:
-    """Every problem a person must fix, one message each, capitalised."""
-    messages = error_messages(exc) if isinstance(exc, ValidationError) else [str(exc)]
-    for message in messages:
-        st.error(message[0].upper() + message[1:], icon=":material/error:")
+# Words a validation error as sentences a person reads; the fundraising desk
+# has its own wording (db.models.donations.error_messages).
+Explain = Callable[[ValidationError], list[str]]
+
+
+def problems(exc: Exception, explain: Explain = error_messages) -> list[str]:
+    """Every problem a person must fix, one message each, capitalised: a
+    validation error as `explain` words it, any other refusal as it reads."""
+    messages = explain(exc) if isinstance(exc, ValidationError) else [str(exc)]
+    return [message[:1].upper() + message[1:] for message in messages]
+
+
+def show_errors(exc: Exception, explain: Explain = error_messages) -> None:
+    """Every problem a person must fix, one error box each."""
+    for message in problems(exc, explain):
+        st.error(message, icon=":material/error:")

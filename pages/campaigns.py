@@ -10,16 +10,15 @@ import streamlit as st
 from pydantic import ValidationError
 
 from components import charts, dates
-from components.feedback import show_flash
+from components.feedback import problems
 from components.money_tables import money_column, money_table
-from components.session import local_today, require_role
+from components.page_start import fundraising_page
 from components.text import plain
 from db.campaigns import campaigns_frame, create_campaign
 from db.donations import gifts_frame, metric_donations
 from db.donors import donors_frame
 from db.errors import InvalidDataError, NotAllowedError
 from db.models.donations import CampaignIn, error_messages, format_minor
-from db.movement_settings import movement_money
 from metrics.campaigns import campaign_curve, campaign_progress, top_sources
 from metrics.query import collect_all
 from money import currencies as money_currencies
@@ -28,12 +27,8 @@ from money import major, major_column, majors
 FLASH = "campaigns_flash"
 ERRORS = "campaigns_errors"
 
-user = require_role("fundraiser")
-st.title("Campaigns")
-show_flash(FLASH)
-money = movement_money(user.identity)
+user, money, today = fundraising_page("Campaigns", FLASH)
 cur = money.reporting_currency
-today = local_today()
 campaigns = campaigns_frame(user.identity)
 gifts = gifts_frame(user.identity)
 donations = metric_donations(gifts)
@@ -66,10 +61,8 @@ def create() -> None:
                 }
             ),
         )
-    except ValidationError as exc:
-        errors = error_messages(exc)
-    except (InvalidDataError, NotAllowedError) as exc:
-        errors = [str(exc)[:1].upper() + str(exc)[1:]]
+    except (ValidationError, InvalidDataError, NotAllowedError) as exc:
+        errors = problems(exc, error_messages)
     else:
         state[FLASH] = f"Campaign {state.get('campaign_new_name', '').strip()} created."
         for key, value in EMPTY.items():

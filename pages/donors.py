@@ -11,9 +11,9 @@ import streamlit as st
 from pydantic import ValidationError
 
 from components import charts, dates
-from components.feedback import show_flash
+from components.feedback import problems, show_errors
 from components.money_tables import money_column, money_table
-from components.session import local_today, require_role
+from components.page_start import fundraising_page
 from components.text import plain
 from db.campaigns import campaigns_frame
 from db.donations import amount_text, gifts_frame, metric_donations, record_refund
@@ -22,7 +22,6 @@ from db.errors import InvalidDataError, NotAllowedError
 from db.models.donations import RefundIn, error_messages, format_minor
 from db.models.donors import DONOR_KINDS, DonorIn, MergeRequest
 from db.models.spreadsheet import safe_csv
-from db.movement_settings import movement_money
 from db.recurring_plans import plans_frame
 from metrics.donor_profiles import SEGMENT_MEANING, SEGMENTS, donor_profiles, donor_segments, giving_by_year
 from metrics.periods import fiscal_year_of
@@ -32,13 +31,8 @@ from money import major_column, majors
 FLASH = "donors_flash"
 REFUND_ERRORS = "donors_refund_errors"
 
-user = require_role("fundraiser")
-st.title("Donors")
-show_flash(FLASH)
-
-money = movement_money(user.identity)
+user, money, today = fundraising_page("Donors", FLASH)
 cur = money.reporting_currency
-today = local_today()
 year = fiscal_year_of(today, money.fiscal_year_start_month)
 donors = donors_frame(user.identity)
 gifts = gifts_frame(user.identity)
@@ -236,10 +230,8 @@ if not refundable.is_empty():
                     }
                 ),
             )
-        except ValidationError as exc:
-            errors = error_messages(exc)
-        except (InvalidDataError, NotAllowedError) as exc:
-            errors = [str(exc)[:1].upper() + str(exc)[1:]]
+        except (ValidationError, InvalidDataError, NotAllowedError) as exc:
+            errors = problems(exc, error_messages)
         else:
             state[FLASH] = "Refund recorded: the gift's net amount and every total are updated."
             state["donor_refund_amount"] = ""
@@ -280,11 +272,8 @@ with st.expander("Edit details"), st.form(f"donor_edit_{picked}"):
                     note=st.session_state[f"donor_edit_note_{picked}"] or None,
                 ),
             )
-        except ValidationError as exc:
-            for message in error_messages(exc):
-                st.error(message, icon=":material/error:")
-        except (InvalidDataError, NotAllowedError) as exc:
-            st.error(str(exc)[:1].upper() + str(exc)[1:], icon=":material/error:")
+        except (ValidationError, InvalidDataError, NotAllowedError) as exc:
+            show_errors(exc, error_messages)
         else:
             for key in ("donor_edit_name", "donor_edit_email", "donor_edit_kind", "donor_edit_note"):
                 st.session_state.pop(f"{key}_{picked}", None)
@@ -328,11 +317,8 @@ with st.expander("Merge a duplicate into this donor", expanded=False):
         if st.button("Merge", type="primary", disabled=not confirm, key="donors_merge_button"):
             try:
                 result = merge_donors(user.identity, MergeRequest(keep_id=picked, duplicate_id=duplicate))
-            except ValidationError as exc:
-                for message in error_messages(exc):
-                    st.error(message, icon=":material/error:")
-            except (InvalidDataError, NotAllowedError) as exc:
-                st.error(str(exc)[:1].upper() + str(exc)[1:], icon=":material/error:")
+            except (ValidationError, InvalidDataError, NotAllowedError) as exc:
+                show_errors(exc, error_messages)
             else:
                 for key in ("donors_merge_duplicate", "donors_merge_confirm"):
                     st.session_state.pop(key, None)

@@ -8,9 +8,9 @@ import streamlit as st
 from pydantic import ValidationError
 
 from components import charts, dates
-from components.feedback import show_flash
+from components.feedback import problems
 from components.money_tables import money_column, money_table
-from components.session import local_today, require_role
+from components.page_start import fundraising_page
 from db.chapters import chapter_labels, list_chapters
 from db.donations import amount_text, gifts_frame, metric_donations
 from db.errors import InvalidDataError, NotAllowedError
@@ -18,7 +18,6 @@ from db.expenses import check_expense_file, commit_expense_file, expenses_frame,
 from db.models.donations import error_messages, format_minor
 from db.models.expenses import CATEGORIES, ExpenseIn
 from db.models.spreadsheet import safe_csv
-from db.movement_settings import movement_money
 from imports.expense_csv import EXPENSE_COLUMNS
 from imports.text import UnreadableFile
 from metrics.expenses import expense_shares, expenses_by_month_and_category
@@ -37,12 +36,8 @@ CATEGORY_HELP = {
     "fundraising": "appeals, events to raise money, processor fees, donor care",
 }
 
-user = require_role("fundraiser")
-st.title("Expenses")
-show_flash(FLASH)
-money = movement_money(user.identity)
+user, money, today = fundraising_page("Expenses", FLASH)
 cur = money.reporting_currency
-today = local_today()
 chapters = list_chapters(user.identity)
 chapter_names = chapter_labels(chapters)
 
@@ -71,10 +66,8 @@ def save() -> None:
             }
         )
         record_expense(user.identity, expense)
-    except ValidationError as exc:
-        errors = error_messages(exc)
-    except (InvalidDataError, NotAllowedError) as exc:
-        errors = [str(exc)[:1].upper() + str(exc)[1:]]
+    except (ValidationError, InvalidDataError, NotAllowedError) as exc:
+        errors = problems(exc, error_messages)
     else:
         state[FLASH] = f"Saved {format_minor(expense.amount_minor, expense.currency)} ({expense.category})."
         for key, value in EMPTY.items():

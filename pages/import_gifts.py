@@ -12,7 +12,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from components import dates
-from components.feedback import show_flash
+from components.feedback import problems, show_flash
 from components.money_tables import money_column, money_table
 from components.session import local_today, require_role
 from components.text import plain
@@ -309,10 +309,8 @@ with tab_rates:
                     }
                 ),
             )
-        except ValidationError as exc:
-            errors = error_messages(exc)
-        except (InvalidDataError, NotAllowedError) as exc:
-            errors = [str(exc)[:1].upper() + str(exc)[1:]]
+        except (ValidationError, InvalidDataError, NotAllowedError) as exc:
+            errors = problems(exc, error_messages)
         else:
             state[FLASH] = f"Rate saved: 1 {state.get('rate_currency')} = {value} {money.reporting_currency}."
             state["rate_value"] = ""

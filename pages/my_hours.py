@@ -16,15 +16,14 @@ from components import dates
 from components.charts import HOURS, Series, as_text, bars
 from components.documents.hours_statement import build_statement, statement_csv, statement_pdf
 from components.feedback import show_flash
-from components.session import require_role, utcnow
+from components.page_start import volunteer_page
+from components.session import utcnow
 from components.text import plain
 from db.errors import InvalidDataError, NotAllowedError
 from db.hours import (
-    MSG_NO_MEMBER,
     SavedHours,
     edit_hours,
     my_hours,
-    my_member,
     withdraw_hours,
 )
 from db.models.hours import ACTIVITIES, ACTIVITY_LABELS, HoursEdit, first_errors, format_minutes
@@ -38,12 +37,7 @@ STATUS_LABELS = {"approved": "Approved", "pending": "Waiting for approval", "rej
 MAX_EDITABLE = 25
 RECENT_DAYS = 14
 
-user = require_role("volunteer")
-member = my_member(user.identity)
-st.title("My hours")
-if member is None:
-    st.info(MSG_NO_MEMBER, icon=":material/info:")
-    st.stop()
+user, member = volunteer_page("My hours")
 show_flash(FLASH)
 
 settings = portal_settings(user.identity)

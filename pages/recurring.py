@@ -8,14 +8,13 @@ import streamlit as st
 from pydantic import ValidationError
 
 from components import charts, dates
-from components.feedback import show_flash
+from components.feedback import problems
 from components.money_tables import money_column, money_table
-from components.session import local_today, require_role
+from components.page_start import fundraising_page
 from db.donations import amount_text
 from db.errors import InvalidDataError, NotAllowedError
 from db.models.donations import PLAN_STATUSES, PlanStatusChange, error_messages, format_minor
 from db.models.spreadsheet import safe_csv
-from db.movement_settings import movement_money
 from db.recurring_plans import (
     plans_frame,
     plans_from_recurring_gifts,
@@ -30,12 +29,8 @@ from money import major_column, majors
 FLASH = "recurring_flash"
 ERRORS = "recurring_errors"
 
-user = require_role("fundraiser")
-st.title("Recurring gifts")
-show_flash(FLASH)
-money = movement_money(user.identity)
+user, money, today = fundraising_page("Recurring gifts", FLASH)
 cur = money.reporting_currency
-today = local_today()
 
 waiting = unplanned_recurring_gifts(user.identity)
 if waiting:
@@ -164,6 +159,10 @@ if st.session_state.get("recurring_plan") not in (None, *labels):
     st.session_state["recurring_plan"] = None
 
 
+def _plan_messages(exc: ValidationError) -> list[str]:
+    return [m.replace("Plan id: ", "Plan: ") for m in error_messages(exc)]
+
+
 def save() -> None:
     """Submit callback: change the status, then empty the form."""
     state = st.session_state
@@ -178,10 +177,8 @@ def save() -> None:
             }
         )
         set_plan_status(user.identity, change)
-    except ValidationError as exc:
-        errors = [m.replace("Plan id: ", "Plan: ") for m in error_messages(exc)]
-    except (InvalidDataError, NotAllowedError) as exc:
-        errors = [str(exc)[:1].upper() + str(exc)[1:]]
+    except (ValidationError, InvalidDataError, NotAllowedError) as exc:
+        errors = problems(exc, _plan_messages)
     else:
         state[FLASH] = f"The plan is now {change.status}."
         for key, value in EMPTY.items():

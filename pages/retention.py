@@ -9,12 +9,11 @@ import streamlit as st
 
 from components import charts, dates
 from components.money_tables import money_column, money_table
-from components.session import local_today, require_role
+from components.page_start import fundraising_page
 from db.donations import gifts_frame, metric_donations
 from db.donors import donors_frame
 from db.models.donations import format_minor
 from db.models.spreadsheet import safe_csv
-from db.movement_settings import movement_money
 from metrics.figure import Figure
 from metrics.fundraising import fundraising_year
 from metrics.lapsed import lapsed_call_list
@@ -22,11 +21,8 @@ from metrics.periods import fiscal_year_of
 from metrics.query import collect_all
 from money import major_column, majors
 
-user = require_role("fundraiser")
-st.title("Retention")
-money = movement_money(user.identity)
+user, money, today = fundraising_page("Retention")
 cur = money.reporting_currency
-today = local_today()
 this_year = fiscal_year_of(today, money.fiscal_year_start_month)
 gifts = gifts_frame(user.identity)
 donations = metric_donations(gifts)

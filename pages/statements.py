@@ -12,7 +12,7 @@ from components.documents.giving_statement import Statement, channel_column, sta
 from components.downloads import file_stem
 from components.feedback import show_errors, show_flash
 from components.money_tables import money_column, money_table
-from components.session import local_today, require_role
+from components.page_start import fundraising_page
 from components.text import plain
 from db.campaigns import campaigns_frame
 from db.donations import amount_text, gifts_frame
@@ -20,7 +20,7 @@ from db.donors import donors_frame
 from db.errors import InvalidDataError, NotAllowedError
 from db.models.donations import StatementIssuerIn, format_minor
 from db.models.spreadsheet import safe_csv
-from db.movement_settings import movement_money, save_statement_issuer, statement_issuer
+from db.movement_settings import save_statement_issuer, statement_issuer
 from metrics.statements import (
     donors_refunded_in_full,
     statement_donors,
@@ -31,11 +31,8 @@ from money import major_column
 
 FLASH = "statements_flash"
 
-user = require_role("fundraiser")
-st.title("Year-end statements")
-money = movement_money(user.identity)
+user, money, today = fundraising_page("Year-end statements")
 cur = money.reporting_currency
-today = local_today()
 st.caption(
     "One statement per donor for a tax year, listing every gift whatever the channel, less refunds. "
     "Tax years here are calendar years."
