@@ -11,6 +11,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from components import charts, dates
+from components.downloads import csv_button
 from components.feedback import problems, show_errors
 from components.money_tables import money_column, money_table
 from components.page_start import fundraising_page
@@ -21,7 +22,6 @@ from db.donors import donors_frame, find_similar_donors, merge_donors, update_do
 from db.errors import InvalidDataError, NotAllowedError
 from db.models.donations import RefundIn, error_messages, format_minor
 from db.models.donors import DONOR_KINDS, DonorIn, MergeRequest
-from db.models.spreadsheet import safe_csv
 from db.recurring_plans import plans_frame
 from metrics.donor_profiles import SEGMENT_MEANING, SEGMENTS, donor_profiles, donor_segments, giving_by_year
 from metrics.periods import fiscal_year_of
@@ -91,16 +91,7 @@ money_table(
     key="donors_table",
     column_config={"lifetime": money_column(f"Lifetime ({cur})", cur)},
 )
-st.download_button(
-    "Download this list (CSV)",
-    data=safe_csv(listing),
-    file_name="donors.csv",
-    mime="text/csv",
-    key="donors_csv",
-    icon=":material/download:",
-    on_click="ignore",
-    disabled=listing.is_empty(),
-)
+csv_button("Download this list (CSV)", listing, "donors.csv", key="donors_csv", disabled=listing.is_empty())
 
 labels = {
     int(r["donor_id"]): f"{r['Donor']} ({r['Email']})" if r["Email"] else str(r["Donor"])

@@ -12,6 +12,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from components import dates
+from components.downloads import csv_button
 from components.feedback import problems, show_flash
 from components.money_tables import money_column, money_table
 from components.session import local_today, require_role
@@ -22,7 +23,6 @@ from db.exchange_rates import exchange_rates_frame, save_exchange_rate
 from db.gift_commit import commit_import
 from db.gift_import import check_import, import_history
 from db.models.donations import ExchangeRateIn, error_messages, format_minor
-from db.models.spreadsheet import safe_csv
 from db.movement_settings import movement_money
 from imports.dates import DATE_ORDERS
 from imports.gift_check import ImportCheck
@@ -191,14 +191,11 @@ with tab_file:
                         "problem": st.column_config.TextColumn("Problem", width="large"),
                     },
                 )
-                st.download_button(
+                csv_button(
                     "Download the error report (CSV)",
-                    data=safe_csv(report),
-                    file_name=f"{upload.name.rsplit('.', 1)[0]}-problems.csv",
-                    mime="text/csv",
+                    report,
+                    f"{upload.name.rsplit('.', 1)[0]}-problems.csv",
                     key="import_errors_csv",
-                    icon=":material/download:",
-                    on_click="ignore",
                 )
                 if check.can_skip_reported_rows and st.checkbox(
                     f"Skip the {problem_rows:,} row(s) reported above and import the rest",

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from components import dates
 from components.charts import HOURS, Series, as_text, bars
 from components.documents.hours_statement import build_statement, statement_csv, statement_pdf
+from components.downloads import file_button
 from components.feedback import show_flash
 from components.page_start import volunteer_page
 from components.session import utcnow
@@ -312,22 +313,16 @@ with tab_statement:
             f"Reference {statement.reference}."
         )
         with st.container(horizontal=True, gap="small"):
-            st.download_button(
+            file_button(
                 "Statement (PDF)",
-                data=lambda: statement_pdf(statement),
-                file_name=statement.file_name("pdf"),
-                mime="application/pdf",
+                lambda: statement_pdf(statement),
+                statement.file_name("pdf"),
                 key="statement_pdf",
-                icon=":material/picture_as_pdf:",
-                on_click="ignore",
-                type="primary",
+                primary=True,
             )
-            st.download_button(
+            file_button(
                 "Statement (CSV)",
-                data=lambda: statement_csv(statement),
-                file_name=statement.file_name("csv"),
-                mime="text/csv",
+                lambda: statement_csv(statement),
+                statement.file_name("csv"),
                 key="statement_csv",
-                icon=":material/download:",
-                on_click="ignore",
             )

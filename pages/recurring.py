@@ -8,13 +8,13 @@ import streamlit as st
 from pydantic import ValidationError
 
 from components import charts, dates
+from components.downloads import csv_button
 from components.feedback import problems
 from components.money_tables import money_column, money_table
 from components.page_start import fundraising_page
 from db.donations import amount_text
 from db.errors import InvalidDataError, NotAllowedError
 from db.models.donations import PLAN_STATUSES, PlanStatusChange, error_messages, format_minor
-from db.models.spreadsheet import safe_csv
 from db.recurring_plans import (
     plans_frame,
     plans_from_recurring_gifts,
@@ -132,14 +132,11 @@ for tab, status in zip(tabs, PLAN_STATUSES, strict=True):
             key=f"recurring_{status}",
             column_config={"monthly": money_column(f"Per month ({cur})", cur)},
         )
-        st.download_button(
+        csv_button(
             f"Download the {status} plans (CSV)",
-            data=safe_csv(part),
-            file_name=f"recurring-{status}.csv",
-            mime="text/csv",
+            part,
+            f"recurring-{status}.csv",
             key=f"recurring_{status}_csv",
-            icon=":material/download:",
-            on_click="ignore",
         )
 
 st.subheader("Change a plan's status")

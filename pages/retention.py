@@ -8,12 +8,12 @@ import polars as pl
 import streamlit as st
 
 from components import charts, dates
+from components.downloads import csv_button
 from components.money_tables import money_column, money_table
 from components.page_start import fundraising_page
 from db.donations import gifts_frame, metric_donations
 from db.donors import donors_frame
 from db.models.donations import format_minor
-from db.models.spreadsheet import safe_csv
 from metrics.figure import Figure
 from metrics.fundraising import fundraising_year
 from metrics.lapsed import lapsed_call_list
@@ -250,13 +250,10 @@ for tab, frame, kind, explain in (
             st.info("Nobody on this list.", icon=":material/celebration:")
         else:
             money_table(table, key=f"retention_{kind}", column_config=columns)
-        st.download_button(
+        csv_button(
             f"Download the {kind.upper()} list (CSV)",
-            data=safe_csv(table),
-            file_name=f"{kind}-fy{year}.csv",
-            mime="text/csv",
+            table,
+            f"{kind}-fy{year}.csv",
             key=f"retention_{kind}_csv",
-            icon=":material/download:",
-            on_click="ignore",
             disabled=table.is_empty(),
         )
