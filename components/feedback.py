@@ -3,12 +3,14 @@ rerun after a save, and validation or database refusals shown in full."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Mapping
 from typing import NoReturn
 
 import streamlit as st
 from pydantic import ValidationError
 
+from db.errors import InvalidDataError, NotAllowedError
 from db.models.chapters import error_messages
 
 # Text fields a save empties, set to "" on the next run before they are
@@ -52,4 +54,43 @@ def problems(exc: Exception, explain: Explain = error_messages) -> list[str]:
 def show_errors(exc: Exception, explain: Explain = error_messages) -> None:
     """Every problem a person must fix, one error box each."""
     for message in problems(exc, explain):
+        st.error(message, icon=":material/error:")
+
+
+def submit_callback(
+    *,
+    flash: str,
+    errors: str,
+    reset: Mapping[str, object] | None = None,
+    explain: Explain = error_messages,
+) -> Callable[[Callable[[], str]], Callable[[], None]]:
+    """Turns a save that returns its success message into a form's submit
+    callback. Saved: the message is kept under `flash` for the next run and
+    the fields of `reset` set back to their values (a callback runs before
+    the widgets are drawn again, so it may). Refused: every problem is kept
+    under `errors`, for `show_problems` to show under the form."""
+
+    def wrap(save: Callable[[], str]) -> Callable[[], None]:
+        @functools.wraps(save)
+        def callback() -> None:
+            state = st.session_state
+            found: list[str] = []
+            try:
+                message = save()
+            except (ValidationError, InvalidDataError, NotAllowedError) as exc:
+                found = problems(exc, explain)
+            else:
+                state[flash] = message
+                for key, value in (reset or {}).items():
+                    state[key] = value
+            state[errors] = found
+
+        return callback
+
+    return wrap
+
+
+def show_problems(errors: str) -> None:
+    """Show (once) the problems the last submit kept under `errors`."""
+    for message in st.session_state.pop(errors, []):
         st.error(message, icon=":material/error:")

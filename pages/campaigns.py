@@ -7,17 +7,15 @@ from datetime import timedelta
 
 import polars as pl
 import streamlit as st
-from pydantic import ValidationError
 
 from components import charts, dates
-from components.feedback import problems
+from components.feedback import show_problems, submit_callback
 from components.money_tables import money_column, money_table
 from components.page_start import fundraising_page
 from components.text import plain
 from db.campaigns import campaigns_frame, create_campaign
 from db.donations import gifts_frame, metric_donations
 from db.donors import donors_frame
-from db.errors import InvalidDataError, NotAllowedError
 from db.models.donations import CampaignIn, error_messages, format_minor
 from metrics.campaigns import campaign_curve, campaign_progress, top_sources
 from metrics.query import collect_all
@@ -44,30 +42,23 @@ for key, value in EMPTY.items():
     st.session_state.setdefault(key, value)
 
 
-def create() -> None:
-    """Submit callback: save, then empty the form (before it is drawn again)."""
+@submit_callback(flash=FLASH, errors=ERRORS, reset=EMPTY, explain=error_messages)
+def create() -> str:
+    """Save the campaign; the form is emptied after."""
     state = st.session_state
-    errors: list[str] = []
-    try:
-        create_campaign(
-            user.identity,
-            CampaignIn.model_validate(
-                {
-                    "name": state.get("campaign_new_name") or "",
-                    "goal": state.get("campaign_new_goal") or "",
-                    "currency": state.get("campaign_new_currency") or "",
-                    "starts_on": state.get("campaign_new_start"),
-                    "ends_on": state.get("campaign_new_end"),
-                }
-            ),
-        )
-    except (ValidationError, InvalidDataError, NotAllowedError) as exc:
-        errors = problems(exc, error_messages)
-    else:
-        state[FLASH] = f"Campaign {state.get('campaign_new_name', '').strip()} created."
-        for key, value in EMPTY.items():
-            state[key] = value
-    state[ERRORS] = errors
+    create_campaign(
+        user.identity,
+        CampaignIn.model_validate(
+            {
+                "name": state.get("campaign_new_name") or "",
+                "goal": state.get("campaign_new_goal") or "",
+                "currency": state.get("campaign_new_currency") or "",
+                "starts_on": state.get("campaign_new_start"),
+                "ends_on": state.get("campaign_new_end"),
+            }
+        ),
+    )
+    return f"Campaign {state.get('campaign_new_name', '').strip()} created."
 
 
 with st.expander("New campaign", expanded=campaigns.is_empty()):
@@ -80,8 +71,7 @@ with st.expander("New campaign", expanded=campaigns.is_empty()):
         start_col.date_input("Starts", key="campaign_new_start", format=dates.input_format())
         end_col.date_input("Ends", key="campaign_new_end", format=dates.input_format())
         st.form_submit_button("Create campaign", type="primary", key="campaign_new_save", on_click=create)
-    for message in st.session_state.pop(ERRORS, []):
-        st.error(message, icon=":material/error:")
+    show_problems(ERRORS)
 
 if campaigns.is_empty():
     st.info("No campaigns yet: create the first above.", icon=":material/flag:")

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from components import charts, dates
 from components.downloads import csv_button
-from components.feedback import problems, show_errors
+from components.feedback import show_errors, show_problems, submit_callback
 from components.money_tables import money_column, money_table
 from components.page_start import fundraising_page
 from components.text import plain
@@ -204,31 +204,30 @@ if not refundable.is_empty():
     if st.session_state.get("donor_refund_gift") not in gift_labels:
         st.session_state["donor_refund_gift"] = next(iter(gift_labels))
 
-    def refund() -> None:
-        """Submit callback: record the refund, then empty the form."""
+    @submit_callback(
+        flash=FLASH,
+        errors=REFUND_ERRORS,
+        reset={"donor_refund_amount": "", "donor_refund_note": ""},
+        explain=error_messages,
+    )
+    def refund() -> str:
+        """Record the refund; the form is emptied after, with a new key for
+        the next one."""
         state = st.session_state
-        errors: list[str] = []
-        try:
-            record_refund(
-                user.identity,
-                RefundIn.model_validate(
-                    {
-                        "donation_id": state.get("donor_refund_gift"),
-                        "amount": state.get("donor_refund_amount") or "",
-                        "refunded_on": state.get("donor_refund_on"),
-                        "note": (state.get("donor_refund_note") or "").strip() or None,
-                        "idempotency_key": state.get("donor_refund_key"),
-                    }
-                ),
-            )
-        except (ValidationError, InvalidDataError, NotAllowedError) as exc:
-            errors = problems(exc, error_messages)
-        else:
-            state[FLASH] = "Refund recorded: the gift's net amount and every total are updated."
-            state["donor_refund_amount"] = ""
-            state["donor_refund_note"] = ""
-            state["donor_refund_key"] = str(uuid4())
-        state[REFUND_ERRORS] = errors
+        record_refund(
+            user.identity,
+            RefundIn.model_validate(
+                {
+                    "donation_id": state.get("donor_refund_gift"),
+                    "amount": state.get("donor_refund_amount") or "",
+                    "refunded_on": state.get("donor_refund_on"),
+                    "note": (state.get("donor_refund_note") or "").strip() or None,
+                    "idempotency_key": state.get("donor_refund_key"),
+                }
+            ),
+        )
+        state["donor_refund_key"] = str(uuid4())
+        return "Refund recorded: the gift's net amount and every total are updated."
 
     with st.expander("Record a refund", expanded=bool(st.session_state.get(REFUND_ERRORS))):
         with st.form("donor_refund"):
@@ -242,8 +241,7 @@ if not refundable.is_empty():
             )
             st.text_input("Why (optional)", key="donor_refund_note", max_chars=1000)
             st.form_submit_button("Record refund", key="donor_refund_save", on_click=refund)
-        for message in st.session_state.pop(REFUND_ERRORS, []):
-            st.error(message, icon=":material/error:")
+        show_problems(REFUND_ERRORS)
 
 with st.expander("Edit details"), st.form(f"donor_edit_{picked}"):
     st.text_input("Name", value=str(row["display_name"]), key=f"donor_edit_name_{picked}", max_chars=200)

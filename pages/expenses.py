@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import polars as pl
 import streamlit as st
-from pydantic import ValidationError
 
 from components import charts, dates
-from components.feedback import problems
+from components.feedback import show_problems, submit_callback
 from components.money_tables import money_column, money_table
 from components.page_start import fundraising_page
 from db.chapters import chapter_labels, list_chapters
@@ -49,30 +48,23 @@ for key, value in {**EMPTY, **KEPT}.items():
     st.session_state.setdefault(key, value)
 
 
-def save() -> None:
-    """Submit callback: save, then empty the amount and description (the
+@submit_callback(flash=FLASH, errors=ERRORS, reset=EMPTY, explain=error_messages)
+def save() -> str:
+    """Save the expense; the amount and description are emptied after (the
     currency, category and chapter stay, for the next line of a batch)."""
     state = st.session_state
-    errors: list[str] = []
-    try:
-        expense = ExpenseIn.model_validate(
-            {
-                "spent_on": state.get("expense_date"),
-                "amount": state.get("expense_amount") or "",
-                "currency": state.get("expense_currency") or "",
-                "category": state.get("expense_category"),
-                "description": state.get("expense_description") or "",
-                "chapter_id": state.get("expense_chapter"),
-            }
-        )
-        record_expense(user.identity, expense)
-    except (ValidationError, InvalidDataError, NotAllowedError) as exc:
-        errors = problems(exc, error_messages)
-    else:
-        state[FLASH] = f"Saved {format_minor(expense.amount_minor, expense.currency)} ({expense.category})."
-        for key, value in EMPTY.items():
-            state[key] = value
-    state[ERRORS] = errors
+    expense = ExpenseIn.model_validate(
+        {
+            "spent_on": state.get("expense_date"),
+            "amount": state.get("expense_amount") or "",
+            "currency": state.get("expense_currency") or "",
+            "category": state.get("expense_category"),
+            "description": state.get("expense_description") or "",
+            "chapter_id": state.get("expense_chapter"),
+        }
+    )
+    record_expense(user.identity, expense)
+    return f"Saved {format_minor(expense.amount_minor, expense.currency)} ({expense.category})."
 
 
 with tab_entry:
@@ -97,8 +89,7 @@ with tab_entry:
         )
         st.text_input("Description", key="expense_description", max_chars=500)
         st.form_submit_button("Save expense", type="primary", key="expense_save", on_click=save)
-    for message in st.session_state.pop(ERRORS, []):
-        st.error(message, icon=":material/error:")
+    show_problems(ERRORS)
 
 with tab_import:
     st.caption(

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from components import charts, dates
 from components.downloads import csv_button
-from components.feedback import problems
+from components.feedback import show_problems, submit_callback
 from components.money_tables import money_column, money_table
 from components.page_start import fundraising_page
 from db.donations import amount_text
@@ -160,27 +160,20 @@ def _plan_messages(exc: ValidationError) -> list[str]:
     return [m.replace("Plan id: ", "Plan: ") for m in error_messages(exc)]
 
 
-def save() -> None:
-    """Submit callback: change the status, then empty the form."""
+@submit_callback(flash=FLASH, errors=ERRORS, reset=EMPTY, explain=_plan_messages)
+def save() -> str:
+    """Change the plan's status; the form is emptied after."""
     state = st.session_state
-    errors: list[str] = []
-    try:
-        change = PlanStatusChange.model_validate(
-            {
-                "plan_id": state.get("recurring_plan"),
-                "status": state.get("recurring_new_status"),
-                "on": state.get("recurring_on"),
-                "note": state.get("recurring_note") or None,
-            }
-        )
-        set_plan_status(user.identity, change)
-    except (ValidationError, InvalidDataError, NotAllowedError) as exc:
-        errors = problems(exc, _plan_messages)
-    else:
-        state[FLASH] = f"The plan is now {change.status}."
-        for key, value in EMPTY.items():
-            state[key] = value
-    state[ERRORS] = errors
+    change = PlanStatusChange.model_validate(
+        {
+            "plan_id": state.get("recurring_plan"),
+            "status": state.get("recurring_new_status"),
+            "on": state.get("recurring_on"),
+            "note": state.get("recurring_note") or None,
+        }
+    )
+    set_plan_status(user.identity, change)
+    return f"The plan is now {change.status}."
 
 
 with st.form("recurring_status"):
@@ -190,5 +183,4 @@ with st.form("recurring_status"):
     day_col.date_input("As of", max_value=today, key="recurring_on", format=dates.input_format())
     st.text_input("Why (optional)", key="recurring_note", max_chars=500, placeholder="e.g. card expired")
     st.form_submit_button("Save status", key="recurring_save", on_click=save)
-for message in st.session_state.pop(ERRORS, []):
-    st.error(message, icon=":material/error:")
+show_problems(ERRORS)
