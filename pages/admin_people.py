@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from components import dates
 from components.session import request_role_check, require_role
+from components.table_columns import text_columns
 from db import accounts
 from db.accounts import ROLE_NAMES, Invitation, RoleGrant, validation_message
 from db.config import get_settings
@@ -57,10 +58,7 @@ with people_tab:
         width="stretch",
         key="admin_people_table",
         column_config={
-            "email": st.column_config.TextColumn("Email"),
-            "full_name": st.column_config.TextColumn("Name"),
-            "chapter": st.column_config.TextColumn("Member of"),
-            "roles": st.column_config.TextColumn("Roles"),
+            **text_columns({"email": "Email", "full_name": "Name", "chapter": "Member of", "roles": "Roles"}),
             "last_sign_in_at": st.column_config.DatetimeColumn(
                 "Last sign-in", format=dates.datetime_column()
             ),
@@ -195,10 +193,9 @@ with roles_tab:
         width="stretch",
         key="admin_roles_table",
         column_config={
-            "email": st.column_config.TextColumn("Person"),
-            "role": st.column_config.TextColumn("Role"),
-            "chapter": st.column_config.TextColumn("Chapter"),
-            "granted_by": st.column_config.TextColumn("Granted by"),
+            **text_columns(
+                {"email": "Person", "role": "Role", "chapter": "Chapter", "granted_by": "Granted by"}
+            ),
             "granted_at": st.column_config.DatetimeColumn("Granted", format=dates.datetime_column()),
         },
     )
@@ -213,10 +210,8 @@ with audit_tab:
         key="admin_audit_table",
         column_config={
             "at": st.column_config.DatetimeColumn("When", format=dates.datetime_column(seconds=True)),
-            "actor": st.column_config.TextColumn("By"),
-            "action": st.column_config.TextColumn("Change"),
-            "person": st.column_config.TextColumn("Person"),
-            "role": st.column_config.TextColumn("Role"),
-            "chapter": st.column_config.TextColumn("Chapter"),
+            **text_columns(
+                {"actor": "By", "action": "Change", "person": "Person", "role": "Role", "chapter": "Chapter"}
+            ),
         },
     )

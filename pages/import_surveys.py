@@ -49,6 +49,17 @@ def target_label(key: tuple[str, int]) -> str:
     return ("Event: " if key[0] == "event" else "Program: ") + str(target_rows[key]["label"])
 
 
+def score_columns() -> list[pl.Expr]:
+    """The columns of a table of scored answers, as people read them."""
+    return [
+        pl.col("respondent_code").alias("Code"),
+        pl.col("wave").replace_strict(WAVE_LABELS).alias("Survey"),
+        dates.day_expr("answered_on", today).fill_null("").alias("Answered"),
+        pl.col("teq").alias("TEQ score (0–64)"),
+        pl.col("practice").replace_strict(PRACTICE_LABELS, default=None).alias("Practice"),
+    ]
+
+
 tab_import, tab_stored = st.tabs(["Import a CSV export", "Answers stored"])
 
 
@@ -228,16 +239,7 @@ def import_tab() -> None:  # noqa: C901 - the steps of one form, top to bottom
                 )
                 scored = teq_scores(checked).collect()
                 st.dataframe(
-                    scored.select(
-                        pl.col("respondent_code").alias("Code"),
-                        pl.col("wave").replace_strict(WAVE_LABELS).alias("Survey"),
-                        dates.day_expr("answered_on", today).fill_null("").alias("Answered"),
-                        pl.col("teq").alias("TEQ score (0–64)"),
-                        pl.col("practice").replace_strict(PRACTICE_LABELS, default=None).alias("Practice"),
-                    ),
-                    hide_index=True,
-                    width="stretch",
-                    key="import_scored",
+                    scored.select(*score_columns()), hide_index=True, width="stretch", key="import_scored"
                 )
 
 
@@ -275,11 +277,7 @@ with tab_stored:
             cols[3].metric("Paired pre/post", pairs.height)
             st.dataframe(
                 scored.select(
-                    pl.col("respondent_code").alias("Code"),
-                    pl.col("wave").replace_strict(WAVE_LABELS).alias("Survey"),
-                    dates.day_expr("answered_on", today).fill_null("").alias("Answered"),
-                    pl.col("teq").alias("TEQ score (0–64)"),
-                    pl.col("practice").replace_strict(PRACTICE_LABELS, default=None).alias("Practice"),
+                    *score_columns(),
                     pl.col("chapter_name").alias("Chapter"),
                     pl.col("anonymous").alias("Anonymous"),
                 ),
