@@ -20,6 +20,11 @@ class FundraisingStart(NamedTuple):
     today: date
 
 
+class CoordinatorStart(NamedTuple):
+    user: SignedIn
+    today: date
+
+
 class VolunteerStart(NamedTuple):
     user: SignedIn
     member: Member
@@ -34,6 +39,14 @@ def fundraising_page(title: str, flash: str | None = None) -> FundraisingStart:
     if flash is not None:
         show_flash(flash)
     return FundraisingStart(user, movement_money(user.identity), local_today())
+
+
+def coordinator_page(title: str) -> CoordinatorStart:
+    """An operations page (chapters, members, programs, partners): coordinators
+    and admins only, its title, and the viewer's today."""
+    user = require_role("coordinator", "admin")
+    st.title(title)
+    return CoordinatorStart(user, local_today())
 
 
 def volunteer_page(title: str) -> VolunteerStart:
