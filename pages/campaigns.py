@@ -10,6 +10,7 @@ import streamlit as st
 
 from components import charts, dates
 from components.feedback import show_problems, submit_callback
+from components.money_charts import money_series
 from components.money_tables import money_column, money_table
 from components.page_start import fundraising_page
 from components.text import plain
@@ -181,13 +182,15 @@ curve, by_method, by_source, by_donor = collect_all(
         top_sources(mine, by="donor_id", as_of=today),
     ]
 )
-series = [charts.Series("Raised", curve["day"].to_list(), majors(curve["raised_minor"].to_list(), cur))]
+series = [money_series("Raised", curve, "day", "raised_minor", cur)]
 if row["goal_reporting_minor"] is not None:
     series.append(
-        charts.Series(
+        money_series(
             "On pace to the goal",
-            curve["day"].to_list(),
-            majors(curve["on_pace_minor"].to_list(), cur),
+            curve,
+            "day",
+            "on_pace_minor",
+            cur,
             color=charts.MUTED,
             dash="dash",
         )

@@ -8,6 +8,7 @@ import streamlit as st
 
 from components import charts, dates
 from components.feedback import show_problems, submit_callback
+from components.money_charts import money_by_month, money_series
 from components.money_tables import money_column, money_table
 from components.page_start import fundraising_page
 from db.chapters import chapter_labels, list_chapters
@@ -24,7 +25,7 @@ from metrics.finance import monthly_cash_flow
 from metrics.periods import add_months
 from metrics.query import collect_all
 from money import currencies as money_currencies
-from money import major_column, majors
+from money import major_column
 
 FLASH = "expenses_flash"
 CHECKED = "expenses_checked"
@@ -169,42 +170,27 @@ with tab_summary:
     charts.show(
         charts.bars(
             [
-                charts.Series(
-                    c.capitalize(),
-                    part["month"].to_list(),
-                    majors(part["amount_minor"].to_list(), cur),
-                )
+                money_series(c.capitalize(), part, "month", "amount_minor", cur)
                 for c in CATEGORIES
                 for part in [by_month.filter(pl.col("category") == c)]
             ],
             title="Expenses by month and category",
-            x_title="Month",
             y_title="Spent",
-            unit=charts.money(cur),
             stacked=True,
-            hover_x="%{x|%b %Y}",
+            **money_by_month(cur),
         ),
         key="expenses_by_category",
     )
     charts.show(
         charts.lines(
             [
-                charts.Series(
-                    "Gifts in (net)", flows["month"].to_list(), majors(flows["cash_in"].to_list(), cur)
-                ),
-                charts.Series(
-                    "Expenses out",
-                    flows["month"].to_list(),
-                    majors(flows["cash_out"].to_list(), cur),
-                    color=charts.BAD,
-                ),
+                money_series("Gifts in (net)", flows, "month", "cash_in", cur),
+                money_series("Expenses out", flows, "month", "cash_out", cur, color=charts.BAD),
             ],
             title="Money in and out by month",
-            x_title="Month",
             y_title="Amount",
-            unit=charts.money(cur),
             markers=True,
-            hover_x="%{x|%b %Y}",
+            **money_by_month(cur),
         ),
         key="expenses_flows",
     )

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from components import charts, dates
 from components.downloads import csv_button
 from components.feedback import show_problems, submit_callback
+from components.money_charts import money_by_month, money_series
 from components.money_tables import money_column, money_table
 from components.page_start import fundraising_page
 from db.donations import amount_text
@@ -24,7 +25,7 @@ from db.recurring_plans import (
 from metrics.periods import add_months
 from metrics.query import collect_all
 from metrics.recurring import mrr_by_month, plan_health, recurring_revenue
-from money import major_column, majors
+from money import major_column
 
 FLASH = "recurring_flash"
 ERRORS = "recurring_errors"
@@ -88,13 +89,11 @@ m[5].metric(
 
 charts.show(
     charts.lines(
-        [charts.Series("MRR", history["month"].to_list(), majors(history["mrr_minor"].to_list(), cur))],
+        [money_series("MRR", history, "month", "mrr_minor", cur)],
         title="Monthly recurring revenue, last 12 months",
-        x_title="Month",
         y_title="Per month",
-        unit=charts.money(cur),
         markers=True,
-        hover_x="%{x|%b %Y}",
+        **money_by_month(cur),
     ),
     key="recurring_mrr",
 )
