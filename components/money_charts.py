@@ -24,15 +24,8 @@ def money_by_month(currency: str) -> MonthAxis:
 
 
 def money_series(
-    name: str,
-    frame: pl.DataFrame,
-    x: str,
-    amounts: str,
-    currency: str,
-    *,
-    color: str | None = None,
-    dash: str | None = None,
+    name: str, frame: pl.DataFrame, x: str, amounts: str, currency: str, **style: str
 ) -> charts.Series:
     """The minor-unit column `amounts` of `frame`, in major units of
-    `currency`, against its column `x`."""
-    return charts.Series(name, frame[x].to_list(), majors(frame[amounts].to_list(), currency), color, dash)
+    `currency`, against its column `x`; `style` gives its color or dash."""
+    return charts.Series(name, frame[x].to_list(), majors(frame[amounts].to_list(), currency), **style)
