@@ -6,6 +6,7 @@ for the next run. The page keeps its own fields, table and wording."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import date
 from typing import Any, Protocol, TypeVar
 
 import polars as pl
@@ -13,7 +14,9 @@ import streamlit as st
 from pydantic import BaseModel, ValidationError
 from streamlit.delta_generator import DeltaGenerator
 
+from components import dates
 from components.feedback import finish, show_errors
+from components.session import on_or_after
 from components.text import plain
 from db.errors import InvalidDataError, NotAllowedError
 from db.identity import Identity
@@ -60,6 +63,29 @@ def code_select(
             format_func=lambda v: labels[v],
             key=key,
         )
+    )
+
+
+def date_field(
+    where: DeltaGenerator,
+    label: str,
+    row: Row | None,
+    column: str,
+    *,
+    key: str,
+    default: date | None = None,
+    not_after: date | None = None,
+) -> date | None:
+    """A date picker, in the viewer's date format, on the record's `column`
+    (`default` for a new record). With `not_after` it offers no later day,
+    unless the stored one already is later."""
+    stored = row[column] if row else None
+    return where.date_input(
+        label,
+        value=stored if row else default,
+        max_value=None if not_after is None else on_or_after(not_after, stored),
+        key=key,
+        format=dates.input_format(),
     )
 
 

@@ -9,12 +9,15 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable, Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
 from components.text import plain
 from db.models.spreadsheet import safe_csv
+
+if TYPE_CHECKING:
+    from streamlit.delta_generator import DeltaGenerator
 
 Format = Literal["csv", "xlsx", "parquet"]
 
@@ -102,6 +105,58 @@ def download_buttons(frame: pl.DataFrame, *, name: str, key: str) -> None:
                 type="tertiary",
                 disabled=frame.height == 0,
             )
+
+
+# A file's type and the icon of its button, by the file name's ending.
+FILE_KINDS: dict[str, tuple[str, str]] = {
+    "csv": ("text/csv", ":material/download:"),
+    "pdf": ("application/pdf", ":material/picture_as_pdf:"),
+    "html": ("text/html", ":material/description:"),
+    "zip": ("application/zip", ":material/folder_zip:"),
+}
+
+
+def file_button(
+    label: str,
+    data: bytes | Callable[[], bytes],
+    file_name: str,
+    *,
+    key: str,
+    where: DeltaGenerator | None = None,
+    primary: bool = False,
+    disabled: bool = False,
+) -> None:
+    """A button that downloads one file, its type and icon read from the
+    file name's ending. Given a function, the file is made only on a click;
+    the click does not rerun the page."""
+    import streamlit as st
+
+    mime, icon = FILE_KINDS[file_name.rsplit(".", 1)[-1]]
+    button = st.download_button if where is None else where.download_button
+    button(
+        label,
+        data=data,
+        file_name=file_name,
+        mime=mime,
+        key=key,
+        icon=icon,
+        on_click="ignore",
+        type="primary" if primary else "secondary",
+        disabled=disabled,
+    )
+
+
+def csv_button(
+    label: str,
+    frame: pl.DataFrame,
+    file_name: str,
+    *,
+    key: str,
+    where: DeltaGenerator | None = None,
+    disabled: bool = False,
+) -> None:
+    """A button that downloads `frame` as a CSV a spreadsheet opens safely."""
+    file_button(label, safe_csv(frame), file_name, key=key, where=where, disabled=disabled)
 
 
 def show_table(

@@ -3,11 +3,14 @@ rerun after a save, and validation or database refusals shown in full."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Mapping
 from typing import NoReturn
 
 import streamlit as st
 from pydantic import ValidationError
 
+from db.errors import InvalidDataError, NotAllowedError
 from db.models.chapters import error_messages
 
 # Text fields a save empties, set to "" on the next run before they are
@@ -36,8 +39,58 @@ def finish(key: str, message: str, *clear: str) -> NoReturn:
     st.rerun()
 
 
-def show_errors(exc: Exception) -> None:
-    """Every problem a person must fix, one message each, capitalised."""
-    messages = error_messages(exc) if isinstance(exc, ValidationError) else [str(exc)]
-    for message in messages:
-        st.error(message[0].upper() + message[1:], icon=":material/error:")
+# Words a validation error as sentences a person reads; the fundraising desk
+# has its own wording (db.models.donations.error_messages).
+Explain = Callable[[ValidationError], list[str]]
+
+
+def problems(exc: Exception, explain: Explain = error_messages) -> list[str]:
+    """Every problem a person must fix, one message each, capitalised: a
+    validation error as `explain` words it, any other refusal as it reads."""
+    messages = explain(exc) if isinstance(exc, ValidationError) else [str(exc)]
+    return [message[:1].upper() + message[1:] for message in messages]
+
+
+def show_errors(exc: Exception, explain: Explain = error_messages) -> None:
+    """Every problem a person must fix, one error box each."""
+    for message in problems(exc, explain):
+        st.error(message, icon=":material/error:")
+
+
+def submit_callback(
+    *,
+    flash: str,
+    errors: str,
+    reset: Mapping[str, object] | None = None,
+    explain: Explain = error_messages,
+) -> Callable[[Callable[[], str]], Callable[[], None]]:
+    """Turns a save that returns its success message into a form's submit
+    callback. Saved: the message is kept under `flash` for the next run and
+    the fields of `reset` set back to their values (a callback runs before
+    the widgets are drawn again, so it may). Refused: every problem is kept
+    under `errors`, for `show_problems` to show under the form."""
+
+    def wrap(save: Callable[[], str]) -> Callable[[], None]:
+        @functools.wraps(save)
+        def callback() -> None:
+            state = st.session_state
+            found: list[str] = []
+            try:
+                message = save()
+            except (ValidationError, InvalidDataError, NotAllowedError) as exc:
+                found = problems(exc, explain)
+            else:
+                state[flash] = message
+                for key, value in (reset or {}).items():
+                    state[key] = value
+            state[errors] = found
+
+        return callback
+
+    return wrap
+
+
+def show_problems(errors: str) -> None:
+    """Show (once) the problems the last submit kept under `errors`."""
+    for message in st.session_state.pop(errors, []):
+        st.error(message, icon=":material/error:")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components.passwords import password_input
 from components.session import (
     SESSION_KEY,
     SUPABASE_CLIENT_KEY,
@@ -50,29 +51,13 @@ with right:
 st.subheader("Password", anchor=False)
 with st.form("account_password", border=True, clear_on_submit=True):
     current = (
-        st.text_input(
-            "Current password",
-            type="password",
-            key="account_current_password",
-            autocomplete="current-password",
-            max_chars=256,
-        )
+        password_input("Current password", key="account_current_password", autocomplete="current-password")
         if user.provider == "local"
         else ""
     )
-    new = st.text_input(
-        "New password",
-        type="password",
-        key="account_new_password",
-        autocomplete="new-password",
-        max_chars=256,
-    )
-    again = st.text_input(
-        "Repeat the new password",
-        type="password",
-        key="account_new_password_again",
-        autocomplete="new-password",
-        max_chars=256,
+    new = password_input("New password", key="account_new_password", autocomplete="new-password")
+    again = password_input(
+        "Repeat the new password", key="account_new_password_again", autocomplete="new-password"
     )
     st.caption("At least 12 characters; a few words you will remember are better than a short jumble.")
     submitted = st.form_submit_button("Change password", type="primary", key="account_change_password")

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from components import dates
 from components.session import request_role_check, require_role
+from components.tables import text_columns, wide_table
 from db import accounts
 from db.accounts import ROLE_NAMES, Invitation, RoleGrant, validation_message
 from db.config import get_settings
@@ -35,6 +36,14 @@ person_labels = {
     for row in people.iter_rows(named=True)
 }
 
+
+def chapter_select(label: str, *, key: str) -> int | None:
+    """A chapter to go with a coordinator role, or none ("—")."""
+    return st.selectbox(
+        label, [None, *chapter_names], format_func=lambda c: "—" if c is None else chapter_names[c], key=key
+    )
+
+
 flash = st.session_state.pop("admin_people_flash", None)
 if flash:
     st.success(flash, icon=":material/check_circle:")
@@ -51,16 +60,11 @@ people_tab, invite_tab, roles_tab, audit_tab = st.tabs(["People", "Invite", "Gra
 
 with people_tab:
     st.metric("People with an account", people.height)
-    st.dataframe(
+    wide_table(
         people.drop("user_id", "member_id"),
-        hide_index=True,
-        width="stretch",
         key="admin_people_table",
         column_config={
-            "email": st.column_config.TextColumn("Email"),
-            "full_name": st.column_config.TextColumn("Name"),
-            "chapter": st.column_config.TextColumn("Member of"),
-            "roles": st.column_config.TextColumn("Roles"),
+            **text_columns({"email": "Email", "full_name": "Name", "chapter": "Member of", "roles": "Roles"}),
             "last_sign_in_at": st.column_config.DatetimeColumn(
                 "Last sign-in", format=dates.datetime_column()
             ),
@@ -87,12 +91,7 @@ with invite_tab:
         email = st.text_input("Email", key="admin_invite_email", max_chars=254)
         full_name = st.text_input("Full name", key="admin_invite_name", max_chars=200)
         invite_roles = st.multiselect("Roles", ROLE_NAMES, key="admin_invite_roles")
-        chapter = st.selectbox(
-            "Chapter (for the coordinator role)",
-            [None, *chapter_names],
-            format_func=lambda c: "—" if c is None else chapter_names[c],
-            key="admin_invite_chapter",
-        )
+        chapter = chapter_select("Chapter (for the coordinator role)", key="admin_invite_chapter")
         member_id = st.number_input(
             "Member number, to link the account to an existing member record (optional)",
             min_value=1,
@@ -146,12 +145,7 @@ with roles_tab:
             "Person", list(person_labels), format_func=person_labels.__getitem__, key="admin_grant_person"
         )
         role = st.selectbox("Role", ROLE_NAMES, key="admin_grant_role")
-        grant_chapter = st.selectbox(
-            "Chapter (coordinators only)",
-            [None, *chapter_names],
-            format_func=lambda c: "—" if c is None else chapter_names[c],
-            key="admin_grant_chapter",
-        )
+        grant_chapter = chapter_select("Chapter (coordinators only)", key="admin_grant_chapter")
         if st.form_submit_button("Grant", type="primary", key="admin_grant_submit"):
             try:
                 grant = RoleGrant(user_id=person, role=role, chapter_id=grant_chapter)
@@ -189,16 +183,13 @@ with roles_tab:
                     request_role_check()
                     st.session_state["admin_people_flash"] = f"Revoked {grants[role_id]}."
                     st.rerun()
-    st.dataframe(
+    wide_table(
         roles.drop("role_id", "user_id", "chapter_id"),
-        hide_index=True,
-        width="stretch",
         key="admin_roles_table",
         column_config={
-            "email": st.column_config.TextColumn("Person"),
-            "role": st.column_config.TextColumn("Role"),
-            "chapter": st.column_config.TextColumn("Chapter"),
-            "granted_by": st.column_config.TextColumn("Granted by"),
+            **text_columns(
+                {"email": "Person", "role": "Role", "chapter": "Chapter", "granted_by": "Granted by"}
+            ),
             "granted_at": st.column_config.DatetimeColumn("Granted", format=dates.datetime_column()),
         },
     )
@@ -206,17 +197,13 @@ with roles_tab:
 with audit_tab:
     audit = accounts.role_audit(user.identity)
     st.caption("Role changes, newest first: who changed what, and when.")
-    st.dataframe(
+    wide_table(
         audit,
-        hide_index=True,
-        width="stretch",
         key="admin_audit_table",
         column_config={
             "at": st.column_config.DatetimeColumn("When", format=dates.datetime_column(seconds=True)),
-            "actor": st.column_config.TextColumn("By"),
-            "action": st.column_config.TextColumn("Change"),
-            "person": st.column_config.TextColumn("Person"),
-            "role": st.column_config.TextColumn("Role"),
-            "chapter": st.column_config.TextColumn("Chapter"),
+            **text_columns(
+                {"actor": "By", "action": "Change", "person": "Person", "role": "Role", "chapter": "Chapter"}
+            ),
         },
     )

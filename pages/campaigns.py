@@ -7,19 +7,17 @@ from datetime import timedelta
 
 import polars as pl
 import streamlit as st
-from pydantic import ValidationError
 
 from components import charts, dates
-from components.feedback import show_flash
+from components.feedback import show_problems, submit_callback
+from components.money_charts import money_series
 from components.money_tables import money_column, money_table
-from components.session import local_today, require_role
+from components.page_start import fundraising_page
 from components.text import plain
 from db.campaigns import campaigns_frame, create_campaign
 from db.donations import gifts_frame, metric_donations
 from db.donors import donors_frame
-from db.errors import InvalidDataError, NotAllowedError
 from db.models.donations import CampaignIn, error_messages, format_minor
-from db.movement_settings import movement_money
 from metrics.campaigns import campaign_curve, campaign_progress, top_sources
 from metrics.query import collect_all
 from money import currencies as money_currencies
@@ -28,12 +26,8 @@ from money import major, major_column, majors
 FLASH = "campaigns_flash"
 ERRORS = "campaigns_errors"
 
-user = require_role("fundraiser")
-st.title("Campaigns")
-show_flash(FLASH)
-money = movement_money(user.identity)
+user, money, today = fundraising_page("Campaigns", FLASH)
 cur = money.reporting_currency
-today = local_today()
 campaigns = campaigns_frame(user.identity)
 gifts = gifts_frame(user.identity)
 donations = metric_donations(gifts)
@@ -49,32 +43,23 @@ for key, value in EMPTY.items():
     st.session_state.setdefault(key, value)
 
 
-def create() -> None:
-    """Submit callback: save, then empty the form (before it is drawn again)."""
+@submit_callback(flash=FLASH, errors=ERRORS, reset=EMPTY, explain=error_messages)
+def create() -> str:
+    """Save the campaign; the form is emptied after."""
     state = st.session_state
-    errors: list[str] = []
-    try:
-        create_campaign(
-            user.identity,
-            CampaignIn.model_validate(
-                {
-                    "name": state.get("campaign_new_name") or "",
-                    "goal": state.get("campaign_new_goal") or "",
-                    "currency": state.get("campaign_new_currency") or "",
-                    "starts_on": state.get("campaign_new_start"),
-                    "ends_on": state.get("campaign_new_end"),
-                }
-            ),
-        )
-    except ValidationError as exc:
-        errors = error_messages(exc)
-    except (InvalidDataError, NotAllowedError) as exc:
-        errors = [str(exc)[:1].upper() + str(exc)[1:]]
-    else:
-        state[FLASH] = f"Campaign {state.get('campaign_new_name', '').strip()} created."
-        for key, value in EMPTY.items():
-            state[key] = value
-    state[ERRORS] = errors
+    create_campaign(
+        user.identity,
+        CampaignIn.model_validate(
+            {
+                "name": state.get("campaign_new_name") or "",
+                "goal": state.get("campaign_new_goal") or "",
+                "currency": state.get("campaign_new_currency") or "",
+                "starts_on": state.get("campaign_new_start"),
+                "ends_on": state.get("campaign_new_end"),
+            }
+        ),
+    )
+    return f"Campaign {state.get('campaign_new_name', '').strip()} created."
 
 
 with st.expander("New campaign", expanded=campaigns.is_empty()):
@@ -87,8 +72,7 @@ with st.expander("New campaign", expanded=campaigns.is_empty()):
         start_col.date_input("Starts", key="campaign_new_start", format=dates.input_format())
         end_col.date_input("Ends", key="campaign_new_end", format=dates.input_format())
         st.form_submit_button("Create campaign", type="primary", key="campaign_new_save", on_click=create)
-    for message in st.session_state.pop(ERRORS, []):
-        st.error(message, icon=":material/error:")
+    show_problems(ERRORS)
 
 if campaigns.is_empty():
     st.info("No campaigns yet: create the first above.", icon=":material/flag:")
@@ -198,13 +182,15 @@ curve, by_method, by_source, by_donor = collect_all(
         top_sources(mine, by="donor_id", as_of=today),
     ]
 )
-series = [charts.Series("Raised", curve["day"].to_list(), majors(curve["raised_minor"].to_list(), cur))]
+series = [money_series("Raised", curve, "day", "raised_minor", cur)]
 if row["goal_reporting_minor"] is not None:
     series.append(
-        charts.Series(
+        money_series(
             "On pace to the goal",
-            curve["day"].to_list(),
-            majors(curve["on_pace_minor"].to_list(), cur),
+            curve,
+            "day",
+            "on_pace_minor",
+            cur,
             color=charts.MUTED,
             dash="dash",
         )

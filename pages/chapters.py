@@ -9,7 +9,9 @@ from pydantic import ValidationError
 
 from components import dates
 from components.feedback import finish, show_errors, show_flash
-from components.session import local_today, on_or_after, require_role
+from components.page_start import coordinator_page
+from components.session import on_or_after
+from components.tables import wide_table
 from components.text import plain
 from db.chapters import (
     chapter_labels,
@@ -33,9 +35,7 @@ from db.models.chapters import (
 FLASH = "chapters_flash"
 SAME_AS_PARENT = "(same as the parent chapter)"
 
-user = require_role("coordinator", "admin")
-today = local_today()
-st.title("Chapters")
+user, today = coordinator_page("Chapters")
 st.caption(
     "Local chapters sit under regional ones, regional under national, national under the international "
     "chapter. "
@@ -96,10 +96,8 @@ with tab_map:
             pl.col("time_zone").alias("Time zone"),
             pl.col("can_edit").alias("Yours"),
         )
-        st.dataframe(
+        wide_table(
             table,
-            hide_index=True,
-            width="stretch",
             key="chapters_table",
             column_config={
                 "Level": st.column_config.TextColumn(width="small"),

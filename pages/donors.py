@@ -11,9 +11,10 @@ import streamlit as st
 from pydantic import ValidationError
 
 from components import charts, dates
-from components.feedback import show_flash
+from components.downloads import csv_button
+from components.feedback import show_errors, show_problems, submit_callback
 from components.money_tables import money_column, money_table
-from components.session import local_today, require_role
+from components.page_start import fundraising_page
 from components.text import plain
 from db.campaigns import campaigns_frame
 from db.donations import amount_text, gifts_frame, metric_donations, record_refund
@@ -21,8 +22,6 @@ from db.donors import donors_frame, find_similar_donors, merge_donors, update_do
 from db.errors import InvalidDataError, NotAllowedError
 from db.models.donations import RefundIn, error_messages, format_minor
 from db.models.donors import DONOR_KINDS, DonorIn, MergeRequest
-from db.models.spreadsheet import safe_csv
-from db.movement_settings import movement_money
 from db.recurring_plans import plans_frame
 from metrics.donor_profiles import SEGMENT_MEANING, SEGMENTS, donor_profiles, donor_segments, giving_by_year
 from metrics.periods import fiscal_year_of
@@ -32,13 +31,8 @@ from money import major_column, majors
 FLASH = "donors_flash"
 REFUND_ERRORS = "donors_refund_errors"
 
-user = require_role("fundraiser")
-st.title("Donors")
-show_flash(FLASH)
-
-money = movement_money(user.identity)
+user, money, today = fundraising_page("Donors", FLASH)
 cur = money.reporting_currency
-today = local_today()
 year = fiscal_year_of(today, money.fiscal_year_start_month)
 donors = donors_frame(user.identity)
 gifts = gifts_frame(user.identity)
@@ -97,16 +91,7 @@ money_table(
     key="donors_table",
     column_config={"lifetime": money_column(f"Lifetime ({cur})", cur)},
 )
-st.download_button(
-    "Download this list (CSV)",
-    data=safe_csv(listing),
-    file_name="donors.csv",
-    mime="text/csv",
-    key="donors_csv",
-    icon=":material/download:",
-    on_click="ignore",
-    disabled=listing.is_empty(),
-)
+csv_button("Download this list (CSV)", listing, "donors.csv", key="donors_csv", disabled=listing.is_empty())
 
 labels = {
     int(r["donor_id"]): f"{r['Donor']} ({r['Email']})" if r["Email"] else str(r["Donor"])
@@ -219,33 +204,30 @@ if not refundable.is_empty():
     if st.session_state.get("donor_refund_gift") not in gift_labels:
         st.session_state["donor_refund_gift"] = next(iter(gift_labels))
 
-    def refund() -> None:
-        """Submit callback: record the refund, then empty the form."""
+    @submit_callback(
+        flash=FLASH,
+        errors=REFUND_ERRORS,
+        reset={"donor_refund_amount": "", "donor_refund_note": ""},
+        explain=error_messages,
+    )
+    def refund() -> str:
+        """Record the refund; the form is emptied after, with a new key for
+        the next one."""
         state = st.session_state
-        errors: list[str] = []
-        try:
-            record_refund(
-                user.identity,
-                RefundIn.model_validate(
-                    {
-                        "donation_id": state.get("donor_refund_gift"),
-                        "amount": state.get("donor_refund_amount") or "",
-                        "refunded_on": state.get("donor_refund_on"),
-                        "note": (state.get("donor_refund_note") or "").strip() or None,
-                        "idempotency_key": state.get("donor_refund_key"),
-                    }
-                ),
-            )
-        except ValidationError as exc:
-            errors = error_messages(exc)
-        except (InvalidDataError, NotAllowedError) as exc:
-            errors = [str(exc)[:1].upper() + str(exc)[1:]]
-        else:
-            state[FLASH] = "Refund recorded: the gift's net amount and every total are updated."
-            state["donor_refund_amount"] = ""
-            state["donor_refund_note"] = ""
-            state["donor_refund_key"] = str(uuid4())
-        state[REFUND_ERRORS] = errors
+        record_refund(
+            user.identity,
+            RefundIn.model_validate(
+                {
+                    "donation_id": state.get("donor_refund_gift"),
+                    "amount": state.get("donor_refund_amount") or "",
+                    "refunded_on": state.get("donor_refund_on"),
+                    "note": (state.get("donor_refund_note") or "").strip() or None,
+                    "idempotency_key": state.get("donor_refund_key"),
+                }
+            ),
+        )
+        state["donor_refund_key"] = str(uuid4())
+        return "Refund recorded: the gift's net amount and every total are updated."
 
     with st.expander("Record a refund", expanded=bool(st.session_state.get(REFUND_ERRORS))):
         with st.form("donor_refund"):
@@ -259,8 +241,7 @@ if not refundable.is_empty():
             )
             st.text_input("Why (optional)", key="donor_refund_note", max_chars=1000)
             st.form_submit_button("Record refund", key="donor_refund_save", on_click=refund)
-        for message in st.session_state.pop(REFUND_ERRORS, []):
-            st.error(message, icon=":material/error:")
+        show_problems(REFUND_ERRORS)
 
 with st.expander("Edit details"), st.form(f"donor_edit_{picked}"):
     st.text_input("Name", value=str(row["display_name"]), key=f"donor_edit_name_{picked}", max_chars=200)
@@ -280,11 +261,8 @@ with st.expander("Edit details"), st.form(f"donor_edit_{picked}"):
                     note=st.session_state[f"donor_edit_note_{picked}"] or None,
                 ),
             )
-        except ValidationError as exc:
-            for message in error_messages(exc):
-                st.error(message, icon=":material/error:")
-        except (InvalidDataError, NotAllowedError) as exc:
-            st.error(str(exc)[:1].upper() + str(exc)[1:], icon=":material/error:")
+        except (ValidationError, InvalidDataError, NotAllowedError) as exc:
+            show_errors(exc, error_messages)
         else:
             for key in ("donor_edit_name", "donor_edit_email", "donor_edit_kind", "donor_edit_note"):
                 st.session_state.pop(f"{key}_{picked}", None)
@@ -328,11 +306,8 @@ with st.expander("Merge a duplicate into this donor", expanded=False):
         if st.button("Merge", type="primary", disabled=not confirm, key="donors_merge_button"):
             try:
                 result = merge_donors(user.identity, MergeRequest(keep_id=picked, duplicate_id=duplicate))
-            except ValidationError as exc:
-                for message in error_messages(exc):
-                    st.error(message, icon=":material/error:")
-            except (InvalidDataError, NotAllowedError) as exc:
-                st.error(str(exc)[:1].upper() + str(exc)[1:], icon=":material/error:")
+            except (ValidationError, InvalidDataError, NotAllowedError) as exc:
+                show_errors(exc, error_messages)
             else:
                 for key in ("donors_merge_duplicate", "donors_merge_confirm"):
                     st.session_state.pop(key, None)

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import polars as pl
 import streamlit as st
-from pydantic import ValidationError
 
 from components import charts, dates
-from components.feedback import show_flash
+from components.feedback import show_problems, submit_callback
+from components.money_charts import money_by_month, money_series
 from components.money_tables import money_column, money_table
-from components.session import local_today, require_role
+from components.page_start import fundraising_page
 from db.chapters import chapter_labels, list_chapters
 from db.donations import amount_text, gifts_frame, metric_donations
 from db.errors import InvalidDataError, NotAllowedError
@@ -18,7 +18,6 @@ from db.expenses import check_expense_file, commit_expense_file, expenses_frame,
 from db.models.donations import error_messages, format_minor
 from db.models.expenses import CATEGORIES, ExpenseIn
 from db.models.spreadsheet import safe_csv
-from db.movement_settings import movement_money
 from imports.expense_csv import EXPENSE_COLUMNS
 from imports.text import UnreadableFile
 from metrics.expenses import expense_shares, expenses_by_month_and_category
@@ -26,7 +25,7 @@ from metrics.finance import monthly_cash_flow
 from metrics.periods import add_months
 from metrics.query import collect_all
 from money import currencies as money_currencies
-from money import major_column, majors
+from money import major_column
 
 FLASH = "expenses_flash"
 CHECKED = "expenses_checked"
@@ -37,12 +36,8 @@ CATEGORY_HELP = {
     "fundraising": "appeals, events to raise money, processor fees, donor care",
 }
 
-user = require_role("fundraiser")
-st.title("Expenses")
-show_flash(FLASH)
-money = movement_money(user.identity)
+user, money, today = fundraising_page("Expenses", FLASH)
 cur = money.reporting_currency
-today = local_today()
 chapters = list_chapters(user.identity)
 chapter_names = chapter_labels(chapters)
 
@@ -54,32 +49,23 @@ for key, value in {**EMPTY, **KEPT}.items():
     st.session_state.setdefault(key, value)
 
 
-def save() -> None:
-    """Submit callback: save, then empty the amount and description (the
+@submit_callback(flash=FLASH, errors=ERRORS, reset=EMPTY, explain=error_messages)
+def save() -> str:
+    """Save the expense; the amount and description are emptied after (the
     currency, category and chapter stay, for the next line of a batch)."""
     state = st.session_state
-    errors: list[str] = []
-    try:
-        expense = ExpenseIn.model_validate(
-            {
-                "spent_on": state.get("expense_date"),
-                "amount": state.get("expense_amount") or "",
-                "currency": state.get("expense_currency") or "",
-                "category": state.get("expense_category"),
-                "description": state.get("expense_description") or "",
-                "chapter_id": state.get("expense_chapter"),
-            }
-        )
-        record_expense(user.identity, expense)
-    except ValidationError as exc:
-        errors = error_messages(exc)
-    except (InvalidDataError, NotAllowedError) as exc:
-        errors = [str(exc)[:1].upper() + str(exc)[1:]]
-    else:
-        state[FLASH] = f"Saved {format_minor(expense.amount_minor, expense.currency)} ({expense.category})."
-        for key, value in EMPTY.items():
-            state[key] = value
-    state[ERRORS] = errors
+    expense = ExpenseIn.model_validate(
+        {
+            "spent_on": state.get("expense_date"),
+            "amount": state.get("expense_amount") or "",
+            "currency": state.get("expense_currency") or "",
+            "category": state.get("expense_category"),
+            "description": state.get("expense_description") or "",
+            "chapter_id": state.get("expense_chapter"),
+        }
+    )
+    record_expense(user.identity, expense)
+    return f"Saved {format_minor(expense.amount_minor, expense.currency)} ({expense.category})."
 
 
 with tab_entry:
@@ -104,8 +90,7 @@ with tab_entry:
         )
         st.text_input("Description", key="expense_description", max_chars=500)
         st.form_submit_button("Save expense", type="primary", key="expense_save", on_click=save)
-    for message in st.session_state.pop(ERRORS, []):
-        st.error(message, icon=":material/error:")
+    show_problems(ERRORS)
 
 with tab_import:
     st.caption(
@@ -185,42 +170,27 @@ with tab_summary:
     charts.show(
         charts.bars(
             [
-                charts.Series(
-                    c.capitalize(),
-                    part["month"].to_list(),
-                    majors(part["amount_minor"].to_list(), cur),
-                )
+                money_series(c.capitalize(), part, "month", "amount_minor", cur)
                 for c in CATEGORIES
                 for part in [by_month.filter(pl.col("category") == c)]
             ],
             title="Expenses by month and category",
-            x_title="Month",
             y_title="Spent",
-            unit=charts.money(cur),
             stacked=True,
-            hover_x="%{x|%b %Y}",
+            **money_by_month(cur),
         ),
         key="expenses_by_category",
     )
     charts.show(
         charts.lines(
             [
-                charts.Series(
-                    "Gifts in (net)", flows["month"].to_list(), majors(flows["cash_in"].to_list(), cur)
-                ),
-                charts.Series(
-                    "Expenses out",
-                    flows["month"].to_list(),
-                    majors(flows["cash_out"].to_list(), cur),
-                    color=charts.BAD,
-                ),
+                money_series("Gifts in (net)", flows, "month", "cash_in", cur),
+                money_series("Expenses out", flows, "month", "cash_out", cur, color=charts.BAD),
             ],
             title="Money in and out by month",
-            x_title="Month",
             y_title="Amount",
-            unit=charts.money(cur),
             markers=True,
-            hover_x="%{x|%b %Y}",
+            **money_by_month(cur),
         ),
         key="expenses_flows",
     )

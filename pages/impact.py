@@ -17,11 +17,7 @@ goals = dash.goals()
 shared.render_cards(v.impact_cards(r, goals), columns=3, key="impact_cards")
 st.info(v.IMPACT_NOTE, icon=":material/science:")
 
-st.subheader("Empathy before and after", anchor=False)
-shared.render(v.teq_view(r), key="impact_teq")
-shared.render(v.effects_view(r), key="impact_effects")
-
-st.subheader("Goals", anchor=False)
+shared.render_section("Empathy before and after", [v.teq_view(r), v.effects_view(r)], page="impact")
 goals_view = v.goals_view(goals, scopes=dash.goal_scopes(), currency=dash.currency, today=r.as_of)
-shared.render(goals_view, key="impact_goals")
+shared.render_section("Goals", [goals_view], page="impact")
 shared.render_notes(r)

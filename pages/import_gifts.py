@@ -9,10 +9,10 @@ from decimal import Decimal, InvalidOperation
 
 import polars as pl
 import streamlit as st
-from pydantic import ValidationError
 
 from components import dates
-from components.feedback import show_flash
+from components.downloads import csv_button
+from components.feedback import show_flash, show_problems, submit_callback
 from components.money_tables import money_column, money_table
 from components.session import local_today, require_role
 from components.text import plain
@@ -22,7 +22,6 @@ from db.exchange_rates import exchange_rates_frame, save_exchange_rate
 from db.gift_commit import commit_import
 from db.gift_import import check_import, import_history
 from db.models.donations import ExchangeRateIn, error_messages, format_minor
-from db.models.spreadsheet import safe_csv
 from db.movement_settings import movement_money
 from imports.dates import DATE_ORDERS
 from imports.gift_check import ImportCheck
@@ -191,14 +190,11 @@ with tab_file:
                         "problem": st.column_config.TextColumn("Problem", width="large"),
                     },
                 )
-                st.download_button(
+                csv_button(
                     "Download the error report (CSV)",
-                    data=safe_csv(report),
-                    file_name=f"{upload.name.rsplit('.', 1)[0]}-problems.csv",
-                    mime="text/csv",
+                    report,
+                    f"{upload.name.rsplit('.', 1)[0]}-problems.csv",
                     key="import_errors_csv",
-                    icon=":material/download:",
-                    on_click="ignore",
                 )
                 if check.can_skip_reported_rows and st.checkbox(
                     f"Skip the {problem_rows:,} row(s) reported above and import the rest",
@@ -289,34 +285,26 @@ with tab_rates:
     st.session_state.setdefault("rate_valid_on", today)
     st.session_state.setdefault("rate_value", "")
 
-    def save_rate() -> None:
-        """Submit callback: store the rate, then empty the rate field."""
+    @submit_callback(flash=FLASH, errors=RATE_ERRORS, reset={"rate_value": ""}, explain=error_messages)
+    def save_rate() -> str:
+        """Store the rate; the rate field is emptied after."""
         state = st.session_state
-        errors: list[str] = []
+        text = (state.get("rate_value") or "").strip()
         try:
-            text = (state.get("rate_value") or "").strip()
-            try:
-                value = Decimal(text)
-            except InvalidOperation:
-                raise InvalidDataError(f"'{text}' is not a rate (write it like 1.08)") from None
-            save_exchange_rate(
-                user.identity,
-                ExchangeRateIn.model_validate(
-                    {
-                        "currency": state.get("rate_currency"),
-                        "valid_on": state.get("rate_valid_on"),
-                        "rate": value,
-                    }
-                ),
-            )
-        except ValidationError as exc:
-            errors = error_messages(exc)
-        except (InvalidDataError, NotAllowedError) as exc:
-            errors = [str(exc)[:1].upper() + str(exc)[1:]]
-        else:
-            state[FLASH] = f"Rate saved: 1 {state.get('rate_currency')} = {value} {money.reporting_currency}."
-            state["rate_value"] = ""
-        state[RATE_ERRORS] = errors
+            value = Decimal(text)
+        except InvalidOperation:
+            raise InvalidDataError(f"'{text}' is not a rate (write it like 1.08)") from None
+        save_exchange_rate(
+            user.identity,
+            ExchangeRateIn.model_validate(
+                {
+                    "currency": state.get("rate_currency"),
+                    "valid_on": state.get("rate_valid_on"),
+                    "rate": value,
+                }
+            ),
+        )
+        return f"Rate saved: 1 {state.get('rate_currency')} = {value} {money.reporting_currency}."
 
     with st.form("rate_form"):
         c1, c2, c3 = st.columns(3)
@@ -324,8 +312,7 @@ with tab_rates:
         c2.date_input("Valid from", key="rate_valid_on", format=dates.input_format())
         c3.text_input(f"{money.reporting_currency} per unit", key="rate_value", placeholder="e.g. 1.08")
         st.form_submit_button("Save rate", key="rate_save", on_click=save_rate)
-    for message in st.session_state.pop(RATE_ERRORS, []):
-        st.error(message, icon=":material/error:")
+    show_problems(RATE_ERRORS)
     rates = exchange_rates_frame(user.identity)
     if rates.is_empty():
         st.info("No exchange rates stored yet.", icon=":material/info:")

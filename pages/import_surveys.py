@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from components import dates
 from components.feedback import show_errors
 from components.session import local_today, require_role
+from components.tables import wide_table
 from db.chapters import list_chapters
 from db.errors import InvalidDataError, NotAllowedError
 from db.models.surveys import PRACTICE_LABELS, TEQ_ITEMS, WAVE_LABELS, ImportMapping
@@ -47,6 +48,17 @@ target_rows = {(str(r["kind"]), int(r["id"])): r for r in targets.iter_rows(name
 
 def target_label(key: tuple[str, int]) -> str:
     return ("Event: " if key[0] == "event" else "Program: ") + str(target_rows[key]["label"])
+
+
+def score_columns() -> list[pl.Expr]:
+    """The columns of a table of scored answers, as people read them."""
+    return [
+        pl.col("respondent_code").alias("Code"),
+        pl.col("wave").replace_strict(WAVE_LABELS).alias("Survey"),
+        dates.day_expr("answered_on", today).fill_null("").alias("Answered"),
+        pl.col("teq").alias("TEQ score (0–64)"),
+        pl.col("practice").replace_strict(PRACTICE_LABELS, default=None).alias("Practice"),
+    ]
 
 
 tab_import, tab_stored = st.tabs(["Import a CSV export", "Answers stored"])
@@ -201,12 +213,10 @@ def import_tab() -> None:  # noqa: C901 - the steps of one form, top to bottom
                     "need correcting.",
                     icon=":material/error:",
                 )
-                st.dataframe(
+                wide_table(
                     pl.DataFrame(
                         {"Row": [e.row for e in report.errors], "Problem": [e.message for e in report.errors]}
                     ),
-                    hide_index=True,
-                    width="stretch",
                     key="import_errors",
                 )
             else:
@@ -227,18 +237,7 @@ def import_tab() -> None:  # noqa: C901 - the steps of one form, top to bottom
                     ]
                 )
                 scored = teq_scores(checked).collect()
-                st.dataframe(
-                    scored.select(
-                        pl.col("respondent_code").alias("Code"),
-                        pl.col("wave").replace_strict(WAVE_LABELS).alias("Survey"),
-                        dates.day_expr("answered_on", today).fill_null("").alias("Answered"),
-                        pl.col("teq").alias("TEQ score (0–64)"),
-                        pl.col("practice").replace_strict(PRACTICE_LABELS, default=None).alias("Practice"),
-                    ),
-                    hide_index=True,
-                    width="stretch",
-                    key="import_scored",
-                )
+                wide_table(scored.select(*score_columns()), key="import_scored")
 
 
 with tab_import:
@@ -273,18 +272,12 @@ with tab_stored:
                 mean = f" · mean {row['mean'].item():.1f}" if n else ""
                 col.metric(WAVE_LABELS[wave], f"{n} answers", mean or None, delta_color="off")
             cols[3].metric("Paired pre/post", pairs.height)
-            st.dataframe(
+            wide_table(
                 scored.select(
-                    pl.col("respondent_code").alias("Code"),
-                    pl.col("wave").replace_strict(WAVE_LABELS).alias("Survey"),
-                    dates.day_expr("answered_on", today).fill_null("").alias("Answered"),
-                    pl.col("teq").alias("TEQ score (0–64)"),
-                    pl.col("practice").replace_strict(PRACTICE_LABELS, default=None).alias("Practice"),
+                    *score_columns(),
                     pl.col("chapter_name").alias("Chapter"),
                     pl.col("anonymous").alias("Anonymous"),
                 ),
-                hide_index=True,
-                width="stretch",
                 key="stored_table",
             )
             st.caption("Pre and post answers are paired by participant code within a program, never by name.")

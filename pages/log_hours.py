@@ -11,10 +11,10 @@ import streamlit as st
 from pydantic import ValidationError
 
 from components import dates
-from components.session import require_role
+from components.page_start import volunteer_page
 from components.text import plain
 from db.errors import InvalidDataError, NotAllowedError
-from db.hours import EVENT_DAY, MSG_NO_MEMBER, SavedHours, log_hours, my_member
+from db.hours import EVENT_DAY, SavedHours, log_hours
 from db.hours_suggestions import Suggestion, log_choices, suggestions
 from db.models.hours import (
     ACTIVITIES,
@@ -30,12 +30,7 @@ SAVED = "log_saved"  # the entry this form instance saved, once it has
 SHIFT = "log_shift"  # (link value, shift id) when a shift suggestion filled the form
 EARLIEST_WIDGET_DAY = date(1900, 1, 1)  # the picker never clamps a typed date; the model refuses it
 
-user = require_role("volunteer")
-member = my_member(user.identity)
-st.title("Log hours")
-if member is None:
-    st.info(MSG_NO_MEMBER, icon=":material/info:")
-    st.stop()
+user, member = volunteer_page("Log hours")
 
 today = member.today()
 viewer_locale = dates.viewer_locale()

@@ -12,9 +12,11 @@ import streamlit as st
 from pydantic import ValidationError
 
 from components import dates
+from components.crud_page import date_field
 from components.downloads import download_buttons
 from components.feedback import finish, show_errors, show_flash
-from components.session import local_today, on_or_after, require_role
+from components.page_start import coordinator_page
+from components.tables import wide_table
 from components.text import plain
 from db.chapters import chapter_labels, list_chapters
 from db.errors import InvalidDataError, NotAllowedError
@@ -33,9 +35,7 @@ from metrics.scope import chapter_subtree
 FLASH = "members_flash"
 EXPORT = "members_export"
 
-user = require_role("coordinator", "admin")
-today = local_today()
-st.title("Members")
+user, today = coordinator_page("Members")
 show_flash(FLASH)
 
 
@@ -115,10 +115,8 @@ with tab_dir:
             pl.col("consent_contact").alias("Contact"),
             pl.col("consent_data_use").alias("Data use"),
         )
-        st.dataframe(
+        wide_table(
             table,
-            hide_index=True,
-            width="stretch",
             key="members_table",
             column_config={
                 "Email": st.column_config.TextColumn(width="medium"),
@@ -161,25 +159,9 @@ def member_form(prefix: str, row: dict[str, Any] | None, submit: str) -> MemberI
         key=f"{prefix}_chapter",
     )
     a, b, c = st.columns(3)
-    joined = a.date_input(
-        "Joined",
-        value=row["joined_on"] if row else today,
-        max_value=on_or_after(today, row["joined_on"] if row else None),
-        key=f"{prefix}_joined",
-        format=dates.input_format(),
-    )
-    trained = b.date_input(
-        "Trained (optional)",
-        value=row["trained_on"] if row else None,
-        key=f"{prefix}_trained",
-        format=dates.input_format(),
-    )
-    leader = c.date_input(
-        "Leader since (optional)",
-        value=row["leader_since"] if row else None,
-        key=f"{prefix}_leader",
-        format=dates.input_format(),
-    )
+    joined = date_field(a, "Joined", row, "joined_on", key=f"{prefix}_joined", default=today, not_after=today)
+    trained = date_field(b, "Trained (optional)", row, "trained_on", key=f"{prefix}_trained")
+    leader = date_field(c, "Leader since (optional)", row, "leader_since", key=f"{prefix}_leader")
     contact = st.checkbox(
         "Agrees to be contacted",
         value=bool(row["consent_contact"]) if row else False,

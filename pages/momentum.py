@@ -15,9 +15,7 @@ r = dash.report
 
 shared.render_cards(v.momentum_cards(r), columns=3, key="mom_cards")
 
-st.subheader("Members", anchor=False)
-shared.render(v.members_view(r), key="mom_members")
-shared.render(v.growth_view(r), key="mom_growth")
+shared.render_section("Members", [v.members_view(r), v.growth_view(r)], page="mom")
 
 st.subheader("Staying and climbing", anchor=False)
 shared.render(v.cohort_view(r), key="mom_cohorts")
@@ -27,10 +25,6 @@ with left:
 with right:
     shared.render(v.breadth_depth_view(r), key="mom_breadth")
 
-st.subheader("Events and attendance", anchor=False)
-shared.render(v.attendance_view(r), key="mom_attendance")
-shared.render(v.events_kind_view(r), key="mom_events")
-
-st.subheader("Chapters", anchor=False)
-shared.render(v.chapters_level_view(r), key="mom_chapters")
+shared.render_section("Events and attendance", [v.attendance_view(r), v.events_kind_view(r)], page="mom")
+shared.render_section("Chapters", [v.chapters_level_view(r)], page="mom")
 shared.render_notes(r)

@@ -16,16 +16,16 @@ from components import dates
 from components.chart_dates import localize
 from components.charts import HOURS, Series, as_text, bars
 from components.documents.hours_statement import build_statement, statement_csv, statement_pdf
+from components.downloads import file_button
 from components.feedback import show_flash
-from components.session import require_role, utcnow
+from components.page_start import volunteer_page
+from components.session import utcnow
 from components.text import plain
 from db.errors import InvalidDataError, NotAllowedError
 from db.hours import (
-    MSG_NO_MEMBER,
     SavedHours,
     edit_hours,
     my_hours,
-    my_member,
     withdraw_hours,
 )
 from db.models.hours import ACTIVITIES, ACTIVITY_LABELS, HoursEdit, first_errors, format_minutes
@@ -39,12 +39,7 @@ STATUS_LABELS = {"approved": "Approved", "pending": "Waiting for approval", "rej
 MAX_EDITABLE = 25
 RECENT_DAYS = 14
 
-user = require_role("volunteer")
-member = my_member(user.identity)
-st.title("My hours")
-if member is None:
-    st.info(MSG_NO_MEMBER, icon=":material/info:")
-    st.stop()
+user, member = volunteer_page("My hours")
 show_flash(FLASH)
 
 settings = portal_settings(user.identity)
@@ -324,22 +319,16 @@ with tab_statement:
             f"Reference {statement.reference}."
         )
         with st.container(horizontal=True, gap="small"):
-            st.download_button(
+            file_button(
                 "Statement (PDF)",
-                data=lambda: statement_pdf(statement),
-                file_name=statement.file_name("pdf"),
-                mime="application/pdf",
+                lambda: statement_pdf(statement),
+                statement.file_name("pdf"),
                 key="statement_pdf",
-                icon=":material/picture_as_pdf:",
-                on_click="ignore",
-                type="primary",
+                primary=True,
             )
-            st.download_button(
+            file_button(
                 "Statement (CSV)",
-                data=lambda: statement_csv(statement),
-                file_name=statement.file_name("csv"),
-                mime="text/csv",
+                lambda: statement_csv(statement),
+                statement.file_name("csv"),
                 key="statement_csv",
-                icon=":material/download:",
-                on_click="ignore",
             )

@@ -11,7 +11,8 @@ import streamlit as st
 
 from components import charts, crud_page, dates
 from components.feedback import show_flash
-from components.session import local_today, on_or_after, require_role
+from components.page_start import coordinator_page
+from components.tables import wide_table
 from db.chapters import chapter_labels, list_chapters
 from db.models.partners import PARTNER_KIND_LABELS, PARTNER_STATUS_LABELS, PartnerIn
 from db.partners import create_partner, list_partners, update_partner
@@ -19,9 +20,7 @@ from db.programs import list_programs
 
 FLASH = "partners_flash"
 
-user = require_role("coordinator", "admin")
-today = local_today()
-st.title("Partners")
+user, today = coordinator_page("Partners")
 st.caption("The schools, workplaces, clinics, public bodies, NGOs and researchers the movement works with.")
 show_flash(FLASH)
 
@@ -45,12 +44,8 @@ def partner_form(prefix: str, row: dict[str, Any] | None, submit: str) -> Partne
         right, "Status", PARTNER_STATUS_LABELS, row["status"] if row else "active", key=f"{prefix}_status"
     )
     left, right = st.columns(2)
-    since = left.date_input(
-        "Partner since",
-        value=row["since"] if row else today,
-        max_value=on_or_after(today, row["since"] if row else None),
-        key=f"{prefix}_since",
-        format=dates.input_format(),
+    since = crud_page.date_field(
+        left, "Partner since", row, "since", key=f"{prefix}_since", default=today, not_after=today
     )
     options = crud_page.owner_options(chapter_choices, row)
     chapter = right.selectbox(
@@ -126,7 +121,7 @@ with tab_list:
             pl.col("programs").alias("Programs"),
             pl.col("contact_email").alias("Contact"),
         )
-        st.dataframe(table, hide_index=True, width="stretch", key="partners_table")
+        wide_table(table, key="partners_table")
 
 with tab_new:
     if not chapter_choices:

@@ -11,7 +11,8 @@ import streamlit as st
 
 from components import crud_page, dates
 from components.feedback import show_flash
-from components.session import local_today, require_role
+from components.page_start import coordinator_page
+from components.tables import wide_table
 from db.chapters import chapter_labels, list_chapters
 from db.models.programs import AUDIENCE_LABELS, PROGRAM_KIND_LABELS, ProgramIn
 from db.partners import list_partners
@@ -19,9 +20,7 @@ from db.programs import create_program, list_programs, update_program
 
 FLASH = "programs_flash"
 
-user = require_role("coordinator", "admin")
-today = local_today()
-st.title("Programs")
+user, today = coordinator_page("Programs")
 st.caption(
     "What the movement runs and for whom. Everyone can see the programs; "
     + (
@@ -67,17 +66,9 @@ def program_form(prefix: str, row: dict[str, Any] | None, submit: str) -> Progra
         max_chars=4000,
     )
     left, right = st.columns(2)
-    started = left.date_input(
-        "Started",
-        value=row["started_on"] if row else today,
-        key=f"{prefix}_started",
-        format=dates.input_format(),
-    )
-    ended = right.date_input(
-        "Ended (leave empty while it runs)",
-        value=row["ended_on"] if row else None,
-        key=f"{prefix}_ended",
-        format=dates.input_format(),
+    started = crud_page.date_field(left, "Started", row, "started_on", key=f"{prefix}_started", default=today)
+    ended = crud_page.date_field(
+        right, "Ended (leave empty while it runs)", row, "ended_on", key=f"{prefix}_ended"
     )
     chosen_partners = st.multiselect(
         "Partners it runs with",
@@ -144,7 +135,7 @@ with tab_list:
             pl.col("events").alias("Events"),
             pl.col("can_edit").alias("You can edit"),
         )
-        st.dataframe(table, hide_index=True, width="stretch", key="programs_table")
+        wide_table(table, key="programs_table")
 
 with tab_new:
     if not chapter_choices:

@@ -8,14 +8,14 @@ import streamlit as st
 from pydantic import ValidationError
 
 from components import charts, dates
-from components.feedback import show_flash
+from components.downloads import csv_button
+from components.feedback import show_problems, submit_callback
+from components.money_charts import money_by_month, money_series
 from components.money_tables import money_column, money_table
-from components.session import local_today, require_role
+from components.page_start import fundraising_page
 from db.donations import amount_text
 from db.errors import InvalidDataError, NotAllowedError
 from db.models.donations import PLAN_STATUSES, PlanStatusChange, error_messages, format_minor
-from db.models.spreadsheet import safe_csv
-from db.movement_settings import movement_money
 from db.recurring_plans import (
     plans_frame,
     plans_from_recurring_gifts,
@@ -25,17 +25,13 @@ from db.recurring_plans import (
 from metrics.periods import add_months
 from metrics.query import collect_all
 from metrics.recurring import mrr_by_month, plan_health, recurring_revenue
-from money import major_column, majors
+from money import major_column
 
 FLASH = "recurring_flash"
 ERRORS = "recurring_errors"
 
-user = require_role("fundraiser")
-st.title("Recurring gifts")
-show_flash(FLASH)
-money = movement_money(user.identity)
+user, money, today = fundraising_page("Recurring gifts", FLASH)
 cur = money.reporting_currency
-today = local_today()
 
 waiting = unplanned_recurring_gifts(user.identity)
 if waiting:
@@ -93,13 +89,11 @@ m[5].metric(
 
 charts.show(
     charts.lines(
-        [charts.Series("MRR", history["month"].to_list(), majors(history["mrr_minor"].to_list(), cur))],
+        [money_series("MRR", history, "month", "mrr_minor", cur)],
         title="Monthly recurring revenue, last 12 months",
-        x_title="Month",
         y_title="Per month",
-        unit=charts.money(cur),
         markers=True,
-        hover_x="%{x|%b %Y}",
+        **money_by_month(cur),
     ),
     key="recurring_mrr",
 )
@@ -137,14 +131,11 @@ for tab, status in zip(tabs, PLAN_STATUSES, strict=True):
             key=f"recurring_{status}",
             column_config={"monthly": money_column(f"Per month ({cur})", cur)},
         )
-        st.download_button(
+        csv_button(
             f"Download the {status} plans (CSV)",
-            data=safe_csv(part),
-            file_name=f"recurring-{status}.csv",
-            mime="text/csv",
+            part,
+            f"recurring-{status}.csv",
             key=f"recurring_{status}_csv",
-            icon=":material/download:",
-            on_click="ignore",
         )
 
 st.subheader("Change a plan's status")
@@ -164,29 +155,24 @@ if st.session_state.get("recurring_plan") not in (None, *labels):
     st.session_state["recurring_plan"] = None
 
 
-def save() -> None:
-    """Submit callback: change the status, then empty the form."""
+def _plan_messages(exc: ValidationError) -> list[str]:
+    return [m.replace("Plan id: ", "Plan: ") for m in error_messages(exc)]
+
+
+@submit_callback(flash=FLASH, errors=ERRORS, reset=EMPTY, explain=_plan_messages)
+def save() -> str:
+    """Change the plan's status; the form is emptied after."""
     state = st.session_state
-    errors: list[str] = []
-    try:
-        change = PlanStatusChange.model_validate(
-            {
-                "plan_id": state.get("recurring_plan"),
-                "status": state.get("recurring_new_status"),
-                "on": state.get("recurring_on"),
-                "note": state.get("recurring_note") or None,
-            }
-        )
-        set_plan_status(user.identity, change)
-    except ValidationError as exc:
-        errors = [m.replace("Plan id: ", "Plan: ") for m in error_messages(exc)]
-    except (InvalidDataError, NotAllowedError) as exc:
-        errors = [str(exc)[:1].upper() + str(exc)[1:]]
-    else:
-        state[FLASH] = f"The plan is now {change.status}."
-        for key, value in EMPTY.items():
-            state[key] = value
-    state[ERRORS] = errors
+    change = PlanStatusChange.model_validate(
+        {
+            "plan_id": state.get("recurring_plan"),
+            "status": state.get("recurring_new_status"),
+            "on": state.get("recurring_on"),
+            "note": state.get("recurring_note") or None,
+        }
+    )
+    set_plan_status(user.identity, change)
+    return f"The plan is now {change.status}."
 
 
 with st.form("recurring_status"):
@@ -196,5 +182,4 @@ with st.form("recurring_status"):
     day_col.date_input("As of", max_value=today, key="recurring_on", format=dates.input_format())
     st.text_input("Why (optional)", key="recurring_note", max_chars=500, placeholder="e.g. card expired")
     st.form_submit_button("Save status", key="recurring_save", on_click=save)
-for message in st.session_state.pop(ERRORS, []):
-    st.error(message, icon=":material/error:")
+show_problems(ERRORS)

@@ -8,13 +8,12 @@ import polars as pl
 import streamlit as st
 
 from components import charts, dates
+from components.downloads import csv_button
 from components.money_tables import money_column, money_table
-from components.session import local_today, require_role
+from components.page_start import fundraising_page
 from db.donations import gifts_frame, metric_donations
 from db.donors import donors_frame
 from db.models.donations import format_minor
-from db.models.spreadsheet import safe_csv
-from db.movement_settings import movement_money
 from metrics.figure import Figure
 from metrics.fundraising import fundraising_year
 from metrics.lapsed import lapsed_call_list
@@ -22,11 +21,8 @@ from metrics.periods import fiscal_year_of
 from metrics.query import collect_all
 from money import major_column, majors
 
-user = require_role("fundraiser")
-st.title("Retention")
-money = movement_money(user.identity)
+user, money, today = fundraising_page("Retention")
 cur = money.reporting_currency
-today = local_today()
 this_year = fiscal_year_of(today, money.fiscal_year_start_month)
 gifts = gifts_frame(user.identity)
 donations = metric_donations(gifts)
@@ -254,13 +250,10 @@ for tab, frame, kind, explain in (
             st.info("Nobody on this list.", icon=":material/celebration:")
         else:
             money_table(table, key=f"retention_{kind}", column_config=columns)
-        st.download_button(
+        csv_button(
             f"Download the {kind.upper()} list (CSV)",
-            data=safe_csv(table),
-            file_name=f"{kind}-fy{year}.csv",
-            mime="text/csv",
+            table,
+            f"{kind}-fy{year}.csv",
             key=f"retention_{kind}_csv",
-            icon=":material/download:",
-            on_click="ignore",
             disabled=table.is_empty(),
         )

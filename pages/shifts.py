@@ -9,11 +9,10 @@ import polars as pl
 import streamlit as st
 
 from components.ics import ics_event
-from components.session import require_role
+from components.page_start import volunteer_page
 from components.text import plain
 from db.clock import utc_now
 from db.errors import InvalidDataError, NotAllowedError
-from db.hours import MSG_NO_MEMBER, my_member
 from db.models.hours import format_minutes
 from db.models.shifts import CancelRequest, SignUpRequest, WaitListRequest
 from db.shifts import (
@@ -28,12 +27,7 @@ from db.shifts import (
 FLASH = "shifts_flash"
 PROBLEM = "shifts_problem"  # (shift id, message) of the last refused sign-up
 
-user = require_role("volunteer")
-member = my_member(user.identity)
-st.title("Volunteer shifts")
-if member is None:
-    st.info(MSG_NO_MEMBER, icon=":material/info:")
-    st.stop()
+user, member = volunteer_page("Volunteer shifts")
 if flash := st.session_state.pop(FLASH, None):
     st.success(flash, icon=":material/check_circle:")
     # The button tapped may be far down a phone's screen: say it there too.

@@ -8,6 +8,7 @@ from typing import Any
 
 import streamlit as st
 
+from components.passwords import password_input
 from components.remembered import remember
 from components.session import (
     SUPABASE_CLIENT_KEY,
@@ -85,13 +86,7 @@ def _finish_local(email: str, password: str) -> None:
 def _local_form() -> None:
     with st.form("sign_in_form", border=True):
         email = st.text_input("Email", key="sign_in_email", autocomplete="email", max_chars=254)
-        password = st.text_input(
-            "Password",
-            type="password",
-            key="sign_in_password",
-            autocomplete="current-password",
-            max_chars=256,
-        )
+        password = password_input("Password", key="sign_in_password", autocomplete="current-password")
         submitted = st.form_submit_button("Sign in", type="primary", key="sign_in_submit", width="stretch")
     if submitted:
         _finish_local(email, password)
@@ -179,9 +174,7 @@ def _supabase_forms() -> None:
     password_tab, link_tab, reset_tab = st.tabs(["Password", "Email me a link", "Forgot password"])
     with password_tab, st.form("sign_in_supabase_password"):
         email = st.text_input("Email", key="sb_email", autocomplete="email", max_chars=254)
-        password = st.text_input(
-            "Password", type="password", key="sb_password", autocomplete="current-password", max_chars=256
-        )
+        password = password_input("Password", key="sb_password", autocomplete="current-password")
         if st.form_submit_button("Sign in", type="primary", key="sb_sign_in"):
             try:
                 user = sa.password_sign_in(client, email, password)
@@ -238,8 +231,8 @@ def _new_password_form(client: Any, user: Any) -> None:
 
     st.info(f"Choose a new password for {user.email}.")
     with st.form("sign_in_new_password"):
-        first = st.text_input("New password", type="password", key="sb_new_password", max_chars=256)
-        again = st.text_input("Repeat it", type="password", key="sb_new_password_again", max_chars=256)
+        first = password_input("New password", key="sb_new_password")
+        again = password_input("Repeat it", key="sb_new_password_again")
         if st.form_submit_button("Save and sign in", type="primary", key="sb_new_password_save"):
             problem = password_problem(first, user.email) or (
                 None if first == again else "The two do not match."

@@ -9,18 +9,17 @@ from pydantic import ValidationError
 
 from components import dates
 from components.documents.giving_statement import Statement, channel_column, statement_pdf, statements_zip
-from components.downloads import file_stem
+from components.downloads import csv_button, file_button, file_stem
 from components.feedback import show_errors, show_flash
 from components.money_tables import money_column, money_table
-from components.session import local_today, require_role
+from components.page_start import fundraising_page
 from components.text import plain
 from db.campaigns import campaigns_frame
 from db.donations import amount_text, gifts_frame
 from db.donors import donors_frame
 from db.errors import InvalidDataError, NotAllowedError
 from db.models.donations import StatementIssuerIn, format_minor
-from db.models.spreadsheet import safe_csv
-from db.movement_settings import movement_money, save_statement_issuer, statement_issuer
+from db.movement_settings import save_statement_issuer, statement_issuer
 from metrics.statements import (
     donors_refunded_in_full,
     statement_donors,
@@ -31,11 +30,8 @@ from money import major_column
 
 FLASH = "statements_flash"
 
-user = require_role("fundraiser")
-st.title("Year-end statements")
-money = movement_money(user.identity)
+user, money, today = fundraising_page("Year-end statements")
 cur = money.reporting_currency
-today = local_today()
 st.caption(
     "One statement per donor for a tax year, listing every gift whatever the channel, less refunds. "
     "Tax years here are calendar years."
@@ -191,25 +187,15 @@ with tab_one:
         )
     stem = f"statement-{year}-{file_stem(statement.donor_name)}"
     pdf_col, csv_col = st.columns(2)
-    pdf_col.download_button(
+    file_button(
         "Download PDF",
-        data=lambda: statement_pdf(statement),
-        file_name=f"{stem}.pdf",
-        mime="application/pdf",
+        lambda: statement_pdf(statement),
+        f"{stem}.pdf",
         key="statements_pdf",
-        icon=":material/picture_as_pdf:",
-        on_click="ignore",
-        type="primary",
+        where=pdf_col,
+        primary=True,
     )
-    csv_col.download_button(
-        "Download CSV",
-        data=safe_csv(table),
-        file_name=f"{stem}.csv",
-        mime="text/csv",
-        key="statements_csv",
-        icon=":material/download:",
-        on_click="ignore",
-    )
+    csv_button("Download CSV", table, f"{stem}.csv", key="statements_csv", where=csv_col)
 
 with tab_all:
     st.caption(
@@ -242,23 +228,19 @@ with tab_all:
         column_config={"net": money_column(f"Net ({cur})", cur)},
     )
     zip_col, all_csv_col = st.columns(2)
-    zip_col.download_button(
+    file_button(
         f"Download {len(labels):,} PDFs (ZIP)",
-        data=lambda: statements_zip(
+        lambda: statements_zip(
             (f"{file_stem(str(labels[i]).split(' — ')[0])}-{i}", statement_for(i)) for i in labels
         ),
-        file_name=f"statements-{year}.zip",
-        mime="application/zip",
+        f"statements-{year}.zip",
         key="statements_zip",
-        icon=":material/folder_zip:",
-        on_click="ignore",
+        where=zip_col,
     )
-    all_csv_col.download_button(
+    csv_button(
         "Download every gift (CSV)",
-        data=safe_csv(everyone),
-        file_name=f"statements-{year}.csv",
-        mime="text/csv",
+        everyone,
+        f"statements-{year}.csv",
         key="statements_all_csv",
-        icon=":material/download:",
-        on_click="ignore",
+        where=all_csv_col,
     )

@@ -21,14 +21,7 @@ shared.render(v.burn_view(r), key="sust_burn")
 with st.expander("Tuckman–Chang vulnerability ratios (trailing 12 months)", icon=":material/table:"):
     show_table(v.tuckman_chang_table(r), title="Tuckman–Chang vulnerability ratios", key="sust_tc")
 
-st.subheader("Revenue", anchor=False)
-shared.render(v.revenue_view(r), key="sust_revenue")
-
-st.subheader("Donors", anchor=False)
-shared.render(v.retention_view(r), key="sust_retention")
-shared.render(v.gains_losses_view(r), key="sust_gains")
-
-st.subheader("Volunteers", anchor=False)
-shared.render(v.volunteers_view(r), key="sust_volunteers")
-shared.render(v.hours_spread_view(r), key="sust_spread")
+shared.render_section("Revenue", [v.revenue_view(r)], page="sust")
+shared.render_section("Donors", [v.retention_view(r), v.gains_losses_view(r)], page="sust")
+shared.render_section("Volunteers", [v.volunteers_view(r), v.hours_spread_view(r)], page="sust")
 shared.render_notes(r)

@@ -84,6 +84,16 @@ def render(view: View, *, key: str | None = None) -> None:
             show_table(view.table, title=view.title, key=f"table_{k}")
 
 
+def render_section(title: str, views: list[View], *, page: str) -> None:
+    """A subheader over views drawn one under another, each keyed by the
+    page and the view (``mom_members``), so no two pages' widgets share a key."""
+    import streamlit as st
+
+    st.subheader(title, anchor=False)
+    for view in views:
+        render(view, key=f"{page}_{view.key}")
+
+
 def render_cards(cards: list[Card], *, columns: int = 3, key: str = "cards") -> None:
     import streamlit as st
 

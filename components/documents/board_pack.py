@@ -198,6 +198,7 @@ def download_buttons(
     """The two board-report buttons: each builds its file when clicked."""
     import streamlit as st
 
+    from components.downloads import file_button
     from components.downloads import file_stem as stem
 
     name = stem(f"board-report {scope}")
@@ -226,22 +227,13 @@ def download_buttons(
             return failed(exc)
 
     with st.container(horizontal=True, gap="small"):
-        st.download_button(
+        file_button(
             "Board report (HTML)",
-            data=lambda: build(to_html, _failure_html),
-            file_name=f"{name}.html",
-            mime="text/html",
+            lambda: build(to_html, _failure_html),
+            f"{name}.html",
             key=f"{key}_html",
-            icon=":material/description:",
-            on_click="ignore",
-            type="primary",
+            primary=True,
         )
-        st.download_button(
-            "Board report (PDF)",
-            data=lambda: build(to_pdf, _failure_pdf),
-            file_name=f"{name}.pdf",
-            mime="application/pdf",
-            key=f"{key}_pdf",
-            icon=":material/picture_as_pdf:",
-            on_click="ignore",
+        file_button(
+            "Board report (PDF)", lambda: build(to_pdf, _failure_pdf), f"{name}.pdf", key=f"{key}_pdf"
         )
