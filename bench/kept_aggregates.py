@@ -127,7 +127,8 @@ def writes(uri: str, count: int) -> None:
         started = time.perf_counter()
         log_hours(volunteer, entry)
         trips.append((time.perf_counter() - started) * 1000)
-    print(f"  {'app round trip, log_hours':<28} {statistics.median(trips):7.1f} ms   (max {max(trips):.1f} ms)")
+    label = "app round trip, log_hours"
+    print(f"  {label:<28} {statistics.median(trips):7.1f} ms   (max {max(trips):.1f} ms)")
     with psycopg.connect(uri) as conn:
         conn.execute("delete from public.volunteer_hours where idempotency_key = any(%s)", (keys,))
 
