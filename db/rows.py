@@ -3,22 +3,22 @@ cursor of their own (frames go through `db.arrow.read_frame`)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import psycopg
+from psycopg.abc import Params, QueryNoTemplate
 from psycopg.rows import dict_row
 
 Row = dict[str, Any]
 
 
-def fetch_one(conn: psycopg.Connection[Any], sql: str, params: Sequence[Any] = ()) -> Row | None:
+def fetch_one(conn: psycopg.Connection[Any], sql: QueryNoTemplate, params: Params = ()) -> Row | None:
     """One row as a dict (None when there is none)."""
     with conn.cursor(row_factory=dict_row) as cur:
         return cur.execute(sql, params).fetchone()
 
 
-def fetch_all(conn: psycopg.Connection[Any], sql: str, params: Sequence[Any] = ()) -> list[Row]:
+def fetch_all(conn: psycopg.Connection[Any], sql: QueryNoTemplate, params: Params = ()) -> list[Row]:
     """Every row as a dict."""
     with conn.cursor(row_factory=dict_row) as cur:
         return cur.execute(sql, params).fetchall()
