@@ -49,14 +49,27 @@ def change_one(conn: psycopg.Connection[Any], query: QueryNoTemplate, params: Pa
         raise NotAllowedError(refusal)
 
 
-def insert_row(conn: psycopg.Connection[Any], table: str, values: Values) -> int:
-    """`insert into public.<table> (<column>, …) values (…)`; the new id."""
-    query = sql.SQL("insert into {} ({}) values ({}) returning id").format(
+def _insert(table: str, values: Values) -> sql.Composed:
+    return sql.SQL("insert into {} ({}) values ({})").format(
         sql.Identifier("public", table),
         sql.SQL(", ").join(map(sql.Identifier, values)),
         sql.SQL(", ").join(map(sql.Placeholder, values)),
     )
-    return insert_id(conn, query, values)
+
+
+def insert_row(conn: psycopg.Connection[Any], table: str, values: Values) -> int:
+    """`insert into public.<table> (<column>, …) values (…)`; the new id."""
+    return insert_id(conn, _insert(table, values) + sql.SQL(" returning id"), values)
+
+
+def insert_once(conn: psycopg.Connection[Any], table: str, values: Values, key: str) -> int | None:
+    """`insert_row`, unless a row with the same `key` (a unique column such
+    as an idempotency key) is already stored: then nothing, and None."""
+    query = _insert(table, values) + sql.SQL(" on conflict ({}) do nothing returning id").format(
+        sql.Identifier(key)
+    )
+    row = fetch_one(conn, query, values)
+    return None if row is None else int(row["id"])
 
 
 def update_row(conn: psycopg.Connection[Any], table: str, row_id: int, values: Values, refusal: str) -> None:
