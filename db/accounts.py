@@ -15,18 +15,19 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import polars as pl
 import psycopg
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from db import clock
 from db.connection import login_transaction, service_transaction, transaction
 from db.errors import InvalidDataError, NotAllowedError
 from db.identity import Identity
-from db.models.email import looks_like_email
+from db.models.email import Email
+from db.models.fields import LOWER_CASE
 from db.passwords import PasswordsBusy, hash_password, needs_rehash, verify_password
 from db.rows import fetch_all, fetch_one
 
@@ -250,18 +251,11 @@ class Invitation(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    email: str = Field(max_length=254)
+    email: Annotated[Email, LOWER_CASE] = Field(max_length=254)
     full_name: str = Field(min_length=1, max_length=200)
     roles: list[RoleName] = Field(default_factory=list)
     coordinator_chapter_id: int | None = None
     member_id: int | None = None
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str) -> str:
-        if not looks_like_email(value):
-            raise ValueError("an email address looks like name@example.org")
-        return value.lower()
 
     @model_validator(mode="after")
     def _coordinator_needs_chapter(self) -> Invitation:

@@ -7,9 +7,10 @@ import polars as pl
 
 import money
 from db.arrow import read_frame
-from db.connection import dict_transaction
+from db.connection import transaction
 from db.identity import Identity
 from db.models.donations import CampaignIn
+from db.writes import Values, insert_row
 
 CAMPAIGN_SCHEMA: dict[str, type[pl.DataType] | pl.DataType] = {
     "campaign_id": pl.Int64,
@@ -71,36 +72,24 @@ def _minor_digits_sql(column: str) -> str:
     return f"(case {whens} else 2 end)"
 
 
+def _values(campaign: CampaignIn) -> Values:
+    return {**campaign.model_dump(exclude={"goal"}), "goal_minor": campaign.goal_minor}
+
+
 def create_campaign(identity: Identity, campaign: CampaignIn) -> int:
-    with dict_transaction(identity) as conn:
-        row = conn.execute(
-            "insert into public.campaigns (name, goal_minor, currency, starts_on, ends_on, chapter_id) "
-            "values (%s, %s, %s, %s, %s, %s) returning id",
-            (
-                campaign.name,
-                campaign.goal_minor,
-                campaign.currency,
-                campaign.starts_on,
-                campaign.ends_on,
-                campaign.chapter_id,
-            ),
-        ).fetchone()
-    assert row is not None
-    return int(row["id"])
+    with transaction(identity) as conn:
+        campaign_id = insert_row(conn, "campaigns", _values(campaign))
+    return campaign_id
 
 
 def update_campaign(identity: Identity, campaign_id: int, campaign: CampaignIn) -> None:
-    with dict_transaction(identity) as conn:
+    with transaction(identity) as conn:
         conn.execute(
-            "update public.campaigns set name = %s, goal_minor = %s, currency = %s, starts_on = %s, "
-            "ends_on = %s, chapter_id = %s where id = %s",
-            (
-                campaign.name,
-                campaign.goal_minor,
-                campaign.currency,
-                campaign.starts_on,
-                campaign.ends_on,
-                campaign.chapter_id,
-                campaign_id,
-            ),
+            """
+            update public.campaigns
+               set name = %(name)s, goal_minor = %(goal_minor)s, currency = %(currency)s,
+                   starts_on = %(starts_on)s, ends_on = %(ends_on)s, chapter_id = %(chapter_id)s
+             where id = %(id)s
+            """,
+            {**_values(campaign), "id": campaign_id},
         )

@@ -4,14 +4,18 @@ admin any, a coordinator their chapters and those below them."""
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Literal
+
 import polars as pl
 
 from db.arrow import read_frame
 from db.connection import transaction
-from db.errors import InvalidDataError, NotAllowedError
+from db.errors import InvalidDataError
 from db.identity import Identity
 from db.models.chapters import LEVEL_RANK, ChapterIn, DormantIn
 from db.rows import fetch_one
+from db.writes import insert_as, update_row
 
 CHAPTER_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "id": pl.Int64,
@@ -76,31 +80,12 @@ def chapter_labels(chapters: pl.DataFrame) -> dict[int, str]:
 def create_chapter(identity: Identity, chapter: ChapterIn, *, uri: str | None = None) -> int:
     """Opens a chapter; returns its id. A coordinator may open chapters only
     below one they coordinate; the parent must sit at a higher level."""
-    try:
-        with transaction(identity, uri) as conn:
-            row = fetch_one(
-                conn,
-                """
-                insert into public.chapters (name, level, parent_id, place, founded_on, time_zone)
-                values (%s, %s, %s, %s, %s, %s) returning id
-                """,
-                (
-                    chapter.name,
-                    chapter.level,
-                    chapter.parent_id,
-                    chapter.place,
-                    chapter.founded_on,
-                    chapter.time_zone,
-                ),
-            )
-    except NotAllowedError as exc:
-        raise NotAllowedError(
-            "you can open chapters only below a chapter you coordinate"
-            if chapter.parent_id is not None
-            else "only an admin can open a chapter at the top of the movement"
-        ) from exc
-    assert row is not None
-    return int(row["id"])
+    refusal = (
+        "you can open chapters only below a chapter you coordinate"
+        if chapter.parent_id is not None
+        else "only an admin can open a chapter at the top of the movement"
+    )
+    return insert_as(identity, "chapters", chapter.model_dump(), refusal=refusal, uri=uri)
 
 
 def update_chapter(
@@ -121,44 +106,34 @@ def update_chapter(
                 f"chapters below this one would no longer be lower than a {chapter.level} chapter; "
                 "move them first"
             )
-        cur = conn.execute(
-            """
-            update public.chapters
-               set name = %s, level = %s, parent_id = %s, place = %s, founded_on = %s, time_zone = %s
-             where id = %s
-            """,
-            (
-                chapter.name,
-                chapter.level,
-                chapter.parent_id,
-                chapter.place,
-                chapter.founded_on,
-                chapter.time_zone,
-                chapter_id,
-            ),
+        update_row(
+            conn, "chapters", chapter_id, chapter.model_dump(), "you can edit only chapters you coordinate"
         )
-        if cur.rowcount != 1:
-            raise NotAllowedError("you can edit only chapters you coordinate")
+
+
+def _set_status(
+    identity: Identity,
+    chapter_id: int,
+    status: Literal["active", "dormant"],
+    since: date | None,
+    uri: str | None,
+) -> None:
+    with transaction(identity, uri) as conn:
+        update_row(
+            conn,
+            "chapters",
+            chapter_id,
+            {"status": status, "dormant_since": since},
+            "you can change only chapters you coordinate",
+        )
 
 
 def mark_dormant(identity: Identity, change: DormantIn, *, uri: str | None = None) -> None:
     """A chapter that has stopped meeting: kept, with its history, and
     counted as dormant from `since`."""
-    with transaction(identity, uri) as conn:
-        cur = conn.execute(
-            "update public.chapters set status = 'dormant', dormant_since = %s where id = %s",
-            (change.since, change.chapter_id),
-        )
-        if cur.rowcount != 1:
-            raise NotAllowedError("you can change only chapters you coordinate")
+    _set_status(identity, change.chapter_id, "dormant", change.since, uri)
 
 
 def reactivate(identity: Identity, chapter_id: int, *, uri: str | None = None) -> None:
     """A dormant chapter meeting again."""
-    with transaction(identity, uri) as conn:
-        cur = conn.execute(
-            "update public.chapters set status = 'active', dormant_since = null where id = %s",
-            (chapter_id,),
-        )
-        if cur.rowcount != 1:
-            raise NotAllowedError("you can change only chapters you coordinate")
+    _set_status(identity, chapter_id, "active", None, uri)

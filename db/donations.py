@@ -20,6 +20,7 @@ from db.exchange_rates import Rates
 from db.identity import Identity
 from db.models.donations import GiftIn, RefundIn, format_minor, to_minor
 from db.movement_settings import read_movement_money
+from db.writes import insert_row
 
 
 @dataclass(frozen=True)
@@ -149,34 +150,27 @@ def record_gift(identity: Identity, gift: GiftIn, *, create_despite_similar: boo
         plan_id = None
         if gift.is_recurring:
             plan_id = _plan_for_manual_gift(conn, donor_id, gift, reporting_minor)
-        row = conn.execute(
-            """
-            insert into public.donations
-              (donor_id, campaign_id, chapter_id, received_on, amount_minor, currency,
-               reporting_amount_minor, method, source, is_recurring, recurring_plan_id,
-               idempotency_key, note)
-            values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
-            returning id
-            """,
-            (
-                donor_id,
-                gift.campaign_id,
-                chapter["chapter_id"] if chapter else None,
-                gift.received_on,
-                gift.amount_minor,
-                gift.currency,
-                reporting_minor,
-                gift.method,
-                gift.source,
-                gift.is_recurring,
-                plan_id,
-                gift.idempotency_key,
-                gift.note or None,
-            ),
-        ).fetchone()
-        assert row is not None
+        donation_id = insert_row(
+            conn,
+            "donations",
+            {
+                "donor_id": donor_id,
+                "campaign_id": gift.campaign_id,
+                "chapter_id": chapter["chapter_id"] if chapter else None,
+                "received_on": gift.received_on,
+                "amount_minor": gift.amount_minor,
+                "currency": gift.currency,
+                "reporting_amount_minor": reporting_minor,
+                "method": gift.method,
+                "source": gift.source,
+                "is_recurring": gift.is_recurring,
+                "recurring_plan_id": plan_id,
+                "idempotency_key": gift.idempotency_key,
+                "note": gift.note or None,
+            },
+        )
         return RecordedGift(
-            row["id"],
+            donation_id,
             donor_id,
             donor_created,
             matched_by_email,
@@ -204,23 +198,20 @@ def _plan_for_manual_gift(
             (gift.amount_minor, reporting_minor, gift.frequency, gift.method, row["id"]),
         )
         return int(row["id"])
-    new = conn.execute(
-        "insert into public.recurring_plans (donor_id, campaign_id, amount_minor, currency, "
-        "reporting_amount_minor, frequency, method, started_on) values (%s, %s, %s, %s, %s, %s, %s, %s) "
-        "returning id",
-        (
-            donor_id,
-            gift.campaign_id,
-            gift.amount_minor,
-            gift.currency,
-            reporting_minor,
-            gift.frequency,
-            gift.method,
-            gift.received_on,
-        ),
-    ).fetchone()
-    assert new is not None
-    return int(new["id"])
+    return insert_row(
+        conn,
+        "recurring_plans",
+        {
+            "donor_id": donor_id,
+            "campaign_id": gift.campaign_id,
+            "amount_minor": gift.amount_minor,
+            "currency": gift.currency,
+            "reporting_amount_minor": reporting_minor,
+            "frequency": gift.frequency,
+            "method": gift.method,
+            "started_on": gift.received_on,
+        },
+    )
 
 
 def record_refund(identity: Identity, refund: RefundIn) -> None:

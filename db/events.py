@@ -20,6 +20,7 @@ from db.errors import InvalidDataError, NotAllowedError
 from db.identity import Identity
 from db.models.events import SHIFT_MARGIN, AttendanceIn, EventIn, ShiftIn
 from db.rows import fetch_one
+from db.writes import change_one, delete_by_id, refused_as
 
 EVENT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "id": pl.Int64,
@@ -100,75 +101,59 @@ def list_events(
     return read_frame(identity, sql, (ids, ids, start, start, end, end), schema=EVENT_SCHEMA, uri=uri)
 
 
-def _event_values(event: EventIn) -> tuple[object, ...]:
-    return (
-        event.program_id,
-        event.kind,
-        event.title,
-        event.starts_at,
-        event.ends_at,
-        event.place,
-        event.capacity,
-    )
-
-
 def create_event(
     identity: Identity, event: EventIn, shifts: Sequence[ShiftIn] = (), *, uri: str | None = None
 ) -> int:
     """Creates an event (and any shifts given with it, whose `event_id` is
     ignored) in one transaction; returns the event's id."""
-    try:
-        with transaction(identity, uri) as conn:
-            row = fetch_one(
-                conn,
-                """
-                insert into public.events
-                  (chapter_id, program_id, kind, title, starts_at, ends_at, place, capacity)
-                select c.id, %s, %s, %s, (%s::timestamp at time zone c.time_zone),
-                       (%s::timestamp at time zone c.time_zone), %s, %s
-                  from public.chapters c where c.id = %s
-                returning id
-                """,
-                (*_event_values(event), event.chapter_id),
-            )
-            if row is None:
-                raise InvalidDataError("this chapter does not exist")
-            event_id = int(row["id"])
-            for shift in shifts:
-                _insert_shift(conn, event_id, shift)
-    except NotAllowedError as exc:
-        raise NotAllowedError("you can create events only for chapters you coordinate") from exc
+    with (
+        refused_as("you can create events only for chapters you coordinate"),
+        transaction(identity, uri) as conn,
+    ):
+        row = fetch_one(
+            conn,
+            """
+            insert into public.events
+              (chapter_id, program_id, kind, title, starts_at, ends_at, place, capacity)
+            select c.id, %(program_id)s, %(kind)s, %(title)s,
+                   (%(starts_at)s::timestamp at time zone c.time_zone),
+                   (%(ends_at)s::timestamp at time zone c.time_zone), %(place)s, %(capacity)s
+              from public.chapters c where c.id = %(chapter_id)s
+            returning id
+            """,
+            event.model_dump(),
+        )
+        if row is None:
+            raise InvalidDataError("this chapter does not exist")
+        event_id = int(row["id"])
+        for shift in shifts:
+            _insert_shift(conn, event_id, shift)
     return event_id
 
 
 def update_event(identity: Identity, event_id: int, event: EventIn, *, uri: str | None = None) -> None:
     """Changes an event's details (its shifts stay as they are)."""
-    try:
-        with transaction(identity, uri) as conn:
-            cur = conn.execute(
-                """
-                update public.events e
-                   set program_id = %s, kind = %s, title = %s,
-                       starts_at = (%s::timestamp at time zone c.time_zone),
-                       ends_at = (%s::timestamp at time zone c.time_zone),
-                       place = %s, capacity = %s, chapter_id = c.id
-                  from public.chapters c
-                 where c.id = %s and e.id = %s
-                """,
-                (*_event_values(event), event.chapter_id, event_id),
-            )
-            if cur.rowcount != 1:
-                raise NotAllowedError("no such event among your chapters'")
-    except NotAllowedError as exc:
-        raise NotAllowedError("you can change only your chapters' events") from exc
+    refusal = "you can change only your chapters' events"
+    with refused_as(refusal), transaction(identity, uri) as conn:
+        change_one(
+            conn,
+            """
+            update public.events e
+               set program_id = %(program_id)s, kind = %(kind)s, title = %(title)s,
+                   starts_at = (%(starts_at)s::timestamp at time zone c.time_zone),
+                   ends_at = (%(ends_at)s::timestamp at time zone c.time_zone),
+                   place = %(place)s, capacity = %(capacity)s, chapter_id = c.id
+              from public.chapters c
+             where c.id = %(chapter_id)s and e.id = %(id)s
+            """,
+            {**event.model_dump(), "id": event_id},
+            refusal,
+        )
 
 
 def delete_event(identity: Identity, event_id: int, *, uri: str | None = None) -> None:
     """Removes an event with its shifts, sign-ups and attendance."""
-    with transaction(identity, uri) as conn:
-        cur = conn.execute("delete from public.events where id = %s", (event_id,))
-        if cur.rowcount != 1:
-            raise NotAllowedError("you can remove only your chapters' events")
+    delete_by_id(identity, "events", event_id, refusal="you can remove only your chapters' events", uri=uri)
 
 
 def _insert_shift(conn: psycopg.Connection[Any], event_id: int, shift: ShiftIn) -> int:
@@ -206,19 +191,14 @@ def _insert_shift(conn: psycopg.Connection[Any], event_id: int, shift: ShiftIn) 
 
 def add_shift(identity: Identity, shift: ShiftIn, *, uri: str | None = None) -> int:
     """Adds a volunteer shift to an event; returns its id."""
-    try:
-        with transaction(identity, uri) as conn:
-            return _insert_shift(conn, shift.event_id, shift)
-    except NotAllowedError as exc:
-        raise NotAllowedError("you can add shifts only to your chapters' events") from exc
+    with refused_as("you can add shifts only to your chapters' events"), transaction(identity, uri) as conn:
+        shift_id = _insert_shift(conn, shift.event_id, shift)
+    return shift_id
 
 
 def delete_shift(identity: Identity, shift_id: int, *, uri: str | None = None) -> None:
     """Removes a shift and its sign-ups."""
-    with transaction(identity, uri) as conn:
-        cur = conn.execute("delete from public.shifts where id = %s", (shift_id,))
-        if cur.rowcount != 1:
-            raise NotAllowedError("you can remove only your chapters' shifts")
+    delete_by_id(identity, "shifts", shift_id, refusal="you can remove only your chapters' shifts", uri=uri)
 
 
 def list_shifts(identity: Identity, event_ids: Sequence[int], *, uri: str | None = None) -> pl.DataFrame:

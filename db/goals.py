@@ -8,11 +8,9 @@ from __future__ import annotations
 import polars as pl
 
 from db.arrow import read_frame
-from db.connection import transaction
-from db.errors import NotAllowedError
 from db.identity import Identity
 from db.models.goals import GoalIn
-from db.rows import fetch_one
+from db.writes import delete_by_id, insert_as, update_as
 
 GOAL_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "id": pl.Int64,
@@ -41,65 +39,23 @@ def list_goals(identity: Identity, *, uri: str | None = None) -> pl.DataFrame:
     return read_frame(identity, sql, schema=GOAL_SCHEMA, uri=uri)
 
 
+# Who may set a goal depends on its scope; a refusal says which.
+_MOVEMENT_GOALS = "only admins and the board set movement-wide goals"
+_CHAPTER_GOALS = "you can set goals only for chapters you coordinate"
+
+
 def create_goal(identity: Identity, goal: GoalIn, *, uri: str | None = None) -> int:
     """Sets a goal; returns its id."""
-    try:
-        with transaction(identity, uri) as conn:
-            row = fetch_one(
-                conn,
-                """
-                insert into public.goals (name, metric, target_value, baseline_value, due_on, chapter_id)
-                values (%s, %s, %s, %s, %s, %s) returning id
-                """,
-                (
-                    goal.name,
-                    goal.metric,
-                    goal.target_value,
-                    goal.baseline_value,
-                    goal.due_on,
-                    goal.chapter_id,
-                ),
-            )
-    except NotAllowedError as exc:
-        raise NotAllowedError(
-            "only admins and the board set movement-wide goals"
-            if goal.chapter_id is None
-            else "you can set goals only for chapters you coordinate"
-        ) from exc
-    assert row is not None
-    return int(row["id"])
+    refusal = _MOVEMENT_GOALS if goal.chapter_id is None else _CHAPTER_GOALS
+    return insert_as(identity, "goals", goal.model_dump(), refusal=refusal, uri=uri)
 
 
 def update_goal(identity: Identity, goal_id: int, goal: GoalIn, *, uri: str | None = None) -> None:
     """Changes a goal's name, target, starting point, due date or scope."""
-    try:
-        with transaction(identity, uri) as conn:
-            cur = conn.execute(
-                """
-                update public.goals
-                   set name = %s, metric = %s, target_value = %s, baseline_value = %s, due_on = %s,
-                       chapter_id = %s
-                 where id = %s
-                """,
-                (
-                    goal.name,
-                    goal.metric,
-                    goal.target_value,
-                    goal.baseline_value,
-                    goal.due_on,
-                    goal.chapter_id,
-                    goal_id,
-                ),
-            )
-            if cur.rowcount != 1:
-                raise NotAllowedError("you can change only your chapters' goals")
-    except NotAllowedError as exc:
-        raise NotAllowedError("you can change only your chapters' goals") from exc
+    refusal = "you can change only your chapters' goals"
+    update_as(identity, "goals", goal_id, goal.model_dump(), refusal=refusal, uri=uri)
 
 
 def delete_goal(identity: Identity, goal_id: int, *, uri: str | None = None) -> None:
     """Removes a goal."""
-    with transaction(identity, uri) as conn:
-        cur = conn.execute("delete from public.goals where id = %s", (goal_id,))
-        if cur.rowcount != 1:
-            raise NotAllowedError("you can remove only your chapters' goals")
+    delete_by_id(identity, "goals", goal_id, refusal="you can remove only your chapters' goals", uri=uri)

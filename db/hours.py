@@ -31,7 +31,8 @@ from db.models.hours import (
     HoursEntry,
     format_minutes,
 )
-from db.rows import fetch_one
+from db.rows import fetch_one, read_one
+from db.writes import insert_once
 
 # Keys for entries made by Heartbeat itself (imports, check-ins) are derived
 # from what they record, so doing the same thing twice stores it once.
@@ -133,14 +134,15 @@ def my_member(identity: Identity) -> Member | None:
         return _member(conn)
 
 
-def _day_minutes(identity: Identity, member_id: int, day: date) -> int:
-    with transaction(identity) as conn:
-        row = fetch_one(
-            conn,
-            "select coalesce(sum(minutes), 0)::int as total from public.volunteer_hours "
-            "where member_id = %s and worked_on = %s and status <> 'rejected'",
-            (member_id, day),
-        )
+def day_minutes(conn: psycopg.Connection, member_id: int, day: date) -> int:
+    """The minutes a member has logged on a day, leaving out rejected hours:
+    what the 24-hours-a-day rule counts."""
+    row = fetch_one(
+        conn,
+        "select coalesce(sum(minutes), 0)::int as total from public.volunteer_hours "
+        "where member_id = %s and worked_on = %s and status <> 'rejected'",
+        (member_id, day),
+    )
     return int(row["total"]) if row else 0
 
 
@@ -167,6 +169,20 @@ def explain(
     if constraint == "volunteer_hours_shift_id_fkey":
         return "The chosen shift no longer exists."
     return str(exc)
+
+
+def _in_words(
+    identity: Identity, exc: InvalidDataError, member: Member | None, day: date
+) -> InvalidDataError:
+    """The volunteer's own refusal, `explain`ed, with the day's logged total
+    where the 24-hour limit was the rule."""
+    day_total = None
+    if member is not None and exc.constraint == "volunteer_hours_max_per_day":
+        with transaction(identity) as conn:
+            day_total = day_minutes(conn, member.id, day)
+    joined_on = member.joined_on if member else None
+    message = explain(exc, joined_on=joined_on, day=day, day_minutes=day_total, whose="you")
+    return InvalidDataError(message, constraint=exc.constraint)
 
 
 EVENT_DAY = "volunteer_hours_event_day"  # our own rule, named like a constraint
@@ -199,8 +215,7 @@ def _check_event_day(conn: psycopg.Connection, event_id: int | None, day: date) 
 
 
 def _find_by_key(identity: Identity, key: uuid.UUID) -> SavedHours | None:
-    with transaction(identity) as conn:
-        row = fetch_one(conn, _ENTRY_SELECT + " where h.idempotency_key = %s", (key,))
+    row = read_one(identity, _ENTRY_SELECT + " where h.idempotency_key = %s", (key,))
     return _saved(row, already_saved=True) if row else None
 
 
@@ -232,34 +247,17 @@ def log_hours(identity: Identity, entry: HoursEntry) -> SavedHours:
                 if not mine:
                     raise InvalidDataError("You were not signed up for that shift.")
             _check_event_day(conn, entry.event_id, entry.worked_on)
-            row = fetch_one(
+            new_id = insert_once(
                 conn,
-                """
-                insert into public.volunteer_hours
-                  (member_id, chapter_id, worked_on, minutes, activity, event_id, program_id,
-                   shift_id, note, idempotency_key)
-                values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
-                on conflict (idempotency_key) do nothing
-                returning id
-                """,
-                (
-                    member.id,
-                    member.chapter_id,
-                    entry.worked_on,
-                    entry.minutes,
-                    entry.activity,
-                    entry.event_id,
-                    entry.program_id,
-                    entry.shift_id,
-                    entry.note,
-                    entry.idempotency_key,
-                ),
+                "volunteer_hours",
+                {"member_id": member.id, "chapter_id": member.chapter_id, **entry.model_dump()},
+                "idempotency_key",
             )
             # A twin request committed first: read what it stored.
             found = fetch_one(conn, _ENTRY_SELECT + " where h.idempotency_key = %s", (entry.idempotency_key,))
             if found is None:
                 raise InvalidDataError("This entry could not be saved; please try again.")
-            return _saved(found, already_saved=row is None)
+            return _saved(found, already_saved=new_id is None)
     except InvalidDataError as exc:
         # A twin of this request may have taken the day's last minutes first;
         # then the entry is saved, and that is what the person should hear.
@@ -268,34 +266,22 @@ def log_hours(identity: Identity, entry: HoursEntry) -> SavedHours:
             return twin
         if exc.constraint in (None, EVENT_DAY):
             raise
-        day_total = None
-        if member is not None and exc.constraint == "volunteer_hours_max_per_day":
-            day_total = _day_minutes(identity, member.id, entry.worked_on)
-        message = explain(
-            exc,
-            joined_on=member.joined_on if member else None,
-            day=entry.worked_on,
-            day_minutes=day_total,
-            whose="you",
-        )
-        raise InvalidDataError(message, constraint=exc.constraint) from exc
+        raise _in_words(identity, exc, member, entry.worked_on) from exc
 
 
 def get_hours(identity: Identity, hours_id: int) -> SavedHours | None:
     """One entry the person may see, or None."""
-    with transaction(identity) as conn:
-        row = fetch_one(conn, _ENTRY_SELECT + " where h.id = %s", (hours_id,))
+    row = read_one(identity, _ENTRY_SELECT + " where h.id = %s", (hours_id,))
     return _saved(row) if row else None
 
 
 def _refuse_change(identity: Identity, hours_id: int) -> None:
-    with transaction(identity) as conn:
-        row = fetch_one(
-            conn,
-            "select status from public.volunteer_hours where id = %s "
-            "and member_id in (select app.my_member_ids())",
-            (hours_id,),
-        )
+    row = read_one(
+        identity,
+        "select status from public.volunteer_hours where id = %s "
+        "and member_id in (select app.my_member_ids())",
+        (hours_id,),
+    )
     if row is None:
         raise NotAllowedError(MSG_NOT_YOURS)
     raise InvalidDataError(MSG_NOT_PENDING.format(status=row["status"]))
@@ -312,22 +298,14 @@ def edit_hours(identity: Identity, edit: HoursEdit) -> SavedHours:
                 conn,
                 """
                 update public.volunteer_hours
-                   set worked_on = %s, minutes = %s, activity = %s, event_id = %s,
-                       program_id = %s, shift_id = %s, note = %s
-                 where id = %s and status = 'pending'
+                   set worked_on = %(worked_on)s, minutes = %(minutes)s, activity = %(activity)s,
+                       event_id = %(event_id)s, program_id = %(program_id)s, shift_id = %(shift_id)s,
+                       note = %(note)s
+                 where id = %(hours_id)s and status = 'pending'
                    and member_id in (select app.my_member_ids())
                 returning id
                 """,
-                (
-                    edit.worked_on,
-                    edit.minutes,
-                    edit.activity,
-                    edit.event_id,
-                    edit.program_id,
-                    edit.shift_id,
-                    edit.note,
-                    edit.hours_id,
-                ),
+                edit.model_dump(),
             )
             if row is not None:
                 saved = fetch_one(conn, _ENTRY_SELECT + " where h.id = %s", (edit.hours_id,))
@@ -336,17 +314,7 @@ def edit_hours(identity: Identity, edit: HoursEdit) -> SavedHours:
     except InvalidDataError as exc:
         if exc.constraint in (None, EVENT_DAY):
             raise
-        day_total = None
-        if member is not None and exc.constraint == "volunteer_hours_max_per_day":
-            day_total = _day_minutes(identity, member.id, edit.worked_on)
-        message = explain(
-            exc,
-            joined_on=member.joined_on if member else None,
-            day=edit.worked_on,
-            day_minutes=day_total,
-            whose="you",
-        )
-        raise InvalidDataError(message, constraint=exc.constraint) from exc
+        raise _in_words(identity, exc, member, edit.worked_on) from exc
     _refuse_change(identity, edit.hours_id)
     raise AssertionError("unreachable")
 

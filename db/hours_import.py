@@ -14,10 +14,11 @@ import psycopg
 
 from db.connection import transaction
 from db.errors import InvalidDataError
-from db.hours import KEY_NAMESPACE, explain
+from db.hours import KEY_NAMESPACE, day_minutes, explain
 from db.identity import Identity
 from db.models.hours import HoursCsvRow
-from db.rows import fetch_all, fetch_one
+from db.rows import fetch_all
+from db.writes import insert_once
 from imports.hours_csv import ImportReport, ParsedHours, RowError, parse_hours_csv, shown
 
 
@@ -170,28 +171,17 @@ def _insert_row(conn: psycopg.Connection, p: ParsedHours, member: dict[str, Any]
     row = p.row
     try:
         with conn.transaction():
-            inserted = fetch_one(
+            inserted = insert_once(
                 conn,
-                """
-                insert into public.volunteer_hours
-                  (member_id, chapter_id, worked_on, minutes, activity, event_id, program_id, note,
-                   status, idempotency_key)
-                values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
-                on conflict (idempotency_key) do nothing
-                returning id
-                """,
-                (
-                    member["id"],
-                    member["chapter_id"],
-                    row.worked_on,
-                    row.minutes,
-                    row.activity,
-                    row.event_id,
-                    row.program_id,
-                    row.note,
-                    status,
-                    import_key(int(member["id"]), row),
-                ),
+                "volunteer_hours",
+                {
+                    "member_id": member["id"],
+                    "chapter_id": member["chapter_id"],
+                    **row.model_dump(exclude={"member_email"}),
+                    "status": status,
+                    "idempotency_key": import_key(int(member["id"]), row),
+                },
+                "idempotency_key",
             )
     except psycopg.errors.InsufficientPrivilege:
         return "You may not record hours for this member."
@@ -203,13 +193,7 @@ def _insert_row(conn: psycopg.Connection, p: ParsedHours, member: dict[str, Any]
         constraint = exc.diag.constraint_name
         day_total = None
         if constraint == "volunteer_hours_max_per_day":
-            total = fetch_one(
-                conn,
-                "select coalesce(sum(minutes), 0)::int as t from public.volunteer_hours "
-                "where member_id = %s and worked_on = %s and status <> 'rejected'",
-                (member["id"], row.worked_on),
-            )
-            day_total = int(total["t"]) if total else None
+            day_total = day_minutes(conn, member["id"], row.worked_on)
         wrapped = InvalidDataError(exc.diag.message_primary or str(exc), constraint=constraint)
         return explain(
             wrapped,

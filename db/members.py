@@ -18,6 +18,7 @@ from db.errors import InvalidDataError, NotAllowedError
 from db.identity import Identity
 from db.models.members import ConsentIn, LeaveIn, MemberIn
 from db.rows import fetch_one
+from db.writes import change_one, insert_id, refused_as
 
 MEMBER_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "id": pl.Int64,
@@ -46,6 +47,7 @@ EXPORT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "leader_since": pl.Date,
 }
 PAGE_SIZE = 100
+_NOT_YOURS = "you can change only your chapters' members"
 
 
 @dataclass(frozen=True)
@@ -158,60 +160,45 @@ def members_of(identity: Identity, chapter_ids: Sequence[int], *, uri: str | Non
     )
 
 
-def _values(member: MemberIn) -> tuple[object, ...]:
-    return (
-        member.full_name,
-        member.email,
-        member.chapter_id,
-        member.joined_on,
-        member.trained_on,
-        member.leader_since,
-        member.consent_contact,
-        member.consent_data_use,
-    )
-
-
 def join_member(identity: Identity, member: MemberIn, *, uri: str | None = None) -> int:
     """Records a person joining a chapter; returns the member's id."""
-    try:
-        with transaction(identity, uri) as conn:
-            row = fetch_one(
-                conn,
-                """
-                insert into public.members (full_name, email, chapter_id, joined_on, trained_on, leader_since,
-                                            consent_contact, consent_data_use, consent_updated_at)
-                values (%s, %s, %s, %s, %s, %s, %s, %s, now())
-                returning id
-                """,
-                _values(member),
-            )
-    except NotAllowedError as exc:
-        raise NotAllowedError("you can add members only to chapters you coordinate") from exc
-    assert row is not None
-    return int(row["id"])
+    with (
+        refused_as("you can add members only to chapters you coordinate"),
+        transaction(identity, uri) as conn,
+    ):
+        member_id = insert_id(
+            conn,
+            """
+            insert into public.members (full_name, email, chapter_id, joined_on, trained_on, leader_since,
+                                        consent_contact, consent_data_use, consent_updated_at)
+            values (%(full_name)s, %(email)s, %(chapter_id)s, %(joined_on)s, %(trained_on)s, %(leader_since)s,
+                    %(consent_contact)s, %(consent_data_use)s, now())
+            returning id
+            """,
+            member.model_dump(),
+        )
+    return member_id
 
 
 def update_member(identity: Identity, member_id: int, member: MemberIn, *, uri: str | None = None) -> None:
     """Corrects a member's record (name, email, chapter, dates, consent)."""
-    try:
-        with transaction(identity, uri) as conn:
-            cur = conn.execute(
-                """
-                update public.members
-                   set full_name = %s, email = %s, chapter_id = %s, joined_on = %s, trained_on = %s,
-                       leader_since = %s,
-                       consent_updated_at = case
-                         when (consent_contact, consent_data_use) is distinct from (%s, %s) then now()
-                         else consent_updated_at end,
-                       consent_contact = %s, consent_data_use = %s
-                 where id = %s
-                """,
-                (*_values(member)[:6], *_values(member)[6:], *_values(member)[6:], member_id),
-            )
-            if cur.rowcount != 1:
-                raise NotAllowedError("you can change only your chapters' members")
-    except NotAllowedError as exc:
-        raise NotAllowedError("you can change only your chapters' members") from exc
+    with refused_as(_NOT_YOURS), transaction(identity, uri) as conn:
+        change_one(
+            conn,
+            """
+            update public.members
+               set full_name = %(full_name)s, email = %(email)s, chapter_id = %(chapter_id)s,
+                   joined_on = %(joined_on)s, trained_on = %(trained_on)s, leader_since = %(leader_since)s,
+                   consent_updated_at = case
+                     when (consent_contact, consent_data_use)
+                          is distinct from (%(consent_contact)s, %(consent_data_use)s) then now()
+                     else consent_updated_at end,
+                   consent_contact = %(consent_contact)s, consent_data_use = %(consent_data_use)s
+             where id = %(id)s
+            """,
+            {**member.model_dump(), "id": member_id},
+            _NOT_YOURS,
+        )
 
 
 def leave_member(identity: Identity, leave: LeaveIn, *, uri: str | None = None) -> None:
@@ -228,29 +215,29 @@ def leave_member(identity: Identity, leave: LeaveIn, *, uri: str | None = None) 
             (leave.member_id,),
         )
         if row is None or not row["allowed"]:
-            raise NotAllowedError("you can change only your chapters' members")
+            raise NotAllowedError(_NOT_YOURS)
         if row["left_on"] is not None:
             raise InvalidDataError(f"this member already left on {row['left_on']:%Y-%m-%d}")
         if leave.left_on < row["joined_on"]:
             raise InvalidDataError(f"a member cannot leave before joining ({row['joined_on']:%Y-%m-%d})")
-        cur = conn.execute(
+        change_one(
+            conn,
             "update public.members set left_on = %s, status = 'left' where id = %s",
             (leave.left_on, leave.member_id),
+            _NOT_YOURS,
         )
-        if cur.rowcount != 1:
-            raise NotAllowedError("you can change only your chapters' members")
 
 
 def set_consent(identity: Identity, consent: ConsentIn, *, uri: str | None = None) -> None:
     """Records what a member now agrees to, and when that changed."""
     with transaction(identity, uri) as conn:
-        cur = conn.execute(
+        change_one(
+            conn,
             """
             update public.members
                set consent_contact = %s, consent_data_use = %s, consent_updated_at = now()
              where id = %s
             """,
             (consent.consent_contact, consent.consent_data_use, consent.member_id),
+            _NOT_YOURS,
         )
-        if cur.rowcount != 1:
-            raise NotAllowedError("you can change only your chapters' members")

@@ -14,6 +14,7 @@ from db.connection import dict_transaction
 from db.errors import NotAllowedError
 from db.identity import Identity
 from db.models.donations import StatementIssuerIn
+from db.rows import read_one
 
 
 @dataclass(frozen=True)
@@ -61,11 +62,11 @@ class StatementIssuer:
 
 
 def statement_issuer(identity: Identity) -> StatementIssuer:
-    with dict_transaction(identity) as conn:
-        row = conn.execute(
-            "select coalesce(legal_name, movement_name) as name, legal_name, postal_address, tax_number "
-            "from public.movement_settings"
-        ).fetchone()
+    row = read_one(
+        identity,
+        "select coalesce(legal_name, movement_name) as name, legal_name, postal_address, tax_number "
+        "from public.movement_settings",
+    )
     if row is None:  # pragma: no cover - the core migration inserts the one row
         return StatementIssuer("Empathy Movement", None, None)
     return StatementIssuer(str(row["name"]), row["postal_address"], row["tax_number"], row["legal_name"])
@@ -95,11 +96,10 @@ class PortalSettings:
 
 def portal_settings(identity: Identity) -> PortalSettings:
     """The movement's name, its value of a volunteer hour and its currency."""
-    with dict_transaction(identity) as conn:
-        row = conn.execute(
-            "select movement_name, volunteer_hour_value_minor, reporting_currency "
-            "from public.movement_settings"
-        ).fetchone()
+    row = read_one(
+        identity,
+        "select movement_name, volunteer_hour_value_minor, reporting_currency from public.movement_settings",
+    )
     if row is None:
         return PortalSettings("Empathy Movement", 0, "USD")
     return PortalSettings(

@@ -3,18 +3,18 @@ admins and the coordinators of the owning chapter change them."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
 
 import polars as pl
 import psycopg
+from psycopg.sql import SQL, Identifier
 
 from db.arrow import read_frame
 from db.connection import transaction
-from db.errors import NotAllowedError
 from db.identity import Identity
 from db.models.programs import ProgramIn
-from db.rows import fetch_one
+from db.writes import insert_row, refused_as, update_row
 
 PROGRAM_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "id": pl.Int64,
@@ -55,76 +55,71 @@ def list_programs(identity: Identity, *, uri: str | None = None) -> pl.DataFrame
     return read_frame(identity, sql, schema=PROGRAM_SCHEMA, uri=uri)
 
 
-def _set_partners(conn: psycopg.Connection[Any], program_id: int, partner_ids: Sequence[int]) -> None:
+# Who may start a program depends on its scope; a refusal says which.
+_MOVEMENT_WIDE = "only an admin can start a movement-wide program"
+_CHAPTERS_ONLY = "you can start programs only for chapters you coordinate"
+
+
+def _set_links(
+    conn: psycopg.Connection[Any],
+    side: Literal["program_id", "partner_id"],
+    owner_id: int,
+    ids: Sequence[int],
+) -> None:
+    """Makes `ids` the whole list of partners of one program (`side` is
+    "program_id") or of programs of one partner ("partner_id")."""
+    mine = Identifier(side)
+    theirs = Identifier("partner_id" if side == "program_id" else "program_id")
     conn.execute(
-        "delete from public.program_partners where program_id = %s and partner_id <> all(%s)",
-        (program_id, list(partner_ids)),
+        SQL("delete from public.program_partners where {} = %s and {} <> all(%s)").format(mine, theirs),
+        (owner_id, list(ids)),
     )
-    if partner_ids:
+    if ids:
         conn.execute(
-            """
-            insert into public.program_partners (program_id, partner_id)
-            select %s, unnest(%s::bigint[]) on conflict do nothing
-            """,
-            (program_id, list(partner_ids)),
+            SQL(
+                "insert into public.program_partners ({}, {}) "
+                "select %s, unnest(%s::bigint[]) on conflict do nothing"
+            ).format(mine, theirs),
+            (owner_id, list(ids)),
         )
 
 
-def _values(program: ProgramIn) -> tuple[object, ...]:
-    return (
-        program.name,
-        program.kind,
-        program.audience,
-        program.chapter_id,
-        program.description,
-        program.started_on,
-        program.ended_on,
-    )
+def save_linked(
+    identity: Identity,
+    table: Literal["programs", "partners"],
+    row_id: int | None,
+    values: Mapping[str, object],
+    ids: Sequence[int],
+    refusal: str,
+    uri: str | None,
+) -> int:
+    """Adds (`row_id` None) or changes one program or partner, then makes
+    `ids` its whole list of links, in one transaction; gives its id. The row
+    goes first so that its own row-level security also guards the links
+    (whose policy does not know the program's chapter). Any refusal reads
+    `refusal`."""
+    with refused_as(refusal), transaction(identity, uri) as conn:
+        if row_id is None:
+            row_id = insert_row(conn, table, values)
+        else:
+            update_row(conn, table, row_id, values, refusal)
+        _set_links(conn, "program_id" if table == "programs" else "partner_id", row_id, ids)
+    return row_id
+
+
+def _values(program: ProgramIn) -> dict[str, object]:
+    return program.model_dump(exclude={"partner_ids"})
 
 
 def create_program(identity: Identity, program: ProgramIn, *, uri: str | None = None) -> int:
     """Starts a program (with its partners) and returns its id."""
-    try:
-        with transaction(identity, uri) as conn:
-            row = fetch_one(
-                conn,
-                """
-                insert into public.programs
-                  (name, kind, audience, chapter_id, description, started_on, ended_on)
-                values (%s, %s, %s, %s, %s, %s, %s) returning id
-                """,
-                _values(program),
-            )
-            assert row is not None
-            _set_partners(conn, int(row["id"]), program.partner_ids)
-    except NotAllowedError as exc:
-        raise NotAllowedError(
-            "only an admin can start a movement-wide program"
-            if program.chapter_id is None
-            else "you can start programs only for chapters you coordinate"
-        ) from exc
-    return int(row["id"])
+    refusal = _MOVEMENT_WIDE if program.chapter_id is None else _CHAPTERS_ONLY
+    return save_linked(identity, "programs", None, _values(program), program.partner_ids, refusal, uri)
 
 
 def update_program(
     identity: Identity, program_id: int, program: ProgramIn, *, uri: str | None = None
 ) -> None:
-    """Changes a program and replaces its list of partners. The update goes
-    first so that row-level security on programs also guards the links
-    (whose own policy does not know the program's chapter)."""
-    try:
-        with transaction(identity, uri) as conn:
-            cur = conn.execute(
-                """
-                update public.programs
-                   set name = %s, kind = %s, audience = %s, chapter_id = %s, description = %s,
-                       started_on = %s, ended_on = %s
-                 where id = %s
-                """,
-                (*_values(program), program_id),
-            )
-            if cur.rowcount != 1:
-                raise NotAllowedError("you can change only your chapters' programs")
-            _set_partners(conn, program_id, program.partner_ids)
-    except NotAllowedError as exc:
-        raise NotAllowedError("you can change only your chapters' programs") from exc
+    """Changes a program and replaces its list of partners."""
+    refusal = "you can change only your chapters' programs"
+    save_linked(identity, "programs", program_id, _values(program), program.partner_ids, refusal, uri)

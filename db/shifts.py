@@ -26,7 +26,8 @@ from db.identity import Identity
 from db.models.attendance import CheckIn
 from db.models.hours import ACTIVITY_LABELS, MSG_DAY_LIMIT
 from db.models.shifts import CancelRequest, SignUpRequest, WaitListRequest
-from db.rows import fetch_all, fetch_one
+from db.rows import fetch_all, fetch_one, read_all, read_one
+from db.writes import insert_once
 
 MSG_FULL = "This shift is full: someone took the last slot just before you."
 MSG_STARTED = "This shift has already started, so sign-ups are closed."
@@ -354,36 +355,34 @@ def roster(identity: Identity, event_id: int) -> pl.DataFrame:
 
 
 def guest_count(identity: Identity, event_id: int) -> int:
-    with transaction(identity) as conn:
-        row = fetch_one(
-            conn,
-            "select coalesce(sum(guest_count), 0)::int as n from public.attendance "
-            "where event_id = %s and member_id is null",
-            (event_id,),
-        )
+    row = read_one(
+        identity,
+        "select coalesce(sum(guest_count), 0)::int as n from public.attendance "
+        "where event_id = %s and member_id is null",
+        (event_id,),
+    )
     return int(row["n"]) if row else 0
 
 
 def event_members(identity: Identity, event_id: int) -> list[tuple[int, str]]:
     """Active members of the event's chapter and its sub-chapters whom the
     coordinator may check in as walk-ins: (id, name)."""
-    with transaction(identity) as conn:
-        rows = fetch_all(
-            conn,
-            """
-            with recursive down as (
-              select e.chapter_id as id from public.events e
-               where e.id = %s and e.chapter_id in (select app.coordinated_chapters())
-              union
-              select c.id from public.chapters c join down on c.parent_id = down.id
-            )
-            select m.id, m.full_name from public.members m
-             where m.chapter_id in (select id from down) and m.status = 'active'
-             order by lower(m.full_name), m.id
-             limit 5000
-            """,
-            (event_id,),
+    rows = read_all(
+        identity,
+        """
+        with recursive down as (
+          select e.chapter_id as id from public.events e
+           where e.id = %s and e.chapter_id in (select app.coordinated_chapters())
+          union
+          select c.id from public.chapters c join down on c.parent_id = down.id
         )
+        select m.id, m.full_name from public.members m
+         where m.chapter_id in (select id from down) and m.status = 'active'
+         order by lower(m.full_name), m.id
+         limit 5000
+        """,
+        (event_id,),
+    )
     return [(int(r["id"]), str(r["full_name"])) for r in rows]
 
 
@@ -525,27 +524,22 @@ def _create_hours(
     worked_on: date = person["worked_on"]
     try:
         with conn.transaction():
-            row = fetch_one(
+            new_id = insert_once(
                 conn,
-                """
-                insert into public.volunteer_hours
-                  (member_id, chapter_id, worked_on, minutes, activity, event_id, program_id, shift_id,
-                   status, idempotency_key)
-                values (%s, %s, %s, %s, %s, %s, %s, %s, 'approved', %s)
-                on conflict (idempotency_key) do nothing
-                returning id
-                """,
-                (
-                    member_id,
-                    person["chapter_id"],
-                    worked_on,
-                    minutes,
-                    check_in.activity,
-                    event_id,
-                    ev["program_id"],
-                    shift_id,
-                    checkin_key(event_id, member_id, shift_id),
-                ),
+                "volunteer_hours",
+                {
+                    "member_id": member_id,
+                    "chapter_id": person["chapter_id"],
+                    "worked_on": worked_on,
+                    "minutes": minutes,
+                    "activity": check_in.activity,
+                    "event_id": event_id,
+                    "program_id": ev["program_id"],
+                    "shift_id": shift_id,
+                    "status": "approved",
+                    "idempotency_key": checkin_key(event_id, member_id, shift_id),
+                },
+                "idempotency_key",
             )
     except psycopg.errors.InsufficientPrivilege:
         return (
@@ -562,7 +556,7 @@ def _create_hours(
         if constraint == "volunteer_hours_after_joining":
             return f"{name} joined on {date_rules.with_year(person['joined_on'])}, after this event."
         return f"{name}: {exc.diag.message_primary or exc}."
-    return "created" if row else "existing"
+    return "created" if new_id else "existing"
 
 
 def _people(n: int) -> str:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationInfo,
@@ -62,6 +63,10 @@ def _row_date(value: object, info: ValidationInfo) -> object:
     return value
 
 
+def _currency(value: object) -> str:
+    return check_currency(str(value or ""))
+
+
 def _money(value: object, info: ValidationInfo, *, allow_zero: bool) -> int:
     if isinstance(value, int):
         return value
@@ -84,6 +89,24 @@ def _money(value: object, info: ValidationInfo, *, allow_zero: bool) -> int:
     return minor
 
 
+def _amount(value: object, info: ValidationInfo) -> int:
+    return _money(value, info, allow_zero=False)
+
+
+def _amount_or_zero(value: object, info: ValidationInfo) -> int:
+    return _money(value, info, allow_zero=True)
+
+
+# A row's cells as the file writes them: a day in the file's date order
+# (from 1990 to today), a currency code, and an amount in the row's currency
+# read as minor units; an amount must be there, a fee or refund may be blank.
+# An amount needs the row's currency, so `currency` comes before them.
+RowDate = Annotated[date, BeforeValidator(_row_date)]
+RowCurrency = Annotated[str, BeforeValidator(_currency)]
+Amount = Annotated[int, BeforeValidator(_amount)]
+AmountOrZero = Annotated[int, BeforeValidator(_amount_or_zero)]
+
+
 class ImportedGift(BaseModel):
     """One gift row of an import, validated from the file's text."""
 
@@ -91,11 +114,11 @@ class ImportedGift(BaseModel):
 
     row: int
     reference: str = Field(min_length=1, max_length=200)
-    received_on: date
-    currency: str
-    amount_minor: int = Field(gt=0)
-    fee_minor: int = Field(ge=0)
-    refunded_minor: int = Field(ge=0)
+    received_on: RowDate
+    currency: RowCurrency
+    amount_minor: Amount = Field(gt=0)
+    fee_minor: AmountOrZero = Field(ge=0)
+    refunded_minor: AmountOrZero = Field(ge=0)
     donor_name: str
     donor_email: str | None
     is_recurring: bool
@@ -113,26 +136,6 @@ class ImportedGift(BaseModel):
     @classmethod
     def _optional_text(cls, value: object) -> object:
         return (value.strip() or None) if isinstance(value, str) else value
-
-    @field_validator("received_on", mode="before")
-    @classmethod
-    def _date(cls, value: object, info: ValidationInfo) -> object:
-        return _row_date(value, info)
-
-    @field_validator("currency", mode="before")
-    @classmethod
-    def _currency(cls, value: object) -> object:
-        return check_currency(str(value or ""))
-
-    @field_validator("amount_minor", mode="before")
-    @classmethod
-    def _amount(cls, value: object, info: ValidationInfo) -> int:
-        return _money(value, info, allow_zero=False)
-
-    @field_validator("fee_minor", "refunded_minor", mode="before")
-    @classmethod
-    def _other_money(cls, value: object, info: ValidationInfo) -> int:
-        return _money(value, info, allow_zero=True)
 
     @field_validator("donor_name", mode="before")
     @classmethod
@@ -178,27 +181,7 @@ class ImportedRefund(BaseModel):
     row: int
     reference: str = Field(min_length=1, max_length=200)
     refers_to: str = Field(min_length=1, max_length=200)
-    refunded_on: date
-    currency: str
-    amount_minor: int = Field(gt=0)
-    fee_returned_minor: int = Field(ge=0)
-
-    @field_validator("refunded_on", mode="before")
-    @classmethod
-    def _date(cls, value: object, info: ValidationInfo) -> object:
-        return _row_date(value, info)
-
-    @field_validator("currency", mode="before")
-    @classmethod
-    def _currency(cls, value: object) -> object:
-        return check_currency(str(value or ""))
-
-    @field_validator("amount_minor", mode="before")
-    @classmethod
-    def _amount(cls, value: object, info: ValidationInfo) -> int:
-        return _money(value, info, allow_zero=False)
-
-    @field_validator("fee_returned_minor", mode="before")
-    @classmethod
-    def _fee(cls, value: object, info: ValidationInfo) -> int:
-        return _money(value, info, allow_zero=True)
+    refunded_on: RowDate
+    currency: RowCurrency
+    amount_minor: Amount = Field(gt=0)
+    fee_returned_minor: AmountOrZero = Field(ge=0)

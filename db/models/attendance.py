@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from db.models.hours import MAX_MINUTES_PER_DAY, activity_code
+from db.models.hours import MAX_MINUTES_PER_DAY, Activity
 
 
 class CheckInRow(BaseModel):
@@ -50,12 +50,7 @@ class CheckIn(BaseModel):
     event_id: Annotated[int, Field(gt=0)]
     rows: tuple[CheckInRow, ...]
     guest_count: Annotated[int, Field(ge=0, le=10000)] = 0
-    activity: str = "event_support"
-
-    @field_validator("activity", mode="before")
-    @classmethod
-    def _known_activity(cls, value: Any) -> str:
-        return activity_code(value)
+    activity: Activity = "event_support"
 
     @field_validator("guest_count", mode="before")
     @classmethod

@@ -8,11 +8,11 @@ from __future__ import annotations
 import zoneinfo
 from datetime import date
 from functools import lru_cache
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from db import clock
+from db.models.fields import OptionalText, not_after_today, not_before
 
 Level = Literal["local", "regional", "national", "international"]
 LEVELS: tuple[Level, ...] = ("local", "regional", "national", "international")
@@ -85,23 +85,13 @@ class ChapterIn(FormModel):
     name: str = Field(min_length=1, max_length=200, title="Name")
     level: Level = Field(title="Level")
     parent_id: int | None = Field(default=None, title="Parent chapter")
-    place: str | None = Field(default=None, max_length=200, title="Place")
-    founded_on: date = Field(title="Founded")
+    place: OptionalText = Field(default=None, max_length=200, title="Place")
+    founded_on: Annotated[
+        date,
+        not_after_today("a chapter cannot be founded in the future"),
+        not_before(date(1900, 1, 1), "please give a date after 1900"),
+    ] = Field(title="Founded")
     time_zone: str = Field(default="UTC", title="Time zone")
-
-    @field_validator("place")
-    @classmethod
-    def _blank_place_is_none(cls, v: str | None) -> str | None:
-        return v or None
-
-    @field_validator("founded_on")
-    @classmethod
-    def _not_in_future(cls, v: date) -> date:
-        if v > clock.latest_today():
-            raise ValueError("a chapter cannot be founded in the future")
-        if v < date(1900, 1, 1):
-            raise ValueError("please give a date after 1900")
-        return v
 
     @field_validator("time_zone")
     @classmethod
@@ -122,14 +112,9 @@ class DormantIn(FormModel):
     """Marks a chapter dormant from a day on (or active again)."""
 
     chapter_id: int = Field(title="Chapter")
-    since: date = Field(title="Dormant since")
-
-    @field_validator("since")
-    @classmethod
-    def _not_in_future(cls, v: date) -> date:
-        if v > clock.latest_today():
-            raise ValueError("a chapter can only be marked dormant from today or earlier")
-        return v
+    since: Annotated[date, not_after_today("a chapter can only be marked dormant from today or earlier")] = (
+        Field(title="Dormant since")
+    )
 
 
 def parent_levels(level: str) -> tuple[Level, ...]:

@@ -21,8 +21,8 @@ from pydantic import (
 )
 
 import money
-from db import clock
 from db.models.donors import DonorIn
+from db.models.fields import not_after_today, not_before
 
 Method = Literal["card", "bank_transfer", "cash", "cheque", "paypal", "stripe", "direct_debit", "other"]
 METHODS: tuple[Method, ...] = (
@@ -97,17 +97,11 @@ def _amount_text(value: object) -> object:
 AmountText = Annotated[Decimal, BeforeValidator(_amount_text)]
 
 
-def _not_future(value: date) -> date:
-    # One day of slack: a gift made this evening elsewhere is already
-    # "tomorrow" in UTC.
-    if value > clock.latest_today():
-        raise ValueError("the date cannot be in the future")
-    if value < EARLIEST:
-        raise ValueError("the date cannot be before 1990")
-    return value
-
-
-PastDate = Annotated[date, AfterValidator(_not_future)]
+PastDate = Annotated[
+    date,
+    not_after_today("the date cannot be in the future"),
+    not_before(EARLIEST, "the date cannot be before 1990"),
+]
 
 
 class GiftIn(BaseModel):

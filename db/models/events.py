@@ -7,11 +7,12 @@ as the right instant whatever the server's zone."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from db.models.chapters import FormModel, register_titles
+from db.models.fields import OptionalText
 
 EventKind = Literal["workshop", "empathy_circle", "training", "community_event", "cultural_event", "talk"]
 EVENT_KIND_LABELS: dict[str, str] = {
@@ -34,6 +35,10 @@ def _naive(v: datetime) -> datetime:
     return v.replace(second=0, microsecond=0)
 
 
+# A chapter's wall-clock time, to the minute.
+LocalTime = Annotated[datetime, AfterValidator(_naive)]
+
+
 @register_titles
 class EventIn(FormModel):
     """An event to create, or the new values of one to edit."""
@@ -42,17 +47,10 @@ class EventIn(FormModel):
     program_id: int | None = Field(default=None, title="Program")
     kind: EventKind = Field(title="Kind")
     title: str = Field(min_length=1, max_length=200, title="Title")
-    starts_at: datetime = Field(title="Starts")
-    ends_at: datetime = Field(title="Ends")
-    place: str | None = Field(default=None, max_length=300, title="Place")
+    starts_at: LocalTime = Field(title="Starts")
+    ends_at: LocalTime = Field(title="Ends")
+    place: OptionalText = Field(default=None, max_length=300, title="Place")
     capacity: int | None = Field(default=None, ge=1, le=100_000, title="Capacity")
-
-    local_times = field_validator("starts_at", "ends_at")(_naive)
-
-    @field_validator("place")
-    @classmethod
-    def _blank_is_none(cls, v: str | None) -> str | None:
-        return v or None
 
     @model_validator(mode="after")
     def _sane_times(self) -> EventIn:
@@ -71,11 +69,9 @@ class ShiftIn(FormModel):
 
     event_id: int = Field(title="Event")
     title: str = Field(min_length=1, max_length=200, title="Shift")
-    starts_at: datetime = Field(title="Shift starts")
-    ends_at: datetime = Field(title="Shift ends")
+    starts_at: LocalTime = Field(title="Shift starts")
+    ends_at: LocalTime = Field(title="Shift ends")
     capacity: int = Field(ge=1, le=1000, title="Volunteers needed")
-
-    local_times = field_validator("starts_at", "ends_at")(_naive)
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> ShiftIn:

@@ -13,7 +13,9 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -148,33 +150,49 @@ def minutes_in_range(value: int) -> int:
     return value
 
 
+def _in_date_range(value: date, info: ValidationInfo) -> date:
+    if value > _today(info):
+        raise PydanticCustomError("future_date", MSG_FUTURE)
+    if value < EARLIEST_DAY:
+        raise PydanticCustomError("too_old", MSG_TOO_OLD)
+    return value
+
+
+def _note(value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    if len(value) > NOTE_MAX:
+        raise PydanticCustomError("note_long", MSG_NOTE)
+    return value
+
+
+# What volunteer_hours accepts, checked as the database does: a day from
+# 2000 to today (the `today` of the validation context, if any), a duration
+# within one day, an activity by its code or label, and an optional note.
+WorkedOn = Annotated[date, AfterValidator(_in_date_range)]
+Minutes = Annotated[int, AfterValidator(minutes_in_range)]
+Activity = Annotated[str, BeforeValidator(activity_code)]
+Note = Annotated[str | None, AfterValidator(_note)]
+
+
 class HoursFields(BaseModel):
     """What a volunteer says they did: shared by a new entry and an edit."""
 
     model_config = ConfigDict(frozen=True, str_strip_whitespace=True)
 
-    worked_on: date
-    minutes: int
-    activity: str
+    worked_on: WorkedOn
+    minutes: Minutes
+    activity: Activity
     event_id: Annotated[int, Field(gt=0)] | None = None
     program_id: Annotated[int, Field(gt=0)] | None = None
     shift_id: Annotated[int, Field(gt=0)] | None = None
-    note: str | None = None
+    note: Note = None
 
     @field_validator("worked_on", mode="before")
     @classmethod
     def _date_given(cls, value: Any) -> Any:
         if value is None or value == "":
             raise PydanticCustomError("date_missing", "Choose the date you worked.")
-        return value
-
-    @field_validator("worked_on")
-    @classmethod
-    def _not_future(cls, value: date, info: ValidationInfo) -> date:
-        if value > _today(info):
-            raise PydanticCustomError("future_date", MSG_FUTURE)
-        if value < EARLIEST_DAY:
-            raise PydanticCustomError("too_old", MSG_TOO_OLD)
         return value
 
     @field_validator("minutes", mode="before")
@@ -186,25 +204,6 @@ class HoursFields(BaseModel):
             if value != value:  # NaN
                 raise PydanticCustomError("duration_missing", MSG_DURATION)
             return round(value)
-        return value
-
-    @field_validator("minutes")
-    @classmethod
-    def _positive(cls, value: int) -> int:
-        return minutes_in_range(value)
-
-    @field_validator("activity", mode="before")
-    @classmethod
-    def _known_activity(cls, value: Any) -> str:
-        return activity_code(value)
-
-    @field_validator("note")
-    @classmethod
-    def _note(cls, value: str | None) -> str | None:
-        if value is None or not value.strip():
-            return None
-        if len(value) > NOTE_MAX:
-            raise PydanticCustomError("note_long", MSG_NOTE)
         return value
 
 
@@ -271,12 +270,12 @@ class HoursCsvRow(BaseModel):
     model_config = ConfigDict(frozen=True, str_strip_whitespace=True)
 
     member_email: str
-    worked_on: date
-    minutes: int
-    activity: str
+    worked_on: WorkedOn
+    minutes: Minutes
+    activity: Activity
     event_id: int | None = None
     program_id: int | None = None
-    note: str | None = None
+    note: Note = None
 
     @field_validator("member_email")
     @classmethod
@@ -298,15 +297,6 @@ class HoursCsvRow(BaseModel):
                 raise PydanticCustomError("date_invalid", "This date does not exist.") from None
         return value
 
-    @field_validator("worked_on")
-    @classmethod
-    def _date_range(cls, value: date, info: ValidationInfo) -> date:
-        if value > _today(info):
-            raise PydanticCustomError("future_date", MSG_FUTURE)
-        if value < EARLIEST_DAY:
-            raise PydanticCustomError("too_old", MSG_TOO_OLD)
-        return value
-
     @field_validator("minutes", mode="before")
     @classmethod
     def _minutes(cls, value: Any) -> Any:
@@ -316,16 +306,6 @@ class HoursCsvRow(BaseModel):
                 raise PydanticCustomError("minutes", "Minutes must be a whole number, for example 90.")
             return int(text)
         return value
-
-    @field_validator("minutes")
-    @classmethod
-    def _minutes_range(cls, value: int) -> int:
-        return minutes_in_range(value)
-
-    @field_validator("activity", mode="before")
-    @classmethod
-    def _activity(cls, value: Any) -> str:
-        return activity_code(value)
 
     @field_validator("event_id", "program_id", mode="before")
     @classmethod
@@ -339,15 +319,6 @@ class HoursCsvRow(BaseModel):
             if not text.isdigit() or int(text) == 0 or len(text) > 18:
                 raise PydanticCustomError("id", "Leave this empty or give the number shown in Heartbeat.")
             return int(text)
-        return value
-
-    @field_validator("note")
-    @classmethod
-    def _note(cls, value: str | None) -> str | None:
-        if value is None or not value.strip():
-            return None
-        if len(value) > NOTE_MAX:
-            raise PydanticCustomError("note_long", MSG_NOTE)
         return value
 
     # Defined last so that pydantic runs it before every other "before"

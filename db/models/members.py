@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
 from db import clock
 from db.models.chapters import FormModel, register_titles
-from db.models.email import looks_like_email
+from db.models.email import OptionalEmail
+from db.models.fields import LOWER_CASE, not_after_today, not_before
 
 MEMBER_STATUS_LABELS: dict[str, str] = {"active": "Active", "inactive": "Inactive", "left": "Left"}
 
@@ -18,31 +20,17 @@ class MemberIn(FormModel):
     """A person joining a chapter, or the new values of a member's record."""
 
     full_name: str = Field(min_length=1, max_length=200, title="Name")
-    email: str | None = Field(default=None, max_length=320, title="Email")
+    email: Annotated[OptionalEmail, LOWER_CASE] = Field(default=None, max_length=320, title="Email")
     chapter_id: int = Field(title="Chapter")
-    joined_on: date = Field(title="Joined")
+    joined_on: Annotated[
+        date,
+        not_after_today("a member cannot join in the future"),
+        not_before(date(1950, 1, 1), "please give a date after 1950"),
+    ] = Field(title="Joined")
     trained_on: date | None = Field(default=None, title="Trained")
     leader_since: date | None = Field(default=None, title="Leader since")
     consent_contact: bool = Field(default=False, title="May be contacted")
     consent_data_use: bool = Field(default=True, title="Data may be used")
-
-    @field_validator("email")
-    @classmethod
-    def _email_shape(cls, v: str | None) -> str | None:
-        if not v:
-            return None
-        if not looks_like_email(v):
-            raise ValueError("an email address looks like name@example.org")
-        return v.lower()
-
-    @field_validator("joined_on")
-    @classmethod
-    def _plausible_join(cls, v: date) -> date:
-        if v > clock.latest_today():
-            raise ValueError("a member cannot join in the future")
-        if v < date(1950, 1, 1):
-            raise ValueError("please give a date after 1950")
-        return v
 
     @model_validator(mode="after")
     def _after_joining(self) -> MemberIn:
@@ -66,14 +54,9 @@ class LeaveIn(FormModel):
     """A member leaving on a day."""
 
     member_id: int = Field(title="Member")
-    left_on: date = Field(title="Left on")
-
-    @field_validator("left_on")
-    @classmethod
-    def _not_future(cls, v: date) -> date:
-        if v > clock.latest_today():
-            raise ValueError("record a departure on or after the day it happens")
-        return v
+    left_on: Annotated[date, not_after_today("record a departure on or after the day it happens")] = Field(
+        title="Left on"
+    )
 
 
 @register_titles

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from db import clock
 from db.models.chapters import FormModel, register_titles
-from db.models.email import looks_like_email
+from db.models.email import OptionalEmail
+from db.models.fields import not_after_today
 
 PartnerKind = Literal["school", "university", "business", "healthcare", "public_body", "ngo", "research"]
 PartnerStatus = Literal["prospect", "active", "paused", "ended"]
@@ -38,23 +38,9 @@ class PartnerIn(FormModel):
     name: str = Field(min_length=1, max_length=200, title="Name")
     kind: PartnerKind = Field(title="Kind")
     status: PartnerStatus = Field(default="active", title="Status")
-    since: date = Field(title="Partner since")
+    since: Annotated[date, not_after_today("please give today or an earlier day")] = Field(
+        title="Partner since"
+    )
     chapter_id: int | None = Field(default=None, title="Chapter")
-    contact_email: str | None = Field(default=None, max_length=320, title="Contact email")
+    contact_email: OptionalEmail = Field(default=None, max_length=320, title="Contact email")
     program_ids: tuple[int, ...] = Field(default=(), title="Programs")
-
-    @field_validator("contact_email")
-    @classmethod
-    def _email_shape(cls, v: str | None) -> str | None:
-        if not v:
-            return None
-        if not looks_like_email(v):
-            raise ValueError("an email address looks like name@example.org")
-        return v
-
-    @field_validator("since")
-    @classmethod
-    def _not_in_future(cls, v: date) -> date:
-        if v > clock.latest_today():
-            raise ValueError("please give today or an earlier day")
-        return v

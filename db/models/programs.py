@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
 from db.models.chapters import FormModel, register_titles
+from db.models.fields import OptionalText
 
 ProgramKind = Literal["education", "training", "empathy_circles", "research", "arts_culture", "advocacy"]
 Audience = Literal["school", "university", "workplace", "healthcare", "community", "government"]
@@ -39,15 +40,10 @@ class ProgramIn(FormModel):
     kind: ProgramKind = Field(title="Kind")
     audience: Audience = Field(title="Audience")
     chapter_id: int | None = Field(default=None, title="Chapter")
-    description: str | None = Field(default=None, max_length=4000, title="Description")
+    description: OptionalText = Field(default=None, max_length=4000, title="Description")
     started_on: date = Field(title="Started")
     ended_on: date | None = Field(default=None, title="Ended")
     partner_ids: tuple[int, ...] = Field(default=(), title="Partners")
-
-    @field_validator("description")
-    @classmethod
-    def _blank_is_none(cls, v: str | None) -> str | None:
-        return v or None
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> ProgramIn:

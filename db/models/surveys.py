@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from db import clock
 from db.models.chapters import FormModel, register_titles
+from db.models.fields import not_after_today, not_before
 
 TEQ_ITEMS: tuple[str, ...] = (
     "When someone else is feeling excited, I tend to get excited too.",
@@ -87,7 +87,11 @@ class SurveyResponseIn(FormModel):
     chapter_id: int = Field(title="Chapter")
     program_id: int | None = Field(default=None, title="Program")
     event_id: int | None = Field(default=None, title="Event")
-    answered_on: date = Field(title="Answered on")
+    answered_on: Annotated[
+        date,
+        not_after_today("the answers cannot come from the future"),
+        not_before(date(2000, 1, 1), "please give a date in 2000 or later"),
+    ] = Field(title="Answered on")
     answers: tuple[int, ...] = Field(title="Answers")
     practice: Practice | None = Field(default=None, title="Practice question")
     anonymous: bool = Field(default=False, title="Anonymous")
@@ -103,15 +107,6 @@ class SurveyResponseIn(FormModel):
         for i, x in enumerate(v, start=1):
             if not 0 <= x <= 4:
                 raise ValueError(f"statement {i}: answers run from Never (0) to Always (4)")
-        return v
-
-    @field_validator("answered_on")
-    @classmethod
-    def _plausible_day(cls, v: date) -> date:
-        if v > clock.latest_today():
-            raise ValueError("the answers cannot come from the future")
-        if v < date(2000, 1, 1):
-            raise ValueError("please give a date in 2000 or later")
         return v
 
     @model_validator(mode="after")
