@@ -31,6 +31,8 @@ create unique index volunteer_hours_monthly_key
   on public.volunteer_hours_monthly (member_id, month, chapter_id, program_id, status) nulls not distinct;
 create index volunteer_hours_monthly_month on public.volunteer_hours_monthly (month);
 create index volunteer_hours_monthly_chapter on public.volunteer_hours_monthly (chapter_id, month);
+-- Finds the entries of an event whose program changes.
+create index volunteer_hours_event on public.volunteer_hours (event_id) where event_id is not null;
 
 -- The groups as the entries make them; not exposed (the app schema is not
 -- in the API), read only by the functions below.
@@ -83,9 +85,11 @@ begin
 end;
 $$;
 
--- One trigger function for insert, update and delete: each statement
--- passes what it touched, and only the transition tables its event has
--- are read (PL/pgSQL plans a branch when it runs).
+-- One trigger function for the entries' inserts, updates and deletes, and
+-- for an event moved to another program (which moves the hours logged
+-- against it): each statement passes what it touched, and only the
+-- transition tables its event has are read (PL/pgSQL plans a branch when
+-- it runs).
 create function app.hours_monthly_after_change() returns trigger
 language plpgsql
 security definer
@@ -94,12 +98,25 @@ as $$
 declare
   members bigint[];
   days date[];
+  moved bigint[];
 begin
-  if tg_op in ('INSERT', 'UPDATE') then
-    select array_agg(member_id), array_agg(worked_on) into members, days from new_rows;
-  end if;
-  if tg_op in ('UPDATE', 'DELETE') then
-    select members || array_agg(member_id), days || array_agg(worked_on) into members, days from old_rows;
+  if tg_table_name = 'events' then
+    -- Most edits of an event leave its program alone: then nothing to do.
+    moved := array(select e.id from new_rows e join old_rows o on o.id = e.id
+                   where e.program_id is distinct from o.program_id);
+    if cardinality(moved) = 0 then
+      return null;
+    end if;
+    select array_agg(h.member_id), array_agg(h.worked_on) into members, days
+    from public.volunteer_hours h
+    where h.event_id = any (moved);
+  else
+    if tg_op in ('INSERT', 'UPDATE') then
+      select array_agg(member_id), array_agg(worked_on) into members, days from new_rows;
+    end if;
+    if tg_op in ('UPDATE', 'DELETE') then
+      select members || array_agg(member_id), days || array_agg(worked_on) into members, days from old_rows;
+    end if;
   end if;
   perform app.refresh_hours_monthly(members, days);
   return null;
@@ -116,29 +133,9 @@ create trigger volunteer_hours_monthly_update after update on public.volunteer_h
   referencing old table as old_rows new table as new_rows
   for each statement execute function app.hours_monthly_after_change();
 
--- An event moved to another program moves the hours logged against it.
-create function app.hours_monthly_after_event_program() returns trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
-declare
-  members bigint[];
-  days date[];
-begin
-  select array_agg(h.member_id), array_agg(h.worked_on) into members, days
-  from new_rows e
-  join old_rows o on o.id = e.id
-  join public.volunteer_hours h on h.event_id = e.id
-  where e.program_id is distinct from o.program_id;
-  perform app.refresh_hours_monthly(members, days);
-  return null;
-end;
-$$;
-
 create trigger volunteer_hours_monthly_event_program after update on public.events
   referencing old table as old_rows new table as new_rows
-  for each statement execute function app.hours_monthly_after_event_program();
+  for each statement execute function app.hours_monthly_after_change();
 
 -- Build it for the rows already there (and again after a bulk load that ran
 -- with user triggers off: the demo seed calls it).
@@ -156,8 +153,8 @@ $$;
 
 select app.rebuild_hours_monthly();
 
-revoke all on function app.hours_monthly_keys(bigint[], date[]), app.refresh_hours_monthly(bigint[], date[]), app.hours_monthly_after_change(),
-  app.hours_monthly_after_event_program(), app.rebuild_hours_monthly() from public, anon, authenticated;
+revoke all on function app.hours_monthly_keys(bigint[], date[]), app.refresh_hours_monthly(bigint[], date[]),
+  app.hours_monthly_after_change(), app.rebuild_hours_monthly() from public, anon, authenticated;
 revoke all on app.volunteer_hours_by_month from public, anon, authenticated;
 
 alter table public.volunteer_hours_monthly enable row level security;
