@@ -165,3 +165,10 @@ create policy volunteer_hours_monthly_select on public.volunteer_hours_monthly f
   using (member_id in (select app.my_member_ids())
          or (select app.has_role('board'))
          or chapter_id in (select app.coordinated_chapters()));
+-- Written only by the triggers above, running as their owner.
+create policy volunteer_hours_monthly_insert on public.volunteer_hours_monthly for insert to authenticated
+  with check (false);
+create policy volunteer_hours_monthly_update on public.volunteer_hours_monthly for update to authenticated
+  using (false) with check (false);
+create policy volunteer_hours_monthly_delete on public.volunteer_hours_monthly for delete to authenticated
+  using (false);
