@@ -32,7 +32,7 @@ def donors_frame(identity: Identity, *, donor_ids: list[int] | None = None) -> p
     """Live donors (merged-away duplicates left out), one row each."""
     where, params = "merged_into_id is null", []
     if donor_ids is not None:
-        where += " and id = any(%s)"
+        where += " and id = any(%s::bigint[])"
         params.append(donor_ids)
     return read_frame(
         identity,
