@@ -39,6 +39,7 @@ from tests.conftest import _db_uri, _worker, clone_database
 
 SCREENSHOTS = harness.ARTIFACTS / "screenshots"
 DEFAULT_TIMEOUT_MS = 20_000
+LAPTOP = {"width": 1280, "height": 900}
 # expect() waits 5 s by default: on two busy cores a rerun can take longer,
 # and an assertion then fails on a page that was about to be right.
 expect.set_options(timeout=DEFAULT_TIMEOUT_MS)
@@ -75,9 +76,7 @@ def app_url(pg_server: object) -> Iterator[str]:
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
-    with harness.browser_page(
-        browser, DEFAULT_TIMEOUT_MS, viewport={"width": 1280, "height": 900}
-    ) as new_page:
+    with harness.browser_page(browser, DEFAULT_TIMEOUT_MS, viewport=LAPTOP) as new_page:
         yield new_page
 
 
