@@ -165,9 +165,7 @@ def _phone_run(page: Any, url: str, results: dict[str, list[float]]) -> None:
     results["fill + save"].append(saved - signed_in)
     results["new user, total"].append(saved - start)
     # A common entry: tap a suggestion, then save.
-    page.get_by_role("button", name="Log more hours").click()
-    page.get_by_role("button", name="Save hours").wait_for()
-    harness.wait_until_idle(page)
+    harness.log_more_hours(page)
     two_taps = harness.save_a_suggestion(page)
     if two_taps is not None:
         results["suggestion: 2 taps"].append(two_taps)

@@ -144,6 +144,16 @@ def save_hours(page: Any) -> None:
     page.get_by_role("button", name="Log more hours").wait_for()
 
 
+def log_more_hours(page: Any) -> None:
+    """From the confirmation back to an empty log-hours form."""
+    page.get_by_role("button", name="Log more hours").click()
+    # While the rerun draws the empty form, the old one can still be on the
+    # page for a moment: wait for the run to end before looking for Save.
+    wait_for_app(page)
+    page.get_by_role("button", name="Save hours").wait_for()
+    wait_for_app(page)
+
+
 def save_a_suggestion(page: Any) -> float | None:
     """On the log-hours form: tap the first suggestion, save once the server
     has filled the form, and wait for the confirmation. The seconds from tap

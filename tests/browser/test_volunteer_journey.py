@@ -20,8 +20,9 @@ from playwright.sync_api import expect
 
 from db.models.hours import MSG_ACTIVITY_MISSING
 from db.seed.accounts import demo_account
+from tests.browser import harness
 from tests.browser.conftest import add_shift, member_chapter, screenshot, served_db, served_row, sign_in
-from tests.browser.harness import ARTIFACTS, PHONE, fill_sign_in, save_a_suggestion, save_hours, wait_for_app
+from tests.browser.harness import ARTIFACTS, PHONE, wait_for_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -34,7 +35,7 @@ def phone_sign_in(page: Any, app_url: str, email: str) -> None:
     wait for the first page's title instead of the sidebar's sign-out."""
     page.goto(app_url)
     wait_for_app(page)
-    fill_sign_in(page, email)
+    harness.fill_sign_in(page, email)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_test_id("stSidebarNav").wait_for(state="attached")
     wait_for_app(page)
@@ -115,14 +116,9 @@ def test_log_hours_on_a_phone_then_approved_and_seen(
     timings["new_user_total_s"] = done - start
 
     # 2. A common entry from a suggestion: one tap to fill, one to save.
-    phone.get_by_role("button", name="Log more hours").click()
-    # While the rerun draws the empty form, the old one can still be on the
-    # page for a moment: wait for the run to end before looking for Save.
-    wait_for_app(phone)
-    phone.get_by_role("button", name="Save hours").wait_for()
-    wait_for_app(phone)
+    harness.log_more_hours(phone)
     # The tap fills the form on the server; it is saved once the values are in.
-    two_taps = save_a_suggestion(phone)
+    two_taps = harness.save_a_suggestion(phone)
     if two_taps is not None:
         assert alert_text(phone, "Success").startswith("Saved: ")
         timings["suggestion_two_taps_s"] = two_taps
@@ -228,7 +224,7 @@ def test_hours_typed_as_on_a_phone_keyboard(phone: Any, app_url: str, pg_server:
     screenshot(phone, "volunteer_phone_25_hours")
     phone.get_by_label("Hours", exact=True).fill("1,5")
     phone.get_by_label("Note (optional)").fill(note)
-    save_hours(phone)
+    harness.save_hours(phone)
     assert alert_text(phone, "Success").startswith("Saved: 1 h 30 min of outreach on ")
     assert entries_with_note(pg_server, note) == 1
     screenshot(phone, "volunteer_phone_comma_saved")
