@@ -12,7 +12,7 @@ import pytest
 
 import dates
 from tests.browser.conftest import follow_link, person_today, screenshot, served_row, sign_in, wait_for_app
-from tests.operations.test_surveys_db import A_NUMBERS, B_WORDS, _csv
+from tests.imports.test_survey_csv import A_NUMBERS, B_WORDS, _csv
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
