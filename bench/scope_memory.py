@@ -26,17 +26,8 @@ from typing import Any
 
 import psycopg
 
-from bench.dashboard_render import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    app_process,
-    bench_database,
-    sizes,
-    small_demo,
-    wait_until_idle,
-)
-from db.config import PROJECT_ROOT
-from db.seed.accounts import DEMO_PASSWORD
+from bench.dashboard_render import TIMEOUT_MS, app_process, bench_database, sizes, small_demo
+from tests.browser import harness
 
 SECOND_BOARD = "board.two@bench.heartbeat.example"
 # The admin first: their landing page imports every library the board's
@@ -98,15 +89,14 @@ def sign_in(browser: Any, url: str, email: str) -> tuple[Any, float]:
     context.set_default_timeout(180_000)
     page = context.new_page()
     page.goto(url)
-    wait_until_idle(page)
-    page.get_by_role("textbox", name="Email").fill(email)
-    page.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
+    harness.wait_until_idle(page, TIMEOUT_MS)
+    harness.fill_sign_in(page, email)
     started = time.perf_counter()
     page.get_by_role("button", name="Sign in").click()
     page.get_by_test_id("stSidebar").get_by_role("button", name="Sign out").wait_for()
-    wait_until_idle(page)
+    harness.wait_until_idle(page, TIMEOUT_MS)
     page.get_by_test_id("stMain").get_by_role("heading", level=1).first.wait_for()
-    wait_until_idle(page)
+    harness.wait_until_idle(page, TIMEOUT_MS)
     return context, time.perf_counter() - started
 
 
@@ -115,10 +105,9 @@ def run(label: str, uri: str) -> None:
 
     add_second_board_member(uri)
     print(f"{label}: {sizes(uri)}")
-    log = PROJECT_ROOT / "artifacts" / f"bench-scope-memory-{label.split()[0]}.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
+    log = harness.ARTIFACTS / f"bench-scope-memory-{label.split()[0]}.log"
     with sync_playwright() as playwright, app_process(uri, log) as (url, pid):
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = harness.launch_chromium(playwright)
         contexts = []
         try:
             before = rss_mb(pid)
@@ -155,8 +144,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--national", action="store_true", help="the national demo instead, if it exists")
     args = parser.parse_args()
-    if not Path(CHROMIUM).exists():
-        raise SystemExit(f"Chromium is not installed at {CHROMIUM} (apt-get install -y chromium)")
+    if not harness.CHROMIUM.exists():
+        raise SystemExit(f"Chromium is not installed at {harness.CHROMIUM} (apt-get install -y chromium)")
     if args.national:
         national = bench_database("hb_bench_national")
         if national is None:

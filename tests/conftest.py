@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -147,3 +149,18 @@ def app_on_empty(monkeypatch: pytest.MonkeyPatch, fresh_empty_db: str) -> Iterat
 @pytest.fixture(scope="session")
 def project_root() -> Path:
     return PROJECT_ROOT
+
+
+def run_command(module: str, uri: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m <module> <args>` on the database at `uri`, as a person runs
+    it (outside pytest's worker), its output captured."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_XDIST_WORKER"}
+    env["DATABASE_URL"] = uri
+    return subprocess.run(
+        [sys.executable, "-m", module, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )

@@ -21,9 +21,15 @@ from urllib.parse import parse_qs, urlsplit
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import ec
+from pydantic import SecretStr
+
+from db import supabase_auth
+from db.config import Settings
 
 RECORDED = Path(__file__).with_name("recorded") / "gotrue"
 KID = "replay-key-1"
+# GoTrue's token endpoint: password sign-in and refresh, by grant_type.
+TOKEN = "/auth/v1/token"
 JWKS_PATH = "/auth/v1/.well-known/jwks.json"
 ANON_KEY = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJyb2xlIjoiYW5vbiIsInJlZiI6InJlY29yZGVkIn0.cmVjb3JkZWQ"
 
@@ -74,6 +80,12 @@ class GoTrueReplay:
 
     def last(self, path: str) -> Seen:
         return [s for s in self.seen if s.path == path][-1]
+
+    def client(self) -> Any:
+        """The app's Supabase client, pointed at this replay."""
+        return supabase_auth.new_client(
+            Settings(supabase_url=self.url, supabase_anon_key=SecretStr(ANON_KEY))
+        )
 
 
 def recorded(name: str) -> dict[str, Any]:

@@ -4,6 +4,7 @@ of exhausting the process's memory."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -54,28 +55,32 @@ def counting(monkeypatch: pytest.MonkeyPatch) -> _Counting:
     return hasher
 
 
-def _settings(monkeypatch: pytest.MonkeyPatch, concurrency: int, wait: float) -> None:
-    monkeypatch.setenv("PASSWORD_HASHING_CONCURRENCY", str(concurrency))
-    monkeypatch.setenv("PASSWORD_HASHING_WAIT_SECONDS", str(wait))
+# Sets how many hashes may run at once and how long a check waits its turn.
+Limits = Callable[[int, float], None]
+
+
+@pytest.fixture
+def limits(monkeypatch: pytest.MonkeyPatch) -> Iterator[Limits]:
+    def set_limits(concurrency: int, wait: float) -> None:
+        monkeypatch.setenv("PASSWORD_HASHING_CONCURRENCY", str(concurrency))
+        monkeypatch.setenv("PASSWORD_HASHING_WAIT_SECONDS", str(wait))
+        get_settings.cache_clear()
+
+    yield set_limits
     get_settings.cache_clear()
 
 
-def test_eight_concurrent_checks_hash_two_at_a_time(
-    monkeypatch: pytest.MonkeyPatch, counting: _Counting
-) -> None:
-    _settings(monkeypatch, 2, 60)
+def test_eight_concurrent_checks_hash_two_at_a_time(limits: Limits, counting: _Counting) -> None:
+    limits(2, 60)
     stored = passwords.hash_password("correct horse battery staple")
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(lambda i: passwords.verify_password(stored, f"guess {i}"), range(8)))
     assert results == [False] * 8
     assert counting.most == 2
-    get_settings.cache_clear()
 
 
-def test_a_burst_beyond_the_wait_is_told_to_try_again(
-    monkeypatch: pytest.MonkeyPatch, counting: _Counting
-) -> None:
-    _settings(monkeypatch, 1, 0.01)
+def test_a_burst_beyond_the_wait_is_told_to_try_again(limits: Limits, counting: _Counting) -> None:
+    limits(1, 0.01)
     stored = passwords.hash_password("correct horse battery staple")
     outcomes: list[str] = []
 
@@ -91,4 +96,3 @@ def test_a_burst_beyond_the_wait_is_told_to_try_again(
     assert "checked" in outcomes
     assert "Many people are signing in at once. Try again in a moment." in outcomes
     assert counting.most == 1
-    get_settings.cache_clear()

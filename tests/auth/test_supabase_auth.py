@@ -11,38 +11,26 @@ from uuid import UUID
 
 import pytest
 import time_machine
-from pydantic import SecretStr
 from streamlit.testing.v1 import AppTest
 
 from components.session import SESSION_KEY, SUPABASE_CLIENT_KEY, SignedIn
 from db import supabase_auth as sa
 from db.accounts import load_profile
-from db.config import PROJECT_ROOT, Settings, get_settings
+from db.config import PROJECT_ROOT, get_settings
 from db.connection import service_transaction, transaction
 from db.identity import Identity
-from tests.auth.gotrue_replay import ANON_KEY, GoTrueReplay, recorded, serve
+from tests.auth.gotrue_replay import ANON_KEY, TOKEN, GoTrueReplay, recorded
 from tests.auth.world import World
 from tests.conftest import use_database
 
 SUB = UUID(recorded("token_password_ok")["body"]["user"]["id"])
 EMAIL = "volunteer@supabase.test"
 SECRET = "Sup3r-Secret-Passphrase"
-TOKEN = "/auth/v1/token"
-
-
-@pytest.fixture
-def gotrue() -> Iterator[GoTrueReplay]:
-    with serve() as replay:
-        yield replay
-
-
-def _client(gotrue: GoTrueReplay) -> object:
-    return sa.new_client(Settings(supabase_url=gotrue.url, supabase_anon_key=SecretStr(ANON_KEY)))
 
 
 def test_password_sign_in_success(gotrue: GoTrueReplay) -> None:
     gotrue.respond("POST", TOKEN, "token_password_ok", grant_type="password")
-    client = _client(gotrue)
+    client = gotrue.client()
     user = sa.password_sign_in(client, f" {EMAIL} ", SECRET)  # type: ignore[arg-type]
     assert user.user_id == SUB
     assert user.email == EMAIL and user.full_name == "Vera Volunteer"
@@ -57,13 +45,13 @@ def test_password_sign_in_success(gotrue: GoTrueReplay) -> None:
     assert sent.headers["apikey"] == ANON_KEY
     # The session lives in this client only.
     assert client.auth.get_session().user.id == str(SUB)  # type: ignore[attr-defined]
-    assert _client(gotrue).auth.get_session() is None  # type: ignore[attr-defined]
+    assert gotrue.client().auth.get_session() is None  # type: ignore[attr-defined]
 
 
 def test_wrong_password(gotrue: GoTrueReplay, caplog: pytest.LogCaptureFixture) -> None:
     gotrue.respond("POST", TOKEN, "token_password_invalid", grant_type="password")
     with caplog.at_level(logging.DEBUG), pytest.raises(sa.SupabaseAuthError) as caught:
-        sa.password_sign_in(_client(gotrue), EMAIL, "wrong-" + SECRET)  # type: ignore[arg-type]
+        sa.password_sign_in(gotrue.client(), EMAIL, "wrong-" + SECRET)  # type: ignore[arg-type]
     assert str(caught.value) == "That email and password do not match an account."
     assert "code=invalid_credentials status=400" in caplog.text
     assert SECRET not in caplog.text and EMAIL not in caplog.text
@@ -71,7 +59,7 @@ def test_wrong_password(gotrue: GoTrueReplay, caplog: pytest.LogCaptureFixture) 
 
 def test_magic_link_request(gotrue: GoTrueReplay) -> None:
     gotrue.respond("POST", "/auth/v1/otp", "otp_ok")
-    sa.send_magic_link(_client(gotrue), EMAIL, redirect_to="https://heartbeat.example/")  # type: ignore[arg-type]
+    sa.send_magic_link(gotrue.client(), EMAIL, redirect_to="https://heartbeat.example/")  # type: ignore[arg-type]
     sent = gotrue.last("/auth/v1/otp")
     assert sent.body["email"] == EMAIL
     assert sent.body["create_user"] is False  # signing in never creates accounts
@@ -80,24 +68,24 @@ def test_magic_link_request(gotrue: GoTrueReplay) -> None:
 
 def test_magic_link_for_an_unknown_email_reads_like_success(gotrue: GoTrueReplay) -> None:
     gotrue.respond("POST", "/auth/v1/otp", "otp_signups_disabled")
-    sa.send_magic_link(_client(gotrue), "nobody@supabase.test")  # type: ignore[arg-type]
+    sa.send_magic_link(gotrue.client(), "nobody@supabase.test")  # type: ignore[arg-type]
 
 
 def test_magic_link_rate_limit_is_explained(gotrue: GoTrueReplay) -> None:
     gotrue.respond("POST", "/auth/v1/otp", "otp_rate_limited")
     with pytest.raises(sa.SupabaseAuthError, match="Too many emails were requested"):
-        sa.send_magic_link(_client(gotrue), EMAIL)  # type: ignore[arg-type]
+        sa.send_magic_link(gotrue.client(), EMAIL)  # type: ignore[arg-type]
 
 
 def test_admin_invitation_creates_the_account(gotrue: GoTrueReplay) -> None:
     gotrue.respond("POST", "/auth/v1/otp", "otp_ok")
-    sa.invite_by_email(_client(gotrue), "new.person@supabase.test")  # type: ignore[arg-type]
+    sa.invite_by_email(gotrue.client(), "new.person@supabase.test")  # type: ignore[arg-type]
     assert gotrue.last("/auth/v1/otp").body["create_user"] is True
 
 
 def test_password_reset_request(gotrue: GoTrueReplay) -> None:
     gotrue.respond("POST", "/auth/v1/recover", "recover_ok")
-    sa.send_password_reset(_client(gotrue), EMAIL, redirect_to="https://heartbeat.example/")  # type: ignore[arg-type]
+    sa.send_password_reset(gotrue.client(), EMAIL, redirect_to="https://heartbeat.example/")  # type: ignore[arg-type]
     sent = gotrue.last("/auth/v1/recover")
     assert sent.body["email"] == EMAIL
     assert sent.query["redirect_to"] == ["https://heartbeat.example/"]
@@ -105,10 +93,10 @@ def test_password_reset_request(gotrue: GoTrueReplay) -> None:
 
 def test_email_code_and_link_sign_in(gotrue: GoTrueReplay) -> None:
     gotrue.respond("POST", "/auth/v1/verify", "verify_ok")
-    user = sa.verify_email_code(_client(gotrue), EMAIL, "123456", "magiclink")  # type: ignore[arg-type]
+    user = sa.verify_email_code(gotrue.client(), EMAIL, "123456", "magiclink")  # type: ignore[arg-type]
     assert user.user_id == SUB
     assert gotrue.last("/auth/v1/verify").body["type"] == "email"
-    user = sa.verify_token_hash(_client(gotrue), "pkce_0a1b2c", "recovery")  # type: ignore[arg-type]
+    user = sa.verify_token_hash(gotrue.client(), "pkce_0a1b2c", "recovery")  # type: ignore[arg-type]
     assert user.user_id == SUB
     assert gotrue.last("/auth/v1/verify").body == {
         "gotrue_meta_security": {"captcha_token": None},
@@ -116,22 +104,22 @@ def test_email_code_and_link_sign_in(gotrue: GoTrueReplay) -> None:
         "type": "recovery",
     }
     with pytest.raises(sa.SupabaseAuthError, match="6 digits"):
-        sa.verify_email_code(_client(gotrue), EMAIL, "12ab", "magiclink")  # type: ignore[arg-type]
+        sa.verify_email_code(gotrue.client(), EMAIL, "12ab", "magiclink")  # type: ignore[arg-type]
     with pytest.raises(sa.SupabaseAuthError, match="not a sign-in link"):
-        sa.verify_token_hash(_client(gotrue), "x", "email_change")  # type: ignore[arg-type]
+        sa.verify_token_hash(gotrue.client(), "x", "email_change")  # type: ignore[arg-type]
 
 
 def test_expired_link(gotrue: GoTrueReplay) -> None:
     gotrue.respond("POST", "/auth/v1/verify", "verify_expired")
     with pytest.raises(sa.SupabaseAuthError, match="expired or was already used"):
-        sa.verify_token_hash(_client(gotrue), "pkce_old", "magiclink")  # type: ignore[arg-type]
+        sa.verify_token_hash(gotrue.client(), "pkce_old", "magiclink")  # type: ignore[arg-type]
 
 
 def test_an_expired_access_token_is_refreshed_and_sign_out_revokes(gotrue: GoTrueReplay) -> None:
     gotrue.respond("POST", TOKEN, "token_password_ok", grant_type="password")
     gotrue.respond("POST", TOKEN, "token_refresh_ok", grant_type="refresh_token")
     gotrue.respond("POST", "/auth/v1/logout", "logout_ok")
-    client = _client(gotrue)
+    client = gotrue.client()
     sa.password_sign_in(client, EMAIL, SECRET)  # type: ignore[arg-type]
     # Two hours later the access token (one hour) has expired: the next use
     # refreshes it, and the new token is verified in its turn.
@@ -151,7 +139,7 @@ def test_an_expired_access_token_is_refreshed_and_sign_out_revokes(gotrue: GoTru
 def test_changing_the_password(gotrue: GoTrueReplay) -> None:
     gotrue.respond("POST", TOKEN, "token_password_ok", grant_type="password")
     gotrue.respond("PUT", "/auth/v1/user", "user_update_ok")
-    client = _client(gotrue)
+    client = gotrue.client()
     sa.password_sign_in(client, EMAIL, SECRET)  # type: ignore[arg-type]
     sa.set_new_password(client, "a brand new passphrase")  # type: ignore[arg-type]
     assert gotrue.last("/auth/v1/user").body == {"password": "a brand new passphrase"}
@@ -185,7 +173,7 @@ def test_the_supabase_user_identifies_to_the_database(
     gotrue: GoTrueReplay, world: World, supabase_user: UUID
 ) -> None:
     gotrue.respond("POST", TOKEN, "token_password_ok", grant_type="password")
-    user = sa.password_sign_in(_client(gotrue), EMAIL, SECRET)  # type: ignore[arg-type]
+    user = sa.password_sign_in(gotrue.client(), EMAIL, SECRET)  # type: ignore[arg-type]
     identity = Identity(user_id=user.user_id, email=user.email, extra_claims=user.claims)
     profile = load_profile(identity, uri=world.uri)
     assert profile.roles == {"volunteer"} and profile.member_name == "Vera Volunteer"

@@ -6,34 +6,23 @@ GoTrue (which signs and publishes its keys like a project) and directly."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
-from pydantic import SecretStr
 
 from db import supabase_auth as sa
-from db.config import Settings
 from db.supabase_tokens import TokenError, verified_claims
-from tests.auth.gotrue_replay import ANON_KEY, KID, GoTrueReplay, serve
+from tests.auth.gotrue_replay import KID, TOKEN, GoTrueReplay
 
-TOKEN = "/auth/v1/token"
 LEGACY_SECRET = "the-projects-legacy-jwt-secret-of-32+chars"
 SUB = "6f1d2c3b-4a5e-4f60-9b7a-8c9d0e1f2a3b"
 
 
-@pytest.fixture
-def gotrue() -> Iterator[GoTrueReplay]:
-    with serve() as replay:
-        replay.respond("POST", TOKEN, "token_password_ok", grant_type="password")
-        yield replay
-
-
 def _sign_in(gotrue: GoTrueReplay) -> sa.SupabaseUser:
-    client = sa.new_client(Settings(supabase_url=gotrue.url, supabase_anon_key=SecretStr(ANON_KEY)))
-    return sa.password_sign_in(client, "volunteer@supabase.test", "Sup3r-Secret-Passphrase")
+    gotrue.respond("POST", TOKEN, "token_password_ok", grant_type="password")
+    return sa.password_sign_in(gotrue.client(), "volunteer@supabase.test", "Sup3r-Secret-Passphrase")
 
 
 def test_a_token_signed_by_the_projects_key_is_trusted(gotrue: GoTrueReplay) -> None:

@@ -5,123 +5,63 @@ Shared by every page's browser tests:
 
 - `browser` (session): the launched Chromium;
 - `app_url` (session): the base URL of a running app on the demo data;
-- `page` (per test): a fresh browser context and page, 1280x900;
+- `page` (per test): a fresh browser context and page, 1280x900; `desk`
+  (1366x900) and `phone` (390x844, touch) likewise;
 - `sign_in(page, app_url, email, password=DEMO_PASSWORD)`: signs in through
   the form and waits until the signed-in app is shown;
 - `screenshot(page, name)`: saves artifacts/screenshots/<name>.png.
 
 Mark the tests with @pytest.mark.browser (and pytest.mark.xdist_group("browser")
 so that `make test`'s `--dist loadgroup` runs them on one worker, sharing one
-app server and one Chromium). Wait on data-testid markers, never sleep."""
+app server and one Chromium). Wait on data-testid markers, never sleep.
+Starting the app, Chromium and the waits on a page are in harness.py, which
+the browser benchmarks (bench/) share."""
 
 from __future__ import annotations
 
-import contextlib
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from playwright.sync_api import expect
 
 from db import clock
-from db.config import PROJECT_ROOT
 from db.identity import Identity
+from db.rows import fetch_one
 from db.seed.accounts import DEMO_PASSWORD, demo_account
+from tests.browser import harness
+from tests.browser.harness import wait_for_app
 from tests.conftest import _db_uri, _worker, clone_database
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-ARTIFACTS = PROJECT_ROOT / "artifacts"
-SCREENSHOTS = ARTIFACTS / "screenshots"
+SCREENSHOTS = harness.ARTIFACTS / "screenshots"
 DEFAULT_TIMEOUT_MS = 20_000
-START_TIMEOUT_S = 90
+LAPTOP = {"width": 1280, "height": 900}
 # expect() waits 5 s by default: on two busy cores a rerun can take longer,
 # and an assertion then fails on a page that was about to be right.
 expect.set_options(timeout=DEFAULT_TIMEOUT_MS)
 
-__all__ = ["DEMO_PASSWORD", "screenshot", "sign_in"]
+__all__ = ["DEMO_PASSWORD", "screenshot", "sign_in", "wait_for_app"]
 
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        reason = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+    if not harness.CHROMIUM.exists():
+        reason = f"Chromium is not installed at {harness.CHROMIUM} (apt-get install chromium)"
         if os.environ.get("CI") == "true":
             pytest.fail(f"{reason}: the browser tests must run in CI")
         pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        launched = harness.launch_chromium(playwright)
         try:
             yield launched
         finally:
             launched.close()
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return response.status == 200
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return False
-
-
-@contextlib.contextmanager
-def running_app(env: dict[str, str], log_name: str) -> Iterator[str]:
-    """`streamlit run app.py` with `env`, until the block ends; yields its URL
-    once the server answers (the app's first run may still be starting)."""
-    port = _free_port()
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log_path = ARTIFACTS / f"{log_name}.log"
-    command = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
-        "--server.headless", "true",
-        "--server.port", str(port),
-        "--server.address", "127.0.0.1",
-        "--server.fileWatcherType", "none",
-        "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + START_TIMEOUT_S
-            while not _healthy(url):
-                if process.poll() is not None:
-                    raise RuntimeError(f"streamlit exited with {process.returncode}; see {log_path}")
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"streamlit did not serve within {START_TIMEOUT_S} s; see {log_path}")
-                time.sleep(0.2)  # polling a server that is starting, not waiting on the page
-            yield url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
-
-
-def app_env(database_url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("SUPABASE_URL", "SUPABASE_ANON_KEY")}
-    env["DATABASE_URL"] = database_url
-    return env
 
 
 @pytest.fixture(scope="session")
@@ -130,34 +70,14 @@ def app_url(pg_server: object) -> Iterator[str]:
     worker's whole session; stopped at the end."""
     worker = _worker()
     uri = clone_database(pg_server, "demo", f"hb_browser_{worker}")
-    with running_app(app_env(uri), f"streamlit-{worker}") as url:
-        yield url
+    with harness.serve_app(harness.app_env(uri), harness.ARTIFACTS / f"streamlit-{worker}.log") as app:
+        yield app.url
 
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
-    new_page = context.new_page()
-    try:
+    with harness.browser_page(browser, DEFAULT_TIMEOUT_MS, viewport=LAPTOP) as new_page:
         yield new_page
-    finally:
-        context.close()
-
-
-def wait_for_app(page: Any) -> None:
-    """Until the app has rendered and no script run is in progress.
-
-    Right after a click the rerun may not have begun yet, and "not running"
-    would then be true too early: give the run a moment to start first."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-
-    page.get_by_test_id("stAppViewContainer").wait_for()
-    running = page.locator('[data-testid="stApp"][data-test-script-state="running"]')
-    # No rerun may have been triggered, or it finished before we looked.
-    with contextlib.suppress(PlaywrightTimeoutError):
-        running.wait_for(state="attached", timeout=500)
-    running.wait_for(state="detached")
 
 
 def open_sign_in(page: Any, app_url: str) -> None:
@@ -170,8 +90,7 @@ def sign_in(page: Any, app_url: str, email: str, password: str = DEMO_PASSWORD) 
     """Sign in through the form and wait for the signed-in app (the sidebar
     with the person's navigation and the sign-out button)."""
     open_sign_in(page, app_url)
-    page.get_by_role("textbox", name="Email").fill(email)
-    page.get_by_role("textbox", name="Password").fill(password)
+    harness.fill_sign_in(page, email, password)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_test_id("stSidebar").get_by_role("button", name="Sign out").wait_for()
     wait_for_app(page)
@@ -193,6 +112,14 @@ def person_today(pg_server: object, email: str) -> date:
 
 
 DESKTOP = {"width": 1366, "height": 900}
+# Each dashboard page and the last thing it draws: a capture waits for it.
+DASHBOARD_PAGES = {
+    "Overview": "Board report (PDF)",
+    "Sustainability": "The numbers: how hours are spread over volunteers",
+    "Momentum": "The numbers: chapters by level",
+    "Impact": "The numbers: goals: progress and due dates",
+    "Compare chapters": "Open its overview",
+}
 
 
 def served_db(pg_server: object) -> str:
@@ -200,16 +127,58 @@ def served_db(pg_server: object) -> str:
     return _db_uri(pg_server, f"hb_browser_{_worker()}")
 
 
+def served_row(pg_server: object, query: str, *params: Any) -> tuple[Any, ...] | None:
+    """The first row of `query` on the database app_url serves."""
+    with psycopg.connect(served_db(pg_server)) as conn:
+        return conn.execute(query, params or None).fetchone()
+
+
+def member_chapter(conn: psycopg.Connection[Any], user_id: object) -> tuple[int, int, str]:
+    """A person's member id, their chapter and its time zone."""
+    row = fetch_one(
+        conn,
+        "select m.id, m.chapter_id, c.time_zone from public.members m join public.chapters c "
+        "on c.id = m.chapter_id where m.user_id = %s order by m.id limit 1",
+        (user_id,),
+    )
+    assert row is not None
+    return int(row["id"]), int(row["chapter_id"]), str(row["time_zone"])
+
+
+def add_shift(conn: psycopg.Connection[Any], event: int, title: str, capacity: int, held_by: int) -> int:
+    """A shift over the whole of `event`, one of its places held by the
+    member `held_by`."""
+    row = fetch_one(
+        conn,
+        "insert into public.shifts (event_id, title, starts_at, ends_at, capacity)"
+        " select id, %s, starts_at, ends_at, %s from public.events where id = %s returning id",
+        (title, capacity, event),
+    )
+    assert row is not None
+    shift = int(row["id"])
+    conn.execute("insert into public.shift_signups (shift_id, member_id) values (%s, %s)", (shift, held_by))
+    return shift
+
+
 @pytest.fixture
 def desk(browser: Any) -> Iterator[Any]:
     """A desktop page (1366×900), the size the issues were tried at."""
-    context = browser.new_context(viewport=DESKTOP)
-    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
-    page = context.new_page()
-    try:
+    with harness.browser_page(browser, DEFAULT_TIMEOUT_MS, viewport=DESKTOP) as page:
         yield page
-    finally:
-        context.close()
+
+
+@pytest.fixture
+def phone(browser: Any) -> Iterator[Any]:
+    """A phone-sized touch window (an iPhone 12-14's CSS viewport)."""
+    with harness.browser_page(
+        browser,
+        DEFAULT_TIMEOUT_MS,
+        viewport=harness.PHONE,
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
+    ) as page:
+        yield page
 
 
 def follow_link(page: Any, link: str, heading: str | None = None) -> None:

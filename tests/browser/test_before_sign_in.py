@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import app_env, running_app, screenshot
+from tests.browser.conftest import screenshot
+from tests.browser.harness import ARTIFACTS, app_env, serve_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -26,8 +27,8 @@ def silent_database() -> Iterator[str]:
 
 
 def test_no_page_is_listed_while_the_database_starts(page: Any, silent_database: str) -> None:
-    with running_app(app_env(silent_database), "streamlit-silent-database") as url:
-        page.goto(url)
+    with serve_app(app_env(silent_database), ARTIFACTS / "streamlit-silent-database.log") as app:
+        page.goto(app.url)
         page.get_by_text("Starting the database").wait_for()
         screenshot(page, "visitor_while_the_database_starts")
         assert page.get_by_test_id("stSidebarNav").count() == 0

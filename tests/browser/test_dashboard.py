@@ -16,21 +16,13 @@ from db.seed.accounts import DEMO_ACCOUNTS
 from metrics.periods import Period
 from metrics.report import health_report
 from metrics.report_types import HealthReport
-from tests.browser.conftest import SCREENSHOTS, person_today, screenshot, sign_in, wait_for_app
-from tests.conftest import _db_uri, _worker
+from tests.browser.conftest import DASHBOARD_PAGES, SCREENSHOTS, person_today, screenshot, served_db, sign_in
+from tests.browser.harness import wait_for_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 BOARD = next(a for a in DEMO_ACCOUNTS if a.email == "board@demo.heartbeat.example")
 DOWNLOAD_TIMEOUT_MS = 240_000
-# Each page and the last thing it draws: the capture waits until it is there.
-PAGES = {
-    "Overview": "Board report (PDF)",
-    "Sustainability": "The numbers: how hours are spread over volunteers",
-    "Momentum": "The numbers: chapters by level",
-    "Impact": "The numbers: goals: progress and due dates",
-    "Compare chapters": "Open its overview",
-}
 
 
 _BOARD_IDENTITY = Identity(user_id=BOARD.user_id, email=BOARD.email)
@@ -44,8 +36,7 @@ def _board_today(pg_server: object) -> date:
 def _direct(pg_server: object, period: Period) -> HealthReport:
     """The report computed straight from metrics/ on the app's own data,
     read as the same person."""
-    uri = _db_uri(pg_server, f"hb_browser_{_worker()}")
-    frames = load_report_frames(_BOARD_IDENTITY, uri=uri)
+    frames = load_report_frames(_BOARD_IDENTITY, uri=served_db(pg_server))
     return health_report(frames, as_of=_board_today(pg_server), period=period)
 
 
@@ -134,7 +125,7 @@ def test_overview_figures_period_change_board_report_and_screenshots(
         assert check(saved.read_bytes()), label
 
     _choose(page, "Period", "Calendar year")
-    for title, last in PAGES.items():
+    for title, last in DASHBOARD_PAGES.items():
         page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click()
         wait_for_app(page)
         page.get_by_text(last, exact=True).first.wait_for()

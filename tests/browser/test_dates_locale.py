@@ -4,6 +4,7 @@ navigator.language, which st.context.locale reads)."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -13,7 +14,8 @@ from playwright.sync_api import expect
 
 import dates
 from db.seed.accounts import demo_account
-from tests.browser.conftest import DEFAULT_TIMEOUT_MS, follow_link, person_today, screenshot, sign_in
+from tests.browser import harness
+from tests.browser.conftest import DEFAULT_TIMEOUT_MS, LAPTOP, follow_link, person_today, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -29,17 +31,14 @@ def _as_typed(day: date, order: str) -> str:
 @pytest.fixture
 def browser_in(browser: Any) -> Iterator[Any]:
     """A page factory for a browser whose language is the given locale."""
-    contexts: list[Any] = []
+    with contextlib.ExitStack() as pages:
 
-    def open_page(locale: str) -> Any:
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale=locale)
-        context.set_default_timeout(DEFAULT_TIMEOUT_MS)
-        contexts.append(context)
-        return context.new_page()
+        def open_page(locale: str) -> Any:
+            return pages.enter_context(
+                harness.browser_page(browser, DEFAULT_TIMEOUT_MS, viewport=LAPTOP, locale=locale)
+            )
 
-    yield open_page
-    for context in contexts:
-        context.close()
+        yield open_page
 
 
 @pytest.mark.parametrize(("locale", "order"), [("en-US", "MDY"), ("en-GB", "DMY")])

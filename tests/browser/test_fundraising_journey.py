@@ -13,11 +13,14 @@ from uuid import uuid4
 import psycopg
 import pytest
 
-from tests.browser.conftest import follow_link, screenshot, served_db, sign_in, wait_for_app
+from tests.browser.conftest import follow_link, screenshot, served_db, served_row, sign_in, wait_for_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 FUNDRAISER = "fundraiser@demo.heartbeat.example"
 SAMPLES = Path(__file__).parent.parent / "fundraising" / "samples"
+# Checking or importing a file reads every donor and rate: slower than a page
+# redraw when the machine is busy.
+CHECK_TIMEOUT_MS = 60_000
 PAGES = (
     ("Campaigns", "Campaigns"),
     ("Record a gift", "Record a gift"),
@@ -53,6 +56,14 @@ def _selected(page: Any, key: str) -> str:
 def _amount(text: str) -> Decimal:
     # "USD 12,345.67" -> 12345.67
     return Decimal(re.sub(r"[^\d.]", "", text))
+
+
+def _check_import(page: Any, path: Path) -> None:
+    """Upload `path` on Import gifts and check it."""
+    page.locator(".st-key-import_file input[type='file']").set_input_files(str(path))
+    wait_for_app(page)
+    page.locator(".st-key-import_check_button button").click()
+    wait_for_app(page)
 
 
 def _no_errors(page: Any) -> None:
@@ -94,12 +105,12 @@ def test_a_fundraiser_records_a_gift_and_the_campaign_moves(
     assert after - before == Decimal("250.00")
     assert page.get_by_test_id("stProgress").first.inner_text() != progress_before
     _shot(page, "fundraising_campaign_after")
-    with psycopg.connect(served_db(pg_server)) as conn:
-        row = conn.execute(
-            "select c.name, d.amount_minor from public.donations d join public.donors n on n.id = d.donor_id "
-            "join public.campaigns c on c.id = d.campaign_id where n.display_name = %s",
-            (name,),
-        ).fetchone()
+    row = served_row(
+        pg_server,
+        "select c.name, d.amount_minor from public.donations d join public.donors n on n.id = d.donor_id "
+        "join public.campaigns c on c.id = d.campaign_id where n.display_name = %s",
+        name,
+    )
     assert row == (campaign, 25000)
 
 
@@ -127,17 +138,11 @@ def test_an_import_is_previewed_with_every_bad_row_and_nothing_saved(
     lines[11] = lines[11].replace('"Priya Raman"', '"=HYPERLINK(""http://x.example"")"')
     bad = tmp_path / "paypal_bad.csv"
     bad.write_text("\r\n".join(lines), encoding="utf-8")
-    with psycopg.connect(served_db(pg_server)) as conn:
-        before = conn.execute("select count(*) from public.donations").fetchone()
+    before = served_row(pg_server, "select count(*) from public.donations")
     sign_in(page, app_url, FUNDRAISER)
     follow_link(page, "Import gifts", "Import gifts")
-    page.locator(".st-key-import_file input[type='file']").set_input_files(str(bad))
-    wait_for_app(page)
-    page.locator(".st-key-import_check_button button").click()
-    wait_for_app(page)
-    # Checking a file reads every donor and rate: slower than a page redraw
-    # when the machine is busy.
-    page.get_by_test_id("stAlertContentError").first.wait_for(timeout=60_000)
+    _check_import(page, bad)
+    page.get_by_test_id("stAlertContentError").first.wait_for(timeout=CHECK_TIMEOUT_MS)
     _shot(page, "fundraising_import_errors", 2600)
     assert "row(s) have problems" in page.get_by_test_id("stAlertContentError").first.inner_text()
     # Rows 2 (text in the amount) and 12 (a formula for a name); row 11 too
@@ -155,17 +160,11 @@ def test_an_import_is_previewed_with_every_bad_row_and_nothing_saved(
                 "on conflict do nothing",
                 (currency, rate),
             )
-    page.locator(".st-key-import_file input[type='file']").set_input_files(
-        str(SAMPLES / "paypal_activity.csv")
-    )
-    wait_for_app(page)
-    page.locator(".st-key-import_check_button button").click()
-    wait_for_app(page)
+    _check_import(page, SAMPLES / "paypal_activity.csv")
     page.locator(".st-key-import_commit button").wait_for()
     _no_errors(page)
     _shot(page, "fundraising_import_preview", 2600)
-    with psycopg.connect(served_db(pg_server)) as conn:
-        assert conn.execute("select count(*) from public.donations").fetchone() == before
+    assert served_row(pg_server, "select count(*) from public.donations") == before
 
 
 def test_an_import_with_a_repeated_row_can_leave_it_out_and_import_the_rest(
@@ -182,11 +181,8 @@ def test_an_import_with_a_repeated_row_can_leave_it_out_and_import_the_rest(
     path.write_text(csv_text, encoding="utf-8")
     sign_in(page, app_url, FUNDRAISER)
     follow_link(page, "Import gifts", "Import gifts")
-    page.locator(".st-key-import_file input[type='file']").set_input_files(str(path))
-    wait_for_app(page)
-    page.locator(".st-key-import_check_button button").click()
-    wait_for_app(page)
-    page.get_by_test_id("stAlertContentError").first.wait_for(timeout=60_000)
+    _check_import(page, path)
+    page.get_by_test_id("stAlertContentError").first.wait_for(timeout=CHECK_TIMEOUT_MS)
     assert _metric(page, "Rows with problems") == "1"
     # Rows 2 and 3: the same donor, amount and day; a warning, not a refusal.
     warnings = " ".join(page.get_by_test_id("stAlertContentWarning").all_inner_texts())
@@ -202,13 +198,12 @@ def test_an_import_with_a_repeated_row_can_leave_it_out_and_import_the_rest(
     _shot(page, "fundraising_import_skip_reported", 2600)
     button.click()
     wait_for_app(page)
-    page.get_by_test_id("stAlertContentSuccess").wait_for(timeout=60_000)
+    page.get_by_test_id("stAlertContentSuccess").wait_for(timeout=CHECK_TIMEOUT_MS)
     assert "1 row(s) with problems were left out" in page.get_by_test_id("stAlertContentSuccess").inner_text()
     _no_errors(page)
-    with psycopg.connect(served_db(pg_server)) as conn:
-        assert conn.execute(
-            "select count(*) from public.donations where processor_ref like %s", (f"B-{tag}-%",)
-        ).fetchone() == (2,)
+    assert served_row(
+        pg_server, "select count(*) from public.donations where processor_ref like %s", f"B-{tag}-%"
+    ) == (2,)
 
 
 def test_statements_name_the_issuer_and_say_what_they_count(page: Any, app_url: str) -> None:

@@ -10,18 +10,10 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import screenshot, sign_in, wait_for_app
+from tests.browser.conftest import DASHBOARD_PAGES, screenshot, sign_in, wait_for_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
-# Each page and the last thing it draws (as in test_dashboard).
-PAGES = {
-    "Overview": "Board report (PDF)",
-    "Sustainability": "The numbers: how hours are spread over volunteers",
-    "Momentum": "The numbers: chapters by level",
-    "Impact": "The numbers: goals: progress and due dates",
-    "Compare chapters": "Open its overview",
-}
 # An abbreviation a page shows, and what spells it out there.
 SPELLED_OUT = {
     "FEP": "Fundraising Effectiveness Project",
@@ -51,7 +43,7 @@ def _page_text(page: Any) -> str:
 def test_dashboard_abbreviations_are_spelled_out_on_the_page(desk: Any, app_url: str) -> None:
     sign_in(desk, app_url, "board@demo.heartbeat.example")
     seen: set[str] = set()
-    for title, last in PAGES.items():
+    for title, last in DASHBOARD_PAGES.items():
         desk.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click()
         wait_for_app(desk)
         desk.get_by_text(last, exact=True).first.wait_for()

@@ -21,36 +21,14 @@ from playwright.sync_api import expect
 import dates
 from db import clock
 from db.seed.accounts import demo_account
-from tests.browser.conftest import DEFAULT_TIMEOUT_MS, screenshot, served_db, wait_for_app
-from tests.browser.test_volunteer_journey import PHONE, choose, phone_sign_in
+from tests.browser.conftest import add_shift, member_chapter, screenshot, served_db, served_row, wait_for_app
+from tests.browser.test_volunteer_journey import choose, phone_sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 VOLUNTEER = demo_account("volunteer@demo.heartbeat.example")
 # "Today, Mon, Dec 7 · ...", "Yesterday, ..." or "Thu, Dec 3 · ..." (the browser's en-US).
 DAY_LABEL = re.compile(r"(Today, |Yesterday, )?(Mon|Tue|Wed|Thu|Fri|Sat|Sun), [^·]+ · ")
-
-
-@pytest.fixture
-def handset(browser: Any) -> Iterator[Any]:
-    """A phone-sized touch window, as in test_volunteer_journey."""
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
-    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
-    page = context.new_page()
-    try:
-        yield page
-    finally:
-        context.close()
-
-
-def _her_chapter(conn: psycopg.Connection[Any]) -> tuple[int, int, str]:
-    row = conn.execute(
-        "select m.id, m.chapter_id, c.time_zone from public.members m join public.chapters c "
-        "on c.id = m.chapter_id where m.user_id = %s order by m.id limit 1",
-        (VOLUNTEER.user_id,),
-    ).fetchone()
-    assert row is not None
-    return int(row[0]), int(row[1]), str(row[2])
 
 
 def _add_event(conn: psycopg.Connection[Any], chapter: int, zone: str, title: str, starts: datetime,
@@ -73,7 +51,7 @@ def event_days_ago(pg_server: object) -> Iterator[tuple[int, str, date, date]]:
     Yields its id, title, day, and her today."""
     title = f"Past circle {uuid4().hex[:6]}"
     with psycopg.connect(served_db(pg_server), autocommit=True) as conn:
-        _, chapter, zone = _her_chapter(conn)
+        _, chapter, zone = member_chapter(conn, VOLUNTEER.user_id)
         today = clock.today_in(zone)
         day = today - timedelta(days=3)
         event = _add_event(
@@ -87,19 +65,19 @@ def event_days_ago(pg_server: object) -> Iterator[tuple[int, str, date, date]]:
 
 
 def test_hours_on_a_day_the_event_did_not_run_are_refused_beside_the_field(
-    handset: Any, app_url: str, pg_server: object, event_days_ago: tuple[int, str, date, date]
+    phone: Any, app_url: str, pg_server: object, event_days_ago: tuple[int, str, date, date]
 ) -> None:
     event, title, day, today = event_days_ago
-    phone_sign_in(handset, app_url, VOLUNTEER.email)
+    phone_sign_in(phone, app_url, VOLUNTEER.email)
     # The date stays today's; the event ran three days ago.
-    handset.get_by_label("Hours", exact=True).fill("2")
-    choose(handset, "What did you do?", "Event support")
-    link = handset.get_by_label("Event or program (optional)")
+    phone.get_by_label("Hours", exact=True).fill("2")
+    choose(phone, "What did you do?", "Event support")
+    link = phone.get_by_label("Event or program (optional)")
     link.click()
-    handset.keyboard.type(title)
-    handset.get_by_role("option", name=f"{dates.day(day, today)} · {title}", exact=True).click()
-    handset.get_by_role("button", name="Save hours").click()
-    error = handset.get_by_test_id("stAlertContentError")
+    phone.keyboard.type(title)
+    phone.get_by_role("option", name=f"{dates.day(day, today)} · {title}", exact=True).click()
+    phone.get_by_role("button", name="Save hours").click()
+    error = phone.get_by_test_id("stAlertContentError")
     expect(error).to_have_count(1)
     expect(error.first).to_contain_text(
         f"{title} ran on {dates.with_year(day, weekday=True)}, not on "
@@ -107,17 +85,16 @@ def test_hours_on_a_day_the_event_did_not_run_are_refused_beside_the_field(
         "or another event (or none)."
     )
     # Beside the field: below the event box, above the note.
-    field = handset.locator(".stSelectbox").filter(has_text="Event or program").bounding_box()
+    field = phone.locator(".stSelectbox").filter(has_text="Event or program").bounding_box()
     message = error.first.bounding_box()
-    note = handset.get_by_label("Note (optional)").bounding_box()
+    note = phone.get_by_label("Note (optional)").bounding_box()
     assert field is not None and message is not None and note is not None
     assert field["y"] < message["y"] < note["y"]
     error.first.scroll_into_view_if_needed()
-    screenshot(handset, "issue16_phone_event_day_refused")
-    with psycopg.connect(served_db(pg_server)) as conn:
-        assert conn.execute(
-            "select count(*) from public.volunteer_hours where event_id = %s", (event,)
-        ).fetchone() == (0,)
+    screenshot(phone, "issue16_phone_event_day_refused")
+    assert served_row(
+        pg_server, "select count(*) from public.volunteer_hours where event_id = %s", event
+    ) == (0,)
 
 
 @pytest.fixture
@@ -127,7 +104,7 @@ def shift_later_today(pg_server: object) -> Iterator[tuple[str, date]]:
     of the day, never one across midnight); removed after."""
     title = f"Evening circle {uuid4().hex[:6]}"
     with psycopg.connect(served_db(pg_server), autocommit=True) as conn:
-        member, chapter, zone = _her_chapter(conn)
+        member, chapter, zone = member_chapter(conn, VOLUNTEER.user_id)
         now = clock.now_in(zone).replace(tzinfo=None, second=0, microsecond=0)
         today = now.date()
         starts = now + timedelta(minutes=10)
@@ -135,40 +112,32 @@ def shift_later_today(pg_server: object) -> Iterator[tuple[str, date]]:
         if starts.date() != today or ends <= starts:
             pytest.skip("less than ten minutes to midnight in the chapter's zone")
         event = _add_event(conn, chapter, zone, title, starts, ends)
-        shift = conn.execute(
-            "insert into public.shifts (event_id, title, starts_at, ends_at, capacity)"
-            " select id, 'Chairs', starts_at, ends_at, 3 from public.events where id = %s returning id",
-            (event,),
-        ).fetchone()
-        assert shift is not None
-        conn.execute(
-            "insert into public.shift_signups (shift_id, member_id) values (%s, %s)", (shift[0], member)
-        )
+        shift = add_shift(conn, event, "Chairs", 3, held_by=member)
         try:
             yield title, today
         finally:
-            conn.execute("delete from public.volunteer_hours where shift_id = %s", (shift[0],))
+            conn.execute("delete from public.volunteer_hours where shift_id = %s", (shift,))
             conn.execute("delete from public.events where id = %s", (event,))
 
 
 def test_suggestions_show_their_date_and_offer_her_shift_later_today(
-    handset: Any, app_url: str, shift_later_today: tuple[str, date]
+    phone: Any, app_url: str, shift_later_today: tuple[str, date]
 ) -> None:
     title, today = shift_later_today
-    phone_sign_in(handset, app_url, VOLUNTEER.email)
-    buttons = handset.locator("[class*='st-key-log_suggest_'] button")
+    phone_sign_in(phone, app_url, VOLUNTEER.email)
+    buttons = phone.locator("[class*='st-key-log_suggest_'] button")
     mine = buttons.filter(has_text=f"Today, {dates.weekday(today, today)} · Chairs · {title}")
     expect(mine).to_have_count(1)
     # Every suggestion names the date it fills in.
     labels = buttons.all_inner_texts()
     assert labels and all(DAY_LABEL.search(label) for label in labels), labels
-    screenshot(handset, "issue16_phone_suggestions_with_dates")
+    screenshot(phone, "issue16_phone_suggestions_with_dates")
     mine.click()
-    wait_for_app(handset)
-    expect(handset.get_by_label("Hours", exact=True)).not_to_have_value("")
+    wait_for_app(phone)
+    expect(phone.get_by_label("Hours", exact=True)).not_to_have_value("")
     shown = dates.input_format().replace("YYYY", "%Y").replace("MM", "%m").replace("DD", "%d")
-    expect(handset.get_by_label("Date", exact=True)).to_contain_text(today.strftime(shown))
-    expect(handset.get_by_role("combobox", name="Event or program (optional)")).to_have_value(
+    expect(phone.get_by_label("Date", exact=True)).to_contain_text(today.strftime(shown))
+    expect(phone.get_by_role("combobox", name="Event or program (optional)")).to_have_value(
         f"{dates.day(today, today)} · {title}"
     )
-    screenshot(handset, "issue16_phone_suggestion_filled")
+    screenshot(phone, "issue16_phone_suggestion_filled")

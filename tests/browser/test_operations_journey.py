@@ -8,12 +8,11 @@ from datetime import timedelta
 from typing import Any
 from uuid import uuid4
 
-import psycopg
 import pytest
 
 import dates
-from tests.browser.conftest import follow_link, person_today, screenshot, served_db, sign_in, wait_for_app
-from tests.operations.test_surveys_db import A_NUMBERS, B_WORDS, _csv
+from tests.browser.conftest import follow_link, person_today, screenshot, served_row, sign_in, wait_for_app
+from tests.imports.test_survey_csv import A_NUMBERS, B_WORDS, _csv
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -63,12 +62,12 @@ def test_coordinator_creates_an_event_with_shifts_and_a_volunteer_signs_up(
     wait_for_app(page)
     screenshot(page, "operations_events_list")
 
-    with psycopg.connect(served_db(pg_server)) as conn:
-        shift = conn.execute(
-            "select s.id from public.shifts s join public.events e on e.id = s.event_id "
-            "where e.title = %s and s.title = 'Welcome desk'",
-            (title,),
-        ).fetchone()
+    shift = served_row(
+        pg_server,
+        "select s.id from public.shifts s join public.events e on e.id = s.event_id "
+        "where e.title = %s and s.title = 'Welcome desk'",
+        title,
+    )
     assert shift is not None
     shift_id = shift[0]
 
@@ -92,9 +91,7 @@ def test_coordinator_creates_an_event_with_shifts_and_a_volunteer_signs_up(
     finally:
         context.close()
 
-    with psycopg.connect(served_db(pg_server)) as conn:
-        row = conn.execute("select signed_up from public.shifts where id = %s", (shift_id,)).fetchone()
-    assert row == (1,)
+    assert served_row(pg_server, "select signed_up from public.shifts where id = %s", shift_id) == (1,)
     # The coordinator sees the sign-up on the event's shifts.
     follow_link(page, "Events")
     page.get_by_role("tab", name="Volunteer shifts").click()

@@ -19,27 +19,15 @@ import pytest
 from playwright.sync_api import expect
 
 from db.models.hours import MSG_ACTIVITY_MISSING
-from db.seed.accounts import DEMO_PASSWORD, demo_account
-from tests.browser.conftest import ARTIFACTS, DEFAULT_TIMEOUT_MS, screenshot, sign_in, wait_for_app
-from tests.conftest import _worker
+from db.seed.accounts import demo_account
+from tests.browser import harness
+from tests.browser.conftest import add_shift, member_chapter, screenshot, served_db, served_row, sign_in
+from tests.browser.harness import ARTIFACTS, PHONE, wait_for_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 VOLUNTEER = demo_account("volunteer@demo.heartbeat.example")
 COORDINATOR = demo_account("coordinator@demo.heartbeat.example")
-PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def phone(browser: Any) -> Iterator[Any]:
-    """A phone-sized touch window (an iPhone 12-14's CSS viewport)."""
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
-    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
-    page = context.new_page()
-    try:
-        yield page
-    finally:
-        context.close()
 
 
 def phone_sign_in(page: Any, app_url: str, email: str) -> None:
@@ -47,8 +35,7 @@ def phone_sign_in(page: Any, app_url: str, email: str) -> None:
     wait for the first page's title instead of the sidebar's sign-out."""
     page.goto(app_url)
     wait_for_app(page)
-    page.get_by_role("textbox", name="Email").fill(email)
-    page.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
+    harness.fill_sign_in(page, email)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_test_id("stSidebarNav").wait_for(state="attached")
     wait_for_app(page)
@@ -77,9 +64,7 @@ def choose(page: Any, label: str, option: str) -> None:
 
 def entries_with_note(pg_server: object, note: str) -> int:
     """Rows in the app's database (the browser fixture's copy of the demo)."""
-    uri = str(pg_server.get_uri(f"hb_browser_{_worker()}"))  # type: ignore[attr-defined]
-    with psycopg.connect(uri) as conn:
-        row = conn.execute("select count(*) from public.volunteer_hours where note = %s", (note,)).fetchone()
+    row = served_row(pg_server, "select count(*) from public.volunteer_hours where note = %s", note)
     return int(row[0]) if row else 0
 
 
@@ -131,22 +116,12 @@ def test_log_hours_on_a_phone_then_approved_and_seen(
     timings["new_user_total_s"] = done - start
 
     # 2. A common entry from a suggestion: one tap to fill, one to save.
-    phone.get_by_role("button", name="Log more hours").click()
-    # While the rerun draws the empty form, the old one can still be on the
-    # page for a moment: wait for the run to end before looking for Save.
-    wait_for_app(phone)
-    phone.get_by_role("button", name="Save hours").wait_for()
-    wait_for_app(phone)
-    suggestion = phone.get_by_test_id("stButton").filter(has_text=" · ").first
-    if suggestion.count():
-        tapped = time.perf_counter()
-        suggestion.click()
-        # The tap fills the form on the server; save once the values are in.
-        expect(phone.get_by_label("Hours", exact=True)).not_to_have_value("")
-        phone.get_by_role("button", name="Save hours").click()
-        phone.get_by_role("button", name="Log more hours").wait_for()
+    harness.log_more_hours(phone)
+    # The tap fills the form on the server; it is saved once the values are in.
+    two_taps = harness.save_a_suggestion(phone)
+    if two_taps is not None:
         assert alert_text(phone, "Success").startswith("Saved: ")
-        timings["suggestion_two_taps_s"] = time.perf_counter() - tapped
+        timings["suggestion_two_taps_s"] = two_taps
         screenshot(phone, "volunteer_phone_4_suggestion_saved")
 
     # 3. The coordinator approves them (desktop window).
@@ -249,8 +224,7 @@ def test_hours_typed_as_on_a_phone_keyboard(phone: Any, app_url: str, pg_server:
     screenshot(phone, "volunteer_phone_25_hours")
     phone.get_by_label("Hours", exact=True).fill("1,5")
     phone.get_by_label("Note (optional)").fill(note)
-    phone.get_by_role("button", name="Save hours").click()
-    phone.get_by_role("button", name="Log more hours").wait_for()
+    harness.save_hours(phone)
     assert alert_text(phone, "Success").startswith("Saved: 1 h 30 min of outreach on ")
     assert entries_with_note(pg_server, note) == 1
     screenshot(phone, "volunteer_phone_comma_saved")
@@ -321,12 +295,9 @@ def test_wide_grids_keep_their_key_columns_on_a_phone(phone: Any, app_url: str) 
 def full_shift(pg_server: object) -> Iterator[tuple[int, str]]:
     """A shift in the demo volunteer's chapter, starting in three hours (so
     first in her list), its one place taken by someone else; removed after."""
-    uri = str(pg_server.get_uri(f"hb_browser_{_worker()}"))  # type: ignore[attr-defined]
     title = f"Door {uuid4().hex[:6]}"
-    with psycopg.connect(uri, autocommit=True) as conn:
-        chapter, member = conn.execute(
-            "select chapter_id, id from public.members where user_id = %s", (VOLUNTEER.user_id,)
-        ).fetchone()
+    with psycopg.connect(served_db(pg_server), autocommit=True) as conn:
+        member, chapter, _ = member_chapter(conn, VOLUNTEER.user_id)
         other = conn.execute(
             "select id from public.members where chapter_id = %s and id <> %s order by id limit 1",
             (chapter, member),
@@ -337,12 +308,7 @@ def full_shift(pg_server: object) -> Iterator[tuple[int, str]]:
             " now() + interval '5 hours', 'Library') returning id",
             (chapter,),
         ).fetchone()[0]
-        shift = conn.execute(
-            "insert into public.shifts (event_id, title, starts_at, ends_at, capacity)"
-            " select id, %s, starts_at, ends_at, 1 from public.events where id = %s returning id",
-            (title, event),
-        ).fetchone()[0]
-        conn.execute("insert into public.shift_signups (shift_id, member_id) values (%s, %s)", (shift, other))
+        shift = add_shift(conn, event, title, 1, held_by=other)
         try:
             yield shift, title
         finally:

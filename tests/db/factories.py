@@ -344,3 +344,27 @@ def add_cast(conn: psycopg.Connection[Any]) -> Cast:
         "volunteer_L2": add_member(conn, chapters["L2"], user_id=users["volunteer_L2"]),
     }
     return Cast(chapters=chapters, users=users, members=members)
+
+
+@dataclass(frozen=True)
+class Scene:
+    """A private database holding the cast, and its owner's connection."""
+
+    uri: str
+    cast: Cast
+    owner: psycopg.Connection[Any]
+
+    def who(self, persona: str) -> Identity:
+        return self.cast.identity(persona)
+
+    def value(self, query: str, *params: Any) -> Any:
+        """The first column of the first row of `query`, read as the owner."""
+        row = self.owner.execute(query, params).fetchone()
+        return row[0] if row else None
+
+
+@contextmanager
+def cast_scene(server: object, prefix: str) -> Iterator[Scene]:
+    """A private empty database (see `private_database`) with the cast in it."""
+    with private_database(server, prefix) as uri, owner(uri) as conn:
+        yield Scene(uri=uri, cast=add_cast(conn), owner=conn)

@@ -7,9 +7,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 import psycopg
 import pytest
@@ -20,7 +18,7 @@ from db.errors import InvalidDataError, NotAllowedError
 from db.identity import ANONYMOUS, Identity
 from db.server import login_uri
 from tests.db import factories as f
-from tests.db.factories import DAY, Cast
+from tests.db.factories import DAY, Scene
 
 pytestmark = pytest.mark.xdist_group("db_atomicity")
 
@@ -31,24 +29,13 @@ HOURS = (
 )
 
 
-@dataclass
-class Db:
-    uri: str
-    cast: Cast
-    owner: psycopg.Connection[Any]
-
-    def value(self, query: str, *params: Any) -> Any:
-        row = self.owner.execute(query, params).fetchone()
-        return row[0] if row else None
-
-
 @pytest.fixture(scope="module")
-def db(pg_server: object) -> Iterator[Db]:
-    with f.private_database(pg_server, "hb_atomicity") as uri, f.owner(uri) as conn:
-        yield Db(uri=uri, cast=f.add_cast(conn), owner=conn)
+def db(pg_server: object) -> Iterator[Scene]:
+    with f.cast_scene(pg_server, "hb_atomicity") as scene:
+        yield scene
 
 
-def test_second_insert_failing_undoes_the_first(db: Db) -> None:
+def test_second_insert_failing_undoes_the_first(db: Scene) -> None:
     title = f.unique("Open evening")
     with (
         pytest.raises(InvalidDataError, match="between 1 and 1,000 people"),
@@ -68,7 +55,7 @@ def test_second_insert_failing_undoes_the_first(db: Db) -> None:
     assert db.value("select count(*) from public.events where title = %s", title) == 0
 
 
-def test_a_refused_second_write_undoes_the_first(db: Db) -> None:
+def test_a_refused_second_write_undoes_the_first(db: Scene) -> None:
     volunteer = db.cast.identity("volunteer_L1")
     key = uuid.uuid4()
     with pytest.raises(NotAllowedError), transaction(volunteer, db.uri) as conn:
@@ -81,7 +68,7 @@ def test_a_refused_second_write_undoes_the_first(db: Db) -> None:
     assert db.value("select count(*) from public.volunteer_hours where idempotency_key = %s", key) == 1
 
 
-def test_an_error_in_our_own_code_rolls_back_too(db: Db) -> None:
+def test_an_error_in_our_own_code_rolls_back_too(db: Scene) -> None:
     name = f.unique("Harbour")
     with pytest.raises(RuntimeError, match="page crashed"), service_transaction(db.uri) as conn:
         conn.execute(
@@ -92,7 +79,7 @@ def test_an_error_in_our_own_code_rolls_back_too(db: Db) -> None:
     assert db.value("select count(*) from public.chapters where name = %s", name) == 0
 
 
-def test_an_import_with_one_bad_row_writes_none(db: Db) -> None:
+def test_an_import_with_one_bad_row_writes_none(db: Scene) -> None:
     member, chapter = db.cast.members["volunteer_L2"], db.cast.chapters["L2"]
     batch = [(member, chapter, DAY - timedelta(days=100 + i), 60, uuid.uuid4()) for i in range(50)]
     batch[37] = (member, chapter, DAY - timedelta(days=137), 0, uuid.uuid4())  # zero minutes
@@ -106,7 +93,7 @@ def test_an_import_with_one_bad_row_writes_none(db: Db) -> None:
     assert db.value("select count(*) from public.volunteer_hours where idempotency_key = any(%s)", keys) == 0
 
 
-def test_what_triggers_did_is_undone_with_the_failed_write(db: Db) -> None:
+def test_what_triggers_did_is_undone_with_the_failed_write(db: Scene) -> None:
     ch, members = db.cast.chapters, db.cast.members
     shift = f.add_shift(db.owner, f.add_event(db.owner, ch["L1"]), capacity=4)
     donation = f.add_donation(db.owner, f.add_donor(db.owner))
@@ -162,7 +149,7 @@ def _fresh_pool(uri: str) -> None:
         pytest.param("syntax", id="sql-error"),
     ],
 )
-def test_a_failed_transaction_leaves_no_identity_on_its_connection(db: Db, failure: str) -> None:
+def test_a_failed_transaction_leaves_no_identity_on_its_connection(db: Scene, failure: str) -> None:
     _fresh_pool(db.uri)
     volunteer = db.cast.identity("volunteer_L1")
     statements = {
@@ -199,7 +186,7 @@ def test_a_failed_transaction_leaves_no_identity_on_its_connection(db: Db, failu
     assert (anon["pid"], anon["role"], anon["uid"]) == (inside["pid"], "anon", None)
 
 
-def test_a_successful_transaction_leaves_no_identity_either(db: Db) -> None:
+def test_a_successful_transaction_leaves_no_identity_either(db: Scene) -> None:
     _fresh_pool(db.uri)
     with transaction(db.cast.identity("admin"), db.uri) as conn:
         inside = conn.execute(IDENTITY_QUERY).fetchone()
@@ -218,7 +205,7 @@ def test_a_successful_transaction_leaves_no_identity_either(db: Db) -> None:
     assert is_admin is False
 
 
-def test_a_connection_killed_mid_transaction_is_replaced(db: Db) -> None:
+def test_a_connection_killed_mid_transaction_is_replaced(db: Scene) -> None:
     _fresh_pool(db.uri)
     name = f.unique("Lost chapter")
     with pytest.raises(psycopg.OperationalError), service_transaction(db.uri) as conn:
@@ -236,7 +223,7 @@ def test_a_connection_killed_mid_transaction_is_replaced(db: Db) -> None:
     assert row["uid"] == db.cast.users["volunteer_L1"]
 
 
-def test_read_frame_never_writes_and_recovers_from_errors(db: Db) -> None:
+def test_read_frame_never_writes_and_recovers_from_errors(db: Scene) -> None:
     title = f.unique("Sneaky event")
     coordinator = db.cast.identity("coordinator_R1")
     frame = read_frame(

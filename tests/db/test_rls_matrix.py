@@ -37,7 +37,7 @@ from db.connection import transaction
 from db.errors import InvalidDataError, NotAllowedError
 from db.identity import Identity
 from tests.db import factories as f
-from tests.db.factories import DAY, PERSONAS, Cast
+from tests.db.factories import DAY, PERSONAS, Cast, Scene
 
 pytestmark = pytest.mark.xdist_group("db_rls_matrix")
 
@@ -952,24 +952,10 @@ def test_matrix_covers_every_table_and_command(world: World, owner_conn: psycopg
 # ---------------------------------------------------------------------------
 
 
-@dataclass
-class Scene:
-    uri: str
-    cast: Cast
-    owner: psycopg.Connection[Any]
-
-    def who(self, persona: str) -> Identity:
-        return self.cast.identity(persona)
-
-    def value(self, query: str, *params: Any) -> Any:
-        row = self.owner.execute(query, params).fetchone()
-        return row[0] if row else None
-
-
 @pytest.fixture(scope="module")
 def scene(pg_server: object) -> Iterator[Scene]:
-    with f.private_database(pg_server, "hb_rls_scenes") as uri, f.owner(uri) as conn:
-        yield Scene(uri=uri, cast=f.add_cast(conn), owner=conn)
+    with f.cast_scene(pg_server, "hb_rls_scenes") as made:
+        yield made
 
 
 def _person(scene: Scene, role: str | None = None, chapter: str | None = None) -> Identity:

@@ -7,8 +7,6 @@ overwrite a movement unless forced."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from datetime import date
 
 import numpy as np
@@ -21,7 +19,7 @@ from db.passwords import verify_password
 from db.seed import DEMO_ACCOUNTS, DEMO_PASSWORD, DatabaseNotEmptyError, load_demo
 from db.seed.impact import REVERSED
 from db.seed.load import BIG_TABLES
-from tests.conftest import clone_database
+from tests.conftest import clone_database, run_command
 
 END = date(2026, 6, 15)
 # The instant the demo's history ends (a template database may be days old,
@@ -424,27 +422,14 @@ def test_loading_refuses_a_database_that_holds_a_movement(fresh_demo_db: str) ->
             assert summary.rows[table] == _scalar(fresh_demo_db, f"select count(*) from public.{table}")
 
 
-def _run_seed(uri: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "PYTEST_XDIST_WORKER"}
-    env["DATABASE_URL"] = uri
-    return subprocess.run(
-        [sys.executable, "-m", "db.seed", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
-    )
-
-
 def test_command_refuses_a_non_empty_database_without_force(fresh_demo_db: str) -> None:
     members = _scalar(fresh_demo_db, "select count(*) from public.members")
-    refused = _run_seed(fresh_demo_db, "--size", "tiny")
+    refused = run_command("db.seed", fresh_demo_db, "--size", "tiny")
     assert refused.returncode == 2
     assert "already holds a movement" in refused.stderr and "--force" in refused.stderr
     assert _scalar(fresh_demo_db, "select count(*) from public.members") == members
 
-    forced = _run_seed(fresh_demo_db, "--size", "tiny", "--force", "--end-date", END.isoformat())
+    forced = run_command("db.seed", fresh_demo_db, "--size", "tiny", "--force", "--end-date", END.isoformat())
     assert forced.returncode == 0, forced.stderr
     assert "volunteer_hours" in forced.stdout and "loaded in" in forced.stdout
     assert _scalar(fresh_demo_db, "select count(*) from public.members") < 200  # type: ignore[operator]

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import psycopg
@@ -17,25 +16,15 @@ from db.connection import transaction
 from db.errors import NotAllowedError
 from db.identity import ANONYMOUS, Identity
 from tests.db import factories as f
-from tests.db.factories import DAY, Cast
+from tests.db.factories import DAY, Scene
 
 pytestmark = pytest.mark.xdist_group("db_write_integrity")
 
 
-@dataclass(frozen=True)
-class Scene:
-    uri: str
-    cast: Cast
-    owner: psycopg.Connection[Any]
-
-    def who(self, persona: str) -> Identity:
-        return self.cast.identity(persona)
-
-
 @pytest.fixture(scope="module")
 def scene(pg_server: object) -> Iterator[Scene]:
-    with f.private_database(pg_server, "hb_write_integrity") as uri, f.owner(uri) as conn:
-        yield Scene(uri=uri, cast=f.add_cast(conn), owner=conn)
+    with f.cast_scene(pg_server, "hb_write_integrity") as made:
+        yield made
 
 
 def _hours_row(member_id: int, **cols: Any) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from datetime import date
 import polars as pl
 import pytest
 
-from metrics.campaigns import campaign_curve, campaign_progress, top_sources
+from metrics.campaigns import CampaignProgress, campaign_curve, campaign_progress, top_sources
 from metrics.donor_profiles import donor_profiles, donor_segments, giving_by_year
 from metrics.expenses import expense_shares, expenses_by_month_and_category
 from metrics.lapsed import lapsed_call_list
@@ -118,15 +118,16 @@ def test_lapsed_call_lists() -> None:
     assert sybunt.height == 1
 
 
+def _april_campaign(frame: pl.DataFrame, goal_minor: int, as_of: date) -> CampaignProgress:
+    """A campaign through April 2025, as of `as_of`."""
+    return campaign_progress(
+        frame, goal_minor=goal_minor, starts_on=date(2025, 4, 1), ends_on=date(2025, 4, 30), as_of=as_of
+    ).collect()
+
+
 def test_campaign_progress_and_pace() -> None:
     frame = _gifts([(1, "2025-04-02", 1500), (2, "2025-04-09", 2500), (3, "2025-03-31", 999)])
-    p = campaign_progress(
-        frame,
-        goal_minor=10_000,
-        starts_on=date(2025, 4, 1),
-        ends_on=date(2025, 4, 30),
-        as_of=date(2025, 4, 10),
-    ).collect()
+    p = _april_campaign(frame, 10_000, as_of=date(2025, 4, 10))
     assert p.raised_minor == 4000  # the March gift is before the campaign
     assert p.progress.value == pytest.approx(0.4)
     assert p.elapsed == pytest.approx(10 / 30)
@@ -138,17 +139,9 @@ def test_campaign_progress_and_pace() -> None:
 
 def test_campaign_before_start_and_after_end() -> None:
     frame = _gifts([(1, "2025-04-02", 1500)])
-    before = campaign_progress(
-        frame,
-        goal_minor=10_000,
-        starts_on=date(2025, 4, 1),
-        ends_on=date(2025, 4, 30),
-        as_of=date(2025, 3, 1),
-    ).collect()
+    before = _april_campaign(frame, 10_000, as_of=date(2025, 3, 1))
     assert before.status == "not started" and before.pace.value is None and before.raised_minor == 0
-    after = campaign_progress(
-        frame, goal_minor=1_000, starts_on=date(2025, 4, 1), ends_on=date(2025, 4, 30), as_of=date(2025, 6, 1)
-    ).collect()
+    after = _april_campaign(frame, 1_000, as_of=date(2025, 6, 1))
     assert after.status == "goal reached" and after.needed_per_day_minor.value is None
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -20,7 +18,7 @@ from metrics import schemas as S
 from metrics.__main__ import main
 from metrics.periods import Period
 from metrics.report import health_report
-from tests.conftest import clone_database, use_database
+from tests.conftest import clone_database, run_command, use_database
 from tests.db import factories as f
 
 
@@ -168,20 +166,8 @@ def test_a_volunteer_reads_only_what_row_level_security_allows(world: dict[str, 
     assert frames.chapters.height == 2  # the map of the movement is public
 
 
-def _command(uri: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": uri}
-    return subprocess.run(
-        [sys.executable, "-m", "metrics", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
-    )
-
-
 def test_command_prints_the_report_as_json(world: dict[str, Any]) -> None:
-    out = _command(world["uri"], "--as-of", "2024-06-30", "--period", "calendar-year", "--json")
+    out = run_command("metrics", world["uri"], "--as-of", "2024-06-30", "--period", "calendar-year", "--json")
     assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout)
     kpis = {k["key"]: k for k in report["kpis"]}
@@ -209,7 +195,7 @@ def test_command_scopes_summarises_and_explains_bad_arguments(
 
 def test_command_on_the_demo_movement(demo_db: str) -> None:
     today = datetime.now(UTC).date()
-    out = _command(demo_db, "--as-of", today.isoformat(), "--json")
+    out = run_command("metrics", demo_db, "--as-of", today.isoformat(), "--json")
     assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout)
     with psycopg.connect(demo_db) as conn:

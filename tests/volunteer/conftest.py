@@ -14,10 +14,12 @@ from uuid import UUID
 
 import psycopg
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from components.session import SignedIn
 from db.config import get_settings
 from tests.conftest import clone_database, use_database
+from tests.db import factories as f
 
 
 @dataclass(frozen=True)
@@ -102,22 +104,10 @@ def add_shift(
 def build_world(uri: str) -> World:
     now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     with psycopg.connect(uri, autocommit=True) as conn:
-        region = conn.execute(
-            "insert into public.chapters (name, level) values ('North Region', 'regional') returning id"
-        ).fetchone()[0]
-        local = conn.execute(
-            "insert into public.chapters (name, level, parent_id) "
-            "values ('Riverside', 'local', %s) returning id",
-            (region,),
-        ).fetchone()[0]
-        other = conn.execute(
-            "insert into public.chapters (name, level) values ('Hillside', 'local') returning id"
-        ).fetchone()[0]
-        program = conn.execute(
-            "insert into public.programs (name, kind, audience, chapter_id) "
-            "values ('Circles in schools', 'empathy_circles', 'school', %s) returning id",
-            (local,),
-        ).fetchone()[0]
+        region = f.add_chapter(conn, "regional", name="North Region")
+        local = f.add_chapter(conn, "local", region, name="Riverside")
+        other = f.add_chapter(conn, "local", name="Hillside")
+        program = f.add_program(conn, local, name="Circles in schools", kind="empathy_circles")
         volunteer, volunteer_member = add_person(
             conn, "vera@example.org", "Vera Volunteer", local, {"volunteer": None}
         )
@@ -185,3 +175,11 @@ def world(pg_server: object, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]
 def count(uri: str, sql: str, params: tuple[object, ...] = ()) -> int:
     with psycopg.connect(uri) as conn:
         return int(conn.execute(sql, params).fetchone()[0])
+
+
+def edit_table(at: AppTest, key_holder: str, rows: dict[int, dict[str, object]]) -> None:
+    """What a person's clicks in a data editor leave in Streamlit's state:
+    `rows` (by position) edited in the editor whose widget key the page keeps
+    in session_state[`key_holder`]."""
+    edits = {"edited_rows": rows, "added_rows": [], "deleted_rows": []}
+    at.session_state[at.session_state[key_holder]] = edits

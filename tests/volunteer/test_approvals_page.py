@@ -14,7 +14,7 @@ import dates
 from db import hours, hours_review
 from db.config import PROJECT_ROOT
 from db.models.hours import HoursEntry
-from tests.volunteer.conftest import World
+from tests.volunteer.conftest import World, edit_table
 
 PAGE = str(PROJECT_ROOT / "pages" / "approvals.py")
 YESTERDAY = date.today() - timedelta(days=1)
@@ -45,12 +45,8 @@ def page(world: World, who: str = "coordinator") -> AppTest:
 
 
 def tick(at: AppTest, rows: dict[int, dict[str, object]]) -> None:
-    """What a coordinator's clicks in the table leave in Streamlit's state."""
-    at.session_state[at.session_state["approvals_editor_key"]] = {
-        "edited_rows": rows,
-        "added_rows": [],
-        "deleted_rows": [],
-    }
+    """What a coordinator's clicks in the queue leave in Streamlit's state."""
+    edit_table(at, "approvals_editor_key", rows)
 
 
 def status(world: World, entry: hours.SavedHours) -> tuple[str, str | None]:

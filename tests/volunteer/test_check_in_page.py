@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from components.session import SignedIn
 from db import hours
 from db.config import PROJECT_ROOT
-from tests.volunteer.conftest import World, add_person, count
+from tests.volunteer.conftest import World, add_person, count, edit_table
 
 PAGE = str(PROJECT_ROOT / "pages" / "check_in.py")
 
@@ -21,11 +21,8 @@ def page(user: SignedIn) -> AppTest:
 
 
 def edit(at: AppTest, rows: dict[int, dict[str, object]]) -> None:
-    at.session_state[at.session_state["checkin_editor_key"]] = {
-        "edited_rows": rows,
-        "added_rows": [],
-        "deleted_rows": [],
-    }
+    """What a coordinator's clicks in the roster leave in Streamlit's state."""
+    edit_table(at, "checkin_editor_key", rows)
 
 
 def test_volunteers_are_turned_away(world: World) -> None:

@@ -13,6 +13,11 @@ from db.models.shifts import CancelRequest, SignUpRequest
 from tests.volunteer.conftest import World, count
 
 
+def worked(member: int, minutes: int, shift: int | None = None) -> CheckInRow:
+    """A check-in row of someone who came and worked `minutes`."""
+    return CheckInRow(member_id=member, shift_id=shift, came=True, worked=True, minutes=minutes)
+
+
 def slots(world: World, shift_id: int) -> int:
     return count(world.uri, "select signed_up from public.shifts where id = %s", (shift_id,))
 
@@ -86,14 +91,8 @@ def test_check_in_records_attendance_and_creates_approved_hours_once(world: Worl
     check_in = CheckIn(
         event_id=world.past_event,
         rows=(
-            CheckInRow(
-                member_id=world.volunteer_member,
-                shift_id=world.past_shift,
-                came=True,
-                worked=True,
-                minutes=120,
-            ),
-            CheckInRow(member_id=world.volunteer2_member, came=True, worked=True, minutes=60),
+            worked(world.volunteer_member, 120, shift=world.past_shift),
+            worked(world.volunteer2_member, 60),
             CheckInRow(member_id=world.coordinator_member, came=True),
         ),
         guest_count=3,
@@ -148,8 +147,8 @@ def test_check_in_is_all_or_nothing_and_names_who_was_refused(world: World) -> N
             CheckIn(
                 event_id=world.past_event,
                 rows=(
-                    CheckInRow(member_id=world.volunteer2_member, came=True, worked=True, minutes=60),
-                    CheckInRow(member_id=world.outsider_member, came=True, worked=True, minutes=60),
+                    worked(world.volunteer2_member, 60),
+                    worked(world.outsider_member, 60),
                 ),
             ),
         )
@@ -190,15 +189,7 @@ def test_hours_the_volunteer_already_logged_are_not_created_again(world: World) 
         world.coordinator.identity,
         CheckIn(
             event_id=world.past_event,
-            rows=(
-                CheckInRow(
-                    member_id=world.volunteer_member,
-                    shift_id=world.past_shift,
-                    came=True,
-                    worked=True,
-                    minutes=120,
-                ),
-            ),
+            rows=(worked(world.volunteer_member, 120, shift=world.past_shift),),
         ),
     )
     assert (outcome.hours_created, outcome.hours_existing) == (0, 1)
@@ -237,15 +228,7 @@ def test_check_in_before_the_event_starts_records_attendance_without_hours(world
     coord = world.coordinator.identity
     check_in = CheckIn(
         event_id=world.future_event,
-        rows=(
-            CheckInRow(
-                member_id=world.volunteer_member,
-                shift_id=world.future_shift,
-                came=True,
-                worked=True,
-                minutes=150,
-            ),
-        ),
+        rows=(worked(world.volunteer_member, 150, shift=world.future_shift),),
         guest_count=0,
         activity="event_support",
     )
@@ -261,14 +244,8 @@ def test_the_coordinators_own_row_does_not_sink_everyone_elses(world: World) -> 
     check_in = CheckIn(
         event_id=world.past_event,
         rows=(
-            CheckInRow(
-                member_id=world.volunteer_member,
-                shift_id=world.past_shift,
-                came=True,
-                worked=True,
-                minutes=120,
-            ),
-            CheckInRow(member_id=world.coordinator_member, came=True, worked=True, minutes=60),
+            worked(world.volunteer_member, 120, shift=world.past_shift),
+            worked(world.coordinator_member, 60),
         ),
         guest_count=0,
         activity="event_support",

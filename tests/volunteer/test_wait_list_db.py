@@ -21,6 +21,9 @@ from db.models.shifts import CancelRequest, SignUpRequest, WaitListRequest
 from tests.volunteer.conftest import World, add_event, add_person, add_shift, count
 from tests.volunteer.test_concurrency import run_together
 
+# Makes n volunteers: each signed in, with their member id.
+Racers = Callable[[int], list[tuple[SignedIn, int]]]
+
 
 def fill(world: World) -> tuple[int, int]:
     """Vera and Victor take both places on the Welcome desk; their sign-up ids."""
@@ -191,7 +194,7 @@ def test_who_sees_and_changes_wait_list_rows(world: World) -> None:
 
 
 @pytest.fixture
-def racers(world: World, monkeypatch: pytest.MonkeyPatch) -> Callable[[int], list[tuple[SignedIn, int]]]:
+def racers(world: World, monkeypatch: pytest.MonkeyPatch) -> Racers:
     """A maker of volunteers, and a pool big enough that each racing session
     holds its own connection."""
     monkeypatch.setenv("POOL_MAX_SIZE", "40")
@@ -234,22 +237,30 @@ def _state(world: World, shift_id: int) -> tuple[int, int, int, list[int], list[
     return capacity, taken, live(world, shift_id), promoted, line
 
 
-def test_racing_cancels_and_joins_never_overbook_and_keep_the_order(
-    world: World, racers: Callable[[int], list[tuple[SignedIn, int]]]
-) -> None:
+def full_with_a_line(
+    world: World, racers: Racers, title: str, days: int, places: int
+) -> tuple[int, list[Callable[[], object]], list[tuple[SignedIn, int]]]:
+    """A shift `days` ahead with its `places` taken and eight people on its
+    wait-list: the shift, a cancellation task for each place (to race), and
+    the line in joining order."""
+    starts = datetime.now(UTC) + timedelta(days=days)
     with psycopg.connect(world.uri, autocommit=True) as conn:
-        event = add_event(conn, world.local, "Big listening day", datetime.now(UTC) + timedelta(days=3))
-        shift = add_shift(conn, event, "Door", datetime.now(UTC) + timedelta(days=3), 2, 4)
-    holders = racers(4)
+        shift = add_shift(conn, add_event(conn, world.local, title, starts), "Door", starts, 2, places)
+    holders = racers(places)
     signups = [shifts.sign_up(p.identity, SignUpRequest(shift_id=shift)).signup_id for p, _ in holders]
-    early = racers(8)
-    for person, _ in early:
+    line = racers(8)
+    for person, _ in line:
         join(person, shift)
-    newcomers = racers(8)
-    tasks: list[Callable[[], object]] = [
+    cancels: list[Callable[[], object]] = [
         (lambda p=p, s=s: shifts.cancel_signup(p.identity, CancelRequest(signup_id=s)))
         for (p, _), s in zip(holders, signups, strict=True)
     ]
+    return shift, cancels, line
+
+
+def test_racing_cancels_and_joins_never_overbook_and_keep_the_order(world: World, racers: Racers) -> None:
+    shift, tasks, early = full_with_a_line(world, racers, "Big listening day", days=3, places=4)
+    newcomers = racers(8)
     tasks += [(lambda p=p: join(p, shift)) for p, _ in newcomers]
     run_together(tasks)
     capacity, taken, live_count, promoted, line = _state(world, shift)
@@ -262,17 +273,8 @@ def test_racing_cancels_and_joins_never_overbook_and_keep_the_order(
     assert sorted(line[4:]) == sorted(m for _, m in newcomers)
 
 
-def test_racing_cancels_and_people_leaving_the_line_stay_in_order(
-    world: World, racers: Callable[[int], list[tuple[SignedIn, int]]]
-) -> None:
-    with psycopg.connect(world.uri, autocommit=True) as conn:
-        event = add_event(conn, world.local, "Circle night", datetime.now(UTC) + timedelta(days=4))
-        shift = add_shift(conn, event, "Tea", datetime.now(UTC) + timedelta(days=4), 2, 3)
-    holders = racers(3)
-    signups = [shifts.sign_up(p.identity, SignUpRequest(shift_id=shift)).signup_id for p, _ in holders]
-    line_up = racers(8)
-    for person, _ in line_up:
-        join(person, shift)
+def test_racing_cancels_and_people_leaving_the_line_stay_in_order(world: World, racers: Racers) -> None:
+    shift, tasks, line_up = full_with_a_line(world, racers, "Circle night", days=4, places=3)
 
     def leave(person: SignedIn) -> str:
         try:
@@ -281,10 +283,6 @@ def test_racing_cancels_and_people_leaving_the_line_stay_in_order(
             return "promoted first"
         return "left"
 
-    tasks: list[Callable[[], object]] = [
-        (lambda p=p, s=s: shifts.cancel_signup(p.identity, CancelRequest(signup_id=s)))
-        for (p, _), s in zip(holders, signups, strict=True)
-    ]
     tasks += [(lambda p=p: leave(p)) for p, _ in line_up[:3]]
     outcomes = run_together(tasks)
     capacity, taken, live_count, promoted, line = _state(world, shift)
