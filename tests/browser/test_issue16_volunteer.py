@@ -84,7 +84,9 @@ def test_hours_on_a_day_the_event_did_not_run_are_refused_beside_the_field(
         f"{dates.with_year(today, weekday=True)}: choose that date, "
         "or another event (or none)."
     )
-    # Beside the field: below the event box, above the note.
+    # Beside the field: below the event box, above the note. The form drawn
+    # before the rerun can linger for a moment: measure once the run is over.
+    wait_for_app(phone)
     field = phone.locator(".stSelectbox").filter(has_text="Event or program").bounding_box()
     message = error.first.bounding_box()
     note = phone.get_by_label("Note (optional)").bounding_box()
