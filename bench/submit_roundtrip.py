@@ -27,7 +27,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from bench.seed_national import bench_server, fresh_database
+from bench.harness import bench_server, fresh_database
 from db.config import PROJECT_ROOT, get_settings
 from tests.browser import harness
 
