@@ -33,10 +33,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
-import psycopg
-
-from bench.harness import bench_server, existing_database
-from db.rows import fetch_one
+from bench.harness import bench_server, existing_database, rows
 from tests.browser import harness
 
 BOARD = "board@demo.heartbeat.example"
@@ -112,13 +109,11 @@ def one_run(browser: Any, url: str, chapter: str) -> dict[str, float]:
 
 def a_national_chapter(uri: str) -> str:
     """The label the chapter filter shows for the first national chapter."""
-    with psycopg.connect(uri) as conn:
-        row = conn.execute(
-            "select name, level from public.chapters where level = 'national' order by id limit 1"
-        ).fetchone()
-    if row is None:
+    found = rows(uri, "select name, level from public.chapters where level = 'national' order by id limit 1")
+    if not found:
         raise RuntimeError("the demo has no national chapter")
-    return f"{row[0]} ({row[1]})"
+    name, level = found[0]
+    return f"{name} ({level})"
 
 
 def small_demo() -> str:
@@ -132,19 +127,12 @@ def small_demo() -> str:
 
 
 def sizes(uri: str) -> str:
-    with psycopg.connect(uri) as conn:
-        counts = fetch_one(
-            conn,
-            "select (select count(*) from public.members) as members, "
-            "(select count(*) from public.chapters) as chapters, "
-            "(select count(*) from public.volunteer_hours) as hours, "
-            "(select count(*) from public.donations) as gifts",
-        )
-    assert counts is not None
-    return (
-        f"{counts['members']:,} members, {counts['chapters']:,} chapters, "
-        f"{counts['hours']:,} hour entries, {counts['gifts']:,} gifts"
+    ((members, chapters, hours, gifts),) = rows(
+        uri,
+        "select (select count(*) from public.members), (select count(*) from public.chapters), "
+        "(select count(*) from public.volunteer_hours), (select count(*) from public.donations)",
     )
+    return f"{members:,} members, {chapters:,} chapters, {hours:,} hour entries, {gifts:,} gifts"
 
 
 def main() -> None:

@@ -5,6 +5,7 @@ there. (Serving the app and driving Chromium: tests/browser/harness.py.)"""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -39,3 +40,9 @@ def existing_database(name: str) -> str | None:
     with psycopg.connect(admin) as conn:
         found = conn.execute("select 1 from pg_database where datname = %s", (name,)).fetchone()
     return str(server.get_uri(name)) if found else None  # type: ignore[attr-defined]
+
+
+def rows(uri: str, query: str) -> list[tuple[Any, ...]]:
+    """Every row `query` returns on the database at `uri`."""
+    with psycopg.connect(uri) as conn:
+        return conn.execute(query).fetchall()

@@ -16,9 +16,7 @@ import resource
 import shutil
 import time
 
-import psycopg
-
-from bench.harness import BENCH_DATA, bench_server, fresh_database
+from bench.harness import BENCH_DATA, bench_server, fresh_database, rows
 from db.migrate import migrate
 from db.seed import load_demo
 
@@ -43,18 +41,16 @@ def main() -> None:
     started = time.perf_counter()
     summary = load_demo(uri, size=args.size, seed=args.seed, with_accounts=True)
     seconds = time.perf_counter() - started
-    with psycopg.connect(uri) as conn:
-        row = conn.execute(
-            "select pg_database_size(current_database()), "
-            "pg_size_pretty(pg_database_size(current_database()))"
-        ).fetchone()
-        assert row is not None
-        size_bytes, size_pretty = row
-        biggest = conn.execute(
-            """select relname::text, pg_size_pretty(pg_total_relation_size(oid))
-                 from pg_class where relnamespace = 'public'::regnamespace and relkind = 'r'
-                order by pg_total_relation_size(oid) desc limit 5"""
-        ).fetchall()
+    ((size_bytes, size_pretty),) = rows(
+        uri,
+        "select pg_database_size(current_database()), pg_size_pretty(pg_database_size(current_database()))",
+    )
+    biggest = rows(
+        uri,
+        """select relname::text, pg_size_pretty(pg_total_relation_size(oid))
+             from pg_class where relnamespace = 'public'::regnamespace and relkind = 'r'
+            order by pg_total_relation_size(oid) desc limit 5""",
+    )
 
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\n{args.size} demo movement (seed {args.seed}, history to {summary.end_date})")
