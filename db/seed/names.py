@@ -1,11 +1,13 @@
 """Words the demo movement is made of: countries with their regions and
-towns (read from countries.toml), people's names, venues, event topics."""
+towns and people's names (the long lists, read from names.toml), venues,
+event topics."""
 
 from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -23,9 +25,7 @@ class Country:
     regions: tuple[Region, ...]
 
 
-def _countries(path: Path) -> tuple[Country, ...]:
-    with path.open("rb") as fh:
-        data = tomllib.load(fh)
+def _countries(data: dict[str, Any]) -> tuple[Country, ...]:
     return tuple(
         Country(
             c["name"],
@@ -37,8 +37,13 @@ def _countries(path: Path) -> tuple[Country, ...]:
     )
 
 
+with Path(__file__).with_name("names.toml").open("rb") as _fh:
+    _LISTS = tomllib.load(_fh)
+
 # In the order nationals are founded: a small movement has the first two.
-COUNTRIES = _countries(Path(__file__).with_name("countries.toml"))
+COUNTRIES = _countries(_LISTS)
+FIRST_NAMES: tuple[str, ...] = tuple(_LISTS["first_names"])
+LAST_NAMES: tuple[str, ...] = tuple(_LISTS["last_names"])
 
 INTERNATIONAL_NAME = "Empathy Movement International"
 INTERNATIONAL_PLACE = "Geneva, Switzerland"
@@ -75,31 +80,6 @@ BASE_RATES: dict[str, float] = {
     "SEK": 0.095,
     "ZAR": 0.054,
 }
-
-FIRST_NAMES = (
-    "Aisha", "Alejandro", "Amara", "Ana", "Andrei", "Anjali", "Arjun", "Astrid", "Ayumi", "Beatriz",
-    "Ben", "Bongani", "Camille", "Carlos", "Chen", "Chiara", "Chloe", "Daniel", "Dara", "David",
-    "Deepa", "Diego", "Elena", "Elif", "Emeka", "Emma", "Fatima", "Felix", "Freya", "Gabriel",
-    "Grace", "Hana", "Hannah", "Hiroshi", "Ibrahim", "Ines", "Isaac", "Jamal", "Javier", "Jonas",
-    "Joy", "Julia", "Kai", "Kavya", "Kwame", "Lars", "Laura", "Leila", "Liam", "Lucia",
-    "Luis", "Maya", "Mei", "Miguel", "Mira", "Mohammed", "Nadia", "Naledi", "Nia", "Noah",
-    "Nora", "Olu", "Omar", "Priya", "Rafael", "Rahul", "Rosa", "Ruth", "Sam", "Samir",
-    "Sara", "Sofia", "Sun", "Tariq", "Thabo", "Tom", "Uma", "Valeria", "Wanjiru", "Yara",
-    "Yusuf", "Zanele", "Zoe", "Ali", "Bea", "Cyrus", "Dmitri", "Esther", "Farid", "Greta",
-    "Helena", "Ivan", "Jade", "Kofi", "Lina", "Marta", "Nico", "Olga", "Pablo", "Quinn",
-)  # fmt: skip
-
-LAST_NAMES = (
-    "Abebe", "Adeyemi", "Ahmed", "Andersen", "Banerjee", "Becker", "Bianchi", "Brennan", "Castillo", "Chen",
-    "Costa", "Da Silva", "Dlamini", "Dubois", "Eriksson", "Fernández", "Fischer", "García", "Gonzalez",
-    "Gupta",
-    "Haddad", "Hansen", "Hernández", "Hoffmann", "Ivanova", "Jansen", "Johnson", "Kamau", "Khan", "Kim",
-    "Kowalski", "Kumar", "Larsen", "Lee", "Li", "López", "Martin", "Mendes", "Meyer", "Mokoena",
-    "Moreau", "Müller", "Murphy", "Mwangi", "Nakamura", "Nguyen", "Novak", "Nyambura", "O'Brien", "Okafor",
-    "Okonkwo", "Olsen", "Park", "Patel", "Pereira", "Petrov", "Quispe", "Rahman", "Ramírez", "Reddy",
-    "Rossi", "Russo", "Santos", "Schmidt", "Shah", "Silva", "Singh", "Smith", "Sokolova", "Suzuki",
-    "Tanaka", "Taylor", "Torres", "Van Dijk", "Wang", "Weber", "Williams", "Wong", "Yamamoto", "Zulu",
-)  # fmt: skip
 
 ORGANISATION_WORDS = (
     "Northwind", "Harbor", "Evergreen", "Cedar", "Lighthouse", "Bridgeway", "Riverbend", "Summit",
