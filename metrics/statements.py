@@ -38,33 +38,45 @@ def statement_totals(gift_rows: FrameLike, *, start: date, end: date) -> Query[p
     Example: 100 EUR, 50 EUR of which 20 refunded, 30 USD → EUR: 2 gifts,
     given 150, refunded 20, net 130; USD: 1 gift, net 30.
     """
-    frame = (
-        gift_rows.lazy()
-        .filter(pl.col("received_on").is_between(start, end))
-        .group_by("currency")
-        .agg(
-            pl.len().cast(pl.Int64).alias("gifts"),
-            pl.col("amount_minor").sum().cast(pl.Int64).alias("given_minor"),
-            pl.col("refunded_minor").sum().cast(pl.Int64).alias("refunded_minor"),
-            (pl.col("amount_minor") - pl.col("refunded_minor")).sum().cast(pl.Int64).alias("net_minor"),
-            pl.col("net_reporting_minor").sum().cast(pl.Int64).alias("net_reporting_minor"),
-        )
-        .sort("currency")
-    )
+    frame = _gifts_in_period(
+        gift_rows,
+        "currency",
+        start=start,
+        end=end,
+        aggs=[
+            _total("amount_minor").alias("given_minor"),
+            _total("refunded_minor"),
+            _NET.cast(pl.Int64).alias("net_minor"),
+            _total("net_reporting_minor"),
+        ],
+    ).sort("currency")
     return Query.frame_of(frame)
 
 
-def _donors_in_period(gift_rows: FrameLike, *, start: date, end: date) -> pl.LazyFrame:
+# What is left of the gifts after refunds, in each gift's own currency.
+_NET = (pl.col("amount_minor") - pl.col("refunded_minor")).sum()
+
+
+def _total(column: str) -> pl.Expr:
+    return pl.col(column).sum().cast(pl.Int64)
+
+
+def _gifts_in_period(
+    gift_rows: FrameLike, key: str, *, start: date, end: date, aggs: list[pl.Expr]
+) -> pl.LazyFrame:
+    """Per `key`, the gifts received from `start` to `end` (``gifts``), then `aggs`."""
     return (
         gift_rows.lazy()
         .filter(pl.col("received_on").is_between(start, end))
-        .group_by("donor_id")
-        .agg(
-            pl.len().cast(pl.Int64).alias("gifts"),
-            pl.col("net_reporting_minor").sum().cast(pl.Int64).alias("net_reporting_minor"),
-            # In each gift's own currency: zero only when every gift came back.
-            (pl.col("amount_minor") - pl.col("refunded_minor")).sum().alias("_left"),
-        )
+        .group_by(key)
+        .agg(pl.len().cast(pl.Int64).alias("gifts"), *aggs)
+    )
+
+
+def _donors_in_period(gift_rows: FrameLike, *, start: date, end: date) -> pl.LazyFrame:
+    # ``_left`` is zero only when every gift came back.
+    return _gifts_in_period(
+        gift_rows, "donor_id", start=start, end=end, aggs=[_total("net_reporting_minor"), _NET.alias("_left")]
     )
 
 

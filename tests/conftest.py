@@ -22,6 +22,7 @@ _SOURCES = [
     PROJECT_ROOT / "db" / "bootstrap.sql",
     *sorted((PROJECT_ROOT / "supabase" / "migrations").glob("*.sql")),
     *sorted((PROJECT_ROOT / "db" / "seed").glob("*.py")),
+    *sorted((PROJECT_ROOT / "db" / "seed").glob("*.toml")),
 ]
 
 

@@ -137,7 +137,5 @@ def chapter_compare_view(frame: pl.DataFrame, column: str, *, currency: str) -> 
         horizontal=True,
     )
     fig.update_layout(height=max(charts.DEFAULT_HEIGHT, 140 + 40 * ordered.height))
-    caption = suppression_caption(hidden)
-    if caption:
-        caption = caption.replace("groups", "chapters").replace("group", "chapter")
+    caption = suppression_caption(hidden, "chapter")
     return View("compare", title, fig=fig, caption=caption)

@@ -10,10 +10,10 @@ import polars as pl
 
 from components import charts, dates
 from components import format as fmt
-from components.dashboard.shared import Card, View, card, is_small
+from components.dashboard.shared import Card, View, card, is_small, with_suppression
 from metrics.figure import Figure
 from metrics.impact import CONTROLLED_TRIALS_G, CONTROLLED_TRIALS_G_BIAS_CORRECTED, GoalProgress, PairedChange
-from metrics.privacy import SUPPRESSED_TEXT, suppress_small_groups, suppression_caption
+from metrics.privacy import SUPPRESSED_TEXT, suppress_small_groups
 from metrics.report_types import HealthReport
 
 WAVE_LABELS = {"pre": "Before", "post": "After", "follow_up": "Follow-up"}
@@ -90,9 +90,7 @@ def teq_view(r: HealthReport) -> View:
         "TEQ (Toronto Empathy Questionnaire): 16 items, 0–4 each, 8 reversed; 0–64, higher is more "
         "empathic (Spreng et al. 2009)."
     )
-    extra = suppression_caption(hidden)
-    if extra:
-        caption += " " + extra.replace("groups", "survey waves").replace("group", "survey wave")
+    caption = with_suppression(caption, hidden, "survey wave")
     return View("teq", title, fig=fig, caption=caption, table=table)
 
 
@@ -169,9 +167,7 @@ def effects_view(r: HealthReport) -> View:
         "Squares are the paired change d_z of each program's participants, bars its 95% confidence interval; "
         "the dashed line marks the controlled-trial reference. Uncontrolled: see the note above."
     )
-    extra = suppression_caption(hidden)
-    if extra:
-        caption += " " + extra.replace("groups", "programs").replace("group", "program")
+    caption = with_suppression(caption, hidden, "program")
     return View("effects", title, fig=fig, caption=caption, table=table)
 
 

@@ -8,7 +8,8 @@ import polars as pl
 
 from components import charts, dates
 from components import format as fmt
-from components.dashboard.shared import Card, View, as_int, card, figure_text, is_small
+from components.dashboard.shared import Card, View, as_int, card, figure_text, is_small, with_suppression
+from db.models.events import EVENT_KIND_LABELS
 from metrics.chapters import LEVELS
 from metrics.ladder import RUNGS
 from metrics.privacy import (
@@ -16,7 +17,6 @@ from metrics.privacy import (
     SUPPRESSED_TEXT,
     hidden_group_count,
     suppress_small_groups,
-    suppression_caption,
     visible_groups,
 )
 from metrics.report_types import HealthReport
@@ -29,16 +29,6 @@ RUNG_LABELS: dict[str, str] = {
     "volunteer": "Volunteered",
     "trained": "Trained",
     "leader": "Facilitator or leader",
-}
-
-
-KIND_LABELS = {
-    "workshop": "Workshop",
-    "empathy_circle": "Empathy circle",
-    "training": "Training",
-    "community_event": "Community event",
-    "cultural_event": "Cultural event",
-    "talk": "Talk",
 }
 
 
@@ -144,9 +134,7 @@ def cohort_view(r: HealthReport) -> View:
     )
     fig.data[0].update(zmax=1)
     caption = "Active = came to an event, logged hours or gave in that month."
-    extra = suppression_caption(hidden)
-    if extra:
-        caption += " " + extra.replace("groups", "cohorts").replace("group", "cohort")
+    caption = with_suppression(caption, hidden, "cohort")
     return View("cohorts", title, fig=fig, caption=caption, table=table)
 
 
@@ -181,9 +169,7 @@ def ladder_view(r: HealthReport) -> View:
         "CHAOSS, the Community Health Analytics in Open Source Software project, defines it). "
         f"Rungs in order: {', '.join(RUNG_LABELS[k].lower() for k in ('member', *RUNGS))}."
     )
-    extra = suppression_caption(hidden)
-    if extra:
-        caption += " " + extra.replace("groups", "rungs").replace("group", "rung")
+    caption = with_suppression(caption, hidden, "rung")
     return View("ladder", title, fig=fig, caption=caption, table=table)
 
 
@@ -235,7 +221,7 @@ def events_kind_view(r: HealthReport) -> View:
     bk = r.momentum.events.by_kind
     title = "Events by kind"
     table = bk.select(
-        pl.col("kind").replace_strict(KIND_LABELS, default=pl.col("kind")).alias("kind"),
+        pl.col("kind").replace_strict(EVENT_KIND_LABELS, default=pl.col("kind")).alias("kind"),
         "events",
         "attendance",
     ).sort("events", descending=True)

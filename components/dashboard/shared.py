@@ -8,10 +8,11 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 import polars as pl
 
+from components import charts
 from components import format as fmt
 from components.text import plain
 from metrics.figure import Figure
-from metrics.privacy import MIN_GROUP_SIZE
+from metrics.privacy import MIN_GROUP_SIZE, suppression_caption
 from metrics.report_types import HealthReport
 
 
@@ -25,6 +26,40 @@ class View:
     empty: str | None = None
     caption: str | None = None
     table: pl.DataFrame | None = None
+
+
+def with_suppression(caption: str, hidden: int, noun: str) -> str:
+    """`caption`, followed by the privacy sentence when `hidden` groups
+    (each a `noun`) were left out of the chart."""
+    note = suppression_caption(hidden, noun)
+    return f"{caption} {note}" if note else caption
+
+
+def month_lines(
+    frame: pl.DataFrame,
+    solid: tuple[str, str],
+    dotted: tuple[str, str],
+    *,
+    title: str,
+    y_title: str,
+    unit: charts.Unit,
+) -> go.Figure:
+    """Two of `frame`'s columns by its ``month``, each given as (legend
+    label, column): the first solid, the second dotted, months marked."""
+    months = frame["month"].to_list()
+    return charts.lines(
+        [
+            charts.Series(solid[0], months, frame[solid[1]].to_list()),
+            charts.Series(dotted[0], months, frame[dotted[1]].to_list(), dash="dot"),
+        ],
+        title=title,
+        x_title="month",
+        y_title=y_title,
+        unit=unit,
+        markers=True,
+        hover_x="%{x|%b %Y}",
+        monthly=True,
+    )
 
 
 def as_int(value: object) -> int:

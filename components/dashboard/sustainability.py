@@ -9,13 +9,12 @@ import polars as pl
 import money
 from components import charts
 from components import format as fmt
-from components.dashboard.shared import Card, View, card, figure_text, is_small
+from components.dashboard.shared import Card, View, card, figure_text, is_small, month_lines, with_suppression
 from metrics.figure import Figure
 from metrics.privacy import (
     SUPPRESSED_TEXT,
     hidden_group_count,
     suppress_small_groups,
-    suppression_caption,
     visible_groups,
 )
 from metrics.report_types import HealthReport
@@ -47,19 +46,13 @@ def runway_view(r: HealthReport) -> View:
         if r.finance.runway_months.unbounded:
             reason = r.finance.runway_months.reason or reason
         return View("runway", title, empty=f"No runway or reserve to draw: {reason}.", table=table)
-    months = fm["month"].to_list()
-    fig = charts.lines(
-        [
-            charts.Series("Runway", months, fm["runway_months"].to_list()),
-            charts.Series("Operating reserve", months, fm["reserve_months"].to_list(), dash="dot"),
-        ],
+    fig = month_lines(
+        fm,
+        ("Runway", "runway_months"),
+        ("Operating reserve", "reserve_months"),
         title="Runway and operating reserve",
-        x_title="month",
         y_title="months",
         unit=charts.MONTHS,
-        markers=True,
-        hover_x="%{x|%b %Y}",
-        monthly=True,
     )
     charts.add_reference_series(
         fig, r.params.runway_alert_months, f"Runway alert ({r.params.runway_alert_months:g} months)"
@@ -335,19 +328,13 @@ def volunteers_view(r: HealthReport) -> View:
     if vm.height == 0 or vm["volunteers"].sum() == 0:
         return View("volunteers", title, empty="No approved volunteer hours in this period yet.", table=table)
     shown = visible_groups(vm, "volunteers")
-    months = shown["month"].to_list()
-    fig = charts.lines(
-        [
-            charts.Series("Volunteers with approved hours", months, shown["volunteers"].to_list()),
-            charts.Series("New volunteers", months, shown["new_volunteers"].to_list(), dash="dot"),
-        ],
+    fig = month_lines(
+        shown,
+        ("Volunteers with approved hours", "volunteers"),
+        ("New volunteers", "new_volunteers"),
         title="Volunteers each month",
-        x_title="month",
         y_title="volunteers",
         unit=charts.count("volunteers"),
-        markers=True,
-        hover_x="%{x|%b %Y}",
-        monthly=True,
     )
     ret = v.retention
     parts = [
@@ -366,9 +353,8 @@ def volunteers_view(r: HealthReport) -> View:
     if v.hours.pending_hours:
         parts.append(f"{v.hours.pending_hours:,.0f} h still awaiting approval are not counted")
     caption = "; ".join(parts) + "."
-    hidden = suppression_caption(hidden_group_count(vm.filter(pl.col("volunteers") > 0), "volunteers"))
-    if hidden:
-        caption += " " + hidden.replace("groups", "months").replace("group", "month")
+    hidden = hidden_group_count(vm.filter(pl.col("volunteers") > 0), "volunteers")
+    caption = with_suppression(caption, hidden, "month")
     return View("volunteers", title, fig=fig, caption=caption, table=table)
 
 

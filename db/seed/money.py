@@ -137,50 +137,40 @@ def _first_tuesday_of_december(year: int) -> int:
     return d + (1 - ((d + 3) % 7)) % 7
 
 
+# name, first day, last day, national chapter index (-1 movement-wide),
+# priority, take, currency: the fields of `Campaigns`, one campaign.
+_CampaignRow = tuple[str, int, int, int, int, float, str]
+
+
+def _campaign(
+    name: str,
+    year: int,
+    first: tuple[int, int],
+    last: tuple[int, int],
+    national: int,
+    priority: int,
+    take: float,
+    currency: str = "USD",
+) -> _CampaignRow:
+    """A campaign from the (month, day) `first` to `last` of `year`."""
+    starts, ends = day_number(date(year, *first)), day_number(date(year, *last))
+    return name, starts, ends, national, priority, take, currency
+
+
 def build_campaigns(ctx: Context, chapters: Chapters) -> Campaigns:
     rng = ctx.rng("campaigns")
     y0, y1 = years_of(np.array([ctx.start, ctx.end]))
-    rows: list[tuple[str, int, int, int, int, float, str]] = []
+    rows: list[_CampaignRow] = []
     for year in range(int(y0), int(y1) + 1):
         gd = _first_tuesday_of_december(year)
         rows.append((f"Giving Day {year}", gd, gd, -1, 0, 0.9, "USD"))
-        rows.append(
-            (
-                f"Spring Appeal {year}",
-                day_number(date(year, 3, 1)),
-                day_number(date(year, 5, 31)),
-                -1,
-                2,
-                0.6,
-                "USD",
-            )
-        )
-        rows.append(
-            (
-                f"Year-End Appeal {year}",
-                day_number(date(year, 11, 1)),
-                day_number(date(year, 12, 31)),
-                -1,
-                2,
-                0.7,
-                "USD",
-            )
-        )
+        rows.append(_campaign(f"Spring Appeal {year}", year, (3, 1), (5, 31), -1, 2, 0.6))
+        rows.append(_campaign(f"Year-End Appeal {year}", year, (11, 1), (12, 31), -1, 2, 0.7))
         for c in np.flatnonzero(chapters.level == 3):
             if (year + int(c)) % 2 or chapters.founded[c] > day_number(date(year, 6, 1)):
                 continue
             name = f"{chapters.name[c]} Schools Fund {year}"
-            rows.append(
-                (
-                    name,
-                    day_number(date(year, 9, 1)),
-                    day_number(date(year, 10, 31)),
-                    int(c),
-                    1,
-                    0.7,
-                    chapters.currency[c],
-                )
-            )
+            rows.append(_campaign(name, year, (9, 1), (10, 31), int(c), 1, 0.7, chapters.currency[c]))
     # Only campaigns that have started by the end date exist.
     rows = [r for r in rows if r[1] < ctx.end]
     n = len(rows)

@@ -1,9 +1,13 @@
 """Words the demo movement is made of: countries with their regions and
-towns, people's names, venues, event topics. Plain data, no logic."""
+towns and people's names (the long lists, read from names.toml), venues,
+event topics."""
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -21,194 +25,25 @@ class Country:
     regions: tuple[Region, ...]
 
 
+def _countries(data: dict[str, Any]) -> tuple[Country, ...]:
+    return tuple(
+        Country(
+            c["name"],
+            c["currency"],
+            c["capital"],
+            tuple(Region(r["name"], r["time_zone"], tuple(r["towns"])) for r in c["regions"]),
+        )
+        for c in data["country"]
+    )
+
+
+with Path(__file__).with_name("names.toml").open("rb") as _fh:
+    _LISTS = tomllib.load(_fh)
+
 # In the order nationals are founded: a small movement has the first two.
-COUNTRIES: tuple[Country, ...] = (
-    Country(
-        "United States",
-        "USD",
-        "Washington, DC",
-        (
-            Region(
-                "Pacific Northwest",
-                "America/Los_Angeles",
-                ("Portland", "Seattle", "Tacoma", "Eugene", "Spokane", "Olympia", "Bellingham"),
-            ),
-            Region(
-                "California",
-                "America/Los_Angeles",
-                ("Oakland", "San Francisco", "Los Angeles", "San Diego", "Sacramento", "San Jose", "Fresno"),
-            ),
-            Region(
-                "Northeast",
-                "America/New_York",
-                ("Boston", "Brooklyn", "Philadelphia", "Providence", "Burlington", "Hartford", "Albany"),
-            ),
-            Region(
-                "Midwest",
-                "America/Chicago",
-                ("Chicago", "Minneapolis", "Milwaukee", "Madison", "St. Louis", "Des Moines", "Omaha"),
-            ),
-            Region(
-                "Southeast",
-                "America/New_York",
-                ("Atlanta", "Miami", "Charlotte", "Raleigh", "Orlando", "Savannah", "Asheville"),
-            ),
-            Region(
-                "Texas",
-                "America/Chicago",
-                ("Austin", "Houston", "Dallas", "San Antonio", "Fort Worth", "Waco"),
-            ),
-            Region(
-                "Mountain West",
-                "America/Denver",
-                ("Denver", "Boulder", "Salt Lake City", "Albuquerque", "Boise", "Santa Fe"),
-            ),
-        ),
-    ),
-    Country(
-        "United Kingdom",
-        "GBP",
-        "London",
-        (
-            Region(
-                "London",
-                "Europe/London",
-                ("Hackney", "Camden", "Brixton", "Islington", "Lewisham", "Croydon"),
-            ),
-            Region(
-                "North West",
-                "Europe/London",
-                ("Manchester", "Liverpool", "Preston", "Lancaster", "Chester", "Salford"),
-            ),
-            Region(
-                "Scotland",
-                "Europe/London",
-                ("Glasgow", "Edinburgh", "Dundee", "Aberdeen", "Inverness", "Stirling"),
-            ),
-            Region(
-                "Yorkshire", "Europe/London", ("Leeds", "Sheffield", "York", "Bradford", "Hull", "Harrogate")
-            ),
-            Region(
-                "South West", "Europe/London", ("Bristol", "Bath", "Exeter", "Plymouth", "Totnes", "Truro")
-            ),
-        ),
-    ),
-    Country(
-        "Germany",
-        "EUR",
-        "Berlin",
-        (
-            Region(
-                "Berlin-Brandenburg",
-                "Europe/Berlin",
-                ("Kreuzberg", "Neukölln", "Pankow", "Potsdam", "Friedrichshain", "Wedding"),
-            ),
-            Region("Bavaria", "Europe/Berlin", ("Munich", "Nuremberg", "Augsburg", "Regensburg", "Würzburg")),
-            Region(
-                "North Rhine-Westphalia",
-                "Europe/Berlin",
-                ("Cologne", "Düsseldorf", "Bonn", "Münster", "Essen"),
-            ),
-            Region(
-                "Hamburg and the North", "Europe/Berlin", ("Hamburg", "Bremen", "Kiel", "Lübeck", "Hanover")
-            ),
-        ),
-    ),
-    Country(
-        "Canada",
-        "CAD",
-        "Ottawa",
-        (
-            Region("Ontario", "America/Toronto", ("Toronto", "Ottawa", "Hamilton", "Kingston", "Guelph")),
-            Region("British Columbia", "America/Vancouver", ("Vancouver", "Victoria", "Kelowna", "Nanaimo")),
-            Region("Quebec", "America/Toronto", ("Montréal", "Québec City", "Sherbrooke", "Gatineau")),
-            Region("Prairies", "America/Edmonton", ("Calgary", "Edmonton", "Saskatoon", "Winnipeg")),
-        ),
-    ),
-    Country(
-        "Australia",
-        "AUD",
-        "Canberra",
-        (
-            Region("New South Wales", "Australia/Sydney", ("Sydney", "Newcastle", "Wollongong", "Byron Bay")),
-            Region("Victoria", "Australia/Melbourne", ("Melbourne", "Geelong", "Ballarat", "Bendigo")),
-            Region("Queensland", "Australia/Brisbane", ("Brisbane", "Gold Coast", "Cairns", "Townsville")),
-        ),
-    ),
-    Country(
-        "India",
-        "INR",
-        "New Delhi",
-        (
-            Region("Maharashtra", "Asia/Kolkata", ("Mumbai", "Pune", "Nagpur", "Nashik")),
-            Region("Karnataka", "Asia/Kolkata", ("Bengaluru", "Mysuru", "Mangaluru", "Hubballi")),
-            Region("Delhi NCR", "Asia/Kolkata", ("Delhi", "Gurugram", "Noida", "Faridabad")),
-            Region("Kerala", "Asia/Kolkata", ("Kochi", "Thiruvananthapuram", "Kozhikode")),
-        ),
-    ),
-    Country(
-        "Kenya",
-        "KES",
-        "Nairobi",
-        (
-            Region("Nairobi", "Africa/Nairobi", ("Westlands", "Kibera", "Karen", "Eastleigh", "Kasarani")),
-            Region("Coast", "Africa/Nairobi", ("Mombasa", "Malindi", "Kilifi")),
-            Region("Rift Valley", "Africa/Nairobi", ("Nakuru", "Eldoret", "Naivasha")),
-        ),
-    ),
-    Country(
-        "Brazil",
-        "BRL",
-        "Brasília",
-        (
-            Region("São Paulo", "America/Sao_Paulo", ("São Paulo", "Campinas", "Santos", "Sorocaba")),
-            Region("Rio de Janeiro", "America/Sao_Paulo", ("Rio de Janeiro", "Niterói", "Petrópolis")),
-            Region("Minas Gerais", "America/Sao_Paulo", ("Belo Horizonte", "Ouro Preto", "Uberlândia")),
-        ),
-    ),
-    Country(
-        "Mexico",
-        "MXN",
-        "Mexico City",
-        (
-            Region(
-                "Ciudad de México", "America/Mexico_City", ("Coyoacán", "Roma Norte", "Tlalpan", "Xochimilco")
-            ),
-            Region("Jalisco", "America/Mexico_City", ("Guadalajara", "Zapopan", "Puerto Vallarta")),
-            Region("Oaxaca", "America/Mexico_City", ("Oaxaca", "Puerto Escondido", "Juchitán")),
-        ),
-    ),
-    Country(
-        "Netherlands",
-        "EUR",
-        "Amsterdam",
-        (
-            Region("Noord-Holland", "Europe/Amsterdam", ("Amsterdam", "Haarlem", "Zaandam", "Alkmaar")),
-            Region("Zuid-Holland", "Europe/Amsterdam", ("Rotterdam", "The Hague", "Leiden", "Delft")),
-            Region("Utrecht", "Europe/Amsterdam", ("Utrecht", "Amersfoort", "Zeist")),
-        ),
-    ),
-    Country(
-        "Sweden",
-        "SEK",
-        "Stockholm",
-        (
-            Region("Stockholm", "Europe/Stockholm", ("Södermalm", "Solna", "Uppsala", "Södertälje")),
-            Region("Västra Götaland", "Europe/Stockholm", ("Gothenburg", "Borås", "Trollhättan")),
-            Region("Skåne", "Europe/Stockholm", ("Malmö", "Lund", "Helsingborg")),
-        ),
-    ),
-    Country(
-        "South Africa",
-        "ZAR",
-        "Pretoria",
-        (
-            Region("Gauteng", "Africa/Johannesburg", ("Johannesburg", "Soweto", "Pretoria", "Midrand")),
-            Region("Western Cape", "Africa/Johannesburg", ("Cape Town", "Stellenbosch", "Paarl")),
-            Region("KwaZulu-Natal", "Africa/Johannesburg", ("Durban", "Pietermaritzburg", "Richards Bay")),
-        ),
-    ),
-)
+COUNTRIES = _countries(_LISTS)
+FIRST_NAMES: tuple[str, ...] = tuple(_LISTS["first_names"])
+LAST_NAMES: tuple[str, ...] = tuple(_LISTS["last_names"])
 
 INTERNATIONAL_NAME = "Empathy Movement International"
 INTERNATIONAL_PLACE = "Geneva, Switzerland"
@@ -245,31 +80,6 @@ BASE_RATES: dict[str, float] = {
     "SEK": 0.095,
     "ZAR": 0.054,
 }
-
-FIRST_NAMES = (
-    "Aisha", "Alejandro", "Amara", "Ana", "Andrei", "Anjali", "Arjun", "Astrid", "Ayumi", "Beatriz",
-    "Ben", "Bongani", "Camille", "Carlos", "Chen", "Chiara", "Chloe", "Daniel", "Dara", "David",
-    "Deepa", "Diego", "Elena", "Elif", "Emeka", "Emma", "Fatima", "Felix", "Freya", "Gabriel",
-    "Grace", "Hana", "Hannah", "Hiroshi", "Ibrahim", "Ines", "Isaac", "Jamal", "Javier", "Jonas",
-    "Joy", "Julia", "Kai", "Kavya", "Kwame", "Lars", "Laura", "Leila", "Liam", "Lucia",
-    "Luis", "Maya", "Mei", "Miguel", "Mira", "Mohammed", "Nadia", "Naledi", "Nia", "Noah",
-    "Nora", "Olu", "Omar", "Priya", "Rafael", "Rahul", "Rosa", "Ruth", "Sam", "Samir",
-    "Sara", "Sofia", "Sun", "Tariq", "Thabo", "Tom", "Uma", "Valeria", "Wanjiru", "Yara",
-    "Yusuf", "Zanele", "Zoe", "Ali", "Bea", "Cyrus", "Dmitri", "Esther", "Farid", "Greta",
-    "Helena", "Ivan", "Jade", "Kofi", "Lina", "Marta", "Nico", "Olga", "Pablo", "Quinn",
-)  # fmt: skip
-
-LAST_NAMES = (
-    "Abebe", "Adeyemi", "Ahmed", "Andersen", "Banerjee", "Becker", "Bianchi", "Brennan", "Castillo", "Chen",
-    "Costa", "Da Silva", "Dlamini", "Dubois", "Eriksson", "Fernández", "Fischer", "García", "Gonzalez",
-    "Gupta",
-    "Haddad", "Hansen", "Hernández", "Hoffmann", "Ivanova", "Jansen", "Johnson", "Kamau", "Khan", "Kim",
-    "Kowalski", "Kumar", "Larsen", "Lee", "Li", "López", "Martin", "Mendes", "Meyer", "Mokoena",
-    "Moreau", "Müller", "Murphy", "Mwangi", "Nakamura", "Nguyen", "Novak", "Nyambura", "O'Brien", "Okafor",
-    "Okonkwo", "Olsen", "Park", "Patel", "Pereira", "Petrov", "Quispe", "Rahman", "Ramírez", "Reddy",
-    "Rossi", "Russo", "Santos", "Schmidt", "Shah", "Silva", "Singh", "Smith", "Sokolova", "Suzuki",
-    "Tanaka", "Taylor", "Torres", "Van Dijk", "Wang", "Weber", "Williams", "Wong", "Yamamoto", "Zulu",
-)  # fmt: skip
 
 ORGANISATION_WORDS = (
     "Northwind", "Harbor", "Evergreen", "Cedar", "Lighthouse", "Bridgeway", "Riverbend", "Summit",

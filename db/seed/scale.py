@@ -23,68 +23,17 @@ class Scale:
     attendance_per_event: float  # members checked in at an ordinary event
 
 
-SIZES: dict[str, Scale] = {
-    "tiny": Scale(
-        name="tiny",
-        years=4,
-        nationals=1,
-        regions_per_national=2,
-        locals=3,
-        members=60,
-        volunteer_share=0.45,
-        hours=400,
-        donors=40,
-        events=30,
-        programs=7,
-        surveyed=24,
-        attendance_per_event=6,
-    ),
-    "small": Scale(
-        name="small",
-        years=6,
-        nationals=2,
-        regions_per_national=2,
-        locals=14,
-        members=1_500,
-        volunteer_share=0.35,
-        hours=40_000,
-        donors=2_500,
-        events=600,
-        programs=30,
-        surveyed=600,
-        attendance_per_event=12,
-    ),
-    "medium": Scale(
-        name="medium",
-        years=6,
-        nationals=5,
-        regions_per_national=4,
-        locals=140,
-        members=15_000,
-        volunteer_share=0.35,
-        hours=400_000,
-        donors=25_000,
-        events=6_000,
-        programs=250,
-        surveyed=6_000,
-        attendance_per_event=12,
-    ),
-    "national": Scale(
-        name="national",
-        years=6,
-        nationals=12,
-        regions_per_national=7,
-        locals=2_400,
-        members=1_000_000,
-        volunteer_share=0.3,
-        hours=10_000_000,
-        donors=770_000,
-        events=200_000,
-        programs=3_000,
-        surveyed=200_000,
-        attendance_per_event=14,
-    ),
-}
+# One size a row, in the order of Scale's fields: name, years, nationals,
+# regions per national, locals, members, volunteer share, hours, donors,
+# events, programs, surveyed, attendance per event.
+_SIZES = (
+    ("tiny",     4, 1,  2, 3,     60,        0.45, 400,        40,      30,      7,     24,      6),
+    ("small",    6, 2,  2, 14,    1_500,     0.35, 40_000,     2_500,   600,     30,    600,     12),
+    ("medium",   6, 5,  4, 140,   15_000,    0.35, 400_000,    25_000,  6_000,   250,   6_000,   12),
+    ("national", 6, 12, 7, 2_400, 1_000_000, 0.3,  10_000_000, 770_000, 200_000, 3_000, 200_000, 14),
+)  # fmt: skip
+
+SIZES: dict[str, Scale] = {row[0]: Scale(*row) for row in _SIZES}
 
 
 def get_scale(size: str) -> Scale:
