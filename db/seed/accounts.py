@@ -34,67 +34,42 @@ class DemoAccount:
         return "coordinator" in self.roles
 
 
-DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
+# The accounts in the order the sign-in page lists them: email local part,
+# name, roles and placement. The n-th gets the fixed user id ending in n.
+_PEOPLE: tuple[tuple[str, str, tuple[str, ...], Placement], ...] = (
+    ("board", "Bea Okafor", ("board",), "national"),
+    ("coordinator", "Carlos Mendes", ("coordinator", "volunteer"), "region_a"),
+    ("coordinator.other", "Chloe Brennan", ("coordinator",), "region_b"),
+    ("fundraiser", "Farah Haddad", ("fundraiser",), "national"),
+    ("volunteer", "Valentina Rossi", ("volunteer",), "local_a"),
+    ("volunteer.two", "Victor Nguyen", ("volunteer",), "local_b"),
+    ("admin", "Adrian Park", ("admin",), "none"),
+)
+# What each account is for, shown beside it on the sign-in page.
+_DESCRIPTIONS = {
+    "board": "Board member: the health dashboard, every chapter, impact, goals and the board "
+    "report; gift totals but not donor identities.",
+    "coordinator": "Coordinator of the first regional chapter and its local chapters: approves their "
+    "hours, runs their events and attendance; also logs his own hours.",
+    "coordinator.other": "Coordinator of a different regional chapter: sees only that region's members, "
+    "hours and events.",
+    "fundraiser": "Fundraiser: donations, donors, campaigns, retention and gift imports.",
+    "volunteer": "Volunteer in a local chapter of the first region: her own approved and pending "
+    "hours and her shift sign-ups.",
+    "volunteer.two": "Volunteer in a local chapter of the other region: sees only his own hours.",
+    "admin": "Admin: people, accounts and roles.",
+}
+
+DEMO_ACCOUNTS: tuple[DemoAccount, ...] = tuple(
     DemoAccount(
-        email="board@demo.heartbeat.example",
-        display_name="Bea Okafor",
-        roles=("board",),
-        description="Board member: the health dashboard, every chapter, impact, goals and the board "
-        "report; gift totals but not donor identities.",
-        user_id=UUID("0d3e5c1a-0000-4000-8000-000000000001"),
-        placement="national",
-    ),
-    DemoAccount(
-        email="coordinator@demo.heartbeat.example",
-        display_name="Carlos Mendes",
-        roles=("coordinator", "volunteer"),
-        description="Coordinator of the first regional chapter and its local chapters: approves their "
-        "hours, runs their events and attendance; also logs his own hours.",
-        user_id=UUID("0d3e5c1a-0000-4000-8000-000000000002"),
-        placement="region_a",
-    ),
-    DemoAccount(
-        email="coordinator.other@demo.heartbeat.example",
-        display_name="Chloe Brennan",
-        roles=("coordinator",),
-        description="Coordinator of a different regional chapter: sees only that region's members, "
-        "hours and events.",
-        user_id=UUID("0d3e5c1a-0000-4000-8000-000000000003"),
-        placement="region_b",
-    ),
-    DemoAccount(
-        email="fundraiser@demo.heartbeat.example",
-        display_name="Farah Haddad",
-        roles=("fundraiser",),
-        description="Fundraiser: donations, donors, campaigns, retention and gift imports.",
-        user_id=UUID("0d3e5c1a-0000-4000-8000-000000000004"),
-        placement="national",
-    ),
-    DemoAccount(
-        email="volunteer@demo.heartbeat.example",
-        display_name="Valentina Rossi",
-        roles=("volunteer",),
-        description="Volunteer in a local chapter of the first region: her own approved and pending "
-        "hours and her shift sign-ups.",
-        user_id=UUID("0d3e5c1a-0000-4000-8000-000000000005"),
-        placement="local_a",
-    ),
-    DemoAccount(
-        email="volunteer.two@demo.heartbeat.example",
-        display_name="Victor Nguyen",
-        roles=("volunteer",),
-        description="Volunteer in a local chapter of the other region: sees only his own hours.",
-        user_id=UUID("0d3e5c1a-0000-4000-8000-000000000006"),
-        placement="local_b",
-    ),
-    DemoAccount(
-        email="admin@demo.heartbeat.example",
-        display_name="Adrian Park",
-        roles=("admin",),
-        description="Admin: people, accounts and roles.",
-        user_id=UUID("0d3e5c1a-0000-4000-8000-000000000007"),
-        placement="none",
-    ),
+        email=f"{local}@demo.heartbeat.example",
+        display_name=name,
+        roles=roles,
+        description=_DESCRIPTIONS[local],
+        user_id=UUID(f"0d3e5c1a-0000-4000-8000-{n:012d}"),
+        placement=placement,
+    )
+    for n, (local, name, roles, placement) in enumerate(_PEOPLE, start=1)
 )
 
 
