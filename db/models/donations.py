@@ -23,6 +23,7 @@ from pydantic import (
 import money
 from db.models.donors import DonorIn
 from db.models.fields import not_after_today, not_before
+from db.models.spreadsheet import starts_like_formula
 
 Method = Literal["card", "bank_transfer", "cash", "cheque", "paypal", "stripe", "direct_debit", "other"]
 METHODS: tuple[Method, ...] = (
@@ -127,8 +128,7 @@ class GiftIn(BaseModel):
     def _donor_and_amount(self) -> GiftIn:
         if (self.donor_id is None) == (self.new_donor is None):
             raise ValueError("choose an existing donor or enter a new one")
-        amount_minor = to_minor(self.amount, self.currency)
-        if amount_minor >= MAX_MINOR:
+        if self.amount_minor >= MAX_MINOR:
             raise ValueError("the amount is too large to be a single gift")
         return self
 
@@ -156,7 +156,7 @@ class CampaignIn(BaseModel):
         if self.starts_on < EARLIEST:
             raise ValueError("the campaign cannot start before 1990")
         to_minor(self.goal, self.currency)
-        if self.name.startswith(("=", "+", "-", "@")):
+        if starts_like_formula(self.name):
             raise ValueError("a campaign name cannot start with = + - or @")
         return self
 
