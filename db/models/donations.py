@@ -124,6 +124,10 @@ class GiftIn(BaseModel):
     note: str | None = Field(default=None, max_length=2000)
     idempotency_key: UUID = Field(default_factory=uuid4)
 
+    @property
+    def amount_minor(self) -> int:
+        return to_minor(self.amount, self.currency)
+
     @model_validator(mode="after")
     def _donor_and_amount(self) -> GiftIn:
         if (self.donor_id is None) == (self.new_donor is None):
@@ -131,10 +135,6 @@ class GiftIn(BaseModel):
         if self.amount_minor >= MAX_MINOR:
             raise ValueError("the amount is too large to be a single gift")
         return self
-
-    @property
-    def amount_minor(self) -> int:
-        return to_minor(self.amount, self.currency)
 
 
 class CampaignIn(BaseModel):
