@@ -3,7 +3,7 @@ are computed from."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -11,7 +11,7 @@ from db.models.donations import MAX_MINOR, AmountText, Currency, PastDate, to_mi
 from db.models.spreadsheet import starts_like_formula
 
 Category = Literal["program", "admin", "fundraising"]
-CATEGORIES: tuple[Category, ...] = ("program", "admin", "fundraising")
+CATEGORIES: tuple[Category, ...] = get_args(Category)
 # Words people use in their books for the three categories of the Form 990
 # functional split; an import maps them onto ours.
 CATEGORY_SYNONYMS: dict[str, Category] = {
