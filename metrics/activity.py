@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import polars as pl
 
@@ -193,16 +194,12 @@ def active_ratio(
     first = at - timedelta(days=window_days - 1)
     current = members.lazy().filter(member_at(at)).select(pl.col("id").alias("member_id"))
     active = current.join(active_in_window(activity, first, at), on="member_id", how="semi")
-    frame = pl.concat(
-        [
-            current.select(pl.len().cast(pl.Int64).alias("members")),
-            active.select(pl.len().cast(pl.Int64).alias("active")),
-        ],
-        how="horizontal",
-    )
+    counts = [
+        current.select(pl.len().cast(pl.Int64).alias("members")),
+        active.select(pl.len().cast(pl.Int64).alias("active")),
+    ]
 
-    def finish(df: pl.DataFrame) -> ActiveRatio:
-        r = df.row(0, named=True)
+    def finish(r: dict[str, Any]) -> ActiveRatio:
         return ActiveRatio(
             at=at,
             window_days=window_days,
@@ -211,7 +208,7 @@ def active_ratio(
             ratio=Figure.ratio(r["active"], r["members"], "ratio", f"no members on {at.isoformat()}"),
         )
 
-    return Query(frame, finish)
+    return Query.one_row(counts, finish)
 
 
 def cohort_retention(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import polars as pl
 
@@ -206,13 +207,9 @@ def event_figures(
     kinds = joined.group_by("kind").agg(
         pl.len().cast(pl.Int64).alias("events"), att_total.sum().cast(pl.Int64).alias("attendance")
     )
-    frame = pl.concat(
-        [totals, unique, kinds.sort("kind").select(pl.struct(pl.all()).implode().alias("by_kind"))],
-        how="horizontal",
-    )
+    by_kind = kinds.sort("kind").select(pl.struct(pl.all()).implode().alias("by_kind"))
 
-    def finish(df: pl.DataFrame) -> EventFigures:
-        r = df.row(0, named=True)
+    def finish(r: dict[str, Any]) -> EventFigures:
         return EventFigures(
             start=start,
             end=end,
@@ -231,4 +228,4 @@ def event_figures(
             ),
         )
 
-    return Query(frame, finish)
+    return Query.one_row([totals, unique, by_kind], finish)

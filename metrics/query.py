@@ -49,6 +49,12 @@ class Query(Generic[T]):
         return Query(frame, _identity)
 
     @staticmethod
+    def one_row(parts: Sequence[pl.LazyFrame], finish: Callable[[dict[str, Any]], T]) -> Query[T]:
+        """A query over `parts` (one row each, no column shared) side by
+        side, whose result `finish` makes from that row, by column name."""
+        return Query(pl.concat(parts, how="horizontal"), lambda df: finish(df.row(0, named=True)))
+
+    @staticmethod
     def deferred(compute: Callable[[], T]) -> Query[T]:
         """A query whose result `compute` makes when it is collected: for
         figures read from prepared columns, where building a plan would cost
