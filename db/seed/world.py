@@ -402,25 +402,9 @@ def build_members(ctx: Context, chapters: Chapters) -> Members:
     chapter_first = np.searchsorted(arrays["chapter"], np.arange(chapters.n + 1), side="left").astype(
         np.int64
     )
-    return Members(
-        chapter=arrays["chapter"],
-        joined=arrays["joined"],
-        left=left,
-        last_active=last_active,
-        status=status,
-        trained=arrays["trained"],
-        leader=arrays["leader"],
-        propensity=arrays["propensity"],
-        volunteer=arrays["volunteer"],
-        v_start=arrays["v_start"],
-        v_end=arrays["v_end"],
-        v_rate=arrays["v_rate"],
-        burnout=arrays["burnout"],
-        first=arrays["first"],
-        last=arrays["last"],
-        demo=demo,
-        chapter_first=chapter_first,
-    )
+    # The arrays are the members' columns, by name; the names frame is made
+    # when first asked for (member_names).
+    return Members(**arrays, status=status, demo=demo, chapter_first=chapter_first, names_frame=None)
 
 
 def member_names(members: Members) -> pl.DataFrame:
