@@ -320,6 +320,16 @@ def check_value(metric: str, value: float) -> str | None:
     return None
 
 
+# How a goal value of each unit reads, besides shares and money (counts
+# by the default, "{:,.0f}").
+_VALUE_FORMATS: dict[Unit, str] = {
+    "points": "{:+.1f} points",
+    "effect": "{:+.2f}",
+    "months": "{:.1f}",
+    "score": "{:.1f}",
+}
+
+
 def format_value(metric: str, value: float | None, currency: str = "USD") -> str:
     """A goal value as a person reads it; money targets are minor units of
     `currency`, read with its own exponent (money.exponent).
@@ -339,10 +349,4 @@ def format_value(metric: str, value: float | None, currency: str = "USD") -> str
         return f"{value * 100:.1f}%".replace(".0%", "%")
     if unit == "money":
         return f"{money.major(value, currency):,.0f} {currency}"
-    if unit == "points":
-        return f"{value:+.1f} points"
-    if unit == "effect":
-        return f"{value:+.2f}"
-    if unit in ("months", "score"):
-        return f"{value:.1f}"
-    return f"{value:,.0f}"
+    return _VALUE_FORMATS.get(unit, "{:,.0f}").format(value)
