@@ -17,7 +17,7 @@ from db.connection import transaction
 from db.errors import InvalidDataError
 from db.identity import Identity
 from db.models.hours import ReviewDecision
-from db.rows import fetch_all, fetch_one
+from db.rows import fetch_all, read_count
 
 
 @dataclass(frozen=True)
@@ -98,9 +98,7 @@ def approval_queue(
 def pending_count(identity: Identity, *, chapter_id: int | None = None, search: str | None = None) -> int:
     """How many entries await this coordinator (with the same filters)."""
     where, params = _queue_filter(chapter_id, search)
-    with transaction(identity) as conn:
-        row = fetch_one(conn, f"select count(*) as n from public.volunteer_hours h {where}", params)
-    return int(row["n"]) if row else 0
+    return read_count(identity, f"select count(*) as n from public.volunteer_hours h {where}", params)
 
 
 def coordinated_chapters(identity: Identity) -> list[tuple[int, str]]:

@@ -15,6 +15,7 @@ from db.connection import dict_transaction
 from db.errors import InvalidDataError
 from db.identity import Identity
 from db.models.donations import PlanStatusChange
+from db.rows import read_count
 
 
 def set_plan_status(identity: Identity, change: PlanStatusChange) -> None:
@@ -84,11 +85,10 @@ def plans_frame(identity: Identity) -> pl.DataFrame:
 def unplanned_recurring_gifts(identity: Identity) -> int:
     """How many gifts are marked recurring but belong to no plan (entered
     before plans existed, or loaded from elsewhere)."""
-    with dict_transaction(identity) as conn:
-        row = conn.execute(
-            "select count(*) as n from public.donations where is_recurring and recurring_plan_id is null"
-        ).fetchone()
-    return int(row["n"]) if row else 0
+    return read_count(
+        identity,
+        "select count(*) as n from public.donations where is_recurring and recurring_plan_id is null",
+    )
 
 
 def plans_from_recurring_gifts(identity: Identity, *, as_of: date | None = None) -> int:

@@ -34,6 +34,12 @@ def read_one(identity: Identity, sql: QueryNoTemplate, params: Params = ()) -> R
         return fetch_one(conn, sql, params)
 
 
+def read_count(identity: Identity, sql: QueryNoTemplate, params: Params = ()) -> int:
+    """A count query's ``n`` as `identity` (`read_one`), 0 when it gives no row."""
+    row = read_one(identity, sql, params)
+    return int(row["n"]) if row else 0
+
+
 def read_all(identity: Identity, sql: QueryNoTemplate, params: Params = ()) -> list[Row]:
     """`fetch_all` as `identity`, in a transaction of its own."""
     with transaction(identity) as conn:

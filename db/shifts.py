@@ -26,7 +26,7 @@ from db.identity import Identity
 from db.models.attendance import CheckIn
 from db.models.hours import ACTIVITY_LABELS, MSG_DAY_LIMIT
 from db.models.shifts import CancelRequest, SignUpRequest, WaitListRequest
-from db.rows import fetch_all, fetch_one, read_all, read_one
+from db.rows import fetch_all, fetch_one, read_all, read_count
 from db.writes import insert_once
 
 MSG_FULL = "This shift is full: someone took the last slot just before you."
@@ -355,13 +355,12 @@ def roster(identity: Identity, event_id: int) -> pl.DataFrame:
 
 
 def guest_count(identity: Identity, event_id: int) -> int:
-    row = read_one(
+    return read_count(
         identity,
         "select coalesce(sum(guest_count), 0)::int as n from public.attendance "
         "where event_id = %s and member_id is null",
         (event_id,),
     )
-    return int(row["n"]) if row else 0
 
 
 def event_members(identity: Identity, event_id: int) -> list[tuple[int, str]]:
