@@ -3,6 +3,8 @@ chapters below their own; admins shape the whole tree."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
 import streamlit as st
 from pydantic import ValidationError
@@ -62,6 +64,35 @@ def tz_for(choice: str, parent_id: int | None) -> str:
     if choice == SAME_AS_PARENT:
         return str(by_id[parent_id]["time_zone"]) if parent_id in by_id else "UTC"
     return choice
+
+
+def save_chapter(
+    save: Callable[[ChapterIn], object],
+    name: str,
+    level: str,
+    parent: int | None,
+    place: str,
+    founded: object,
+    zone: str,
+) -> ChapterIn | None:
+    """Validates a chapter's fields and hands them to `save` (create or
+    update); the chapter, or None with every problem shown."""
+    try:
+        chapter = ChapterIn.model_validate(
+            {
+                "name": name,
+                "level": level,
+                "parent_id": parent,
+                "place": place,
+                "founded_on": founded,
+                "time_zone": zone,
+            }
+        )
+        save(chapter)
+    except (ValidationError, InvalidDataError, NotAllowedError) as exc:
+        show_errors(exc)
+        return None
+    return chapter
 
 
 tab_map, tab_local, tab_any, tab_edit, tab_dormant = st.tabs(
@@ -125,19 +156,16 @@ with tab_local:
                 "Founded", value=today, max_value=today, key="new_local_founded", format=dates.input_format()
             )
             if st.form_submit_button("Open the chapter", type="primary", key="new_local_submit"):
-                try:
-                    new = ChapterIn(
-                        name=name,
-                        level="local",
-                        parent_id=region,
-                        place=place,
-                        founded_on=founded,
-                        time_zone=tz_for(SAME_AS_PARENT, region),
-                    )
-                    create_chapter(user.identity, new)
-                except (ValidationError, InvalidDataError, NotAllowedError) as exc:
-                    show_errors(exc)
-                else:
+                new = save_chapter(
+                    lambda c: create_chapter(user.identity, c),
+                    name,
+                    "local",
+                    region,
+                    place,
+                    founded,
+                    tz_for(SAME_AS_PARENT, region),
+                )
+                if new is not None:
                     done(
                         f"{plain(new.name)} is open as a local chapter under {plain(by_id[region]['name'])}.",
                         "new_local_name",
@@ -183,19 +211,16 @@ with tab_any:
                 key="new_zone",
             )
             if st.form_submit_button("Create the chapter", type="primary", key="new_submit"):
-                try:
-                    new = ChapterIn(
-                        name=name,
-                        level=level,
-                        parent_id=parent,
-                        place=place,
-                        founded_on=founded,
-                        time_zone=tz_for(zone, parent),
-                    )
-                    create_chapter(user.identity, new)
-                except (ValidationError, InvalidDataError, NotAllowedError) as exc:
-                    show_errors(exc)
-                else:
+                new = save_chapter(
+                    lambda c: create_chapter(user.identity, c),
+                    name,
+                    level,
+                    parent,
+                    place,
+                    founded,
+                    tz_for(zone, parent),
+                )
+                if new is not None:
                     done(f"{new.name} is open as a {level} chapter.", "new_name", "new_place")
 
 with tab_edit:
@@ -243,19 +268,16 @@ with tab_edit:
                 key=f"edit_zone_{chosen}",
             )
             if st.form_submit_button("Save changes", type="primary", key=f"edit_submit_{chosen}"):
-                try:
-                    changed = ChapterIn(
-                        name=name,
-                        level=new_level,
-                        parent_id=parent,
-                        place=place,
-                        founded_on=founded,
-                        time_zone=zone,
-                    )
-                    update_chapter(user.identity, chosen, changed)
-                except (ValidationError, InvalidDataError, NotAllowedError) as exc:
-                    show_errors(exc)
-                else:
+                changed = save_chapter(
+                    lambda c: update_chapter(user.identity, chosen, c),
+                    name,
+                    new_level,
+                    parent,
+                    place,
+                    founded,
+                    zone,
+                )
+                if changed is not None:
                     done(f"{changed.name} is saved.")
         if LEVEL_RANK[row["level"]] > 1 and row["children"]:
             st.caption(f"{row['children']} chapter(s) sit below {plain(row['name'])}.")
