@@ -10,7 +10,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from components import dates
-from components.feedback import finish, show_errors, show_flash
+from components.feedback import finish, saved, show_errors, show_flash
 from components.page_start import coordinator_page
 from components.session import on_or_after
 from components.tables import wide_table
@@ -314,12 +314,9 @@ with tab_dormant:
             left, right = st.columns([4, 1], vertical_alignment="center")
             since_text = dates.day(r["dormant_since"], today)
             left.write(f"**{plain(r['name'])}** ({r['level']}) — dormant since {since_text}")
-            if right.button("Reactivate", key=f"reactivate_{r['id']}"):
-                try:
-                    reactivate(user.identity, int(r["id"]))
-                except (InvalidDataError, NotAllowedError) as exc:
-                    show_errors(exc)
-                else:
-                    done(f"{plain(r['name'])} is active again.")
+            if right.button("Reactivate", key=f"reactivate_{r['id']}") and saved(
+                reactivate, user.identity, int(r["id"])
+            ):
+                done(f"{plain(r['name'])} is active again.")
     elif active_rows.is_empty():
         st.info("You do not coordinate any chapter.")

@@ -17,10 +17,10 @@ from streamlit.delta_generator import DeltaGenerator
 from components import dates
 from components.calendar_button import calendar_button
 from components.charts import OKABE_ITO
-from components.feedback import finish, show_errors, show_flash
+from components.feedback import finish, saved, show_errors, show_flash
+from components.page_start import coordinated_chapters
 from components.session import local_today, require_role
 from components.text import plain
-from db.chapters import chapter_labels, list_chapters
 from db.errors import InvalidDataError, NotAllowedError
 from db.events import (
     add_shift,
@@ -119,13 +119,7 @@ def calendar_html(year: int, month: int, events: pl.DataFrame, today: date) -> s
     )
 
 
-chapters = list_chapters(user.identity)
-labels = chapter_labels(chapters)
-mine = chapters.filter(pl.col("can_edit"))
-if mine.is_empty():
-    st.info("You do not coordinate any chapter yet.")
-    st.stop()
-names = {int(r["id"]): str(r["name"]) for r in chapters.iter_rows(named=True)}
+chapters, labels, mine, names = coordinated_chapters(user.identity)
 
 # --- which chapter, which month ------------------------------------------------------
 ALL = 0
@@ -361,13 +355,10 @@ with tab_shifts:
             with c.popover("Remove", width="stretch", key=f"remove_shift_menu_{s['id']}"):
                 taken = f" and its {s['signed_up']} sign-up(s)" if s["signed_up"] else ""
                 st.markdown(f"Remove {plain(s['title'])}{taken}?")
-                if st.button("Yes, remove", key=f"remove_shift_{s['id']}", type="primary"):
-                    try:
-                        delete_shift(user.identity, int(s["id"]))
-                    except (InvalidDataError, NotAllowedError) as exc:
-                        show_errors(exc)
-                    else:
-                        done(f"The shift {s['title']} is removed.")
+                if st.button("Yes, remove", key=f"remove_shift_{s['id']}", type="primary") and saved(
+                    delete_shift, user.identity, int(s["id"])
+                ):
+                    done(f"The shift {s['title']} is removed.")
         with st.form(f"add_shift_{event_id}"):
             st.markdown("**Add a shift**")
             s1, s2, s3, s4, s5 = st.columns([3, 2, 1, 1, 1])
