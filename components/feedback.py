@@ -94,3 +94,15 @@ def show_problems(errors: str) -> None:
     """Show (once) the problems the last submit kept under `errors`."""
     for message in st.session_state.pop(errors, []):
         st.error(message, icon=":material/error:")
+
+
+def saved(change: Callable[..., object], *args: object) -> bool:
+    """Makes one change in the database, `change(*args)`: True when it went
+    through, False (every problem shown) when the data or the person's
+    rights refused it."""
+    try:
+        change(*args)
+    except (InvalidDataError, NotAllowedError) as exc:
+        show_errors(exc)
+        return False
+    return True

@@ -1,8 +1,9 @@
 """Which pages each role sees. st.navigation shows a person only these; each
 page checks the role again itself (components.session.require_role).
 
-To add a page, add one PageSpec line to PAGES: its script, title, icon,
-section, and the roles that see it (none listed: every signed-in person)."""
+To add a page, add one PageSpec line to PAGES: its script's name in pages/,
+title, icon, section, and the roles that see it (none listed: every
+signed-in person)."""
 
 from __future__ import annotations
 
@@ -27,57 +28,43 @@ class PageSpec:
         return self.path.removeprefix("pages/").removesuffix(".py")
 
 
-def _spec(path: str, title: str, icon: str, section: str, *roles: str) -> PageSpec:
-    return PageSpec(path, title, icon, section, frozenset(roles))
+def _spec(script: str, title: str, icon: str, section: str, *roles: str) -> PageSpec:
+    return PageSpec(f"pages/{script}.py", title, icon, section, frozenset(roles))
 
 
-SIGN_IN = _spec("pages/sign_in.py", "Sign in", ":material/login:", "")
-ACCOUNT = _spec("pages/account.py", "My account", ":material/account_circle:", "Account")
+SIGN_IN = _spec("sign_in", "Sign in", ":material/login:", "")
+ACCOUNT = _spec("account", "My account", ":material/account_circle:", "Account")
 
 PAGES: tuple[PageSpec, ...] = (
-    _spec("pages/overview.py", "Overview", ":material/monitor_heart:", "Board", "board", "coordinator"),
-    _spec("pages/sustainability.py", "Sustainability", ":material/savings:", "Board", "board"),
-    _spec("pages/momentum.py", "Momentum", ":material/trending_up:", "Board", "board", "coordinator"),
-    _spec("pages/impact.py", "Impact", ":material/psychology:", "Board", "board", "coordinator"),
-    _spec(
-        "pages/chapters_compare.py",
-        "Compare chapters",
-        ":material/compare:",
-        "Board",
-        "board",
-        "coordinator",
-    ),
-    _spec("pages/admin_people.py", "People and roles", ":material/manage_accounts:", "Admin", "admin"),
-    _spec("pages/status.py", "Database status", ":material/database:", "Admin", "admin", "board"),
-    _spec("pages/events.py", "Events", ":material/event:", "Operations", "coordinator", "admin"),
-    _spec("pages/members.py", "Members", ":material/groups:", "Operations", "coordinator", "admin"),
-    _spec("pages/chapters.py", "Chapters", ":material/account_tree:", "Operations", "coordinator", "admin"),
-    _spec("pages/programs.py", "Programs", ":material/school:", "Operations", "coordinator", "admin"),
-    _spec("pages/partners.py", "Partners", ":material/handshake:", "Operations", "coordinator", "admin"),
-    _spec(
-        "pages/import_surveys.py",
-        "Survey answers",
-        ":material/upload:",
-        "Operations",
-        "coordinator",
-        "admin",
-    ),
-    _spec("pages/goals.py", "Goals", ":material/flag:", "Operations", "coordinator", "admin", "board"),
-    _spec("pages/survey.py", "Empathy survey", ":material/volunteer_activism:", "Take part"),
-    _spec("pages/campaigns.py", "Campaigns", ":material/flag:", "Fundraising", "fundraiser"),
-    _spec("pages/record_gift.py", "Record a gift", ":material/redeem:", "Fundraising", "fundraiser"),
-    _spec("pages/donors.py", "Donors", ":material/diversity_1:", "Fundraising", "fundraiser"),
-    _spec("pages/retention.py", "Retention", ":material/autorenew:", "Fundraising", "fundraiser"),
-    _spec("pages/recurring.py", "Recurring gifts", ":material/event_repeat:", "Fundraising", "fundraiser"),
-    _spec("pages/import_gifts.py", "Import gifts", ":material/upload_file:", "Fundraising", "fundraiser"),
-    _spec("pages/statements.py", "Statements", ":material/receipt_long:", "Fundraising", "fundraiser"),
-    _spec("pages/expenses.py", "Expenses", ":material/payments:", "Fundraising", "fundraiser"),
-    _spec("pages/log_hours.py", "Log hours", ":material/more_time:", "Volunteer", "volunteer"),
-    _spec("pages/my_hours.py", "My hours", ":material/history:", "Volunteer", "volunteer"),
-    _spec("pages/shifts.py", "Shifts", ":material/calendar_month:", "Volunteer", "volunteer"),
-    _spec("pages/approvals.py", "Approvals", ":material/fact_check:", "Coordinator", "coordinator"),
-    _spec("pages/check_in.py", "Check-in", ":material/how_to_reg:", "Coordinator", "coordinator"),
-    _spec("pages/import_hours.py", "Import hours", ":material/upload_file:", "Coordinator", "coordinator"),
+    _spec("overview", "Overview", ":material/monitor_heart:", "Board", "board", "coordinator"),
+    _spec("sustainability", "Sustainability", ":material/savings:", "Board", "board"),
+    _spec("momentum", "Momentum", ":material/trending_up:", "Board", "board", "coordinator"),
+    _spec("impact", "Impact", ":material/psychology:", "Board", "board", "coordinator"),
+    _spec("chapters_compare", "Compare chapters", ":material/compare:", "Board", "board", "coordinator"),
+    _spec("admin_people", "People and roles", ":material/manage_accounts:", "Admin", "admin"),
+    _spec("status", "Database status", ":material/database:", "Admin", "admin", "board"),
+    _spec("events", "Events", ":material/event:", "Operations", "coordinator", "admin"),
+    _spec("members", "Members", ":material/groups:", "Operations", "coordinator", "admin"),
+    _spec("chapters", "Chapters", ":material/account_tree:", "Operations", "coordinator", "admin"),
+    _spec("programs", "Programs", ":material/school:", "Operations", "coordinator", "admin"),
+    _spec("partners", "Partners", ":material/handshake:", "Operations", "coordinator", "admin"),
+    _spec("import_surveys", "Survey answers", ":material/upload:", "Operations", "coordinator", "admin"),
+    _spec("goals", "Goals", ":material/flag:", "Operations", "coordinator", "admin", "board"),
+    _spec("survey", "Empathy survey", ":material/volunteer_activism:", "Take part"),
+    _spec("campaigns", "Campaigns", ":material/flag:", "Fundraising", "fundraiser"),
+    _spec("record_gift", "Record a gift", ":material/redeem:", "Fundraising", "fundraiser"),
+    _spec("donors", "Donors", ":material/diversity_1:", "Fundraising", "fundraiser"),
+    _spec("retention", "Retention", ":material/autorenew:", "Fundraising", "fundraiser"),
+    _spec("recurring", "Recurring gifts", ":material/event_repeat:", "Fundraising", "fundraiser"),
+    _spec("import_gifts", "Import gifts", ":material/upload_file:", "Fundraising", "fundraiser"),
+    _spec("statements", "Statements", ":material/receipt_long:", "Fundraising", "fundraiser"),
+    _spec("expenses", "Expenses", ":material/payments:", "Fundraising", "fundraiser"),
+    _spec("log_hours", "Log hours", ":material/more_time:", "Volunteer", "volunteer"),
+    _spec("my_hours", "My hours", ":material/history:", "Volunteer", "volunteer"),
+    _spec("shifts", "Shifts", ":material/calendar_month:", "Volunteer", "volunteer"),
+    _spec("approvals", "Approvals", ":material/fact_check:", "Coordinator", "coordinator"),
+    _spec("check_in", "Check-in", ":material/how_to_reg:", "Coordinator", "coordinator"),
+    _spec("import_hours", "Import hours", ":material/upload_file:", "Coordinator", "coordinator"),
     ACCOUNT,
 )
 

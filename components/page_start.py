@@ -6,11 +6,14 @@ from __future__ import annotations
 from datetime import date
 from typing import NamedTuple
 
+import polars as pl
 import streamlit as st
 
 from components.feedback import show_flash
 from components.session import SignedIn, local_today, require_role
+from db.chapters import chapter_labels, list_chapters
 from db.hours import MSG_NO_MEMBER, Member, my_member
+from db.identity import Identity
 from db.movement_settings import MovementMoney, movement_money
 
 
@@ -59,3 +62,22 @@ def volunteer_page(title: str) -> VolunteerStart:
         st.info(MSG_NO_MEMBER, icon=":material/info:")
         st.stop()
     return VolunteerStart(user, member)
+
+
+class CoordinatedChapters(NamedTuple):
+    chapters: pl.DataFrame  # every chapter the person can see
+    labels: dict[int, str]  # select-box labels (chapter_labels)
+    mine: pl.DataFrame  # the ones they coordinate
+    names: dict[int, str]  # every chapter's plain name
+
+
+def coordinated_chapters(identity: Identity) -> CoordinatedChapters:
+    """The chapters of a page that works within the ones the person
+    coordinates; with none, the page says so and stops."""
+    chapters = list_chapters(identity)
+    mine = chapters.filter(pl.col("can_edit"))
+    if mine.is_empty():
+        st.info("You do not coordinate any chapter yet.")
+        st.stop()
+    names = {int(r["id"]): str(r["name"]) for r in chapters.iter_rows(named=True)}
+    return CoordinatedChapters(chapters, chapter_labels(chapters), mine, names)

@@ -3,12 +3,14 @@ chapters below their own; admins shape the whole tree."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
 import streamlit as st
 from pydantic import ValidationError
 
 from components import dates
-from components.feedback import finish, show_errors, show_flash
+from components.feedback import finish, saved, show_errors, show_flash
 from components.page_start import coordinator_page
 from components.session import on_or_after
 from components.tables import wide_table
@@ -62,6 +64,35 @@ def tz_for(choice: str, parent_id: int | None) -> str:
     if choice == SAME_AS_PARENT:
         return str(by_id[parent_id]["time_zone"]) if parent_id in by_id else "UTC"
     return choice
+
+
+def save_chapter(
+    save: Callable[[ChapterIn], object],
+    name: str,
+    level: str,
+    parent: int | None,
+    place: str,
+    founded: object,
+    zone: str,
+) -> ChapterIn | None:
+    """Validates a chapter's fields and hands them to `save` (create or
+    update); the chapter, or None with every problem shown."""
+    try:
+        chapter = ChapterIn.model_validate(
+            {
+                "name": name,
+                "level": level,
+                "parent_id": parent,
+                "place": place,
+                "founded_on": founded,
+                "time_zone": zone,
+            }
+        )
+        save(chapter)
+    except (ValidationError, InvalidDataError, NotAllowedError) as exc:
+        show_errors(exc)
+        return None
+    return chapter
 
 
 tab_map, tab_local, tab_any, tab_edit, tab_dormant = st.tabs(
@@ -125,19 +156,16 @@ with tab_local:
                 "Founded", value=today, max_value=today, key="new_local_founded", format=dates.input_format()
             )
             if st.form_submit_button("Open the chapter", type="primary", key="new_local_submit"):
-                try:
-                    new = ChapterIn(
-                        name=name,
-                        level="local",
-                        parent_id=region,
-                        place=place,
-                        founded_on=founded,
-                        time_zone=tz_for(SAME_AS_PARENT, region),
-                    )
-                    create_chapter(user.identity, new)
-                except (ValidationError, InvalidDataError, NotAllowedError) as exc:
-                    show_errors(exc)
-                else:
+                new = save_chapter(
+                    lambda c: create_chapter(user.identity, c),
+                    name,
+                    "local",
+                    region,
+                    place,
+                    founded,
+                    tz_for(SAME_AS_PARENT, region),
+                )
+                if new is not None:
                     done(
                         f"{plain(new.name)} is open as a local chapter under {plain(by_id[region]['name'])}.",
                         "new_local_name",
@@ -183,19 +211,16 @@ with tab_any:
                 key="new_zone",
             )
             if st.form_submit_button("Create the chapter", type="primary", key="new_submit"):
-                try:
-                    new = ChapterIn(
-                        name=name,
-                        level=level,
-                        parent_id=parent,
-                        place=place,
-                        founded_on=founded,
-                        time_zone=tz_for(zone, parent),
-                    )
-                    create_chapter(user.identity, new)
-                except (ValidationError, InvalidDataError, NotAllowedError) as exc:
-                    show_errors(exc)
-                else:
+                new = save_chapter(
+                    lambda c: create_chapter(user.identity, c),
+                    name,
+                    level,
+                    parent,
+                    place,
+                    founded,
+                    tz_for(zone, parent),
+                )
+                if new is not None:
                     done(f"{new.name} is open as a {level} chapter.", "new_name", "new_place")
 
 with tab_edit:
@@ -243,19 +268,16 @@ with tab_edit:
                 key=f"edit_zone_{chosen}",
             )
             if st.form_submit_button("Save changes", type="primary", key=f"edit_submit_{chosen}"):
-                try:
-                    changed = ChapterIn(
-                        name=name,
-                        level=new_level,
-                        parent_id=parent,
-                        place=place,
-                        founded_on=founded,
-                        time_zone=zone,
-                    )
-                    update_chapter(user.identity, chosen, changed)
-                except (ValidationError, InvalidDataError, NotAllowedError) as exc:
-                    show_errors(exc)
-                else:
+                changed = save_chapter(
+                    lambda c: update_chapter(user.identity, chosen, c),
+                    name,
+                    new_level,
+                    parent,
+                    place,
+                    founded,
+                    zone,
+                )
+                if changed is not None:
                     done(f"{changed.name} is saved.")
         if LEVEL_RANK[row["level"]] > 1 and row["children"]:
             st.caption(f"{row['children']} chapter(s) sit below {plain(row['name'])}.")
@@ -292,12 +314,9 @@ with tab_dormant:
             left, right = st.columns([4, 1], vertical_alignment="center")
             since_text = dates.day(r["dormant_since"], today)
             left.write(f"**{plain(r['name'])}** ({r['level']}) — dormant since {since_text}")
-            if right.button("Reactivate", key=f"reactivate_{r['id']}"):
-                try:
-                    reactivate(user.identity, int(r["id"]))
-                except (InvalidDataError, NotAllowedError) as exc:
-                    show_errors(exc)
-                else:
-                    done(f"{plain(r['name'])} is active again.")
+            if right.button("Reactivate", key=f"reactivate_{r['id']}") and saved(
+                reactivate, user.identity, int(r["id"])
+            ):
+                done(f"{plain(r['name'])} is active again.")
     elif active_rows.is_empty():
         st.info("You do not coordinate any chapter.")

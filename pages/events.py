@@ -12,15 +12,15 @@ from typing import Any
 import polars as pl
 import streamlit as st
 from pydantic import ValidationError
+from streamlit.delta_generator import DeltaGenerator
 
 from components import dates
+from components.calendar_button import calendar_button
 from components.charts import OKABE_ITO
-from components.feedback import finish, show_errors, show_flash
-from components.ics import ics_event
+from components.feedback import finish, saved, show_errors, show_flash
+from components.page_start import coordinated_chapters
 from components.session import local_today, require_role
 from components.text import plain
-from db.chapters import chapter_labels, list_chapters
-from db.clock import utc_now
 from db.errors import InvalidDataError, NotAllowedError
 from db.events import (
     add_shift,
@@ -51,6 +51,16 @@ show_flash(FLASH)
 
 def done(message: str, *clear: str) -> None:
     finish(FLASH, message, *clear)
+
+
+def quarter_hour(where: DeltaGenerator, label: str, value: time, *, key: str) -> time:
+    """A time picker in steps of a quarter of an hour, as events and shifts are planned."""
+    return where.time_input(label, value=value, step=timedelta(minutes=15), key=key)
+
+
+def day_picker(where: DeltaGenerator, label: str, value: date, *, key: str) -> date:
+    """A date picker in the viewer's date format."""
+    return where.date_input(label, value=value, key=key, format=dates.input_format())
 
 
 def month_grid(year: int, month: int) -> list[list[date | None]]:
@@ -109,13 +119,7 @@ def calendar_html(year: int, month: int, events: pl.DataFrame, today: date) -> s
     )
 
 
-chapters = list_chapters(user.identity)
-labels = chapter_labels(chapters)
-mine = chapters.filter(pl.col("can_edit"))
-if mine.is_empty():
-    st.info("You do not coordinate any chapter yet.")
-    st.stop()
-names = {int(r["id"]): str(r["name"]) for r in chapters.iter_rows(named=True)}
+chapters, labels, mine, names = coordinated_chapters(user.identity)
 
 # --- which chapter, which month ------------------------------------------------------
 ALL = 0
@@ -242,15 +246,9 @@ with tab_new:
             key="new_event_program",
         )
         c1, c2, c3, c4 = st.columns(4)
-        day = c1.date_input(
-            "Date", value=today + timedelta(days=7), key="new_event_day", format=dates.input_format()
-        )
-        start = c2.time_input(
-            f"Starts ({zone_label})", value=time(18, 0), step=timedelta(minutes=15), key="new_event_start"
-        )
-        end = c3.time_input(
-            f"Ends ({zone_label})", value=time(20, 0), step=timedelta(minutes=15), key="new_event_end"
-        )
+        day = day_picker(c1, "Date", today + timedelta(days=7), key="new_event_day")
+        start = quarter_hour(c2, f"Starts ({zone_label})", time(18, 0), key="new_event_start")
+        end = quarter_hour(c3, f"Ends ({zone_label})", time(20, 0), key="new_event_end")
         end_day = c4.date_input(
             "Ends on (if another day)",
             value=None,
@@ -277,12 +275,8 @@ with tab_new:
                     s1.text_input(
                         "Shift", key=f"new_shift_title_{n}", placeholder="e.g. Welcome desk", max_chars=200
                     ),
-                    s2.time_input(
-                        "From", value=time(17, 30), step=timedelta(minutes=15), key=f"new_shift_start_{n}"
-                    ),
-                    s3.time_input(
-                        "To", value=time(20, 30), step=timedelta(minutes=15), key=f"new_shift_end_{n}"
-                    ),
+                    quarter_hour(s2, "From", time(17, 30), key=f"new_shift_start_{n}"),
+                    quarter_hour(s3, "To", time(20, 30), key=f"new_shift_end_{n}"),
                     s4.number_input(
                         "People", min_value=1, max_value=1000, value=2, key=f"new_shift_capacity_{n}"
                     ),
@@ -335,21 +329,16 @@ with tab_shifts:
     else:
         event_id = st.selectbox("Event", list(events_by_id), format_func=event_label, key="shifts_event")
         ev = events_by_id[event_id]
-        st.download_button(
+        calendar_button(
             "Calendar file (.ics)",
-            data=ics_event(
-                uid=f"event-{event_id}@heartbeat",
-                title=str(ev["title"]),
-                starts=ev["starts_local"],
-                ends=ev["ends_local"],
-                zone=str(ev["time_zone"]),
-                stamp=utc_now(),
-                place=ev["place"],
-            ),
+            uid=f"event-{event_id}@heartbeat",
             file_name=f"event-{event_id}.ics",
-            mime="text/calendar",
             key=f"event_ics_{event_id}",
-            icon=":material/calendar_add_on:",
+            title=str(ev["title"]),
+            starts=ev["starts_local"],
+            ends=ev["ends_local"],
+            zone=str(ev["time_zone"]),
+            place=ev["place"],
         )
         event_shifts = list_shifts(user.identity, [event_id])
         if event_shifts.is_empty():
@@ -366,35 +355,17 @@ with tab_shifts:
             with c.popover("Remove", width="stretch", key=f"remove_shift_menu_{s['id']}"):
                 taken = f" and its {s['signed_up']} sign-up(s)" if s["signed_up"] else ""
                 st.markdown(f"Remove {plain(s['title'])}{taken}?")
-                if st.button("Yes, remove", key=f"remove_shift_{s['id']}", type="primary"):
-                    try:
-                        delete_shift(user.identity, int(s["id"]))
-                    except (InvalidDataError, NotAllowedError) as exc:
-                        show_errors(exc)
-                    else:
-                        done(f"The shift {s['title']} is removed.")
+                if st.button("Yes, remove", key=f"remove_shift_{s['id']}", type="primary") and saved(
+                    delete_shift, user.identity, int(s["id"])
+                ):
+                    done(f"The shift {s['title']} is removed.")
         with st.form(f"add_shift_{event_id}"):
             st.markdown("**Add a shift**")
             s1, s2, s3, s4, s5 = st.columns([3, 2, 1, 1, 1])
             s_title = s1.text_input("Shift", key=f"add_shift_title_{event_id}", max_chars=200)
-            s_day = s2.date_input(
-                "Date",
-                value=ev["starts_local"].date(),
-                key=f"add_shift_day_{event_id}",
-                format=dates.input_format(),
-            )
-            s_start = s3.time_input(
-                "From",
-                value=ev["starts_local"].time(),
-                step=timedelta(minutes=15),
-                key=f"add_shift_start_{event_id}",
-            )
-            s_end = s4.time_input(
-                "To",
-                value=ev["ends_local"].time(),
-                step=timedelta(minutes=15),
-                key=f"add_shift_end_{event_id}",
-            )
+            s_day = day_picker(s2, "Date", ev["starts_local"].date(), key=f"add_shift_day_{event_id}")
+            s_start = quarter_hour(s3, "From", ev["starts_local"].time(), key=f"add_shift_start_{event_id}")
+            s_end = quarter_hour(s4, "To", ev["ends_local"].time(), key=f"add_shift_end_{event_id}")
             s_cap = s5.number_input(
                 "People", min_value=1, max_value=1000, value=2, key=f"add_shift_capacity_{event_id}"
             )
@@ -493,30 +464,14 @@ with tab_edit:
                 key=f"edit_event_capacity_{event_id}",
             )
             c1, c2, c3, c4 = st.columns(4)
-            e_day = c1.date_input(
-                "Date",
-                value=ev["starts_local"].date(),
-                key=f"edit_event_day_{event_id}",
-                format=dates.input_format(),
+            e_day = day_picker(c1, "Date", ev["starts_local"].date(), key=f"edit_event_day_{event_id}")
+            e_start = quarter_hour(
+                c2, "Starts", ev["starts_local"].time(), key=f"edit_event_start_{event_id}"
             )
-            e_start = c2.time_input(
-                "Starts",
-                value=ev["starts_local"].time(),
-                step=timedelta(minutes=15),
-                key=f"edit_event_start_{event_id}",
+            e_end_day = day_picker(
+                c3, "Ends on", ev["ends_local"].date(), key=f"edit_event_end_day_{event_id}"
             )
-            e_end_day = c3.date_input(
-                "Ends on",
-                value=ev["ends_local"].date(),
-                key=f"edit_event_end_day_{event_id}",
-                format=dates.input_format(),
-            )
-            e_end = c4.time_input(
-                "Ends",
-                value=ev["ends_local"].time(),
-                step=timedelta(minutes=15),
-                key=f"edit_event_end_{event_id}",
-            )
+            e_end = quarter_hour(c4, "Ends", ev["ends_local"].time(), key=f"edit_event_end_{event_id}")
             e_place = st.text_input(
                 "Place", value=ev["place"] or "", key=f"edit_event_place_{event_id}", max_chars=300
             )

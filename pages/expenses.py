@@ -7,6 +7,7 @@ import polars as pl
 import streamlit as st
 
 from components import charts, dates
+from components.choices import labelled_select
 from components.feedback import show_problems, submit_callback
 from components.money_charts import money_by_month, money_series
 from components.money_tables import money_column, money_table
@@ -81,12 +82,12 @@ with tab_entry:
             format_func=lambda c: f"{c} — {CATEGORY_HELP[c]}",
             key="expense_category",
         )
-        chapter_col.selectbox(
+        labelled_select(
             "Chapter (optional)",
-            list(chapter_names),
-            format_func=lambda i: chapter_names[i],
+            chapter_names,
             placeholder="The whole movement",
             key="expense_chapter",
+            where=chapter_col,
         )
         st.text_input("Description", key="expense_description", max_chars=500)
         st.form_submit_button("Save expense", type="primary", key="expense_save", on_click=save)

@@ -15,10 +15,9 @@ from components import dates
 from components.crud_page import date_field
 from components.downloads import download_buttons
 from components.feedback import finish, show_errors, show_flash
-from components.page_start import coordinator_page
+from components.page_start import coordinated_chapters, coordinator_page
 from components.tables import wide_table
 from components.text import plain
-from db.chapters import chapter_labels, list_chapters
 from db.errors import InvalidDataError, NotAllowedError
 from db.members import (
     PAGE_SIZE,
@@ -44,14 +43,8 @@ def done(message: str, *clear: str) -> None:
     finish(FLASH, message, *clear)
 
 
-chapters = list_chapters(user.identity)
-labels = chapter_labels(chapters)
-mine = chapters.filter(pl.col("can_edit"))
-if mine.is_empty():
-    st.info("You do not coordinate any chapter yet.")
-    st.stop()
+chapters, labels, mine, names = coordinated_chapters(user.identity)
 mine_ids: list[int] = mine["id"].to_list()
-names = {int(r["id"]): str(r["name"]) for r in chapters.iter_rows(named=True)}
 
 
 ALL = 0

@@ -12,6 +12,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from components import dates
+from components.choices import labelled_select
 from components.feedback import show_flash
 from components.money_tables import money_column, money_table
 from components.session import local_today, require_role
@@ -208,24 +209,16 @@ with st.form("gift_form"):
         right.text_input("Email (optional)", key="gift_new_email", max_chars=320)
         kind_col.selectbox("Kind", DONOR_KINDS, key="gift_new_kind")
     else:
-        st.selectbox(
-            "Donor",
-            list(donor_label),
-            format_func=lambda i: donor_label[i],
-            placeholder="Type a name or email to search",
-            key="gift_donor_id",
+        labelled_select(
+            "Donor", donor_label, placeholder="Type a name or email to search", key="gift_donor_id"
         )
     amount_col, currency_col, date_col = st.columns([2, 1, 1])
     amount_col.text_input("Amount", key="gift_amount", placeholder="e.g. 50.00")
     currency_col.selectbox("Currency", currencies, key="gift_currency")
     date_col.date_input("Received on", max_value=today, key="gift_date", format=dates.input_format())
     campaign_col, method_col, source_col = st.columns(3)
-    campaign_col.selectbox(
-        "Campaign",
-        list(campaign_label),
-        format_func=lambda i: campaign_label[i],
-        placeholder="No campaign",
-        key="gift_campaign",
+    labelled_select(
+        "Campaign", campaign_label, placeholder="No campaign", key="gift_campaign", where=campaign_col
     )
     method_col.selectbox("Method", METHODS, format_func=lambda m: m.replace("_", " "), key="gift_method")
     source_col.selectbox("Source", SOURCES, key="gift_source")

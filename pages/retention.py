@@ -4,6 +4,9 @@ Fundraising Effectiveness Project's benchmarks."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
@@ -89,44 +92,48 @@ for col, label, fig, bench, help_text in (
     )
     col.metric(label, pct(fig), delta=delta, help=(fig.reason or help_text))
 
-bench_fig = charts.bars(
-    [
-        charts.Series(
-            f"FY {year}",
-            ["Overall", "New", "Repeat"],
-            [r.overall.value or 0, r.new.value or 0, r.repeat.value or 0],
-        ),
-        charts.Series(
-            "FEP benchmark",
-            ["Overall", "New", "Repeat"],
-            [r.benchmark_overall, r.benchmark_new, r.benchmark_repeat],
-            color=charts.MUTED,
-        ),
-    ],
+
+def against_benchmark(
+    categories: list[str],
+    ours: Sequence[float],
+    benchmark: str,
+    theirs: Sequence[float],
+    *,
+    title: str,
+    x_title: str,
+    y_title: str,
+) -> go.Figure:
+    """This year's shares as bars beside a published benchmark's, muted."""
+    return charts.bars(
+        [
+            charts.Series(f"FY {year}", categories, ours),
+            charts.Series(benchmark, categories, theirs, color=charts.MUTED),
+        ],
+        title=title,
+        x_title=x_title,
+        y_title=y_title,
+        unit=charts.PERCENT,
+    )
+
+
+bench_fig = against_benchmark(
+    ["Overall", "New", "Repeat"],
+    [r.overall.value or 0, r.new.value or 0, r.repeat.value or 0],
+    "FEP benchmark",
+    [r.benchmark_overall, r.benchmark_new, r.benchmark_repeat],
     title="Retention against the Fundraising Effectiveness Project (FEP)",
     x_title="Donors",
     y_title="Retained",
-    unit=charts.PERCENT,
 )
 g = figures.gains_and_losses
-ups = charts.bars(
-    [
-        charts.Series(
-            f"FY {year}",
-            ["Upgraded", "Same", "Downgraded"],
-            [g.upgraded_share.value or 0, g.same_share.value or 0, g.downgraded_share.value or 0],
-        ),
-        charts.Series(
-            "FEP 2015→16",
-            ["Upgraded", "Same", "Downgraded"],
-            list(g.benchmark_upgrade_same_downgrade),
-            color=charts.MUTED,
-        ),
-    ],
+ups = against_benchmark(
+    ["Upgraded", "Same", "Downgraded"],
+    [g.upgraded_share.value or 0, g.same_share.value or 0, g.downgraded_share.value or 0],
+    "FEP 2015→16",
+    list(g.benchmark_upgrade_same_downgrade),
     title="Gave both years: more, same, less",
     x_title="Change",
     y_title="Share",
-    unit=charts.PERCENT,
 )
 left, right = st.columns(2)
 with left:

@@ -8,10 +8,9 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from components.ics import ics_event
+from components.calendar_button import calendar_button
 from components.page_start import volunteer_page
 from components.text import plain
-from db.clock import utc_now
 from db.errors import InvalidDataError, NotAllowedError
 from db.models.hours import format_minutes
 from db.models.shifts import CancelRequest, SignUpRequest, WaitListRequest
@@ -109,21 +108,17 @@ for row in mine.iter_rows(named=True):
             on_click=give_back,
             args=(row["signup_id"], f"{row['shift_title']} at {row['event_title']}, {row['when_text']}"),
         )
-        ics_col.download_button(
+        calendar_button(
             "Add to my calendar",
-            data=ics_event(
-                uid=f"shift-signup-{row['signup_id']}@heartbeat",
-                title=f"{row['shift_title']} · {row['event_title']}",
-                starts=row["starts_at"],
-                ends=row["ends_at"],
-                zone="UTC",
-                stamp=utc_now(),
-                place=row["place"],
-            ),
+            where=ics_col,
+            uid=f"shift-signup-{row['signup_id']}@heartbeat",
             file_name=f"shift-{row['signup_id']}.ics",
-            mime="text/calendar",
             key=f"ics_{row['signup_id']}",
-            icon=":material/calendar_add_on:",
+            title=f"{row['shift_title']} · {row['event_title']}",
+            starts=row["starts_at"],
+            ends=row["ends_at"],
+            zone="UTC",
+            place=row["place"],
         )
 
 st.subheader("Open shifts")
