@@ -14,22 +14,13 @@ from db.models.events import EventIn
 from db.models.programs import ProgramIn
 from db.models.surveys import TEQ_ITEMS
 from db.programs import create_program
-from tests.operations.conftest import Movement
+from tests.operations.conftest import Movement, circles_at_work
 
 PAGE = str(PROJECT_ROOT / "pages" / "survey.py")
 
 
 def _setup(movement: Movement) -> tuple[int, int]:
-    program = create_program(
-        movement.admin.identity,
-        ProgramIn(
-            name="Circles at work",
-            kind="empathy_circles",
-            audience="workplace",
-            chapter_id=movement.toronto,
-            started_on=date.today() - timedelta(days=30),
-        ),
-    )
+    program = circles_at_work(movement, date.today() - timedelta(days=30))
     start = clock.now_in("America/Toronto").replace(tzinfo=None, second=0, microsecond=0) - timedelta(days=1)
     event = create_event(
         movement.admin.identity,
