@@ -165,3 +165,9 @@ def run_command(module: str, uri: str, *args: str) -> subprocess.CompletedProces
         timeout=300,
         check=False,
     )
+
+
+def rows_of(uri: str, sql: str) -> list[tuple[object, ...]]:
+    """Every row of `sql`, read on its own connection to the database at `uri`."""
+    with psycopg.connect(uri) as conn:
+        return conn.execute(sql).fetchall()  # type: ignore[arg-type]

@@ -15,20 +15,25 @@ THIS_YEAR = date(2026, 3, 1)
 LAST_YEAR = date(2025, 12, 7)
 
 
+# Per locale, this year's and last year's (a day, an event time): the year
+# shows only outside the current year; an event time adds the weekday and the
+# locale's clock.
 @pytest.mark.parametrize(
     ("locale", "this_year", "other_year"),
     [
-        ("en_US", "Mar 1", "Dec 7, 2025"),
-        ("en_GB", "1 Mar", "7 Dec 2025"),
-        ("de_DE", "1. März", "7. Dez. 2025"),
-        ("fr_CA", "1 mars", "7 déc. 2025"),
+        ("en_US", ("Mar 1", "Sun, Mar 1, 2:30\u202fPM"), ("Dec 7, 2025", "Sun, Dec 7, 2025, 2:30\u202fPM")),
+        ("en_GB", ("1 Mar", "Sun 1 Mar, 14:30"), ("7 Dec 2025", "Sun, 7 Dec 2025, 14:30")),
+        ("de_DE", ("1. März", "So., 1. März, 14:30"), ("7. Dez. 2025", "So., 7. Dez. 2025, 14:30")),
+        ("fr_CA", ("1 mars", "dim. 1 mars 14 h 30"), ("7 déc. 2025", "dim. 7 déc. 2025 14 h 30")),
     ],
 )
-def test_a_day_has_its_year_only_outside_the_current_year(
-    locale: str, this_year: str, other_year: str
+def test_days_and_event_times_have_their_year_only_outside_the_current_year(
+    locale: str, this_year: tuple[str, str], other_year: tuple[str, str]
 ) -> None:
-    assert dates.day(THIS_YEAR, TODAY, locale) == this_year
-    assert dates.day(LAST_YEAR, TODAY, locale) == other_year
+    assert dates.day(THIS_YEAR, TODAY, locale) == this_year[0]
+    assert dates.day(LAST_YEAR, TODAY, locale) == other_year[0]
+    assert dates.weekday_time(datetime(2026, 3, 1, 14, 30), TODAY, locale) == this_year[1]
+    assert dates.weekday_time(datetime(2025, 12, 7, 14, 30), TODAY, locale) == other_year[1]
 
 
 def test_the_current_year_is_the_callers_today_not_the_machines() -> None:
@@ -68,20 +73,6 @@ def test_datetime_columns_add_the_locales_time() -> None:
     assert dates.datetime_column_format("de_DE", seconds=True) == "DD.MM.YYYY HH:mm:ss"
     # Literal words of a pattern stay literal for momentjs.
     assert dates.datetime_column_format("fr_CA") == "YYYY-MM-DD HH [h ]mm"
-
-
-@pytest.mark.parametrize(
-    ("locale", "this_year", "other_year"),
-    [
-        ("en_US", "Sun, Mar 1, 2:30\u202fPM", "Sun, Dec 7, 2025, 2:30\u202fPM"),
-        ("en_GB", "Sun 1 Mar, 14:30", "Sun, 7 Dec 2025, 14:30"),
-        ("de_DE", "So., 1. März, 14:30", "So., 7. Dez. 2025, 14:30"),
-        ("fr_CA", "dim. 1 mars 14 h 30", "dim. 7 déc. 2025 14 h 30"),
-    ],
-)
-def test_event_times_have_weekday_and_the_locales_clock(locale: str, this_year: str, other_year: str) -> None:
-    assert dates.weekday_time(datetime(2026, 3, 1, 14, 30), TODAY, locale) == this_year
-    assert dates.weekday_time(datetime(2025, 12, 7, 14, 30), TODAY, locale) == other_year
 
 
 def test_documents_and_messages_always_name_the_year() -> None:

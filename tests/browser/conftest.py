@@ -187,3 +187,13 @@ def follow_link(page: Any, link: str, heading: str | None = None) -> None:
     page.get_by_test_id("stSidebarNav").get_by_role("link", name=link, exact=True).click()
     wait_for_app(page)
     page.get_by_role("heading", name=heading or link).first.wait_for()
+
+
+def choose_in(page: Any, key: str, option_text: str) -> None:
+    """Type into the select box with this widget key and take the first
+    option that matches (a long list may not show the option otherwise)."""
+    box = page.locator(f".st-key-{key} [role='combobox']")
+    box.click()
+    box.fill(option_text)
+    page.get_by_role("option").filter(has_text=option_text).first.click()
+    wait_for_app(page)

@@ -21,6 +21,8 @@ from db import clock
 from db.seed.accounts import demo_account
 from tests.browser.conftest import (
     SCREENSHOTS,
+    add_shift,
+    choose_in,
     follow_link,
     screenshot,
     served_db,
@@ -32,15 +34,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 COORDINATOR = demo_account("coordinator@demo.heartbeat.example")
 VOLUNTEER = demo_account("volunteer@demo.heartbeat.example")
-
-
-def _choose(page: Any, key: str, option_text: str) -> None:
-    """Type into a select box's filter and take the first match."""
-    box = page.locator(f".st-key-{key} [role='combobox']")
-    box.wait_for()
-    box.fill(option_text)
-    page.get_by_role("option").filter(has_text=option_text).first.click()
-    wait_for_app(page)
 
 
 def _volunteer_chapter(conn: psycopg.Connection[Any]) -> tuple[int, int, str]:
@@ -172,7 +165,7 @@ def test_volunteer_shifts_tab_offers_the_event_as_an_ics_file(
     follow_link(desk, "Events")
     desk.get_by_role("tab", name="Volunteer shifts").click()
     wait_for_app(desk)
-    _choose(desk, "shifts_event", title)
+    choose_in(desk, "shifts_event", title)
     button = desk.locator(f".st-key-event_ics_{event_id}").get_by_role("button", name="Calendar file (.ics)")
     expect(button).to_be_visible()
     screenshot(desk, "issue16_event_ics_button")
@@ -204,15 +197,7 @@ def shift_not_started(pg_server: object) -> Iterator[tuple[str, int, int]]:
         ).fetchone()
         assert row is not None
         event = int(row[0])
-        shift = conn.execute(
-            "insert into public.shifts (event_id, title, starts_at, ends_at, capacity)"
-            " select id, 'Door', starts_at, ends_at, 3 from public.events where id = %s returning id",
-            (event,),
-        ).fetchone()
-        assert shift is not None
-        conn.execute(
-            "insert into public.shift_signups (shift_id, member_id) values (%s, %s)", (shift[0], member)
-        )
+        add_shift(conn, event, "Door", 3, member)
         try:
             yield title, event, member
         finally:
@@ -225,7 +210,7 @@ def test_check_in_before_the_start_records_attendance_but_no_hours(
     title, event, member = shift_not_started
     sign_in(desk, app_url, COORDINATOR.email)
     follow_link(desk, "Check-in")
-    _choose(desk, "checkin_event", title)
+    choose_in(desk, "checkin_event", title)
     grid = desk.get_by_test_id("stDataFrame").first
     grid.wait_for()
     expect(desk.get_by_text("Ticked as present: 0. Hours will be recorded for: 0.")).to_be_visible()

@@ -20,6 +20,7 @@ from playwright.sync_api import expect
 
 import dates
 from tests.browser.conftest import (
+    choose_in,
     follow_link,
     person_today,
     screenshot,
@@ -31,14 +32,6 @@ from tests.browser.conftest import (
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 FUNDRAISER = "fundraiser@demo.heartbeat.example"
-
-
-def _choose(page: Any, key: str, option_text: str) -> None:
-    box = page.locator(f".st-key-{key} [role='combobox']")
-    box.click()
-    box.fill(option_text)
-    page.get_by_role("option").filter(has_text=option_text).first.click()
-    wait_for_app(page)
 
 
 def _surname() -> str:
@@ -85,6 +78,22 @@ def _recorded(pg_server: object, surname: str) -> list[tuple[str, int]]:
     return [(str(name), int(n)) for name, n in rows]
 
 
+def _save_and_see_warning(desk: Any, amount: str, warning: str) -> None:
+    """Save the gift form with this amount; the page asks first, with this warning."""
+    desk.locator(".st-key-gift_amount input").fill(amount)
+    desk.locator(".st-key-gift_save button").click()
+    wait_for_app(desk)
+    expect(desk.get_by_test_id("stAlertContentWarning").first).to_contain_text(warning)
+
+
+def _confirm(desk: Any, shot: str) -> None:
+    """Take a screenshot of the question, then answer "Record it anyway"."""
+    desk.locator(".st-key-gift_confirm").scroll_into_view_if_needed()
+    screenshot(desk, shot)
+    desk.locator(".st-key-gift_confirm button").click()
+    wait_for_app(desk)
+
+
 def test_possible_duplicates_are_asked_about_before_saving(
     desk: Any, app_url: str, pg_server: object, jane_on_file: str
 ) -> None:
@@ -96,22 +105,17 @@ def test_possible_duplicates_are_asked_about_before_saving(
     follow_link(desk, "Record a gift", "Record a gift")
 
     # A third identical gift on one day.
-    _choose(desk, "gift_donor_id", f"Jane Q. {surname}")
-    desk.locator(".st-key-gift_amount input").fill("25.00")
-    desk.locator(".st-key-gift_save button").click()
-    wait_for_app(desk)
-    warning = desk.get_by_test_id("stAlertContentWarning").first
-    expect(warning).to_contain_text(
+    choose_in(desk, "gift_donor_id", f"Jane Q. {surname}")
+    _save_and_see_warning(
+        desk,
+        "25.00",
         f"Possible duplicate: Jane Q. {surname} (jane.{surname}@example.org) already has 2 gift(s) of "
-        f"USD 25.00 on {dates.day(today, today)}."
+        f"USD 25.00 on {dates.day(today, today)}.",
     )
     expect(desk.get_by_test_id("stAlertContentSuccess")).to_have_count(0)
     expect(desk.locator(".st-key-gift_amount input")).to_have_value("25.00")
     assert _recorded(pg_server, surname) == [(f"Jane Q. {surname}", 2)]
-    desk.locator(".st-key-gift_confirm").scroll_into_view_if_needed()
-    screenshot(desk, "issue16_gift_third_identical_asked")
-    desk.locator(".st-key-gift_confirm button").click()
-    wait_for_app(desk)
+    _confirm(desk, "issue16_gift_third_identical_asked")
     saved = desk.get_by_test_id("stAlertContentSuccess")
     expect(saved).to_contain_text(f"Saved USD 25.00 from Jane Q. {surname}")
     assert _recorded(pg_server, surname) == [(f"Jane Q. {surname}", 3)]
@@ -120,25 +124,20 @@ def test_possible_duplicates_are_asked_about_before_saving(
     desk.locator(".st-key-gift_donor_mode").get_by_text("New donor", exact=True).click()
     wait_for_app(desk)
     desk.locator(".st-key-gift_new_name input").fill(f"Jane {surname}")
-    desk.locator(".st-key-gift_amount input").fill("40.00")
-    desk.locator(".st-key-gift_save button").click()
-    wait_for_app(desk)
-    warning = desk.get_by_test_id("stAlertContentWarning").first
-    expect(warning).to_contain_text(
+    _save_and_see_warning(
+        desk,
+        "40.00",
         f"Possible duplicate donor: Jane {surname} is much like Jane Q. {surname} "
-        f"(jane.{surname}@example.org), already on file."
+        f"(jane.{surname}@example.org), already on file.",
     )
     expect(saved).to_have_count(0)
     assert _recorded(pg_server, surname) == [(f"Jane Q. {surname}", 3)]
-    desk.locator(".st-key-gift_confirm").scroll_into_view_if_needed()
-    screenshot(desk, "issue16_gift_similar_donor_asked")
-    desk.locator(".st-key-gift_confirm button").click()
-    wait_for_app(desk)
+    _confirm(desk, "issue16_gift_similar_donor_asked")
     expect(saved).to_contain_text(f"Saved USD 40.00 from Jane {surname}")
 
     # The donor's profile offers the other as a possible duplicate to merge.
     follow_link(desk, "Donors", "Donors")
-    _choose(desk, "donors_pick", f"Jane Q. {surname}")
+    choose_in(desk, "donors_pick", f"Jane Q. {surname}")
     desk.get_by_text("Merge a duplicate into this donor").click()
     expect(desk.get_by_text("Possible duplicates: ", exact=False).first).to_contain_text(f"Jane {surname}")
     desk.get_by_text("Merge a duplicate into this donor").scroll_into_view_if_needed()

@@ -15,26 +15,25 @@ def _months(n: int) -> list[date]:
     return [date(2026, m, 1) for m in range(1, n + 1)]
 
 
+def _titles(title: str, x_title: str, y_title: str) -> dict[str, str]:
+    """The figure's title and its two axis titles, which most charts take alike."""
+    return {"title": title, "x_title": x_title, "y_title": y_title}
+
+
 FIGURES = {
     "lines": lambda: charts.lines(
         [charts.Series("Members", _months(3), [10, 12, 15]), charts.Series("Left", _months(3), [1, 0, 2])],
-        title="Members over time",
-        x_title="month",
-        y_title="members",
+        **_titles("Members over time", "month", "members"),
         unit=charts.count("members"),
     ),
     "bars": lambda: charts.bars(
         [charts.Series("Raised", ["individual", "foundation"], [1200.0, 800.0])],
-        title="Revenue by source",
-        x_title="source",
-        y_title="amount",
+        **_titles("Revenue by source", "source", "amount"),
         unit=charts.money("EUR"),
     ),
     "horizontal": lambda: charts.bars(
         [charts.Series("Hours", ["Berlin", "Paris"], [30.0, 12.5])],
-        title="Hours by chapter",
-        x_title="chapter",
-        y_title="hours",
+        **_titles("Hours by chapter", "chapter", "hours"),
         unit=charts.HOURS,
         horizontal=True,
     ),
@@ -53,9 +52,7 @@ FIGURES = {
         [0, 1, 2],
         ["2026-01", "2026-02"],
         [[1.0, 0.5, 0.4], [1.0, 0.6, None]],
-        title="Cohort retention",
-        x_title="months since joining",
-        y_title="cohort",
+        **_titles("Cohort retention", "months since joining", "cohort"),
         unit=charts.PERCENT,
     ),
     "funnel": lambda: charts.funnel(["Attendee", "Volunteer"], [100, 20], title="Ladder", noun="people"),

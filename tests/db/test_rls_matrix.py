@@ -44,6 +44,28 @@ pytestmark = pytest.mark.xdist_group("db_rls_matrix")
 ALL = "every row"
 SIGNED_IN = PERSONAS[1:]
 
+
+def _chapter_and_region(in_l1: set[str], in_l2: set[str]) -> dict[str, set[str]]:
+    """Each row is seen by the volunteer of its chapter and by the coordinator
+    of the region above it: `in_l1` in L1 (under R1), `in_l2` in L2 (under R2)."""
+    return {
+        "volunteer_L1": in_l1,
+        "volunteer_L2": in_l2,
+        "coordinator_R1": in_l1,
+        "coordinator_R2": in_l2,
+    }
+
+
+def _fundraisers_write(select: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """A fundraising table: these read it, and fundraisers alone write it."""
+    return {
+        "select": select,
+        "insert": {"fundraiser": ALL},
+        "update": {"fundraiser": ALL},
+        "delete": {"fundraiser": ALL},
+    }
+
+
 # ---------------------------------------------------------------------------
 # The expectation. Personas: anon; volunteer_L1 (member of local chapter L1);
 # volunteer_L2 (member of L2); coordinator_R1 (region R1 ⊃ L1, L1b);
@@ -68,14 +90,7 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
         "delete": {"admin": ALL},
     },
     "members": {
-        "select": {
-            "volunteer_L1": {"member_L1"},
-            "volunteer_L2": {"member_L2"},
-            "coordinator_R1": {"member_L1"},
-            "coordinator_R2": {"member_L2"},
-            "board": ALL,
-            "admin": ALL,
-        },
+        "select": {**_chapter_and_region({"member_L1"}, {"member_L2"}), "board": ALL, "admin": ALL},
         "insert": {"admin": ALL, "coordinator_R1": {"in_L1"}, "coordinator_R2": {"in_L2"}},
         "update": {"admin": ALL, "coordinator_R1": {"member_L1"}, "coordinator_R2": {"member_L2"}},
         "delete": {"admin": ALL},
@@ -113,14 +128,7 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
         "delete": {"admin": ALL, "coordinator_R1": {"event_L1"}, "coordinator_R2": {"event_L2"}},
     },
     "attendance": {
-        "select": {
-            "volunteer_L1": {"attendance_L1"},
-            "volunteer_L2": {"attendance_L2"},
-            "coordinator_R1": {"attendance_L1"},
-            "coordinator_R2": {"attendance_L2"},
-            "board": ALL,
-            "admin": ALL,
-        },
+        "select": {**_chapter_and_region({"attendance_L1"}, {"attendance_L2"}), "board": ALL, "admin": ALL},
         "insert": {"admin": ALL, "coordinator_R1": {"guests_L1"}, "coordinator_R2": {"guests_L2"}},
         "update": {"admin": ALL, "coordinator_R1": {"attendance_L1"}, "coordinator_R2": {"attendance_L2"}},
         "delete": {"admin": ALL, "coordinator_R1": {"attendance_L1"}, "coordinator_R2": {"attendance_L2"}},
@@ -187,10 +195,7 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
     },
     "volunteer_hours": {
         "select": {
-            "volunteer_L1": {"hours_L1_pending", "hours_L1_approved"},
-            "volunteer_L2": {"hours_L2_pending"},
-            "coordinator_R1": {"hours_L1_pending", "hours_L1_approved"},
-            "coordinator_R2": {"hours_L2_pending"},
+            **_chapter_and_region({"hours_L1_pending", "hours_L1_approved"}, {"hours_L2_pending"}),
             "board": ALL,
         },
         # Own hours only as pending; a coordinator may record approved hours
@@ -217,55 +222,27 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
             "coordinator_R2": {"hours_L2_pending"},
         },
     },
-    "donors": {
-        # Identities: fundraisers only (the board too where
-        # movement_settings.board_sees_donor_identities, tested separately).
-        "select": {"fundraiser": ALL},
-        "insert": {"fundraiser": ALL},
-        "update": {"fundraiser": ALL},
-        "delete": {"fundraiser": ALL},
-    },
-    "campaigns": {
-        "select": dict.fromkeys(SIGNED_IN, ALL),  # goals and progress are shared
-        "insert": {"fundraiser": ALL},
-        "update": {"fundraiser": ALL},
-        "delete": {"fundraiser": ALL},
-    },
+    # Identities: fundraisers only (the board too where
+    # movement_settings.board_sees_donor_identities, tested separately).
+    "donors": _fundraisers_write({"fundraiser": ALL}),
+    "campaigns": _fundraisers_write(dict.fromkeys(SIGNED_IN, ALL)),  # goals and progress are shared
     "exchange_rates": {
         "select": dict.fromkeys(SIGNED_IN, ALL),
         "insert": {"fundraiser": ALL, "admin": ALL},
         "update": {"fundraiser": ALL, "admin": ALL},
         "delete": {"admin": ALL},
     },
-    "donations": {
-        "select": {
+    "donations": _fundraisers_write(
+        {
             "coordinator_R1": {"gift_L1"},
             "coordinator_R2": {"gift_L2"},
             "fundraiser": ALL,
             "board": ALL,
-        },
-        "insert": {"fundraiser": ALL},
-        "update": {"fundraiser": ALL},
-        "delete": {"fundraiser": ALL},
-    },
-    "recurring_plans": {
-        "select": {"fundraiser": ALL, "board": ALL},
-        "insert": {"fundraiser": ALL},
-        "update": {"fundraiser": ALL},
-        "delete": {"fundraiser": ALL},
-    },
-    "donation_refunds": {
-        "select": {"fundraiser": ALL, "board": ALL},
-        "insert": {"fundraiser": ALL},
-        "update": {"fundraiser": ALL},
-        "delete": {"fundraiser": ALL},
-    },
-    "gift_imports": {
-        "select": {"fundraiser": ALL},
-        "insert": {"fundraiser": ALL},
-        "update": {"fundraiser": ALL},
-        "delete": {"fundraiser": ALL},
-    },
+        }
+    ),
+    "recurring_plans": _fundraisers_write({"fundraiser": ALL, "board": ALL}),
+    "donation_refunds": _fundraisers_write({"fundraiser": ALL, "board": ALL}),
+    "gift_imports": _fundraisers_write({"fundraiser": ALL}),
     "expenses": {
         "select": {
             "coordinator_R1": {"expense_L1"},
@@ -278,12 +255,7 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
         "update": {"fundraiser": ALL, "admin": ALL},
         "delete": {"fundraiser": ALL, "admin": ALL},
     },
-    "balance_snapshots": {
-        "select": {"fundraiser": ALL, "board": ALL},
-        "insert": {"fundraiser": ALL},
-        "update": {"fundraiser": ALL},
-        "delete": {"fundraiser": ALL},
-    },
+    "balance_snapshots": _fundraisers_write({"fundraiser": ALL, "board": ALL}),
     "survey_responses": {
         "select": {
             "volunteer_L1": {"survey_L1"},
@@ -326,10 +298,7 @@ MATRIX: dict[str, dict[str, dict[str, Any]]] = {
     "volunteer_hours_monthly": {
         # Kept by triggers from volunteer_hours; read as the entries are.
         "select": {
-            "volunteer_L1": {"monthly_L1_pending", "monthly_L1_approved"},
-            "volunteer_L2": {"monthly_L2_pending"},
-            "coordinator_R1": {"monthly_L1_pending", "monthly_L1_approved"},
-            "coordinator_R2": {"monthly_L2_pending"},
+            **_chapter_and_region({"monthly_L1_pending", "monthly_L1_approved"}, {"monthly_L2_pending"}),
             "board": ALL,
         },
         "insert": {},

@@ -246,16 +246,11 @@ def test_expenses_by_month_and_category() -> None:
 
 
 def test_statement_donors_leave_out_donors_refunded_in_full() -> None:
+    received = [date(2024, 2, 1), date(2024, 6, 1), date(2024, 7, 1), date(2024, 3, 1), date(2024, 4, 1)]
     frame = pl.DataFrame(
         {
             "donor_id": [1, 1, 2, 3, 3],
-            "received_on": [
-                date(2024, 2, 1),
-                date(2024, 6, 1),
-                date(2024, 7, 1),
-                date(2024, 3, 1),
-                date(2024, 4, 1),
-            ],
+            "received_on": received,
             "amount_minor": [10000, 5000, 3000, 2000, 1000],
             "currency": ["EUR", "EUR", "USD", "USD", "USD"],
             "refunded_minor": [0, 2000, 0, 2000, 1000],

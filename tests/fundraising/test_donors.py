@@ -15,6 +15,7 @@ from db.errors import InvalidDataError
 from db.models.donors import MergeRequest
 from metrics.fundraising import fundraising_year
 from metrics.lapsed import lybunt_donors
+from tests.conftest import rows_of
 from tests.fundraising.conftest import Desk
 
 AS_OF = date(2025, 12, 31)
@@ -81,12 +82,11 @@ def _figures(desk: Desk) -> tuple[Any, list[int]]:
 
 
 def _gift_rows(uri: str) -> list[tuple[Any, ...]]:
-    with psycopg.connect(uri) as conn:
-        return conn.execute(
-            "select id, received_on, amount_minor, reporting_amount_minor, is_recurring "
-            "from public.donations "
-            "order by id"
-        ).fetchall()
+    return rows_of(
+        uri,
+        "select id, received_on, amount_minor, reporting_amount_minor, is_recurring "
+        "from public.donations order by id",
+    )
 
 
 def test_merge_keeps_every_gift_and_retention_matches_one_donor_from_the_start(desk: Desk) -> None:

@@ -42,6 +42,14 @@ def _page(desk: Desk, name: str, who: str = "fundraiser", **state: object) -> Ap
     return at.run()
 
 
+def _refused_then_corrected(at: AppTest, field: str, save: str, bad: str, error: str, good: str) -> None:
+    """Save with a bad value and see the error; then put the good value in, not yet saved."""
+    at.text_input(key=field).set_value(bad)
+    at.button(key=save).click().run()
+    assert error in [e.value for e in at.error]
+    at.text_input(key=field).set_value(good)
+
+
 def _load_samples(desk: Desk) -> None:
     with psycopg.connect(desk.uri) as conn:
         conn.execute(
@@ -84,10 +92,14 @@ def test_pages_with_the_sample_imports(desk: Desk) -> None:
 def test_create_a_campaign_and_see_its_errors(desk: Desk) -> None:
     at = _page(desk, "campaigns")
     at.text_input(key="campaign_new_name").set_value("Winter circles")
-    at.text_input(key="campaign_new_goal").set_value("abc")
-    at.button(key="campaign_new_save").click().run()
-    assert "Goal: 'abc' is not an amount (write it like 1234.50)" in [e.value for e in at.error]
-    at.text_input(key="campaign_new_goal").set_value("25,000")
+    _refused_then_corrected(
+        at,
+        "campaign_new_goal",
+        "campaign_new_save",
+        "abc",
+        "Goal: 'abc' is not an amount (write it like 1234.50)",
+        "25,000",
+    )
     at.button(key="campaign_new_save").click().run()
     assert not at.exception
     assert [s.value for s in at.success] == ["Campaign Winter circles created."]
@@ -172,10 +184,9 @@ def test_expense_csv_import_all_or_nothing(desk: Desk) -> None:
 def test_save_an_exchange_rate(desk: Desk) -> None:
     at = _page(desk, "import_gifts")
     at.selectbox(key="rate_currency").set_value("CHF")
-    at.text_input(key="rate_value").set_value("1.1a")
-    at.button(key="rate_save").click().run()
-    assert "'1.1a' is not a rate (write it like 1.08)" in [e.value for e in at.error]
-    at.text_input(key="rate_value").set_value("1.13")
+    _refused_then_corrected(
+        at, "rate_value", "rate_save", "1.1a", "'1.1a' is not a rate (write it like 1.08)", "1.13"
+    )
     at.date_input(key="rate_valid_on").set_value(date(2025, 1, 1))
     at.button(key="rate_save").click().run()
     assert [s.value for s in at.success] == ["Rate saved: 1 CHF = 1.13 USD."]

@@ -13,6 +13,8 @@ import pytest
 
 from components.session import SignedIn
 from db.connection import close_pools
+from db.models.programs import ProgramIn
+from db.programs import create_program
 from tests.conftest import clone_database, use_database
 
 
@@ -114,6 +116,20 @@ def build_movement(uri: str) -> Movement:
         ),
         board=add_person(uri, "board@test.example", "board"),
         volunteer=add_person(uri, "vol@test.example", "volunteer", member_chapter_id=toronto),
+    )
+
+
+def circles_at_work(movement: Movement, started_on: date) -> int:
+    """A workplace program of empathy circles in Toronto, made by the admin."""
+    return create_program(
+        movement.admin.identity,
+        ProgramIn(
+            name="Circles at work",
+            kind="empathy_circles",
+            audience="workplace",
+            chapter_id=movement.toronto,
+            started_on=started_on,
+        ),
     )
 
 

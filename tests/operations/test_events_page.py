@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 import dates
 from db.config import PROJECT_ROOT
 from db.events import attendance_of, create_event, list_events, list_shifts
-from db.models.events import EventIn
+from db.models.events import EventIn, EventKind
 from db.models.shifts import SignUpRequest, WaitListRequest
 from db.shifts import join_wait_list, sign_up
 from tests.operations.conftest import Movement
@@ -35,6 +35,29 @@ def _fill_event(at: AppTest, movement: Movement, day: date) -> None:
     at.time_input(key="new_event_end").set_value(time(20, 0))
     at.text_input(key="new_event_place").set_value("Library, room 2")
     at.number_input(key="new_event_capacity").set_value(25)
+
+
+def _event(
+    movement: Movement,
+    chapter_id: int,
+    kind: EventKind,
+    title: str,
+    start: datetime,
+    hours: int,
+    capacity: int | None = None,
+) -> int:
+    """An event the coordinator made before the page opens."""
+    return create_event(
+        movement.coordinator.identity,
+        EventIn(
+            chapter_id=chapter_id,
+            kind=kind,
+            title=title,
+            starts_at=start,
+            ends_at=start + timedelta(hours=hours),
+            capacity=capacity,
+        ),
+    )
 
 
 def test_chapter_choices_are_only_the_coordinators(movement: Movement) -> None:
@@ -103,17 +126,7 @@ def test_add_shift_record_attendance_and_edit(movement: Movement) -> None:
     # (attendance is open) at any hour the suite runs, and within one day.
     toronto_today = datetime.now(ZoneInfo("America/Toronto")).date()
     start = datetime.combine(toronto_today - timedelta(days=1), time(10, 0))
-    event_id = create_event(
-        movement.coordinator.identity,
-        EventIn(
-            chapter_id=movement.toronto,
-            kind="workshop",
-            title="Perspective-taking workshop",
-            starts_at=start,
-            ends_at=start + timedelta(hours=2),
-            capacity=12,
-        ),
-    )
+    event_id = _event(movement, movement.toronto, "workshop", "Perspective-taking workshop", start, 2, 12)
     at = _page(movement)
     if start.month != toronto_today.month:  # the page opens on the coordinator's month
         at.button(key="events_prev").click().run()
@@ -152,16 +165,7 @@ def test_a_shift_of_an_event_past_midnight_ends_the_next_day(movement: Movement)
     (22:00 to 01:00) make a shift that ends the next morning, not a refusal."""
     toronto_today = datetime.now(ZoneInfo("America/Toronto")).date()
     start = datetime.combine(toronto_today + timedelta(days=5), time(22, 0))
-    event_id = create_event(
-        movement.coordinator.identity,
-        EventIn(
-            chapter_id=movement.toronto,
-            kind="community_event",
-            title="Night of listening",
-            starts_at=start,
-            ends_at=start + timedelta(hours=3),
-        ),
-    )
+    event_id = _event(movement, movement.toronto, "community_event", "Night of listening", start, 3)
     at = _page(movement)
     if start.month != toronto_today.month:
         at.button(key="events_next").click().run()
@@ -175,16 +179,7 @@ def test_a_shift_of_an_event_past_midnight_ends_the_next_day(movement: Movement)
 
 def test_remove_an_event_only_when_sure(movement: Movement) -> None:
     start = datetime.combine(date.today().replace(day=1) + timedelta(days=14), time(18))
-    event_id = create_event(
-        movement.coordinator.identity,
-        EventIn(
-            chapter_id=movement.ottawa,
-            kind="talk",
-            title="Why empathy",
-            starts_at=start,
-            ends_at=start + timedelta(hours=1),
-        ),
-    )
+    event_id = _event(movement, movement.ottawa, "talk", "Why empathy", start, 1)
     at = _page(movement)
     at.selectbox(key="edit_event").set_value(event_id).run()
     assert at.button(key=f"remove_event_{event_id}").disabled
@@ -249,16 +244,7 @@ def test_the_shift_list_counts_who_waits_for_a_full_shift(movement: Movement) ->
     """Issue 16: a full shift has a wait-list, and the coordinator sees its length."""
     toronto_today = datetime.now(ZoneInfo("America/Toronto")).date()
     start = datetime.combine(toronto_today + timedelta(days=3), time(18, 0))
-    event_id = create_event(
-        movement.coordinator.identity,
-        EventIn(
-            chapter_id=movement.toronto,
-            kind="empathy_circle",
-            title="Small circle",
-            starts_at=start,
-            ends_at=start + timedelta(hours=2),
-        ),
-    )
+    event_id = _event(movement, movement.toronto, "empathy_circle", "Small circle", start, 2)
     with psycopg.connect(movement.uri, autocommit=True) as conn:
         shift_id = conn.execute(
             "insert into public.shifts (event_id, title, starts_at, ends_at, capacity)"

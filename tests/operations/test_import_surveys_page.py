@@ -38,6 +38,19 @@ def _page(movement: Movement, who: str = "coordinator") -> AppTest:
     return at.run()
 
 
+def _with_file(movement: Movement, data: bytes, **choices: str) -> tuple[int, AppTest]:
+    """A Toronto program, and the page with it chosen, these other select
+    boxes set (key to value) and the file uploaded."""
+    program = _program(movement, movement.toronto)
+    at = _page(movement)
+    at.selectbox(key="import_target").set_value(("program", program))
+    for key, value in choices.items():
+        at.selectbox(key=key).set_value(value)
+    at.file_uploader(key="import_file").set_value(("responses.csv", data, "text/csv"))
+    at.run()
+    return program, at
+
+
 def test_only_programs_of_the_coordinators_chapters_are_offered(movement: Movement) -> None:
     _program(movement, movement.toronto)
     _program(movement, movement.montreal)
@@ -47,11 +60,7 @@ def test_only_programs_of_the_coordinators_chapters_are_offered(movement: Moveme
 
 
 def test_check_then_import_shows_the_teq_scores(movement: Movement) -> None:
-    program = _program(movement, movement.toronto)
-    at = _page(movement)
-    at.selectbox(key="import_target").set_value(("program", program))
-    at.file_uploader(key="import_file").set_value(("responses.csv", GOOD, "text/csv"))
-    at.run()
+    program, at = _with_file(movement, GOOD)
     assert at.selectbox(key="import_item_01").value == TEQ_ITEMS[0]
     assert at.selectbox(key="import_code_col").value == "Participant code"
     at.button(key="import_check").click().run()
@@ -70,17 +79,13 @@ def test_check_then_import_shows_the_teq_scores(movement: Movement) -> None:
 
 
 def test_a_file_with_errors_imports_nothing(movement: Movement) -> None:
-    program = _program(movement, movement.toronto)
     bad = _csv(
         [
             ["2025/03/14 10:22:01", "p-001", *map(str, A_NUMBERS), "Daily"],
             ["2025/03/14 10:25:40", "p 2", *B_WORDS, ""],
         ]
     )
-    at = _page(movement)
-    at.selectbox(key="import_target").set_value(("program", program))
-    at.file_uploader(key="import_file").set_value(("responses.csv", bad, "text/csv"))
-    at.run()
+    _, at = _with_file(movement, bad)
     at.button(key="import_run").click().run()
     assert [e.value for e in at.error] == ["Nothing was imported: 1 of 2 rows need correcting."]
     errors = at.dataframe[1].value
@@ -91,12 +96,7 @@ def test_a_file_with_errors_imports_nothing(movement: Movement) -> None:
 
 
 def test_missing_mapping_and_wave_column(movement: Movement) -> None:
-    program = _program(movement, movement.toronto)
-    at = _page(movement)
-    at.selectbox(key="import_target").set_value(("program", program))
-    at.selectbox(key="import_wave").set_value("from_column")
-    at.file_uploader(key="import_file").set_value(("responses.csv", GOOD, "text/csv"))
-    at.run()
+    _, at = _with_file(movement, GOOD, import_wave="from_column")
     # The file has no survey column: nothing to pick, so the mapping is incomplete.
     assert at.selectbox(key="import_wave_col").value is None
     at.button(key="import_check").click().run()
@@ -106,11 +106,7 @@ def test_missing_mapping_and_wave_column(movement: Movement) -> None:
 
 
 def test_stored_answers_tab_lists_codes_and_scores(movement: Movement) -> None:
-    program = _program(movement, movement.toronto)
-    at = _page(movement)
-    at.selectbox(key="import_target").set_value(("program", program))
-    at.file_uploader(key="import_file").set_value(("responses.csv", GOOD, "text/csv"))
-    at.run()
+    program, at = _with_file(movement, GOOD)
     at.button(key="import_run").click().run()
     at.selectbox(key="stored_target").set_value(("program", program)).run()
     table = at.dataframe[-1].value

@@ -11,6 +11,7 @@ from components.text import plain
 from db.config import PROJECT_ROOT
 from db.members import join_member, search_members
 from db.models.members import MemberIn
+from tests.apptest_steps import submit_with
 from tests.operations.conftest import Movement
 
 PAGE = str(PROJECT_ROOT / "pages" / "members.py")
@@ -51,11 +52,9 @@ def test_join_with_errors_then_success(movement: Movement) -> None:
     at.text_input(key="join_email").set_value("ana@example.org")
     at.selectbox(key="join_chapter").set_value(movement.ottawa)
     at.date_input(key="join_joined").set_value(date(2025, 2, 1))
-    at.date_input(key="join_trained").set_value(date(2025, 1, 1))
-    at.button(key="join_submit").click().run()
+    submit_with(at, "join_submit", join_trained=date(2025, 1, 1))
     assert [e.value for e in at.error] == ["A member cannot be trained before joining."]
-    at.date_input(key="join_trained").set_value(date(2025, 3, 1))
-    at.button(key="join_submit").click().run()
+    submit_with(at, "join_submit", join_trained=date(2025, 3, 1))
     assert [s.value for s in at.success] == ["Ana Silva joined Ottawa."]
     assert "Ana Silva" in _names(at)
     at.text_input(key="join_name").set_value("Someone Else")
@@ -90,11 +89,9 @@ def test_search_edit_leave_and_consent(movement: Movement) -> None:
 
     at.text_input(key="members_search").set_value("sam").run()
     at.selectbox(key="leave_member").set_value(mid)
-    at.date_input(key="leave_on").set_value(date(2024, 6, 1))
-    at.button(key="leave_submit").click().run()
+    submit_with(at, "leave_submit", leave_on=date(2024, 6, 1))
     assert [e.value for e in at.error] == ["A member cannot leave before joining (2025-01-01)"]
-    at.date_input(key="leave_on").set_value(date(2025, 6, 1))
-    at.button(key="leave_submit").click().run()
+    submit_with(at, "leave_submit", leave_on=date(2025, 6, 1))
     assert [s.value for s in at.success] == ["Sam Lee-Park left on June 1, 2025."]
 
     at.selectbox(key="consent_member").set_value(mid).run()

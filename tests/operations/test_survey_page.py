@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import psycopg
 from streamlit.testing.v1 import AppTest
 
 from db import clock
@@ -14,22 +13,14 @@ from db.models.events import EventIn
 from db.models.programs import ProgramIn
 from db.models.surveys import TEQ_ITEMS
 from db.programs import create_program
-from tests.operations.conftest import Movement
+from tests.conftest import rows_of
+from tests.operations.conftest import Movement, circles_at_work
 
 PAGE = str(PROJECT_ROOT / "pages" / "survey.py")
 
 
 def _setup(movement: Movement) -> tuple[int, int]:
-    program = create_program(
-        movement.admin.identity,
-        ProgramIn(
-            name="Circles at work",
-            kind="empathy_circles",
-            audience="workplace",
-            chapter_id=movement.toronto,
-            started_on=date.today() - timedelta(days=30),
-        ),
-    )
+    program = circles_at_work(movement, date.today() - timedelta(days=30))
     start = clock.now_in("America/Toronto").replace(tzinfo=None, second=0, microsecond=0) - timedelta(days=1)
     event = create_event(
         movement.admin.identity,
@@ -57,12 +48,12 @@ def _answer_all(at: AppTest, value: int) -> None:
 
 
 def _stored(movement: Movement) -> list[tuple[object, ...]]:
-    with psycopg.connect(movement.uri) as conn:
-        return conn.execute(
-            "select respondent_code, wave, chapter_id, program_id, event_id, anonymous, "
-            "member_id is not null, user_id is not null, q01, q16, practice "
-            "from public.survey_responses order by id"
-        ).fetchall()
+    return rows_of(
+        movement.uri,
+        "select respondent_code, wave, chapter_id, program_id, event_id, anonymous, "
+        "member_id is not null, user_id is not null, q01, q16, practice "
+        "from public.survey_responses order by id",
+    )
 
 
 def test_the_questionnaire_has_the_sixteen_statements(movement: Movement) -> None:

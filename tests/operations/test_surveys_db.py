@@ -9,27 +9,16 @@ import psycopg
 import pytest
 
 from db.errors import InvalidDataError
-from db.models.programs import ProgramIn
 from db.models.surveys import ImportMapping, SurveyResponseIn
-from db.programs import create_program
 from db.surveys import import_responses, list_responses, my_codes, submit_response
 from imports.survey_csv import read_csv_export, validate_import
 from metrics.impact import teq_scores
 from tests.imports.test_survey_csv import B_WORDS, BAD_ROWS, GOOD, _csv, mapping_for
-from tests.operations.conftest import Movement
+from tests.operations.conftest import Movement, circles_at_work
 
 
 def _program(movement: Movement) -> int:
-    return create_program(
-        movement.admin.identity,
-        ProgramIn(
-            name="Circles at work",
-            kind="empathy_circles",
-            audience="workplace",
-            chapter_id=movement.toronto,
-            started_on=date(2025, 1, 1),
-        ),
-    )
+    return circles_at_work(movement, date(2025, 1, 1))
 
 
 def _response(

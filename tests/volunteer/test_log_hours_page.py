@@ -212,21 +212,19 @@ def test_hours_are_read_as_people_write_them(world: World, typed: str, minutes: 
     assert hours.my_hours(world.volunteer.identity).row(0, named=True)["minutes"] == minutes
 
 
-def test_unreadable_hours_are_refused_beside_the_field(world: World) -> None:
+@pytest.mark.parametrize(("typed", "message"), [("an hour-ish", MSG_HOURS_UNREADABLE), (25, MSG_TOO_LONG)])
+def test_unreadable_or_too_many_hours_are_refused_beside_the_field(
+    world: World, typed: str | int, message: str
+) -> None:
     at = page(world.volunteer)
-    fill(at, hours_="an hour-ish")
+    fill(at, hours_=typed)
     submit(at)
-    assert errors(at) == [MSG_HOURS_UNREADABLE]
+    assert errors(at) == [message]
     assert entries(world) == 0
 
 
-def test_25_hours_names_the_rule(world: World) -> None:
-    at = page(world.volunteer)
-    fill(at, hours_=25)
-    submit(at)
-    assert errors(at) == [MSG_TOO_LONG]
+def test_25_hours_names_the_rule() -> None:
     assert "At most 24 h in one day" in MSG_TOO_LONG
-    assert entries(world) == 0
 
 
 def test_a_date_long_ago_is_kept_and_refused_not_replaced_by_today(world: World) -> None:
