@@ -155,8 +155,9 @@ def csv_button(
     where: DeltaGenerator | None = None,
     disabled: bool = False,
 ) -> None:
-    """A button that downloads `frame` as a CSV a spreadsheet opens safely."""
-    file_button(label, safe_csv(frame), file_name, key=key, where=where, disabled=disabled)
+    """A button that downloads `frame` as a CSV a spreadsheet opens safely,
+    written only when clicked (a long list costs nothing on each rerun)."""
+    file_button(label, lambda: safe_csv(frame), file_name, key=key, where=where, disabled=disabled)
 
 
 def show_table(

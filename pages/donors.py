@@ -29,6 +29,7 @@ from metrics.query import collect_all
 from money import major_column, majors
 
 FLASH = "donors_flash"
+LISTED = 5_000
 REFUND_ERRORS = "donors_refund_errors"
 
 user, money, today = fundraising_page("Donors", FLASH)
@@ -79,14 +80,22 @@ listing = shown.sort("lifetime_minor", descending=True, nulls_last=True).select(
     pl.col("gifts").alias("Gifts"),
     major_column("lifetime_minor", cur, alias="lifetime"),
 )
+# A movement of hundreds of thousands of donors is searched, not scrolled:
+# the browser gets the largest few thousand of what the filters keep.
+listed = listing.head(LISTED)
+more = (
+    f" The {LISTED:,} largest by lifetime giving are listed; search by name or email for the others."
+    if listing.height > LISTED
+    else ""
+)
 st.caption(
-    f"{listing.height:,} of {table.height:,} donors on record, with or without gifts",
+    f"{listing.height:,} of {table.height:,} donors on record, with or without gifts." + more,
     help="Every donor entered or imported, each merged duplicate counted once. Retention and Statements "
     "count "
     "only the donors who gave in their year, net of refunds.",
 )
 money_table(
-    listing.drop("donor_id"),
+    listed.drop("donor_id"),
     height=300,
     key="donors_table",
     column_config={"lifetime": money_column(f"Lifetime ({cur})", cur)},
@@ -95,7 +104,7 @@ csv_button("Download this list (CSV)", listing, "donors.csv", key="donors_csv", 
 
 labels = {
     int(r["donor_id"]): f"{r['Donor']} ({r['Email']})" if r["Email"] else str(r["Donor"])
-    for r in listing.iter_rows(named=True)
+    for r in listed.iter_rows(named=True)
 }
 st.divider()
 picked = st.selectbox(
