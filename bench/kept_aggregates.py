@@ -90,7 +90,7 @@ def _insert_ms(uri: str, member: int, day: date, *, keep: bool) -> float:
 
 def writes(uri: str, count: int) -> None:
     from db.hours import log_hours
-    from db.models.hours import HoursEntry
+    from models.hours import HoursEntry
 
     member, joined = _member(uri)
     days = [max(joined, date(2026, 1, 1)) + timedelta(days=i % 300) for i in range(count)]

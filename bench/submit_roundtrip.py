@@ -47,8 +47,8 @@ def summary(label: str, seconds: list[float]) -> None:
 def bench_database(submits: int) -> None:
     from db.hours import log_hours, my_member
     from db.identity import Identity
-    from db.models.hours import HoursEntry
     from db.seed.accounts import demo_account
+    from models.hours import HoursEntry
 
     account = demo_account(VOLUNTEER)
     identity = Identity(user_id=account.user_id, email=account.email)

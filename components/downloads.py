@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import polars as pl
 
 from components.text import plain
-from db.models.spreadsheet import safe_csv
+from models.spreadsheet import safe_csv
 
 if TYPE_CHECKING:
     from streamlit.delta_generator import DeltaGenerator

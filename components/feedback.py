@@ -11,7 +11,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from db.errors import InvalidDataError, NotAllowedError
-from db.models.chapters import error_messages
+from models.chapters import error_messages
 
 # Text fields a save empties, set to "" on the next run before they are
 # drawn: a key merely forgotten keeps its old text in the browser, which
@@ -40,7 +40,7 @@ def finish(key: str, message: str, *clear: str) -> NoReturn:
 
 
 # Words a validation error as sentences a person reads; the fundraising desk
-# has its own wording (db.models.donations.error_messages).
+# has its own wording (models.donations.error_messages).
 Explain = Callable[[ValidationError], list[str]]
 
 

@@ -26,10 +26,10 @@ from db import clock
 from db.connection import login_transaction, service_transaction, transaction
 from db.errors import InvalidDataError, NotAllowedError
 from db.identity import Identity
-from db.models.email import Email
-from db.models.fields import LOWER_CASE
 from db.passwords import PasswordsBusy, hash_password, needs_rehash, verify_password
 from db.rows import fetch_all, fetch_one
+from models.email import Email
+from models.fields import LOWER_CASE
 
 log = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ import money
 from db.arrow import read_frame
 from db.connection import transaction
 from db.identity import Identity
-from db.models.donations import CampaignIn
 from db.writes import Values, insert_row
+from models.donations import CampaignIn
 
 CAMPAIGN_SCHEMA: dict[str, type[pl.DataType] | pl.DataType] = {
     "campaign_id": pl.Int64,

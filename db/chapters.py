@@ -13,9 +13,9 @@ from db.arrow import read_frame
 from db.connection import transaction
 from db.errors import InvalidDataError
 from db.identity import Identity
-from db.models.chapters import LEVEL_RANK, ChapterIn, DormantIn
 from db.rows import fetch_one
 from db.writes import insert_as, update_row
+from models.chapters import LEVEL_RANK, ChapterIn, DormantIn
 
 CHAPTER_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "id": pl.Int64,

@@ -18,9 +18,9 @@ from db.donors import PossibleDuplicateError, SimilarDonor, insert_donor, simila
 from db.errors import InvalidDataError
 from db.exchange_rates import Rates
 from db.identity import Identity
-from db.models.donations import GiftIn, RefundIn, format_minor, to_minor
 from db.movement_settings import read_movement_money
 from db.writes import insert_row
+from models.donations import GiftIn, RefundIn, format_minor, to_minor
 
 
 @dataclass(frozen=True)

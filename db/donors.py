@@ -15,7 +15,7 @@ from db.arrow import read_frame
 from db.connection import dict_transaction
 from db.errors import InvalidDataError
 from db.identity import Identity
-from db.models.donors import DonorIn, MergeRequest, loose_name_key, name_key
+from models.donors import DonorIn, MergeRequest, loose_name_key, name_key
 
 DONOR_SCHEMA: dict[str, type[pl.DataType] | pl.DataType] = {
     "donor_id": pl.Int64,

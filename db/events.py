@@ -18,9 +18,9 @@ from db.arrow import read_frame
 from db.connection import transaction
 from db.errors import InvalidDataError, NotAllowedError
 from db.identity import Identity
-from db.models.events import SHIFT_MARGIN, AttendanceIn, EventIn, ShiftIn
 from db.rows import fetch_one
 from db.writes import change_one, delete_by_id, refused_as
+from models.events import SHIFT_MARGIN, AttendanceIn, EventIn, ShiftIn
 
 EVENT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "id": pl.Int64,

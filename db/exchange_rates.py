@@ -19,8 +19,8 @@ from db.arrow import read_frame
 from db.connection import dict_transaction
 from db.errors import InvalidDataError
 from db.identity import Identity
-from db.models.donations import ExchangeRateIn
 from db.movement_settings import read_movement_money
+from models.donations import ExchangeRateIn
 
 
 class MissingRateError(InvalidDataError):

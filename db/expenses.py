@@ -14,9 +14,9 @@ from db.connection import dict_transaction
 from db.errors import InvalidDataError
 from db.exchange_rates import Rates, missing_rate_message
 from db.identity import Identity
-from db.models.expenses import ExpenseIn
 from imports.expense_csv import read_expense_csv
 from imports.gift_rows import RowIssue
+from models.expenses import ExpenseIn
 
 EXPENSE_SCHEMA: dict[str, type[pl.DataType] | pl.DataType] = {
     "expense_id": pl.Int64,

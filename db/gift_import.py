@@ -28,8 +28,6 @@ from db.connection import dict_transaction
 from db.donations import same_day_gift_counts
 from db.exchange_rates import Rates, missing_rate_message
 from db.identity import Identity
-from db.models.donations import format_minor
-from db.models.donors import loose_name_key, name_key
 from imports.gift_check import (
     DonorSlot,
     ImportCheck,
@@ -42,6 +40,8 @@ from imports.gift_file import RawFile
 from imports.gift_mapping import ImportOptions
 from imports.gift_parse import ParsedFile, parse_file
 from imports.gift_rows import ImportedGift, RowIssue
+from models.donations import format_minor
+from models.donors import loose_name_key, name_key
 
 
 def check_import(identity: Identity, raw: RawFile, options: ImportOptions, file_name: str) -> ImportCheck:

@@ -9,8 +9,8 @@ import polars as pl
 
 from db.arrow import read_frame
 from db.identity import Identity
-from db.models.goals import GoalIn
 from db.writes import delete_by_id, insert_as, update_as
+from models.goals import GoalIn
 
 GOAL_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "id": pl.Int64,

@@ -23,7 +23,9 @@ from db.arrow import read_frame
 from db.connection import transaction
 from db.errors import InvalidDataError, NotAllowedError
 from db.identity import Identity
-from db.models.hours import (
+from db.rows import fetch_one, read_one
+from db.writes import insert_once
+from models.hours import (
     ACTIVITY_LABELS,
     MSG_DAY_LIMIT,
     MSG_FUTURE,
@@ -31,8 +33,6 @@ from db.models.hours import (
     HoursEntry,
     format_minutes,
 )
-from db.rows import fetch_one, read_one
-from db.writes import insert_once
 
 # Keys for entries made by Heartbeat itself (imports, check-ins) are derived
 # from what they record, so doing the same thing twice stores it once.

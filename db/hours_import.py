@@ -16,10 +16,10 @@ from db.connection import transaction
 from db.errors import InvalidDataError
 from db.hours import KEY_NAMESPACE, day_minutes, explain
 from db.identity import Identity
-from db.models.hours import HoursCsvRow
 from db.rows import fetch_all
 from db.writes import insert_once
 from imports.hours_csv import ImportReport, ParsedHours, RowError, parse_hours_csv, shown
+from models.hours import HoursCsvRow
 
 
 class _Rollback(Exception):

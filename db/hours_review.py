@@ -16,8 +16,8 @@ from db.arrow import read_frame
 from db.connection import transaction
 from db.errors import InvalidDataError
 from db.identity import Identity
-from db.models.hours import ReviewDecision
 from db.rows import fetch_all, read_count
+from models.hours import ReviewDecision
 
 
 @dataclass(frozen=True)

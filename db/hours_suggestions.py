@@ -12,8 +12,8 @@ from db import clock
 from db.connection import transaction
 from db.hours import EVENT_TZ
 from db.identity import Identity
-from db.models.hours import ACTIVITY_LABELS, format_minutes
 from db.rows import fetch_all
+from models.hours import ACTIVITY_LABELS, format_minutes
 
 
 @dataclass(frozen=True)

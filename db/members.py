@@ -16,9 +16,9 @@ from db.arrow import read_frame
 from db.connection import transaction
 from db.errors import InvalidDataError, NotAllowedError
 from db.identity import Identity
-from db.models.members import ConsentIn, LeaveIn, MemberIn
 from db.rows import fetch_one
 from db.writes import change_one, insert_id, refused_as
+from models.members import ConsentIn, LeaveIn, MemberIn
 
 MEMBER_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "id": pl.Int64,

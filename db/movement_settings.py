@@ -13,8 +13,8 @@ import psycopg
 from db.connection import dict_transaction
 from db.errors import NotAllowedError
 from db.identity import Identity
-from db.models.donations import StatementIssuerIn
 from db.rows import read_one
+from models.donations import StatementIssuerIn
 
 
 @dataclass(frozen=True)

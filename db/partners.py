@@ -7,8 +7,8 @@ import polars as pl
 
 from db.arrow import read_frame
 from db.identity import Identity
-from db.models.partners import PartnerIn
 from db.programs import save_linked
+from models.partners import PartnerIn
 
 PARTNER_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "id": pl.Int64,

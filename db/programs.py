@@ -13,8 +13,8 @@ from psycopg.sql import SQL, Identifier
 from db.arrow import read_frame
 from db.connection import transaction
 from db.identity import Identity
-from db.models.programs import ProgramIn
 from db.writes import insert_row, refused_as, update_row
+from models.programs import ProgramIn
 
 PROGRAM_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "id": pl.Int64,

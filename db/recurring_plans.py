@@ -14,8 +14,8 @@ from db.arrow import read_frame
 from db.connection import dict_transaction
 from db.errors import InvalidDataError
 from db.identity import Identity
-from db.models.donations import PlanStatusChange
 from db.rows import read_count
+from models.donations import PlanStatusChange
 
 
 def set_plan_status(identity: Identity, change: PlanStatusChange) -> None:

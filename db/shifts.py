@@ -23,11 +23,11 @@ from db.connection import transaction
 from db.errors import InvalidDataError, NotAllowedError
 from db.hours import EVENT_TZ, KEY_NAMESPACE, MSG_NO_MEMBER
 from db.identity import Identity
-from db.models.attendance import CheckIn
-from db.models.hours import ACTIVITY_LABELS, MSG_DAY_LIMIT
-from db.models.shifts import CancelRequest, SignUpRequest, WaitListRequest
 from db.rows import fetch_all, fetch_one, read_all, read_count
 from db.writes import insert_once
+from models.attendance import CheckIn
+from models.hours import ACTIVITY_LABELS, MSG_DAY_LIMIT
+from models.shifts import CancelRequest, SignUpRequest, WaitListRequest
 
 MSG_FULL = "This shift is full: someone took the last slot just before you."
 MSG_STARTED = "This shift has already started, so sign-ups are closed."

@@ -21,10 +21,10 @@ from db.arrow import read_frame
 from db.connection import transaction
 from db.errors import InvalidDataError, NotAllowedError, friendly_message
 from db.identity import Identity
-from db.models.surveys import ITEM_COLUMNS, ImportMapping, SurveyResponseIn
 from db.rows import fetch_one
 from imports.gift_rows import RowIssue
 from imports.survey_csv import CsvExport, ImportReport, validate_import
+from models.surveys import ITEM_COLUMNS, ImportMapping, SurveyResponseIn
 
 _DUPLICATE = "survey_responses_respondent_code"
 _DUPLICATE_MESSAGE = "this participant code already has answers for this survey and program or event"

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
-from db.models.donations import error_messages
-from db.models.expenses import ExpenseIn
 from imports.gift_rows import RowIssue
 from imports.text import decode_text, delimiter
+from models.donations import error_messages
+from models.expenses import ExpenseIn
 
 # The columns an expenses CSV needs (header names, any case); chapter_id is optional.
 EXPENSE_COLUMNS = ("date", "amount", "currency", "category", "description")

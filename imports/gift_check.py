@@ -8,11 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from db.models.donations import format_minor
-from db.models.donors import loose_name_key, name_key
 from imports.gift_mapping import PROCESSOR, ImportOptions
 from imports.gift_parse import ParsedFile
 from imports.gift_rows import ImportedGift, ImportedRefund, RowIssue
+from models.donations import format_minor
+from models.donors import loose_name_key, name_key
 
 
 @dataclass

@@ -13,11 +13,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from db import clock
-from db.models.donations import check_currency, parse_decimal
 from imports.dates import DateOrder, date_order_for, parse_date
 from imports.gift_file import RawFile
 from imports.gift_mapping import FIELDS, REQUIRED, ImportFormat, ImportOptions
 from imports.gift_rows import ImportedGift, ImportedRefund, PlanFailure, RowIssue, SkippedRow
+from models.donations import check_currency, parse_decimal
 from money import exponent
 
 # PayPal activity types that are money given to us, that are the recurring

@@ -7,10 +7,10 @@ from typing import Any
 
 import polars as pl
 
-from db.models.donations import format_minor
 from imports.gift_check import ImportCheck
 from imports.gift_rows import ImportedGift
 from imports.problems import problems_frame
+from models.donations import format_minor
 
 PREVIEW_SCHEMA: dict[str, type[pl.DataType] | pl.DataType] = {
     "row": pl.Int64,

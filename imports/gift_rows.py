@@ -18,10 +18,10 @@ from pydantic import (
 )
 
 from db import clock
-from db.models.donations import MAX_MINOR, METHODS, check_currency, parse_decimal, to_minor
-from db.models.donors import check_email, check_name
-from db.models.spreadsheet import FORMULA_PREFIXES
 from imports.dates import parse_date
+from models.donations import MAX_MINOR, METHODS, check_currency, parse_decimal, to_minor
+from models.donors import check_email, check_name
+from models.spreadsheet import FORMULA_PREFIXES
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,10 @@ import polars as pl
 from pydantic import ValidationError
 
 from db import clock
-from db.models.hours import CSV_DURATION, CSV_OPTIONAL, CSV_REQUIRED, HoursCsvRow, hours_to_minutes
-from db.models.spreadsheet import neutralise_text_columns
 from imports.problems import problems_frame
 from imports.text import UnreadableFile, decode_text, delimiter
+from models.hours import CSV_DURATION, CSV_OPTIONAL, CSV_REQUIRED, HoursCsvRow, hours_to_minutes
+from models.spreadsheet import neutralise_text_columns
 
 if TYPE_CHECKING:
     from _csv import Reader

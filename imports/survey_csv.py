@@ -15,8 +15,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from db.models.chapters import error_messages
-from db.models.surveys import (
+from imports.dates import parse_date
+from imports.gift_rows import RowIssue
+from imports.text import UnreadableFile, decode_text, delimiter
+from models.chapters import error_messages
+from models.surveys import (
     ANSWER_LABELS,
     CODE_PATTERN,
     PRACTICE_LABELS,
@@ -24,9 +27,6 @@ from db.models.surveys import (
     ImportMapping,
     SurveyResponseIn,
 )
-from imports.dates import parse_date
-from imports.gift_rows import RowIssue
-from imports.text import UnreadableFile, decode_text, delimiter
 
 MAX_IMPORT_BYTES = 5_000_000
 MAX_IMPORT_ROWS = 20_000

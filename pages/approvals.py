@@ -14,7 +14,7 @@ from components.feedback import show_flash
 from components.session import local_today, require_role
 from db.errors import InvalidDataError, NotAllowedError
 from db.hours_review import approval_queue, coordinated_chapters, pending_count, review_hours
-from db.models.hours import ACTIVITY_LABELS, REASON_MAX, ReviewDecision, format_minutes, review
+from models.hours import ACTIVITY_LABELS, REASON_MAX, ReviewDecision, format_minutes, review
 
 FLASH = "approvals_flash"
 EDITOR = "approvals_editor_key"  # the editor's current key, for tests and resets

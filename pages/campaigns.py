@@ -17,9 +17,9 @@ from components.text import plain
 from db.campaigns import campaigns_frame, create_campaign
 from db.donations import gifts_frame, metric_donations
 from db.donors import donors_frame
-from db.models.donations import CampaignIn, error_messages, format_minor
 from metrics.campaigns import campaign_curve, campaign_progress, top_sources
 from metrics.query import collect_all
+from models.donations import CampaignIn, error_messages, format_minor
 from money import currencies as money_currencies
 from money import major, major_column, majors
 

@@ -24,7 +24,7 @@ from db.chapters import (
     update_chapter,
 )
 from db.errors import InvalidDataError, NotAllowedError
-from db.models.chapters import (
+from models.chapters import (
     LEVEL_LABELS,
     LEVEL_RANK,
     LEVELS,

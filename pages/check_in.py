@@ -12,9 +12,9 @@ from pydantic import ValidationError
 from components.feedback import show_flash
 from components.session import require_role
 from db.errors import InvalidDataError, NotAllowedError
-from db.models.attendance import CheckIn, CheckInRow
-from db.models.hours import ACTIVITIES, ACTIVITY_LABELS, first_errors
 from db.shifts import checkin_events, describe_outcome, event_members, guest_count, roster, save_check_in
+from models.attendance import CheckIn, CheckInRow
+from models.hours import ACTIVITIES, ACTIVITY_LABELS, first_errors
 
 FLASH = "checkin_flash"
 EDITOR = "checkin_editor_key"

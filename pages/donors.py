@@ -20,12 +20,12 @@ from db.campaigns import campaigns_frame
 from db.donations import amount_text, gifts_frame, metric_donations, record_refund
 from db.donors import donors_frame, find_similar_donors, merge_donors, update_donor
 from db.errors import InvalidDataError, NotAllowedError
-from db.models.donations import RefundIn, error_messages, format_minor
-from db.models.donors import DONOR_KINDS, DonorIn, MergeRequest
 from db.recurring_plans import plans_frame
 from metrics.donor_profiles import SEGMENT_MEANING, SEGMENTS, donor_profiles, donor_segments, giving_by_year
 from metrics.periods import fiscal_year_of
 from metrics.query import collect_all
+from models.donations import RefundIn, error_messages, format_minor
+from models.donors import DONOR_KINDS, DonorIn, MergeRequest
 from money import major_column, majors
 
 FLASH = "donors_flash"

@@ -34,9 +34,9 @@ from db.events import (
     update_event,
 )
 from db.members import members_of
-from db.models.events import EVENT_KIND_LABELS, AttendanceIn, EventIn, ShiftIn
 from db.programs import list_programs
 from metrics.scope import chapter_subtree
+from models.events import EVENT_KIND_LABELS, AttendanceIn, EventIn, ShiftIn
 
 FLASH = "events_flash"
 MONTH = "events_month"

@@ -16,15 +16,15 @@ from db.chapters import chapter_labels, list_chapters
 from db.donations import amount_text, gifts_frame, metric_donations
 from db.errors import InvalidDataError, NotAllowedError
 from db.expenses import check_expense_file, commit_expense_file, expenses_frame, record_expense
-from db.models.donations import error_messages, format_minor
-from db.models.expenses import CATEGORIES, ExpenseIn
-from db.models.spreadsheet import safe_csv
 from imports.expense_csv import EXPENSE_COLUMNS
 from imports.text import UnreadableFile
 from metrics.expenses import expense_shares, expenses_by_month_and_category
 from metrics.finance import monthly_cash_flow
 from metrics.periods import add_months
 from metrics.query import collect_all
+from models.donations import error_messages, format_minor
+from models.expenses import CATEGORIES, ExpenseIn
+from models.spreadsheet import safe_csv
 from money import currencies as money_currencies
 from money import major_column
 

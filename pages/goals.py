@@ -20,11 +20,11 @@ from components.text import plain
 from db.chapters import chapter_labels, list_chapters
 from db.errors import InvalidDataError, NotAllowedError
 from db.goals import create_goal, delete_goal, list_goals
-from db.models.goals import GoalIn
 from metrics.goal_metrics import GOAL_METRICS, canonical, format_value, goal_period
 from metrics.goal_progress import goals_progress
 from metrics.impact import GoalProgress
 from metrics.schemas import ReportFrames
+from models.goals import GoalIn
 
 FLASH = "goals_flash"
 STATUS = {

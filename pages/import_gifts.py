@@ -21,7 +21,6 @@ from db.errors import InvalidDataError, NotAllowedError
 from db.exchange_rates import exchange_rates_frame, save_exchange_rate
 from db.gift_commit import commit_import
 from db.gift_import import check_import, import_history
-from db.models.donations import ExchangeRateIn, error_messages, format_minor
 from db.movement_settings import movement_money
 from imports.dates import DATE_ORDERS
 from imports.gift_check import ImportCheck
@@ -29,6 +28,7 @@ from imports.gift_file import read_csv
 from imports.gift_mapping import FIELDS, FORMATS, REQUIRED, ImportOptions, default_mapping, detect_format
 from imports.gift_preview import errors_frame, preview_frame
 from imports.text import UnreadableFile
+from models.donations import ExchangeRateIn, error_messages, format_minor
 from money import currencies as money_currencies
 from money import major_column
 

@@ -8,8 +8,8 @@ import streamlit as st
 
 from components.session import require_role
 from db.hours_import import import_hours_csv
-from db.models.hours import ACTIVITY_LABELS, CSV_TEMPLATE
 from imports.hours_csv import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, ImportReport, too_big
+from models.hours import ACTIVITY_LABELS, CSV_TEMPLATE
 
 REPORT = "import_report"
 

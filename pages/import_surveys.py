@@ -16,7 +16,6 @@ from components.session import local_today, require_role
 from components.tables import wide_table
 from db.chapters import list_chapters
 from db.errors import InvalidDataError, NotAllowedError
-from db.models.surveys import PRACTICE_LABELS, TEQ_ITEMS, WAVE_LABELS, ImportMapping
 from db.surveys import import_responses, list_responses, survey_targets
 from imports.survey_csv import (
     MAX_IMPORT_BYTES,
@@ -27,6 +26,7 @@ from imports.survey_csv import (
 )
 from imports.text import UnreadableFile
 from metrics.impact import paired_scores, teq_scores
+from models.surveys import PRACTICE_LABELS, TEQ_ITEMS, WAVE_LABELS, ImportMapping
 
 REPORT = "import_surveys_report"
 NONE = "— none —"

@@ -16,7 +16,7 @@ from components.text import plain
 from db.errors import InvalidDataError, NotAllowedError
 from db.hours import EVENT_DAY, SavedHours, log_hours
 from db.hours_suggestions import Suggestion, log_choices, suggestions
-from db.models.hours import (
+from models.hours import (
     ACTIVITIES,
     ACTIVITY_LABELS,
     HoursEntry,

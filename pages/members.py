@@ -28,8 +28,8 @@ from db.members import (
     set_consent,
     update_member,
 )
-from db.models.members import MEMBER_STATUS_LABELS, ConsentIn, LeaveIn, MemberIn
 from metrics.scope import chapter_subtree
+from models.members import MEMBER_STATUS_LABELS, ConsentIn, LeaveIn, MemberIn
 
 FLASH = "members_flash"
 EXPORT = "members_export"

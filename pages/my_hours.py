@@ -28,9 +28,9 @@ from db.hours import (
     my_hours,
     withdraw_hours,
 )
-from db.models.hours import ACTIVITIES, ACTIVITY_LABELS, HoursEdit, first_errors, format_minutes
 from db.movement_settings import portal_settings
 from metrics.volunteer_totals import by_activity, by_period, totals, value_of_time_minor
+from models.hours import ACTIVITIES, ACTIVITY_LABELS, HoursEdit, first_errors, format_minutes
 from money import format_money
 
 FLASH = "my_hours_flash"

@@ -14,9 +14,9 @@ from components.feedback import show_flash
 from components.page_start import coordinator_page
 from components.tables import wide_table
 from db.chapters import chapter_labels, list_chapters
-from db.models.partners import PARTNER_KIND_LABELS, PARTNER_STATUS_LABELS, PartnerIn
 from db.partners import create_partner, list_partners, update_partner
 from db.programs import list_programs
+from models.partners import PARTNER_KIND_LABELS, PARTNER_STATUS_LABELS, PartnerIn
 
 FLASH = "partners_flash"
 

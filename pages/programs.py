@@ -14,9 +14,9 @@ from components.feedback import show_flash
 from components.page_start import coordinator_page
 from components.tables import wide_table
 from db.chapters import chapter_labels, list_chapters
-from db.models.programs import AUDIENCE_LABELS, PROGRAM_KIND_LABELS, ProgramIn
 from db.partners import list_partners
 from db.programs import create_program, list_programs, update_program
+from models.programs import AUDIENCE_LABELS, PROGRAM_KIND_LABELS, ProgramIn
 
 FLASH = "programs_flash"
 

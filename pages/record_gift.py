@@ -21,7 +21,8 @@ from db.campaigns import campaigns_frame
 from db.donations import PossibleDuplicates, amount_text, gifts_frame, possible_duplicates, record_gift
 from db.donors import PossibleDuplicateError, donors_frame
 from db.errors import InvalidDataError, NotAllowedError
-from db.models.donations import (
+from db.movement_settings import movement_money
+from models.donations import (
     FREQUENCIES,
     METHODS,
     SOURCES,
@@ -29,8 +30,7 @@ from db.models.donations import (
     error_messages,
     format_minor,
 )
-from db.models.donors import DONOR_KINDS
-from db.movement_settings import movement_money
+from models.donors import DONOR_KINDS
 from money import currencies as money_currencies
 from money import major_column
 

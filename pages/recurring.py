@@ -15,7 +15,6 @@ from components.money_tables import money_column, money_table
 from components.page_start import fundraising_page
 from db.donations import amount_text
 from db.errors import InvalidDataError, NotAllowedError
-from db.models.donations import PLAN_STATUSES, PlanStatusChange, error_messages, format_minor
 from db.recurring_plans import (
     plans_frame,
     plans_from_recurring_gifts,
@@ -25,6 +24,7 @@ from db.recurring_plans import (
 from metrics.periods import add_months
 from metrics.query import collect_all
 from metrics.recurring import mrr_by_month, plan_health, recurring_revenue
+from models.donations import PLAN_STATUSES, PlanStatusChange, error_messages, format_minor
 from money import major_column
 
 FLASH = "recurring_flash"

@@ -16,12 +16,12 @@ from components.money_tables import money_column, money_table
 from components.page_start import fundraising_page
 from db.donations import gifts_frame, metric_donations
 from db.donors import donors_frame
-from db.models.donations import format_minor
 from metrics.figure import Figure
 from metrics.fundraising import fundraising_year
 from metrics.lapsed import lapsed_call_list
 from metrics.periods import fiscal_year_of
 from metrics.query import collect_all
+from models.donations import format_minor
 from money import major_column, majors
 
 user, money, today = fundraising_page("Retention")

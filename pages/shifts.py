@@ -12,8 +12,6 @@ from components.calendar_button import calendar_button
 from components.page_start import volunteer_page
 from components.text import plain
 from db.errors import InvalidDataError, NotAllowedError
-from db.models.hours import format_minutes
-from db.models.shifts import CancelRequest, SignUpRequest, WaitListRequest
 from db.shifts import (
     cancel_signup,
     join_wait_list,
@@ -22,6 +20,8 @@ from db.shifts import (
     sign_up,
     upcoming_shifts,
 )
+from models.hours import format_minutes
+from models.shifts import CancelRequest, SignUpRequest, WaitListRequest
 
 FLASH = "shifts_flash"
 PROBLEM = "shifts_problem"  # (shift id, message) of the last refused sign-up

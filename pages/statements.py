@@ -18,7 +18,6 @@ from db.campaigns import campaigns_frame
 from db.donations import amount_text, gifts_frame
 from db.donors import donors_frame
 from db.errors import InvalidDataError, NotAllowedError
-from db.models.donations import StatementIssuerIn, format_minor
 from db.movement_settings import save_statement_issuer, statement_issuer
 from metrics.statements import (
     donors_refunded_in_full,
@@ -26,6 +25,7 @@ from metrics.statements import (
     statement_period,
     statement_totals,
 )
+from models.donations import StatementIssuerIn, format_minor
 from money import major_column
 
 FLASH = "statements_flash"

@@ -14,8 +14,9 @@ from pydantic import ValidationError
 from components.session import local_today, require_role
 from db.chapters import list_chapters
 from db.errors import InvalidDataError, NotAllowedError
-from db.models.chapters import error_messages
-from db.models.surveys import (
+from db.surveys import my_codes, submit_response, survey_targets
+from models.chapters import error_messages
+from models.surveys import (
     ANSWER_LABELS,
     CODE_HELP,
     PRACTICE_LABELS,
@@ -25,7 +26,6 @@ from db.models.surveys import (
     WAVE_LABELS,
     SurveyResponseIn,
 )
-from db.surveys import my_codes, submit_response, survey_targets
 
 THANKS = "survey_thanks"
 SUGGESTED = "survey_suggested_code"

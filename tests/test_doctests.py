@@ -12,7 +12,7 @@ import pytest
 
 import metrics
 
-OTHERS = ("money", "components.text", "imports.text", "db.models.chapters", "db.models.email")
+OTHERS = ("money", "components.text", "imports.text", "models.chapters", "models.email")
 
 
 def _modules() -> list[str]:

@@ -9,7 +9,6 @@ import polars as pl
 from components import charts, dates
 from components import format as fmt
 from components.dashboard.shared import Card, View, as_int, card, figure_text, is_small, with_suppression
-from db.models.events import EVENT_KIND_LABELS
 from metrics.chapters import LEVELS
 from metrics.ladder import RUNGS
 from metrics.privacy import (
@@ -20,6 +19,7 @@ from metrics.privacy import (
     visible_groups,
 )
 from metrics.report_types import HealthReport
+from models.events import EVENT_KIND_LABELS
 
 LEVEL_COLOURS = dict(zip(LEVELS, charts.OKABE_ITO, strict=False))
 RUNG_LABELS: dict[str, str] = {

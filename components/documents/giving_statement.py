@@ -14,7 +14,7 @@ import polars as pl
 
 import dates as date_rules
 from components.documents.base import LATIN1_REPLACEMENTS, Align, Document, Footer
-from db.models.donations import format_minor
+from models.donations import format_minor
 
 ACKNOWLEDGEMENT = (
     "Unless a line says otherwise, no goods or services were provided in exchange for these gifts. "

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 import dates as date_rules
-from db.models.hours import ACTIVITY_LABELS, format_minutes
-from db.models.spreadsheet import neutralise_cell
 from metrics.volunteer_totals import by_activity
+from models.hours import ACTIVITY_LABELS, format_minutes
+from models.spreadsheet import neutralise_cell
 
 if TYPE_CHECKING:
     # fpdf takes most of a second to import: the page should not pay for it

@@ -18,8 +18,8 @@ import psycopg
 import pytest
 from playwright.sync_api import expect
 
-from db.models.hours import MSG_ACTIVITY_MISSING
 from db.seed.accounts import demo_account
+from models.hours import MSG_ACTIVITY_MISSING
 from tests.browser import harness
 from tests.browser.conftest import add_shift, member_chapter, screenshot, served_db, served_row, sign_in
 from tests.browser.harness import ARTIFACTS, PHONE, wait_for_app

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 
 from db import clock
-from db.models.hours import MSG_FUTURE, HoursEntry
+from models.hours import MSG_FUTURE, HoursEntry
 
 DAY = date(2026, 12, 5)
 LATE = datetime(2026, 12, 5, 23, 30, tzinfo=UTC)  # 23:30 UTC on 5 December

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from db.models.hours import MSG_HOURS_UNREADABLE, parse_hours, unusual
+from models.hours import MSG_HOURS_UNREADABLE, parse_hours, unusual
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 from components.downloads import table_bytes
-from db.models.spreadsheet import is_formula, neutralise_cell, safe_csv, starts_like_formula
+from models.spreadsheet import is_formula, neutralise_cell, safe_csv, starts_like_formula
 
 
 @pytest.mark.parametrize(

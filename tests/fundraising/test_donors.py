@@ -12,9 +12,9 @@ import pytest
 from db.donations import gifts_frame, metric_donations
 from db.donors import donors_frame, merge_donors, merged_into
 from db.errors import InvalidDataError
-from db.models.donors import MergeRequest
 from metrics.fundraising import fundraising_year
 from metrics.lapsed import lybunt_donors
+from models.donors import MergeRequest
 from tests.conftest import rows_of
 from tests.fundraising.conftest import Desk
 

@@ -15,11 +15,11 @@ from db.errors import InvalidDataError
 from db.gift_commit import ImportResult, commit_import
 from db.gift_import import check_import
 from db.identity import Identity
-from db.models.spreadsheet import safe_csv
 from imports.gift_check import ImportCheck
 from imports.gift_file import read_csv
 from imports.gift_mapping import default_options, detect_format
 from imports.gift_preview import preview_frame
+from models.spreadsheet import safe_csv
 from tests.fundraising.conftest import Desk, sample
 
 TABLES = ("donations", "donors", "donation_refunds", "recurring_plans", "gift_imports")
@@ -396,7 +396,7 @@ def test_possible_duplicate_gifts_and_donors_are_warned_about_but_imported(desk:
 
 
 def test_loose_name_keys_drop_middle_initials_case_and_accents() -> None:
-    from db.models.donors import loose_name_key
+    from models.donors import loose_name_key
 
     assert loose_name_key("Jane Q. Tester") == loose_name_key("jane TESTER") == "jane tester"
     assert loose_name_key("José M Núñez") == loose_name_key("Nunez, Jose") == "jose nunez"

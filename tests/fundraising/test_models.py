@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from db.exchange_rates import convert_minor
-from db.models.donations import (
+from models.donations import (
     CampaignIn,
     GiftIn,
     error_messages,
@@ -17,8 +17,8 @@ from db.models.donations import (
     parse_decimal,
     to_minor,
 )
-from db.models.donors import DonorIn, MergeRequest, name_key
-from db.models.expenses import ExpenseIn
+from models.donors import DonorIn, MergeRequest, name_key
+from models.expenses import ExpenseIn
 
 
 def _errors(model: type, **values: object) -> list[str]:

@@ -289,8 +289,8 @@ def test_an_admin_sets_the_organisations_details_for_the_statements(desk: Desk) 
     from dataclasses import replace
 
     from db.errors import NotAllowedError
-    from db.models.donations import StatementIssuerIn
     from db.movement_settings import save_statement_issuer
+    from models.donations import StatementIssuerIn
 
     _load_samples(desk)
     at = _page(desk, "statements", statements_year=2025)

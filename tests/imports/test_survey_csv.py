@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from db.models.surveys import PRACTICE_QUESTION, TEQ_ITEMS, ImportMapping
 from imports.survey_csv import (
     MAX_IMPORT_BYTES,
     parse_answer,
@@ -20,6 +19,7 @@ from imports.survey_csv import (
     validate_import,
 )
 from imports.text import UnreadableFile
+from models.surveys import PRACTICE_QUESTION, TEQ_ITEMS, ImportMapping
 
 # A Google Forms export: the header holds the statements' wording. Row 2 uses
 # the 1-5 numbers, rows 3 and 4 the words.

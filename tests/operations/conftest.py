@@ -13,8 +13,8 @@ import pytest
 
 from components.session import SignedIn
 from db.connection import close_pools
-from db.models.programs import ProgramIn
 from db.programs import create_program
+from models.programs import ProgramIn
 from tests.conftest import clone_database, use_database
 
 

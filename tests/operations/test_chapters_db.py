@@ -8,7 +8,7 @@ import pytest
 
 from db.chapters import create_chapter, list_chapters, mark_dormant, reactivate, update_chapter
 from db.errors import InvalidDataError, NotAllowedError
-from db.models.chapters import ChapterIn, DormantIn
+from models.chapters import ChapterIn, DormantIn
 from tests.operations.conftest import Movement
 
 

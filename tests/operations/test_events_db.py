@@ -20,7 +20,7 @@ from db.events import (
     record_attendance,
     update_event,
 )
-from db.models.events import AttendanceIn, EventIn, ShiftIn
+from models.events import AttendanceIn, EventIn, ShiftIn
 from tests.operations.conftest import Movement
 
 DAY = datetime(2026, 3, 14)

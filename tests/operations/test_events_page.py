@@ -12,9 +12,9 @@ from streamlit.testing.v1 import AppTest
 import dates
 from db.config import PROJECT_ROOT
 from db.events import attendance_of, create_event, list_events, list_shifts
-from db.models.events import EventIn, EventKind
-from db.models.shifts import SignUpRequest, WaitListRequest
 from db.shifts import join_wait_list, sign_up
+from models.events import EventIn, EventKind
+from models.shifts import SignUpRequest, WaitListRequest
 from tests.operations.conftest import Movement
 
 PAGE = str(PROJECT_ROOT / "pages" / "events.py")

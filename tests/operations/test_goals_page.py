@@ -13,7 +13,7 @@ from components.report_cache import refresh
 from db.config import PROJECT_ROOT
 from db.errors import NotAllowedError
 from db.goals import create_goal, list_goals
-from db.models.goals import GoalIn
+from models.goals import GoalIn
 from tests.operations.conftest import Movement
 
 PAGE = str(PROJECT_ROOT / "pages" / "goals.py")

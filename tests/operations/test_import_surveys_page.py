@@ -9,10 +9,10 @@ from datetime import date
 from streamlit.testing.v1 import AppTest
 
 from db.config import PROJECT_ROOT
-from db.models.programs import ProgramIn
-from db.models.surveys import TEQ_ITEMS
 from db.programs import create_program
 from db.surveys import list_responses
+from models.programs import ProgramIn
+from models.surveys import TEQ_ITEMS
 from tests.imports.test_survey_csv import A_NUMBERS, B_WORDS, GOOD, _csv
 from tests.operations.conftest import Movement
 

@@ -8,7 +8,7 @@ import pytest
 
 from db.errors import InvalidDataError, NotAllowedError
 from db.members import export_members, join_member, leave_member, search_members, set_consent, update_member
-from db.models.members import ConsentIn, LeaveIn, MemberIn
+from models.members import ConsentIn, LeaveIn, MemberIn
 from tests.operations.conftest import Movement
 
 

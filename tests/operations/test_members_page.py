@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from components.text import plain
 from db.config import PROJECT_ROOT
 from db.members import join_member, search_members
-from db.models.members import MemberIn
+from models.members import MemberIn
 from tests.apptest_steps import submit_with
 from tests.operations.conftest import Movement
 

@@ -9,10 +9,10 @@ from streamlit.testing.v1 import AppTest
 
 from db.config import PROJECT_ROOT
 from db.errors import NotAllowedError
-from db.models.partners import PartnerIn
-from db.models.programs import ProgramIn
 from db.partners import create_partner, list_partners, update_partner
 from db.programs import create_program, list_programs, update_program
+from models.partners import PartnerIn
+from models.programs import ProgramIn
 from tests.apptest_steps import submit_with
 from tests.operations.conftest import Movement
 

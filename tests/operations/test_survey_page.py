@@ -9,10 +9,10 @@ from streamlit.testing.v1 import AppTest
 from db import clock
 from db.config import PROJECT_ROOT
 from db.events import create_event
-from db.models.events import EventIn
-from db.models.programs import ProgramIn
-from db.models.surveys import TEQ_ITEMS
 from db.programs import create_program
+from models.events import EventIn
+from models.programs import ProgramIn
+from models.surveys import TEQ_ITEMS
 from tests.conftest import rows_of
 from tests.operations.conftest import Movement, circles_at_work
 

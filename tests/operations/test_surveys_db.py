@@ -9,10 +9,10 @@ import psycopg
 import pytest
 
 from db.errors import InvalidDataError
-from db.models.surveys import ImportMapping, SurveyResponseIn
 from db.surveys import import_responses, list_responses, my_codes, submit_response
 from imports.survey_csv import read_csv_export, validate_import
 from metrics.impact import teq_scores
+from models.surveys import ImportMapping, SurveyResponseIn
 from tests.imports.test_survey_csv import B_WORDS, BAD_ROWS, GOOD, _csv, mapping_for
 from tests.operations.conftest import Movement, circles_at_work
 

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 import dates
 from db import hours, hours_review
 from db.config import PROJECT_ROOT
-from db.models.hours import HoursEntry
+from models.hours import HoursEntry
 from tests.volunteer.conftest import World, edit_table
 
 PAGE = str(PROJECT_ROOT / "pages" / "approvals.py")
@@ -156,7 +156,7 @@ def test_ticks_are_cleared_when_the_queue_changes_underneath(world: World, queue
 
 
 def test_entries_decided_between_reading_and_saving_are_skipped(world: World, queued: list) -> None:
-    from db.models.hours import review
+    from models.hours import review
 
     first = hours_review.review_hours(world.coordinator.identity, [review(queued[0].id, "approve")])
     again = hours_review.review_hours(

@@ -26,8 +26,8 @@ from components.session import SignedIn
 from db import hours, shifts
 from db.config import get_settings
 from db.errors import InvalidDataError
-from db.models.hours import MSG_DAY_LIMIT, HoursEntry
-from db.models.shifts import CancelRequest, SignUpRequest
+from models.hours import MSG_DAY_LIMIT, HoursEntry
+from models.shifts import CancelRequest, SignUpRequest
 from tests.volunteer.conftest import World, add_event, add_person, add_shift
 
 pytestmark = pytest.mark.slow

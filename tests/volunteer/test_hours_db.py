@@ -13,7 +13,7 @@ import dates
 from db import clock, hours, hours_review, hours_suggestions
 from db.errors import InvalidDataError, NotAllowedError
 from db.identity import Identity
-from db.models.hours import HoursEdit, HoursEntry, review
+from models.hours import HoursEdit, HoursEntry, review
 from tests.volunteer.conftest import World, add_event, add_shift, count
 
 

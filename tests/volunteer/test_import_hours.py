@@ -9,8 +9,8 @@ import pytest
 
 from db import hours
 from db.hours_import import import_hours_csv
-from db.models.hours import MSG_FORMULA
 from imports.hours_csv import MAX_IMPORT_ROWS, ImportReport
+from models.hours import MSG_FORMULA
 from tests.volunteer.conftest import World, count
 
 YESTERDAY = date.today() - timedelta(days=1)

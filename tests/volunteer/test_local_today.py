@@ -11,7 +11,7 @@ import pytest
 import time_machine
 
 from db import clock, hours, hours_suggestions
-from db.models.hours import HoursEntry
+from models.hours import HoursEntry
 from tests.volunteer.conftest import World
 from tests.volunteer.test_hours_db import entry
 

@@ -14,7 +14,7 @@ import dates
 from components.session import SignedIn
 from db import hours
 from db.config import PROJECT_ROOT
-from db.models.hours import (
+from models.hours import (
     MSG_ACTIVITY_MISSING,
     MSG_DURATION,
     MSG_FUTURE,

@@ -15,7 +15,7 @@ import dates
 from components.documents.hours_statement import build_statement, statement_csv, statement_pdf
 from db import hours, hours_review
 from db.config import PROJECT_ROOT
-from db.models.hours import MSG_DURATION, MSG_FUTURE, HoursEntry, review
+from models.hours import MSG_DURATION, MSG_FUTURE, HoursEntry, review
 from tests.volunteer.conftest import World, count
 
 PAGE = str(PROJECT_ROOT / "pages" / "my_hours.py")

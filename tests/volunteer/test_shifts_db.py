@@ -8,8 +8,8 @@ import pytest
 
 from db import hours, shifts
 from db.errors import InvalidDataError, NotAllowedError
-from db.models.attendance import CheckIn, CheckInRow
-from db.models.shifts import CancelRequest, SignUpRequest
+from models.attendance import CheckIn, CheckInRow
+from models.shifts import CancelRequest, SignUpRequest
 from tests.volunteer.conftest import World, count
 
 
@@ -168,7 +168,7 @@ def test_check_in_is_all_or_nothing_and_names_who_was_refused(world: World) -> N
 def test_hours_the_volunteer_already_logged_are_not_created_again(world: World) -> None:
     import uuid
 
-    from db.models.hours import HoursEntry
+    from models.hours import HoursEntry
 
     with psycopg.connect(world.uri) as conn:
         day = conn.execute(

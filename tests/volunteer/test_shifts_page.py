@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 from components.session import SignedIn
 from db import shifts
 from db.config import PROJECT_ROOT
-from db.models.shifts import SignUpRequest
+from models.shifts import SignUpRequest
 from tests.volunteer.conftest import World, count
 
 PAGE = str(PROJECT_ROOT / "pages" / "shifts.py")

@@ -17,7 +17,7 @@ from db import events, shifts
 from db.config import get_settings
 from db.connection import transaction
 from db.errors import InvalidDataError, NotAllowedError
-from db.models.shifts import CancelRequest, SignUpRequest, WaitListRequest
+from models.shifts import CancelRequest, SignUpRequest, WaitListRequest
 from tests.volunteer.conftest import World, add_event, add_person, add_shift, count
 from tests.volunteer.test_concurrency import run_together
 

@@ -15,8 +15,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from db.models.chapters import FormModel, register_titles
-from db.models.fields import not_after_today, not_before
+from models.chapters import FormModel, register_titles
+from models.fields import not_after_today, not_before
 
 TEQ_ITEMS: tuple[str, ...] = (
     "When someone else is feeling excited, I tend to get excited too.",

@@ -27,8 +27,8 @@ from pydantic_core import PydanticCustomError
 
 import dates as date_rules
 from db import clock
-from db.models.email import looks_like_email
-from db.models.spreadsheet import is_formula
+from models.email import looks_like_email
+from models.spreadsheet import is_formula
 
 # The activity codes volunteer_hours.activity accepts, with the words people see.
 ACTIVITY_LABELS: dict[str, str] = {

@@ -21,9 +21,9 @@ from pydantic import (
 )
 
 import money
-from db.models.donors import DonorIn
-from db.models.fields import not_after_today, not_before
-from db.models.spreadsheet import starts_like_formula
+from models.donors import DonorIn
+from models.fields import not_after_today, not_before
+from models.spreadsheet import starts_like_formula
 
 Method = Literal["card", "bank_transfer", "cash", "cheque", "paypal", "stripe", "direct_debit", "other"]
 METHODS: tuple[Method, ...] = (

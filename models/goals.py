@@ -9,7 +9,7 @@ from datetime import date
 
 from pydantic import Field, field_validator, model_validator
 
-from db.models.chapters import FormModel, register_titles
+from models.chapters import FormModel, register_titles
 
 _METRIC_KEY = re.compile(r"^[a-z][a-z0-9_.]{1,100}$")
 

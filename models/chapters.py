@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from db.models.fields import OptionalText, not_after_today, not_before
+from models.fields import OptionalText, not_after_today, not_before
 
 Level = Literal["local", "regional", "national", "international"]
 LEVELS: tuple[Level, ...] = ("local", "regional", "national", "international")

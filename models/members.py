@@ -8,9 +8,9 @@ from typing import Annotated
 from pydantic import Field, model_validator
 
 from db import clock
-from db.models.chapters import FormModel, register_titles
-from db.models.email import OptionalEmail
-from db.models.fields import LOWER_CASE, not_after_today, not_before
+from models.chapters import FormModel, register_titles
+from models.email import OptionalEmail
+from models.fields import LOWER_CASE, not_after_today, not_before
 
 MEMBER_STATUS_LABELS: dict[str, str] = {"active": "Active", "inactive": "Inactive", "left": "Left"}
 

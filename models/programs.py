@@ -7,8 +7,8 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from db.models.chapters import FormModel, register_titles
-from db.models.fields import OptionalText
+from models.chapters import FormModel, register_titles
+from models.fields import OptionalText
 
 ProgramKind = Literal["education", "training", "empathy_circles", "research", "arts_culture", "advocacy"]
 Audience = Literal["school", "university", "workplace", "healthcare", "community", "government"]

@@ -11,8 +11,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
-from db.models.chapters import FormModel, register_titles
-from db.models.fields import OptionalText
+from models.chapters import FormModel, register_titles
+from models.fields import OptionalText
 
 EventKind = Literal["workshop", "empathy_circle", "training", "community_event", "cultural_event", "talk"]
 EVENT_KIND_LABELS: dict[str, str] = {

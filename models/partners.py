@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from db.models.chapters import FormModel, register_titles
-from db.models.email import OptionalEmail
-from db.models.fields import not_after_today
+from models.chapters import FormModel, register_titles
+from models.email import OptionalEmail
+from models.fields import not_after_today
 
 PartnerKind = Literal["school", "university", "business", "healthcare", "public_body", "ngo", "research"]
 PartnerStatus = Literal["prospect", "active", "paused", "ended"]

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from db.models.hours import MAX_MINUTES_PER_DAY, Activity
+from models.hours import MAX_MINUTES_PER_DAY, Activity
 
 
 class CheckInRow(BaseModel):

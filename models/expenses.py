@@ -7,8 +7,8 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from db.models.donations import MAX_MINOR, AmountText, Currency, PastDate, to_minor
-from db.models.spreadsheet import starts_like_formula
+from models.donations import MAX_MINOR, AmountText, Currency, PastDate, to_minor
+from models.spreadsheet import starts_like_formula
 
 Category = Literal["program", "admin", "fundraising"]
 CATEGORIES: tuple[Category, ...] = get_args(Category)

@@ -9,8 +9,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from db.models.email import looks_like_email
-from db.models.spreadsheet import starts_like_formula
+from models.email import looks_like_email
+from models.spreadsheet import starts_like_formula
 
 DonorKind = Literal["individual", "organisation", "foundation", "business", "government"]
 DONOR_KINDS: tuple[DonorKind, ...] = ("individual", "organisation", "foundation", "business", "government")
