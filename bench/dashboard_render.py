@@ -135,39 +135,48 @@ def sizes(uri: str) -> str:
     return f"{members:,} members, {chapters:,} chapters, {hours:,} hour entries, {gifts:,} gifts"
 
 
+def chromium() -> AbstractContextManager[Any]:
+    """Debian's Chromium under Playwright, closed on exit; a clear stop
+    where it is not installed."""
+    if not harness.CHROMIUM.exists():
+        raise SystemExit(f"Chromium is not installed at {harness.CHROMIUM} (apt-get install -y chromium)")
+    return harness.chromium()
+
+
+def demo_databases(*, national: bool) -> list[tuple[str, str]]:
+    """The small demo, and the national one when asked for and made."""
+    targets = [("small demo", small_demo())]
+    if national:
+        uri = existing_database("hb_bench_national")
+        if uri is None:
+            print("national demo: not found in .data/bench-postgres (run bench/seed_national.py first)")
+        else:
+            targets.append(("national demo", uri))
+    return targets
+
+
+def cold_runs(browser: Any, uri: str, chapter: str, repeat: int, tag: str) -> dict[str, list[float]]:
+    """`repeat` runs of `one_run`, each on a newly started app (cold
+    caches); the seconds of each step, by step."""
+    runs: dict[str, list[float]] = {}
+    for i in range(repeat):
+        with app_process(uri, harness.ARTIFACTS / f"bench-dashboard-{tag}-{i}.log") as app:
+            for key, seconds in one_run(browser, app.url, chapter).items():
+                runs.setdefault(key, []).append(seconds)
+    return runs
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--national", action="store_true", help="also the national demo, if it exists")
     parser.add_argument("--repeat", type=int, default=3, help="cold runs per database (app restarted)")
     args = parser.parse_args()
-    if not harness.CHROMIUM.exists():
-        raise SystemExit(f"Chromium is not installed at {harness.CHROMIUM} (apt-get install -y chromium)")
-    targets = [("small demo", small_demo())]
-    if args.national:
-        national = existing_database("hb_bench_national")
-        if national is None:
-            print("national demo: not found in .data/bench-postgres (run bench/seed_national.py first)")
-        else:
-            targets.append(("national demo", national))
-
-    from playwright.sync_api import sync_playwright
-
     results: dict[str, dict[str, list[float]]] = {}
-    with sync_playwright() as playwright:
-        browser = harness.launch_chromium(playwright)
-        try:
-            for label, uri in targets:
-                print(f"{label}: {sizes(uri)}")
-                chapter = a_national_chapter(uri)
-                runs: dict[str, list[float]] = {}
-                for i in range(args.repeat):
-                    log = harness.ARTIFACTS / f"bench-dashboard-{label.split()[0]}-{i}.log"
-                    with app_process(uri, log) as app:
-                        for key, seconds in one_run(browser, app.url, chapter).items():
-                            runs.setdefault(key, []).append(seconds)
-                results[label] = runs
-        finally:
-            browser.close()
+    with chromium() as browser:
+        for label, uri in demo_databases(national=args.national):
+            print(f"{label}: {sizes(uri)}")
+            chapter = a_national_chapter(uri)
+            results[label] = cold_runs(browser, uri, chapter, args.repeat, label.split()[0])
 
     for label, runs in results.items():
         print(f"\n{label} (median of {args.repeat}, seconds; min–max)")

@@ -21,13 +21,10 @@ import contextlib
 import statistics
 import threading
 from collections.abc import Iterator
-from typing import Any
 
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from bench.dashboard_render import a_national_chapter, app_process, one_run, sizes, small_demo
-from bench.harness import existing_database
-from tests.browser import harness
+from bench.dashboard_render import a_national_chapter, chromium, cold_runs, demo_databases, sizes
 
 
 async def _pump(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, delay: float) -> None:
@@ -97,45 +94,23 @@ def latency_proxy(uri: str, delay_ms: float) -> Iterator[str]:
         thread.join(10)
 
 
-def _runs(browser: Any, uri: str, chapter: str, repeat: int, tag: str) -> dict[str, list[float]]:
-    runs: dict[str, list[float]] = {}
-    for i in range(repeat):
-        with app_process(uri, harness.ARTIFACTS / f"bench-remote-{tag}-{i}.log") as app:
-            for key, seconds in one_run(browser, app.url, chapter).items():
-                runs.setdefault(key, []).append(seconds)
-    return runs
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--national", action="store_true", help="also the national demo, if it exists")
     parser.add_argument("--delay-ms", type=float, default=20.0, help="added to each round trip")
     parser.add_argument("--repeat", type=int, default=1, help="cold runs per database and path")
     args = parser.parse_args()
-    if not harness.CHROMIUM.exists():
-        raise SystemExit(f"Chromium is not installed at {harness.CHROMIUM} (apt-get install -y chromium)")
-    targets = [("small demo", small_demo())]
-    national = existing_database("hb_bench_national") if args.national else None
-    if national is not None:
-        targets.append(("national demo", national))
-
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = harness.launch_chromium(playwright)
-        try:
-            for label, uri in targets:
-                print(f"{label}: {sizes(uri)}")
-                chapter = a_national_chapter(uri)
-                direct = _runs(browser, uri, chapter, args.repeat, "direct")
-                with latency_proxy(uri, args.delay_ms) as remote_uri:
-                    remote = _runs(browser, remote_uri, chapter, args.repeat, "remote")
-                print(f"  {'(median seconds)':<45} {'direct':>8} {f'+{args.delay_ms:g} ms':>10} {'ratio':>7}")
-                for key, values in direct.items():
-                    near, far = statistics.median(values), statistics.median(remote[key])
-                    print(f"  {key:<45} {near:8.2f} {far:10.2f} {far / near:6.2f}×")
-        finally:
-            browser.close()
+    with chromium() as browser:
+        for label, uri in demo_databases(national=args.national):
+            print(f"{label}: {sizes(uri)}")
+            chapter = a_national_chapter(uri)
+            direct = cold_runs(browser, uri, chapter, args.repeat, "direct")
+            with latency_proxy(uri, args.delay_ms) as remote_uri:
+                remote = cold_runs(browser, remote_uri, chapter, args.repeat, "remote")
+            print(f"  {'(median seconds)':<45} {'direct':>8} {f'+{args.delay_ms:g} ms':>10} {'ratio':>7}")
+            for key, values in direct.items():
+                near, far = statistics.median(values), statistics.median(remote[key])
+                print(f"  {key:<45} {near:8.2f} {far:10.2f} {far / near:6.2f}×")
 
 
 if __name__ == "__main__":

@@ -54,14 +54,8 @@ def browser() -> Iterator[Any]:
         if os.environ.get("CI") == "true":
             pytest.fail(f"{reason}: the browser tests must run in CI")
         pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = harness.launch_chromium(playwright)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with harness.chromium() as launched:
+        yield launched
 
 
 @pytest.fixture(scope="session")

@@ -99,6 +99,19 @@ def launch_chromium(playwright: Any) -> Any:
 
 
 @contextlib.contextmanager
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium under Playwright, closed on exit."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextlib.contextmanager
 def browser_page(browser: Any, timeout_ms: float, **context_options: Any) -> Iterator[Any]:
     """A page in a browser context of its own (`context_options`: viewport,
     touch, locale…), every wait on it bounded by `timeout_ms`; closed after."""
