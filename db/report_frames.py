@@ -106,11 +106,6 @@ _QUERIES: dict[str, str] = {
         where h.worked_on <= %s
         group by 1, 2, 3, 4, 5
         order by 5""",
-    # The same rows, kept current by triggers: for reads without a cut.
-    "volunteer_hours_kept": """
-        select member_id, chapter_id, program_id, status, month, minutes, entries, day_mask
-        from public.volunteer_hours_monthly
-        order by month""",
     "donations": """
         with recursive survivor (id, root_id) as (
           select id, id from public.donors where merged_into_id is null
@@ -162,6 +157,15 @@ _QUERIES: dict[str, str] = {
         from public.goals""",
 }
 
+# The same rows as some of the queries above, kept current by the database's
+# triggers: read instead of those when there is no cut.
+_KEPT: dict[str, str] = {
+    "volunteer_hours": """
+        select member_id, chapter_id, program_id, status, month, minutes, entries, day_mask
+        from public.volunteer_hours_monthly
+        order by month""",
+}
+
 # Read first, in parallel: the big ones.
 _ORDER = (
     "volunteer_hours",
@@ -187,8 +191,7 @@ def _params(sql: str, cut: date) -> Sequence[Any]:
 
 
 def _read(name: str, identity: Identity | None, cut: date, uri: str | None) -> tuple[str, pl.DataFrame, bool]:
-    kept = f"{name}_kept"
-    sql = _QUERIES[kept if cut == _NO_CUT and kept in _QUERIES else name]
+    sql = _KEPT[name] if cut == _NO_CUT and name in _KEPT else _QUERIES[name]
     schema = S.SCHEMAS[name]
     try:
         frame = read_frame(identity, sql, _params(sql, cut), schema=dict(schema), uri=uri)
