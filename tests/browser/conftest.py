@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -101,8 +101,8 @@ def person_today(pg_server: object, email: str) -> date:
     """A demo person's own date, as the app gives it to them (their chapter's
     zone), on the database app_url serves."""
     account = demo_account(email)
-    uri = _db_uri(pg_server, f"hb_browser_{_worker()}")
-    return clock.today_in(clock.person_time_zone(Identity(user_id=account.user_id, email=email), uri=uri))
+    identity = Identity(user_id=account.user_id, email=email)
+    return clock.today_in(clock.person_time_zone(identity, uri=served_db(pg_server)))
 
 
 DESKTOP = {"width": 1366, "height": 900}
@@ -137,6 +137,26 @@ def member_chapter(conn: psycopg.Connection[Any], user_id: object) -> tuple[int,
     )
     assert row is not None
     return int(row["id"]), int(row["chapter_id"]), str(row["time_zone"])
+
+
+def add_event(
+    conn: psycopg.Connection[Any],
+    chapter: int,
+    zone: str,
+    title: str,
+    starts: datetime,
+    ends: datetime,
+    place: str = "Library",
+) -> int:
+    """A community event at local times `starts`..`ends` of the chapter's zone."""
+    row = conn.execute(
+        "insert into public.events (chapter_id, kind, title, starts_at, ends_at, place) values "
+        "(%s, 'community_event', %s, (%s::timestamp) at time zone %s, (%s::timestamp) at time zone %s,"
+        " %s) returning id",
+        (chapter, title, starts, zone, ends, zone, place),
+    ).fetchone()
+    assert row is not None
+    return int(row[0])
 
 
 def add_shift(conn: psycopg.Connection[Any], event: int, title: str, capacity: int, held_by: int) -> int:

@@ -21,9 +21,11 @@ from db import clock
 from db.seed.accounts import demo_account
 from tests.browser.conftest import (
     SCREENSHOTS,
+    add_event,
     add_shift,
     choose_in,
     follow_link,
+    member_chapter,
     screenshot,
     served_db,
     sign_in,
@@ -33,19 +35,8 @@ from tests.browser.conftest import (
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 COORDINATOR = demo_account("coordinator@demo.heartbeat.example")
+# The volunteer's chapter lies under the coordinator's regional chapter, so she coordinates it.
 VOLUNTEER = demo_account("volunteer@demo.heartbeat.example")
-
-
-def _volunteer_chapter(conn: psycopg.Connection[Any]) -> tuple[int, int, str]:
-    """The demo volunteer's member id, chapter and its zone: a chapter the
-    demo coordinator coordinates (it lies under her regional chapter)."""
-    row = conn.execute(
-        "select m.id, m.chapter_id, c.time_zone from public.members m join public.chapters c "
-        "on c.id = m.chapter_id where m.user_id = %s order by m.id limit 1",
-        (VOLUNTEER.user_id,),
-    ).fetchone()
-    assert row is not None
-    return int(row[0]), int(row[1]), str(row[2])
 
 
 def _events_titled(pg_server: object, title: str) -> int:
@@ -135,26 +126,21 @@ def event_today(pg_server: object) -> Iterator[tuple[int, str]]:
     always in the month the Events page opens on); removed after."""
     title = f"Ics circle {uuid4().hex[:6]}"
     with psycopg.connect(served_db(pg_server), autocommit=True) as conn:
-        _, chapter, zone = _volunteer_chapter(conn)
+        _, chapter, zone = member_chapter(conn, VOLUNTEER.user_id)
         day = clock.today_in(zone)
-        row = conn.execute(
-            "insert into public.events (chapter_id, kind, title, starts_at, ends_at, place) values "
-            "(%s, 'community_event', %s, (%s::timestamp) at time zone %s, (%s::timestamp) at time zone %s,"
-            " 'Town hall') returning id",
-            (
-                chapter,
-                title,
-                datetime.combine(day, time(12, 0)),
-                zone,
-                datetime.combine(day, time(13, 30)),
-                zone,
-            ),
-        ).fetchone()
-        assert row is not None
+        event = add_event(
+            conn,
+            chapter,
+            zone,
+            title,
+            datetime.combine(day, time(12, 0)),
+            datetime.combine(day, time(13, 30)),
+            place="Town hall",
+        )
         try:
-            yield int(row[0]), title
+            yield event, title
         finally:
-            conn.execute("delete from public.events where id = %s", (row[0],))
+            conn.execute("delete from public.events where id = %s", (event,))
 
 
 def test_volunteer_shifts_tab_offers_the_event_as_an_ics_file(
@@ -188,7 +174,7 @@ def shift_not_started(pg_server: object) -> Iterator[tuple[str, int, int]]:
     matters to Check-in, so crossing midnight changes nothing here."""
     title = f"Not yet {uuid4().hex[:6]}"
     with psycopg.connect(served_db(pg_server), autocommit=True) as conn:
-        member, chapter, _ = _volunteer_chapter(conn)
+        member, chapter, _ = member_chapter(conn, VOLUNTEER.user_id)
         row = conn.execute(
             "insert into public.events (chapter_id, kind, title, starts_at, ends_at, place) values "
             "(%s, 'community_event', %s, now() + interval '2 hours', now() + interval '4 hours', 'Hall')"

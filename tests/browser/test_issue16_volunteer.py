@@ -21,7 +21,15 @@ from playwright.sync_api import expect
 import dates
 from db import clock
 from db.seed.accounts import demo_account
-from tests.browser.conftest import add_shift, member_chapter, screenshot, served_db, served_row, wait_for_app
+from tests.browser.conftest import (
+    add_event,
+    add_shift,
+    member_chapter,
+    screenshot,
+    served_db,
+    served_row,
+    wait_for_app,
+)
 from tests.browser.test_volunteer_journey import choose, phone_sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -29,19 +37,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 VOLUNTEER = demo_account("volunteer@demo.heartbeat.example")
 # "Today, Mon, Dec 7 · ...", "Yesterday, ..." or "Thu, Dec 3 · ..." (the browser's en-US).
 DAY_LABEL = re.compile(r"(Today, |Yesterday, )?(Mon|Tue|Wed|Thu|Fri|Sat|Sun), [^·]+ · ")
-
-
-def _add_event(conn: psycopg.Connection[Any], chapter: int, zone: str, title: str, starts: datetime,
-               ends: datetime) -> int:  # fmt: skip
-    """An event at local times `starts`..`ends` of the chapter's zone."""
-    row = conn.execute(
-        "insert into public.events (chapter_id, kind, title, starts_at, ends_at, place) values "
-        "(%s, 'community_event', %s, (%s::timestamp) at time zone %s, (%s::timestamp) at time zone %s,"
-        " 'Library') returning id",
-        (chapter, title, starts, zone, ends, zone),
-    ).fetchone()
-    assert row is not None
-    return int(row[0])
 
 
 @pytest.fixture
@@ -54,7 +49,7 @@ def event_days_ago(pg_server: object) -> Iterator[tuple[int, str, date, date]]:
         _, chapter, zone = member_chapter(conn, VOLUNTEER.user_id)
         today = clock.today_in(zone)
         day = today - timedelta(days=3)
-        event = _add_event(
+        event = add_event(
             conn, chapter, zone, title, datetime.combine(day, time(10)), datetime.combine(day, time(12))
         )
         try:
@@ -113,7 +108,7 @@ def shift_later_today(pg_server: object) -> Iterator[tuple[str, date]]:
         ends = min(starts + timedelta(hours=1), datetime.combine(today, time(23, 59)))
         if starts.date() != today or ends <= starts:
             pytest.skip("less than ten minutes to midnight in the chapter's zone")
-        event = _add_event(conn, chapter, zone, title, starts, ends)
+        event = add_event(conn, chapter, zone, title, starts, ends)
         shift = add_shift(conn, event, "Chairs", 3, held_by=member)
         try:
             yield title, today

@@ -41,8 +41,8 @@ def differences(conn: psycopg.Connection[Any]) -> list[tuple[Any, ...]]:
 
 @pytest.fixture
 def world(pg_server: object) -> Iterator[tuple[str, f.Cast]]:
-    with f.private_database(pg_server, "hb_hours_monthly") as uri, f.owner(uri) as conn:
-        yield uri, f.add_cast(conn)
+    with f.cast_scene(pg_server, "hb_hours_monthly") as scene:
+        yield scene.uri, scene.cast
 
 
 def test_the_demo_is_kept_as_its_entries_group(demo_db: str) -> None:
