@@ -28,6 +28,7 @@ from db.errors import InvalidDataError, NotAllowedError
 from db.identity import Identity
 from db.passwords import PasswordsBusy, hash_password, needs_rehash, verify_password
 from db.rows import fetch_all, fetch_one
+from db.writes import insert_id
 from models.email import Email
 from models.fields import LOWER_CASE
 
@@ -400,15 +401,14 @@ def _emails(conn: psycopg.Connection[Any]) -> dict[UUID, str]:
 def grant_role(identity: Identity, grant: RoleGrant, *, uri: str | None = None) -> int:
     """Give a person a role; only an admin may (row-level security)."""
     with transaction(identity, uri) as conn:
-        row = fetch_one(
+        role_id = insert_id(
             conn,
             """insert into public.roles (user_id, role, chapter_id, granted_by)
                values (%s, %s, %s, auth.uid()) returning id""",
             (grant.user_id, grant.role, grant.chapter_id),
         )
-    assert row is not None
     log.info("role %s granted to user %s by %s", grant.role, grant.user_id, identity.user_id)
-    return int(row["id"])
+    return role_id
 
 
 def revoke_role(identity: Identity, role_id: int, *, uri: str | None = None) -> None:

@@ -15,6 +15,7 @@ from db.arrow import read_frame
 from db.connection import dict_transaction
 from db.errors import InvalidDataError
 from db.identity import Identity
+from db.writes import insert_row
 from models.donors import DonorIn, MergeRequest, loose_name_key, name_key
 
 DONOR_SCHEMA: dict[str, type[pl.DataType] | pl.DataType] = {
@@ -166,11 +167,5 @@ def find_similar_donors(identity: Identity, name: str, email: str | None) -> lis
         return similar_donors(conn, name, email)
 
 
-def insert_donor(conn: psycopg.Connection[Any], donor: Any) -> int:
-    row = conn.execute(
-        "insert into public.donors (display_name, email, kind, chapter_id, note) "
-        "values (%s, %s, %s, %s, %s) returning id",
-        (donor.display_name, donor.email, donor.kind, donor.chapter_id, donor.note),
-    ).fetchone()
-    assert row is not None
-    return int(row["id"])
+def insert_donor(conn: psycopg.Connection[Any], donor: DonorIn) -> int:
+    return insert_row(conn, "donors", donor.model_dump())

@@ -11,9 +11,9 @@ from typing import Any
 import psycopg
 
 from db.connection import dict_transaction
-from db.errors import NotAllowedError
 from db.identity import Identity
 from db.rows import read_one
+from db.writes import change_one
 from models.donations import StatementIssuerIn
 
 
@@ -76,13 +76,13 @@ def save_statement_issuer(identity: Identity, issuer: StatementIssuerIn) -> None
     """Store who issues the statements (admins only: row-level security
     lets no one else change the movement's settings)."""
     with dict_transaction(identity) as conn:
-        done = conn.execute(
+        change_one(
+            conn,
             "update public.movement_settings set legal_name = %s, postal_address = %s, tax_number = %s, "
             "updated_at = now()",
             (issuer.legal_name, issuer.postal_address, issuer.tax_number),
+            "only an admin may change the organisation's details",
         )
-        if done.rowcount != 1:
-            raise NotAllowedError("only an admin may change the organisation's details")
 
 
 @dataclass(frozen=True)

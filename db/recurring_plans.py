@@ -15,6 +15,7 @@ from db.connection import dict_transaction
 from db.errors import InvalidDataError
 from db.identity import Identity
 from db.rows import read_count
+from db.writes import insert_id
 from models.donations import PlanStatusChange
 
 
@@ -127,7 +128,8 @@ def plans_from_recurring_gifts(identity: Identity, *, as_of: date | None = None)
             last = days[-1]
             lapsed = (as_of - last).days > 2 * period
             cancelled_on = date.fromordinal(last.toordinal() + period) if lapsed else None
-            plan = conn.execute(
+            plan_id = insert_id(
+                conn,
                 "insert into public.recurring_plans (donor_id, campaign_id, amount_minor, currency, "
                 "reporting_amount_minor, frequency, method, status, started_on, cancelled_on, status_note) "
                 "values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) returning id",
@@ -144,12 +146,11 @@ def plans_from_recurring_gifts(identity: Identity, *, as_of: date | None = None)
                     cancelled_on,
                     "no gift for more than two periods" if lapsed else None,
                 ),
-            ).fetchone()
-            assert plan is not None
+            )
             conn.execute(
                 "update public.donations set recurring_plan_id = %s where donor_id = %s and currency = %s "
                 "and is_recurring and recurring_plan_id is null",
-                (plan["id"], row["donor_id"], row["currency"]),
+                (plan_id, row["donor_id"], row["currency"]),
             )
             created += 1
         return created
