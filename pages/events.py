@@ -18,8 +18,7 @@ from components import dates
 from components.calendar_button import calendar_button
 from components.charts import OKABE_ITO
 from components.feedback import finish, saved, show_errors, show_flash
-from components.page_start import coordinated_chapters
-from components.session import local_today, require_role
+from components.page_start import coordinated_chapters, coordinator_page
 from components.text import plain
 from db.errors import InvalidDataError, NotAllowedError
 from db.events import (
@@ -43,9 +42,7 @@ MONTH = "events_month"
 NEW_SHIFT_ROWS = 3
 KIND_COLOURS = dict(zip(EVENT_KIND_LABELS, OKABE_ITO, strict=False))
 
-user = require_role("coordinator", "admin")
-today = local_today()
-st.title("Events")
+user, today = coordinator_page("Events")
 show_flash(FLASH)
 
 

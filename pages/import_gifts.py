@@ -12,16 +12,15 @@ import streamlit as st
 
 from components import dates
 from components.downloads import csv_button
-from components.feedback import show_flash, show_problems, submit_callback
+from components.feedback import show_problems, submit_callback
 from components.money_tables import money_column, money_table
-from components.session import local_today, require_role
+from components.page_start import fundraising_page
 from components.text import plain
 from db.campaigns import campaigns_frame
 from db.errors import InvalidDataError, NotAllowedError
 from db.exchange_rates import exchange_rates_frame, save_exchange_rate
 from db.gift_commit import commit_import
 from db.gift_import import check_import, import_history
-from db.movement_settings import movement_money
 from imports.dates import DATE_ORDERS
 from imports.gift_check import ImportCheck
 from imports.gift_file import read_csv
@@ -48,11 +47,7 @@ ORDER_LABEL = {
     "MDY": "Month/day/year (03/14/2025)",
 }
 
-user = require_role("fundraiser")
-today = local_today()
-st.title("Import gifts")
-money = movement_money(user.identity)
-show_flash(FLASH)
+user, money, today = fundraising_page("Import gifts", FLASH)
 
 tab_file, tab_rates, tab_history = st.tabs(["Import a file", "Exchange rates", "Past imports"])
 

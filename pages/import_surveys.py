@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from components import dates
 from components.feedback import show_errors
-from components.session import local_today, require_role
+from components.page_start import coordinator_page
 from components.tables import wide_table
 from db.chapters import list_chapters
 from db.errors import InvalidDataError, NotAllowedError
@@ -32,9 +32,7 @@ REPORT = "import_surveys_report"
 NONE = "— none —"
 FROM_COLUMN = "from_column"
 
-user = require_role("coordinator", "admin")
-today = local_today()
-st.title("Survey answers")
+user, today = coordinator_page("Survey answers")
 
 
 chapters = list_chapters(user.identity)

@@ -251,7 +251,7 @@ with tab_totals:
     fig.update_xaxes(title_text=None)
     fig.update_yaxes(title_text=None)
     st.plotly_chart(
-        as_text(localize(fig, dates.viewer_locale())),
+        as_text(localize(fig, viewer_locale)),
         theme=None,
         key="my_hours_by_month",
         config={"displayModeBar": False},

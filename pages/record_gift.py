@@ -15,13 +15,12 @@ from components import dates
 from components.choices import labelled_select
 from components.feedback import show_flash
 from components.money_tables import money_column, money_table
-from components.session import local_today, require_role
+from components.page_start import fundraising_page
 from components.text import plain
 from db.campaigns import campaigns_frame
 from db.donations import PossibleDuplicates, amount_text, gifts_frame, possible_duplicates, record_gift
 from db.donors import PossibleDuplicateError, donors_frame
 from db.errors import InvalidDataError, NotAllowedError
-from db.movement_settings import movement_money
 from models.donations import (
     FREQUENCIES,
     METHODS,
@@ -40,9 +39,7 @@ SIMILAR = "gift_similar_donors"
 PENDING = "gift_pending_duplicate"  # (gift, create anyway, warnings)
 FORM_KEY = "gift_idempotency_key"
 
-user = require_role("fundraiser")
-st.title("Record a gift")
-money = movement_money(user.identity)
+user, money, today = fundraising_page("Record a gift")
 st.caption(
     f"Amounts in any currency are converted to {money.reporting_currency} at the exchange rate stored for "
     "the gift's date. A new donor whose email is already on file is matched to that donor."
@@ -55,7 +52,6 @@ donor_label = {
 }
 campaigns = campaigns_frame(user.identity)
 campaign_label = {int(r["campaign_id"]): str(r["name"]) for r in campaigns.iter_rows(named=True)}
-today = local_today()
 current = campaigns.filter((pl.col("starts_on") <= today) & (pl.col("ends_on") >= today))
 currencies = list(money_currencies())
 # What an empty form holds. The fields live in session state (and the
