@@ -21,6 +21,7 @@ writes are deleted at the end."""
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 import uuid
@@ -102,8 +103,6 @@ def writes(uri: str, count: int) -> None:
     print(f"one hour entry inserted ({count} samples, median)")
     for label, ms in statements.items():
         print(f"  {label:<28} {statistics.median(ms):7.1f} ms   {statistics.median(ms) / base:5.2f}x")
-
-    import os
 
     os.environ["DATABASE_URL"] = uri
     from db.config import get_settings

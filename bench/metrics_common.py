@@ -10,7 +10,7 @@ an engine fast if its figures differ from the polars report's.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from metrics.report_types import HealthReport
@@ -41,10 +41,6 @@ class Window:
 
 CURRENT = Window(START, END)
 PREVIOUS = Window(PREV_START, PREV_END)
-
-
-def week_start(day: date) -> date:
-    return day - timedelta(days=day.weekday())
 
 
 def figures_of(report: HealthReport) -> dict[str, float]:

@@ -14,7 +14,7 @@ import polars as pl
 
 from bench import metrics_common as C
 from metrics.impact import paired_change_from_moments
-from metrics.periods import add_months, last_complete_month, month_end, year_before
+from metrics.periods import add_months, last_complete_month, month_end, week_start, year_before
 
 
 def connect(frames: dict[str, pl.DataFrame], threads: int) -> duckdb.DuckDBPyConnection:
@@ -207,13 +207,13 @@ def _year(con: duckdb.DuckDBPyConnection, year: int, as_of: date) -> dict[str, A
 
 def _series(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     s, e = q(C.START), q(C.END)
-    first_week = C.week_start(C.START)
+    first_week = week_start(C.START)
     lead = first_week - timedelta(weeks=4)
     out: dict[str, Any] = {}
     out |= _one(
         con,
         f"""
-        with weeks as (select unnest(generate_series({q(lead)}, {q(C.week_start(C.END))}, interval 7 day))::date
+        with weeks as (select unnest(generate_series({q(lead)}, {q(week_start(C.END))}, interval 7 day))::date
                          as week),
         j as (select date_trunc('week', joined_on)::date as week, count(*) as n from members
               where joined_on between {q(lead)} and {e} group by 1),
@@ -229,7 +229,7 @@ def _series(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     out |= _one(
         con,
         f"""
-        with weeks as (select unnest(generate_series({q(lead_a)}, {q(C.week_start(C.END))}, interval 7 day))::date
+        with weeks as (select unnest(generate_series({q(lead_a)}, {q(week_start(C.END))}, interval 7 day))::date
                          as week),
         first_ever as (select date_trunc('week', min(starts_on))::date as fw from counts),
         wk as (select date_trunc('week', starts_on)::date as week, count(*) as events,

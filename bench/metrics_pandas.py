@@ -14,7 +14,7 @@ import pandas as pd
 
 from bench import metrics_common as C
 from metrics.impact import paired_change_from_moments
-from metrics.periods import add_months, last_complete_month, month_end, year_before
+from metrics.periods import add_months, last_complete_month, month_end, week_start, year_before
 
 Frames = dict[str, pd.DataFrame]
 
@@ -223,9 +223,9 @@ class Report:
 
     def members_weekly(self) -> pd.DataFrame:
         m = self.f["members"]
-        first_week = C.week_start(C.START)
+        first_week = week_start(C.START)
         lead = first_week - timedelta(weeks=4)
-        weeks = pd.date_range(ts(lead), ts(C.week_start(C.END)), freq="7D").as_unit("ms")
+        weeks = pd.date_range(ts(lead), ts(week_start(C.END)), freq="7D").as_unit("ms")
         m = m[m["joined_on"] <= ts(C.END)]
         before = ts(lead - timedelta(days=1))
         base = int(((m["joined_on"] <= before) & (m["left_on"].isna() | (m["left_on"] > before))).sum())
@@ -249,9 +249,9 @@ class Report:
 
     def attendance_weekly(self) -> pd.DataFrame:
         c = self.counts
-        first_week = C.week_start(C.START)
+        first_week = week_start(C.START)
         lead = first_week - timedelta(weeks=C.SPIKE_WINDOW)
-        weeks = pd.date_range(ts(lead), ts(C.week_start(C.END)), freq="7D").as_unit("ms")
+        weeks = pd.date_range(ts(lead), ts(week_start(C.END)), freq="7D").as_unit("ms")
         w = c[(c["starts_on"] >= ts(lead)) & (c["starts_on"] <= ts(C.END))]
         wk = w["starts_on"] - pd.to_timedelta(w["starts_on"].dt.weekday, unit="D")
         g = (

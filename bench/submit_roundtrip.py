@@ -121,21 +121,15 @@ def bench_phone(uri: str, runs: int) -> None:
     if not harness.CHROMIUM.exists():
         print(f"phone: skipped, Chromium is not installed at {harness.CHROMIUM}")
         return
-    from playwright.sync_api import sync_playwright
-
     results: dict[str, list[float]] = {"open + sign in": [], "fill + save": [], "new user, total": []}
     results["suggestion: 2 taps"] = []
     log = harness.ARTIFACTS / "bench-submit-phone.log"
-    with harness.serve_app(harness.app_env(uri), log) as app, sync_playwright() as playwright:
-        browser = harness.launch_chromium(playwright)
-        try:
-            for _ in range(runs):
-                with harness.browser_page(
-                    browser, 30_000, viewport=harness.PHONE, is_mobile=True, has_touch=True
-                ) as page:
-                    _phone_run(page, app.url, results)
-        finally:
-            browser.close()
+    with harness.serve_app(harness.app_env(uri), log) as app, harness.chromium() as browser:
+        for _ in range(runs):
+            with harness.browser_page(
+                browser, 30_000, viewport=harness.PHONE, is_mobile=True, has_touch=True
+            ) as page:
+                _phone_run(page, app.url, results)
     for label, seconds in results.items():
         if seconds:
             summary(f"phone 390x844: {label}", seconds)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import polars as pl
 
@@ -113,12 +114,9 @@ def chapter_spread(chapters: FrameLike, activity_units: FrameLike, *, at: date) 
         .alias("elephant"),
         pl.col("units").sum().cast(pl.Int64).alias("total"),
     )
-    frame = pl.concat(
-        [by_level.select(pl.struct(pl.all()).implode().alias("by_level")), elephant], how="horizontal"
-    )
+    parts = [by_level.select(pl.struct(pl.all()).implode().alias("by_level")), elephant]
 
-    def finish(df: pl.DataFrame) -> ChapterSpread:
-        r = df.row(0, named=True)
+    def finish(r: dict[str, Any]) -> ChapterSpread:
         levels = pl.DataFrame(
             r["by_level"],
             schema={"level": pl.String, "chapters": pl.Int64, "active_chapters": pl.Int64},
@@ -137,4 +135,4 @@ def chapter_spread(chapters: FrameLike, activity_units: FrameLike, *, at: date) 
             active_chapters=int(levels["active_chapters"].sum()),
         )
 
-    return Query(frame, finish)
+    return Query.one_row(parts, finish)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 import polars as pl
 
@@ -268,10 +269,9 @@ def finance_summary(
         .join(snap.with_columns(pl.lit(0).alias("_k")), on="_k", how="left")
         .drop("_k")
     )
-    frame = pl.concat([burn, year, snap_row], how="horizontal")
+    parts = [burn, year, snap_row]
 
-    def finish(df: pl.DataFrame) -> FinanceSummary:
-        row = df.row(0, named=True)
+    def finish(row: dict[str, Any]) -> FinanceSummary:
         if row["burn_out_rows"] == 0 and row["burn_in_rows"] == 0:
             net_burn = Figure.undefined(
                 f"no gifts and no expenses from {burn_first.isoformat()} to {burn_end.isoformat()}", "minor"
@@ -318,7 +318,7 @@ def finance_summary(
             notes=notes,
         )
 
-    return Query(frame, finish)
+    return Query.one_row(parts, finish)
 
 
 def runway_months(cash: Figure, net_burn: Figure, burn_months: int = 3) -> Figure:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 import polars as pl
 
@@ -523,10 +523,9 @@ def gift_summary(
         ((pl.col("a") / pl.col("a").sum()) ** 2).sum().alias("hhi_sources"),
         pl.struct("source", "a").implode().alias("by_source"),
     )
-    frame = pl.concat([totals, donors, sources], how="horizontal")
+    parts = [totals, donors, sources]
 
-    def finish(df: pl.DataFrame) -> GiftSummary:
-        row = df.row(0, named=True)
+    def finish(row: dict[str, Any]) -> GiftSummary:
         total, n_gifts = row["total"] or 0.0, row["gifts"]
         none = "no gifts in the period"
         by_source = {s["source"]: float(s["a"]) for s in (row["by_source"] or [])}
@@ -551,7 +550,7 @@ def gift_summary(
             by_source_minor=by_source,
         )
 
-    return Query(frame, finish)
+    return Query.one_row(parts, finish)
 
 
 def hhi(shares: pl.Series) -> Figure:

@@ -28,7 +28,6 @@ PLAN_FRAME_SCHEMA: dict[str, pl.DataType] = {
     "started_on": pl.Date(),
     "last_gift_on": pl.Date(),
 }
-MONTHS_PER_PERIOD = {"monthly": 1, "quarterly": 3, "annual": 12}
 PERIOD_DAYS = {"monthly": 31, "quarterly": 92, "annual": 366}
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import polars as pl
 
@@ -173,10 +174,9 @@ def volunteer_hours(
         )
         .select((pl.col("minutes").sum() / 60.0).alias("pending"))
     )
-    frame = pl.concat([summary, pending], how="horizontal")
+    parts = [summary, pending]
 
-    def finish(df: pl.DataFrame) -> VolunteerHours:
-        row = df.row(0, named=True)
+    def finish(row: dict[str, Any]) -> VolunteerHours:
         total, n = float(row["hours"] or 0.0), int(row["volunteers"])
         nobody = "nobody had approved hours in the period"
         hpv = Figure.ratio(total, n, "hours", nobody)
@@ -195,7 +195,7 @@ def volunteer_hours(
             pending_hours=float(row["pending"] or 0.0),
         )
 
-    return Query(frame, finish)
+    return Query.one_row(parts, finish)
 
 
 HOUR_BINS = (0.0, 1.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0)
@@ -508,15 +508,12 @@ def burnout_signals(
     )
     dropped = w.dropped_list(dropped)
     # Two results from one plan: the counts row, with the dropped list nested.
-    frame = pl.concat(
-        [counts, dropped.select(pl.struct(pl.all()).implode().alias("dropped"))], how="horizontal"
-    )
+    parts = [counts, dropped.select(pl.struct(pl.all()).implode().alias("dropped"))]
 
-    def finish(df: pl.DataFrame) -> BurnoutSignals:
-        row = df.row(0, named=True)
+    def finish(row: dict[str, Any]) -> BurnoutSignals:
         dropped_df = pl.DataFrame(row["dropped"] or [], schema=DROPPED_SCHEMA, orient="row")
         return w.signals(
             row["v_recent"], row["h_recent"] or 0.0, row["v_before"], row["h_before"] or 0.0, dropped_df
         )
 
-    return Query(frame, finish)
+    return Query.one_row(parts, finish)
