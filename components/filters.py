@@ -199,6 +199,23 @@ class FilterOptions:
     def chapter_choices(self) -> list[int | None]:
         return list(self._choices)
 
+    def compared_first(self, chapter_id: int | None, limit: int = 24) -> list[int]:
+        """The chapters just below `chapter_id` (or the top of the tree for
+        the whole movement), so a comparison starts one level down; with a
+        single international chapter at the top, the chapters below it; for
+        a chapter with none below, it and its siblings."""
+        choices = {c for c in self._choices if c is not None}
+        ordered = [c.id for c in chapter_tree_order(self.chapters) if c.id in choices]
+        by_id = self._by_id
+        below = [cid for cid in ordered if by_id[cid].parent_id == chapter_id]
+        if chapter_id is None and len(below) == 1:
+            below = [cid for cid in ordered if by_id[cid].parent_id == below[0]] or below
+        if not below and chapter_id is not None:
+            parent = by_id[chapter_id].parent_id
+            siblings = [cid for cid in ordered if by_id[cid].parent_id == parent]
+            below = siblings if parent in choices else [chapter_id]
+        return below[:limit]
+
     def chapter_label(self, chapter_id: int | None) -> str:
         if chapter_id is None:
             return "Whole movement"

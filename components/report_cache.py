@@ -1,5 +1,5 @@
-"""What every dashboard page does first: check the role, load the frames of
-the person's scope, draw the filters and compute the health report, cached.
+"""What every dashboard page does first: check the role, read the outline
+of the person's scope, draw the filters and give the health report, kept.
 
 The caches are keyed by scope, not by person: the database answers which
 rows of the report's tables a person may read (`app.report_scope`, e.g.
@@ -10,35 +10,51 @@ of people signed in, and one person's figures can only reach someone the
 database lets read the same rows. Each key also names the database the rows
 came from.
 
-- the frames, with `st.cache_resource`: polars frames are never changed in
-  place, and copying hundreds of megabytes on every rerun (what
-  `st.cache_data` does) would cost more than the report itself;
-- the report per filter, with `st.cache_data`: small, and a filter change
-  back to an earlier view is instant.
+A report is looked for, in order:
 
-"Refresh figures" reads one scope again (a new generation of its key), not
-everyone's. A page never computes a metric itself: it reads the
-`HealthReport` that `metrics.report.health_report` returns.
+1. in this process (`st.cache_data`, per view), while the outline it was
+   asked with is current;
+2. kept in PostgreSQL for the scope (`db.report_snapshots`): what any app
+   process computed for the same scope and view in the last
+   `figures_max_age_seconds`, so a restarted app or another replica shows
+   the board's first page without reading a million members' rows;
+3. computed from the scope's frames (`st.cache_resource`: read once, shared,
+   never copied) and then kept in PostgreSQL. The views a reader is likely
+   to open next (the other periods, the chapters the Chapters page compares)
+   are computed from the same frames in the background and kept as well.
+
+A page first reads the scope's outline (settings, chapters, programs,
+goals: a few thousand rows), which dates what "recent" means. "Refresh
+figures" starts a new generation of one scope: new frames, and no kept
+report older than the refresh. A page never computes a metric itself: it
+reads the `HealthReport` that `metrics.report.health_report` returns.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import sys
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
-from typing import TYPE_CHECKING, Literal
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 import polars as pl
 import streamlit as st
 
 from components.chapter_tree import ChapterOption, subtree
-from components.filters import FilterOptions, Filters, dashboard_filters
+from components.filters import FilterOptions, FilterParams, Filters, PeriodKind, dashboard_filters, resolve
 from components.session import SignedIn, local_today, require_role
+from db import report_snapshots
+from db.config import PROJECT_ROOT, get_settings
 from db.identity import Identity
 
 if TYPE_CHECKING:
+    from db.report_frames import Outline
     from metrics.impact import GoalProgress
     from metrics.prepared import PreparedFrames
     from metrics.report_types import HealthReport
@@ -48,7 +64,14 @@ log = logging.getLogger(__name__)
 
 FRAMES_TTL_SECONDS = 600
 REPORT_TTL_SECONDS = 600
+# The outline is small; re-reading it each minute also re-asks the database
+# for kept reports, so one computed by another process shows within a minute.
+OUTLINE_TTL_SECONDS = 60
 WHOLE_MOVEMENT_ROLES = ("board", "admin")
+# The period kinds whose current period is computed ahead of a reader.
+NEARBY_KINDS: tuple[PeriodKind, ...] = ("cy", "fy", "q")
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -63,6 +86,18 @@ class LoadedFrames:
     seconds: float
 
 
+@dataclass(frozen=True)
+class ScopeOutline:
+    """A scope's outline, its generation, and the oldest kept report that
+    is still current for it (`since`, on the database's clock)."""
+
+    outline: Outline
+    scope: str
+    database: str
+    generation: int
+    since: datetime
+
+
 def scope_key(identity: Identity) -> str:
     """What the database says this person may read of the report's tables;
     asked on every run, so a changed role changes the key at once."""
@@ -72,10 +107,25 @@ def scope_key(identity: Identity) -> str:
 
 
 @st.cache_resource(show_spinner=False)
-def _generations() -> dict[str, int]:
-    # Shared by every session of the process: a scope's refresh is seen by
-    # everyone reading that scope, and by no one else.
+def _generations() -> dict[str, tuple[int, datetime | None]]:
+    # Shared by every session of the process: a scope's refresh (its
+    # generation and when it happened) is seen by everyone reading that
+    # scope, and by no one else.
     return {}
+
+
+@st.cache_resource(show_spinner=False)
+def _floor() -> dict[str, datetime]:
+    # When this process last dropped every cache: kept reports from before
+    # are not shown either (tests and operators after changing data).
+    return {}
+
+
+@st.cache_resource(show_spinner=False)
+def _computing() -> threading.Lock:
+    # One report computed at a time per process: the nearby views share the
+    # prepared frames' result cache with the page that asked first.
+    return threading.Lock()
 
 
 def _database_key() -> str:
@@ -84,6 +134,37 @@ def _database_key() -> str:
     from db.server import database_uri
 
     return hashlib.sha256(database_uri().encode()).hexdigest()[:16]
+
+
+def _code_version() -> str:
+    """The report's code and the libraries its kept form depends on: a
+    deployment with other metrics never shows figures the old code made."""
+    import polars
+
+    digest = hashlib.sha256(f"{sys.version_info[:2]} polars {polars.__version__}".encode())
+    for path in sorted([*(PROJECT_ROOT / "metrics").glob("*.py"), PROJECT_ROOT / "db" / "report_frames.py"]):
+        digest.update(path.name.encode() + Path(path).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+_CODE_VERSION = _code_version()
+
+
+def view_key(*parts: object) -> str:
+    """The key a report (or goals list) is kept under within a scope."""
+    return hashlib.sha256(repr((_CODE_VERSION, *parts)).encode()).hexdigest()
+
+
+@st.cache_resource(ttl=OUTLINE_TTL_SECONDS, max_entries=64, show_spinner=False)
+def _outline(scope: str, database: str, generation: int, _identity: Identity) -> ScopeOutline:
+    from db.report_frames import load_outline
+
+    outline = load_outline(_identity)
+    since = outline.read_at - timedelta(seconds=get_settings().figures_max_age_seconds)
+    for floor in (_generations().get(scope, (0, None))[1], _floor().get("since")):
+        if floor is not None:
+            since = max(since, floor)
+    return ScopeOutline(outline, scope, database, generation, since)
 
 
 @st.cache_resource(ttl=FRAMES_TTL_SECONDS, max_entries=16, show_spinner=False)
@@ -107,62 +188,183 @@ def _prepared(
     return prepare_frames(_loaded.frames, as_of=date.fromisoformat(as_of))
 
 
-@st.cache_data(ttl=REPORT_TTL_SECONDS, max_entries=512, show_spinner=False)
-def _report(
-    scope: str,
-    database: str,
-    loaded_at: float,
-    as_of: str,
-    period_start: str,
-    period_end: str,
-    chapter_id: int | None,
-    program_id: int | None,
-    _prepared: PreparedFrames,
-) -> HealthReport:
-    from metrics.periods import Period
-    from metrics.report import health_report
+def _generation(scope: str) -> int:
+    return _generations().get(scope, (0, None))[0]
 
-    return health_report(
-        _prepared,
-        as_of=date.fromisoformat(as_of),
-        period=Period(date.fromisoformat(period_start), date.fromisoformat(period_end)),
-        chapter_id=chapter_id,
-        program_id=program_id,
-    )
+
+def outline_of(identity: Identity) -> ScopeOutline:
+    """The outline of this person's scope, shared with everyone the
+    database gives the same scope."""
+    scope = scope_key(identity)
+    return _outline(scope, _database_key(), _generation(scope), identity)
 
 
 def load_frames(identity: Identity) -> LoadedFrames:
     """The report's frames of this person's scope, shared with everyone the
     database gives the same scope."""
     scope = scope_key(identity)
-    return _frames(scope, _database_key(), _generations().get(scope, 0), identity)
+    return _frames(scope, _database_key(), _generation(scope), identity)
+
+
+def _kept_or_computed(
+    identity: Identity,
+    where: ScopeOutline,
+    key: str,
+    compute: Callable[[LoadedFrames], T],
+    kind: type[T],
+    after: Callable[[LoadedFrames], None] | None = None,
+) -> T:
+    """What the scope kept under `key` since `where.since`, else `compute`d
+    from the scope's frames and kept (a failure to keep is logged, never
+    shown: the figures are right either way), then `after` is called with
+    the frames."""
+    found = report_snapshots.kept(identity, key, where.since)
+    if isinstance(found, kind):
+        return found
+    loaded = _frames(where.scope, where.database, where.generation, identity)
+    with _computing():
+        value = compute(loaded)
+    _keep(identity, key, value, loaded)
+    if after is not None:
+        after(loaded)
+    return value
+
+
+def _keep(
+    identity: Identity, key: str, value: object, loaded: LoadedFrames, *, uri: str | None = None
+) -> None:
+    try:
+        report_snapshots.keep(identity, key, value, age_seconds=time.time() - loaded.loaded_at, uri=uri)
+    except Exception:
+        log.exception("a computed report could not be kept in the database")
+
+
+# A view: (period start, period end, chapter, program), dates in ISO form.
+View = tuple[str, str, int | None, int | None]
+
+
+def _prepared_of(loaded: LoadedFrames, as_of: date) -> PreparedFrames:
+    return _prepared(loaded.scope, _database_key(), loaded.loaded_at, as_of.isoformat(), loaded)
+
+
+def _health_report(prepared: PreparedFrames, as_of: date, view: View) -> HealthReport:
+    from metrics.periods import Period
+    from metrics.report import health_report
+
+    start, end, chapter_id, program_id = view
+    return health_report(
+        prepared,
+        as_of=as_of,
+        period=Period(date.fromisoformat(start), date.fromisoformat(end)),
+        chapter_id=chapter_id,
+        program_id=program_id,
+    )
+
+
+def _report_key(as_of: date, view: View) -> str:
+    return view_key("report", as_of.isoformat(), view)
+
+
+@st.cache_resource(show_spinner=False)
+def _nearby_running() -> set[tuple[str, str, int]]:
+    return set()
+
+
+def _compute_nearby(
+    identity: Identity, where: ScopeOutline, loaded: LoadedFrames, as_of: date, views: tuple[View, ...]
+) -> None:
+    """Compute and keep, in a background thread, each of `views` not kept
+    yet, from frames already read: the next click of any reader of the
+    scope then finds its figures kept. One such thread per scope at a time;
+    it stops early when the scope is refreshed or every cache dropped."""
+    from db.server import database_uri
+
+    running = _nearby_running()
+    marker = (where.scope, where.database, where.generation)
+    if marker in running or not views or not get_settings().figures_ahead:
+        return
+    running.add(marker)
+    prepared = _prepared_of(loaded, as_of)
+    # The database this scope was read from, even if settings change later.
+    uri = database_uri()
+
+    def work() -> None:
+        try:
+            for view in views:
+                if marker not in running or _generation(where.scope) != where.generation:
+                    return
+                key = _report_key(as_of, view)
+                if report_snapshots.is_kept(identity, key, where.since, uri=uri):
+                    continue
+                with _computing():
+                    report = _health_report(prepared, as_of, view)
+                _keep(identity, key, report, loaded, uri=uri)
+        except Exception:
+            log.exception("the nearby views of a scope could not be computed ahead")
+        finally:
+            running.discard(marker)
+
+    threading.Thread(target=work, name="nearby-reports", daemon=True).start()
+
+
+@st.cache_data(ttl=REPORT_TTL_SECONDS, max_entries=512, show_spinner=False)
+def _report(
+    scope: str,
+    database: str,
+    since: str,
+    as_of: str,
+    view: View,
+    _where: ScopeOutline,
+    _identity: Identity,
+    _nearby: tuple[View, ...],
+) -> HealthReport:
+    from metrics.report_types import HealthReport
+
+    day = date.fromisoformat(as_of)
+    return _kept_or_computed(
+        _identity,
+        _where,
+        _report_key(day, view),
+        lambda loaded: _health_report(_prepared_of(loaded, day), day, view),
+        HealthReport,
+        after=lambda loaded: _compute_nearby(_identity, _where, loaded, day, _nearby),
+    )
 
 
 def compute_report(
     identity: Identity,
-    loaded: LoadedFrames,
+    where: ScopeOutline,
     filters: Filters,
     *,
     as_of: date,
     chapter_id: int | Literal["filter"] | None = "filter",
+    nearby: tuple[View, ...] = (),
 ) -> HealthReport:
     """The health report for `filters` (or for another chapter with the same
-    period and program), from this person's frames, cached.
+    period and program), kept for this person's scope; when it has to be
+    computed, the `nearby` views are computed ahead in the background.
 
     `as_of` is today: figures of a past period are cut at its end by the
     report itself, and one set of prepared aggregates serves every period."""
-    database = _database_key()
-    prepared = _prepared(loaded.scope, database, loaded.loaded_at, as_of.isoformat(), loaded)
-    return _report(
-        loaded.scope,
-        database,
-        loaded.loaded_at,
-        as_of.isoformat(),
+    view: View = (
         filters.period.start.isoformat(),
         filters.period.end.isoformat(),
         filters.chapter_id if chapter_id == "filter" else chapter_id,
         filters.program_id,
-        prepared,
+    )
+    since = where.since.isoformat()
+    return _report(where.scope, where.database, since, as_of.isoformat(), view, where, identity, nearby)
+
+
+def nearby_views(options: FilterOptions, filters: Filters) -> tuple[View, ...]:
+    """The views a reader of `filters` is likely to open next: the current
+    year, fiscal year and quarter, for the chapter in the filter and for the
+    chapters the Chapters page compares first (those one level down), with
+    the same program."""
+    chapters = [filters.chapter_id, *options.compared_first(filters.chapter_id)]
+    periods = [resolve(FilterParams(period=kind), options)[0].period for kind in NEARBY_KINDS]
+    return tuple(
+        (p.start.isoformat(), p.end.isoformat(), c, filters.program_id) for p in periods for c in chapters
     )
 
 
@@ -170,52 +372,77 @@ def compute_report(
 def _goals(
     scope: str,
     database: str,
-    loaded_at: float,
+    since: str,
     as_of: str,
     chapter_id: int | None,
     complete: tuple[int, ...] | None,
-    _frames: ReportFrames,
+    _where: ScopeOutline,
+    _identity: Identity,
 ) -> list[GoalProgress]:
+    day = date.fromisoformat(as_of)
+    complete_scopes = None if complete is None else frozenset(complete)
+    return _kept_or_computed(
+        _identity,
+        _where,
+        view_key("goals", as_of, chapter_id, complete),
+        lambda loaded: goals_in_scope(loaded.frames, day, chapter_id, complete_scopes),
+        list,
+    )
+
+
+def goals_in_scope(
+    frames: ReportFrames, as_of: date, chapter_id: int | None, complete: frozenset[int] | None
+) -> list[GoalProgress]:
+    """The goals of `chapter_id` and below (every goal for None) with their
+    progress at `as_of`, in the order of the goals table."""
     from metrics.goal_progress import goals_progress
     from metrics.scope import chapter_subtree
 
-    goals = _frames.goals
+    goals = frames.goals
     if chapter_id is not None:
-        goals = goals.filter(pl.col("chapter_id").is_in(chapter_subtree(_frames.chapters, chapter_id)))
-    progress = goals_progress(
-        _frames.with_frames(goals=goals),
-        as_of=date.fromisoformat(as_of),
-        complete_scopes=None if complete is None else frozenset(complete),
-    )
+        goals = goals.filter(pl.col("chapter_id").is_in(chapter_subtree(frames.chapters, chapter_id)))
+    progress = goals_progress(frames.with_frames(goals=goals), as_of=as_of, complete_scopes=complete)
     return [progress[int(gid)] for gid in goals.get_column("id").to_list() if int(gid) in progress]
 
 
-def refresh(scope: str | None = None) -> None:
-    """Read `scope`'s rows again on its next run (after new data arrived);
-    the other scopes keep their copies. Without a scope, every cache is
-    dropped (tests and operators switching databases)."""
+def refresh(scope: str | None = None, *, identity: Identity | None = None) -> None:
+    """Read `scope`'s rows again on its next run (after new data arrived),
+    and show no report kept before now; the other scopes keep their copies.
+    Without a scope, every cache of this process is dropped (tests and
+    operators switching databases)."""
     if scope is not None:
         generations = _generations()
-        generations[scope] = generations.get(scope, 0) + 1
+        generation = generations.get(scope, (0, None))[0]
+        now = report_snapshots.database_now(identity) if identity is not None else datetime.now(UTC)
+        generations[scope] = (generation + 1, now)
         return
+    _floor()["since"] = datetime.now(UTC)
+    drop_process_caches()
+
+
+def drop_process_caches() -> None:
+    """Forget everything this process holds, as a restart would; what is
+    kept in the database stays and is read again on the next run."""
     _generations().clear()
+    _nearby_running().clear()
+    _outline.clear()
     _frames.clear()
     _prepared.clear()
     _report.clear()
     _goals.clear()
 
 
-def filter_options(user: SignedIn, frames: ReportFrames, today: date) -> FilterOptions:
+def filter_options(user: SignedIn, outline: Outline, today: date) -> FilterOptions:
     chapters = tuple(
         ChapterOption(int(r["id"]), str(r["name"]), str(r["level"]), r["parent_id"])
-        for r in frames.chapters.select("id", "name", "level", "parent_id").iter_rows(named=True)
+        for r in outline.chapters.select("id", "name", "level", "parent_id").iter_rows(named=True)
     )
     programs = tuple(
-        (int(r["id"]), str(r["name"])) for r in frames.programs.select("id", "name").iter_rows(named=True)
+        (int(r["id"]), str(r["name"])) for r in outline.programs.select("id", "name").iter_rows(named=True)
     )
-    settings = frames.settings
+    settings = outline.settings
     fy_start = int(settings["fiscal_year_start_month"][0]) if settings.height else 1
-    founded = frames.chapters.get_column("founded_on").drop_nulls()
+    founded = outline.chapters.get_column("founded_on").drop_nulls()
     first_year = min(founded.min(), today) if founded.len() else today  # type: ignore[type-var]
     if user.has(*WHOLE_MOVEMENT_ROLES):
         allowed = None
@@ -225,7 +452,7 @@ def filter_options(user: SignedIn, frames: ReportFrames, today: date) -> FilterO
         # A coordinator starts on their own chapter: RLS already limits the
         # rows, and a "whole movement" label over one chapter would mislead.
         default = next((c for c in user.coordinator_chapters if c in allowed), None)
-    owners = dict(frames.programs.select("id", "chapter_id").iter_rows())
+    owners = dict(outline.programs.select("id", "chapter_id").iter_rows())
     return FilterOptions(
         chapters=chapters,
         programs=programs,
@@ -238,13 +465,13 @@ def filter_options(user: SignedIn, frames: ReportFrames, today: date) -> FilterO
     )
 
 
-def movement_name(frames: ReportFrames) -> str:
-    settings = frames.settings
+def movement_name(outline: Outline) -> str:
+    settings = outline.settings
     return str(settings["movement_name"][0]) if settings.height else "Empathy Movement"
 
 
-def currency(frames: ReportFrames) -> str:
-    settings = frames.settings
+def currency(outline: Outline) -> str:
+    settings = outline.settings
     return str(settings["reporting_currency"][0]) if settings.height else "USD"
 
 
@@ -254,15 +481,11 @@ class Dashboard:
 
     user: SignedIn
     filters: Filters
-    loaded: LoadedFrames
+    where: ScopeOutline
     report: HealthReport
     currency: str
     movement: str
     options: FilterOptions
-
-    @property
-    def frames(self) -> ReportFrames:
-        return self.loaded.frames
 
     def goals(self) -> list[GoalProgress]:
         """The goals in the filter's scope (a chapter's and those of its
@@ -271,33 +494,44 @@ class Dashboard:
         goals are left undefined with the reason (their rows are partial)."""
         allowed = self.options.allowed_chapters
         return _goals(
-            self.loaded.scope,
-            _database_key(),
-            self.loaded.loaded_at,
+            self.where.scope,
+            self.where.database,
+            self.where.since.isoformat(),
             self.options.today.isoformat(),
             self.filters.chapter_id,
             None if allowed is None else tuple(sorted(allowed)),
-            self.frames,
+            self.where,
+            self.user.identity,
         )
 
     def goal_scopes(self) -> dict[int, str]:
         """Each goal's scope in words, by goal id."""
-        goals = self.frames.goals.select("id", "chapter_id")
+        goals = self.where.outline.goals.select("id", "chapter_id")
         return {
             int(gid): self.options.chapter_label(cid) if cid is not None else "Whole movement"
             for gid, cid in goals.iter_rows()
         }
 
     def report_for(self, chapter_id: int | None) -> HealthReport:
-        """The same period and program for another chapter (cached)."""
+        """The same period and program for another chapter (kept)."""
         return compute_report(
-            self.user.identity, self.loaded, self.filters, as_of=self.options.today, chapter_id=chapter_id
+            self.user.identity, self.where, self.filters, as_of=self.options.today, chapter_id=chapter_id
         )
 
 
 def today() -> date:
     """The dashboard's as_of: today where the person is."""
     return local_today()
+
+
+def _cannot_read() -> None:
+    log.exception("dashboard figures could not be read")
+    st.error(
+        "The figures could not be read from the database just now. Try again in a moment; "
+        "if it persists, tell an admin.",
+        icon=":material/error:",
+    )
+    st.stop()
 
 
 def open_dashboard(title: str, *roles: str, caption: str | None = None) -> Dashboard:
@@ -308,24 +542,18 @@ def open_dashboard(title: str, *roles: str, caption: str | None = None) -> Dashb
     user = require_role(*roles)
     st.title(title, anchor=False)
     try:
-        loaded = load_frames(user.identity)
+        where = outline_of(user.identity)
     except Exception:
-        log.exception("dashboard frames could not be read")
-        st.error(
-            "The figures could not be read from the database just now. Try again in a moment; "
-            "if it persists, tell an admin.",
-            icon=":material/error:",
-        )
-        st.stop()
+        _cannot_read()
         raise AssertionError("unreachable") from None
-    frames = loaded.frames
-    if frames.chapters.height == 0:
+    outline = where.outline
+    if outline.chapters.height == 0:
         st.info(
             "No chapters yet. Once the movement's first chapter is created, its figures appear here.",
             icon=":material/info:",
         )
         st.stop()
-    options = filter_options(user, frames, today())
+    options = filter_options(user, outline, today())
     if options.allowed_chapters is not None and not options.allowed_chapters:
         st.info(
             "You coordinate no chapter yet, so there are no figures to show. An admin can assign one.",
@@ -335,11 +563,13 @@ def open_dashboard(title: str, *roles: str, caption: str | None = None) -> Dashb
     filters = dashboard_filters(options)
     with st.sidebar:
         if st.button("Refresh figures", key="dash_refresh", icon=":material/refresh:", type="tertiary"):
-            refresh(loaded.scope)
+            refresh(where.scope, identity=user.identity)
             st.rerun()
     st.caption(filters.describe() + (f" · {caption}" if caption else ""))
     try:
-        report = compute_report(user.identity, loaded, filters, as_of=options.today)
+        report = compute_report(
+            user.identity, where, filters, as_of=options.today, nearby=nearby_views(options, filters)
+        )
     except Exception:
         log.exception("health report failed for %s", filters.describe())
         st.error(
@@ -349,7 +579,7 @@ def open_dashboard(title: str, *roles: str, caption: str | None = None) -> Dashb
         )
         st.stop()
         raise AssertionError("unreachable") from None
-    return Dashboard(user, filters, loaded, report, currency(frames), movement_name(frames), options)
+    return Dashboard(user, filters, where, report, currency(outline), movement_name(outline), options)
 
 
 def empty_state(message: str) -> None:

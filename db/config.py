@@ -64,6 +64,15 @@ class Settings(BaseSettings):
     # so a burst of sign-ins cannot exhaust memory; the rest wait this long.
     password_hashing_concurrency: int = Field(default=2, ge=1, le=32)
     password_hashing_wait_seconds: float = Field(default=10.0, gt=0, le=120)
+    # Signs the reports kept in the database (db/report_snapshots.py). Every
+    # replica of one deployment needs the same key to share them; without
+    # one, a key file beside the data folder is made and kept.
+    figures_signing_key: SecretStr | None = Field(default=None, min_length=32)
+    # How old a kept report may be when a page shows it.
+    figures_max_age_seconds: int = Field(default=600, ge=0, le=24 * 3600)
+    # Whether a computed report also computes, in the background, the views
+    # its reader is likely to open next (components/report_cache.py).
+    figures_ahead: bool = True
 
     @model_validator(mode="after")
     def _supabase_needs_both(self) -> Settings:

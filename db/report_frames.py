@@ -35,7 +35,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 import polars as pl
@@ -45,6 +46,7 @@ from db.arrow import read_frame
 from db.connection import transaction
 from db.errors import NotAllowedError
 from db.identity import Identity
+from db.report_snapshots import database_now
 from metrics import schemas as S
 
 log = logging.getLogger(__name__)
@@ -242,3 +244,26 @@ def load_report_frames(
             if not ok:
                 unreadable.append(name)
     return S.ReportFrames.of(unreadable=tuple(sorted(unreadable)), **results)
+
+
+@dataclass(frozen=True)
+class Outline:
+    """The small tables a dashboard page needs before any figure (its
+    filters' chapters and programs, the settings, the goals), read as the
+    person, and when the database read them."""
+
+    settings: pl.DataFrame
+    chapters: pl.DataFrame
+    programs: pl.DataFrame
+    goals: pl.DataFrame
+    read_at: datetime
+
+
+def load_outline(identity: Identity, *, uri: str | None = None) -> Outline:
+    """The outline of `identity`'s scope: a few thousand rows at most, so a
+    page whose figures are kept (`db.report_snapshots`) reads no more."""
+    names = ("settings", "chapters", "programs", "goals")
+    with ThreadPoolExecutor(max_workers=len(names), thread_name_prefix="report-outline") as pool:
+        read = pool.map(lambda n: _read(n, identity, _NO_CUT, uri), names)
+        frames = {name: frame for name, frame, _ in read}
+    return Outline(**frames, read_at=database_now(identity, uri=uri))

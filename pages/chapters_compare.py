@@ -23,20 +23,6 @@ by_id = {c.id: c for c in options.chapters}
 ordered = [c.id for c in chapter_tree_order(options.chapters) if c.id in choices]
 
 
-def _default() -> list[int]:
-    """The chapters just below the one in the filter (or the top of the
-    tree for the whole movement), so a comparison starts one level down."""
-    root = f.chapter_id
-    below = [cid for cid in ordered if by_id[cid].parent_id == root]
-    if root is None and len(below) == 1:
-        # One international chapter at the top: compare the chapters below it.
-        below = [cid for cid in ordered if by_id[cid].parent_id == below[0]] or below
-    if not below and root is not None:
-        parent = by_id[root].parent_id
-        below = [cid for cid in ordered if by_id[cid].parent_id == parent] if parent in choices else [root]
-    return below[:MAX_COMPARED]
-
-
 if not choices:
     st.info("There are no chapters you can open yet.", icon=":material/info:")
     st.stop()
@@ -44,7 +30,7 @@ if not choices:
 selected: list[int] = st.multiselect(
     "Chapters to compare",
     ordered,
-    default=_default(),
+    default=options.compared_first(f.chapter_id, MAX_COMPARED),
     format_func=lambda cid: options.chapter_label(cid),
     max_selections=MAX_COMPARED,
     key="chapters_selected",

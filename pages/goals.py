@@ -75,7 +75,7 @@ st.caption(
     "everything else is taken today. Progress = (now − starting point) / (target − starting point)."
 )
 if st.button("Refresh figures", key="goals_refresh", icon=":material/refresh:", type="tertiary"):
-    refresh(loaded.scope)
+    refresh(loaded.scope, identity=user.identity)
     st.rerun()
 
 

