@@ -5,12 +5,18 @@ board member in Debian's Chromium and times, from the browser's side (click
 to the page showing its figures with the script finished):
 
 - first render: sign-in to the overview with every KPI card shown, with the
-  app's caches empty (the person's frames are read through RLS, prepared and
-  reported for the first time);
-- a filter change: period to "Quarter" (a new report from the cached
-  per-person aggregates), then a chapter, then back to the year (a report
-  already in the cache);
-- moving to another page (Momentum) and back to the overview.
+  app's caches empty;
+- a filter change: period to "Quarter", then a chapter, then back to the
+  year (a report already in the process's cache);
+- moving to another page (Momentum).
+
+Each is timed on two paths, in the same command: figures computed from the
+scope's rows (nothing kept in the database: the frames are read through
+RLS, prepared and reported, as before issue 13), and figures kept in
+PostgreSQL by an earlier reader of the same scope (app.report_snapshots,
+with the views computed ahead), which is what a board member meets once
+anyone of the board has opened the dashboard in the last
+`figures_max_age_seconds`.
 
     .venv/bin/python -m bench.dashboard_render [--national] [--repeat 3]
 
@@ -32,6 +38,8 @@ import time
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
+
+import psycopg
 
 from bench.harness import bench_server, existing_database, rows
 from tests.browser import harness
@@ -155,39 +163,85 @@ def demo_databases(*, national: bool) -> list[tuple[str, str]]:
     return targets
 
 
-def cold_runs(browser: Any, uri: str, chapter: str, repeat: int, tag: str) -> dict[str, list[float]]:
+def forget_kept_reports(uri: str) -> None:
+    """No report kept in the database: the next render computes its figures
+    from the scope's rows, as every render did before they were kept."""
+    with psycopg.connect(uri) as conn:
+        conn.execute("delete from app.report_snapshots")
+
+
+def _kept_count(uri: str) -> int:
+    ((n,),) = rows(uri, "select count(*) from app.report_snapshots")
+    return int(n)
+
+
+def wait_for_views_ahead(uri: str, *, quiet_s: float = 8.0, timeout_s: float = 300.0) -> int:
+    """Wait until the app has stopped keeping reports (the views it computes
+    ahead in the background) for `quiet_s`; how many are kept."""
+    deadline = time.monotonic() + timeout_s
+    count, since = _kept_count(uri), time.monotonic()
+    while time.monotonic() - since < quiet_s and time.monotonic() < deadline:
+        time.sleep(1.0)
+        now = _kept_count(uri)
+        if now != count:
+            count, since = now, time.monotonic()
+    return count
+
+
+def cold_runs(
+    browser: Any, uri: str, chapter: str, repeat: int, tag: str, *, kept: bool
+) -> dict[str, list[float]]:
     """`repeat` runs of `one_run`, each on a newly started app (cold
-    caches); the seconds of each step, by step."""
+    caches); the seconds of each step, by step.
+
+    `kept=False`: before each run nothing is kept in the database, so the
+    figures are computed from the rows (the path before issue 13's kept
+    reports). `kept=True`: the figures an earlier reader of the scope kept
+    (one uncounted run first keeps them and waits for the views ahead)."""
     runs: dict[str, list[float]] = {}
+    if kept:
+        with app_process(uri, harness.ARTIFACTS / f"bench-dashboard-{tag}-warm.log") as app:
+            one_run(browser, app.url, chapter)
+            print(f"  ({wait_for_views_ahead(uri)} reports kept by a first reader)")
     for i in range(repeat):
+        if not kept:
+            forget_kept_reports(uri)
         with app_process(uri, harness.ARTIFACTS / f"bench-dashboard-{tag}-{i}.log") as app:
             for key, seconds in one_run(browser, app.url, chapter).items():
                 runs.setdefault(key, []).append(seconds)
     return runs
 
 
+def _median(values: list[float]) -> str:
+    return f"{statistics.median(values):7.2f} ({min(values):.2f}–{max(values):.2f})"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--national", action="store_true", help="also the national demo, if it exists")
-    parser.add_argument("--repeat", type=int, default=3, help="cold runs per database (app restarted)")
+    parser.add_argument("--repeat", type=int, default=3, help="cold runs per database and path")
     args = parser.parse_args()
-    results: dict[str, dict[str, list[float]]] = {}
+    results: dict[str, dict[str, dict[str, list[float]]]] = {}
     with chromium() as browser:
         for label, uri in demo_databases(national=args.national):
             print(f"{label}: {sizes(uri)}")
             chapter = a_national_chapter(uri)
-            results[label] = cold_runs(browser, uri, chapter, args.repeat, label.split()[0])
+            tag = label.split()[0]
+            results[label] = {
+                "computed": cold_runs(browser, uri, chapter, args.repeat, f"{tag}-computed", kept=False),
+                "kept": cold_runs(browser, uri, chapter, args.repeat, f"{tag}-kept", kept=True),
+            }
 
-    for label, runs in results.items():
-        print(f"\n{label} (median of {args.repeat}, seconds; min–max)")
-        for key, values in runs.items():
-            print(f"  {key:<45} {statistics.median(values):7.2f}   ({min(values):.2f}–{max(values):.2f})")
-        first = statistics.median(runs["first render (sign-in to overview)"])
-        change = statistics.median(runs["filter change: period to quarter"])
-        print(f"  first render ÷ filter change: {first / change:.1f}×")
+    for label, paths in results.items():
+        print(f"\n{label} (median of {args.repeat} cold runs, seconds; min–max)")
+        print(f"  {'':<45} {'computed from rows':>22} {'kept in PostgreSQL':>22} {'ratio':>7}")
+        for key, values in paths["computed"].items():
+            kept = paths["kept"][key]
+            ratio = statistics.median(values) / statistics.median(kept)
+            print(f"  {key:<45} {_median(values):>22} {_median(kept):>22} {ratio:6.1f}×")
     if len(results) == 2:
-        small_runs, national_runs = results["small demo"], results["national demo"]
-        print("\nnational ÷ small")
+        small_runs, national_runs = results["small demo"]["kept"], results["national demo"]["kept"]
+        print("\nnational ÷ small (kept)")
         for key, values in small_runs.items():
             ratio = statistics.median(national_runs[key]) / statistics.median(values)
             print(f"  {key:<45} {ratio:7.1f}×")

@@ -104,13 +104,16 @@ def main() -> None:
         for label, uri in demo_databases(national=args.national):
             print(f"{label}: {sizes(uri)}")
             chapter = a_national_chapter(uri)
-            direct = cold_runs(browser, uri, chapter, args.repeat, "direct")
-            with latency_proxy(uri, args.delay_ms) as remote_uri:
-                remote = cold_runs(browser, remote_uri, chapter, args.repeat, "remote")
-            print(f"  {'(median seconds)':<45} {'direct':>8} {f'+{args.delay_ms:g} ms':>10} {'ratio':>7}")
-            for key, values in direct.items():
-                near, far = statistics.median(values), statistics.median(remote[key])
-                print(f"  {key:<45} {near:8.2f} {far:10.2f} {far / near:6.2f}×")
+            for kept in (False, True):
+                path = "kept" if kept else "computed"
+                direct = cold_runs(browser, uri, chapter, args.repeat, f"direct-{path}", kept=kept)
+                with latency_proxy(uri, args.delay_ms) as remote_uri:
+                    remote = cold_runs(browser, remote_uri, chapter, args.repeat, f"remote-{path}", kept=kept)
+                heading = f"figures {'kept in PostgreSQL' if kept else 'computed from rows'} (median seconds)"
+                print(f"  {heading:<45} {'direct':>8} {f'+{args.delay_ms:g} ms':>10} {'ratio':>7}")
+                for key, values in direct.items():
+                    near, far = statistics.median(values), statistics.median(remote[key])
+                    print(f"  {key:<45} {near:8.2f} {far:10.2f} {far / near:6.2f}×")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,11 @@ member paid when the caches were keyed by person; the second board member's
 cost is what a person sharing a scope pays now. Both are measured in the
 same run, so their ratio does not depend on the machine's speed.
 
+Two app processes are measured in turn: the first with nothing kept in the
+database (each scope's frames are read and its figures computed, then
+kept), the second on the same database, where each landing page finds its
+scope's figures kept in PostgreSQL and reads only the outline.
+
     .venv/bin/python -m bench.scope_memory [--national]
 
 It is a benchmark, not a test: it prints figures and ratios.
@@ -26,7 +31,14 @@ from typing import Any
 
 import psycopg
 
-from bench.dashboard_render import TIMEOUT_MS, app_process, sizes, small_demo
+from bench.dashboard_render import (
+    TIMEOUT_MS,
+    app_process,
+    forget_kept_reports,
+    sizes,
+    small_demo,
+    wait_for_views_ahead,
+)
 from bench.harness import existing_database
 from tests.browser import harness
 
@@ -101,12 +113,11 @@ def sign_in(browser: Any, url: str, email: str) -> tuple[Any, float]:
     return context, time.perf_counter() - started
 
 
-def run(label: str, uri: str) -> None:
+def run(label: str, uri: str, path: str) -> None:
     from playwright.sync_api import sync_playwright
 
-    add_second_board_member(uri)
-    print(f"{label}: {sizes(uri)}")
-    log = harness.ARTIFACTS / f"bench-scope-memory-{label.split()[0]}.log"
+    print(f"{label}, figures {path}:")
+    log = harness.ARTIFACTS / f"bench-scope-memory-{label.split()[0]}-{path.split()[0]}.log"
     with sync_playwright() as playwright, app_process(uri, log) as (url, pid):
         browser = harness.launch_chromium(playwright)
         contexts = []
@@ -141,6 +152,18 @@ def run(label: str, uri: str) -> None:
     )
 
 
+def both_paths(label: str, uri: str) -> None:
+    """Today's path first (nothing kept: each scope's figures are computed
+    from its rows, and kept), then a new app process on the same database,
+    where every landing page finds its figures kept."""
+    add_second_board_member(uri)
+    print(f"{label}: {sizes(uri)}")
+    forget_kept_reports(uri)
+    run(label, uri, "computed from rows")
+    print(f"  ({wait_for_views_ahead(uri)} reports kept)")
+    run(label, uri, "kept in PostgreSQL")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--national", action="store_true", help="the national demo instead, if it exists")
@@ -151,9 +174,9 @@ def main() -> None:
         national = existing_database("hb_bench_national")
         if national is None:
             raise SystemExit("national demo: not in .data/bench-postgres (run bench/seed_national.py first)")
-        run("national demo", national)
+        both_paths("national demo", national)
     else:
-        run("small demo", small_demo())
+        both_paths("small demo", small_demo())
 
 
 if __name__ == "__main__":

@@ -40,7 +40,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar
 
 import polars as pl
@@ -143,7 +142,7 @@ def _code_version() -> str:
 
     digest = hashlib.sha256(f"{sys.version_info[:2]} polars {polars.__version__}".encode())
     for path in sorted([*(PROJECT_ROOT / "metrics").glob("*.py"), PROJECT_ROOT / "db" / "report_frames.py"]):
-        digest.update(path.name.encode() + Path(path).read_bytes())
+        digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -285,18 +284,21 @@ def _compute_nearby(
         return
     running.add(marker)
     prepared = _prepared_of(loaded, as_of)
-    # The database this scope was read from, even if settings change later.
+    # Taken here, in the script's thread: the worker calls no Streamlit
+    # function, and writes to the database this scope was read from even if
+    # the settings change meanwhile.
     uri = database_uri()
+    generations, computing = _generations(), _computing()
 
     def work() -> None:
         try:
             for view in views:
-                if marker not in running or _generation(where.scope) != where.generation:
+                if marker not in running or generations.get(where.scope, (0, None))[0] != where.generation:
                     return
                 key = _report_key(as_of, view)
                 if report_snapshots.is_kept(identity, key, where.since, uri=uri):
                     continue
-                with _computing():
+                with computing:
                     report = _health_report(prepared, as_of, view)
                 _keep(identity, key, report, loaded, uri=uri)
         except Exception:
