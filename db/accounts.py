@@ -164,9 +164,14 @@ def load_profile(identity: Identity, *, uri: str | None = None) -> Profile:
     with transaction(identity, uri) as conn:
         roles = fetch_all(
             conn,
-            "select role, chapter_id from public.roles where user_id = auth.uid() order by role, chapter_id",
+            "select role, chapter_id from public.roles where user_id = (select auth.uid()) "
+            "order by role, chapter_id",
         )
-        member = fetch_one(conn, "select id, full_name from public.members where user_id = auth.uid()")
+        # `(select auth.uid())`: a value the planner can look up in the
+        # user_id index under RLS; a bare auth.uid() scans every member.
+        member = fetch_one(
+            conn, "select id, full_name from public.members where user_id = (select auth.uid())"
+        )
         must_change = fetch_one(conn, "select app.must_change_password() as v")
     return Profile(
         user_id=identity.user_id,

@@ -122,7 +122,7 @@ def _member(conn: psycopg.Connection) -> Member | None:
         """
         select m.id, m.full_name, m.chapter_id, c.name as chapter_name, m.joined_on, c.time_zone
           from public.members m join public.chapters c on c.id = m.chapter_id
-         where m.user_id = auth.uid()
+         where m.user_id = (select auth.uid())
         """,
     )
     return Member(**row) if row else None

@@ -168,7 +168,7 @@ def log_choices(
             f"""
             with recursive up as (
               select c.id, c.parent_id from public.chapters c
-               where c.id in (select m.chapter_id from public.members m where m.user_id = auth.uid())
+               where c.id in (select m.chapter_id from public.members m where m.user_id = (select auth.uid()))
               union
               select c.id, c.parent_id from public.chapters c join up on c.id = up.parent_id
             )
@@ -193,7 +193,7 @@ def log_choices(
             """
             with recursive up as (
               select c.id, c.parent_id from public.chapters c
-               where c.id in (select m.chapter_id from public.members m where m.user_id = auth.uid())
+               where c.id in (select m.chapter_id from public.members m where m.user_id = (select auth.uid()))
               union
               select c.id, c.parent_id from public.chapters c join up on c.id = up.parent_id
             )

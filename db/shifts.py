@@ -36,7 +36,7 @@ MSG_STARTED = "This shift has already started, so sign-ups are closed."
 # events a volunteer can reasonably travel to.
 _NEAR_ME = """
 with recursive mine as (
-  select m.chapter_id as id from public.members m where m.user_id = auth.uid()
+  select m.chapter_id as id from public.members m where m.user_id = (select auth.uid())
 ), up as (
   select c.id, c.parent_id from public.chapters c where c.id in (select id from mine)
   union
@@ -125,7 +125,7 @@ def sign_up(identity: Identity, request: SignUpRequest) -> SignUp:
     InvalidDataError("… full …") when the last slot went to someone else."""
     try:
         with transaction(identity) as conn:
-            member = fetch_one(conn, "select id from public.members where user_id = auth.uid()")
+            member = fetch_one(conn, "select id from public.members where user_id = (select auth.uid())")
             if member is None:
                 raise NotAllowedError(MSG_NO_MEMBER)
             shift = fetch_one(
@@ -187,7 +187,7 @@ def join_wait_list(identity: Identity, request: WaitListRequest) -> int:
     place, has started, or that they already hold or wait for."""
     try:
         with transaction(identity) as conn:
-            member = fetch_one(conn, "select id from public.members where user_id = auth.uid()")
+            member = fetch_one(conn, "select id from public.members where user_id = (select auth.uid())")
             if member is None:
                 raise NotAllowedError(MSG_NO_MEMBER)
             conn.execute(

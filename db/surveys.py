@@ -143,7 +143,7 @@ def my_codes(identity: Identity, *, uri: str | None = None) -> list[str]:
         identity,
         """
         select respondent_code from public.survey_responses
-         where user_id = auth.uid() and not anonymous
+         where user_id = (select auth.uid()) and not anonymous
          group by respondent_code order by max(created_at) desc limit 10
         """,
         schema={"respondent_code": pl.String},
