@@ -7,7 +7,7 @@ import logging
 
 import streamlit as st
 
-from components import remembered
+from components import remembered, warm_up
 from components.navigation import build_navigation
 from components.session import account_sidebar, current_user, enforce_session
 from db.setup import ensure_ready
@@ -28,6 +28,7 @@ def _database() -> str:
 anonymous = current_user() is None and remembered.cookie_token() is None
 visitor_nav = build_navigation(None) if anonymous else None
 _database()
+warm_up.start()
 remembered.restore()
 # Idle expiry and the periodic role re-check happen before the navigation is
 # built, so an expired session never renders a page of its former roles.

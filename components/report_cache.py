@@ -12,8 +12,10 @@ came from.
 
 A report is looked for, in order:
 
-1. in this process (`st.cache_data`, per view), while the outline it was
-   asked with is current;
+1. in this process (`st.cache_resource`, per view: shared, never copied,
+   since a national report holds megabytes of frames and a copy on every
+   rerun cost a tenth of a second), while the outline it was asked with is
+   current;
 2. kept in PostgreSQL for the scope (`db.report_snapshots`): what any app
    process computed for the same scope and view in the last
    `figures_max_age_seconds`, so a restarted app or another replica shows
@@ -309,7 +311,7 @@ def _compute_nearby(
     threading.Thread(target=work, name="nearby-reports", daemon=True).start()
 
 
-@st.cache_data(ttl=REPORT_TTL_SECONDS, max_entries=512, show_spinner=False)
+@st.cache_resource(ttl=REPORT_TTL_SECONDS, max_entries=128, show_spinner=False)
 def _report(
     scope: str,
     database: str,
@@ -370,7 +372,7 @@ def nearby_views(options: FilterOptions, filters: Filters) -> tuple[View, ...]:
     )
 
 
-@st.cache_data(ttl=REPORT_TTL_SECONDS, max_entries=128, show_spinner=False)
+@st.cache_resource(ttl=REPORT_TTL_SECONDS, max_entries=128, show_spinner=False)
 def _goals(
     scope: str,
     database: str,

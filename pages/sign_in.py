@@ -8,6 +8,7 @@ from typing import Any
 
 import streamlit as st
 
+from components import preload
 from components.passwords import password_input
 from components.remembered import remember
 from components.session import (
@@ -266,3 +267,6 @@ if settings.embedded and not settings.uses_supabase_auth:
     _, wide, _ = st.columns([1, 6, 1])
     with wide:
         _demo_panel()
+# While the person types, the browser fetches the code of the dashboard's
+# elements, which the first page after sign-in would otherwise wait for.
+preload.dashboard_code()

@@ -3,6 +3,7 @@ wrong password is refused plainly, sign-out returns to the sign-in page."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from uuid import uuid4
 
@@ -10,8 +11,10 @@ import pytest
 from playwright.sync_api import expect
 
 from components.navigation import specs_for
+from components.preload import ELEMENTS, element_files
 from components.session import SignedIn
 from db.seed.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
+from tests.browser import harness
 from tests.browser.conftest import open_sign_in, screenshot, sign_in, wait_for_app
 
 # One group, so that under `-n 2 --dist loadgroup` one worker runs them all
@@ -59,6 +62,22 @@ def test_the_sign_in_page(page: Any, app_url: str) -> None:
     # DATABASE_URL is set here, so this is not the embedded demo: the demo
     # credentials are not shown.
     assert DEMO_PASSWORD not in page.content()
+
+
+def test_the_sign_in_page_loads_the_dashboards_code_before_anyone_signs_in(page: Any, app_url: str) -> None:
+    files = element_files()
+    assert len(files) == len(ELEMENTS), f"this Streamlit names its element code otherwise: {files}"
+    loaded = "performance.getEntriesByType('resource').map(e => e.name.split('/').pop())"
+    open_sign_in(page, app_url)
+    page.wait_for_function(f"{json.dumps(list(files))}.every(f => {loaded}.includes(f))", timeout=30_000)
+    board = next(a for a in DEMO_ACCOUNTS if "board" in a.roles)
+    harness.fill_sign_in(page, board.email)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_test_id("stMetric").first.wait_for()
+    wait_for_app(page)
+    # The dashboard used the code the sign-in page loaded, never a second copy.
+    names = page.evaluate(loaded)
+    assert all(names.count(f) == 1 for f in files), names
 
 
 def test_wrong_password_shows_a_clear_error(page: Any, app_url: str) -> None:
