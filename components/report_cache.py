@@ -12,18 +12,22 @@ came from.
 
 A report is looked for, in order:
 
-1. in this process (`st.cache_resource`, per view: shared, never copied,
-   since a national report holds megabytes of frames and a copy on every
-   rerun cost a tenth of a second), while the outline it was asked with is
-   current;
+1. in this process, while the outline it was asked with is current: per
+   view (`st.cache_resource`: shared, never copied, since a national report
+   holds megabytes of frames and a copy on every rerun cost a tenth of a
+   second), or among the views made ready ahead (below);
 2. kept in PostgreSQL for the scope (`db.report_snapshots`): what any app
    process computed for the same scope and view in the last
    `figures_max_age_seconds`, so a restarted app or another replica shows
    the board's first page without reading a million members' rows;
 3. computed from the scope's frames (`st.cache_resource`: read once, shared,
-   never copied) and then kept in PostgreSQL. The views a reader is likely
-   to open next (the other periods, the chapters the Chapters page compares)
-   are computed from the same frames in the background and kept as well.
+   never copied) and then kept in PostgreSQL.
+
+After either of the last two, the views a reader is likely to open next (the
+other periods, the chapters the Chapters page compares) are made ready in
+memory by a background thread: fetched where the scope kept them, else
+computed from the frames just read and kept as well. A filter change then
+finds its report in memory.
 
 A page first reads the scope's outline (settings, chapters, programs,
 goals: a few thousand rows), which dates what "recent" means. "Refresh
@@ -53,6 +57,7 @@ from components.session import SignedIn, local_today, require_role
 from db import report_snapshots
 from db.config import PROJECT_ROOT, get_settings
 from db.identity import Identity
+from metrics.lru import Lru
 
 if TYPE_CHECKING:
     from db.report_frames import Outline
@@ -120,6 +125,17 @@ def _floor() -> dict[str, datetime]:
     # When this process last dropped every cache: kept reports from before
     # are not shown either (tests and operators after changing data).
     return {}
+
+
+# Reports of the views ahead, fetched from the database or computed in the
+# background, by (scope, database, since, key): the next filter change finds
+# its report in memory. A national report is up to a few megabytes.
+AHEAD_IN_MEMORY = 64
+
+
+@st.cache_resource(show_spinner=False)
+def _ahead() -> Lru[tuple[str, str, str, str], object]:
+    return Lru(AHEAD_IN_MEMORY)
 
 
 @st.cache_resource(show_spinner=False)
@@ -213,14 +229,19 @@ def _kept_or_computed(
     key: str,
     compute: Callable[[LoadedFrames], T],
     kind: type[T],
-    after: Callable[[LoadedFrames], None] | None = None,
+    after: Callable[[LoadedFrames | None], None] | None = None,
 ) -> T:
-    """What the scope kept under `key` since `where.since`, else `compute`d
-    from the scope's frames and kept (a failure to keep is logged, never
-    shown: the figures are right either way), then `after` is called with
-    the frames."""
-    found = report_snapshots.kept(identity, key, where.since)
+    """What the scope has under `key` since `where.since` (fetched ahead
+    into memory, else kept in the database), else `compute`d from the
+    scope's frames and kept (a failure to keep is logged, never shown: the
+    figures are right either way). Then `after` is called, with the frames
+    when they were read."""
+    hit, found = _ahead().get(_ahead_key(where, key))
+    if not (hit and isinstance(found, kind)):
+        found = report_snapshots.kept(identity, key, where.since)
     if isinstance(found, kind):
+        if after is not None:
+            after(None)
         return found
     loaded = _frames(where.scope, where.database, where.generation, identity)
     with _computing():
@@ -229,6 +250,10 @@ def _kept_or_computed(
     if after is not None:
         after(loaded)
     return value
+
+
+def _ahead_key(where: ScopeOutline, key: str) -> tuple[str, str, str, str]:
+    return (where.scope, where.database, where.since.isoformat(), key)
 
 
 def _keep(
@@ -267,30 +292,35 @@ def _report_key(as_of: date, view: View) -> str:
 
 
 @st.cache_resource(show_spinner=False)
-def _nearby_running() -> set[tuple[str, str, int]]:
+def _nearby_running() -> set[tuple[str, str, int, str, bool]]:
     return set()
 
 
-def _compute_nearby(
-    identity: Identity, where: ScopeOutline, loaded: LoadedFrames, as_of: date, views: tuple[View, ...]
+def _views_ahead(
+    identity: Identity, where: ScopeOutline, loaded: LoadedFrames | None, as_of: date, views: tuple[View, ...]
 ) -> None:
-    """Compute and keep, in a background thread, each of `views` not kept
-    yet, from frames already read: the next click of any reader of the
-    scope then finds its figures kept. One such thread per scope at a time;
-    it stops early when the scope is refreshed or every cache dropped."""
+    """Have each of `views` in memory before the reader asks, from a
+    background thread: fetched from the database where the scope kept it,
+    else, when the scope's frames were just read (`loaded`), computed from
+    them and kept, so any reader of the scope finds it kept. One such thread
+    per scope and path at a time; it stops early when the scope is
+    refreshed or every cache dropped."""
     from db.server import database_uri
 
+    if not get_settings().figures_ahead:
+        return
     running = _nearby_running()
-    marker = (where.scope, where.database, where.generation)
-    if marker in running or not views or not get_settings().figures_ahead:
+    computing_ahead = loaded is not None
+    marker = (where.scope, where.database, where.generation, where.since.isoformat(), computing_ahead)
+    if marker in running or not views:
         return
     running.add(marker)
-    prepared = _prepared_of(loaded, as_of)
+    prepared = _prepared_of(loaded, as_of) if loaded is not None else None
     # Taken here, in the script's thread: the worker calls no Streamlit
-    # function, and writes to the database this scope was read from even if
-    # the settings change meanwhile.
+    # function, and reads and writes the database this scope was read from
+    # even if the settings change meanwhile.
     uri = database_uri()
-    generations, computing = _generations(), _computing()
+    generations, computing, ahead = _generations(), _computing(), _ahead()
 
     def work() -> None:
         try:
@@ -298,17 +328,21 @@ def _compute_nearby(
                 if marker not in running or generations.get(where.scope, (0, None))[0] != where.generation:
                     return
                 key = _report_key(as_of, view)
-                if report_snapshots.is_kept(identity, key, where.since, uri=uri):
+                if ahead.get(_ahead_key(where, key))[0]:
                     continue
-                with computing:
-                    report = _health_report(prepared, as_of, view)
-                _keep(identity, key, report, loaded, uri=uri)
+                report = report_snapshots.kept(identity, key, where.since, uri=uri)
+                if report is None and prepared is not None and loaded is not None:
+                    with computing:
+                        report = _health_report(prepared, as_of, view)
+                    _keep(identity, key, report, loaded, uri=uri)
+                if report is not None:
+                    ahead.put(_ahead_key(where, key), report)
         except Exception:
-            log.exception("the nearby views of a scope could not be computed ahead")
+            log.exception("the views ahead of a scope could not be made ready")
         finally:
             running.discard(marker)
 
-    threading.Thread(target=work, name="nearby-reports", daemon=True).start()
+    threading.Thread(target=work, name="views-ahead", daemon=True).start()
 
 
 @st.cache_resource(ttl=REPORT_TTL_SECONDS, max_entries=128, show_spinner=False)
@@ -331,7 +365,7 @@ def _report(
         _report_key(day, view),
         lambda loaded: _health_report(_prepared_of(loaded, day), day, view),
         HealthReport,
-        after=lambda loaded: _compute_nearby(_identity, _where, loaded, day, _nearby),
+        after=lambda loaded: _views_ahead(_identity, _where, loaded, day, _nearby),
     )
 
 
@@ -345,8 +379,9 @@ def compute_report(
     nearby: tuple[View, ...] = (),
 ) -> HealthReport:
     """The health report for `filters` (or for another chapter with the same
-    period and program), kept for this person's scope; when it has to be
-    computed, the `nearby` views are computed ahead in the background.
+    period and program), kept for this person's scope; then the `nearby`
+    views are made ready in memory in the background (fetched where kept,
+    computed and kept where not, when the frames had to be read anyway).
 
     `as_of` is today: figures of a past period are cut at its end by the
     report itself, and one set of prepared aggregates serves every period."""
@@ -429,6 +464,7 @@ def drop_process_caches() -> None:
     kept in the database stays and is read again on the next run."""
     _generations().clear()
     _nearby_running().clear()
+    _ahead().clear()
     _outline.clear()
     _frames.clear()
     _prepared.clear()

@@ -120,7 +120,30 @@ def test_the_views_a_reader_opens_next_are_computed_ahead(
         ).fetchone()
     assert row is not None, "the demo has no chapter one level below the top"
 
+    views = ({"period": "q"}, {"period": "fy"}, {"period": "q", "chapter": str(row[0])})
     report_cache.drop_process_caches()
-    for query in ({"period": "q"}, {"period": "fy"}, {"period": "q", "chapter": str(row[0])}):
+    for query in views:
         _figures(page_app("pages/overview.py", board, query))
     assert frame_reads == [board.email], "a view was not computed ahead"
+
+
+def test_a_reader_of_kept_figures_finds_the_views_ahead_in_memory(
+    board: SignedIn, app_on_demo: str, figures_ahead: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _figures(page_app("pages/overview.py", board))
+    _wait_for_nearby_views()
+    # A new process: the overview comes from the database, and the views
+    # ahead are fetched into memory while the reader looks at it.
+    report_cache.drop_process_caches()
+    _figures(page_app("pages/overview.py", board))
+    _wait_for_nearby_views()
+    fetched: list[str] = []
+    real = report_cache.report_snapshots.kept
+
+    def counted(identity, key, since, **kwargs):  # type: ignore[no-untyped-def]
+        fetched.append(key)
+        return real(identity, key, since, **kwargs)
+
+    monkeypatch.setattr(report_cache.report_snapshots, "kept", counted)
+    _figures(page_app("pages/overview.py", board, {"period": "q"}))
+    assert fetched == [], "the quarter was read from the database on the click"
