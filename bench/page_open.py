@@ -19,6 +19,7 @@ seconds and their ratio.
 from __future__ import annotations
 
 import argparse
+import re
 import time
 from typing import Any
 
@@ -57,7 +58,7 @@ def open_pages(browser: Any, url: str) -> dict[str, float]:
                 path = str(link.get_attribute("href")).rsplit("/", 1)[-1]
                 started = time.perf_counter()
                 link.click()
-                page.wait_for_url(f"**/{path}", timeout=TIMEOUT_MS)
+                page.wait_for_url(re.compile(rf"/{re.escape(path)}(\?|$)"), timeout=TIMEOUT_MS)
                 harness.wait_for_app(page)
                 page.get_by_test_id("stMain").get_by_role("heading", level=1).first.wait_for()
                 times[title] = time.perf_counter() - started
