@@ -431,7 +431,7 @@ def forest(
 
 
 def distributions(
-    groups: Sequence[tuple[str, Sequence[float]]],
+    groups: Sequence[tuple[str, Sequence[float], Sequence[int]]],
     *,
     title: str,
     x_title: str,
@@ -440,12 +440,17 @@ def distributions(
     grouped: bool = False,
 ) -> go.Figure:
     """Histograms of several groups (e.g. TEQ before and after a program),
-    side by side when `grouped`, else overlaid."""
+    side by side when `grouped`, else overlaid. Each group gives its
+    distinct values and how many respondents had each, so the browser gets
+    a few dozen numbers, not one per respondent (a national survey has
+    hundreds of thousands)."""
     fig = go.Figure()
-    for i, (name, values) in enumerate(groups):
+    for i, (name, values, counts) in enumerate(groups):
         fig.add_trace(
             go.Histogram(
                 x=list(values),
+                y=list(counts),
+                histfunc="sum",
                 name=name,
                 opacity=1.0 if grouped else 0.65,
                 marker={"color": OKABE_ITO[i % len(OKABE_ITO)]},

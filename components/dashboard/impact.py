@@ -61,7 +61,7 @@ def teq_view(r: HealthReport) -> View:
         return View(
             "teq", title, empty="No survey answers in this period: no empathy scores to show.", table=table
         )
-    groups: list[tuple[str, list[float]]] = []
+    groups: list[tuple[str, list[float], list[int]]] = []
     hidden = 0
     for wave in ("pre", "post", "follow_up"):
         part = by_wave.filter(pl.col("wave") == wave)
@@ -71,10 +71,9 @@ def teq_view(r: HealthReport) -> View:
         if is_small(n):
             hidden += 1
             continue
-        scores: list[float] = []
-        for teq, count in part.select("teq", "respondents").iter_rows():
-            scores.extend([float(teq)] * int(count))
-        groups.append((f"{WAVE_LABELS[wave]} (n={n})", scores))
+        scores = [float(t) for t in part["teq"].to_list()]
+        counts = [int(c) for c in part["respondents"].to_list()]
+        groups.append((f"{WAVE_LABELS[wave]} (n={n})", scores, counts))
     if not groups:
         return View("teq", title, empty=f"Each survey wave has {SUPPRESSED_TEXT} respondents.", table=table)
     fig = charts.distributions(

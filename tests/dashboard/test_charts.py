@@ -67,7 +67,7 @@ FIGURES = {
         reference_label="g = 0.63 (controlled trials)",
     ),
     "distributions": lambda: charts.distributions(
-        [("Before", [40, 42, 45]), ("After", [44, 47, 50])],
+        [("Before", [40, 42, 45], [3, 1, 2]), ("After", [44, 47, 50], [1, 4, 2])],
         title="TEQ",
         x_title="TEQ score",
         unit=charts.SCORE,
