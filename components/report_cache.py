@@ -145,7 +145,7 @@ def _computing() -> threading.Lock:
     return threading.Lock()
 
 
-def _database_key() -> str:
+def database_key() -> str:
     # Tests and operators switch databases within one process; a cache
     # entry must never outlive the database it was read from.
     from db.server import database_uri
@@ -154,12 +154,13 @@ def _database_key() -> str:
 
 
 def _code_version() -> str:
-    """The report's code and the libraries its kept form depends on: a
-    deployment with other metrics never shows figures the old code made."""
+    """The code that reads and computes kept figures (metrics/ and db/) and
+    the libraries their kept form depends on: a deployment with other code
+    never shows figures the old code made."""
     import polars
 
     digest = hashlib.sha256(f"{sys.version_info[:2]} polars {polars.__version__}".encode())
-    for path in sorted([*(PROJECT_ROOT / "metrics").glob("*.py"), PROJECT_ROOT / "db" / "report_frames.py"]):
+    for path in sorted([*(PROJECT_ROOT / "metrics").glob("*.py"), *(PROJECT_ROOT / "db").glob("*.py")]):
         digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -213,14 +214,14 @@ def outline_of(identity: Identity) -> ScopeOutline:
     """The outline of this person's scope, shared with everyone the
     database gives the same scope."""
     scope = scope_key(identity)
-    return _outline(scope, _database_key(), _generation(scope), identity)
+    return _outline(scope, database_key(), _generation(scope), identity)
 
 
 def load_frames(identity: Identity) -> LoadedFrames:
     """The report's frames of this person's scope, shared with everyone the
     database gives the same scope."""
     scope = scope_key(identity)
-    return _frames(scope, _database_key(), _generation(scope), identity)
+    return _frames(scope, database_key(), _generation(scope), identity)
 
 
 def _kept_or_computed(
@@ -270,7 +271,7 @@ View = tuple[str, str, int | None, int | None]
 
 
 def _prepared_of(loaded: LoadedFrames, as_of: date) -> PreparedFrames:
-    return _prepared(loaded.scope, _database_key(), loaded.loaded_at, as_of.isoformat(), loaded)
+    return _prepared(loaded.scope, database_key(), loaded.loaded_at, as_of.isoformat(), loaded)
 
 
 def _health_report(prepared: PreparedFrames, as_of: date, view: View) -> HealthReport:

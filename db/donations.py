@@ -19,6 +19,7 @@ from db.errors import InvalidDataError
 from db.exchange_rates import Rates
 from db.identity import Identity
 from db.movement_settings import read_movement_money
+from db.rows import read_one
 from db.writes import insert_row
 from models.donations import GiftIn, RefundIn, format_minor, to_minor
 
@@ -301,6 +302,12 @@ def gifts_frame(
         params,
         schema=GIFT_SCHEMA,
     )
+
+
+def first_gift_on(identity: Identity) -> date | None:
+    """The day of the earliest gift the person may see (None: none)."""
+    row = read_one(identity, "select min(received_on) as first from public.donations")
+    return row["first"] if row else None
 
 
 def metric_donations(gifts: pl.DataFrame) -> pl.DataFrame:

@@ -12,12 +12,13 @@ import streamlit as st
 
 from components import charts, dates
 from components.downloads import csv_button
+from components.kept_figures import gift_figures
 from components.money_tables import money_column, money_table
 from components.page_start import fundraising_page
-from db.donations import gifts_frame, metric_donations
+from db.donations import first_gift_on, gifts_frame, metric_donations
 from db.donors import donors_frame
 from metrics.figure import Figure
-from metrics.fundraising import fundraising_year
+from metrics.fundraising import FundraisingYear, fundraising_year
 from metrics.lapsed import lapsed_call_list
 from metrics.periods import fiscal_year_of
 from metrics.query import collect_all
@@ -27,20 +28,29 @@ from money import major_column, majors
 user, money, today = fundraising_page("Retention")
 cur = money.reporting_currency
 this_year = fiscal_year_of(today, money.fiscal_year_start_month)
-gifts = gifts_frame(user.identity)
-donations = metric_donations(gifts)
-first_year = (
-    fiscal_year_of(gifts["received_on"].min(), money.fiscal_year_start_month) if gifts.height else this_year  # type: ignore[arg-type]
-)
+first_gift = first_gift_on(user.identity)
+first_year = fiscal_year_of(first_gift, money.fiscal_year_start_month) if first_gift else this_year
 years = list(range(this_year, max(first_year, this_year - 9) - 1, -1))
 year = st.selectbox("Fiscal year", years, format_func=lambda y: f"FY {y}", key="retention_year")
 fy = money.fiscal_year_start_month
-figures, lybunt, sybunt = collect_all(
-    [
-        fundraising_year(donations, year=year, as_of=today, fy_start_month=fy),
-        lapsed_call_list(donations, kind="lybunt", year=year, as_of=today, fy_start_month=fy),
-        lapsed_call_list(donations, kind="sybunt", year=year, as_of=today, fy_start_month=fy),
-    ]
+
+
+def retention_figures() -> tuple[FundraisingYear, pl.DataFrame, pl.DataFrame]:
+    """The year's figures and both call lists, from every gift the person
+    may see (kept until the gifts change: `components.kept_figures`)."""
+    donations = metric_donations(gifts_frame(user.identity))
+    figures, lybunt, sybunt = collect_all(
+        [
+            fundraising_year(donations, year=year, as_of=today, fy_start_month=fy),
+            lapsed_call_list(donations, kind="lybunt", year=year, as_of=today, fy_start_month=fy),
+            lapsed_call_list(donations, kind="sybunt", year=year, as_of=today, fy_start_month=fy),
+        ]
+    )
+    return figures, lybunt, sybunt
+
+
+figures, lybunt, sybunt = gift_figures(
+    user.identity, "retention", (year, today.isoformat(), fy, cur), retention_figures
 )
 if figures.caveat:
     st.info(
