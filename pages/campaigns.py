@@ -10,6 +10,7 @@ import streamlit as st
 
 from components import charts, dates
 from components.feedback import show_problems, submit_callback
+from components.kept_figures import gift_figures
 from components.money_charts import money_series
 from components.money_tables import money_column, money_table
 from components.page_start import fundraising_page
@@ -17,7 +18,7 @@ from components.text import plain
 from db.campaigns import campaigns_frame, create_campaign
 from db.donations import gifts_frame, metric_donations
 from db.donors import donors_frame
-from metrics.campaigns import campaign_curve, campaign_progress, top_sources
+from metrics.campaigns import CampaignProgress, campaign_curve, campaign_progress, top_sources
 from metrics.query import collect_all
 from models.donations import CampaignIn, error_messages, format_minor
 from money import currencies as money_currencies
@@ -29,10 +30,15 @@ ERRORS = "campaigns_errors"
 user, money, today = fundraising_page("Campaigns", FLASH)
 cur = money.reporting_currency
 campaigns = campaigns_frame(user.identity)
-# Gifts to no campaign play no part here: at national scale they are two
-# thirds of all the gifts.
-gifts = gifts_frame(user.identity, campaigns_only=True)
-donations = metric_donations(gifts)
+
+
+def campaign_gifts(campaign_id: int | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The gifts to a campaign (to any, without one) as read and as the
+    metrics take them. Gifts to no campaign play no part here: at national
+    scale they are two thirds of all the gifts."""
+    gifts = gifts_frame(user.identity, campaign_id=campaign_id, campaigns_only=True)
+    return gifts, metric_donations(gifts)
+
 
 EMPTY: dict[str, object] = {
     "campaign_new_name": "",
@@ -81,19 +87,32 @@ if campaigns.is_empty():
     st.stop()
 
 
-def progress_of(row: dict[str, object]) -> object:
-    mine = donations.filter(pl.col("campaign_id") == row["campaign_id"])
-    return campaign_progress(
-        mine,
-        goal_minor=row["goal_reporting_minor"],  # type: ignore[arg-type]
-        starts_on=row["starts_on"],  # type: ignore[arg-type]
-        ends_on=row["ends_on"],  # type: ignore[arg-type]
-        as_of=today,
-    )
-
-
 rows = list(campaigns.iter_rows(named=True))
-results = collect_all([progress_of(r) for r in rows])  # type: ignore[misc]
+
+
+def campaigns_progress() -> list[CampaignProgress]:
+    """Each campaign's progress, in the order of `rows` (kept until the
+    gifts change: `components.kept_figures`)."""
+    _, donations = campaign_gifts()
+    queries = [
+        campaign_progress(
+            donations.filter(pl.col("campaign_id") == row["campaign_id"]),
+            goal_minor=row["goal_reporting_minor"],
+            starts_on=row["starts_on"],
+            ends_on=row["ends_on"],
+            as_of=today,
+        )
+        for row in rows
+    ]
+    return list(collect_all(queries))
+
+
+results = gift_figures(
+    user.identity,
+    "campaigns",
+    (today.isoformat(), cur, tuple((r["campaign_id"], r["goal_reporting_minor"]) for r in rows)),
+    campaigns_progress,
+)
 overview = pl.DataFrame(
     {
         "campaign_id": [r["campaign_id"] for r in rows],
@@ -169,20 +188,33 @@ m[3].metric(
 m[4].metric("Gifts / donors", f"{p.gifts:,} / {p.donors:,}")
 m[5].metric("Days left", f"{p.days_left:,} of {p.days_total:,}")
 
-mine = donations.filter(pl.col("campaign_id") == picked)
-curve, by_method, by_source, by_donor = collect_all(
-    [
-        campaign_curve(
-            mine,
-            goal_minor=row["goal_reporting_minor"],
-            starts_on=row["starts_on"],
-            ends_on=row["ends_on"],
-            as_of=today,
-        ),
-        top_sources(gifts.filter(pl.col("campaign_id") == picked), by="method", as_of=today),
-        top_sources(mine, by="source", as_of=today),
-        top_sources(mine, by="donor_id", as_of=today),
-    ]
+
+def campaign_detail() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The picked campaign's curve and its top sources by method, kind of
+    giver and donor (kept until the gifts change)."""
+    gifts, mine = campaign_gifts(picked)
+    curve, by_method, by_source, by_donor = collect_all(
+        [
+            campaign_curve(
+                mine,
+                goal_minor=row["goal_reporting_minor"],
+                starts_on=row["starts_on"],
+                ends_on=row["ends_on"],
+                as_of=today,
+            ),
+            top_sources(gifts, by="method", as_of=today),
+            top_sources(mine, by="source", as_of=today),
+            top_sources(mine, by="donor_id", as_of=today),
+        ]
+    )
+    return curve, by_method, by_source, by_donor
+
+
+curve, by_method, by_source, by_donor = gift_figures(
+    user.identity,
+    "campaign",
+    (picked, today.isoformat(), cur, row["goal_reporting_minor"], row["starts_on"], row["ends_on"]),
+    campaign_detail,
 )
 series = [money_series("Raised", curve, "day", "raised_minor", cur)]
 if row["goal_reporting_minor"] is not None:
