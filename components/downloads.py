@@ -148,16 +148,24 @@ def file_button(
 
 def csv_button(
     label: str,
-    frame: pl.DataFrame,
+    frame: pl.DataFrame | Callable[[], pl.DataFrame],
     file_name: str,
     *,
     key: str,
     where: DeltaGenerator | None = None,
     disabled: bool = False,
 ) -> None:
-    """A button that downloads `frame` as a CSV a spreadsheet opens safely,
-    written only when clicked (a long list costs nothing on each rerun)."""
-    file_button(label, lambda: safe_csv(frame), file_name, key=key, where=where, disabled=disabled)
+    """A button that downloads `frame` (or what a function gives, made then)
+    as a CSV a spreadsheet opens safely, written only when clicked (a long
+    list costs nothing on each rerun)."""
+    file_button(
+        label,
+        lambda: safe_csv(frame() if callable(frame) else frame),
+        file_name,
+        key=key,
+        where=where,
+        disabled=disabled,
+    )
 
 
 def show_table(

@@ -200,15 +200,25 @@ summary_col.caption(
 )
 
 st.subheader("Who to call")
-names = donors_frame(user.identity).select(
-    "donor_id", pl.col("display_name").alias("Donor"), pl.col("email").alias("Email")
-)
+# A national movement's lists run to hundreds of thousands: the largest are
+# shown, with names read for them only; the CSV has everyone.
+LISTED = 5_000
+
+
+def ordered(frame: pl.DataFrame, kind: str) -> pl.DataFrame:
+    """A call list in the order it is shown: last year's giving for LYBUNT,
+    the total of the last year given for SYBUNT."""
+    keys = ["last_year_minor"] if kind == "lybunt" else ["last_gift_fy_minor", "last_gift_fy"]
+    return frame.sort(keys, descending=True, nulls_last=True)
 
 
 def call_list(frame: pl.DataFrame, kind: str) -> pl.DataFrame:
     """Names beside the metric's list; a LYBUNT's last giving year is always
     last year, a SYBUNT's last-year amount always zero, so each list shows
     the columns that tell its donors apart."""
+    names = donors_frame(user.identity, donor_ids=frame["donor_id"].to_list()).select(
+        "donor_id", pl.col("display_name").alias("Donor"), pl.col("email").alias("Email")
+    )
     listing = frame.join(names, on="donor_id", how="left").with_columns(pl.col("Email").fill_null(""))
     if kind == "lybunt":
         return listing.select(
@@ -262,14 +272,17 @@ for tab, frame, kind, explain in (
 ):
     with tab:
         st.caption(explain)
-        table = call_list(frame, kind)
+        everyone = ordered(frame, kind)
+        table = call_list(everyone.head(LISTED), kind)
         if table.is_empty():
             st.info("Nobody on this list.", icon=":material/celebration:")
         else:
             money_table(table, key=f"retention_{kind}", column_config=columns)
+            if everyone.height > LISTED:
+                st.caption(f"The first {LISTED:,} of {everyone.height:,} are listed; the CSV has them all.")
         csv_button(
             f"Download the {kind.upper()} list (CSV)",
-            table,
+            lambda everyone=everyone, kind=kind: call_list(everyone, kind),  # type: ignore[misc]
             f"{kind}-fy{year}.csv",
             key=f"retention_{kind}_csv",
             disabled=table.is_empty(),
