@@ -119,6 +119,9 @@ def _change_row(name: str, c: PairedChange) -> dict[str, object]:
     }
 
 
+MAX_DRAWN_PROGRAMS = 30
+
+
 def effects_view(r: HealthReport) -> View:
     imp = r.impact
     title = "Change in empathy per program, with 95% confidence intervals"
@@ -138,6 +141,14 @@ def effects_view(r: HealthReport) -> View:
         and c.ci_d_z.high is not None
     ]
     hidden = sum(1 for _, c in candidates if is_small(c.n))
+    # A national movement runs thousands of programs: a forest of them all
+    # cannot be read (nor drawn quickly), so it shows the movement and the
+    # programs with the most paired answers; the table has every program.
+    programs = [(name, c) for name, c in drawable if c is not imp.overall]
+    cut = max(0, len(programs) - MAX_DRAWN_PROGRAMS)
+    if cut:
+        largest = {id(c) for _, c in sorted(programs, key=lambda nc: -nc[1].n)[:MAX_DRAWN_PROGRAMS]}
+        drawable = [(name, c) for name, c in drawable if c is imp.overall or id(c) in largest]
     if imp.overall.n == 0:
         return View(
             "effects",
@@ -166,6 +177,11 @@ def effects_view(r: HealthReport) -> View:
         "Squares are the paired change d_z of each program's participants, bars its 95% confidence interval; "
         "the dashed line marks the controlled-trial reference. Uncontrolled: see the note above."
     )
+    if cut:
+        caption += (
+            f" The {MAX_DRAWN_PROGRAMS} programs with the most paired answers are drawn; "
+            f"the other {cut:,} are in the table below."
+        )
     caption = with_suppression(caption, hidden, "program")
     return View("effects", title, fig=fig, caption=caption, table=table)
 
