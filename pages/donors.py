@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from components import charts, dates
 from components.downloads import csv_button
 from components.feedback import show_errors, show_problems, submit_callback
+from components.kept_figures import gift_figures
 from components.money_tables import money_column, money_table
 from components.page_start import fundraising_page
 from components.text import plain
@@ -35,20 +36,28 @@ REFUND_ERRORS = "donors_refund_errors"
 user, money, today = fundraising_page("Donors", FLASH)
 cur = money.reporting_currency
 year = fiscal_year_of(today, money.fiscal_year_start_month)
-donors = donors_frame(user.identity)
-gifts = gifts_frame(user.identity)
-donations = metric_donations(gifts)
-profiles, segments, by_year = collect_all(
-    [
-        donor_profiles(donations, as_of=today),
-        donor_segments(donations, year=year, as_of=today, fy_start_month=money.fiscal_year_start_month),
-        giving_by_year(donations, as_of=today, fy_start_month=money.fiscal_year_start_month),
-    ]
-)
-table = (
-    donors.join(profiles, on="donor_id", how="left")
-    .join(segments.select("donor_id", "segment"), on="donor_id", how="left")
-    .with_columns(pl.col("segment").fill_null("no gifts"), pl.col("gifts").fill_null(0))
+fy = money.fiscal_year_start_month
+
+
+def giving_summary() -> pl.DataFrame:
+    """Each giving donor's profile and segment, from every gift the person
+    may see: read and computed once, then kept until the gifts change
+    (`components.kept_figures`), so a search or a click never reads them."""
+    donations = metric_donations(gifts_frame(user.identity))
+    profiles, segments = collect_all(
+        [
+            donor_profiles(donations, as_of=today),
+            donor_segments(donations, year=year, as_of=today, fy_start_month=fy),
+        ]
+    )
+    summary: pl.DataFrame = profiles.join(segments.select("donor_id", "segment"), on="donor_id", how="left")
+    return summary
+
+
+summary = gift_figures(user.identity, "donor_summary", (today.isoformat(), year, fy, cur), giving_summary)
+donors = gift_figures(user.identity, "donors", (), lambda: donors_frame(user.identity), keep=False)
+table = donors.join(summary, on="donor_id", how="left").with_columns(
+    pl.col("segment").fill_null("no gifts"), pl.col("gifts").fill_null(0)
 )
 
 st.caption(
@@ -133,7 +142,10 @@ m[5].metric(
     f"Segment, FY {year}", str(row["segment"]), help=SEGMENT_MEANING.get(row["segment"], "no gifts yet")
 )
 
-history = by_year.filter(pl.col("donor_id") == picked)
+# The donor's own gifts, read through their index: a profile never needs
+# anyone else's.
+mine = gifts_frame(user.identity, donor_id=picked)
+(history,) = collect_all([giving_by_year(metric_donations(mine), as_of=today, fy_start_month=fy)])
 if not history.is_empty():
     charts.show(
         charts.bars(
@@ -152,7 +164,6 @@ if not history.is_empty():
         key="donors_by_year",
     )
 
-mine = gifts.filter(pl.col("donor_id") == picked)
 campaigns = campaigns_frame(user.identity).select("campaign_id", pl.col("name").alias("Campaign"))
 st.markdown("**Giving history**")
 if mine.is_empty():
@@ -289,12 +300,11 @@ with st.expander("Merge a duplicate into this donor", expanded=False):
             "Possible duplicates: "
             + "; ".join(f"{plain(d.display_name)} ({plain(d.email or 'no email')})" for d in similar)
         )
-    all_labels = {
-        int(r["donor_id"]): f"{r['display_name']} ({r['email']})" if r["email"] else str(r["display_name"])
-        for r in donors.iter_rows(named=True)
-    }
-    similar_ids = {d.id for d in similar}
-    order = [d.id for d in similar] + [i for i in all_labels if i != picked and i not in similar_ids]
+    # The similar donors first, then the donors listed above (search there
+    # to list a duplicate): never a list of every donor of the movement.
+    all_labels = {d.id: f"{d.display_name} ({d.email})" if d.email else d.display_name for d in similar}
+    all_labels.update((i, label) for i, label in labels.items() if i not in all_labels)
+    order = [i for i in all_labels if i != picked]
     duplicate = st.selectbox(
         "Duplicate to fold into this donor",
         order,
@@ -304,7 +314,7 @@ with st.expander("Merge a duplicate into this donor", expanded=False):
         key="donors_merge_duplicate",
     )
     if duplicate is not None:
-        dup_gifts = gifts.filter(pl.col("donor_id") == duplicate)
+        dup_gifts = gifts_frame(user.identity, donor_id=duplicate)
         st.info(
             f"{dup_gifts.height} gift(s) and every recurring plan of {all_labels[duplicate]} will move to "
             f"{row['display_name']}; the duplicate's email and note fill in what this donor lacks. "
