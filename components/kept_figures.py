@@ -21,7 +21,8 @@ from typing import TypeVar
 
 import streamlit as st
 
-from components.report_cache import database_key, scope_key, view_key
+from components.figure_keys import database_key, view_key
+from components.report_cache import scope_key
 from db import gift_stamps, report_snapshots
 from db.identity import Identity
 

@@ -1,5 +1,6 @@
-"""What every dashboard page does first: check the role, read the outline
-of the person's scope, draw the filters and give the health report, kept.
+"""The dashboard's figures for a person's scope: the outline of the scope,
+its frames, and the health report per view, kept and cached
+(`components.dashboard_page` draws them).
 
 The caches are keyed by scope, not by person: the database answers which
 rows of the report's tables a person may read (`app.report_scope`, e.g.
@@ -38,9 +39,7 @@ reads the `HealthReport` that `metrics.report.health_report` returns.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -51,11 +50,10 @@ from typing import TYPE_CHECKING, Literal, TypeVar
 import polars as pl
 import streamlit as st
 
-from components.chapter_tree import ChapterOption, subtree
-from components.filters import FilterOptions, FilterParams, Filters, PeriodKind, dashboard_filters, resolve
-from components.session import SignedIn, local_today, require_role
+from components.figure_keys import database_key, view_key
+from components.filters import Filters
 from db import report_snapshots
-from db.config import PROJECT_ROOT, get_settings
+from db.config import get_settings
 from db.identity import Identity
 from metrics.lru import Lru
 
@@ -73,9 +71,6 @@ REPORT_TTL_SECONDS = 600
 # The outline is small; re-reading it each minute also re-asks the database
 # for kept reports, so one computed by another process shows within a minute.
 OUTLINE_TTL_SECONDS = 60
-WHOLE_MOVEMENT_ROLES = ("board", "admin")
-# The period kinds whose current period is computed ahead of a reader.
-NEARBY_KINDS: tuple[PeriodKind, ...] = ("cy", "fy", "q")
 
 T = TypeVar("T")
 
@@ -143,34 +138,6 @@ def _computing() -> threading.Lock:
     # One report computed at a time per process: the nearby views share the
     # prepared frames' result cache with the page that asked first.
     return threading.Lock()
-
-
-def database_key() -> str:
-    # Tests and operators switch databases within one process; a cache
-    # entry must never outlive the database it was read from.
-    from db.server import database_uri
-
-    return hashlib.sha256(database_uri().encode()).hexdigest()[:16]
-
-
-def _code_version() -> str:
-    """The code that reads and computes kept figures (metrics/ and db/) and
-    the libraries their kept form depends on: a deployment with other code
-    never shows figures the old code made."""
-    import polars
-
-    digest = hashlib.sha256(f"{sys.version_info[:2]} polars {polars.__version__}".encode())
-    for path in sorted([*(PROJECT_ROOT / "metrics").glob("*.py"), *(PROJECT_ROOT / "db").glob("*.py")]):
-        digest.update(path.name.encode() + path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-_CODE_VERSION = _code_version()
-
-
-def view_key(*parts: object) -> str:
-    """The key a report (or goals list) is kept under within a scope."""
-    return hashlib.sha256(repr((_CODE_VERSION, *parts)).encode()).hexdigest()
 
 
 @st.cache_resource(ttl=OUTLINE_TTL_SECONDS, max_entries=64, show_spinner=False)
@@ -396,18 +363,6 @@ def compute_report(
     return _report(where.scope, where.database, since, as_of.isoformat(), view, where, identity, nearby)
 
 
-def nearby_views(options: FilterOptions, filters: Filters) -> tuple[View, ...]:
-    """The views a reader of `filters` is likely to open next: the current
-    year, fiscal year and quarter, for the chapter in the filter and for the
-    chapters the Chapters page compares first (those one level down), with
-    the same program."""
-    chapters = [filters.chapter_id, *options.compared_first(filters.chapter_id)]
-    periods = [resolve(FilterParams(period=kind), options)[0].period for kind in NEARBY_KINDS]
-    return tuple(
-        (p.start.isoformat(), p.end.isoformat(), c, filters.program_id) for p in periods for c in chapters
-    )
-
-
 @st.cache_resource(ttl=REPORT_TTL_SECONDS, max_entries=128, show_spinner=False)
 def _goals(
     scope: str,
@@ -427,6 +382,28 @@ def _goals(
         view_key("goals", as_of, chapter_id, complete),
         lambda loaded: goals_in_scope(loaded.frames, day, chapter_id, complete_scopes),
         list,
+    )
+
+
+def goals_for(
+    identity: Identity,
+    where: ScopeOutline,
+    as_of: date,
+    chapter_id: int | None,
+    complete: frozenset[int] | None,
+) -> list[GoalProgress]:
+    """The goals of `chapter_id` and below with their progress at `as_of`,
+    kept for the person's scope (`complete`: the chapters whose rows the
+    person reads in full; None for all)."""
+    return _goals(
+        where.scope,
+        where.database,
+        where.since.isoformat(),
+        as_of.isoformat(),
+        chapter_id,
+        None if complete is None else tuple(sorted(complete)),
+        where,
+        identity,
     )
 
 
@@ -471,161 +448,3 @@ def drop_process_caches() -> None:
     _prepared.clear()
     _report.clear()
     _goals.clear()
-
-
-def filter_options(user: SignedIn, outline: Outline, today: date) -> FilterOptions:
-    chapters = tuple(
-        ChapterOption(int(r["id"]), str(r["name"]), str(r["level"]), r["parent_id"])
-        for r in outline.chapters.select("id", "name", "level", "parent_id").iter_rows(named=True)
-    )
-    programs = tuple(
-        (int(r["id"]), str(r["name"])) for r in outline.programs.select("id", "name").iter_rows(named=True)
-    )
-    settings = outline.settings
-    fy_start = int(settings["fiscal_year_start_month"][0]) if settings.height else 1
-    founded = outline.chapters.get_column("founded_on").drop_nulls()
-    first_year = min(founded.min(), today) if founded.len() else today  # type: ignore[type-var]
-    if user.has(*WHOLE_MOVEMENT_ROLES):
-        allowed = None
-        default = None
-    else:
-        allowed = subtree(chapters, user.coordinator_chapters)
-        # A coordinator starts on their own chapter: RLS already limits the
-        # rows, and a "whole movement" label over one chapter would mislead.
-        default = next((c for c in user.coordinator_chapters if c in allowed), None)
-    owners = dict(outline.programs.select("id", "chapter_id").iter_rows())
-    return FilterOptions(
-        chapters=chapters,
-        programs=programs,
-        program_chapters=owners,
-        fy_start_month=fy_start,
-        first_year=first_year.year if isinstance(first_year, date) else today.year,
-        today=today,
-        allowed_chapters=allowed,
-        default_chapter=default,
-    )
-
-
-def movement_name(outline: Outline) -> str:
-    settings = outline.settings
-    return str(settings["movement_name"][0]) if settings.height else "Empathy Movement"
-
-
-def currency(outline: Outline) -> str:
-    settings = outline.settings
-    return str(settings["reporting_currency"][0]) if settings.height else "USD"
-
-
-@dataclass(frozen=True)
-class Dashboard:
-    """What a dashboard page works with."""
-
-    user: SignedIn
-    filters: Filters
-    where: ScopeOutline
-    report: HealthReport
-    currency: str
-    movement: str
-    options: FilterOptions
-
-    def goals(self) -> list[GoalProgress]:
-        """The goals in the filter's scope (a chapter's and those of its
-        sub-chapters; every goal for the whole movement) with their progress,
-        the same figures as the Goals page. A coordinator's movement-wide
-        goals are left undefined with the reason (their rows are partial)."""
-        allowed = self.options.allowed_chapters
-        return _goals(
-            self.where.scope,
-            self.where.database,
-            self.where.since.isoformat(),
-            self.options.today.isoformat(),
-            self.filters.chapter_id,
-            None if allowed is None else tuple(sorted(allowed)),
-            self.where,
-            self.user.identity,
-        )
-
-    def goal_scopes(self) -> dict[int, str]:
-        """Each goal's scope in words, by goal id."""
-        goals = self.where.outline.goals.select("id", "chapter_id")
-        return {
-            int(gid): self.options.chapter_label(cid) if cid is not None else "Whole movement"
-            for gid, cid in goals.iter_rows()
-        }
-
-    def report_for(self, chapter_id: int | None) -> HealthReport:
-        """The same period and program for another chapter (kept)."""
-        return compute_report(
-            self.user.identity, self.where, self.filters, as_of=self.options.today, chapter_id=chapter_id
-        )
-
-
-def today() -> date:
-    """The dashboard's as_of: today where the person is."""
-    return local_today()
-
-
-def _cannot_read() -> None:
-    log.exception("dashboard figures could not be read")
-    st.error(
-        "The figures could not be read from the database just now. Try again in a moment; "
-        "if it persists, tell an admin.",
-        icon=":material/error:",
-    )
-    st.stop()
-
-
-def open_dashboard(title: str, *roles: str, caption: str | None = None) -> Dashboard:
-    """The top of every dashboard page: role check, title, filters, report.
-
-    Stops the page with a clear message (never a traceback) when the data
-    cannot be read or the person's scope holds no chapter yet."""
-    user = require_role(*roles)
-    st.title(title, anchor=False)
-    try:
-        where = outline_of(user.identity)
-    except Exception:
-        _cannot_read()
-        raise AssertionError("unreachable") from None
-    outline = where.outline
-    if outline.chapters.height == 0:
-        st.info(
-            "No chapters yet. Once the movement's first chapter is created, its figures appear here.",
-            icon=":material/info:",
-        )
-        st.stop()
-    options = filter_options(user, outline, today())
-    if options.allowed_chapters is not None and not options.allowed_chapters:
-        st.info(
-            "You coordinate no chapter yet, so there are no figures to show. An admin can assign one.",
-            icon=":material/info:",
-        )
-        st.stop()
-    filters = dashboard_filters(options)
-    with st.sidebar:
-        if st.button("Refresh figures", key="dash_refresh", icon=":material/refresh:", type="tertiary"):
-            refresh(where.scope, identity=user.identity)
-            st.rerun()
-    st.caption(filters.describe() + (f" · {caption}" if caption else ""))
-    try:
-        report = compute_report(
-            user.identity, where, filters, as_of=options.today, nearby=nearby_views(options, filters)
-        )
-    except Exception:
-        log.exception("health report failed for %s", filters.describe())
-        st.error(
-            "The figures for these filters could not be computed. Another period or chapter may work; "
-            "the problem has been logged.",
-            icon=":material/error:",
-        )
-        st.stop()
-        raise AssertionError("unreachable") from None
-    return Dashboard(user, filters, where, report, currency(outline), movement_name(outline), options)
-
-
-def empty_state(message: str) -> None:
-    st.info(message, icon=":material/info:")
-
-
-def rows_of(frame: pl.DataFrame | None) -> int:
-    return 0 if frame is None else frame.height

@@ -8,9 +8,9 @@ import streamlit as st
 from components.chapter_tree import chapter_tree_order
 from components.dashboard import chapters as v
 from components.dashboard import shared
+from components.dashboard_page import open_dashboard
 from components.downloads import show_table
 from components.filters import set_chapter
-from components.report_cache import open_dashboard
 
 MAX_COMPARED = 24
 

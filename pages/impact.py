@@ -8,7 +8,7 @@ import streamlit as st
 
 from components.dashboard import impact as v
 from components.dashboard import shared
-from components.report_cache import open_dashboard
+from components.dashboard_page import open_dashboard
 
 dash = open_dashboard("Impact", "board", "coordinator")
 r = dash.report

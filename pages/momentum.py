@@ -8,7 +8,7 @@ import streamlit as st
 
 from components.dashboard import momentum as v
 from components.dashboard import shared
-from components.report_cache import open_dashboard
+from components.dashboard_page import open_dashboard
 
 dash = open_dashboard("Momentum", "board", "coordinator")
 r = dash.report

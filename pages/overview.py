@@ -8,9 +8,9 @@ import streamlit as st
 
 from components.dashboard import overview as v
 from components.dashboard import shared
+from components.dashboard_page import open_dashboard
 from components.documents.board_pack import download_buttons
 from components.downloads import show_table
-from components.report_cache import open_dashboard
 
 # Not for admins: their access hides hours and gifts, so those figures
 # would read as zero rather than as unknown.

@@ -8,8 +8,8 @@ import streamlit as st
 
 from components.dashboard import shared
 from components.dashboard import sustainability as v
+from components.dashboard_page import open_dashboard
 from components.downloads import show_table
-from components.report_cache import open_dashboard
 
 dash = open_dashboard("Sustainability", "board")
 r = dash.report

@@ -1,0 +1,187 @@
+"""The top of every dashboard page: the role check, the title, the
+filters drawn from the scope's outline, and the health report for them
+(kept and cached by `components.report_cache`), or a clear message when
+there is nothing to show yet."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+import streamlit as st
+
+from components.chapter_tree import ChapterOption, subtree
+from components.filters import FilterOptions, FilterParams, Filters, PeriodKind, dashboard_filters, resolve
+from components.report_cache import ScopeOutline, View, compute_report, goals_for, outline_of, refresh
+from components.session import SignedIn, local_today, require_role
+
+if TYPE_CHECKING:
+    from db.report_frames import Outline
+    from metrics.impact import GoalProgress
+    from metrics.report_types import HealthReport
+
+log = logging.getLogger(__name__)
+
+WHOLE_MOVEMENT_ROLES = ("board", "admin")
+# The period kinds whose current period is made ready ahead of a reader.
+NEARBY_KINDS: tuple[PeriodKind, ...] = ("cy", "fy", "q")
+
+
+def nearby_views(options: FilterOptions, filters: Filters) -> tuple[View, ...]:
+    """The views a reader of `filters` is likely to open next: the current
+    year, fiscal year and quarter, for the chapter in the filter and for the
+    chapters the Chapters page compares first (those one level down), with
+    the same program."""
+    chapters = [filters.chapter_id, *options.compared_first(filters.chapter_id)]
+    periods = [resolve(FilterParams(period=kind), options)[0].period for kind in NEARBY_KINDS]
+    return tuple(
+        (p.start.isoformat(), p.end.isoformat(), c, filters.program_id) for p in periods for c in chapters
+    )
+
+
+def filter_options(user: SignedIn, outline: Outline, today: date) -> FilterOptions:
+    chapters = tuple(
+        ChapterOption(int(r["id"]), str(r["name"]), str(r["level"]), r["parent_id"])
+        for r in outline.chapters.select("id", "name", "level", "parent_id").iter_rows(named=True)
+    )
+    programs = tuple(
+        (int(r["id"]), str(r["name"])) for r in outline.programs.select("id", "name").iter_rows(named=True)
+    )
+    settings = outline.settings
+    fy_start = int(settings["fiscal_year_start_month"][0]) if settings.height else 1
+    founded = outline.chapters.get_column("founded_on").drop_nulls()
+    first_year = min(founded.min(), today) if founded.len() else today  # type: ignore[type-var]
+    if user.has(*WHOLE_MOVEMENT_ROLES):
+        allowed = None
+        default = None
+    else:
+        allowed = subtree(chapters, user.coordinator_chapters)
+        # A coordinator starts on their own chapter: RLS already limits the
+        # rows, and a "whole movement" label over one chapter would mislead.
+        default = next((c for c in user.coordinator_chapters if c in allowed), None)
+    owners = dict(outline.programs.select("id", "chapter_id").iter_rows())
+    return FilterOptions(
+        chapters=chapters,
+        programs=programs,
+        program_chapters=owners,
+        fy_start_month=fy_start,
+        first_year=first_year.year if isinstance(first_year, date) else today.year,
+        today=today,
+        allowed_chapters=allowed,
+        default_chapter=default,
+    )
+
+
+def movement_name(outline: Outline) -> str:
+    settings = outline.settings
+    return str(settings["movement_name"][0]) if settings.height else "Empathy Movement"
+
+
+def currency(outline: Outline) -> str:
+    settings = outline.settings
+    return str(settings["reporting_currency"][0]) if settings.height else "USD"
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """What a dashboard page works with."""
+
+    user: SignedIn
+    filters: Filters
+    where: ScopeOutline
+    report: HealthReport
+    currency: str
+    movement: str
+    options: FilterOptions
+
+    def goals(self) -> list[GoalProgress]:
+        """The goals in the filter's scope (a chapter's and those of its
+        sub-chapters; every goal for the whole movement) with their progress,
+        the same figures as the Goals page. A coordinator's movement-wide
+        goals are left undefined with the reason (their rows are partial)."""
+        return goals_for(
+            self.user.identity,
+            self.where,
+            self.options.today,
+            self.filters.chapter_id,
+            self.options.allowed_chapters,
+        )
+
+    def goal_scopes(self) -> dict[int, str]:
+        """Each goal's scope in words, by goal id."""
+        goals = self.where.outline.goals.select("id", "chapter_id")
+        return {
+            int(gid): self.options.chapter_label(cid) if cid is not None else "Whole movement"
+            for gid, cid in goals.iter_rows()
+        }
+
+    def report_for(self, chapter_id: int | None) -> HealthReport:
+        """The same period and program for another chapter (kept)."""
+        return compute_report(
+            self.user.identity, self.where, self.filters, as_of=self.options.today, chapter_id=chapter_id
+        )
+
+
+def today() -> date:
+    """The dashboard's as_of: today where the person is."""
+    return local_today()
+
+
+def _cannot_read() -> None:
+    log.exception("dashboard figures could not be read")
+    st.error(
+        "The figures could not be read from the database just now. Try again in a moment; "
+        "if it persists, tell an admin.",
+        icon=":material/error:",
+    )
+    st.stop()
+
+
+def open_dashboard(title: str, *roles: str, caption: str | None = None) -> Dashboard:
+    """The top of every dashboard page: role check, title, filters, report.
+
+    Stops the page with a clear message (never a traceback) when the data
+    cannot be read or the person's scope holds no chapter yet."""
+    user = require_role(*roles)
+    st.title(title, anchor=False)
+    try:
+        where = outline_of(user.identity)
+    except Exception:
+        _cannot_read()
+        raise AssertionError("unreachable") from None
+    outline = where.outline
+    if outline.chapters.height == 0:
+        st.info(
+            "No chapters yet. Once the movement's first chapter is created, its figures appear here.",
+            icon=":material/info:",
+        )
+        st.stop()
+    options = filter_options(user, outline, today())
+    if options.allowed_chapters is not None and not options.allowed_chapters:
+        st.info(
+            "You coordinate no chapter yet, so there are no figures to show. An admin can assign one.",
+            icon=":material/info:",
+        )
+        st.stop()
+    filters = dashboard_filters(options)
+    with st.sidebar:
+        if st.button("Refresh figures", key="dash_refresh", icon=":material/refresh:", type="tertiary"):
+            refresh(where.scope, identity=user.identity)
+            st.rerun()
+    st.caption(filters.describe() + (f" · {caption}" if caption else ""))
+    try:
+        report = compute_report(
+            user.identity, where, filters, as_of=options.today, nearby=nearby_views(options, filters)
+        )
+    except Exception:
+        log.exception("health report failed for %s", filters.describe())
+        st.error(
+            "The figures for these filters could not be computed. Another period or chapter may work; "
+            "the problem has been logged.",
+            icon=":material/error:",
+        )
+        st.stop()
+        raise AssertionError("unreachable") from None
+    return Dashboard(user, filters, where, report, currency(outline), movement_name(outline), options)
