@@ -72,7 +72,7 @@ def _kept(
     value = _compute()
     if keep:
         try:
-            report_snapshots.keep(_identity, key, value, age_seconds=time.time() - started)
+            report_snapshots.keep(_identity, scope, key, value, age_seconds=time.time() - started)
         except Exception:
             log.exception("the figures %s could not be kept in the database", key)
     return value

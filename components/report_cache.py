@@ -228,7 +228,9 @@ def _keep(
     identity: Identity, key: str, value: object, loaded: LoadedFrames, *, uri: str | None = None
 ) -> None:
     try:
-        report_snapshots.keep(identity, key, value, age_seconds=time.time() - loaded.loaded_at, uri=uri)
+        age = time.time() - loaded.loaded_at
+        if not report_snapshots.keep(identity, loaded.scope, key, value, age_seconds=age, uri=uri):
+            log.info("a report was not kept: the reader's scope changed since its rows were read")
     except Exception:
         log.exception("a computed report could not be kept in the database")
 

@@ -61,16 +61,26 @@ def _signature(view_key: str, payload: bytes) -> bytes:
 
 
 def keep(
-    identity: Identity, view_key: str, value: object, *, age_seconds: float = 0.0, uri: str | None = None
-) -> None:
-    """Keep `value` for `identity`'s scope under `view_key`, dated
-    `age_seconds` before now (the age of the rows it was computed from)."""
+    identity: Identity,
+    scope: str,
+    view_key: str,
+    value: object,
+    *,
+    age_seconds: float = 0.0,
+    uri: str | None = None,
+) -> bool:
+    """Keep `value`, computed from the rows `scope` reads, for `identity`'s
+    scope under `view_key`, dated `age_seconds` before now (the age of the
+    rows it was computed from). Nothing is kept, and False returned, when
+    the database no longer gives `identity` that scope."""
     payload = zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), level=1)
     with transaction(identity, uri) as conn:
-        conn.execute(
-            "select app.report_snapshot_keep(%s, %s, %s, %s)",
-            (view_key, payload, _signature(view_key, payload), age_seconds),
+        row = fetch_one(
+            conn,
+            "select app.report_snapshot_keep(%s, %s, %s, %s, %s) as kept",
+            (scope, view_key, payload, _signature(view_key, payload), age_seconds),
         )
+    return bool(row and row["kept"])
 
 
 def kept(identity: Identity, view_key: str, since: datetime, *, uri: str | None = None) -> object | None:

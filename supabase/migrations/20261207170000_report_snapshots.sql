@@ -38,11 +38,14 @@ as $$
      and s.computed_at >= p_since
 $$;
 
+-- `p_scope`: the scope the figures were computed for; when the caller's
+-- scope is no longer that (a role changed meanwhile), nothing is kept, so
+-- figures never land in a scope that may not read their rows.
 -- `p_age_seconds`: how old the rows behind the report already were, so a
 -- report computed from rows read some minutes ago is kept as that old.
 create function app.report_snapshot_keep(
-  p_view_key text, p_payload bytea, p_signature bytea, p_age_seconds double precision
-) returns void
+  p_scope text, p_view_key text, p_payload bytea, p_signature bytea, p_age_seconds double precision
+) returns boolean
 language plpgsql volatile
 security definer
 set search_path = ''
@@ -54,6 +57,9 @@ begin
   if auth.uid() is null then
     raise exception 'sign in first' using errcode = '42501';
   end if;
+  if v_scope is distinct from p_scope then
+    return false;
+  end if;
   delete from app.report_snapshots
    where scope = v_scope and computed_at < statement_timestamp() - interval '1 day';
   insert into app.report_snapshots (scope, view_key, computed_at, payload, signature)
@@ -61,10 +67,11 @@ begin
   on conflict (scope, view_key) do update
      set computed_at = excluded.computed_at, payload = excluded.payload, signature = excluded.signature
    where app.report_snapshots.computed_at <= excluded.computed_at;
+  return true;
 end
 $$;
 
 revoke all on function app.report_snapshot_read(text, timestamptz),
-  app.report_snapshot_keep(text, bytea, bytea, double precision) from public, anon, authenticated, service_role;
+  app.report_snapshot_keep(text, text, bytea, bytea, double precision) from public, anon, authenticated, service_role;
 grant execute on function app.report_snapshot_read(text, timestamptz),
-  app.report_snapshot_keep(text, bytea, bytea, double precision) to authenticated;
+  app.report_snapshot_keep(text, text, bytea, bytea, double precision) to authenticated;
