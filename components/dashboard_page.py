@@ -30,15 +30,17 @@ NEARBY_KINDS: tuple[PeriodKind, ...] = ("cy", "fy", "q")
 
 
 def nearby_views(options: FilterOptions, filters: Filters) -> tuple[View, ...]:
-    """The views a reader of `filters` is likely to open next: the current
-    year, fiscal year and quarter, for the chapter in the filter and for the
-    chapters the Chapters page compares first (those one level down), with
-    the same program."""
-    chapters = [filters.chapter_id, *options.compared_first(filters.chapter_id)]
+    """The views a reader of `filters` is likely to open next, most likely
+    first: the current year, fiscal year and quarter for the chapter in the
+    filter; the chapters the Chapters page compares first (those one level
+    down) in the same period; then those chapters in the other periods. All
+    with the same program; each view once."""
+    here, below = filters.chapter_id, options.compared_first(filters.chapter_id)
     periods = [resolve(FilterParams(period=kind), options)[0].period for kind in NEARBY_KINDS]
-    return tuple(
-        (p.start.isoformat(), p.end.isoformat(), c, filters.program_id) for p in periods for c in chapters
-    )
+    pairs = [(p, here) for p in periods] + [(filters.period, c) for c in below]
+    pairs += [(p, c) for c in below for p in periods]
+    views = ((p.start.isoformat(), p.end.isoformat(), c, filters.program_id) for p, c in pairs)
+    return tuple(dict.fromkeys(views))
 
 
 def filter_options(user: SignedIn, outline: Outline, today: date) -> FilterOptions:

@@ -220,3 +220,18 @@ def test_a_chapter_offers_only_its_programs_and_the_movements():
     assert notes == ["Paris talks does not run in Germany (national); showing all its programs instead."]
     filters, notes = resolve(FilterParams(chapter=2, program=11), opts)
     assert filters.program_id == 11 and notes == []
+
+
+def test_the_views_made_ready_ahead_start_with_this_chapters_other_periods():
+    from components.dashboard_page import nearby_views
+
+    opts = options(fy_start_month=7)
+    filters, _ = resolve(FilterParams(), opts)
+    views = nearby_views(opts, filters)
+    year, fiscal, quarter = "2026-01-01", "2026-07-01", "2026-10-01"
+    assert [(v[0], v[2]) for v in views[:3]] == [(year, None), (fiscal, None), (quarter, None)]
+    # Below a single international chapter, the national ones are compared
+    # first: this period, then the others.
+    assert [(v[0], v[2]) for v in views[3:5]] == [(year, 2), (year, 5)]
+    assert len(views) == len(set(views)) == 9
+    assert {v[3] for v in views} == {None}
