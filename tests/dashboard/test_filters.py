@@ -231,7 +231,7 @@ def test_the_views_made_ready_ahead_start_with_this_chapters_other_periods():
     year, fiscal, quarter = "2026-01-01", "2026-07-01", "2026-10-01"
     assert [(v[0], v[2]) for v in views[:3]] == [(year, None), (fiscal, None), (quarter, None)]
     # Below a single international chapter, the national ones are compared
-    # first: this period, then the others.
-    assert [(v[0], v[2]) for v in views[3:5]] == [(year, 2), (year, 5)]
+    # first (in tree order, by name): this period, then the others.
+    assert [(v[0], v[2]) for v in views[3:5]] == [(year, 5), (year, 2)]
     assert len(views) == len(set(views)) == 9
     assert {v[3] for v in views} == {None}
