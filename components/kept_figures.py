@@ -36,13 +36,10 @@ def gift_figures(
     name: str,
     parts: tuple[object, ...],
     compute: Callable[[], T],
-    *,
-    keep: bool = True,
 ) -> T:
     """`compute()`'s value for the figures `name` with `parts` (their
     inputs: year, today, settings), kept for the person's scope while the
-    gifts are unchanged: in the database too when `keep` (too large a value,
-    such as every donor's name, stays in this process only). Right after a
+    gifts are unchanged, in this process and in the database. Right after a
     change (before it settles) the figures are computed on every run and
     kept nowhere."""
     changed, now = gift_stamps.gifts_changed_at(identity)
@@ -51,7 +48,7 @@ def gift_figures(
     # The key names the figures and the code that made them: what is kept
     # under it is what `compute` returns.
     key = view_key(name, *parts)
-    return _kept(scope_key(identity), database_key(), changed.isoformat(), key, keep, identity, compute)  # type: ignore[return-value]
+    return _kept(scope_key(identity), database_key(), changed.isoformat(), key, identity, compute)  # type: ignore[return-value]
 
 
 @st.cache_resource(ttl=600, max_entries=64, show_spinner=False)
@@ -60,21 +57,19 @@ def _kept(
     database: str,
     changed: str,
     key: str,
-    keep: bool,
     _identity: Identity,
     _compute: Callable[[], object],
 ) -> object:
     since = gift_stamps.current_since(datetime.fromisoformat(changed))
-    found = report_snapshots.kept(_identity, key, since) if keep else None
+    found = report_snapshots.kept(_identity, key, since)
     if found is not None:
         return found
     started = time.time()
     value = _compute()
-    if keep:
-        try:
-            report_snapshots.keep(_identity, scope, key, value, age_seconds=time.time() - started)
-        except Exception:
-            log.exception("the figures %s could not be kept in the database", key)
+    try:
+        report_snapshots.keep(_identity, scope, key, value, age_seconds=time.time() - started)
+    except Exception:
+        log.exception("the figures %s could not be kept in the database", key)
     return value
 
 

@@ -204,10 +204,13 @@ def _kept_or_computed(
     scope's frames and kept (a failure to keep is logged, never shown: the
     figures are right either way). Then `after` is called, with the frames
     when they were read."""
-    hit, found = _ahead().get(_ahead_key(where, key))
+    ahead = _ahead()
+    hit, found = ahead.get(_ahead_key(where, key))
     if not (hit and isinstance(found, kind)):
         found = report_snapshots.kept(identity, key, where.since)
     if isinstance(found, kind):
+        # In memory too: the views ahead of the next view include this one.
+        ahead.put(_ahead_key(where, key), found)
         if after is not None:
             after(None)
         return found
@@ -215,6 +218,7 @@ def _kept_or_computed(
     with _computing():
         value = compute(loaded)
     _keep(identity, key, value, loaded)
+    ahead.put(_ahead_key(where, key), value)
     if after is not None:
         after(loaded)
     return value
@@ -335,7 +339,9 @@ def _report(
         _report_key(day, view),
         lambda loaded: _health_report(_prepared_of(loaded, day), day, view),
         HealthReport,
-        after=lambda loaded: _views_ahead(_identity, _where, loaded, day, _nearby),
+        after=lambda loaded: _views_ahead(
+            _identity, _where, loaded, day, tuple(v for v in _nearby if v != view)
+        ),
     )
 
 

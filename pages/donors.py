@@ -55,7 +55,7 @@ def giving_summary() -> pl.DataFrame:
 
 
 summary = gift_figures(user.identity, "donor_summary", (today.isoformat(), year, fy, cur), giving_summary)
-donors = gift_figures(user.identity, "donors", (), lambda: donors_frame(user.identity), keep=False)
+donors = gift_figures(user.identity, "donors", (), lambda: donors_frame(user.identity))
 table = donors.join(summary, on="donor_id", how="left").with_columns(
     pl.col("segment").fill_null("no gifts"), pl.col("gifts").fill_null(0)
 )
