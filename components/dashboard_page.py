@@ -175,7 +175,7 @@ def open_dashboard(title: str, *roles: str, caption: str | None = None) -> Dashb
     st.caption(filters.describe() + (f" · {caption}" if caption else ""))
     try:
         report = compute_report(
-            user.identity, where, filters, as_of=options.today, nearby=nearby_views(options, filters)
+            user.identity, where, filters, as_of=options.today, nearby=lambda: nearby_views(options, filters)
         )
     except Exception:
         log.exception("health report failed for %s", filters.describe())

@@ -22,7 +22,6 @@ from typing import TypeVar
 import streamlit as st
 
 from components.figure_keys import database_key, view_key
-from components.report_cache import scope_key
 from db import gift_stamps, report_snapshots
 from db.identity import Identity
 
@@ -42,13 +41,14 @@ def gift_figures(
     gifts are unchanged, in this process and in the database. Right after a
     change (before it settles) the figures are computed on every run and
     kept nowhere."""
-    changed, now = gift_stamps.gifts_changed_at(identity)
-    if now < gift_stamps.current_since(changed):
+    state = gift_stamps.gift_state(identity)
+    if state.now < gift_stamps.current_since(state.changed_at):
         return compute()
     # The key names the figures and the code that made them: what is kept
     # under it is what `compute` returns.
     key = view_key(name, *parts)
-    return _kept(scope_key(identity), database_key(), changed.isoformat(), key, identity, compute)  # type: ignore[return-value]
+    changed = state.changed_at.isoformat()
+    return _kept(state.scope, database_key(), changed, key, identity, compute)  # type: ignore[return-value]
 
 
 @st.cache_resource(ttl=600, max_entries=64, show_spinner=False)

@@ -328,7 +328,7 @@ def _report(
     view: View,
     _where: ScopeOutline,
     _identity: Identity,
-    _nearby: tuple[View, ...],
+    _nearby: Callable[[], tuple[View, ...]],
 ) -> HealthReport:
     from metrics.report_types import HealthReport
 
@@ -340,7 +340,7 @@ def _report(
         lambda loaded: _health_report(_prepared_of(loaded, day), day, view),
         HealthReport,
         after=lambda loaded: _views_ahead(
-            _identity, _where, loaded, day, tuple(v for v in _nearby if v != view)
+            _identity, _where, loaded, day, tuple(v for v in _nearby() if v != view)
         ),
     )
 
@@ -352,12 +352,13 @@ def compute_report(
     *,
     as_of: date,
     chapter_id: int | Literal["filter"] | None = "filter",
-    nearby: tuple[View, ...] = (),
+    nearby: Callable[[], tuple[View, ...]] = tuple,
 ) -> HealthReport:
     """The health report for `filters` (or for another chapter with the same
-    period and program), kept for this person's scope; then the `nearby`
-    views are made ready in memory in the background (fetched where kept,
-    computed and kept where not, when the frames had to be read anyway).
+    period and program), kept for this person's scope. When the report was
+    not in this process yet, the views `nearby()` gives are then made ready
+    in memory in the background (fetched where kept, computed and kept where
+    not, when the frames had to be read anyway).
 
     `as_of` is today: figures of a past period are cut at its end by the
     report itself, and one set of prepared aggregates serves every period."""

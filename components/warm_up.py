@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 MODULES = (
     "plotly.graph_objects",
     "metrics.report",
-    "components.report_cache",
+    "components.dashboard_page",
     "components.charts",
     "components.dashboard.overview",
     "components.dashboard.momentum",
