@@ -28,7 +28,7 @@ def _database() -> str:
 anonymous = current_user() is None and remembered.cookie_token() is None
 visitor_nav = build_navigation(None) if anonymous else None
 _database()
-warm_up.start()
+warm_up.load()
 remembered.restore()
 # Idle expiry and the periodic role re-check happen before the navigation is
 # built, so an expired session never renders a page of its former roles.

@@ -1,17 +1,20 @@
-"""Import what the dashboard pages need while the first visitor signs in.
+"""Import what the dashboard pages need before the first visitor signs in.
 
 A new app process imports plotly, the metrics and the dashboard's views on
 the first page that uses them, which added about half a second to the
 board's first render after a restart (measured by bench.dashboard_render).
-A background thread started with the first script run imports them instead,
-while the sign-in page is on screen; a page that needs one sooner waits for
-that import (Python's import lock), never imports it twice."""
+The first script run of a process (the sign-in page) imports them instead,
+once.
+
+Not in a background thread: plotly looks pandas up in `sys.modules` without
+importing it, so a thread drawing a chart while another was half-way
+through importing pandas failed with "partially initialized module"
+(seen in `make run`'s log)."""
 
 from __future__ import annotations
 
 import importlib
 import logging
-import threading
 
 import streamlit as st
 
@@ -28,17 +31,12 @@ MODULES = (
 )
 
 
-def _import_all() -> None:
+@st.cache_resource(show_spinner=False)
+def load() -> bool:
+    """Once per process: every module of `MODULES`, imported now."""
     for name in MODULES:
         try:
             importlib.import_module(name)
         except Exception:
             log.exception("warm-up import of %s failed; the page will import it itself", name)
-
-
-@st.cache_resource(show_spinner=False)
-def start() -> threading.Thread:
-    """Once per process: the imports, in a daemon thread."""
-    thread = threading.Thread(target=_import_all, name="warm-up-imports", daemon=True)
-    thread.start()
-    return thread
+    return True
