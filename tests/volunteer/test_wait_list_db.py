@@ -21,6 +21,10 @@ from models.shifts import CancelRequest, SignUpRequest, WaitListRequest
 from tests.volunteer.conftest import World, add_event, add_person, add_shift, count
 from tests.volunteer.test_concurrency import run_together
 
+# Its races share a worker with test_concurrency's: together they need more
+# connections than PostgreSQL's 100.
+pytestmark = pytest.mark.xdist_group("racing")
+
 # Makes n volunteers: each signed in, with their member id.
 Racers = Callable[[int], list[tuple[SignedIn, int]]]
 
