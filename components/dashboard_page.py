@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import streamlit as st
@@ -43,7 +43,28 @@ def nearby_views(options: FilterOptions, filters: Filters) -> tuple[View, ...]:
     return tuple(dict.fromkeys(views))
 
 
-def filter_options(user: SignedIn, outline: Outline, today: date) -> FilterOptions:
+def filter_options(user: SignedIn, where: ScopeOutline, today: date) -> FilterOptions:
+    """The filters' options for this person, built once per scope, role and
+    day: the chapter tree of a national movement takes tens of milliseconds
+    to order, on the path of every filter change."""
+    whole = user.has(*WHOLE_MOVEMENT_ROLES)
+    coordinated = None if whole else tuple(user.coordinator_chapters)
+    outline = where.outline
+    return _filter_options(outline, where.scope, where.database, outline.read_at, coordinated, today)
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _filter_options(
+    _outline: Outline,
+    scope: str,
+    database: str,
+    read_at: datetime,
+    coordinated: tuple[int, ...] | None,
+    today: date,
+) -> FilterOptions:
+    # The scope, database and time of reading name `_outline` (re-read every
+    # minute), which is not hashed.
+    outline = _outline
     chapters = tuple(
         ChapterOption(int(r["id"]), str(r["name"]), str(r["level"]), r["parent_id"])
         for r in outline.chapters.select("id", "name", "level", "parent_id").iter_rows(named=True)
@@ -55,14 +76,14 @@ def filter_options(user: SignedIn, outline: Outline, today: date) -> FilterOptio
     fy_start = int(settings["fiscal_year_start_month"][0]) if settings.height else 1
     founded = outline.chapters.get_column("founded_on").drop_nulls()
     first_year = min(founded.min(), today) if founded.len() else today  # type: ignore[type-var]
-    if user.has(*WHOLE_MOVEMENT_ROLES):
+    if coordinated is None:
         allowed = None
         default = None
     else:
-        allowed = subtree(chapters, user.coordinator_chapters)
+        allowed = subtree(chapters, coordinated)
         # A coordinator starts on their own chapter: RLS already limits the
         # rows, and a "whole movement" label over one chapter would mislead.
-        default = next((c for c in user.coordinator_chapters if c in allowed), None)
+        default = next((c for c in coordinated if c in allowed), None)
     owners = dict(outline.programs.select("id", "chapter_id").iter_rows())
     return FilterOptions(
         chapters=chapters,
@@ -160,7 +181,7 @@ def open_dashboard(title: str, *roles: str, caption: str | None = None) -> Dashb
             icon=":material/info:",
         )
         st.stop()
-    options = filter_options(user, outline, today())
+    options = filter_options(user, where, today())
     if options.allowed_chapters is not None and not options.allowed_chapters:
         st.info(
             "You coordinate no chapter yet, so there are no figures to show. An admin can assign one.",

@@ -156,6 +156,12 @@ def parse_params(raw: Mapping[str, str | Sequence[str]]) -> tuple[FilterParams, 
     return FilterParams(), problems
 
 
+# Above this many chapters (or programs), a filter lists only those near
+# the one chosen: the small demo's 21 chapters are all listed, a national
+# movement's 2,278 are not.
+MAX_LISTED = 200
+
+
 @dataclass(frozen=True)
 class FilterOptions:
     """What the filters may offer this person.
@@ -199,6 +205,57 @@ class FilterOptions:
     def chapter_choices(self) -> list[int | None]:
         return list(self._choices)
 
+    def _listed_parent(self, chapter_id: int) -> int | None:
+        """The chapter's parent, or None when its parent is not a choice
+        (the top of the tree, or of a coordinator's part of it)."""
+        parent = self._by_id[chapter_id].parent_id
+        return parent if parent in self._choice_set else None
+
+    @cached_property
+    def _choice_set(self) -> frozenset[int | None]:
+        return frozenset(self._choices)
+
+    def _opened(self, selected: int | None) -> set[int | None]:
+        """The chapters whose children a long list shows with `selected`
+        chosen: it and every chapter above it, the top (None), and, when
+        the top is a single chapter (one international), that chapter."""
+        opened: set[int | None] = {None}
+        chapter = selected if selected in self._choice_set else None
+        while chapter is not None:
+            opened.add(chapter)
+            chapter = self._listed_parent(chapter)
+        tops = [c for c in self._choices if c is not None and self._listed_parent(c) is None]
+        if len(tops) == 1:
+            opened.add(tops[0])
+        return opened
+
+    def chapter_menu(self, selected: int | None) -> list[int | None]:
+        """The chapters the filter lists with `selected` chosen, in tree
+        order: every choice, up to `MAX_LISTED`; above that, the tree opened
+        on the way to `selected` (the chapters beside it and beside each one
+        above it, and those just below it). A national movement's list is
+        then tens of chapters rather than thousands, which the browser
+        redraws on every filter change."""
+        if len(self._choices) <= MAX_LISTED:
+            return list(self._choices)
+        opened = self._opened(selected)
+        return [c for c in self._choices if c is None or c == selected or self._listed_parent(c) in opened]
+
+    def program_menu(self, chapter_id: int | None, selected: int | None) -> list[int]:
+        """The programs the filter lists with `chapter_id` chosen:
+        `programs_for(chapter_id)`, up to `MAX_LISTED`; above that, the
+        movement-wide ones and those of the chapter and of the chapters
+        just below it (and `selected`)."""
+        offered = self.programs_for(chapter_id)
+        owner = self.program_chapters
+        if len(offered) <= MAX_LISTED or owner is None:
+            return offered
+        here: set[int | None] = {None}
+        if chapter_id is not None:
+            here.add(chapter_id)
+        here.update(c for c in self._choices if c is not None and self._listed_parent(c) == chapter_id)
+        return [p for p in offered if owner.get(p) in here or p == selected]
+
     def compared_first(self, chapter_id: int | None, limit: int = 24) -> list[int]:
         """The chapters just below `chapter_id` (or the top of the tree for
         the whole movement), so a comparison starts one level down; with a
@@ -240,14 +297,18 @@ class FilterOptions:
     def has_program(self, program_id: int) -> bool:
         return program_id in self._program_names
 
+    @cached_property
+    def _programs_by_name(self) -> list[int]:
+        names = self._program_names
+        return sorted(names, key=lambda pid: names[pid].lower())
+
     def programs_for(self, chapter_id: int | None) -> list[int]:
         """The programs offered with `chapter_id` in the filter: the
         movement-wide ones and those of the chapter or any chapter below it
         (all programs for the whole movement), by name."""
-        names = self._program_names
-        ordered = sorted(names, key=lambda pid: names[pid].lower())
+        ordered = self._programs_by_name
         if chapter_id is None or self.program_chapters is None:
-            return ordered
+            return list(ordered)
         below = subtree(self.chapters, [chapter_id])
         owner = self.program_chapters
         return [pid for pid in ordered if owner.get(pid) is None or owner.get(pid) in below]
@@ -432,6 +493,9 @@ _W_KIND, _W_YEAR, _W_Q, _W_MONTHS, _W_CHAPTER, _W_PROGRAM = (
 )
 
 
+_NOTHING = object()
+
+
 def _widget_values(filters: Filters) -> dict[str, Any]:
     p = filters.params
     values: dict[str, Any] = {_W_KIND: filters.kind, _W_CHAPTER: p.chapter or 0, _W_PROGRAM: p.program or 0}
@@ -532,8 +596,21 @@ def dashboard_filters(options: FilterOptions) -> Filters:
     st.session_state[_SESSION_PARAMS] = filters.params.to_query()
     _write_url(filters.params)
 
+    years = options.years()
+    chapter_menu = options.chapter_menu(filters.chapter_id)
+    chapters = [c or 0 for c in chapter_menu]
+    programs = [0, *options.program_menu(filters.chapter_id, filters.program_id)]
+    all_chapters = len(options.chapter_choices()) - (options.allowed_chapters is None)
+    cut = len(chapter_menu) < len(options.chapter_choices())
+    # A widget with no state yet shows its first option by itself. Writing
+    # that value anyway would mark the widget as set from code in the first
+    # run only, so its message would differ from every later run's and the
+    # browser would be sent (and would redraw) 2,278 chapter names again on
+    # the first filter change of a national movement.
+    first = {_W_KIND: PERIOD_KINDS[0], _W_YEAR: years[0], _W_CHAPTER: chapters[0], _W_PROGRAM: 0}
     for key, value in _widget_values(filters).items():
-        if st.session_state.get(key) != value:
+        at_first = key not in st.session_state and first.get(key, _NOTHING) == value
+        if not at_first and st.session_state.get(key) != value:
             st.session_state[key] = value
 
     with st.sidebar:
@@ -551,7 +628,7 @@ def dashboard_filters(options: FilterOptions) -> Filters:
         if filters.kind in ("cy", "fy", "q"):
             st.selectbox(
                 "Fiscal year" if filters.kind != "cy" else "Year",
-                options.years(),
+                years,
                 format_func=lambda y: f"FY {y}" if filters.kind != "cy" else str(y),
                 key=_W_YEAR,
                 on_change=_on_change,
@@ -576,17 +653,22 @@ def dashboard_filters(options: FilterOptions) -> Filters:
             )
         st.selectbox(
             "Chapter (with its sub-chapters)",
-            [c or 0 for c in options.chapter_choices()],
+            chapters,
             format_func=lambda c: options.indented_chapter_label(c or None),
             key=_W_CHAPTER,
             on_change=_on_change,
         )
         st.selectbox(
             "Program",
-            [0, *options.programs_for(filters.chapter_id)],
+            programs,
             format_func=lambda p: options.program_label(p or None),
             key=_W_PROGRAM,
             on_change=_on_change,
         )
+        if cut:
+            st.caption(
+                f"Of {all_chapters:,} chapters, the list shows those around the one chosen: "
+                "choose a chapter to list the chapters and programs just below it."
+            )
         st.caption("The address bar keeps these filters: copy it to share this view.")
     return filters

@@ -20,8 +20,9 @@ from pathlib import Path
 
 import streamlit as st
 
-# The elements of the dashboard's first page, by the name of their code.
-ELEMENTS = ("PlotlyChart", "Metric", "Selectbox", "DataFrame", "DownloadButton", "Button")
+# The elements of the dashboard's first page, by the name of their code, and
+# the quarter picker (a segmented control) the first filter change may show.
+ELEMENTS = ("PlotlyChart", "Metric", "Selectbox", "DataFrame", "DownloadButton", "Button", "ButtonGroup")
 
 
 @lru_cache(maxsize=1)

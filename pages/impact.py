@@ -14,7 +14,7 @@ dash = open_dashboard("Impact", "board", "coordinator")
 r = dash.report
 
 goals = dash.goals()
-shared.render_cards(v.impact_cards(r, goals), columns=3, key="impact_cards")
+shared.render_cards(v.impact_cards(r, goals), key="impact_cards")
 st.info(v.IMPACT_NOTE, icon=":material/science:")
 
 shared.render_section("Empathy before and after", [v.teq_view(r), v.effects_view(r)], page="impact")

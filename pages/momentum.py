@@ -13,7 +13,7 @@ from components.dashboard_page import open_dashboard
 dash = open_dashboard("Momentum", "board", "coordinator")
 r = dash.report
 
-shared.render_cards(v.momentum_cards(r), columns=3, key="mom_cards")
+shared.render_cards(v.momentum_cards(r), key="mom_cards")
 
 shared.render_section("Members", [v.members_view(r), v.growth_view(r)], page="mom")
 

@@ -11,6 +11,7 @@ from components.dashboard import shared
 from components.dashboard_page import open_dashboard
 from components.documents.board_pack import download_buttons
 from components.downloads import show_table
+from components.lazy_expander import expander_on_open
 
 # Not for admins: their access hides hours and gifts, so those figures
 # would read as zero rather than as unknown.
@@ -21,7 +22,7 @@ f = dash.filters
 v.render_alerts(r)
 
 st.subheader("Headline figures", anchor=False)
-shared.render_cards(v.kpi_cards(r, f.previous_label), columns=3, key="overview_kpis")
+shared.render_cards(v.kpi_cards(r, f.previous_label), key="overview_kpis")
 shared.render_notes(r)
 
 st.subheader("Health score", anchor=False)
@@ -40,11 +41,15 @@ with score_col:
 with chart_col:
     shared.render(health, key="overview_health")
 
-with st.expander("The headline figures as a table", icon=":material/table:"):
-    show_table(v.kpi_table(r, f.previous_label), title="Headline figures", key="overview_kpi_table")
-
-with st.expander("What each figure means", icon=":material/menu_book:"):
-    v.render_glossary()
+expander_on_open(
+    "The headline figures as a table",
+    lambda: show_table(v.kpi_table(r, f.previous_label), title="Headline figures", key="overview_kpi_table"),
+    key="overview_kpi_open",
+    icon=":material/table:",
+)
+expander_on_open(
+    "What each figure means", v.render_glossary, key="overview_glossary_open", icon=":material/menu_book:"
+)
 
 st.subheader("Board report", anchor=False)
 st.caption(

@@ -10,16 +10,21 @@ from components.dashboard import shared
 from components.dashboard import sustainability as v
 from components.dashboard_page import open_dashboard
 from components.downloads import show_table
+from components.lazy_expander import expander_on_open
 
 dash = open_dashboard("Sustainability", "board")
 r = dash.report
 
 st.subheader("Money", anchor=False)
-shared.render_cards(v.finance_cards(r), columns=3, key="sust_finance")
+shared.render_cards(v.finance_cards(r), key="sust_finance")
 shared.render(v.runway_view(r), key="sust_runway")
 shared.render(v.burn_view(r), key="sust_burn")
-with st.expander("Tuckman–Chang vulnerability ratios (trailing 12 months)", icon=":material/table:"):
-    show_table(v.tuckman_chang_table(r), title="Tuckman–Chang vulnerability ratios", key="sust_tc")
+expander_on_open(
+    "Tuckman–Chang vulnerability ratios (trailing 12 months)",
+    lambda: show_table(v.tuckman_chang_table(r), title="Tuckman–Chang vulnerability ratios", key="sust_tc"),
+    key="sust_tc_open",
+    icon=":material/table:",
+)
 
 shared.render_section("Revenue", [v.revenue_view(r)], page="sust")
 shared.render_section("Donors", [v.retention_view(r), v.gains_losses_view(r)], page="sust")

@@ -202,6 +202,5 @@ def render_glossary() -> None:
     as-of rule, as plain text."""
     import streamlit as st
 
-    for term in glossary.TERMS:
-        st.markdown(f"**{term.name}**: {term.definition}")
+    st.markdown("\n".join(f"- **{term.name}**: {term.definition}" for term in glossary.TERMS))
     st.caption(glossary.AS_OF_RULE)

@@ -105,6 +105,7 @@ def render(view: View, *, key: str | None = None) -> None:
 
     from components.charts import show
     from components.downloads import show_table
+    from components.lazy_expander import expander_on_open
 
     k = key or view.key
     if view.fig is not None:
@@ -115,8 +116,13 @@ def render(view: View, *, key: str | None = None) -> None:
     if view.caption:
         st.caption(view.caption)
     if view.table is not None and view.table.height:
-        with st.expander(f"The numbers: {plain(view.title.lower())}", icon=":material/table:"):
-            show_table(view.table, title=view.title, key=f"table_{k}")
+        table, title = view.table, view.title
+        expander_on_open(
+            f"The numbers: {plain(title.lower())}",
+            lambda: show_table(table, title=title, key=f"table_{k}"),
+            key=f"numbers_{k}",
+            icon=":material/table:",
+        )
 
 
 def render_section(title: str, views: list[View], *, page: str) -> None:
@@ -129,22 +135,27 @@ def render_section(title: str, views: list[View], *, page: str) -> None:
         render(view, key=f"{page}_{view.key}")
 
 
-def render_cards(cards: list[Card], *, columns: int = 3, key: str = "cards") -> None:
+# Wide enough for the longest figure ("$350,070,801"): three cards to a row
+# on a laptop, more on a wider screen.
+CARD_WIDTH_PX = 300
+
+
+def render_cards(cards: list[Card], *, key: str = "cards") -> None:
+    """The cards in one wrapping row of equal cards. Rows of `st.columns`
+    cost two more elements per card, each redrawn on every rerun."""
     import streamlit as st
 
-    for start in range(0, len(cards), columns):
-        row = cards[start : start + columns]
-        cols = st.columns(columns)
-        for col, card in zip(cols, row, strict=False):
-            with col:
-                st.metric(
-                    card.label,
-                    card.value,
-                    card.delta,
-                    help=card.help or None,
-                    border=True,
-                    delta_color="normal" if card.delta else "off",
-                )
+    with st.container(horizontal=True, wrap=True, gap="small", key=key):
+        for card in cards:
+            st.metric(
+                card.label,
+                card.value,
+                card.delta,
+                help=card.help or None,
+                border=True,
+                delta_color="normal" if card.delta else "off",
+                width=CARD_WIDTH_PX,
+            )
 
 
 def render_notes(r: HealthReport) -> None:

@@ -235,3 +235,56 @@ def test_the_views_made_ready_ahead_start_with_this_chapters_other_periods():
     assert [(v[0], v[2]) for v in views[3:5]] == [(year, 5), (year, 2)]
     assert len(views) == len(set(views)) == 9
     assert {v[3] for v in views} == {None}
+
+
+def _national_tree() -> tuple[tuple[ChapterOption, ...], dict[int, int | None]]:
+    """One international chapter, 3 national, 6 regional and 300 local
+    chapters (50 per region); a program per local chapter, one per region,
+    and 2 movement-wide ones."""
+    chapters = [ChapterOption(1, "World", "international", None)]
+    owners: dict[int, int | None] = {9000: None, 9001: None}
+    for n in range(3):
+        nid = 10 + n
+        chapters.append(ChapterOption(nid, f"Nation {n}", "national", 1))
+        for r in range(2):
+            rid = 100 + n * 10 + r
+            chapters.append(ChapterOption(rid, f"Region {n}.{r}", "regional", nid))
+            owners[rid * 10] = rid
+            for loc in range(50):
+                lid = 1000 + (n * 2 + r) * 100 + loc
+                chapters.append(ChapterOption(lid, f"Town {n}.{r}.{loc:02d}", "local", rid))
+                owners[lid * 10] = lid
+    return tuple(chapters), owners
+
+
+def test_a_long_chapter_list_opens_along_the_way_to_the_chosen_chapter():
+    import components.filters as f
+
+    chapters, owners = _national_tree()
+    programs = tuple((p, f"Program {p}") for p in owners)
+    opts = options(chapters=chapters, programs=programs, program_chapters=owners)
+    assert len(opts.chapter_choices()) == 311 > f.MAX_LISTED
+    # The whole movement: the international chapter and the national ones.
+    assert opts.chapter_menu(None) == [None, 1, 10, 11, 12]
+    # A region: the way down to it, the regions beside it, and its towns.
+    region = opts.chapter_menu(100)
+    assert region[:4] == [None, 1, 10, 100] and len(region) == 5 + 2 + 50
+    assert {opts._by_id[c].parent_id for c in region[4:54]} == {100}
+    # A town from a link: still listed, with its 49 neighbours.
+    town = opts.chapter_menu(1042)
+    assert 1042 in town and len(town) == len(region)
+    filters, notes = resolve(FilterParams(chapter=1042), opts)
+    assert filters.chapter_id == 1042 and notes == []
+    # Programs: movement-wide ones, then those of the chapter and just below.
+    assert opts.program_menu(None, None) == [9000, 9001]
+    assert sorted(opts.program_menu(100, None)) == sorted([9000, 9001, 1000, *range(10000, 10500, 10)])
+    assert opts.program_menu(None, 10420) == [10420, 9000, 9001]
+    # A coordinator of one region is offered its 51 chapters, every one.
+    region_only = options(chapters=chapters, allowed_chapters=subtree(chapters, [100]), default_chapter=100)
+    assert len(region_only.chapter_menu(100)) == 51 == len(region_only.chapter_choices())
+
+
+def test_a_short_chapter_list_is_listed_whole():
+    opts = options(program_chapters={10: None, 11: 3})
+    assert opts.chapter_menu(3) == opts.chapter_choices() == [None, 1, 5, 2, 3, 4]
+    assert opts.program_menu(None, None) == opts.programs_for(None)

@@ -143,3 +143,38 @@ def test_opening_a_chapter_points_the_dashboard_at_it(board: SignedIn) -> None:
     assert [t.value for t in at.title] == ["Movement health"]
     assert at.sidebar.selectbox(key="flt_chapter").value == chosen
     assert at.query_params["chapter"] in (str(chosen), [str(chosen)])
+
+
+def test_the_numbers_are_drawn_once_their_expander_is_opened(board: SignedIn) -> None:
+    at = page_app("pages/overview.py", board)
+    labels = [e.label for e in at.expander]
+    assert "The headline figures as a table" in labels and "What each figure means" in labels
+    # Closed: each expander is there, its table and glossary are not.
+    assert not at.dataframe
+    assert [b.label for b in at.get("download_button")] == ["Board report (HTML)", "Board report (PDF)"]
+    assert not [m for m in at.markdown if "**Members**:" in m.value]
+    at.session_state["overview_kpi_open"] = True
+    at.session_state["overview_glossary_open"] = True
+    at.session_state["numbers_overview_health"] = True
+    at.run()
+    assert not at.exception
+    assert len(at.dataframe) == 2
+    assert [b.label for b in at.get("download_button")] == [
+        *["CSV", "Excel", "Parquet"] * 2,
+        "Board report (HTML)",
+        "Board report (PDF)",
+    ]
+    assert [m for m in at.markdown if "**Members**:" in m.value]
+
+
+def test_a_filter_at_its_first_option_is_sent_alike_on_every_run(board: SignedIn) -> None:
+    """The first run leaves a filter at its first option to the widget
+    itself, so its message equals every later run's and the browser is sent
+    the chapter list once, not again on the first filter change."""
+    at = page_app("pages/overview.py", board)
+    first = {s.key: s.proto.SerializeToString() for s in at.sidebar.selectbox}
+    at.sidebar.selectbox(key="flt_period").set_value("q").run()
+    later = {s.key: s.proto.SerializeToString() for s in at.sidebar.selectbox}
+    assert later["flt_chapter"] == first["flt_chapter"]
+    assert later["flt_program"] == first["flt_program"]
+    assert at.sidebar.selectbox(key="flt_chapter").value == 0
