@@ -597,11 +597,11 @@ def dashboard_filters(options: FilterOptions) -> Filters:
     _write_url(filters.params)
 
     years = options.years()
-    chapter_menu = options.chapter_menu(filters.chapter_id)
-    chapters = [c or 0 for c in chapter_menu]
-    programs = [0, *options.program_menu(filters.chapter_id, filters.program_id)]
-    all_chapters = len(options.chapter_choices()) - (options.allowed_chapters is None)
-    cut = len(chapter_menu) < len(options.chapter_choices())
+    chapters = [c or 0 for c in options.chapter_menu(filters.chapter_id)]
+    program_menu = options.program_menu(filters.chapter_id, filters.program_id)
+    programs = [0, *program_menu]
+    cut = len(chapters) < len(options.chapter_choices())
+    cut |= len(program_menu) < len(options.programs_for(filters.chapter_id))
     # A widget with no state yet shows its first option by itself. Writing
     # that value anyway would mark the widget as set from code in the first
     # run only, so its message would differ from every later run's and the
@@ -667,8 +667,8 @@ def dashboard_filters(options: FilterOptions) -> Filters:
         )
         if cut:
             st.caption(
-                f"Of {all_chapters:,} chapters, the list shows those around the one chosen: "
-                "choose a chapter to list the chapters and programs just below it."
+                "The lists are long, so they show the chapters and programs around the chapter "
+                "chosen: choose a chapter to list those just below it."
             )
         st.caption("The address bar keeps these filters: copy it to share this view.")
     return filters
