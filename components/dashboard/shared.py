@@ -141,7 +141,7 @@ CARD_WIDTH_PX = 300
 
 
 def render_cards(cards: list[Card], *, key: str = "cards") -> None:
-    """The cards in one wrapping row of equal cards. Rows of `st.columns`
+    """The cards in one wrapping row of fixed-width cards. Rows of `st.columns`
     cost two more elements per card, each redrawn on every rerun."""
     import streamlit as st
 
