@@ -51,6 +51,14 @@ def month(value: _dt.date) -> str:
     return date_rules.month(value, viewer_locale())
 
 
+def month_expr(column_name: str) -> pl.Expr:
+    """A date column as `month` text. The viewer's locale is read here, in
+    the script's thread: polars may call a mapped function from a thread of
+    its own, which has no browser session to ask (it fell back to en_US)."""
+    locale = viewer_locale()
+    return pl.col(column_name).map_elements(lambda d: date_rules.month(d, locale), return_dtype=pl.String)
+
+
 def month_heading(value: _dt.date) -> str:
     """ "December 2025" (en_US), a calendar's heading."""
     return date_rules.month_heading(value, viewer_locale())

@@ -95,7 +95,7 @@ def cohort_view(r: HealthReport) -> View:
     title = "Cohort retention"
     table = suppress_small_groups(
         cr.select(
-            pl.col("cohort").map_elements(dates.month, return_dtype=pl.String).alias("joined in"),
+            dates.month_expr("cohort").alias("joined in"),
             pl.col("size").alias("cohort size"),
             pl.col("months_since").alias("months since joining"),
             pl.col("active").alias("active"),
