@@ -302,16 +302,28 @@ class FilterOptions:
         names = self._program_names
         return sorted(names, key=lambda pid: names[pid].lower())
 
+    @cached_property
+    def _programs_offered(self) -> dict[int | None, list[int]]:
+        # By chapter: asked three times a run (the link's program, the list,
+        # its caption), and the options outlive the run
+        # (`components.dashboard_page.filter_options`).
+        return {}
+
     def programs_for(self, chapter_id: int | None) -> list[int]:
         """The programs offered with `chapter_id` in the filter: the
         movement-wide ones and those of the chapter or any chapter below it
         (all programs for the whole movement), by name."""
-        ordered = self._programs_by_name
-        if chapter_id is None or self.program_chapters is None:
-            return list(ordered)
-        below = subtree(self.chapters, [chapter_id])
-        owner = self.program_chapters
-        return [pid for pid in ordered if owner.get(pid) is None or owner.get(pid) in below]
+        offered = self._programs_offered.get(chapter_id)
+        if offered is None:
+            ordered = self._programs_by_name
+            if chapter_id is None or self.program_chapters is None:
+                offered = ordered
+            else:
+                below = subtree(self.chapters, [chapter_id])
+                owner = self.program_chapters
+                offered = [pid for pid in ordered if owner.get(pid) is None or owner.get(pid) in below]
+            self._programs_offered[chapter_id] = offered
+        return list(offered)
 
     def years(self) -> list[int]:
         last = max(self.today.year, fiscal_year_of(self.today, self.fy_start_month))
